@@ -1,0 +1,17 @@
+//! Schemagate's pure core: schema parsing, canonical forms, fingerprints and the
+//! compatibility engine for Avro and JSON Schema. No async, no network, no disk, so
+//! the server and the CLI reach the same verdict for the same pair of schemas.
+
+pub mod bump;
+pub mod compat;
+pub mod limits;
+pub mod schema;
+pub mod subject;
+
+pub use bump::{Bump, bump, bump_at};
+pub use compat::{
+    CheckOptions, Direction, Finding, Level, Policy, Report, Severity, check, check_with,
+};
+pub use limits::Limits;
+pub use schema::{Fingerprint, ParseOptions, ParsedSchema, Reference, SchemaError, SchemaType};
+pub use subject::{NamingStrategy, Subject, SubjectError};

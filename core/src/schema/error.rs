@@ -1,0 +1,87 @@
+//! Why a schema text was refused. Every variant says what was wrong and where, so the
+//! server's 42201 message and the CLI's output can point a person at the fix.
+
+use super::SchemaType;
+
+/// A schema text that could not become a [`super::ParsedSchema`].
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum SchemaError {
+    /// The bytes are not UTF-8.
+    #[error("schema is not valid UTF-8 (first bad byte at offset {offset})")]
+    InvalidUtf8 {
+        /// Byte offset of the first invalid sequence.
+        offset: usize,
+    },
+    /// The text is not JSON at all.
+    #[error("malformed JSON at line {line}, column {column}: {message}")]
+    Syntax {
+        /// 1-based line of the problem.
+        line: usize,
+        /// 1-based column of the problem.
+        column: usize,
+        /// What the JSON parser expected.
+        message: String,
+    },
+    /// The JSON is well formed but is not a valid schema.
+    #[error("invalid schema at {path}: {message}")]
+    Invalid {
+        /// JSON pointer to the offending value (`""` is the whole schema).
+        path: String,
+        /// What is wrong and, where it helps, what would be right.
+        message: String,
+    },
+    /// The text is larger than the configured limit.
+    #[error("schema is {size} bytes, over the limit of {limit} bytes")]
+    TooLarge {
+        /// Size of the text.
+        size: usize,
+        /// The limit in force.
+        limit: usize,
+    },
+    /// The text nests deeper than the configured limit.
+    #[error("schema nests deeper than {limit} levels (at line {line}, column {column})")]
+    TooDeep {
+        /// The limit in force.
+        limit: usize,
+        /// 1-based line where the limit was crossed.
+        line: usize,
+        /// 1-based column where the limit was crossed.
+        column: usize,
+    },
+    /// Some part of the schema occurs more often than the configured limit allows.
+    #[error("schema has {count} {what}, over the limit of {limit}")]
+    TooMany {
+        /// What was counted ("union branches", "references", ...).
+        what: &'static str,
+        /// How many were found (or how many had been found when parsing stopped).
+        count: usize,
+        /// The limit in force.
+        limit: usize,
+    },
+    /// A named type or `$ref` points at nothing this schema or its references define.
+    #[error(
+        "unresolved reference {name:?} at {path}: register the schema that defines it and pass it in `references`"
+    )]
+    UnresolvedReference {
+        /// The name or URI that did not resolve.
+        name: String,
+        /// JSON pointer to where it is used.
+        path: String,
+    },
+    /// `schemaType` is not one Confluent defines.
+    #[error("unknown schema type {0:?}: use AVRO, JSON or PROTOBUF (exact upper case)")]
+    UnknownType(String),
+    /// A type the API names but Schemagate does not implement.
+    #[error("{0} schemas are not supported by Schemagate; use AVRO or JSON")]
+    Unsupported(SchemaType),
+}
+
+impl SchemaError {
+    /// An [`SchemaError::Invalid`] at `path`.
+    pub fn invalid(path: impl Into<String>, message: impl Into<String>) -> Self {
+        SchemaError::Invalid {
+            path: path.into(),
+            message: message.into(),
+        }
+    }
+}
