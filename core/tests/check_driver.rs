@@ -27,7 +27,7 @@ fn identical_schemas_are_compatible_at_every_level() {
 }
 
 #[test]
-fn transitive_levels_compare_every_version_newest_first_and_tag_direction() {
+fn transitive_levels_compare_every_version_and_tag_direction() {
     let old = avro("\"int\"");
     let same = avro("\"string\"");
     let new = avro("\"string\"");

@@ -175,12 +175,6 @@ impl ParsedSchema {
         references: &[Reference],
         options: &ParseOptions,
     ) -> Result<Self, SchemaError> {
-        if text.len() > options.limits.max_schema_bytes {
-            return Err(SchemaError::TooLarge {
-                size: text.len(),
-                limit: options.limits.max_schema_bytes,
-            });
-        }
         if references.len() > options.limits.max_references {
             return Err(SchemaError::TooMany {
                 what: "references",
