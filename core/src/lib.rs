@@ -7,6 +7,7 @@ pub mod compat;
 pub mod limits;
 pub mod schema;
 pub mod subject;
+pub mod validate;
 
 pub use bump::{Bump, bump, bump_at};
 pub use compat::{
@@ -15,3 +16,4 @@ pub use compat::{
 pub use limits::Limits;
 pub use schema::{Fingerprint, ParseOptions, ParsedSchema, Reference, SchemaError, SchemaType};
 pub use subject::{NamingStrategy, Subject, SubjectError};
+pub use validate::{Violation, validate};

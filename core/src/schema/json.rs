@@ -2,6 +2,7 @@
 //! (Skeleton: the JSON Schema engine replaces this module.)
 
 use super::{ParseOptions, Reference, SchemaError};
+use crate::validate::Violation;
 
 /// A parsed JSON Schema as the compatibility engine walks it.
 #[derive(Clone, Debug)]
@@ -19,4 +20,15 @@ pub(crate) fn parse(
     let canonical =
         serde_json::to_string(&value).map_err(|e| SchemaError::invalid("", e.to_string()))?;
     Ok((JsonSchema { value }, canonical))
+}
+
+impl JsonSchema {
+    /// Violations of `event` against this schema. (Skeleton: refuses every event until
+    /// the engine lands, so nothing is wrongly passed.)
+    pub fn validate_event(&self, _event: &serde_json::Value) -> Vec<Violation> {
+        vec![Violation {
+            path: String::new(),
+            message: "JSON Schema payload validation is not implemented yet".to_owned(),
+        }]
+    }
 }
