@@ -1120,7 +1120,10 @@ impl Registry {
         let _writer = self.lock_writer();
         self.ensure_writable(subject)?;
         let versions = self.existing_versions(subject)?;
-        let entry = Self::find_version(&versions, spec, permanent)
+        // A numbered version is found even when soft-deleted, to answer 40406 rather
+        // than 40402; `latest` means the newest live one unless deleting permanently.
+        let include_deleted = permanent || matches!(spec, VersionSpec::Number(_));
+        let entry = Self::find_version(&versions, spec, include_deleted)
             .ok_or_else(|| Error::VersionNotFound(version.to_owned()))?;
         if !permanent && entry.deleted {
             return Err(Error::VersionSoftDeleted {
