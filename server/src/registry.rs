@@ -1314,3 +1314,126 @@ impl Registry {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::AtomicUsize;
+    use std::time::Duration;
+
+    use super::*;
+    use crate::store::sled::SledStore;
+    use crate::store::{Counts, StoreResult};
+
+    /// Delegates to sled, counting flushes and making each one slow, as a disk is.
+    struct SlowFlush {
+        inner: SledStore,
+        flushes: AtomicUsize,
+    }
+
+    impl Store for SlowFlush {
+        fn schema(&self, id: SchemaId) -> StoreResult<Option<StoredSchema>> {
+            self.inner.schema(id)
+        }
+        fn id_for_key(&self, key: &ContentKey) -> StoreResult<Option<SchemaId>> {
+            self.inner.id_for_key(key)
+        }
+        fn versions(&self, subject: &str) -> StoreResult<Vec<VersionEntry>> {
+            self.inner.versions(subject)
+        }
+        fn all_versions(&self) -> StoreResult<Vec<(String, Vec<VersionEntry>)>> {
+            self.inner.all_versions()
+        }
+        fn usages(&self, id: SchemaId) -> StoreResult<Vec<(String, VersionEntry)>> {
+            self.inner.usages(id)
+        }
+        fn referrers(&self, subject: &str, version: i32) -> StoreResult<Vec<SchemaId>> {
+            self.inner.referrers(subject, version)
+        }
+        fn config(&self, subject: Option<&str>) -> StoreResult<Option<Level>> {
+            self.inner.config(subject)
+        }
+        fn mode(&self, subject: Option<&str>) -> StoreResult<Option<Mode>> {
+            self.inner.mode(subject)
+        }
+        fn next_id(&self) -> StoreResult<SchemaId> {
+            self.inner.next_id()
+        }
+        fn counts(&self) -> StoreResult<Counts> {
+            self.inner.counts()
+        }
+        fn apply(&self, ops: &[Op]) -> StoreResult<()> {
+            self.inner.apply(ops)
+        }
+        fn flush(&self) -> StoreResult<()> {
+            self.flushes.fetch_add(1, Ordering::SeqCst);
+            std::thread::sleep(Duration::from_millis(30));
+            self.inner.flush()
+        }
+    }
+
+    fn input(name: &str) -> SchemaInput {
+        SchemaInput {
+            schema: Some(format!(
+                r#"{{"type":"record","name":"{name}","fields":[]}}"#
+            )),
+            ..SchemaInput::default()
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn concurrent_writers_share_flushes() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Arc::new(SlowFlush {
+            inner: SledStore::open(dir.path()).unwrap(),
+            flushes: AtomicUsize::new(0),
+        });
+        let registry = Arc::new(Registry::new(
+            store.clone(),
+            Level::Backward,
+            Limits::default(),
+        ));
+        let writers = 24;
+        let tasks: Vec<_> = (0..writers)
+            .map(|i| {
+                let registry = Arc::clone(&registry);
+                tokio::spawn(async move {
+                    registry
+                        .write(move |r| {
+                            r.register(
+                                &format!("s{i}"),
+                                &input(&format!("R{i}")),
+                                None,
+                                None,
+                                false,
+                            )
+                        })
+                        .await
+                })
+            })
+            .collect();
+        let mut ids = HashSet::new();
+        for t in tasks {
+            assert!(ids.insert(t.await.unwrap().unwrap()));
+        }
+        let flushes = store.flushes.load(Ordering::SeqCst);
+        assert!(
+            flushes < writers,
+            "{flushes} flushes for {writers} acknowledged writes: no group commit"
+        );
+        // Every acknowledged write is covered by a flush that started after its commit.
+        assert_eq!(*registry.durable.lock().await, writers as u64);
+    }
+
+    #[test]
+    fn version_specs() {
+        assert_eq!(VersionSpec::parse("LaTeSt").unwrap(), VersionSpec::Latest);
+        assert_eq!(VersionSpec::parse("-1").unwrap(), VersionSpec::Latest);
+        assert_eq!(VersionSpec::parse("7").unwrap(), VersionSpec::Number(7));
+        for bad in ["0", "-2", "x", "", "2147483648"] {
+            assert!(matches!(
+                VersionSpec::parse(bad),
+                Err(Error::InvalidVersion(_))
+            ));
+        }
+    }
+}

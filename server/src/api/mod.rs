@@ -309,3 +309,57 @@ async fn observe(State(state): State<AppState>, req: Request, next: Next) -> Res
     );
     response
 }
+
+#[cfg(test)]
+mod tests {
+    use axum::body::Body as HttpBody;
+    use axum::http::{Request, StatusCode};
+    use tower::ServiceExt as _;
+
+    use super::*;
+    use crate::Config;
+
+    fn state(dir: &std::path::Path) -> AppState {
+        AppState::open(&Config {
+            data_dir: dir.to_path_buf(),
+            ..Config::default()
+        })
+        .unwrap()
+    }
+
+    #[tokio::test]
+    async fn router_answers_without_a_socket() {
+        let dir = tempfile::tempdir().unwrap();
+        let router = build_router(state(dir.path()));
+        let response = router
+            .clone()
+            .oneshot(
+                Request::post("/subjects/a/versions/")
+                    .body(HttpBody::from(r#"{"schema":"\"string\""}"#))
+                    .unwrap(),
+            )
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+        let response = router
+            .oneshot(Request::get("/nowhere").body(HttpBody::empty()).unwrap())
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::NOT_FOUND);
+        assert_eq!(response.headers()[header::CONTENT_TYPE], CONTENT_TYPE);
+    }
+
+    #[test]
+    fn trailing_slashes_are_trimmed_but_root_stays() {
+        for (input, expected) in [
+            ("/config/", "/config"),
+            ("/config//?x=1", "/config?x=1"),
+            ("/", "/"),
+            ("/subjects/a%2F/versions", "/subjects/a%2F/versions"),
+        ] {
+            let mut uri: Uri = input.parse().unwrap();
+            trim_trailing_slash(&mut uri);
+            assert_eq!(uri.to_string(), expected);
+        }
+    }
+}
