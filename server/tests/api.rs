@@ -798,7 +798,6 @@ async fn compatibility_endpoints() {
 }
 
 #[tokio::test]
-#[ignore = "needs the Avro engine"]
 async fn compatible_evolution_registers_a_new_version() {
     let s = TestServer::start().await;
     s.register_ok("orders-value", &order_v1()).await;
@@ -829,7 +828,6 @@ async fn compatible_evolution_registers_a_new_version() {
 }
 
 #[tokio::test]
-#[ignore = "needs the Avro engine"]
 async fn avro_canonical_form_and_normalize() {
     let s = TestServer::start().await;
     s.register_ok("prim", r#"{"type":"string"}"#).await;
@@ -885,14 +883,22 @@ async fn references_resolve_and_protect_what_they_reference() {
         s.get(&format!("/schemas/ids/{customer_id}")).await.body["references"],
         expected_refs
     );
-    // The same text with different references is a different schema.
-    let plain = s
+    // `-1` was resolved to the concrete version: naming it explicitly is the same schema.
+    let explicit = s
         .post(
             "/subjects/customer2/versions",
-            json!({"schema": customer, "schemaType": "JSON"}),
+            json!({"schema": customer, "schemaType": "JSON", "references": expected_refs}),
         )
         .await;
-    assert_ne!(plain.assert_ok()["id"], customer_id);
+    assert_eq!(explicit.assert_ok()["id"], customer_id);
+    s.delete("/subjects/customer2").await.assert_ok();
+    // Without its references the `$ref` resolves to nothing.
+    s.post(
+        "/subjects/customer3/versions",
+        json!({"schema": customer, "schemaType": "JSON"}),
+    )
+    .await
+    .assert_error(422, 42201);
 
     assert_eq!(
         s.get("/subjects/address/versions/1/referencedby")
