@@ -808,6 +808,12 @@ async fn compatible_evolution_registers_a_new_version() {
         s.get("/subjects/orders-value/versions").await.body,
         json!([1, 2])
     );
+    // Content equal to any live version, not only the latest, returns that version's id.
+    assert_eq!(s.register_ok("orders-value", &order_v1()).await, 1);
+    assert_eq!(
+        s.get("/subjects/orders-value/versions").await.body,
+        json!([1, 2])
+    );
     let ok = s
         .post(
             "/compatibility/subjects/orders-value/versions/1?verbose=true",
@@ -929,6 +935,45 @@ async fn references_resolve_and_protect_what_they_reference() {
         json!([])
     );
     s.delete("/subjects/address/versions/1").await.assert_ok();
+}
+
+#[tokio::test]
+async fn avro_references_import_named_types_from_other_subjects() {
+    let s = TestServer::start().await;
+    let address = record("Address", r#"[{"name":"city","type":"string"}]"#);
+    let address_id = s.register_ok("shop.Address", &address).await;
+    let order = record("Order", r#"[{"name":"ship_to","type":"shop.Address"}]"#);
+    let refs = json!([{"name": "shop.Address", "subject": "shop.Address", "version": 1}]);
+    let order_id = s
+        .post(
+            "/subjects/orders-value/versions",
+            json!({"schema": order, "references": refs}),
+        )
+        .await
+        .assert_ok()["id"]
+        .clone();
+    assert_ne!(order_id, address_id);
+    // Lookup needs the same references to find it.
+    let found = s
+        .post(
+            "/subjects/orders-value",
+            json!({"schema": order, "references": refs}),
+        )
+        .await;
+    assert_eq!(found.assert_ok()["id"], order_id);
+    assert_eq!(found.body["references"], refs);
+    s.register("orders-value-2", &order)
+        .await
+        .assert_error(422, 42201);
+    assert_eq!(
+        s.get("/subjects/shop.Address/versions/1/referencedby")
+            .await
+            .body,
+        json!([order_id])
+    );
+    s.delete("/subjects/shop.Address/versions/latest")
+        .await
+        .assert_error(422, 42206);
 }
 
 #[tokio::test]
