@@ -808,6 +808,24 @@ impl Registry {
         valid_subject(subject)?;
         // Parse outside the writer lock: it is the expensive part and needs no consistency.
         let cand = self.parse_input(input, normalize)?;
+        // Serializers re-register on every start: answer a schema the subject already
+        // holds without queueing behind writers. Versions only appear under the lock,
+        // so a hit seen here stays a hit.
+        if requested_id.is_none()
+            && requested_version.is_none()
+            && let Some(id) = self.store.id_for_key(&cand.key)?
+            && self
+                .store
+                .versions(subject)?
+                .iter()
+                .any(|v| v.id == id && !v.deleted)
+        {
+            self.ensure_writable(subject)?;
+            return Ok(Written {
+                value: id,
+                seq: self.current_seq(),
+            });
+        }
         let _writer = self.lock_writer();
         let mode = self.ensure_writable(subject)?;
         let import = mode == Mode::Import;
