@@ -140,3 +140,38 @@ async fn concurrent_registrations_get_one_id_per_schema_and_dense_versions() {
         }
     }
 }
+
+#[tokio::test]
+async fn shutdown_lets_in_flight_requests_finish() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let s = TestServer::start().await;
+    let addr = s.base.trim_start_matches("http://").to_owned();
+    let body = json!({ "schema": order_v1() }).to_string();
+    let (head, tail) = body.split_at(10);
+    let mut conn = tokio::net::TcpStream::connect(addr).await.unwrap();
+    conn.write_all(
+        format!(
+            "POST /subjects/late/versions HTTP/1.1\r\nhost: x\r\nconnection: close\r\ncontent-length: {}\r\n\r\n{head}",
+            body.len()
+        )
+        .as_bytes(),
+    )
+    .await
+    .unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    let stopped = tokio::spawn(s.begin_stop());
+    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    assert!(
+        !stopped.is_finished(),
+        "must wait for the request in flight"
+    );
+    conn.write_all(tail.as_bytes()).await.unwrap();
+    let mut answer = String::new();
+    conn.read_to_string(&mut answer).await.unwrap();
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    let dir = stopped.await.unwrap();
+
+    // And what it acknowledged was flushed.
+    let s = TestServer::start_in(dir, Config::default()).await;
+    assert_eq!(s.get("/subjects/late/versions").await.body, json!([1]));
+}

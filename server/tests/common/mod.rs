@@ -62,12 +62,19 @@ impl TestServer {
 
     /// Graceful stop; the directory survives for a restart.
     pub async fn stop(self) -> TempDir {
+        self.begin_stop().await
+    }
+
+    /// Signals shutdown now; the returned future resolves once the server has drained.
+    pub fn begin_stop(self) -> impl std::future::Future<Output = TempDir> {
         let _ = self.shutdown.send(());
-        self.task
-            .await
-            .expect("server task")
-            .expect("server stops cleanly");
-        self.dir
+        async move {
+            self.task
+                .await
+                .expect("server task")
+                .expect("server stops cleanly");
+            self.dir
+        }
     }
 
     pub fn url(&self, path: &str) -> String {
