@@ -4,6 +4,9 @@
 //! [`Store::apply`] is one sled transaction over all the trees it touches; indexes
 //! (`fingerprints`, `id_versions`, `refs`) are maintained inside that transaction so
 //! they can never disagree with the records they index.
+//!
+//! Readers never wait for the registry's writer lock or for a flush; sled only makes
+//! them wait for the microseconds in which a transaction's writes are applied.
 
 use std::path::Path;
 
