@@ -16,9 +16,14 @@ use crate::schema::avro::{AvroSchema, Field, Kind, Named, NamedDef, Node, Props}
 /// using the previous one); past this the pair is refused instead of risking the stack.
 const MAX_CHECK_DEPTH: usize = 256;
 
-/// Findings kept per comparison; a schema that reuses one named type many times could
-/// otherwise multiply findings exponentially. The verdict is never lost (see `add`).
-const MAX_FINDINGS: usize = 5_000;
+/// Findings kept per named-type pair and in the result; a schema that reuses one named
+/// type many times could otherwise multiply findings exponentially.
+const MAX_FINDINGS: usize = 1_000;
+
+/// Findings recorded over a whole comparison, scratch checks included, so that the work
+/// of copying findings stays bounded. The verdict does not depend on findings (every
+/// check returns it), so running out only shortens the list.
+const FINDING_BUDGET: usize = 50_000;
 
 /// Findings of "can `reader` read data written with `writer`".
 pub(crate) fn compare(reader: &AvroSchema, writer: &AvroSchema) -> Vec<Finding> {
@@ -26,16 +31,16 @@ pub(crate) fn compare(reader: &AvroSchema, writer: &AvroSchema) -> Vec<Finding> 
         r: reader,
         w: writer,
         memo: HashMap::new(),
-        dropped_breaking: false,
+        budget: FINDING_BUDGET,
     };
     let mut out = Vec::new();
-    checker.check(&reader.root, &writer.root, "", 0, &mut out);
-    if checker.dropped_breaking {
+    let ok = checker.check(&reader.root, &writer.root, "", 0, &mut out);
+    if !ok && !out.iter().any(Finding::is_breaking) {
         out.push(Finding::breaking(
             "TOO_MANY_FINDINGS",
             "",
-            format!("more than {MAX_FINDINGS} findings; the rest, breaking ones among them, were not listed"),
-            Some("fix the findings above and check again".to_owned()),
+            "the schemas differ in too many places to list; the breaking ones were cut from the list",
+            Some("fix the findings listed and check again".to_owned()),
         ));
     }
     out
@@ -76,7 +81,8 @@ struct Checker<'a> {
     w: &'a AvroSchema,
     /// (reader named index, writer named index) -> result.
     memo: HashMap<(usize, usize), Memo>,
-    dropped_breaking: bool,
+    /// Findings that may still be recorded (see `FINDING_BUDGET`).
+    budget: usize,
 }
 
 fn class(schema: &AvroSchema, node: &Node) -> Class {
@@ -123,10 +129,27 @@ fn cosmetic(rule: &str, path: String, message: String) -> Finding {
 
 impl Checker<'_> {
     fn add(&mut self, out: &mut Vec<Finding>, finding: Finding) {
-        if out.len() < MAX_FINDINGS {
+        if out.len() < MAX_FINDINGS && self.budget > 0 {
+            self.budget -= 1;
             out.push(finding);
-        } else if finding.is_breaking() {
-            self.dropped_breaking = true;
+        }
+    }
+
+    /// Whether reader branch `r` could possibly read writer type `w`: the same class
+    /// and, for named types, a matching name (otherwise Java's name check fails), or a
+    /// promotion. Trying only these gives Java's "first compatible branch" without
+    /// checking every record of a union against every other.
+    fn candidate(&self, r: &Node, w: &Node) -> bool {
+        let (rc, wc) = (class(self.r, r), class(self.w, w));
+        if rc != wc {
+            return promotes(wc, rc);
+        }
+        match (&r.kind, &w.kind) {
+            (Kind::Named(ri), Kind::Named(wi)) => {
+                let (rn, wn) = (self.r.named(*ri), self.w.named(*wi));
+                rn.name == wn.name || rn.aliases.contains(&wn.full_name)
+            }
+            _ => true,
         }
     }
 
@@ -262,6 +285,9 @@ impl Checker<'_> {
         out: &mut Vec<Finding>,
     ) -> Option<usize> {
         for (i, branch) in rb.iter().enumerate() {
+            if !self.candidate(branch, w) {
+                continue;
+            }
             let mut tmp = Vec::new();
             if self.check(branch, w, &format!("{path}/{i}"), depth + 1, &mut tmp) {
                 for f in tmp {
@@ -277,7 +303,10 @@ impl Checker<'_> {
     /// problem in the hint (Java reports only the missing branch).
     fn missing_branch(&mut self, rb: &[Node], w: &Node, path: String, depth: usize) -> Finding {
         let wc = class(self.w, w);
-        let near = rb.iter().enumerate().find(|(_, b)| class(self.r, b) == wc);
+        let near = rb
+            .iter()
+            .enumerate()
+            .find(|(_, b)| self.candidate(b, w) && class(self.r, b) == wc);
         let mut hint = format!("add {} to the reader's union", self.w.describe(w));
         if let Some((i, branch)) = near {
             let mut tmp = Vec::new();
