@@ -503,10 +503,10 @@ impl Client {
     }
 }
 
-/// reqwest's top-level message is "error sending request"; the cause (connection
-/// refused, DNS failure, certificate) is in the source chain.
+/// reqwest's top-level message only repeats the URL; the cause (connection refused,
+/// DNS failure, certificate) is in the source chain.
 fn error_chain(e: &dyn std::error::Error) -> String {
-    let mut parts = vec![e.to_string()];
+    let mut parts: Vec<String> = Vec::new();
     let mut source = e.source();
     while let Some(s) = source {
         let text = s.to_string();
@@ -514,6 +514,9 @@ fn error_chain(e: &dyn std::error::Error) -> String {
             parts.push(text);
         }
         source = s.source();
+    }
+    if parts.is_empty() {
+        return e.to_string();
     }
     parts.join(": ")
 }
