@@ -1,34 +1,644 @@
-//! JSON Schema: parsing, metaschema validation, canonical form.
-//! (Skeleton: the JSON Schema engine replaces this module.)
+//! JSON Schema: parsing under limits, metaschema validation for drafts 4, 6, 7, 2019-09
+//! and 2020-12, `$ref` resolution (local pointers, anchors and Confluent references),
+//! the canonical form, and payload validation of sample events.
+//!
+//! The parsed documents are kept as `serde_json` values: the compatibility walk
+//! (`compat::json`) classifies them on the fly, the way Confluent's everit-based loader
+//! does, so no second tree has to be kept in sync with the text.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::Arc;
+
+use jsonschema::{PatternOptions, Retrieve, Uri, Validator};
+use serde_json::Value;
 
 use super::{ParseOptions, Reference, SchemaError};
 use crate::validate::Violation;
 
+/// Backtracking budget of `pattern` regexes that need a backtracking engine
+/// (lookarounds, backreferences); the others run on the linear-time `regex` engine. A
+/// pattern over budget fails the event instead of hanging the validator.
+const REGEX_BACKTRACK_LIMIT: usize = 100_000;
+/// Largest compiled regex accepted, in bytes: `a{1000}{1000}` is refused at parse time.
+pub(crate) const REGEX_SIZE_LIMIT: usize = 1 << 20;
+/// Most `$ref` hops followed from one place before a chain of references is declared a
+/// loop (`a -> b -> a` never reaches a schema).
+pub(crate) const MAX_REF_HOPS: usize = 64;
+
+/// The JSON Schema drafts Schemagate understands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Draft {
+    /// Draft 4 (`exclusiveMaximum` is a boolean, `id` names a schema).
+    Draft4,
+    /// Draft 6.
+    Draft6,
+    /// Draft 7, assumed when `$schema` is absent (as Confluent does).
+    Draft7,
+    /// Draft 2019-09 (`$ref` siblings apply, `dependentRequired`, `unevaluated*`).
+    Draft201909,
+    /// Draft 2020-12 (`prefixItems`, `items` for the rest of the array).
+    Draft202012,
+}
+
+impl Draft {
+    /// The draft a `$schema` URI names, if it names one Schemagate knows.
+    pub fn from_uri(uri: &str) -> Option<Draft> {
+        let uri = uri.trim_end_matches('#');
+        let uri = uri
+            .strip_prefix("https://")
+            .or_else(|| uri.strip_prefix("http://"))?;
+        match uri {
+            "json-schema.org/draft-04/schema" => Some(Draft::Draft4),
+            "json-schema.org/draft-06/schema" => Some(Draft::Draft6),
+            "json-schema.org/draft-07/schema" => Some(Draft::Draft7),
+            "json-schema.org/draft/2019-09/schema" => Some(Draft::Draft201909),
+            "json-schema.org/draft/2020-12/schema" => Some(Draft::Draft202012),
+            _ => None,
+        }
+    }
+
+    /// The draft of a schema document: its `$schema`, or draft 7 when absent.
+    fn of(value: &Value, path: &str) -> Result<Draft, SchemaError> {
+        match value.get("$schema") {
+            None => Ok(Draft::Draft7),
+            Some(Value::String(uri)) => Draft::from_uri(uri).ok_or_else(|| {
+                SchemaError::invalid(
+                    format!("{path}/$schema"),
+                    format!(
+                        "unknown $schema {uri:?}: use draft-04, draft-06, draft-07, 2019-09 or 2020-12 (for example \"http://json-schema.org/draft-07/schema#\")"
+                    ),
+                )
+            }),
+            Some(_) => Err(SchemaError::invalid(
+                format!("{path}/$schema"),
+                "$schema must be a string URI",
+            )),
+        }
+    }
+
+    /// Whether `$ref` replaces its sibling keywords (drafts up to 7) rather than
+    /// applying alongside them (2019-09 and later).
+    pub(crate) fn ref_overrides_siblings(self) -> bool {
+        self <= Draft::Draft7
+    }
+
+    fn to_jsonschema(self) -> jsonschema::Draft {
+        match self {
+            Draft::Draft4 => jsonschema::Draft::Draft4,
+            Draft::Draft6 => jsonschema::Draft::Draft6,
+            Draft::Draft7 => jsonschema::Draft::Draft7,
+            Draft::Draft201909 => jsonschema::Draft::Draft201909,
+            Draft::Draft202012 => jsonschema::Draft::Draft202012,
+        }
+    }
+
+    fn meta_validator(self) -> jsonschema::meta::MetaValidator<'static> {
+        match self {
+            Draft::Draft4 => jsonschema::draft4::meta::validator(),
+            Draft::Draft6 => jsonschema::draft6::meta::validator(),
+            Draft::Draft7 => jsonschema::draft7::meta::validator(),
+            Draft::Draft201909 => jsonschema::draft201909::meta::validator(),
+            Draft::Draft202012 => jsonschema::draft202012::meta::validator(),
+        }
+    }
+}
+
+/// One parsed document: the root schema or a referenced one.
+#[derive(Debug)]
+pub(crate) struct Doc {
+    /// The reference name (`"address.json"`), empty for the root.
+    pub(crate) name: String,
+    /// The document's own `$id`, used to match absolute `$ref`s.
+    pub(crate) id: Option<String>,
+    /// Which draft's rules apply inside this document.
+    pub(crate) draft: Draft,
+    /// The schema itself.
+    pub(crate) value: Value,
+}
+
+/// The documents a schema spans: index 0 is the root, the rest its references.
+#[derive(Debug)]
+pub(crate) struct Docs {
+    pub(crate) docs: Vec<Doc>,
+}
+
+/// Where a `$ref` leads.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Target<'a> {
+    /// Index of the document holding the target.
+    pub(crate) doc: usize,
+    /// The target schema.
+    pub(crate) value: &'a Value,
+}
+
+impl Docs {
+    /// The document that a `$ref`'s URI part (before `#`) names, seen from `from`.
+    fn doc_for(&self, from: usize, uri: &str) -> Option<usize> {
+        if uri.is_empty() {
+            return Some(from);
+        }
+        let exact = self
+            .docs
+            .iter()
+            .position(|d| d.name == uri || d.id.as_deref() == Some(uri));
+        if exact.is_some() {
+            return exact;
+        }
+        // A relative `$ref` resolved against an `$id` base ("https://x/y/address.json")
+        // still names the reference registered as "address.json": match by last segment.
+        let last = |s: &str| s.rsplit('/').next().map(str::to_owned);
+        let wanted = last(uri)?;
+        self.docs
+            .iter()
+            .position(|d| !d.name.is_empty() && (last(&d.name).as_deref() == Some(wanted.as_str())))
+    }
+
+    /// Resolves one `$ref` string written in document `from`.
+    pub(crate) fn resolve(&self, from: usize, reference: &str) -> Option<Target<'_>> {
+        let (uri, fragment) = match reference.split_once('#') {
+            Some((u, f)) => (u, f),
+            None => (reference, ""),
+        };
+        let doc = self.doc_for(from, uri)?;
+        let root = &self.docs.get(doc)?.value;
+        let fragment = percent_decode(fragment);
+        let value = if fragment.is_empty() {
+            root
+        } else if fragment.starts_with('/') {
+            root.pointer(&fragment)?
+        } else {
+            find_anchor(root, &fragment, 0)?
+        };
+        Some(Target { doc, value })
+    }
+
+    /// The draft in force in document `doc`.
+    pub(crate) fn draft(&self, doc: usize) -> Draft {
+        self.docs.get(doc).map_or(Draft::Draft7, |d| d.draft)
+    }
+}
+
+/// Finds `$anchor: name` (2019-09+), `$dynamicAnchor: name` or a draft-6/7 `$id: "#name"`.
+fn find_anchor<'a>(value: &'a Value, name: &str, depth: usize) -> Option<&'a Value> {
+    // Parsed texts are depth-limited already; the guard keeps this safe on its own.
+    if depth > 1_000 {
+        return None;
+    }
+    match value {
+        Value::Object(map) => {
+            let hit = |k: &str| map.get(k).and_then(Value::as_str);
+            if hit("$anchor") == Some(name)
+                || hit("$dynamicAnchor") == Some(name)
+                || hit("$id").and_then(|id| id.strip_prefix('#')) == Some(name)
+                || hit("id").and_then(|id| id.strip_prefix('#')) == Some(name)
+            {
+                return Some(value);
+            }
+            map.values().find_map(|v| find_anchor(v, name, depth + 1))
+        }
+        Value::Array(items) => items.iter().find_map(|v| find_anchor(v, name, depth + 1)),
+        _ => None,
+    }
+}
+
+/// Decodes `%XX` escapes of a URI fragment (JSON pointers in `$ref` are URI-encoded).
+fn percent_decode(s: &str) -> String {
+    if !s.contains('%') {
+        return s.to_owned();
+    }
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' && i + 2 < bytes.len() {
+            let hex = std::str::from_utf8(&bytes[i + 1..i + 3])
+                .ok()
+                .and_then(|h| u8::from_str_radix(h, 16).ok());
+            if let Some(b) = hex {
+                out.push(b);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
 /// A parsed JSON Schema as the compatibility engine walks it.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct JsonSchema {
-    /// The schema document.
-    pub value: serde_json::Value,
+    pub(crate) docs: Arc<Docs>,
+    /// Compiled once at parse time: the CLI validates many events per schema.
+    validator: Arc<Validator>,
+}
+
+impl fmt::Debug for JsonSchema {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("JsonSchema")
+            .field("draft", &self.draft())
+            .field("value", self.value())
+            .field("references", &(self.docs.docs.len() - 1))
+            .finish()
+    }
+}
+
+impl JsonSchema {
+    /// The root schema document.
+    pub fn value(&self) -> &Value {
+        &self.docs.docs[0].value
+    }
+
+    /// The draft the root document is written in.
+    pub fn draft(&self) -> Draft {
+        self.docs.docs[0].draft
+    }
+
+    /// Violations of `event` against this schema, each at a JSON pointer into the event.
+    pub fn validate_event(&self, event: &Value) -> Vec<Violation> {
+        self.validator
+            .iter_errors(event)
+            .map(|e| Violation {
+                path: e.instance_path().as_str().to_owned(),
+                message: e.to_string(),
+            })
+            .collect()
+    }
+}
+
+/// Hands the validator the referenced documents by name, and nothing else: no file or
+/// network access ever happens while validating.
+struct ReferenceRetriever {
+    docs: HashMap<String, Value>,
+}
+
+impl Retrieve for ReferenceRetriever {
+    fn retrieve(
+        &self,
+        uri: &Uri<String>,
+    ) -> Result<Value, Box<dyn std::error::Error + Send + Sync>> {
+        let uri = uri.as_str();
+        let uri = uri.split_once('#').map_or(uri, |(u, _)| u);
+        if let Some(v) = self.docs.get(uri) {
+            return Ok(v.clone());
+        }
+        let last = uri.rsplit('/').next().unwrap_or(uri);
+        self.docs
+            .iter()
+            .find(|(name, _)| name.rsplit('/').next() == Some(last))
+            .map(|(_, v)| v.clone())
+            .ok_or_else(|| {
+                format!("{uri} is not among the schema's references; register it and pass it in `references`")
+                    .into()
+            })
+    }
 }
 
 pub(crate) fn parse(
     text: &str,
-    _references: &[Reference],
+    references: &[Reference],
     options: &ParseOptions,
 ) -> Result<(JsonSchema, String), SchemaError> {
-    let value = super::parse_json_text(text, &options.limits)?;
-    let canonical =
-        serde_json::to_string(&value).map_err(|e| SchemaError::invalid("", e.to_string()))?;
-    Ok((JsonSchema { value }, canonical))
+    let limits = &options.limits;
+    let root = super::parse_json_text(text, limits)?;
+    let mut budget = NodeBudget {
+        count: 0,
+        limits: *limits,
+    };
+    let mut docs = vec![load_doc(String::new(), root, "", &mut budget)?];
+    for reference in references {
+        let value = super::parse_json_text(&reference.text, limits).map_err(|e| match e {
+            SchemaError::Syntax {
+                line,
+                column,
+                message,
+            } => SchemaError::Syntax {
+                line,
+                column,
+                message: format!("in reference {:?}: {message}", reference.name),
+            },
+            other => other,
+        })?;
+        let label = format!("(reference {:?})", reference.name);
+        docs.push(load_doc(
+            reference.name.clone(),
+            value,
+            &label,
+            &mut budget,
+        )?);
+    }
+    let docs = Docs { docs };
+    check_refs(&docs)?;
+    let validator = compile(&docs)?;
+    let canonical = canonical_json(&docs.docs[0].value);
+    Ok((
+        JsonSchema {
+            docs: Arc::new(docs),
+            validator: Arc::new(validator),
+        },
+        canonical,
+    ))
 }
 
-impl JsonSchema {
-    /// Violations of `event` against this schema. (Skeleton: refuses every event until
-    /// the engine lands, so nothing is wrongly passed.)
-    pub fn validate_event(&self, _event: &serde_json::Value) -> Vec<Violation> {
-        vec![Violation {
-            path: String::new(),
-            message: "JSON Schema payload validation is not implemented yet".to_owned(),
-        }]
+/// Counts values across the root and its references against `max_nodes`, and
+/// combinator branches against `max_union_branches`.
+struct NodeBudget {
+    count: usize,
+    limits: crate::Limits,
+}
+
+impl NodeBudget {
+    fn visit(&mut self, value: &Value) -> Result<(), SchemaError> {
+        // Iterative, so that a deep document cannot overflow the stack here either.
+        let mut stack = vec![value];
+        while let Some(v) = stack.pop() {
+            self.count += 1;
+            if self.count > self.limits.max_nodes {
+                return Err(SchemaError::TooMany {
+                    what: "schema nodes",
+                    count: self.count,
+                    limit: self.limits.max_nodes,
+                });
+            }
+            match v {
+                Value::Object(map) => {
+                    for key in ["allOf", "anyOf", "oneOf", "prefixItems"] {
+                        if let Some(Value::Array(branches)) = map.get(key)
+                            && branches.len() > self.limits.max_union_branches
+                        {
+                            return Err(SchemaError::TooMany {
+                                what: "combinator branches",
+                                count: branches.len(),
+                                limit: self.limits.max_union_branches,
+                            });
+                        }
+                    }
+                    stack.extend(map.values());
+                }
+                Value::Array(items) => stack.extend(items.iter()),
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+}
+
+fn load_doc(
+    name: String,
+    value: Value,
+    label: &str,
+    budget: &mut NodeBudget,
+) -> Result<Doc, SchemaError> {
+    if !matches!(value, Value::Object(_) | Value::Bool(_)) {
+        return Err(SchemaError::invalid(
+            label.to_owned(),
+            "a JSON Schema must be an object or a boolean",
+        ));
+    }
+    budget.visit(&value)?;
+    let draft = Draft::of(&value, label)?;
+    let meta = draft.meta_validator();
+    if let Some(error) = meta.iter_errors(&value).next() {
+        return Err(SchemaError::invalid(
+            format!("{label}{}", error.instance_path().as_str()),
+            format!("not a valid {draft:?} schema: {error}"),
+        ));
+    }
+    let id_key = if draft == Draft::Draft4 { "id" } else { "$id" };
+    let id = value
+        .get(id_key)
+        .and_then(Value::as_str)
+        .map(|s| s.trim_end_matches('#').to_owned())
+        .filter(|s| !s.is_empty());
+    Ok(Doc {
+        name,
+        id,
+        draft,
+        value,
+    })
+}
+
+/// Every `$ref` must lead somewhere this schema or its references define: refused at
+/// registration, not discovered later by a consumer.
+fn check_refs(docs: &Docs) -> Result<(), SchemaError> {
+    for (index, doc) in docs.docs.iter().enumerate() {
+        let mut stack: Vec<(&Value, String)> = vec![(&doc.value, String::new())];
+        while let Some((value, path)) = stack.pop() {
+            match value {
+                Value::Object(map) => {
+                    if let Some(Value::String(r)) = map.get("$ref")
+                        && docs.resolve(index, r).is_none()
+                    {
+                        let path = if doc.name.is_empty() {
+                            format!("{path}/$ref")
+                        } else {
+                            format!("(reference {:?}){path}/$ref", doc.name)
+                        };
+                        return Err(SchemaError::UnresolvedReference {
+                            name: r.clone(),
+                            path,
+                        });
+                    }
+                    for (k, v) in map {
+                        // `enum`, `const`, `default` and `examples` hold data, not schemas.
+                        if matches!(k.as_str(), "enum" | "const" | "default" | "examples") {
+                            continue;
+                        }
+                        stack.push((v, format!("{path}/{}", escape_pointer(k))));
+                    }
+                }
+                Value::Array(items) => {
+                    for (i, v) in items.iter().enumerate() {
+                        stack.push((v, format!("{path}/{i}")));
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    Ok(())
+}
+
+fn compile(docs: &Docs) -> Result<Validator, SchemaError> {
+    let root = &docs.docs[0];
+    let retriever = ReferenceRetriever {
+        docs: docs
+            .docs
+            .iter()
+            .skip(1)
+            .map(|d| (d.name.clone(), d.value.clone()))
+            .collect(),
+    };
+    jsonschema::options()
+        .with_draft(root.draft.to_jsonschema())
+        .with_retriever(retriever)
+        .with_pattern_options(
+            PatternOptions::fancy_regex()
+                .backtrack_limit(REGEX_BACKTRACK_LIMIT)
+                .size_limit(REGEX_SIZE_LIMIT),
+        )
+        .build(&root.value)
+        .map_err(|e| {
+            SchemaError::invalid(
+                e.instance_path().as_str().to_owned(),
+                format!("the schema cannot be compiled: {e}"),
+            )
+        })
+}
+
+/// Escapes a key for use as one JSON pointer segment.
+pub(crate) fn escape_pointer(key: &str) -> String {
+    if key.contains(['~', '/']) {
+        key.replace('~', "~0").replace('/', "~1")
+    } else {
+        key.to_owned()
+    }
+}
+
+/// Compact JSON with object keys sorted at every level: the same schema written with
+/// other whitespace or key order has the same canonical text.
+pub(crate) fn canonical_json(value: &Value) -> String {
+    let mut out = String::new();
+    write_canonical(value, &mut out);
+    out
+}
+
+fn write_canonical(value: &Value, out: &mut String) {
+    match value {
+        Value::Object(map) => {
+            out.push('{');
+            let mut keys: Vec<&String> = map.keys().collect();
+            keys.sort();
+            for (i, key) in keys.into_iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                write_string(key, out);
+                out.push(':');
+                if let Some(v) = map.get(key) {
+                    write_canonical(v, out);
+                }
+            }
+            out.push('}');
+        }
+        Value::Array(items) => {
+            out.push('[');
+            for (i, v) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                write_canonical(v, out);
+            }
+            out.push(']');
+        }
+        Value::String(s) => write_string(s, out),
+        other => out.push_str(&other.to_string()),
+    }
+}
+
+fn write_string(s: &str, out: &mut String) {
+    // serde_json's string escaping is the reference; a String never fails to serialise.
+    out.push_str(&Value::String(s.to_owned()).to_string());
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::schema::{ParsedSchema, SchemaType};
+
+    fn parse_ok(text: &str) -> ParsedSchema {
+        ParsedSchema::parse(SchemaType::Json, text, &[]).expect("valid schema")
+    }
+
+    #[test]
+    fn canonical_form_ignores_key_order_and_whitespace() {
+        let a = parse_ok(r#"{"type": "object", "properties": {"a": {"type": "string"}}}"#);
+        let b = parse_ok("{\"properties\":{\"a\":{\"type\":\"string\"}},\n \"type\":\"object\"}");
+        assert_eq!(a.canonical(), b.canonical());
+        assert_eq!(a.fingerprint(), b.fingerprint());
+        assert_eq!(
+            a.canonical(),
+            r#"{"properties":{"a":{"type":"string"}},"type":"object"}"#
+        );
+    }
+
+    #[test]
+    fn draft_defaults_to_seven_and_follows_schema() {
+        let s = parse_ok("{}");
+        assert_eq!(s.as_json().unwrap().draft(), Draft::Draft7);
+        let s = parse_ok(r#"{"$schema": "https://json-schema.org/draft/2020-12/schema"}"#);
+        assert_eq!(s.as_json().unwrap().draft(), Draft::Draft202012);
+        let err = ParsedSchema::parse(
+            SchemaType::Json,
+            r#"{"$schema": "https://example.com/my-meta"}"#,
+            &[],
+        )
+        .unwrap_err();
+        assert!(matches!(err, SchemaError::Invalid { ref path, .. } if path == "/$schema"));
+    }
+
+    #[test]
+    fn metaschema_errors_name_the_pointer() {
+        let err = ParsedSchema::parse(
+            SchemaType::Json,
+            r#"{"properties": {"a": {"type": "strin"}}}"#,
+            &[],
+        )
+        .unwrap_err();
+        match err {
+            SchemaError::Invalid { path, .. } => assert_eq!(path, "/properties/a/type"),
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+
+    #[test]
+    fn unresolved_refs_are_refused_with_their_location() {
+        let err = ParsedSchema::parse(
+            SchemaType::Json,
+            r##"{"properties": {"a": {"$ref": "#/definitions/missing"}}}"##,
+            &[],
+        )
+        .unwrap_err();
+        assert_eq!(
+            err,
+            SchemaError::UnresolvedReference {
+                name: "#/definitions/missing".into(),
+                path: "/properties/a/$ref".into()
+            }
+        );
+    }
+
+    #[test]
+    fn references_resolve_by_name_with_and_without_pointer() {
+        let address = Reference::new(
+            "address.json",
+            r#"{"type": "object", "properties": {"street": {"type": "string"}}, "definitions": {"zip": {"type": "string"}}}"#,
+        );
+        let s = ParsedSchema::parse(
+            SchemaType::Json,
+            r#"{"properties": {"home": {"$ref": "address.json"}, "zip": {"$ref": "address.json#/definitions/zip"}}}"#,
+            &[address],
+        )
+        .unwrap();
+        let json = s.as_json().unwrap();
+        assert!(
+            json.validate_event(&serde_json::json!({"home": {"street": "x"}, "zip": "1"}))
+                .is_empty()
+        );
+        let v = json.validate_event(&serde_json::json!({"home": {"street": 1}, "zip": 2}));
+        let paths: Vec<_> = v.iter().map(|v| v.path.as_str()).collect();
+        assert!(
+            paths.contains(&"/home/street") && paths.contains(&"/zip"),
+            "{v:?}"
+        );
+    }
+
+    #[test]
+    fn percent_decoding_of_fragments() {
+        assert_eq!(percent_decode("/definitions/a%20b"), "/definitions/a b");
+        assert_eq!(percent_decode("/x%2"), "/x%2");
+        assert_eq!(percent_decode("%"), "%");
     }
 }

@@ -1,0 +1,629 @@
+//! Object schemas: required, properties against the content model (open, closed or
+//! partially open), patternProperties, dependencies, additional and unevaluated
+//! properties, propertyNames and the property-count bounds.
+
+use std::collections::HashSet;
+
+use serde_json::{Map, Value};
+
+use super::rules::Kind;
+use super::scalar::bound;
+use super::shape::{Node, Part, Shape};
+use super::{Diff, Walker, diff, push};
+use crate::schema::json::{REGEX_SIZE_LIMIT, canonical_json};
+
+type Obj = Map<String, Value>;
+
+/// What an `additionalProperties`-like keyword allows beyond the declared properties.
+#[derive(Clone, Copy)]
+pub(super) struct Extra<'a> {
+    /// False for `false`: nothing more is allowed.
+    pub(super) permits: bool,
+    /// The schema that constrains the rest, when it is one (not a boolean).
+    pub(super) schema: Option<Node<'a>>,
+    /// Whether the keyword is written at all.
+    pub(super) present: bool,
+}
+
+pub(super) fn extra<'a>(node: Node<'a>, map: &'a Obj, key: &str) -> Extra<'a> {
+    match map.get(key) {
+        None => Extra {
+            permits: true,
+            schema: None,
+            present: false,
+        },
+        Some(Value::Bool(b)) => Extra {
+            permits: *b,
+            schema: None,
+            present: true,
+        },
+        Some(v) => Extra {
+            permits: true,
+            schema: Some(node.child(v)),
+            present: true,
+        },
+    }
+}
+
+/// An object schema's keywords, read once per comparison.
+struct Model<'a> {
+    node: Node<'a>,
+    map: &'a Obj,
+    properties: Option<&'a Obj>,
+    required: HashSet<&'a str>,
+    additional: Extra<'a>,
+    unevaluated: Extra<'a>,
+    patterns: Vec<(&'a str, Node<'a>)>,
+}
+
+impl<'a> Model<'a> {
+    fn new(node: Node<'a>) -> Option<Self> {
+        let map = node.map()?;
+        let required = map
+            .get("required")
+            .and_then(Value::as_array)
+            .map(|r| r.iter().filter_map(Value::as_str).collect())
+            .unwrap_or_default();
+        let patterns = map
+            .get("patternProperties")
+            .and_then(Value::as_object)
+            .map(|p| p.iter().map(|(k, v)| (k.as_str(), node.child(v))).collect())
+            .unwrap_or_default();
+        Some(Model {
+            node,
+            map,
+            properties: map.get("properties").and_then(Value::as_object),
+            required,
+            additional: extra(node, map, "additionalProperties"),
+            unevaluated: extra(node, map, "unevaluatedProperties"),
+            patterns,
+        })
+    }
+
+    fn property(&self, key: &str) -> Option<Node<'a>> {
+        self.properties
+            .and_then(|p| p.get(key))
+            .map(|v| self.node.child(v))
+    }
+
+    /// Open: any undeclared property may hold anything.
+    fn is_open(&self) -> bool {
+        self.patterns.is_empty()
+            && self.additional.permits
+            && self.additional.schema.is_none()
+            && (self.additional.present
+                || (self.unevaluated.permits && self.unevaluated.schema.is_none()))
+    }
+
+    /// The schema an undeclared property `key` is held to, in a partially open model.
+    fn schema_for_undeclared(&self, walker: &Walker<'a>, key: &str) -> Option<Node<'a>> {
+        for (pattern, schema) in &self.patterns {
+            if walker.pattern_matches(pattern, key) {
+                return Some(*schema);
+            }
+        }
+        self.rest_schema()
+    }
+
+    /// The schema of properties no pattern covers (`additionalProperties`, or
+    /// `unevaluatedProperties` when the former is absent).
+    fn rest_schema(&self) -> Option<Node<'a>> {
+        if self.additional.present {
+            self.additional.schema
+        } else {
+            self.unevaluated.schema
+        }
+    }
+
+    /// Property dependencies (`dependencies` arrays, `dependentRequired`), with the
+    /// keyword each came from.
+    fn property_dependencies(&self) -> Vec<(&'a str, &'static str, Vec<&'a str>)> {
+        let mut out = Vec::new();
+        for kw in ["dependencies", "dependentRequired"] {
+            if let Some(deps) = self.map.get(kw).and_then(Value::as_object) {
+                for (k, v) in deps {
+                    if let Some(list) = v.as_array() {
+                        out.push((
+                            k.as_str(),
+                            kw,
+                            list.iter().filter_map(Value::as_str).collect(),
+                        ));
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// Schema dependencies (`dependencies` schemas, `dependentSchemas`).
+    fn schema_dependencies(&self) -> Vec<(&'a str, &'static str, Node<'a>)> {
+        let mut out = Vec::new();
+        for kw in ["dependencies", "dependentSchemas"] {
+            if let Some(deps) = self.map.get(kw).and_then(Value::as_object) {
+                for (k, v) in deps {
+                    if !v.is_array() {
+                        out.push((k.as_str(), kw, self.node.child(v)));
+                    }
+                }
+            }
+        }
+        out
+    }
+}
+
+impl<'a> Walker<'a> {
+    /// Whether `pattern` (ECMA-262, as far as the `regex` crate reads it) finds a match
+    /// in `key`. A pattern the crate cannot compile matches nothing: the property is
+    /// then treated as not covered, the cautious answer.
+    pub(super) fn pattern_matches(&self, pattern: &str, key: &str) -> bool {
+        let mut cache = self.regexes.borrow_mut();
+        let regex = cache.entry(pattern.to_owned()).or_insert_with(|| {
+            regex::RegexBuilder::new(pattern)
+                .size_limit(REGEX_SIZE_LIMIT)
+                .build()
+                .ok()
+        });
+        regex.as_ref().is_some_and(|r| r.is_match(key))
+    }
+
+    fn is_empty_schema(&self, node: Node<'a>) -> bool {
+        matches!(self.classify(Part::whole(node)).shape, Shape::Empty)
+    }
+
+    fn is_false_schema(&self, node: Node<'a>) -> bool {
+        matches!(self.classify(Part::whole(node)).shape, Shape::False)
+    }
+
+    fn has_default(&self, node: Node<'a>) -> bool {
+        node.map().is_some_and(|m| m.contains_key("default"))
+            || self
+                .classify(Part::whole(node))
+                .meta
+                .is_some_and(|m| m.contains_key("default"))
+    }
+
+    pub(super) fn object(&self, path: &mut String, out: &mut Vec<Diff>, o: Node<'a>, u: Node<'a>) {
+        let (Some(o), Some(u)) = (Model::new(o), Model::new(u)) else {
+            return;
+        };
+        self.required(path, out, &o, &u);
+        self.properties(path, out, &o, &u);
+        self.pattern_properties(path, out, &o, &u);
+        self.dependencies(path, out, &o, &u);
+        self.extra(
+            path,
+            out,
+            "additionalProperties",
+            o.additional,
+            u.additional,
+            [
+                Kind::ADDITIONAL_PROPERTIES_ADDED,
+                Kind::ADDITIONAL_PROPERTIES_REMOVED,
+                Kind::ADDITIONAL_PROPERTIES_EXTENDED,
+                Kind::ADDITIONAL_PROPERTIES_NARROWED,
+            ],
+        );
+        if o.unevaluated.present || u.unevaluated.present {
+            self.extra(
+                path,
+                out,
+                "unevaluatedProperties",
+                o.unevaluated,
+                u.unevaluated,
+                [
+                    Kind::UNEVALUATED_PROPERTIES_ADDED,
+                    Kind::UNEVALUATED_PROPERTIES_REMOVED,
+                    Kind::UNEVALUATED_PROPERTIES_EXTENDED,
+                    Kind::UNEVALUATED_PROPERTIES_NARROWED,
+                ],
+            );
+        }
+        let len = push(path, "propertyNames");
+        let names = |m: &Model<'a>| {
+            m.map
+                .get("propertyNames")
+                .map(|v| Part::whole(m.node.child(v)))
+        };
+        self.compare(path, out, names(&o), names(&u));
+        path.truncate(len);
+        use Kind::*;
+        bound(
+            path,
+            out,
+            "maxProperties",
+            o.map.get("maxProperties"),
+            u.map.get("maxProperties"),
+            [
+                MAX_PROPERTIES_ADDED,
+                MAX_PROPERTIES_REMOVED,
+                MAX_PROPERTIES_INCREASED,
+                MAX_PROPERTIES_DECREASED,
+            ],
+        );
+        bound(
+            path,
+            out,
+            "minProperties",
+            o.map.get("minProperties"),
+            u.map.get("minProperties"),
+            [
+                MIN_PROPERTIES_ADDED,
+                MIN_PROPERTIES_REMOVED,
+                MIN_PROPERTIES_INCREASED,
+                MIN_PROPERTIES_DECREASED,
+            ],
+        );
+    }
+
+    /// `required` changes of properties both schemas declare (Confluent's scope: a
+    /// property added or removed is judged with the content model instead).
+    fn required(&self, path: &mut String, out: &mut Vec<Diff>, o: &Model<'a>, u: &Model<'a>) {
+        let Some(props) = o.properties else { return };
+        for key in props.keys() {
+            let Some(update) = u.property(key) else {
+                continue;
+            };
+            let was = o.required.contains(key.as_str());
+            let is = u.required.contains(key.as_str());
+            let kind = match (was, is) {
+                (true, false) => Kind::REQUIRED_ATTRIBUTE_REMOVED,
+                (false, true) if self.has_default(update) => {
+                    Kind::REQUIRED_ATTRIBUTE_WITH_DEFAULT_ADDED
+                }
+                (false, true) => Kind::REQUIRED_ATTRIBUTE_ADDED,
+                _ => continue,
+            };
+            let len = push(path, "required");
+            push(path, key);
+            out.push(diff(path, kind, Some(format!("property {key:?}"))));
+            path.truncate(len);
+        }
+    }
+
+    fn properties(&self, path: &mut String, out: &mut Vec<Diff>, o: &Model<'a>, u: &Model<'a>) {
+        let o_props = o.properties.into_iter().flatten();
+        let u_props = u.properties.into_iter().flatten();
+        let mut removed: Vec<(&str, Node<'a>, usize)> = Vec::new();
+        let mut added: Vec<(&str, Node<'a>, usize)> = Vec::new();
+        let base = path.len();
+        path.push_str("/properties");
+        for (key, value) in o_props {
+            let len = push(path, key);
+            let original = o.node.child(value);
+            match u.property(key) {
+                Some(update) => self.compare(
+                    path,
+                    out,
+                    Some(Part::whole(original)),
+                    Some(Part::whole(update)),
+                ),
+                None => {
+                    self.property_removed(path, out, key, original, u);
+                    removed.push((key, original, out.len() - 1));
+                }
+            }
+            path.truncate(len);
+        }
+        for (key, value) in u_props {
+            if o.properties.is_some_and(|p| p.contains_key(key)) {
+                continue;
+            }
+            let len = push(path, key);
+            let update = u.node.child(value);
+            self.property_added(path, out, key, update, o, u);
+            added.push((key, update, out.len() - 1));
+            path.truncate(len);
+        }
+        path.truncate(base);
+        self.rename_hints(out, &removed, &added);
+    }
+
+    fn property_removed(
+        &self,
+        path: &mut String,
+        out: &mut Vec<Diff>,
+        key: &str,
+        original: Node<'a>,
+        u: &Model<'a>,
+    ) {
+        // Only the update's content model matters: it alone decides whether data that
+        // still carries the property is accepted.
+        if u.is_open() {
+            return out.push(diff(
+                path,
+                Kind::PROPERTY_REMOVED_FROM_OPEN_CONTENT_MODEL,
+                Some(format!("{key:?}")),
+            ));
+        }
+        if let Some(schema) = u.schema_for_undeclared(self, key) {
+            let d = self.sub(path, Some(Part::whole(original)), Some(Part::whole(schema)));
+            let ok = self.is_compatible(&d);
+            out.extend(d);
+            let kind = if ok {
+                Kind::PROPERTY_REMOVED_IS_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL
+            } else {
+                Kind::PROPERTY_REMOVED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL
+            };
+            return out.push(diff(path, kind, Some(format!("{key:?}"))));
+        }
+        let kind = if self.is_false_schema(original) {
+            Kind::PROPERTY_WITH_FALSE_REMOVED_FROM_CLOSED_CONTENT_MODEL
+        } else {
+            Kind::PROPERTY_REMOVED_FROM_CLOSED_CONTENT_MODEL
+        };
+        out.push(diff(path, kind, Some(format!("{key:?}"))));
+    }
+
+    fn property_added(
+        &self,
+        path: &mut String,
+        out: &mut Vec<Diff>,
+        key: &str,
+        update: Node<'a>,
+        o: &Model<'a>,
+        u: &Model<'a>,
+    ) {
+        let required = u.required.contains(key);
+        let detail = Some(format!(
+            "{key:?}{}",
+            if required { " (required)" } else { "" }
+        ));
+        // Only the original's content model matters: it decides what old data may
+        // already hold under this name.
+        if o.is_open() {
+            let kind = if self.is_empty_schema(update) {
+                Kind::PROPERTY_WITH_EMPTY_SCHEMA_ADDED_TO_OPEN_CONTENT_MODEL
+            } else if required && self.has_default(update) {
+                Kind::REQUIRED_PROPERTY_WITH_DEFAULT_ADDED_TO_OPEN_CONTENT_MODEL
+            } else if required {
+                Kind::REQUIRED_PROPERTY_ADDED_TO_OPEN_CONTENT_MODEL
+            } else {
+                Kind::OPTIONAL_PROPERTY_ADDED_TO_OPEN_CONTENT_MODEL
+            };
+            return out.push(diff(path, kind, detail));
+        }
+        if let Some(schema) = o.schema_for_undeclared(self, key) {
+            let d = self.sub(path, Some(Part::whole(schema)), Some(Part::whole(update)));
+            let ok = self.is_compatible(&d);
+            out.extend(d);
+            let kind = if ok {
+                Kind::PROPERTY_ADDED_IS_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL
+            } else {
+                Kind::PROPERTY_ADDED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL
+            };
+            out.push(diff(path, kind, detail.clone()));
+        }
+        let kind = if required && self.has_default(update) {
+            Kind::REQUIRED_PROPERTY_WITH_DEFAULT_ADDED_TO_UNOPEN_CONTENT_MODEL
+        } else if required {
+            Kind::REQUIRED_PROPERTY_ADDED_TO_UNOPEN_CONTENT_MODEL
+        } else {
+            Kind::OPTIONAL_PROPERTY_ADDED_TO_UNOPEN_CONTENT_MODEL
+        };
+        out.push(diff(path, kind, detail));
+    }
+
+    /// A property removed and another added at the same level reads as a rename; say
+    /// how to make one safely, since JSON Schema has no aliases.
+    fn rename_hints(
+        &self,
+        out: &mut [Diff],
+        removed: &[(&str, Node<'a>, usize)],
+        added: &[(&str, Node<'a>, usize)],
+    ) {
+        if removed.is_empty() || added.is_empty() {
+            return;
+        }
+        let canon = |n: &Node<'a>| canonical_json(n.value);
+        let mut used = HashSet::new();
+        for (old, old_node, old_at) in removed {
+            let old_canon = canon(old_node);
+            let same_schema = added
+                .iter()
+                .find(|(k, n, _)| !used.contains(k) && canon(n) == old_canon);
+            let pair =
+                same_schema.or_else(|| (removed.len() == 1 && added.len() == 1).then(|| &added[0]));
+            let Some((new, _, new_at)) = pair else {
+                continue;
+            };
+            used.insert(*new);
+            let hint = format!(
+                "this looks like a rename of {old:?} to {new:?}: keep {old:?} (mark it deprecated in its description) and add {new:?} as an optional property; readers of either version then find what they expect"
+            );
+            for at in [*old_at, *new_at] {
+                if let Some(d) = out.get_mut(at)
+                    && !d.kind.is_compatible(self.policy)
+                {
+                    d.hint = Some(hint.clone());
+                }
+            }
+        }
+    }
+
+    fn pattern_properties(
+        &self,
+        path: &mut String,
+        out: &mut Vec<Diff>,
+        o: &Model<'a>,
+        u: &Model<'a>,
+    ) {
+        use Kind::*;
+        for (pattern, original) in &o.patterns {
+            let len = push(path, "patternProperties");
+            push(path, pattern);
+            match u.patterns.iter().find(|(p, _)| p == pattern) {
+                Some((_, update)) => self.compare(
+                    path,
+                    out,
+                    Some(Part::whole(*original)),
+                    Some(Part::whole(*update)),
+                ),
+                None if u.is_open() => out.push(diff(
+                    path,
+                    PATTERN_PROPERTY_REMOVED_FROM_OPEN_CONTENT_MODEL,
+                    None,
+                )),
+                None => match u.rest_schema() {
+                    Some(rest) => {
+                        let d =
+                            self.sub(path, Some(Part::whole(*original)), Some(Part::whole(rest)));
+                        let ok = self.is_compatible(&d);
+                        out.extend(d);
+                        out.push(diff(
+                            path,
+                            if ok {
+                                PATTERN_PROPERTY_REMOVED_IS_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL
+                            } else {
+                                PATTERN_PROPERTY_REMOVED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL
+                            },
+                            None,
+                        ));
+                    }
+                    None if self.is_false_schema(*original) => {}
+                    None => out.push(diff(
+                        path,
+                        PATTERN_PROPERTY_REMOVED_FROM_CLOSED_CONTENT_MODEL,
+                        None,
+                    )),
+                },
+            }
+            path.truncate(len);
+        }
+        for (pattern, update) in &u.patterns {
+            if o.patterns.iter().any(|(p, _)| p == pattern) {
+                continue;
+            }
+            let len = push(path, "patternProperties");
+            push(path, pattern);
+            if o.is_open() {
+                if !self.is_empty_schema(*update) {
+                    out.push(diff(
+                        path,
+                        PATTERN_PROPERTY_ADDED_TO_OPEN_CONTENT_MODEL,
+                        None,
+                    ));
+                }
+            } else {
+                match o.rest_schema() {
+                    Some(rest) => {
+                        let d = self.sub(path, Some(Part::whole(rest)), Some(Part::whole(*update)));
+                        let ok = self.is_compatible(&d);
+                        out.extend(d);
+                        out.push(diff(
+                            path,
+                            if ok {
+                                PATTERN_PROPERTY_ADDED_IS_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL
+                            } else {
+                                PATTERN_PROPERTY_ADDED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL
+                            },
+                            None,
+                        ));
+                    }
+                    None => out.push(diff(
+                        path,
+                        PATTERN_PROPERTY_ADDED_TO_CLOSED_CONTENT_MODEL,
+                        None,
+                    )),
+                }
+            }
+            path.truncate(len);
+        }
+    }
+
+    fn dependencies(&self, path: &mut String, out: &mut Vec<Diff>, o: &Model<'a>, u: &Model<'a>) {
+        use Kind::*;
+        let (od, ud) = (o.property_dependencies(), u.property_dependencies());
+        let mut keys: Vec<(&str, &str)> = od.iter().map(|(k, kw, _)| (*k, *kw)).collect();
+        keys.extend(
+            ud.iter()
+                .filter(|(k, ..)| !od.iter().any(|(ok, ..)| ok == k))
+                .map(|(k, kw, _)| (*k, *kw)),
+        );
+        for (key, o_kw) in keys {
+            let a = od.iter().find(|(k, ..)| *k == key).map(|(_, _, v)| v);
+            let b = ud.iter().find(|(k, ..)| *k == key);
+            let kw = b.map_or(o_kw, |(_, kw, _)| *kw);
+            let b = b.map(|(_, _, v)| v);
+            let kind = match (a, b) {
+                (_, None) => DEPENDENCY_ARRAY_REMOVED,
+                (None, Some(_)) => DEPENDENCY_ARRAY_ADDED,
+                (Some(a), Some(b)) => {
+                    let (sa, sb): (HashSet<&str>, HashSet<&str>) =
+                        (a.iter().copied().collect(), b.iter().copied().collect());
+                    if sa == sb {
+                        continue;
+                    } else if sb.is_superset(&sa) {
+                        DEPENDENCY_ARRAY_EXTENDED
+                    } else if sa.is_superset(&sb) {
+                        DEPENDENCY_ARRAY_NARROWED
+                    } else {
+                        DEPENDENCY_ARRAY_CHANGED
+                    }
+                }
+            };
+            let len = push(path, kw);
+            push(path, key);
+            out.push(diff(
+                path,
+                kind,
+                Some(format!(
+                    "{:?} -> {:?}",
+                    a.map(|v| v.join(", ")),
+                    b.map(|v| v.join(", "))
+                )),
+            ));
+            path.truncate(len);
+        }
+
+        let (os, us) = (o.schema_dependencies(), u.schema_dependencies());
+        let mut keys: Vec<(&str, &str)> = os.iter().map(|(k, kw, _)| (*k, *kw)).collect();
+        keys.extend(
+            us.iter()
+                .filter(|(k, ..)| !os.iter().any(|(ok, ..)| ok == k))
+                .map(|(k, kw, _)| (*k, *kw)),
+        );
+        for (key, o_kw) in keys {
+            let a = os.iter().find(|(k, ..)| *k == key).map(|(_, _, n)| *n);
+            let b = us.iter().find(|(k, ..)| *k == key);
+            let kw = b.map_or(o_kw, |(_, kw, _)| *kw);
+            let b = b.map(|(_, _, n)| *n);
+            let len = push(path, kw);
+            push(path, key);
+            match (a, b) {
+                (_, None) => out.push(diff(path, DEPENDENCY_SCHEMA_REMOVED, None)),
+                (None, Some(_)) => out.push(diff(path, DEPENDENCY_SCHEMA_ADDED, None)),
+                (Some(a), Some(b)) => {
+                    self.compare(path, out, Some(Part::whole(a)), Some(Part::whole(b)))
+                }
+            }
+            path.truncate(len);
+        }
+    }
+
+    /// `additionalProperties`-like keywords (also `additionalItems`, `unevaluated*`):
+    /// kinds are added, removed, extended, narrowed.
+    pub(super) fn extra(
+        &self,
+        path: &mut String,
+        out: &mut Vec<Diff>,
+        keyword: &str,
+        o: Extra<'a>,
+        u: Extra<'a>,
+        [added, removed, extended, narrowed]: [Kind; 4],
+    ) {
+        let len = push(path, keyword);
+        if o.permits != u.permits {
+            out.push(diff(path, if u.permits { added } else { removed }, None));
+        } else {
+            match (o.schema, u.schema) {
+                (None, Some(_)) => out.push(diff(path, narrowed, None)),
+                (Some(_), None) => out.push(diff(path, extended, None)),
+                (Some(a), Some(b)) => {
+                    self.compare(path, out, Some(Part::whole(a)), Some(Part::whole(b)))
+                }
+                (None, None) => {}
+            }
+        }
+        path.truncate(len);
+    }
+}

@@ -1,0 +1,264 @@
+//! Strings, numbers and enumerations: bounds, `pattern`, `multipleOf`, integer versus
+//! number, and the sets of allowed values.
+
+use std::collections::HashSet;
+
+use serde_json::{Map, Value};
+
+use super::rules::Kind;
+use super::{Diff, diff, push, short};
+use crate::schema::json::{Draft, canonical_json};
+
+type Obj = Map<String, Value>;
+
+/// The four change kinds of one bound keyword: added, removed, increased, decreased.
+pub(super) type BoundKinds = [Kind; 4];
+
+/// Records how the numeric keyword `keyword` changed from `a` to `b`.
+pub(super) fn bound(
+    path: &mut String,
+    out: &mut Vec<Diff>,
+    keyword: &str,
+    a: Option<&Value>,
+    b: Option<&Value>,
+    [added, removed, increased, decreased]: BoundKinds,
+) {
+    let (x, y) = (a.and_then(Value::as_f64), b.and_then(Value::as_f64));
+    let kind = match (x, y) {
+        (None, None) => return,
+        (None, Some(_)) => added,
+        (Some(_), None) => removed,
+        (Some(x), Some(y)) if x < y => increased,
+        (Some(x), Some(y)) if x > y => decreased,
+        _ => return,
+    };
+    let show = |v: Option<&Value>| v.map_or_else(|| "(none)".to_owned(), short);
+    let len = push(path, keyword);
+    out.push(diff(
+        path,
+        kind,
+        Some(format!("{} -> {}", show(a), show(b))),
+    ));
+    path.truncate(len);
+}
+
+pub(super) fn string(path: &mut String, out: &mut Vec<Diff>, a: &Obj, b: &Obj) {
+    use Kind::*;
+    bound(
+        path,
+        out,
+        "maxLength",
+        a.get("maxLength"),
+        b.get("maxLength"),
+        [
+            MAX_LENGTH_ADDED,
+            MAX_LENGTH_REMOVED,
+            MAX_LENGTH_INCREASED,
+            MAX_LENGTH_DECREASED,
+        ],
+    );
+    bound(
+        path,
+        out,
+        "minLength",
+        a.get("minLength"),
+        b.get("minLength"),
+        [
+            MIN_LENGTH_ADDED,
+            MIN_LENGTH_REMOVED,
+            MIN_LENGTH_INCREASED,
+            MIN_LENGTH_DECREASED,
+        ],
+    );
+    let (pa, pb) = (a.get("pattern"), b.get("pattern"));
+    let kind = match (pa, pb) {
+        (None, Some(_)) => Some(PATTERN_ADDED),
+        (Some(_), None) => Some(PATTERN_REMOVED),
+        (Some(x), Some(y)) if x != y => Some(PATTERN_CHANGED),
+        _ => None,
+    };
+    if let Some(kind) = kind {
+        let len = push(path, "pattern");
+        out.push(diff(path, kind, Some(super::old_new(pa, pb))));
+        path.truncate(len);
+    }
+}
+
+/// Upper and lower limits of a number schema, with draft 4's boolean
+/// `exclusiveMaximum`/`exclusiveMinimum` turned into the later numeric form.
+struct Limits<'a> {
+    maximum: Option<&'a Value>,
+    minimum: Option<&'a Value>,
+    exclusive_maximum: Option<&'a Value>,
+    exclusive_minimum: Option<&'a Value>,
+}
+
+fn limits(map: &Obj, draft: Draft) -> Limits<'_> {
+    let numeric = |k: &str| map.get(k).filter(|v| v.is_number());
+    let mut l = Limits {
+        maximum: numeric("maximum"),
+        minimum: numeric("minimum"),
+        exclusive_maximum: numeric("exclusiveMaximum"),
+        exclusive_minimum: numeric("exclusiveMinimum"),
+    };
+    if draft == Draft::Draft4 {
+        if map.get("exclusiveMaximum") == Some(&Value::Bool(true)) {
+            l.exclusive_maximum = l.maximum.take();
+        }
+        if map.get("exclusiveMinimum") == Some(&Value::Bool(true)) {
+            l.exclusive_minimum = l.minimum.take();
+        }
+    }
+    l
+}
+
+/// Whether `a / b` is a positive whole number (within floating-point noise).
+fn divides(b: f64, a: f64) -> bool {
+    if b <= 0.0 || !a.is_finite() || !b.is_finite() {
+        return false;
+    }
+    let ratio = a / b;
+    ratio >= 1.0 - 1e-9 && (ratio - ratio.round()).abs() < 1e-9
+}
+
+pub(super) fn number(
+    path: &mut String,
+    out: &mut Vec<Diff>,
+    (a, a_integer, a_draft): (&Obj, bool, Draft),
+    (b, b_integer, b_draft): (&Obj, bool, Draft),
+) {
+    use Kind::*;
+    let (la, lb) = (limits(a, a_draft), limits(b, b_draft));
+    bound(
+        path,
+        out,
+        "maximum",
+        la.maximum,
+        lb.maximum,
+        [
+            MAXIMUM_ADDED,
+            MAXIMUM_REMOVED,
+            MAXIMUM_INCREASED,
+            MAXIMUM_DECREASED,
+        ],
+    );
+    bound(
+        path,
+        out,
+        "minimum",
+        la.minimum,
+        lb.minimum,
+        [
+            MINIMUM_ADDED,
+            MINIMUM_REMOVED,
+            MINIMUM_INCREASED,
+            MINIMUM_DECREASED,
+        ],
+    );
+    // Compared with the old exclusiveMaximum (Confluent reads the new `maximum` here, a
+    // slip: a lower exclusive maximum is a tightened bound).
+    bound(
+        path,
+        out,
+        "exclusiveMaximum",
+        la.exclusive_maximum,
+        lb.exclusive_maximum,
+        [
+            EXCLUSIVE_MAXIMUM_ADDED,
+            EXCLUSIVE_MAXIMUM_REMOVED,
+            EXCLUSIVE_MAXIMUM_INCREASED,
+            EXCLUSIVE_MAXIMUM_DECREASED,
+        ],
+    );
+    bound(
+        path,
+        out,
+        "exclusiveMinimum",
+        la.exclusive_minimum,
+        lb.exclusive_minimum,
+        [
+            EXCLUSIVE_MINIMUM_ADDED,
+            EXCLUSIVE_MINIMUM_REMOVED,
+            EXCLUSIVE_MINIMUM_INCREASED,
+            EXCLUSIVE_MINIMUM_DECREASED,
+        ],
+    );
+    let (ma, mb) = (
+        a.get("multipleOf").and_then(Value::as_f64),
+        b.get("multipleOf").and_then(Value::as_f64),
+    );
+    let kind = match (ma, mb) {
+        (None, None) => None,
+        (None, Some(_)) => Some(MULTIPLE_OF_ADDED),
+        (Some(_), None) => Some(MULTIPLE_OF_REMOVED),
+        (Some(x), Some(y)) if x == y => None,
+        (Some(x), Some(y)) if divides(x, y) => Some(MULTIPLE_OF_EXPANDED),
+        (Some(x), Some(y)) if divides(y, x) => Some(MULTIPLE_OF_REDUCED),
+        _ => Some(MULTIPLE_OF_CHANGED),
+    };
+    if let Some(kind) = kind {
+        let len = push(path, "multipleOf");
+        out.push(diff(
+            path,
+            kind,
+            Some(super::old_new(a.get("multipleOf"), b.get("multipleOf"))),
+        ));
+        path.truncate(len);
+    }
+    if a_integer != b_integer {
+        let (kind, detail) = if a_integer {
+            (TYPE_EXTENDED, "integer -> number")
+        } else {
+            (TYPE_NARROWED, "number -> integer")
+        };
+        out.push(diff(path, kind, Some(detail.to_owned())));
+    }
+}
+
+/// Allowed values compared as sets (canonical text, so `{"a":1,"b":2}` equals
+/// `{"b":2,"a":1}`); linear in the values, so huge enums cost little.
+pub(super) fn enumeration(
+    path: &mut String,
+    out: &mut Vec<Diff>,
+    a: &[Value],
+    b: &[Value],
+    keyword: &str,
+) {
+    let set = |values: &[Value]| -> HashSet<String> { values.iter().map(canonical_json).collect() };
+    let (sa, sb) = (set(a), set(b));
+    if sa == sb {
+        return;
+    }
+    let added = sb.difference(&sa).count();
+    let removed = sa.difference(&sb).count();
+    let kind = if removed == 0 {
+        Kind::ENUM_ARRAY_EXTENDED
+    } else if added == 0 {
+        Kind::ENUM_ARRAY_NARROWED
+    } else {
+        Kind::ENUM_ARRAY_CHANGED
+    };
+    let mut gone: Vec<&String> = sa.difference(&sb).collect();
+    gone.sort();
+    let mut new: Vec<&String> = sb.difference(&sa).collect();
+    new.sort();
+    let list = |v: &[&String]| {
+        let shown: Vec<&str> = v.iter().take(5).map(|s| s.as_str()).collect();
+        let more = if v.len() > 5 {
+            format!(" and {} more", v.len() - 5)
+        } else {
+            String::new()
+        };
+        format!("{}{more}", shown.join(", "))
+    };
+    let mut detail = Vec::new();
+    if !gone.is_empty() {
+        detail.push(format!("removed {}", list(&gone)));
+    }
+    if !new.is_empty() {
+        detail.push(format!("added {}", list(&new)));
+    }
+    let len = push(path, keyword);
+    out.push(diff(path, kind, Some(detail.join("; "))));
+    path.truncate(len);
+}
