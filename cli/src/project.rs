@@ -445,14 +445,14 @@ impl Project {
 
 /// `path` as shown to people: relative to the current directory when possible.
 pub fn display_path(path: &Path) -> String {
-    let shown = std::env::current_dir()
-        .ok()
-        .and_then(|cwd| {
-            let abs = std::path::absolute(path).ok()?;
-            abs.strip_prefix(&cwd).ok().map(Path::to_path_buf)
-        })
-        .unwrap_or_else(|| path.to_path_buf());
-    let text = shown
+    let relative = std::env::current_dir().ok().and_then(|cwd| {
+        let abs = std::path::absolute(path).ok()?;
+        abs.strip_prefix(&cwd).ok().map(Path::to_path_buf)
+    });
+    let Some(relative) = relative else {
+        return path.display().to_string();
+    };
+    let text = relative
         .components()
         .filter(|c| !matches!(c, std::path::Component::CurDir))
         .map(|c| c.as_os_str().to_string_lossy().into_owned())

@@ -90,7 +90,7 @@ fn check_file(
     expect_valid: bool,
 ) -> Item {
     let shown = project.display(file);
-    let name = format!("{subject}: {shown}");
+    let name = subject.to_owned();
     let text = match std::fs::read_to_string(project.root.join(file)) {
         Ok(t) => t,
         Err(e) => {
