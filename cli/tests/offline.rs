@@ -418,3 +418,36 @@ fn an_unreachable_registry_is_one_clear_error_naming_the_url() {
         .code(2)
         .stderr_has("invalid registry URL");
 }
+
+#[test]
+fn init_finds_references_key_subjects_and_flat_fixtures() {
+    let p = Project::new();
+    p.write("schemas/money.avsc", r#"{"type":"record","name":"Money","namespace":"shop.common","fields":[{"name":"cents","type":"long"}]}"#);
+    p.write(
+        "schemas/order_placed.avsc",
+        r#"{"type":"record","name":"OrderPlaced","namespace":"shop","fields":[{"name":"total","type":"shop.common.Money"},{"name":"lines","type":{"type":"array","items":["null","shop.common.Money"]}}]}"#,
+    );
+    p.write(
+        "schemas/order_key.avsc",
+        r#"{"type":"record","name":"OrderKey","fields":[{"name":"id","type":"string"}]}"#,
+    );
+    p.write(
+        "fixtures/events/order_placed.json",
+        r#"{"total": {"cents": 5}, "lines": [null, {"cents": 1}]}"#,
+    );
+    p.run(&["init"]).code(0);
+    let toml = p.read("schemagate.toml");
+    assert!(toml.contains("subject = \"order-key\""), "{toml}");
+    assert!(
+        toml.contains(
+            "references = [{ name = \"shop.common.Money\", file = \"schemas/money.avsc\" }]"
+        ),
+        "{toml}"
+    );
+    assert!(
+        toml.contains("events = \"fixtures/events/order_placed.json\""),
+        "{toml}"
+    );
+    p.run(&["check", "--against", "."]).code(0);
+    p.run(&["validate"]).code(0).stdout_has("1 valid");
+}
