@@ -433,7 +433,8 @@ fn init_finds_references_key_subjects_and_flat_fixtures() {
     );
     p.write(
         "fixtures/events/order_placed.json",
-        r#"{"total": {"cents": 5}, "lines": [null, {"cents": 1}]}"#,
+        // Avro's JSON encoding names the union branch.
+        r#"{"total": {"cents": 5}, "lines": [null, {"shop.common.Money": {"cents": 1}}]}"#,
     );
     p.run(&["init"]).code(0);
     let toml = p.read("schemagate.toml");
