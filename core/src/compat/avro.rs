@@ -16,9 +16,14 @@ use crate::schema::avro::{AvroSchema, Field, Kind, Named, NamedDef, Node, Props}
 /// using the previous one); past this the pair is refused instead of risking the stack.
 const MAX_CHECK_DEPTH: usize = 256;
 
-/// Findings kept per comparison; a schema that reuses one named type many times could
-/// otherwise multiply findings exponentially. The verdict is never lost (see `add`).
-const MAX_FINDINGS: usize = 5_000;
+/// Findings kept per named-type pair and in the result; a schema that reuses one named
+/// type many times could otherwise multiply findings exponentially.
+const MAX_FINDINGS: usize = 1_000;
+
+/// Findings recorded over a whole comparison, scratch checks included, so that the work
+/// of copying findings stays bounded. The verdict does not depend on findings (every
+/// check returns it), so running out only shortens the list.
+const FINDING_BUDGET: usize = 50_000;
 
 /// Findings of "can `reader` read data written with `writer`".
 pub(crate) fn compare(reader: &AvroSchema, writer: &AvroSchema) -> Vec<Finding> {
@@ -26,16 +31,16 @@ pub(crate) fn compare(reader: &AvroSchema, writer: &AvroSchema) -> Vec<Finding> 
         r: reader,
         w: writer,
         memo: HashMap::new(),
-        dropped_breaking: false,
+        budget: FINDING_BUDGET,
     };
     let mut out = Vec::new();
-    checker.check(&reader.root, &writer.root, "", 0, &mut out);
-    if checker.dropped_breaking {
+    let ok = checker.check(&reader.root, &writer.root, "", 0, &mut out);
+    if !ok && !out.iter().any(Finding::is_breaking) {
         out.push(Finding::breaking(
             "TOO_MANY_FINDINGS",
             "",
-            format!("more than {MAX_FINDINGS} findings; the rest, breaking ones among them, were not listed"),
-            Some("fix the findings above and check again".to_owned()),
+            "the schemas differ in too many places to list; the breaking ones were cut from the list",
+            Some("fix the findings listed and check again".to_owned()),
         ));
     }
     out
@@ -76,7 +81,8 @@ struct Checker<'a> {
     w: &'a AvroSchema,
     /// (reader named index, writer named index) -> result.
     memo: HashMap<(usize, usize), Memo>,
-    dropped_breaking: bool,
+    /// Findings that may still be recorded (see `FINDING_BUDGET`).
+    budget: usize,
 }
 
 fn class(schema: &AvroSchema, node: &Node) -> Class {
@@ -100,6 +106,36 @@ fn class(schema: &AvroSchema, node: &Node) -> Class {
     }
 }
 
+/// Which writer fields a reader field reads.
+enum Lookup {
+    None,
+    /// The writer field's index, and whether it was found through a reader alias.
+    One(usize, bool),
+    Many(Vec<usize>),
+}
+
+/// Java's `lookupWriterField`: by name, then by each *reader* alias (writer aliases do
+/// not count); more than one hit is an error.
+fn lookup_writer_field(field: &Field, w_by_name: &HashMap<String, usize>) -> Lookup {
+    let direct = w_by_name.get(&field.name).copied();
+    if field.aliases.is_empty() {
+        return direct.map_or(Lookup::None, |j| Lookup::One(j, false));
+    }
+    let mut hits: Vec<(usize, bool)> = direct.map(|j| (j, false)).into_iter().collect();
+    for alias in &field.aliases {
+        if let Some(&j) = w_by_name.get(alias)
+            && !hits.iter().any(|(h, _)| *h == j)
+        {
+            hits.push((j, true));
+        }
+    }
+    match hits.as_slice() {
+        [] => Lookup::None,
+        [(j, via_alias)] => Lookup::One(*j, *via_alias),
+        many => Lookup::Many(many.iter().map(|(j, _)| *j).collect()),
+    }
+}
+
 /// The specification's promotions, writer -> reader.
 fn promotes(writer: Class, reader: Class) -> bool {
     use Class::*;
@@ -113,6 +149,17 @@ fn promotes(writer: Class, reader: Class) -> bool {
     )
 }
 
+/// `path` extended by one segment (kept out of line: a `format!` in a recursive
+/// function grows every frame of the recursion).
+#[inline(never)]
+fn child(path: &str, segment: &str) -> String {
+    let mut p = String::with_capacity(path.len() + segment.len() + 1);
+    p.push_str(path);
+    p.push('/');
+    p.push_str(segment);
+    p
+}
+
 fn additive(rule: &str, path: String, message: String) -> Finding {
     Finding::new(rule, Severity::Additive, path, message, None)
 }
@@ -123,14 +170,35 @@ fn cosmetic(rule: &str, path: String, message: String) -> Finding {
 
 impl Checker<'_> {
     fn add(&mut self, out: &mut Vec<Finding>, finding: Finding) {
-        if out.len() < MAX_FINDINGS {
+        if out.len() < MAX_FINDINGS && self.budget > 0 {
+            self.budget -= 1;
             out.push(finding);
-        } else if finding.is_breaking() {
-            self.dropped_breaking = true;
+        }
+    }
+
+    /// Whether reader branch `r` could possibly read writer type `w`: the same class
+    /// and, for named types, a matching name (otherwise Java's name check fails), or a
+    /// promotion. Trying only these gives Java's "first compatible branch" without
+    /// checking every record of a union against every other.
+    fn candidate(&self, r: &Node, w: &Node) -> bool {
+        let (rc, wc) = (class(self.r, r), class(self.w, w));
+        if rc != wc {
+            return promotes(wc, rc);
+        }
+        match (&r.kind, &w.kind) {
+            (Kind::Named(ri), Kind::Named(wi)) => {
+                let (rn, wn) = (self.r.named(*ri), self.w.named(*wi));
+                rn.name == wn.name || rn.aliases.contains(&wn.full_name)
+            }
+            _ => true,
         }
     }
 
     /// Checks `r` reading `w` at reader path `path`; returns whether it reads.
+    ///
+    /// This and everything it recurses through keep their frames small (findings are
+    /// built in separate, non-inlined functions): the stack use per nesting level is
+    /// what bounds how deep a schema can be checked.
     fn check(
         &mut self,
         r: &Node,
@@ -140,64 +208,52 @@ impl Checker<'_> {
         out: &mut Vec<Finding>,
     ) -> bool {
         if depth > MAX_CHECK_DEPTH {
-            self.add(
-                out,
-                Finding::breaking(
-                    "NESTING_TOO_DEEP",
-                    path,
-                    format!("types nest more than {MAX_CHECK_DEPTH} levels deep through named types; Schemagate does not check further"),
-                    Some("flatten the schema: so deep a nesting is almost certainly unintended".to_owned()),
-                ),
-            );
+            self.too_deep(path, out);
             return false;
         }
         let (rc, wc) = (class(self.r, r), class(self.w, w));
-        if rc == wc {
-            match (&r.kind, &w.kind) {
-                (Kind::Array(ri), Kind::Array(wi)) => {
-                    self.annotations(r, w, path, out);
-                    self.check(ri, wi, &format!("{path}/items"), depth + 1, out)
-                }
-                (Kind::Map(rv), Kind::Map(wv)) => {
-                    self.annotations(r, w, path, out);
-                    self.check(rv, wv, &format!("{path}/values"), depth + 1, out)
-                }
-                (Kind::Union(rb), Kind::Union(wb)) => self.union_union(rb, wb, path, depth, out),
-                (Kind::Named(ri), Kind::Named(wi)) => self.named_pair(*ri, *wi, path, depth, out),
-                _ => {
-                    self.annotations(r, w, path, out);
-                    true
-                }
+        if rc != wc {
+            return self.different_classes(r, w, path, depth, out);
+        }
+        match (&r.kind, &w.kind) {
+            (Kind::Array(ri), Kind::Array(wi)) => {
+                self.annotations(r, w, path, out);
+                self.check(ri, wi, &child(path, "items"), depth + 1, out)
             }
-        } else if let Kind::Union(wb) = &w.kind {
+            (Kind::Map(rv), Kind::Map(wv)) => {
+                self.annotations(r, w, path, out);
+                self.check(rv, wv, &child(path, "values"), depth + 1, out)
+            }
+            (Kind::Union(rb), Kind::Union(wb)) => self.union_union(rb, wb, path, depth, out),
+            (Kind::Named(ri), Kind::Named(wi)) => self.named_pair(*ri, *wi, path, depth, out),
+            _ => {
+                self.annotations(r, w, path, out);
+                true
+            }
+        }
+    }
+
+    fn different_classes(
+        &mut self,
+        r: &Node,
+        w: &Node,
+        path: &str,
+        depth: usize,
+        out: &mut Vec<Finding>,
+    ) -> bool {
+        if let Kind::Union(wb) = &w.kind {
             // Java: a non-union reader must read every branch of the writer's union.
             let mut ok = true;
             for (j, branch) in wb.iter().enumerate() {
                 let start = out.len();
                 ok &= self.check(r, branch, path, depth + 1, out);
-                for f in out[start..].iter_mut().filter(|f| f.is_breaking()) {
-                    f.message.push_str(&format!(
-                        " (the writer's union branch {j}, {})",
-                        self.w.describe(branch)
-                    ));
-                }
+                self.name_writer_branch(&mut out[start..], j, branch);
             }
             ok
         } else if let Kind::Union(rb) = &r.kind {
             match self.reader_branch(rb, w, path, depth, out) {
                 Some(i) => {
-                    self.add(
-                        out,
-                        additive(
-                            "TYPE_WIDENED_TO_UNION",
-                            path.to_owned(),
-                            format!(
-                                "writer type {} is read by branch {i} of the reader's {}",
-                                self.w.describe(w),
-                                self.r.describe(r)
-                            ),
-                        ),
-                    );
+                    self.widened(r, w, i, path, out);
                     true
                 }
                 None => {
@@ -206,49 +262,85 @@ impl Checker<'_> {
                     false
                 }
             }
-        } else if promotes(wc, rc) {
-            self.add(
-                out,
-                additive(
-                    "TYPE_PROMOTED",
-                    path.to_owned(),
-                    format!(
-                        "writer type {} is promoted to reader type {}",
-                        self.w.describe(w),
-                        self.r.describe(r)
-                    ),
-                ),
-            );
+        } else if promotes(class(self.w, w), class(self.r, r)) {
+            self.promoted(r, w, path, out);
             true
         } else {
-            let hint = if promotes(rc, wc) {
-                format!(
-                    "{} -> {} narrows; keep {}, or add a new field of the new type with a default and stop writing this one",
-                    self.w.describe(w),
-                    self.r.describe(r),
-                    self.w.describe(w)
-                )
-            } else {
-                format!(
-                    "keep {}; to change a field's type add a new field with a default and stop writing the old one",
-                    self.w.describe(w)
-                )
-            };
-            self.add(
-                out,
-                Finding::breaking(
-                    "TYPE_MISMATCH",
-                    path,
-                    format!(
-                        "writer type {} cannot be read as reader type {}",
-                        self.w.describe(w),
-                        self.r.describe(r)
-                    ),
-                    Some(hint),
-                ),
-            );
+            self.mismatch(r, w, path, out);
             false
         }
+    }
+
+    #[inline(never)]
+    fn too_deep(&mut self, path: &str, out: &mut Vec<Finding>) {
+        let f = Finding::breaking(
+            "NESTING_TOO_DEEP",
+            path,
+            format!(
+                "types nest more than {MAX_CHECK_DEPTH} levels deep (counting through named types); Schemagate does not check further"
+            ),
+            Some("flatten the schema: so deep a nesting is almost certainly unintended".to_owned()),
+        );
+        self.add(out, f);
+    }
+
+    #[inline(never)]
+    fn name_writer_branch(&self, findings: &mut [Finding], j: usize, branch: &Node) {
+        for f in findings.iter_mut().filter(|f| f.is_breaking()) {
+            f.message.push_str(&format!(
+                " (the writer's union branch {j}, {})",
+                self.w.describe(branch)
+            ));
+        }
+    }
+
+    #[inline(never)]
+    fn widened(&mut self, r: &Node, w: &Node, i: usize, path: &str, out: &mut Vec<Finding>) {
+        let f = additive(
+            "TYPE_WIDENED_TO_UNION",
+            path.to_owned(),
+            format!(
+                "writer type {} is read by branch {i} of the reader's {}",
+                self.w.describe(w),
+                self.r.describe(r)
+            ),
+        );
+        self.add(out, f);
+    }
+
+    #[inline(never)]
+    fn promoted(&mut self, r: &Node, w: &Node, path: &str, out: &mut Vec<Finding>) {
+        let f = additive(
+            "TYPE_PROMOTED",
+            path.to_owned(),
+            format!(
+                "writer type {} is promoted to reader type {}",
+                self.w.describe(w),
+                self.r.describe(r)
+            ),
+        );
+        self.add(out, f);
+    }
+
+    #[inline(never)]
+    fn mismatch(&mut self, r: &Node, w: &Node, path: &str, out: &mut Vec<Finding>) {
+        let (wd, rd) = (self.w.describe(w), self.r.describe(r));
+        let hint = if promotes(class(self.r, r), class(self.w, w)) {
+            format!(
+                "{wd} -> {rd} narrows; keep {wd}, or add a new field of the new type with a default and stop writing this one"
+            )
+        } else {
+            format!(
+                "keep {wd}; to change a field's type add a new field with a default and stop writing the old one"
+            )
+        };
+        let f = Finding::breaking(
+            "TYPE_MISMATCH",
+            path,
+            format!("writer type {wd} cannot be read as reader type {rd}"),
+            Some(hint),
+        );
+        self.add(out, f);
     }
 
     /// The first reader branch that reads `w` (Java's choice); its non-breaking
@@ -262,8 +354,11 @@ impl Checker<'_> {
         out: &mut Vec<Finding>,
     ) -> Option<usize> {
         for (i, branch) in rb.iter().enumerate() {
+            if !self.candidate(branch, w) {
+                continue;
+            }
             let mut tmp = Vec::new();
-            if self.check(branch, w, &format!("{path}/{i}"), depth + 1, &mut tmp) {
+            if self.check(branch, w, &child(path, &i.to_string()), depth + 1, &mut tmp) {
                 for f in tmp {
                     self.add(out, f);
                 }
@@ -277,7 +372,10 @@ impl Checker<'_> {
     /// problem in the hint (Java reports only the missing branch).
     fn missing_branch(&mut self, rb: &[Node], w: &Node, path: String, depth: usize) -> Finding {
         let wc = class(self.w, w);
-        let near = rb.iter().enumerate().find(|(_, b)| class(self.r, b) == wc);
+        let near = rb
+            .iter()
+            .enumerate()
+            .find(|(_, b)| self.candidate(b, w) && class(self.r, b) == wc);
         let mut hint = format!("add {} to the reader's union", self.w.describe(w));
         if let Some((i, branch)) = near {
             let mut tmp = Vec::new();
@@ -353,52 +451,7 @@ impl Checker<'_> {
             Some(Memo::Done { ok, findings }) => (*ok, Rc::clone(findings)),
             None => {
                 self.memo.insert((ri, wi), Memo::InProgress);
-                let mut local = Vec::new();
-                let (rn, wn) = (self.r.named(ri), self.w.named(wi));
-                let mut ok = self.names(rn, wn, &mut local);
-                self.named_meta(rn, wn, &mut local);
-                ok &= match (&rn.def, &wn.def) {
-                    (
-                        NamedDef::Record { fields: rf, .. },
-                        NamedDef::Record {
-                            fields: wf,
-                            by_name,
-                            ..
-                        },
-                    ) => self.record(rf, wf, by_name, depth, &mut local),
-                    (
-                        NamedDef::Enum {
-                            symbols: rs,
-                            default: rd,
-                        },
-                        NamedDef::Enum {
-                            symbols: ws,
-                            default: wd,
-                        },
-                    ) => self.enumeration(rs, rd.as_deref(), ws, wd.as_deref(), &mut local),
-                    (NamedDef::Fixed { size: rs }, NamedDef::Fixed { size: ws }) => {
-                        if rs == ws {
-                            true
-                        } else {
-                            let f = Finding::breaking(
-                                "FIXED_SIZE_MISMATCH",
-                                "/size",
-                                format!(
-                                    "fixed {} has size {ws} in the writer but {rs} in the reader",
-                                    wn.full_name
-                                ),
-                                Some(format!(
-                                    "keep size {ws}: fixed values carry no length, so another size cannot be read; use a new fixed type in a new field instead"
-                                )),
-                            );
-                            self.add(&mut local, f);
-                            false
-                        }
-                    }
-                    // `class` put both in the same class, so the definitions match.
-                    _ => true,
-                };
-                let findings = Rc::new(local);
+                let (ok, findings) = self.named_fresh(ri, wi, depth);
                 self.memo.insert(
                     (ri, wi),
                     Memo::Done {
@@ -415,6 +468,57 @@ impl Checker<'_> {
             self.add(out, f);
         }
         ok
+    }
+
+    /// Checks a named pair not seen before; findings relative to the pair's position.
+    fn named_fresh(&mut self, ri: usize, wi: usize, depth: usize) -> (bool, Rc<Vec<Finding>>) {
+        let mut local = Vec::new();
+        let (rn, wn) = (self.r.named(ri), self.w.named(wi));
+        let mut ok = self.names(rn, wn, &mut local);
+        self.named_meta(rn, wn, &mut local);
+        ok &= match (&rn.def, &wn.def) {
+            (
+                NamedDef::Record { fields: rf, .. },
+                NamedDef::Record {
+                    fields: wf,
+                    by_name,
+                    ..
+                },
+            ) => self.record(rf, wf, by_name, depth, &mut local),
+            (
+                NamedDef::Enum {
+                    symbols: rs,
+                    default: rd,
+                },
+                NamedDef::Enum {
+                    symbols: ws,
+                    default: wd,
+                },
+            ) => self.enumeration(rs, rd.as_deref(), ws, wd.as_deref(), &mut local),
+            (NamedDef::Fixed { size: rs }, NamedDef::Fixed { size: ws }) => {
+                self.fixed_size(*rs, *ws, &wn.full_name, &mut local)
+            }
+            // `class` put both in the same class, so the definitions match.
+            _ => true,
+        };
+        (ok, Rc::new(local))
+    }
+
+    #[inline(never)]
+    fn fixed_size(&mut self, rs: u64, ws: u64, name: &str, out: &mut Vec<Finding>) -> bool {
+        if rs == ws {
+            return true;
+        }
+        let f = Finding::breaking(
+            "FIXED_SIZE_MISMATCH",
+            "/size",
+            format!("fixed {name} has size {ws} in the writer but {rs} in the reader"),
+            Some(format!(
+                "keep size {ws}: fixed values carry no length, so another size cannot be read; use a new fixed type in a new field instead"
+            )),
+        );
+        self.add(out, f);
+        false
     }
 
     /// Java's `checkSchemaNames`: unqualified names equal, or a reader alias names the
@@ -528,62 +632,78 @@ impl Checker<'_> {
         let mut last = None;
         let mut reordered = false;
         for (i, field) in rf.iter().enumerate() {
-            let at = format!("/fields/{i}");
-            // Java's lookupWriterField: by name, then by each *reader* alias.
-            let mut hits: Vec<(usize, bool)> = Vec::with_capacity(1);
-            if let Some(&j) = w_by_name.get(&field.name) {
-                hits.push((j, false));
-            }
-            for alias in &field.aliases {
-                if let Some(&j) = w_by_name.get(alias)
-                    && !hits.iter().any(|(h, _)| *h == j)
-                {
-                    hits.push((j, true));
-                }
-            }
-            match hits.as_slice() {
-                [] if field.default.is_none() => missing.push(i),
-                [] => {
-                    let f = additive(
-                        "READER_FIELD_DEFAULTED",
-                        at,
-                        format!(
-                            "reader field {:?} is not in the writer; readers fill in its default",
-                            field.name
-                        ),
-                    );
-                    self.add(out, f);
-                }
-                [(j, via_alias)] => {
-                    let (j, via_alias) = (*j, *via_alias);
+            let at = child("/fields", &i.to_string());
+            match lookup_writer_field(field, w_by_name) {
+                Lookup::None if field.default.is_none() => missing.push(i),
+                Lookup::None => self.defaulted(field, at, out),
+                Lookup::One(j, via_alias) => {
                     used[j] = true;
-                    if last.is_some_and(|l| l > j) {
-                        reordered = true;
-                    }
+                    reordered |= last.is_some_and(|l| l > j);
                     last = Some(j);
                     let w = &wf[j];
-                    ok &= self.check(&field.ty, &w.ty, &format!("{at}/type"), depth + 1, out);
+                    ok &= self.check(&field.ty, &w.ty, &child(&at, "type"), depth + 1, out);
                     self.field_meta(field, w, via_alias, &at, out);
                 }
-                many => {
+                Lookup::Many(hits) => {
                     ok = false;
-                    let names: Vec<&str> = many.iter().map(|(j, _)| wf[*j].name.as_str()).collect();
-                    let f = Finding::breaking(
-                        "AMBIGUOUS_READER_FIELD",
-                        at,
-                        format!(
-                            "reader field {:?} matches several writer fields by name and alias: {}",
-                            field.name,
-                            names.join(", ")
-                        ),
-                        Some("drop the alias that names another writer field".to_owned()),
-                    );
-                    self.add(out, f);
+                    self.ambiguous(field, &hits, wf, at, out);
                 }
             }
         }
-        for i in missing {
-            ok = false;
+        ok &= self.missing_fields(rf, wf, &missing, &used, depth, out);
+        self.ignored_fields(wf, &used, reordered, out);
+        ok
+    }
+
+    #[inline(never)]
+    fn defaulted(&mut self, field: &Field, at: String, out: &mut Vec<Finding>) {
+        let f = additive(
+            "READER_FIELD_DEFAULTED",
+            at,
+            format!(
+                "reader field {:?} is not in the writer; readers fill in its default",
+                field.name
+            ),
+        );
+        self.add(out, f);
+    }
+
+    #[inline(never)]
+    fn ambiguous(
+        &mut self,
+        field: &Field,
+        hits: &[usize],
+        wf: &[Field],
+        at: String,
+        out: &mut Vec<Finding>,
+    ) {
+        let names: Vec<&str> = hits.iter().map(|j| wf[*j].name.as_str()).collect();
+        let f = Finding::breaking(
+            "AMBIGUOUS_READER_FIELD",
+            at,
+            format!(
+                "reader field {:?} matches several writer fields by name and alias: {}",
+                field.name,
+                names.join(", ")
+            ),
+            Some("drop the alias that names another writer field".to_owned()),
+        );
+        self.add(out, f);
+    }
+
+    /// READER_FIELD_MISSING_DEFAULT_VALUE for each reader field the writer lacks, with
+    /// a rename hint when an unread writer field of a readable type is left over.
+    #[inline(never)]
+    fn missing_fields(
+        &mut self,
+        rf: &[Field],
+        wf: &[Field],
+        missing: &[usize],
+        used: &[bool],
+        depth: usize,
+        out: &mut Vec<Finding>,
+    ) -> bool {
+        for &i in missing {
             let field = &rf[i];
             let rename = (0..wf.len()).find(|&j| {
                 !used[j] && {
@@ -613,6 +733,17 @@ impl Checker<'_> {
             );
             self.add(out, f);
         }
+        missing.is_empty()
+    }
+
+    #[inline(never)]
+    fn ignored_fields(
+        &mut self,
+        wf: &[Field],
+        used: &[bool],
+        reordered: bool,
+        out: &mut Vec<Finding>,
+    ) {
         for (j, w) in wf.iter().enumerate().filter(|(j, _)| !used[*j]) {
             let f = additive(
                 "WRITER_FIELD_IGNORED",
@@ -634,7 +765,6 @@ impl Checker<'_> {
                 ),
             );
         }
-        ok
     }
 
     fn field_meta(

@@ -641,4 +641,20 @@ mod tests {
         assert_eq!(percent_decode("/x%2"), "/x%2");
         assert_eq!(percent_decode("%"), "%");
     }
+
+    #[test]
+    fn invalid_pattern_is_refused_with_its_pointer() {
+        let err = ParsedSchema::parse(
+            SchemaType::Json,
+            r#"{"properties": {"code": {"type": "string", "pattern": "(unclosed"}}}"#,
+            &[],
+        )
+        .unwrap_err();
+        match err {
+            SchemaError::Invalid { path, message } => {
+                assert_eq!(path, "/properties/code/pattern", "{message}")
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+    }
 }

@@ -216,17 +216,16 @@ impl<'a> Walker<'a> {
                     } else if let Some(rest) = u.rest.schema {
                         let d =
                             self.sub(path, Some(Part::whole(*original)), Some(Part::whole(rest)));
-                        let ok = self.is_compatible(&d);
-                        out.extend(d);
-                        out.push(diff(
+                        self.coverage(
                             path,
-                            if ok {
-                                ITEM_REMOVED_IS_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL
-                            } else {
-                                ITEM_REMOVED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL
-                            },
-                            None,
-                        ));
+                            out,
+                            d,
+                            [
+                                ITEM_REMOVED_IS_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL,
+                                ITEM_REMOVED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL,
+                            ],
+                            format!("item {index}"),
+                        );
                     } else if matches!(self.classify(Part::whole(*original)).shape, Shape::False) {
                         out.push(diff(
                             path,
@@ -248,17 +247,16 @@ impl<'a> Walker<'a> {
                         out.push(diff(path, kind, None));
                     } else if let Some(rest) = o.rest.schema {
                         let d = self.sub(path, Some(Part::whole(rest)), Some(Part::whole(*update)));
-                        let ok = self.is_compatible(&d);
-                        out.extend(d);
-                        out.push(diff(
+                        self.coverage(
                             path,
-                            if ok {
-                                ITEM_ADDED_IS_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL
-                            } else {
-                                ITEM_ADDED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL
-                            },
-                            None,
-                        ));
+                            out,
+                            d,
+                            [
+                                ITEM_ADDED_IS_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL,
+                                ITEM_ADDED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL,
+                            ],
+                            format!("item {index}"),
+                        );
                     } else {
                         out.push(diff(path, ITEM_ADDED_TO_CLOSED_CONTENT_MODEL, None));
                     }

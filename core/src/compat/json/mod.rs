@@ -29,7 +29,7 @@ use shape::{Classified, Node, Part, Shape, Side, View, classify};
 /// Most pairwise node comparisons one check may make. Combinators compare every branch
 /// with every branch, so nested `oneOf`s multiply; past this the walk stops with a
 /// breaking `COMPARISON_TOO_COMPLEX` instead of running for minutes.
-const MAX_WORK: usize = 500_000;
+const MAX_WORK: usize = 100_000;
 /// Deepest nesting of comparisons (a long acyclic `$ref` chain nests without bound in
 /// the text's depth); keeps the walk well inside a thread's stack.
 const MAX_WALK_DEPTH: usize = 160;

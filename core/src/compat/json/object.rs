@@ -337,14 +337,16 @@ impl<'a> Walker<'a> {
         }
         if let Some(schema) = u.schema_for_undeclared(self, key) {
             let d = self.sub(path, Some(Part::whole(original)), Some(Part::whole(schema)));
-            let ok = self.is_compatible(&d);
-            out.extend(d);
-            let kind = if ok {
-                Kind::PROPERTY_REMOVED_IS_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL
-            } else {
-                Kind::PROPERTY_REMOVED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL
-            };
-            return out.push(diff(path, kind, Some(format!("{key:?}"))));
+            return self.coverage(
+                path,
+                out,
+                d,
+                [
+                    Kind::PROPERTY_REMOVED_IS_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL,
+                    Kind::PROPERTY_REMOVED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL,
+                ],
+                format!("{key:?}"),
+            );
         }
         let kind = if self.is_false_schema(original) {
             Kind::PROPERTY_WITH_FALSE_REMOVED_FROM_CLOSED_CONTENT_MODEL
@@ -384,14 +386,16 @@ impl<'a> Walker<'a> {
         }
         if let Some(schema) = o.schema_for_undeclared(self, key) {
             let d = self.sub(path, Some(Part::whole(schema)), Some(Part::whole(update)));
-            let ok = self.is_compatible(&d);
-            out.extend(d);
-            let kind = if ok {
-                Kind::PROPERTY_ADDED_IS_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL
-            } else {
-                Kind::PROPERTY_ADDED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL
-            };
-            out.push(diff(path, kind, detail.clone()));
+            self.coverage(
+                path,
+                out,
+                d,
+                [
+                    Kind::PROPERTY_ADDED_IS_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL,
+                    Kind::PROPERTY_ADDED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL,
+                ],
+                format!("{key:?}"),
+            );
         }
         let kind = if required && self.has_default(update) {
             Kind::REQUIRED_PROPERTY_WITH_DEFAULT_ADDED_TO_UNOPEN_CONTENT_MODEL
@@ -467,17 +471,16 @@ impl<'a> Walker<'a> {
                     Some(rest) => {
                         let d =
                             self.sub(path, Some(Part::whole(*original)), Some(Part::whole(rest)));
-                        let ok = self.is_compatible(&d);
-                        out.extend(d);
-                        out.push(diff(
+                        self.coverage(
                             path,
-                            if ok {
-                                PATTERN_PROPERTY_REMOVED_IS_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL
-                            } else {
-                                PATTERN_PROPERTY_REMOVED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL
-                            },
-                            None,
-                        ));
+                            out,
+                            d,
+                            [
+                                PATTERN_PROPERTY_REMOVED_IS_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL,
+                                PATTERN_PROPERTY_REMOVED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL,
+                            ],
+                            format!("{pattern:?}"),
+                        );
                     }
                     None if self.is_false_schema(*original) => {}
                     None => out.push(diff(
@@ -507,17 +510,16 @@ impl<'a> Walker<'a> {
                 match o.rest_schema() {
                     Some(rest) => {
                         let d = self.sub(path, Some(Part::whole(rest)), Some(Part::whole(*update)));
-                        let ok = self.is_compatible(&d);
-                        out.extend(d);
-                        out.push(diff(
+                        self.coverage(
                             path,
-                            if ok {
-                                PATTERN_PROPERTY_ADDED_IS_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL
-                            } else {
-                                PATTERN_PROPERTY_ADDED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL
-                            },
-                            None,
-                        ));
+                            out,
+                            d,
+                            [
+                                PATTERN_PROPERTY_ADDED_IS_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL,
+                                PATTERN_PROPERTY_ADDED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL,
+                            ],
+                            format!("{pattern:?}"),
+                        );
                     }
                     None => out.push(diff(
                         path,
@@ -598,6 +600,47 @@ impl<'a> Walker<'a> {
             }
             path.truncate(len);
         }
+    }
+
+    /// Records whether a property or item moved in or out of a partially open content
+    /// model is covered, given the differences `d` between its schema and the model's.
+    ///
+    /// Confluent adds `d` as well, so its LENIENT acceptance of "not covered" can never
+    /// take effect (an incompatible `d` is what makes it "not covered"). Under a policy
+    /// that accepts "not covered", Schemagate folds `d` into that one finding instead:
+    /// LENIENT's premise is that producers wrote no undeclared names.
+    pub(super) fn coverage(
+        &self,
+        path: &str,
+        out: &mut Vec<Diff>,
+        d: Vec<Diff>,
+        [covered, not_covered]: [Kind; 2],
+        what: String,
+    ) {
+        if self.is_compatible(&d) {
+            out.extend(d);
+            return out.push(diff(path, covered, Some(what)));
+        }
+        if !not_covered.is_compatible(self.policy) {
+            out.extend(d);
+            return out.push(diff(path, not_covered, Some(what)));
+        }
+        let why: Vec<String> = d
+            .iter()
+            .filter(|x| !x.kind.is_compatible(self.policy))
+            .map(|x| {
+                format!(
+                    "{} at {}",
+                    x.kind.as_str(),
+                    if x.path.is_empty() { "/" } else { &x.path }
+                )
+            })
+            .collect();
+        out.push(diff(
+            path,
+            not_covered,
+            Some(format!("{what} ({})", why.join(", "))),
+        ));
     }
 
     /// `additionalProperties`-like keywords (also `additionalItems`, `unevaluated*`):

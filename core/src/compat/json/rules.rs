@@ -12,6 +12,10 @@ macro_rules! kinds {
         pub(crate) enum Kind { $($name),* }
 
         impl Kind {
+            /// Every kind, for tests that check properties of the whole rule set.
+            #[cfg(test)]
+            pub(crate) const ALL: &'static [Kind] = &[$(Kind::$name),*];
+
             /// The stable rule id (Confluent's name where Confluent has one).
             pub(crate) fn as_str(self) -> &'static str {
                 match self { $(Kind::$name => stringify!($name)),* }
@@ -531,5 +535,48 @@ impl Kind {
             _ => return None,
         };
         Some(hint)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_refusable_change_has_a_hint_and_a_message() {
+        for kind in Kind::ALL {
+            assert!(!kind.message().is_empty(), "{kind:?}");
+            if !kind.is_compatible(Policy::Strict) {
+                assert!(kind.hint().is_some(), "{kind:?} can break but has no hint");
+            }
+        }
+    }
+
+    #[test]
+    fn lenient_is_a_superset_of_strict() {
+        for kind in Kind::ALL {
+            if kind.is_compatible(Policy::Strict) {
+                assert!(kind.is_compatible(Policy::Lenient), "{kind:?}");
+            }
+        }
+        assert!(Kind::OPTIONAL_PROPERTY_ADDED_TO_OPEN_CONTENT_MODEL.is_compatible(Policy::Lenient));
+        assert!(!Kind::OPTIONAL_PROPERTY_ADDED_TO_OPEN_CONTENT_MODEL.is_compatible(Policy::Strict));
+        assert!(!Kind::TYPE_CHANGED.is_compatible(Policy::Lenient));
+    }
+
+    #[test]
+    fn annotations_are_cosmetic_and_extensions_additive() {
+        assert_eq!(
+            Kind::TITLE_CHANGED.severity(Policy::Strict),
+            Severity::Cosmetic
+        );
+        assert_eq!(
+            Kind::ENUM_ARRAY_EXTENDED.severity(Policy::Strict),
+            Severity::Additive
+        );
+        assert_eq!(
+            Kind::ENUM_ARRAY_NARROWED.severity(Policy::Strict),
+            Severity::Breaking
+        );
     }
 }

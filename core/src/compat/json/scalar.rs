@@ -128,7 +128,105 @@ pub(super) fn number(
     (b, b_integer, b_draft): (&Obj, bool, Draft),
 ) {
     use Kind::*;
-    let (la, lb) = (limits(a, a_draft), limits(b, b_draft));
+    if a_draft == Draft::Draft4 || b_draft == Draft::Draft4 {
+        // Draft 4 moves a bound between inclusive and exclusive with a boolean; compare
+        // the bound's effect instead of the keywords, or `< 10` -> `<= 10` would read
+        // as "exclusiveMaximum removed, maximum added".
+        effective_bounds(path, out, (a, a_draft), (b, b_draft));
+    } else {
+        keyword_bounds(path, out, limits(a, a_draft), limits(b, b_draft));
+    }
+    multiple_of(path, out, a, b);
+    if a_integer != b_integer {
+        let (kind, detail) = if a_integer {
+            (TYPE_EXTENDED, "integer -> number")
+        } else {
+            (TYPE_NARROWED, "number -> integer")
+        };
+        out.push(diff(path, kind, Some(detail.to_owned())));
+    }
+}
+
+/// The tightest upper (or lower) bound of a number schema: value and exclusivity.
+fn effective(map: &Obj, draft: Draft, upper: bool) -> Option<(f64, bool)> {
+    let l = limits(map, draft);
+    let (inc, exc) = if upper {
+        (l.maximum, l.exclusive_maximum)
+    } else {
+        (l.minimum, l.exclusive_minimum)
+    };
+    let inc = inc.and_then(Value::as_f64).map(|v| (v, false));
+    let exc = exc.and_then(Value::as_f64).map(|v| (v, true));
+    match (inc, exc) {
+        (Some(i), Some(e)) => {
+            let tighter = if upper { e.0 <= i.0 } else { e.0 >= i.0 };
+            Some(if tighter { e } else { i })
+        }
+        (i, e) => i.or(e),
+    }
+}
+
+fn effective_bounds(
+    path: &mut String,
+    out: &mut Vec<Diff>,
+    (a, ad): (&Obj, Draft),
+    (b, bd): (&Obj, Draft),
+) {
+    use Kind::*;
+    for (upper, keyword, [added, removed, increased, decreased]) in [
+        (
+            true,
+            "maximum",
+            [
+                MAXIMUM_ADDED,
+                MAXIMUM_REMOVED,
+                MAXIMUM_INCREASED,
+                MAXIMUM_DECREASED,
+            ],
+        ),
+        (
+            false,
+            "minimum",
+            [
+                MINIMUM_ADDED,
+                MINIMUM_REMOVED,
+                MINIMUM_INCREASED,
+                MINIMUM_DECREASED,
+            ],
+        ),
+    ] {
+        let (x, y) = (effective(a, ad, upper), effective(b, bd, upper));
+        let kind = match (x, y) {
+            (None, None) => continue,
+            (None, Some(_)) => added,
+            (Some(_), None) => removed,
+            (Some((xv, xe)), Some((yv, ye))) => {
+                if xv == yv && xe == ye {
+                    continue;
+                }
+                // "Increased" as a value: the upper bound moved up or stopped being
+                // exclusive; the lower bound moved up or became exclusive.
+                let up = yv > xv || (yv == xv && if upper { xe && !ye } else { !xe && ye });
+                if up { increased } else { decreased }
+            }
+        };
+        let show = |v: Option<(f64, bool)>| match v {
+            None => "(none)".to_owned(),
+            Some((v, true)) => format!("{} {v} (exclusive)", if upper { "<" } else { ">" }),
+            Some((v, false)) => format!("{} {v}", if upper { "<=" } else { ">=" }),
+        };
+        let len = push(path, keyword);
+        out.push(diff(
+            path,
+            kind,
+            Some(format!("{} -> {}", show(x), show(y))),
+        ));
+        path.truncate(len);
+    }
+}
+
+fn keyword_bounds(path: &mut String, out: &mut Vec<Diff>, la: Limits<'_>, lb: Limits<'_>) {
+    use Kind::*;
     bound(
         path,
         out,
@@ -183,6 +281,10 @@ pub(super) fn number(
             EXCLUSIVE_MINIMUM_DECREASED,
         ],
     );
+}
+
+fn multiple_of(path: &mut String, out: &mut Vec<Diff>, a: &Obj, b: &Obj) {
+    use Kind::*;
     let (ma, mb) = (
         a.get("multipleOf").and_then(Value::as_f64),
         b.get("multipleOf").and_then(Value::as_f64),
@@ -204,14 +306,6 @@ pub(super) fn number(
             Some(super::old_new(a.get("multipleOf"), b.get("multipleOf"))),
         ));
         path.truncate(len);
-    }
-    if a_integer != b_integer {
-        let (kind, detail) = if a_integer {
-            (TYPE_EXTENDED, "integer -> number")
-        } else {
-            (TYPE_NARROWED, "number -> integer")
-        };
-        out.push(diff(path, kind, Some(detail.to_owned())));
     }
 }
 

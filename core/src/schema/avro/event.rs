@@ -12,7 +12,7 @@ use crate::validate::Violation;
 
 /// Deeper than any event a JSON parser hands us (serde_json stops at 128); bounds the
 /// walk's stack if a caller builds a deeper `Value` by hand.
-const MAX_DEPTH: usize = 512;
+const MAX_DEPTH: usize = 256;
 
 impl AvroSchema {
     /// Every violation of `event` (Avro JSON encoding) against this schema; empty when
@@ -116,43 +116,65 @@ impl AvroSchema {
                         )),
                         _ => expect(&format!("a symbol of enum {}", named.full_name)),
                     },
-                    NamedDef::Record {
-                        fields, by_name, ..
-                    } => {
-                        let Value::Object(entries) = value else {
-                            expect(&format!("an object (record {})", named.full_name));
-                            return;
-                        };
-                        for f in fields {
-                            let len = path.len();
-                            path.push('/');
-                            path.push_str(&escape(&f.name));
-                            match entries.get(&f.name) {
-                                Some(v) => self.event(&f.ty, v, path, depth + 1, out),
-                                None if f.default.is_some() => {}
-                                None => out.push(violation(
-                                    path,
-                                    format!(
-                                        "missing field {:?} of record {} (it has no default)",
-                                        f.name, named.full_name
-                                    ),
-                                )),
-                            }
-                            path.truncate(len);
-                        }
-                        for k in entries.keys().filter(|k| !by_name.contains_key(*k)) {
-                            let len = path.len();
-                            path.push('/');
-                            path.push_str(&escape(k));
-                            out.push(violation(
-                                path,
-                                format!("record {} has no field {k:?}", named.full_name),
-                            ));
-                            path.truncate(len);
-                        }
-                    }
+                    NamedDef::Record { .. } => self.record_event(*i, value, path, depth, out),
                 }
             }
+        }
+    }
+
+    #[inline(never)]
+    fn record_event(
+        &self,
+        index: usize,
+        value: &Value,
+        path: &mut String,
+        depth: usize,
+        out: &mut Vec<Violation>,
+    ) {
+        let named = self.named(index);
+        let NamedDef::Record {
+            fields, by_name, ..
+        } = &named.def
+        else {
+            return;
+        };
+        let Value::Object(entries) = value else {
+            out.push(violation(
+                path,
+                format!(
+                    "expected an object (record {}), found {}",
+                    named.full_name,
+                    json_kind(value)
+                ),
+            ));
+            return;
+        };
+        for f in fields {
+            let len = path.len();
+            path.push('/');
+            path.push_str(&escape(&f.name));
+            match entries.get(&f.name) {
+                Some(v) => self.event(&f.ty, v, path, depth + 1, out),
+                None if f.default.is_some() => {}
+                None => out.push(violation(
+                    path,
+                    format!(
+                        "missing field {:?} of record {} (it has no default)",
+                        f.name, named.full_name
+                    ),
+                )),
+            }
+            path.truncate(len);
+        }
+        for k in entries.keys().filter(|k| !by_name.contains_key(*k)) {
+            let len = path.len();
+            path.push('/');
+            path.push_str(&escape(k));
+            out.push(violation(
+                path,
+                format!("record {} has no field {k:?}", named.full_name),
+            ));
+            path.truncate(len);
         }
     }
 
@@ -185,6 +207,7 @@ impl AvroSchema {
         }
     }
 
+    #[inline(never)]
     fn union(
         &self,
         branches: &[Node],

@@ -72,6 +72,8 @@ pub(crate) struct Named {
     pub logical: Option<String>,
     pub props: Props,
     pub def: NamedDef,
+    /// Nesting depth of the definition with the named types it uses expanded.
+    pub expanded: usize,
 }
 
 /// What kind of named type it is.
@@ -188,6 +190,7 @@ pub(crate) fn parse(
     }
     let value = super::parse_json_text(text, &options.limits)?;
     let (root, canonical) = parser.root(&value)?;
+    let expanded_depth = parser.expanded_depth();
     let named = parser.finish();
     let canonical = serde_json::to_string(&canonical)
         .map_err(|e| SchemaError::invalid("", format!("cannot serialise the schema: {e}")))?;
@@ -195,7 +198,14 @@ pub(crate) fn parse(
     // is stricter in places (it resolves every field default as a datum, so an enum
     // default outside the symbols or a decimal's string default fail), so its refusal
     // only means no apache-avro schema is kept; it does not refuse the schema.
-    let apache = apache_parse(text, references);
+    // apache-avro resolves named types by recursion: only hand it schemas whose
+    // expanded nesting a text within the depth limit could have, or a chain of
+    // references could overflow the stack.
+    let apache = if expanded_depth <= 2 * options.limits.max_depth {
+        apache_parse(text, references)
+    } else {
+        None
+    };
     Ok((
         AvroSchema {
             root,

@@ -25,6 +25,11 @@ pub(crate) struct Parser {
     nodes: usize,
     limits: Limits,
     normalize: bool,
+    /// Schema nesting depth of the walk, counting a named type used by name as deep as
+    /// its definition (as a parser that expands references would recurse).
+    depth: usize,
+    /// Deepest `depth` reached in the current definition or root.
+    reach: usize,
 }
 
 /// Where a walk is: the JSON pointer and the namespace names resolve against.
@@ -43,7 +48,16 @@ impl Parser {
             nodes: 0,
             limits: options.limits,
             normalize: options.normalize,
+            depth: 0,
+            reach: 0,
         }
+    }
+
+    /// How deep the parsed root nests with named types expanded at each use (recursive
+    /// uses count once). A parser that resolves references by recursion, as
+    /// apache-avro's does, recurses about this deep.
+    pub(crate) fn expanded_depth(&self) -> usize {
+        self.reach
     }
 
     /// Adds the named types a referenced schema defines.
@@ -62,6 +76,7 @@ impl Parser {
     /// Parses the schema itself; returns its root and canonical JSON.
     pub(crate) fn root(&mut self, value: &Value) -> Result<(Node, Value), SchemaError> {
         self.own_from = self.named.len();
+        self.reach = 0;
         let out = self.type_of(
             value,
             At {
@@ -111,6 +126,14 @@ impl Parser {
     /// Any schema position: a name, a union or an object.
     fn type_of(&mut self, value: &Value, at: At<'_>) -> Result<(Node, Value), SchemaError> {
         self.count(1)?;
+        self.depth += 1;
+        self.reach = self.reach.max(self.depth);
+        let out = self.type_of_inner(value, at);
+        self.depth -= 1;
+        out
+    }
+
+    fn type_of_inner(&mut self, value: &Value, at: At<'_>) -> Result<(Node, Value), SchemaError> {
         match value {
             Value::String(name) => self.by_type_name(name, &Props::new(), at),
             Value::Array(branches) => self.union(branches, at),
@@ -160,6 +183,9 @@ impl Parser {
             });
         };
         let canonical = Value::String(self.name_ref(index, at.namespace));
+        // A use by name sits as deep as the definition it stands for (0 while that
+        // definition is still being walked: a recursive use adds nothing).
+        self.reach = self.reach.max(self.depth + self.named[index].expanded);
         Ok((Node::plain(Kind::Named(index)), canonical))
     }
 
@@ -417,8 +443,20 @@ impl Parser {
             logical,
             props,
             def,
+            expanded: 0,
         });
         index
+    }
+
+    /// Starts measuring a named type's definition; returns what `end_named` needs.
+    fn begin_named(&mut self) -> (usize, usize) {
+        (self.depth, std::mem::replace(&mut self.reach, self.depth))
+    }
+
+    /// Records how deep the definition at `index` nests once expanded.
+    fn end_named(&mut self, index: usize, (start, outer): (usize, usize)) {
+        self.named[index].expanded = self.reach - start + 1;
+        self.reach = self.reach.max(outer);
     }
 
     /// The canonical keys every named type has: type, name, namespace, aliases, doc.
@@ -497,6 +535,7 @@ impl Parser {
                 error,
             },
         );
+        let measure = self.begin_named();
         let inner_ns = header.namespace.clone();
         let mut fields = Vec::with_capacity(fields_json.len());
         let mut by_name = HashMap::with_capacity(fields_json.len());
@@ -531,6 +570,7 @@ impl Parser {
             *f = fields;
             *b = by_name;
         }
+        self.end_named(index, measure);
         let mut obj = self.named_canonical(index, if error { "error" } else { "record" }, at);
         obj.insert("fields".to_owned(), Value::Array(canon_fields));
         Ok((Node::plain(Kind::Named(index)), object_sorted(obj)))
@@ -674,6 +714,7 @@ impl Parser {
                 default: default.clone(),
             },
         );
+        self.named[index].expanded = 1;
         let mut obj = self.named_canonical(index, "enum", at);
         obj.insert(
             "symbols".to_owned(),
@@ -711,6 +752,7 @@ impl Parser {
         };
         const KNOWN: [&str; 6] = ["type", "name", "namespace", "aliases", "doc", "size"];
         let index = self.register(&header, map, &KNOWN, NamedDef::Fixed { size });
+        self.named[index].expanded = 1;
         let mut obj = self.named_canonical(index, "fixed", at);
         obj.insert("size".to_owned(), Value::from(size));
         Ok((Node::plain(Kind::Named(index)), object_sorted(obj)))

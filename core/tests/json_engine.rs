@@ -1,0 +1,181 @@
+//! The JSON Schema engine seen from outside: findings people read (rule, pointer,
+//! severity, hint), `$ref`s into Confluent references, and payload validation.
+
+use schemagate_core::{
+    Bump, CheckOptions, Direction, Level, ParsedSchema, Policy, Reference, SchemaType, Severity,
+    bump, check, check_with, validate,
+};
+use serde_json::json;
+
+fn parse(v: serde_json::Value) -> ParsedSchema {
+    ParsedSchema::parse(SchemaType::Json, &v.to_string(), &[]).expect("valid schema")
+}
+
+#[test]
+fn rename_gets_a_rename_hint_on_both_findings() {
+    let old = parse(
+        json!({"type": "object", "properties": {"customer_id": {"type": "string"}}, "additionalProperties": false}),
+    );
+    let new = parse(
+        json!({"type": "object", "properties": {"customerId": {"type": "string"}}, "additionalProperties": false}),
+    );
+    let report = check(Level::Full, &new, &[old]);
+    assert!(!report.compatible);
+    let renamed: Vec<_> = report
+        .breaking()
+        .filter(|f| {
+            f.hint
+                .as_deref()
+                .is_some_and(|h| h.contains("rename of \"customer_id\" to \"customerId\""))
+        })
+        .collect();
+    assert!(!renamed.is_empty(), "{report}");
+    assert!(
+        renamed
+            .iter()
+            .all(|f| f.hint.as_deref().unwrap().contains("optional"))
+    );
+}
+
+#[test]
+fn findings_carry_pointer_severity_and_direction() {
+    let old = parse(
+        json!({"type": "object", "title": "Order", "properties": {"status": {"enum": ["NEW"]}, "qty": {"type": "integer", "maximum": 10}}}),
+    );
+    let new = parse(
+        json!({"type": "object", "title": "Order!", "properties": {"status": {"enum": ["NEW", "PAID"]}, "qty": {"type": "integer", "maximum": 5}}}),
+    );
+    let report = check(Level::Backward, &new, std::slice::from_ref(&old));
+    let find = |rule: &str| {
+        report
+            .findings
+            .iter()
+            .find(|f| f.rule == rule)
+            .unwrap_or_else(|| panic!("{rule} in {report}"))
+    };
+    assert_eq!(find("TITLE_CHANGED").severity, Severity::Cosmetic);
+    assert_eq!(find("TITLE_CHANGED").path, "");
+    assert_eq!(find("ENUM_ARRAY_EXTENDED").severity, Severity::Additive);
+    assert_eq!(find("ENUM_ARRAY_EXTENDED").path, "/properties/status/enum");
+    let max = find("MAXIMUM_DECREASED");
+    assert_eq!(
+        (max.severity, max.path.as_str()),
+        (Severity::Breaking, "/properties/qty/maximum")
+    );
+    assert!(max.message.contains("10 -> 5"), "{}", max.message);
+    assert!(max.hint.is_some());
+    assert_eq!(max.direction, Some(Direction::Backward));
+    assert_eq!(max.against, Some(0));
+    assert_eq!(bump(&old, &new), Bump::Major);
+}
+
+#[test]
+fn policy_is_chosen_per_check() {
+    let old = parse(json!({"type": "object", "properties": {"a": {"type": "string"}}}));
+    let new = parse(
+        json!({"type": "object", "properties": {"a": {"type": "string"}, "b": {"type": "string"}}}),
+    );
+    let strict = check_with(
+        Level::Backward,
+        &new,
+        std::slice::from_ref(&old),
+        &CheckOptions::default(),
+    );
+    let lenient = check_with(
+        Level::Backward,
+        &new,
+        &[old],
+        &CheckOptions {
+            policy: Policy::Lenient,
+        },
+    );
+    assert!(!strict.compatible);
+    assert!(lenient.compatible);
+    let hint = strict.findings[0].hint.as_deref().unwrap_or_default();
+    assert!(
+        hint.contains("additionalProperties") && hint.contains("LENIENT"),
+        "{hint}"
+    );
+}
+
+#[test]
+fn refs_into_references_are_followed_on_both_sides() {
+    let root = r#"{"type": "object", "properties": {"home": {"$ref": "address.json"}, "zip": {"$ref": "address.json#/definitions/zip"}}}"#;
+    let v1 = Reference::new(
+        "address.json",
+        r#"{"type": "object", "properties": {"city": {"type": "string"}}, "definitions": {"zip": {"type": "string"}}}"#,
+    );
+    let v2 = Reference::new(
+        "address.json",
+        r#"{"type": "object", "properties": {"city": {"type": "integer"}}, "definitions": {"zip": {"type": "string", "maxLength": 12}}}"#,
+    );
+    let old = ParsedSchema::parse(SchemaType::Json, root, &[v1]).unwrap();
+    let new = ParsedSchema::parse(SchemaType::Json, root, &[v2]).unwrap();
+    let report = check(Level::Backward, &new, &[old]);
+    assert!(!report.compatible);
+    let rules: Vec<(&str, &str)> = report
+        .findings
+        .iter()
+        .map(|f| (f.rule.as_str(), f.path.as_str()))
+        .collect();
+    assert!(
+        rules.contains(&("TYPE_CHANGED", "/properties/home/properties/city")),
+        "{rules:?}"
+    );
+    assert!(
+        rules.contains(&("MAX_LENGTH_ADDED", "/properties/zip/maxLength")),
+        "{rules:?}"
+    );
+}
+
+#[test]
+fn payload_validation_names_every_pointer() {
+    let schema = parse(json!({
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "type": "object",
+        "properties": {
+            "id": {"type": "string", "pattern": "^o-[0-9]+$"},
+            "lines": {"type": "array", "items": {"type": "object", "properties": {"qty": {"type": "integer", "minimum": 1}}, "required": ["qty"]}}
+        },
+        "required": ["id"],
+        "additionalProperties": false
+    }));
+    assert!(validate(&schema, &json!({"id": "o-1", "lines": [{"qty": 2}]})).is_empty());
+    let violations = validate(
+        &schema,
+        &json!({"id": "x", "lines": [{"qty": 0}, {}], "extra": true}),
+    );
+    let paths: Vec<&str> = violations.iter().map(|v| v.path.as_str()).collect();
+    for expected in ["/id", "/lines/0/qty", "/lines/1", ""] {
+        assert!(
+            paths.contains(&expected),
+            "{expected} missing from {violations:?}"
+        );
+    }
+    assert!(violations.iter().all(|v| !v.message.is_empty()));
+    // The validator is compiled once; validating many events reuses it.
+    for i in 0..1_000 {
+        assert!(validate(&schema, &json!({"id": format!("o-{i}")})).is_empty());
+    }
+}
+
+#[test]
+fn drafts_are_validated_against_their_own_metaschema() {
+    // `exclusiveMaximum: true` is draft 4's boolean form: valid there, invalid in draft 7.
+    let d4 = r#"{"$schema": "http://json-schema.org/draft-04/schema#", "maximum": 3, "exclusiveMaximum": true}"#;
+    assert!(ParsedSchema::parse(SchemaType::Json, d4, &[]).is_ok());
+    let d7 = r#"{"maximum": 3, "exclusiveMaximum": true}"#;
+    assert!(ParsedSchema::parse(SchemaType::Json, d7, &[]).is_err());
+    for uri in [
+        "http://json-schema.org/draft-06/schema#",
+        "http://json-schema.org/draft-07/schema",
+        "https://json-schema.org/draft/2019-09/schema",
+        "https://json-schema.org/draft/2020-12/schema",
+    ] {
+        let text = format!(r#"{{"$schema": "{uri}", "type": "string"}}"#);
+        assert!(
+            ParsedSchema::parse(SchemaType::Json, &text, &[]).is_ok(),
+            "{uri}"
+        );
+    }
+}

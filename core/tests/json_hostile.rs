@@ -1,0 +1,270 @@
+//! Hostile JSON Schema input: every case must end in an error or a verdict, quickly,
+//! without a panic, a stack overflow or a hang. Each runs on its own thread with a
+//! default-sized stack and a deadline, so a hang fails the test instead of stalling CI.
+
+use std::sync::mpsc;
+use std::thread;
+use std::time::{Duration, Instant};
+
+use schemagate_core::{Level, ParsedSchema, SchemaError, SchemaType, check, validate};
+use serde_json::{Value, json};
+
+/// Runs `f` on a fresh thread; fails if it panics or takes longer than `secs`.
+fn within<T: Send + 'static>(secs: u64, f: impl FnOnce() -> T + Send + 'static) -> T {
+    let (tx, rx) = mpsc::channel();
+    thread::spawn(move || {
+        let _ = tx.send(f());
+    });
+    match rx.recv_timeout(Duration::from_secs(secs)) {
+        Ok(v) => v,
+        Err(mpsc::RecvTimeoutError::Timeout) => panic!("did not finish within {secs}s"),
+        Err(mpsc::RecvTimeoutError::Disconnected) => panic!("panicked (see above)"),
+    }
+}
+
+fn parse(v: &Value) -> Result<ParsedSchema, SchemaError> {
+    ParsedSchema::parse(SchemaType::Json, &v.to_string(), &[])
+}
+
+#[test]
+fn ref_loops_parse_and_compare_without_looping() {
+    within(20, || {
+        let loops = [
+            json!({"$ref": "#"}),
+            json!({"$ref": "#/definitions/a", "definitions": {"a": {"$ref": "#/definitions/b"}, "b": {"$ref": "#/definitions/a"}}}),
+            json!({"allOf": [{"$ref": "#"}], "properties": {"x": {"$ref": "#"}}}),
+            json!({"anyOf": [{"$ref": "#"}, {"type": "string"}]}),
+            json!({"not": {"$ref": "#"}}),
+        ];
+        for (i, schema) in loops.iter().enumerate() {
+            // Either refused at parse time or compared to a verdict.
+            if let Ok(old) = parse(schema) {
+                let mut changed = schema.clone();
+                changed["description"] = json!("changed");
+                let new = parse(&changed).expect("same schema plus a description");
+                for level in Level::ALL {
+                    let report = check(level, &new, std::slice::from_ref(&old));
+                    let _ = report.compatible;
+                }
+                let _ = validate(&old, &json!({"x": {"x": {"x": 1}}}));
+            } else {
+                eprintln!("loop {i} refused at parse time");
+            }
+        }
+    });
+}
+
+#[test]
+fn pure_ref_cycle_is_a_verdict_not_a_hang() {
+    within(20, || {
+        let schema = json!({"$ref": "#/definitions/a", "definitions": {"a": {"$ref": "#/definitions/b"}, "b": {"$ref": "#/definitions/a"}}});
+        if let Ok(s) = parse(&schema) {
+            let other = parse(&json!({"type": "string"})).unwrap();
+            let report = check(Level::Full, &other, &[s]);
+            assert!(report.findings.iter().any(|f| f.is_breaking()));
+        }
+    });
+}
+
+#[test]
+fn ten_thousand_deep_nesting_is_refused() {
+    within(20, || {
+        let mut text = String::new();
+        for _ in 0..10_000 {
+            text.push_str("{\"items\":");
+        }
+        text.push_str("{}");
+        for _ in 0..10_000 {
+            text.push('}');
+        }
+        let err = ParsedSchema::parse(SchemaType::Json, &text, &[]).unwrap_err();
+        assert!(matches!(err, SchemaError::TooDeep { .. }), "{err:?}");
+
+        let mut text = String::new();
+        for _ in 0..10_000 {
+            text.push_str("{\"not\":");
+        }
+        text.push_str("true");
+        for _ in 0..10_000 {
+            text.push('}');
+        }
+        assert!(ParsedSchema::parse(SchemaType::Json, &text, &[]).is_err());
+    });
+}
+
+#[test]
+fn nesting_at_the_depth_limit_compares() {
+    within(30, || {
+        // 49 levels of properties: 98 JSON levels, just inside the default limit of 100.
+        let build = |leaf: &str| {
+            let mut v = json!({"type": leaf});
+            for _ in 0..49 {
+                v = json!({"properties": {"a": v}});
+            }
+            v
+        };
+        let old = parse(&build("integer")).unwrap();
+        let new = parse(&build("string")).unwrap();
+        let report = check(Level::FullTransitive, &new, &[old]);
+        assert!(!report.compatible);
+        assert!(
+            report
+                .findings
+                .iter()
+                .any(|f| f.rule == "TYPE_CHANGED" && f.path.matches("/properties/a").count() == 49)
+        );
+    });
+}
+
+#[test]
+fn long_acyclic_ref_chain_stops_at_the_walk_limit() {
+    within(60, || {
+        let n = 3_000;
+        let build = |leaf: &str| {
+            let mut defs = serde_json::Map::new();
+            for i in 0..n {
+                defs.insert(
+                    format!("d{i}"),
+                    json!({"type": "object", "properties": {"next": {"$ref": format!("#/definitions/d{}", i + 1)}}}),
+                );
+            }
+            defs.insert(format!("d{n}"), json!({"type": leaf}));
+            json!({"$ref": "#/definitions/d0", "definitions": defs})
+        };
+        let old = parse(&build("integer")).unwrap();
+        let new = parse(&build("string")).unwrap();
+        let report = check(Level::Full, &new, &[old]);
+        // Too deep to prove either way: refused, with a rule that says why.
+        assert!(!report.compatible);
+        assert!(
+            report
+                .findings
+                .iter()
+                .any(|f| f.rule == "COMPARISON_TOO_COMPLEX"),
+            "{report}"
+        );
+    });
+}
+
+#[test]
+fn pathological_patterns_are_bounded() {
+    within(30, || {
+        let evil = "a".repeat(40) + "!";
+        for pattern in [
+            "^(a+)+$",
+            "^(a|aa)+$",
+            "^(a|a?)+$",
+            "^(?=a)(a+)+$",
+            "^(a+)+\\1$",
+        ] {
+            let schema = parse(&json!({"type": "string", "pattern": pattern}));
+            let Ok(schema) = schema else { continue };
+            let start = Instant::now();
+            let violations = validate(&schema, &json!(evil));
+            assert!(
+                start.elapsed() < Duration::from_secs(5),
+                "{pattern} took {:?}",
+                start.elapsed()
+            );
+            // Never silently valid: either a plain mismatch or a bounded-regex error.
+            assert!(!violations.is_empty(), "{pattern} accepted {evil}");
+        }
+        // A regex whose compiled form would be enormous is refused up front.
+        let err = parse(&json!({"type": "string", "pattern": "(a{1000}){1000}"})).unwrap_err();
+        assert!(matches!(err, SchemaError::Invalid { .. }), "{err:?}");
+        // In patternProperties, used by the compatibility walk, it matches nothing.
+        let old = parse(&json!({"type": "object", "patternProperties": {"^(a+)+$": {"type": "string"}}, "additionalProperties": false})).unwrap();
+        let new = parse(&json!({"type": "object", "properties": {"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa!": {"type": "string"}}, "patternProperties": {"^(a+)+$": {"type": "string"}}, "additionalProperties": false})).unwrap();
+        let _ = check(Level::Full, &new, &[old]);
+    });
+}
+
+#[test]
+fn huge_enums_compare_in_linear_time() {
+    within(60, || {
+        let values: Vec<Value> = (0..100_000).map(|i| json!(format!("v{i}"))).collect();
+        let old = parse(&json!({"enum": values})).unwrap();
+        let mut more = values.clone();
+        more.push(json!("extra"));
+        let new = parse(&json!({"enum": more})).unwrap();
+        let start = Instant::now();
+        let report = check(Level::Backward, &new, std::slice::from_ref(&old));
+        assert!(report.compatible);
+        let report = check(Level::Forward, &new, &[old]);
+        assert!(!report.compatible);
+        assert!(
+            report.findings[0].message.len() < 500,
+            "message stays short"
+        );
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "{:?}",
+            start.elapsed()
+        );
+    });
+}
+
+#[test]
+fn wide_and_nested_combinators_end_in_a_verdict() {
+    within(120, || {
+        // 1,000 distinct branches on each side: a million branch pairs.
+        let branches = |t: &str| -> Vec<Value> {
+            (0..1000).map(|i| json!({"type": "object", "properties": {format!("p{i}"): {"type": t}}, "required": [format!("p{i}")]})).collect()
+        };
+        let old = parse(&json!({"oneOf": branches("string")})).unwrap();
+        let new = parse(&json!({"oneOf": branches("integer")})).unwrap();
+        let report = check(Level::Backward, &new, &[old]);
+        assert!(!report.compatible);
+
+        // anyOf nested 12 deep, 4 branches at each level.
+        let mut leaf_a = json!({"type": "string"});
+        let mut leaf_b = json!({"type": "integer"});
+        for i in 0..12 {
+            leaf_a = json!({"anyOf": [leaf_a, {"minimum": i}, {"maxLength": i}, {"enum": [i]}]});
+            leaf_b = json!({"anyOf": [leaf_b, {"minimum": i}, {"maxLength": i}, {"enum": [i]}]});
+        }
+        let old = parse(&leaf_a).unwrap();
+        let new = parse(&leaf_b).unwrap();
+        let _ = check(Level::FullTransitive, &new, &[old]);
+    });
+}
+
+#[test]
+fn malformed_and_oversized_input_is_an_error() {
+    within(20, || {
+        for text in [
+            "",
+            "[1, 2]",
+            "42",
+            "{\"type\": ",
+            "{\"type\": \"strng\"}",
+            "{\"minimum\": \"x\"}",
+        ] {
+            assert!(
+                ParsedSchema::parse(SchemaType::Json, text, &[]).is_err(),
+                "{text:?}"
+            );
+        }
+        let too_many: Vec<Value> = (0..250_000).map(Value::from).collect();
+        let err = parse(&json!({"enum": too_many})).unwrap_err();
+        assert!(matches!(err, SchemaError::TooMany { .. }), "{err:?}");
+        let branches: Vec<Value> = (0..1_500).map(|i| json!({"const": i})).collect();
+        let err = parse(&json!({"oneOf": branches})).unwrap_err();
+        assert!(
+            matches!(
+                err,
+                SchemaError::TooMany {
+                    what: "combinator branches",
+                    ..
+                }
+            ),
+            "{err:?}"
+        );
+        let err = ParsedSchema::parse(SchemaType::Json, r##"{"$ref": "other.json#/x"}"##, &[])
+            .unwrap_err();
+        assert!(
+            matches!(err, SchemaError::UnresolvedReference { .. }),
+            "{err:?}"
+        );
+    });
+}
