@@ -259,7 +259,10 @@ impl Store for SledStore {
             .scan_prefix(id.to_be_bytes())
             .map(|item| {
                 let (key, value) = item?;
-                let (subject, version) = split_version_key(&key[4..])?;
+                let rest = key
+                    .get(4..)
+                    .ok_or_else(|| StoreError("corrupt id index key".into()))?;
+                let (subject, version) = split_version_key(rest)?;
                 Ok((
                     subject,
                     VersionEntry {
