@@ -128,7 +128,7 @@ impl Report {
         for c in &self.cold {
             let target = match c.schemas {
                 n if n >= 100_000 => verdict(c.ready_ms < 1000.0),
-                n if n == 10_000 => verdict(c.rss_after_reads_mib < 50.0),
+                10_000 => verdict(c.rss_after_reads_mib < 50.0),
                 _ => "",
             };
             let _ = writeln!(

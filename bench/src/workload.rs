@@ -18,7 +18,7 @@ pub fn subject(i: usize) -> String {
 
 /// Whether subject `i` holds Avro (even) or JSON Schema (odd): half each.
 fn is_avro(i: usize) -> bool {
-    i % 2 == 0
+    i.is_multiple_of(2)
 }
 
 /// Schema text of subject `i` at version `v` (1-based).
