@@ -240,6 +240,34 @@ impl Store for SledStore {
             .collect()
     }
 
+    fn version(&self, subject: &str, version: i32) -> StoreResult<Option<VersionEntry>> {
+        self.tree(SUBJECT_VERSIONS)
+            .get(version_key(subject, version))?
+            .map(|value| decode_version_value(version, &value))
+            .transpose()
+    }
+
+    fn latest_version(
+        &self,
+        subject: &str,
+        include_deleted: bool,
+    ) -> StoreResult<Option<VersionEntry>> {
+        // Keys sort by version, so walking backwards meets the newest first.
+        for item in self
+            .tree(SUBJECT_VERSIONS)
+            .scan_prefix(subject_prefix(subject))
+            .rev()
+        {
+            let (key, value) = item?;
+            let (_, version) = split_version_key(&key)?;
+            let entry = decode_version_value(version, &value)?;
+            if include_deleted || !entry.deleted {
+                return Ok(Some(entry));
+            }
+        }
+        Ok(None)
+    }
+
     fn all_versions(&self) -> StoreResult<Vec<(String, Vec<VersionEntry>)>> {
         let mut out: Vec<(String, Vec<VersionEntry>)> = Vec::new();
         for item in self.tree(SUBJECT_VERSIONS).iter() {
