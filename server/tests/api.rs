@@ -445,6 +445,24 @@ async fn soft_then_permanent_deletes() {
     s.delete("/subjects/orders-value")
         .await
         .assert_error(404, 40404);
+    s.get("/subjects/orders-value/versions/1")
+        .await
+        .assert_error(404, 40401);
+    s.get("/subjects/orders-value/versions/latest")
+        .await
+        .assert_error(404, 40401);
+    assert_eq!(
+        s.get("/subjects/orders-value/versions/latest?deleted=true")
+            .await
+            .body["version"],
+        3
+    );
+    s.get("/subjects/orders-value/versions/2?deleted=true")
+        .await
+        .assert_ok();
+    s.get("/subjects/orders-value/versions/9?deleted=true")
+        .await
+        .assert_error(404, 40402);
     s.get("/subjects/orders-value/versions")
         .await
         .assert_error(404, 40401);
