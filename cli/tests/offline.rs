@@ -378,7 +378,12 @@ fn config_errors_exit_2_and_say_what_to_fix() {
     );
     p.run(&["check", "--against", "."])
         .code(2)
-        .stderr_has("nope.avsc does not exist");
+        .stdout_has("error[FILE_MISSING]")
+        .stdout_has("nope.avsc does not exist");
+    p.write("schemagate.toml", "[[subjects]]\nglob = \"nope/*.avsc\"\n");
+    p.run(&["check", "--against", "."])
+        .code(2)
+        .stderr_has("matches no file");
     Project::new()
         .run(&["check"])
         .code(2)
