@@ -50,6 +50,7 @@ fn spawn(data_dir: &std::path::Path) -> Running {
 #[tokio::test]
 async fn acknowledged_writes_survive_kill_9_and_sigterm_drains() {
     let dir = tempfile::tempdir().unwrap();
+    common::install_tls_provider();
     let client = reqwest::Client::new();
 
     let mut first = spawn(dir.path());

@@ -21,6 +21,14 @@ pub struct TestServer {
     task: JoinHandle<Result<(), schemagate_server::StartError>>,
 }
 
+/// In a workspace build reqwest is unified with the client crate's `rustls-no-provider`
+/// feature, and then panics on `Client::new()` unless a crypto provider is installed.
+pub fn install_tls_provider() {
+    if rustls::crypto::CryptoProvider::get_default().is_none() {
+        let _ = rustls::crypto::ring::default_provider().install_default();
+    }
+}
+
 /// A test answer: status, body as JSON (or `Value::String` when not JSON), content type.
 pub struct Answer {
     pub status: u16,
@@ -39,6 +47,7 @@ impl TestServer {
     }
 
     pub async fn start_in(dir: TempDir, mut config: Config) -> TestServer {
+        install_tls_provider();
         config.listen = "127.0.0.1:0".parse().unwrap();
         config.data_dir = dir.path().join("data");
         let server = Server::bind(config).await.expect("server binds");
