@@ -418,7 +418,7 @@ fn an_unreachable_registry_is_one_clear_error_naming_the_url() {
             .unwrap(),
     );
     run.code(2)
-        .stdout_has("cannot reach the schema registry at http://127.0.0.1:9/");
+        .stderr_has("cannot reach the schema registry at http://127.0.0.1:9/config");
     p.run(&["pull", "--registry", "ftp://x"])
         .code(2)
         .stderr_has("invalid registry URL");
