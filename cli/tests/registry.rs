@@ -171,6 +171,32 @@ async fn the_registry_level_applies_not_the_project_default() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_semver_gate_reads_the_registered_version() {
+    with_registry(|url| async move {
+        let versioned = |text: &str, v: &str| {
+            text.replacen(
+                "\"type\": \"record\",",
+                &format!("\"type\": \"record\",\n  \"version\": \"{v}\","),
+                1,
+            )
+        };
+        let p = shop();
+        p.write("schemas/orders.avsc", &versioned(ORDER_V1, "1.4.0"));
+        run(&p, &url, &["register"]).await.code(0);
+        // An optional field is a minor change; a patch bump is too small.
+        p.write("schemas/orders.avsc", &versioned(ORDER_COMPATIBLE, "1.4.1"));
+        run(&p, &url, &["check"])
+            .await
+            .code(1)
+            .stdout_has("error[SEMVER_BUMP_TOO_SMALL] schemas/orders.avsc:3:14 at /version")
+            .stdout_has("declare `version` 1.5.0 or later");
+        p.write("schemas/orders.avsc", &versioned(ORDER_COMPATIBLE, "1.5.0"));
+        run(&p, &url, &["check"]).await.code(0);
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn references_register_in_order_and_check() {
     with_registry(|url| async move {
         let p = Project::new();
