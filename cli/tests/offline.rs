@@ -457,3 +457,36 @@ fn init_finds_references_key_subjects_and_flat_fixtures() {
     p.run(&["check", "--against", "."]).code(0);
     p.run(&["validate"]).code(0).stdout_has("1 valid");
 }
+
+#[test]
+fn refused_credentials_are_one_error_that_names_the_variables() {
+    // A registry that refuses everyone: answers every request with 401.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        use std::io::{Read, Write};
+        for mut stream in listener.incoming().flatten() {
+            let mut buf = [0u8; 4096];
+            let _ = stream.read(&mut buf);
+            let body = r#"{"error_code":40101,"message":"Unauthorized"}"#;
+            let _ = write!(
+                stream,
+                "HTTP/1.1 401 Unauthorized\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                body.len()
+            );
+        }
+    });
+    let p = shop();
+    let out = p
+        .cmd(&["check", "--registry", &url])
+        .env("SCHEMAGATE_REGISTRY_USER", "key")
+        .env("SCHEMAGATE_REGISTRY_PASSWORD", "wrong")
+        .output()
+        .unwrap();
+    Run::from(out)
+        .code(2)
+        .stderr_has(&format!(
+            "the schema registry at {url}/config refused the credentials (HTTP 401)"
+        ))
+        .stderr_has("SCHEMAGATE_REGISTRY_USER");
+}
