@@ -490,3 +490,32 @@ fn refused_credentials_are_one_error_that_names_the_variables() {
         ))
         .stderr_has("SCHEMAGATE_REGISTRY_USER");
 }
+
+#[test]
+fn history_the_core_cannot_read_is_judged_by_the_registry() {
+    // Another registry's subject holds Protobuf: Schemagate's core cannot parse it, so
+    // the verdict comes from POST /compatibility with verbose=true.
+    let url = fake_registry(|method, path| {
+        match (method, path) {
+        ("GET", "/config") => (200, r#"{"compatibilityLevel":"BACKWARD"}"#.into()),
+        ("GET", p) if p.starts_with("/config/") => (200, r#"{"compatibilityLevel":"BACKWARD"}"#.into()),
+        ("GET", "/subjects/orders-value/versions/latest") => (
+            200,
+            r#"{"subject":"orders-value","id":1,"version":3,"schemaType":"PROTOBUF","schema":"syntax = \"proto3\"; message Order {}"}"#.into(),
+        ),
+        ("POST", "/compatibility/subjects/orders-value/versions?verbose=true") => (
+            200,
+            r#"{"is_compatible":false,"messages":["Incompatible schema type: PROTOBUF -> AVRO"]}"#.into(),
+        ),
+        _ => (404, r#"{"error_code":40401,"message":"Subject not found"}"#.into()),
+    }
+    });
+    let p = shop();
+    let run = p.run(&["check", "--registry", &url]);
+    run.code(1)
+        .stdout_has("orders-value BREAKING")
+        .stdout_has("judged by the registry")
+        .stdout_has("error[REGISTRY_INCOMPATIBLE]")
+        .stdout_has("Incompatible schema type: PROTOBUF -> AVRO")
+        .stdout_has("customers-value new");
+}
