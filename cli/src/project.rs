@@ -425,6 +425,12 @@ impl Project {
 
     /// The mappings named by `subjects`, or all of them when it is empty.
     pub fn select(&self, subjects: &[String]) -> Result<Vec<&Mapping>> {
+        // A gate that checks nothing must not pass silently.
+        if self.mappings.is_empty() {
+            bail!(
+                "{FILE_NAME} maps no subjects: add [[subjects]] entries (or run `schemagate init`)"
+            );
+        }
         if subjects.is_empty() {
             return Ok(self.mappings.iter().collect());
         }

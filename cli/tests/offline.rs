@@ -388,6 +388,19 @@ fn config_errors_exit_2_and_say_what_to_fix() {
         .run(&["check"])
         .code(2)
         .stderr_has("run `schemagate init`");
+    let empty = Project::new();
+    empty.write(
+        "schemagate.toml",
+        "[registry]\nurl = \"http://127.0.0.1:9\"\n",
+    );
+    empty
+        .run(&["check", "--against", "."])
+        .code(2)
+        .stderr_has("maps no subjects");
+    shop()
+        .run(&["check", "--against", ".", "nobody-value"])
+        .code(2)
+        .stderr_has("\"nobody-value\" is not mapped");
     let run = shop()
         .cmd(&["check", "--format", "github"])
         .env("SCHEMAGATE_REGISTRY_TOKEN", "t")
