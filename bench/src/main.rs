@@ -43,9 +43,12 @@ struct Args {
     /// Concurrent clients for the durable-write measurements.
     #[arg(long, value_delimiter = ',', default_value = "1,32")]
     writers: Vec<usize>,
-    /// Stored schema counts for the cold-start measurements (empty to skip).
+    /// Stored schema counts for the cold-start measurements.
     #[arg(long, value_delimiter = ',', default_value = "10000,100000")]
     cold: Vec<usize>,
+    /// Skip the cold-start measurements.
+    #[arg(long)]
+    no_cold: bool,
     /// A short smoke run: 100 x 3, 0.5 s windows, cold start with 1,000 schemas.
     #[arg(long)]
     quick: bool,
@@ -72,6 +75,9 @@ fn main() -> Result<()> {
         args.versions = 3;
         args.seconds = 0.5;
         args.cold = vec![1000];
+    }
+    if args.no_cold {
+        args.cold.clear();
     }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()

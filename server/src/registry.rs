@@ -237,7 +237,7 @@ pub struct Written<T> {
 
 /// A parsed candidate schema with the identity it will be stored under.
 struct Candidate {
-    parsed: ParsedSchema,
+    parsed: Arc<ParsedSchema>,
     references: Vec<SchemaRef>,
     key: ContentKey,
 }
@@ -259,6 +259,39 @@ pub struct Registry {
     /// Parsed history for compatibility checks, so a registration does not re-parse
     /// every earlier version.
     parsed: RwLock<HashMap<SchemaId, Arc<ParsedSchema>>>,
+    /// Recently parsed request schemas by digest of their exact input: producers look
+    /// up and re-register the same text at every start, and parsing (metaschema
+    /// validation, compiling a JSON validator) dwarfs everything else on that path.
+    inputs: RwLock<HashMap<[u8; 32], Arc<ParsedSchema>>>,
+}
+
+/// Inputs larger than this are parsed every time rather than cached.
+const INPUT_CACHE_MAX_TEXT: usize = 64 * 1024;
+/// Entries kept before the input cache starts over (bounds its memory).
+const INPUT_CACHE_MAX_ENTRIES: usize = 4096;
+
+/// Digest of everything a parse depends on: type, normalisation, text, reference texts.
+fn input_digest(
+    schema_type: SchemaType,
+    normalize: bool,
+    text: &str,
+    references: &[Reference],
+) -> [u8; 32] {
+    let mut h = Sha256::new();
+    h.update(schema_type.as_str().as_bytes());
+    h.update([u8::from(normalize)]);
+    for part in std::iter::once(("", text)).chain(
+        references
+            .iter()
+            .map(|r| (r.name.as_str(), r.text.as_str())),
+    ) {
+        // Length-prefixed so that no two different inputs hash the same bytes.
+        h.update((part.0.len() as u64).to_be_bytes());
+        h.update(part.0.as_bytes());
+        h.update((part.1.len() as u64).to_be_bytes());
+        h.update(part.1.as_bytes());
+    }
+    h.finalize().into()
 }
 
 fn valid_subject(name: &str) -> Result<Subject> {
@@ -306,6 +339,7 @@ impl Registry {
             limits,
             id_docs: RwLock::new(HashMap::new()),
             parsed: RwLock::new(HashMap::new()),
+            inputs: RwLock::new(HashMap::new()),
         }
     }
 
@@ -544,8 +578,30 @@ impl Registry {
             normalize,
             limits: self.limits,
         };
-        let parsed =
-            ParsedSchema::parse_with(schema_type, text, &texts, &options).map_err(schema_error)?;
+        let digest = input_digest(schema_type, normalize, text, &texts);
+        let cached = self
+            .inputs
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&digest)
+            .cloned();
+        let parsed = match cached {
+            Some(parsed) => parsed,
+            None => {
+                let parsed = Arc::new(
+                    ParsedSchema::parse_with(schema_type, text, &texts, &options)
+                        .map_err(schema_error)?,
+                );
+                if text.len() <= INPUT_CACHE_MAX_TEXT {
+                    let mut inputs = self.inputs.write().unwrap_or_else(|e| e.into_inner());
+                    if inputs.len() >= INPUT_CACHE_MAX_ENTRIES {
+                        inputs.clear();
+                    }
+                    inputs.insert(digest, Arc::clone(&parsed));
+                }
+                parsed
+            }
+        };
         let key = content_key(&parsed, &references);
         Ok(Candidate {
             parsed,
