@@ -1,2 +1,128 @@
 //! The Schemagate registry server: the Confluent Schema Registry REST API over an
 //! embedded store, refusing breaking changes at registration time.
+//!
+//! [`Server::bind`] opens the store and the listener (tests ask for port 0);
+//! [`Server::run_until`] serves until a shutdown future resolves, drains in-flight
+//! requests and flushes. [`build_router`] gives the bare router for in-process tests.
+
+pub mod api;
+pub mod config;
+pub mod metrics;
+pub mod registry;
+pub mod store;
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use tokio::net::TcpListener;
+
+pub use api::{AppState, build_router};
+pub use config::Config;
+
+use crate::metrics::Metrics;
+use crate::registry::Registry;
+use crate::store::StoreError;
+use crate::store::sled::SledStore;
+
+/// Why the server could not start or stopped with an error.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    /// The data directory could not be opened (missing rights, held by another process).
+    #[error("cannot open the store in {dir}: {source}")]
+    Store {
+        /// The data directory.
+        dir: String,
+        /// The cause.
+        source: StoreError,
+    },
+    /// The listen address could not be bound.
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        /// The address.
+        addr: SocketAddr,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// Serving failed, or the final flush did.
+    #[error("server failed: {0}")]
+    Serve(String),
+}
+
+impl AppState {
+    /// Opens the store named by `config` and builds the shared state (blocking: sled
+    /// recovers its log on open).
+    pub fn open(config: &Config) -> Result<AppState, StartError> {
+        let store = SledStore::open(&config.data_dir).map_err(|source| StartError::Store {
+            dir: config.data_dir.display().to_string(),
+            source,
+        })?;
+        let registry = Registry::new(
+            Arc::new(store),
+            config.default_compatibility,
+            schemagate_core::Limits::default(),
+        );
+        Ok(AppState {
+            registry: Arc::new(registry),
+            metrics: Arc::new(Metrics::default()),
+            max_body: config.max_body,
+            request_timeout: config.request_timeout,
+        })
+    }
+}
+
+/// A bound, not yet serving, registry server.
+pub struct Server {
+    listener: TcpListener,
+    local_addr: SocketAddr,
+    state: AppState,
+}
+
+impl Server {
+    /// Opens the store and binds the listener; port 0 picks a free port.
+    pub async fn bind(config: Config) -> Result<Server, StartError> {
+        let state = {
+            let config = config.clone();
+            tokio::task::spawn_blocking(move || AppState::open(&config))
+                .await
+                .map_err(|e| StartError::Serve(e.to_string()))??
+        };
+        let addr = config.listen;
+        let listener = TcpListener::bind(addr)
+            .await
+            .map_err(|source| StartError::Bind { addr, source })?;
+        let local_addr = listener
+            .local_addr()
+            .map_err(|source| StartError::Bind { addr, source })?;
+        Ok(Server {
+            listener,
+            local_addr,
+            state,
+        })
+    }
+
+    /// The address actually bound.
+    pub fn local_addr(&self) -> SocketAddr {
+        self.local_addr
+    }
+
+    /// Serves until `shutdown` resolves, lets in-flight requests finish, then flushes
+    /// the store so that nothing acknowledged is lost.
+    pub async fn run_until(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> Result<(), StartError> {
+        let registry = Arc::clone(&self.state.registry);
+        let router = build_router(self.state);
+        axum::serve(self.listener, router)
+            .with_graceful_shutdown(shutdown)
+            .await
+            .map_err(|e| StartError::Serve(e.to_string()))?;
+        tokio::task::spawn_blocking(move || registry.flush())
+            .await
+            .map_err(|e| StartError::Serve(e.to_string()))?
+            .map_err(|e| StartError::Serve(e.to_string()))?;
+        tracing::info!("stopped; store flushed");
+        Ok(())
+    }
+}

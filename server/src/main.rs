@@ -1,6 +1,51 @@
-//! `schemagate-server`: starts the registry.
+//! `schemagate-server`: reads its configuration, sets up logging, serves until SIGTERM
+//! or Ctrl-C, then drains and flushes.
 
-fn main() {
-    eprintln!("schemagate-server: not built yet");
-    std::process::exit(2);
+use anyhow::Context;
+use clap::Parser;
+use schemagate_server::config::LogFormat;
+use schemagate_server::{Config, Server};
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let config = Config::parse();
+    let builder = tracing_subscriber::fmt()
+        .with_max_level(config.log_level)
+        .with_writer(std::io::stderr);
+    match config.log_format {
+        LogFormat::Text => builder.init(),
+        LogFormat::Json => builder.json().init(),
+    }
+    let data_dir = config.data_dir.display().to_string();
+    let server = Server::bind(config)
+        .await
+        .context("schemagate-server could not start")?;
+    tracing::info!(addr = %server.local_addr(), %data_dir, "listening");
+    server.run_until(shutdown_signal()).await?;
+    Ok(())
+}
+
+/// Resolves on Ctrl-C or, on Unix, SIGTERM (what container runtimes send).
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down: draining in-flight requests");
 }

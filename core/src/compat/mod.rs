@@ -207,22 +207,6 @@ pub(crate) fn compare(
     }
 }
 
-/// The verdict of a format whose engine is not built yet: identical schemas pass,
-/// anything else is refused, so a missing engine never says "compatible" wrongly.
-pub(crate) fn placeholder_verdict(identical: bool, format: &str) -> Vec<Finding> {
-    if identical {
-        return Vec::new();
-    }
-    vec![Finding::breaking(
-        "ENGINE_NOT_IMPLEMENTED",
-        "",
-        format!(
-            "the {format} compatibility engine is not implemented yet, so only identical schemas are treated as compatible"
-        ),
-        Some("this is a conservative placeholder: do not rely on its verdicts".to_owned()),
-    )]
-}
-
 fn tagged(
     findings: Vec<Finding>,
     index: usize,

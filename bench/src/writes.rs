@@ -1,0 +1,103 @@
+//! Durable registrations per second: every request registers a schema nobody has
+//! registered before, under a subject nobody has used, so each answer waits for a
+//! flush to disk.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result};
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full};
+use hyper::{Method, Request};
+use hyper_util::rt::TokioIo;
+use serde::Serialize;
+use serde_json::json;
+use tokio::net::TcpStream;
+
+/// Outcome of one durable-write measurement.
+#[derive(Clone, Debug, Serialize)]
+pub struct WriteResult {
+    /// Concurrent clients.
+    pub clients: usize,
+    /// Registrations acknowledged in the window.
+    pub registrations: u64,
+    /// Registrations per second.
+    pub per_second: f64,
+    /// Answers other than 200.
+    pub errors: u64,
+}
+
+/// Runs `clients` connections registering fresh schemas for `duration`.
+pub async fn run(
+    addr: SocketAddr,
+    clients: usize,
+    duration: Duration,
+    tag: &str,
+) -> Result<WriteResult> {
+    let counter = Arc::new(AtomicU64::new(0));
+    let end = Instant::now() + duration;
+    let mut tasks = Vec::new();
+    for _ in 0..clients {
+        let counter = counter.clone();
+        let tag = tag.to_owned();
+        tasks.push(tokio::spawn(async move {
+            client(addr, counter, end, tag).await
+        }));
+    }
+    let (mut ok, mut errors) = (0, 0);
+    for task in tasks {
+        let (o, e) = task.await.context("write task panicked")??;
+        ok += o;
+        errors += e;
+    }
+    Ok(WriteResult {
+        clients,
+        registrations: ok,
+        per_second: ok as f64 / duration.as_secs_f64(),
+        errors,
+    })
+}
+
+async fn client(
+    addr: SocketAddr,
+    counter: Arc<AtomicU64>,
+    end: Instant,
+    tag: String,
+) -> Result<(u64, u64)> {
+    let stream = TcpStream::connect(addr).await?;
+    stream.set_nodelay(true)?;
+    let (mut sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(stream)).await?;
+    tokio::spawn(conn);
+    let (mut ok, mut errors) = (0, 0);
+    while Instant::now() < end {
+        let n = counter.fetch_add(1, Ordering::Relaxed);
+        let schema = json!({
+            "type": "record",
+            "name": format!("W{tag}{n}"),
+            "namespace": "bench.writes",
+            "fields": [{"name": "id", "type": "string"}, {"name": "n", "type": "long", "default": n}]
+        });
+        let body = json!({"schema": schema.to_string()}).to_string();
+        let request = Request::builder()
+            .method(Method::POST)
+            .uri(format!("/subjects/write-{tag}-{n}/versions"))
+            .header(hyper::header::HOST, addr.to_string())
+            .header(
+                hyper::header::CONTENT_TYPE,
+                "application/vnd.schemaregistry.v1+json",
+            )
+            .body(Full::new(Bytes::from(body)))?;
+        sender.ready().await?;
+        let response = sender.send_request(request).await?;
+        let status = response.status();
+        response.into_body().collect().await?;
+        if status == 200 {
+            ok += 1;
+        } else {
+            errors += 1;
+        }
+    }
+    Ok((ok, errors))
+}

@@ -1,0 +1,300 @@
+//! `schemagate check`: every mapped schema against the registry (its level, its
+//! history, judged by the core so findings are structured), or offline `--against` a
+//! git revision or a directory.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use anyhow::Result;
+use schemagate_client::{Client, SubjectVersion, VersionSpec};
+use schemagate_core::{Finding, Level, ParsedSchema};
+
+use super::{Disk, History, Loaded, Prefetched, RemoteRefs, Source, judge, load};
+use crate::cli::{CheckArgs, Global};
+use crate::project::{Mapping, Project};
+use crate::registry;
+use crate::report::{Item, Note, Outcome, Status};
+
+/// Runs the command.
+pub async fn run(global: &Global, args: &CheckArgs) -> Result<Outcome> {
+    let project = Project::discover(global.project.as_deref())?;
+    let selected = project.select(&args.subjects)?;
+    match &args.against {
+        Some(against) => offline(&project, &selected, against),
+        None => online(global, &project, &selected).await,
+    }
+}
+
+fn offline(project: &Project, selected: &[&Mapping], against: &str) -> Result<Outcome> {
+    let dir = PathBuf::from(against);
+    let old_source: Box<dyn Source> = if dir.is_dir() {
+        Box::new(DirSource {
+            root: dir,
+            label: against.to_owned(),
+        })
+    } else {
+        let mut files: Vec<PathBuf> = project.mappings.iter().map(|m| m.file.clone()).collect();
+        files.extend(
+            project
+                .mappings
+                .iter()
+                .flat_map(|m| m.references.iter().filter_map(|r| r.file.clone())),
+        );
+        files.sort();
+        files.dedup();
+        Box::new(Prefetched {
+            texts: crate::git::read_at(&project.root, against, &files)?,
+            label: against.to_owned(),
+        })
+    };
+    let now = Disk(&project.root);
+    let none = RemoteRefs::new();
+    let items = selected
+        .iter()
+        .map(|m| {
+            let shown = Some(project.display(&m.file));
+            let new = match load(project, m, &now, &none) {
+                Ok(Some(new)) => new,
+                Ok(None) => {
+                    let note = Note::error(
+                        "FILE_MISSING",
+                        "",
+                        format!("{} does not exist", m.file.display()),
+                        None,
+                    );
+                    return Item::error(&m.subject, shown, note);
+                }
+                Err(note) => return Item::error(&m.subject, shown, note),
+            };
+            let versions = match load(project, m, old_source.as_ref(), &none) {
+                Ok(Some(old)) => vec![old],
+                Ok(None) => Vec::new(),
+                Err(mut note) => {
+                    note.finding.message =
+                        format!("at {}: {}", old_source.label(), note.finding.message);
+                    note.file = None;
+                    note.line = None;
+                    return Item::error(&m.subject, shown, note);
+                }
+            };
+            let history = History {
+                labels: vec![old_source.label(); versions.len()],
+                versions,
+            };
+            let mut item = judge(
+                Some(project),
+                &m.subject,
+                shown,
+                m.level,
+                m.policy,
+                &new,
+                &history,
+            );
+            if item.status == Status::New {
+                item.detail = Some(format!("not in {}", old_source.label()));
+            }
+            item
+        })
+        .collect();
+    Ok(Outcome::new("check", items))
+}
+
+/// Old files from another directory laid out like the project.
+struct DirSource {
+    root: PathBuf,
+    label: String,
+}
+
+impl Source for DirSource {
+    fn read(&self, file: &std::path::Path) -> Result<Option<String>> {
+        Disk(&self.root).read(file)
+    }
+    fn label(&self) -> String {
+        self.label.clone()
+    }
+}
+
+async fn online(global: &Global, project: &Project, selected: &[&Mapping]) -> Result<Outcome> {
+    let client = registry::client(global, project)?;
+    // One probe first: an unreachable registry or refused credentials is one clear
+    // error (exit 2), not the same message once per subject.
+    client
+        .level(None)
+        .await
+        .map_err(|e| anyhow::anyhow!(registry::explain(&e)))?;
+    let project = Arc::new(project.clone());
+    let jobs = selected
+        .iter()
+        .map(|m| {
+            let (client, project, mapping) = (client.clone(), Arc::clone(&project), (*m).clone());
+            async move { check_one(&client, &project, &mapping).await }
+        })
+        .collect();
+    let items = registry::bounded(registry::concurrency(&project), jobs).await;
+    Ok(Outcome::new("check", items))
+}
+
+async fn check_one(client: &Client, project: &Project, m: &Mapping) -> Item {
+    let shown = Some(project.display(&m.file));
+    let network = |e: &schemagate_client::Error| {
+        Item::error(
+            &m.subject,
+            shown.clone(),
+            Note::error("REGISTRY_ERROR", "", registry::explain(e), None),
+        )
+    };
+    let remote = match remote_references(client, m).await {
+        Ok(r) => r,
+        Err(e) => return network(&e),
+    };
+    let new = match load(project, m, &Disk(&project.root), &remote) {
+        Ok(Some(new)) => new,
+        Ok(None) => {
+            let note = Note::error(
+                "FILE_MISSING",
+                "",
+                format!("{} does not exist", m.file.display()),
+                None,
+            );
+            return Item::error(&m.subject, shown, note);
+        }
+        Err(note) => return Item::error(&m.subject, shown, note),
+    };
+    let level = match client.level(Some(&m.subject)).await {
+        Ok(level) => level,
+        Err(e) => return network(&e),
+    };
+    let numbers = if level.is_transitive() {
+        match client.versions(&m.subject).await {
+            Ok(v) => v.into_iter().map(VersionSpec::Number).collect(),
+            Err(e) if e.is_not_found() => Vec::new(),
+            Err(e) => return network(&e),
+        }
+    } else {
+        vec![VersionSpec::Latest]
+    };
+    let mut registered: Vec<Arc<SubjectVersion>> = Vec::new();
+    for v in numbers {
+        match client.version(&m.subject, v).await {
+            Ok(found) => registered.push(found),
+            Err(e) if e.is_not_found() => {}
+            Err(e) => return network(&e),
+        }
+    }
+    if registered.is_empty() {
+        let mut item = Item::new(&m.subject, shown, Status::New).detail("not in the registry yet");
+        item.level = Some(level);
+        item.schema_type = Some(new.parsed.schema_type());
+        return item;
+    }
+    let latest_version = registered.last().map(|r| r.version);
+    let mut history = History {
+        versions: Vec::new(),
+        labels: Vec::new(),
+    };
+    for r in &registered {
+        let parsed = match client.resolve_references(&r.references).await {
+            Ok(refs) => ParsedSchema::parse(r.schema_type, &r.schema, &refs).ok(),
+            Err(e) => return network(&e),
+        };
+        match parsed {
+            Some(parsed) => {
+                history.versions.push(Loaded {
+                    text: r.schema.clone(),
+                    parsed,
+                });
+                history.labels.push(format!("version {}", r.version));
+            }
+            // A registered schema the core cannot read (another registry's dialect,
+            // Protobuf): let the registry judge, with its own words.
+            None => return remote_verdict(client, project, m, shown, level, &new).await,
+        }
+    }
+    let mut item = judge(
+        Some(project),
+        &m.subject,
+        shown,
+        level,
+        m.policy,
+        &new,
+        &history,
+    );
+    if let Some(v) = latest_version {
+        item.detail = Some(match item.status {
+            Status::Unchanged => format!("registered as version {v}"),
+            _ if level.is_transitive() => format!("against versions 1..{v}"),
+            _ => format!("against version {v}"),
+        });
+    }
+    item
+}
+
+/// Texts of references that have no local file, from the registry.
+async fn remote_references(
+    client: &Client,
+    m: &Mapping,
+) -> Result<RemoteRefs, schemagate_client::Error> {
+    let mut out = RemoteRefs::new();
+    for r in m.references.iter().filter(|r| r.file.is_none()) {
+        let Some(subject) = &r.subject else { continue };
+        let spec = r.version.map_or(VersionSpec::Latest, VersionSpec::Number);
+        let found = client.version(subject, spec).await?;
+        out.insert(r.name.clone(), found.schema.clone());
+    }
+    Ok(out)
+}
+
+async fn remote_verdict(
+    client: &Client,
+    project: &Project,
+    m: &Mapping,
+    shown: Option<String>,
+    level: Level,
+    new: &Loaded,
+) -> Item {
+    let body = match super::register::body(client, project, m, new).await {
+        Ok(b) => b,
+        Err(e) => {
+            return Item::error(
+                &m.subject,
+                shown,
+                Note::error("REGISTRY_ERROR", "", registry::explain(&e), None),
+            );
+        }
+    };
+    match client
+        .check_compatibility(&m.subject, None, &body, true)
+        .await
+    {
+        Ok(answer) => {
+            let mut item = Item::new(
+                &m.subject,
+                shown.clone(),
+                if answer.is_compatible {
+                    Status::Compatible
+                } else {
+                    Status::Breaking
+                },
+            )
+            .detail("judged by the registry");
+            item.level = Some(level);
+            for message in answer.messages {
+                item.findings.push(
+                    Note::new(Finding::breaking(
+                        "REGISTRY_INCOMPATIBLE",
+                        "",
+                        message,
+                        None,
+                    ))
+                    .at(shown.clone(), None),
+                );
+            }
+            item
+        }
+        Err(e) => Item::error(
+            &m.subject,
+            shown,
+            Note::error("REGISTRY_ERROR", "", registry::explain(&e), None),
+        ),
+    }
+}

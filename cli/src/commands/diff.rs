@@ -1,0 +1,84 @@
+//! `schemagate diff OLD NEW`: two files, no project needed; the findings and the
+//! semver bump the change implies.
+
+use anyhow::{Context, Result, anyhow};
+use schemagate_core::{Level, ParsedSchema, Policy, SchemaType};
+
+use super::{History, Loaded, judge};
+use crate::cli::DiffArgs;
+use crate::project::{Project, display_path, infer_type};
+use crate::report::{Item, Outcome, schema_error_note};
+
+/// Runs the command.
+pub fn run(args: &DiffArgs) -> Result<Outcome> {
+    let level: Level = args.level.parse().map_err(|e| anyhow!("--level: {e}"))?;
+    let policy: Policy = args
+        .policy
+        .parse()
+        .map_err(|e: String| anyhow!("--policy: {e}"))?;
+    let read = |p: &std::path::Path| {
+        std::fs::read_to_string(p).with_context(|| format!("cannot read {}", p.display()))
+    };
+    let (old_text, new_text) = (read(&args.old)?, read(&args.new)?);
+    let schema_type = match &args.schema_type {
+        Some(t) => t
+            .to_ascii_uppercase()
+            .parse::<SchemaType>()
+            .map_err(|e| anyhow!("--type: {e}"))?,
+        None => infer_type(&args.new, &new_text)
+            .or_else(|| infer_type(&args.old, &old_text))
+            .ok_or_else(|| {
+                anyhow!(
+                    "cannot tell the schema type of {}; pass --type AVRO or --type JSON",
+                    args.new.display()
+                )
+            })?,
+    };
+    let (old_shown, new_shown) = (display_path(&args.old), display_path(&args.new));
+    let name = format!("{old_shown} -> {new_shown}");
+    // A project, when there is one, brings its waivers and semver key; diff works
+    // without one.
+    let project = Project::discover(None).ok();
+    let parse = |text: &str, shown: &str| {
+        ParsedSchema::parse(schema_type, text, &[])
+            .map_err(|e| schema_error_note(&e, Some(shown.to_owned()), text))
+    };
+    let old = match parse(&old_text, &old_shown) {
+        Ok(p) => Loaded {
+            text: old_text,
+            parsed: p,
+        },
+        Err(note) => {
+            return Ok(Outcome::new(
+                "diff",
+                vec![Item::error(name, Some(old_shown), note)],
+            ));
+        }
+    };
+    let new = match parse(&new_text, &new_shown) {
+        Ok(p) => Loaded {
+            text: new_text,
+            parsed: p,
+        },
+        Err(note) => {
+            return Ok(Outcome::new(
+                "diff",
+                vec![Item::error(name, Some(new_shown), note)],
+            ));
+        }
+    };
+    let history = History {
+        versions: vec![old],
+        labels: vec![old_shown],
+    };
+    let item = judge(
+        project.as_ref(),
+        &name,
+        Some(new_shown),
+        level,
+        policy,
+        &new,
+        &history,
+    );
+    Ok(Outcome::new("diff", vec![item]))
+}

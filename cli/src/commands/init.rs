@@ -1,0 +1,278 @@
+//! `schemagate init [DIR]`: a `schemagate.toml` for an existing directory of schemas,
+//! one `[[subjects]]` entry per file (topic strategy: `orders.avsc` is `orders-value`,
+//! `orders_key.avsc` is `orders-key`), references between the files (Avro named
+//! types, JSON `$ref` to a sibling file), and fixtures where
+//! `fixtures/events/<name>.json` or `fixtures/events/<name>/` exists.
+
+use std::fmt::Write;
+use std::path::Path;
+
+use anyhow::{Context, Result, bail};
+use schemagate_core::SchemaType;
+use serde_json::Value;
+
+use crate::cli::InitArgs;
+use crate::glob;
+use crate::project::{FILE_NAME, Project, display_path, infer_type};
+use crate::report::{Item, Outcome, Status};
+
+/// Runs the command.
+pub fn run(args: &InitArgs) -> Result<Outcome> {
+    let root = Path::new(".");
+    let target = root.join(FILE_NAME);
+    if target.exists() && !args.force {
+        bail!("{FILE_NAME} already exists; pass --force to overwrite it");
+    }
+    if !args.dir.is_dir() {
+        bail!("{} is not a directory of schemas", args.dir.display());
+    }
+    let dir = args.dir.to_string_lossy().replace('\\', "/");
+    let dir = dir.trim_start_matches("./").trim_end_matches('/');
+    let mut files = Vec::new();
+    for ext in ["avsc", "json"] {
+        files.extend(glob::expand(root, &format!("{dir}/**/*.{ext}"))?);
+    }
+    files.sort();
+    let mut text = String::from(
+        "# Schemagate project: which file is which subject, and how changes are judged.\n\
+         # Credentials come from the environment only: SCHEMAGATE_REGISTRY_USER and\n\
+         # SCHEMAGATE_REGISTRY_PASSWORD, or SCHEMAGATE_REGISTRY_TOKEN.\n\n",
+    );
+    let _ = writeln!(text, "[registry]\nurl = {}\n", toml_str(&args.url));
+    let _ = writeln!(
+        text,
+        "[defaults]\n# Level and policy for offline checks (`check --against`).\nlevel = \"BACKWARD\"\npolicy = \"strict\"\n"
+    );
+    let mut found = Vec::new();
+    for file in &files {
+        let content = std::fs::read_to_string(file)
+            .with_context(|| format!("cannot read {}", file.display()))?;
+        let Some(schema_type) = infer_type(file, &content) else {
+            continue;
+        };
+        let stem = file
+            .file_name()
+            .and_then(|n| n.to_str())
+            .and_then(|n| n.split('.').next())
+            .unwrap_or_default()
+            .to_owned();
+        let path = file.to_string_lossy().replace('\\', "/");
+        found.push(Found {
+            subject: subject_for(&stem),
+            path,
+            stem,
+            schema_type,
+            content,
+        });
+    }
+    if found.is_empty() {
+        bail!(
+            "no Avro (.avsc) or JSON Schema (.json) files under {}",
+            args.dir.display()
+        );
+    }
+    let defined: Vec<Vec<String>> = found.iter().map(|f| names(f, true)).collect();
+    for (i, f) in found.iter().enumerate() {
+        let _ = writeln!(
+            text,
+            "[[subjects]]\nfile = {}\nsubject = {}\ntype = \"{}\"",
+            toml_str(&f.path),
+            toml_str(&f.subject),
+            f.schema_type
+        );
+        let mut refs = Vec::new();
+        for used in names(f, false) {
+            let target = found.iter().enumerate().find(|(j, other)| {
+                *j != i
+                    && other.schema_type == f.schema_type
+                    && match f.schema_type {
+                        SchemaType::Avro => defined[*j].contains(&used),
+                        _ => other.path.rsplit('/').next() == used.rsplit('/').next(),
+                    }
+            });
+            if let Some((_, other)) = target
+                && !refs.iter().any(|(n, _): &(String, String)| n == &used)
+            {
+                refs.push((used, other.path.clone()));
+            }
+        }
+        if !refs.is_empty() {
+            let list: Vec<String> = refs
+                .iter()
+                .map(|(name, file)| {
+                    format!("{{ name = {}, file = {} }}", toml_str(name), toml_str(file))
+                })
+                .collect();
+            let _ = writeln!(text, "references = [{}]", list.join(", "));
+        }
+        text.push('\n');
+    }
+    for f in &found {
+        let flat = format!("fixtures/events/{}.json", f.stem);
+        let dir = format!("fixtures/events/{}", f.stem);
+        let events = if Path::new(&flat).is_file() {
+            flat
+        } else if Path::new(&dir).is_dir() {
+            format!("{dir}/*.json")
+        } else {
+            continue;
+        };
+        let _ = writeln!(
+            text,
+            "[[fixtures]]\nsubject = {}\nevents = {}\n",
+            toml_str(&f.subject),
+            toml_str(&events)
+        );
+    }
+    let mapped: Vec<(String, String)> = found.into_iter().map(|f| (f.subject, f.path)).collect();
+    // Refuse to write a file that would not load.
+    Project::from_text(&text, root.to_path_buf())
+        .context("the generated project file does not load (this is a bug)")?;
+    std::fs::write(&target, &text).with_context(|| format!("cannot write {}", target.display()))?;
+    let items = mapped
+        .into_iter()
+        .map(|(subject, path)| {
+            Item::new(subject, Some(path), Status::Written)
+                .detail(format!("mapped in {}", display_path(&target)))
+        })
+        .collect();
+    Ok(Outcome::new("init", items))
+}
+
+fn toml_str(s: &str) -> String {
+    toml::Value::String(s.to_owned()).to_string()
+}
+
+struct Found {
+    subject: String,
+    path: String,
+    stem: String,
+    schema_type: SchemaType,
+    content: String,
+}
+
+/// `orders` -> `orders-value`; `orders_key` / `orders-key` -> `orders-key`.
+fn subject_for(stem: &str) -> String {
+    for (suffix, kind) in [
+        ("-key", "key"),
+        ("_key", "key"),
+        ("-value", "value"),
+        ("_value", "value"),
+    ] {
+        if let Some(topic) = stem.strip_suffix(suffix).filter(|t| !t.is_empty()) {
+            return format!("{topic}-{kind}");
+        }
+    }
+    format!("{stem}-value")
+}
+
+/// Avro: the full names a file defines (`defined`) or uses without defining; JSON
+/// Schema: the `$ref`s to other files (without fragments) it uses.
+fn names(f: &Found, defined: bool) -> Vec<String> {
+    let Ok(value) = serde_json::from_str::<Value>(&f.content) else {
+        return Vec::new();
+    };
+    let mut defs = Vec::new();
+    let mut uses = Vec::new();
+    match f.schema_type {
+        SchemaType::Avro => avro_names(&value, "", &mut defs, &mut uses, 0),
+        _ => json_refs(&value, &mut uses, 0),
+    }
+    if defined {
+        defs
+    } else {
+        uses.retain(|u| !defs.contains(u));
+        uses
+    }
+}
+
+const AVRO_PRIMITIVES: [&str; 8] = [
+    "null", "boolean", "int", "long", "float", "double", "bytes", "string",
+];
+
+/// Depth is bounded: the schema has not been through the core's limits yet.
+fn avro_names(v: &Value, ns: &str, defs: &mut Vec<String>, uses: &mut Vec<String>, depth: usize) {
+    if depth > 64 {
+        return;
+    }
+    let full = |name: &str, ns: &str| {
+        if name.contains('.') || ns.is_empty() {
+            name.to_owned()
+        } else {
+            format!("{ns}.{name}")
+        }
+    };
+    match v {
+        Value::String(name) if !AVRO_PRIMITIVES.contains(&name.as_str()) => {
+            uses.push(full(name, ns))
+        }
+        Value::Array(branches) => branches
+            .iter()
+            .for_each(|b| avro_names(b, ns, defs, uses, depth + 1)),
+        Value::Object(o) => {
+            let kind = o.get("type");
+            let named = matches!(
+                kind.and_then(Value::as_str),
+                Some("record" | "error" | "enum" | "fixed")
+            );
+            let mut ns = ns.to_owned();
+            if named && let Some(name) = o.get("name").and_then(Value::as_str) {
+                if let Some(n) = o.get("namespace").and_then(Value::as_str) {
+                    ns = n.to_owned();
+                }
+                let name = full(name, &ns);
+                if let Some((prefix, _)) = name.rsplit_once('.') {
+                    ns = prefix.to_owned();
+                }
+                defs.push(name);
+            }
+            match kind {
+                Some(Value::String(k)) if k == "record" || k == "error" => {
+                    for field in o
+                        .get("fields")
+                        .and_then(Value::as_array)
+                        .into_iter()
+                        .flatten()
+                    {
+                        if let Some(t) = field.get("type") {
+                            avro_names(t, &ns, defs, uses, depth + 1);
+                        }
+                    }
+                }
+                Some(Value::String(k)) if k == "array" => {
+                    if let Some(items) = o.get("items") {
+                        avro_names(items, &ns, defs, uses, depth + 1);
+                    }
+                }
+                Some(Value::String(k)) if k == "map" => {
+                    if let Some(values) = o.get("values") {
+                        avro_names(values, &ns, defs, uses, depth + 1);
+                    }
+                }
+                Some(Value::String(_)) if named => {}
+                Some(other) => avro_names(other, &ns, defs, uses, depth + 1),
+                None => {}
+            }
+        }
+        _ => {}
+    }
+}
+
+fn json_refs(v: &Value, uses: &mut Vec<String>, depth: usize) {
+    if depth > 64 {
+        return;
+    }
+    match v {
+        Value::Object(o) => {
+            if let Some(r) = o.get("$ref").and_then(Value::as_str) {
+                let target = r.split('#').next().unwrap_or_default();
+                if !target.is_empty() && !uses.iter().any(|u| u == target) {
+                    uses.push(target.to_owned());
+                }
+            }
+            o.values().for_each(|x| json_refs(x, uses, depth + 1));
+        }
+        Value::Array(a) => a.iter().for_each(|x| json_refs(x, uses, depth + 1)),
+        _ => {}
+    }
+}

@@ -1,0 +1,231 @@
+//! One module per command, and what they share: reading mapped schemas (with their
+//! references) from a source, and judging a new schema against its history.
+
+pub mod check;
+pub mod diff;
+pub mod init;
+pub mod pull;
+pub mod register;
+pub mod validate;
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use schemagate_core::{
+    Bump, CheckOptions, Direction, Level, ParsedSchema, Policy, Reference, bump_at, check_with,
+};
+
+use crate::locate::locate;
+use crate::project::{Mapping, Project, RefSpec};
+use crate::report::{Item, Note, Status, schema_error_note};
+
+/// Where schema texts come from: the working tree, another directory, a git revision.
+pub trait Source {
+    /// The text of a project-relative file; `None` when it does not exist there.
+    fn read(&self, file: &Path) -> anyhow::Result<Option<String>>;
+    /// How to name this source in messages ("HEAD", "../old").
+    fn label(&self) -> String;
+}
+
+/// The working tree under the project root.
+pub struct Disk<'a>(pub &'a Path);
+
+impl Source for Disk<'_> {
+    fn read(&self, file: &Path) -> anyhow::Result<Option<String>> {
+        let path = self.0.join(file);
+        match std::fs::read_to_string(&path) {
+            Ok(text) => Ok(Some(text)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(anyhow::anyhow!("cannot read {}: {e}", path.display())),
+        }
+    }
+    fn label(&self) -> String {
+        "the working tree".to_owned()
+    }
+}
+
+/// Texts read ahead of time (a git revision read in one batch).
+pub struct Prefetched {
+    /// Text per project-relative file; `None` where the file does not exist.
+    pub texts: HashMap<PathBuf, Option<String>>,
+    /// The source's name.
+    pub label: String,
+}
+
+impl Source for Prefetched {
+    fn read(&self, file: &Path) -> anyhow::Result<Option<String>> {
+        Ok(self.texts.get(file).cloned().flatten())
+    }
+    fn label(&self) -> String {
+        self.label.clone()
+    }
+}
+
+/// A schema text and its parse.
+#[derive(Clone, Debug)]
+pub struct Loaded {
+    /// The text as written.
+    pub text: String,
+    /// The parse.
+    pub parsed: ParsedSchema,
+}
+
+/// Texts of references that have no local file, fetched from the registry by name.
+pub type RemoteRefs = HashMap<String, String>;
+
+/// Reads and parses `mapping`'s file from `source`, with its references. `Ok(None)`
+/// when the file does not exist there; a parse error is a note placed at its line.
+pub fn load(
+    project: &Project,
+    mapping: &Mapping,
+    source: &dyn Source,
+    remote: &RemoteRefs,
+) -> Result<Option<Loaded>, Note> {
+    let shown = Some(project.display(&mapping.file));
+    let text = match source.read(&mapping.file) {
+        Ok(Some(text)) => text,
+        Ok(None) => return Ok(None),
+        Err(e) => {
+            return Err(Note::error("FILE_UNREADABLE", "", format!("{e:#}"), None).at(shown, None));
+        }
+    };
+    let mut references = Vec::new();
+    let mut seen = Vec::new();
+    collect_references(
+        project,
+        &mapping.references,
+        source,
+        remote,
+        &mut references,
+        &mut seen,
+    )
+    .map_err(|n| n.at(shown.clone(), None))?;
+    match ParsedSchema::parse(mapping.schema_type, &text, &references) {
+        Ok(parsed) => Ok(Some(Loaded { text, parsed })),
+        Err(e) => Err(schema_error_note(&e, shown, &text)),
+    }
+}
+
+/// The texts of `refs` and of what the referenced files import in turn (a referenced
+/// file that is itself mapped brings its own `references`).
+fn collect_references(
+    project: &Project,
+    refs: &[RefSpec],
+    source: &dyn Source,
+    remote: &RemoteRefs,
+    out: &mut Vec<Reference>,
+    seen: &mut Vec<String>,
+) -> Result<(), Note> {
+    for r in refs {
+        if seen.contains(&r.name) {
+            continue;
+        }
+        seen.push(r.name.clone());
+        let text = match &r.file {
+            Some(file) => source
+                .read(file)
+                .map_err(|e| Note::error("FILE_UNREADABLE", "", format!("{e:#}"), None))?
+                .ok_or_else(|| {
+                    Note::error(
+                        "REFERENCE_MISSING",
+                        "",
+                        format!(
+                            "reference {:?}: {} does not exist in {}",
+                            r.name,
+                            file.display(),
+                            source.label()
+                        ),
+                        None,
+                    )
+                })?,
+            None => remote.get(&r.name).cloned().ok_or_else(|| {
+                Note::error(
+                    "REFERENCE_MISSING",
+                    "",
+                    format!(
+                        "reference {:?} has no local `file`, and offline checks cannot fetch subject {:?}",
+                        r.name,
+                        r.subject.as_deref().unwrap_or("?")
+                    ),
+                    Some("add `file = \"...\"` to the reference in schemagate.toml"),
+                )
+            })?,
+        };
+        out.push(Reference::new(r.name.clone(), text));
+        if let Some(file) = &r.file
+            && let Some(m) = project.mappings.iter().find(|m| &m.file == file)
+        {
+            collect_references(project, &m.references, source, remote, out, seen)?;
+        }
+    }
+    Ok(())
+}
+
+/// What a new schema is judged against: earlier versions, oldest first, each with the
+/// name a person knows it by.
+pub struct History {
+    /// Schemas, oldest first.
+    pub versions: Vec<Loaded>,
+    /// "version 3", "HEAD" ...
+    pub labels: Vec<String>,
+}
+
+/// Judges `new` against `history` under `level`: findings placed at lines of the new
+/// file, waivers applied, the semver bump and the semver gate.
+#[allow(clippy::too_many_arguments)]
+pub fn judge(
+    project: Option<&Project>,
+    name: &str,
+    file: Option<String>,
+    level: Level,
+    policy: Policy,
+    new: &Loaded,
+    history: &History,
+) -> Item {
+    let options = CheckOptions { policy };
+    let olds: Vec<ParsedSchema> = history.versions.iter().map(|l| l.parsed.clone()).collect();
+    let report = check_with(level, &new.parsed, &olds, &options);
+    let mut item = Item::new(name, file.clone(), Status::Compatible);
+    item.level = Some(level);
+    item.schema_type = Some(new.parsed.schema_type());
+    for f in report.findings {
+        let label = f.against.and_then(|i| history.labels.get(i).cloned());
+        // Forward findings point into the old schema, whose lines are not in this file.
+        let place = match f.direction {
+            Some(Direction::Forward) => None,
+            _ => locate(&new.text, &f.path),
+        };
+        if project.is_some_and(|p| p.ignores.iter().any(|i| i.covers(name, &f.rule, &f.path))) {
+            item.ignored += 1;
+            continue;
+        }
+        let mut note = Note::new(f).at(file.clone(), place);
+        note.compared_with = label;
+        item.findings.push(note);
+    }
+    if let Some(latest) = history.versions.last() {
+        let bump = bump_at(level, &latest.parsed, &new.parsed, &options);
+        item.bump = Some(bump);
+        let gate = project.is_none_or(|p| p.semver.enabled);
+        if gate {
+            let key = crate::semver::key_for(
+                new.parsed.schema_type(),
+                project.and_then(|p| p.semver.key.as_deref()),
+            );
+            if let Some(note) = crate::semver::gate(&latest.text, &new.text, &key, bump) {
+                let place = locate(&new.text, &note.finding.path);
+                item.findings.insert(0, note.at(file.clone(), place));
+            }
+        }
+    }
+    item.status = if item.findings.iter().any(Note::is_breaking) {
+        Status::Breaking
+    } else if history.versions.is_empty() {
+        Status::New
+    } else if item.bump == Some(Bump::None) {
+        Status::Unchanged
+    } else {
+        Status::Compatible
+    };
+    item
+}

@@ -1,0 +1,206 @@
+//! `schemagate register [--dry-run]`: publish every mapped schema, referenced ones
+//! first. Idempotent: a schema the subject already holds is reported with its id and
+//! version and not sent again.
+
+use anyhow::Result;
+use schemagate_client::{Client, SchemaBody, SchemaReference, VersionSpec};
+use schemagate_core::Finding;
+
+use super::{Disk, Loaded, RemoteRefs, load};
+use crate::cli::{Global, RegisterArgs};
+use crate::project::{Mapping, Project};
+use crate::registry;
+use crate::report::{Item, Note, Outcome, Status};
+
+/// Runs the command.
+pub async fn run(global: &Global, args: &RegisterArgs) -> Result<Outcome> {
+    let project = Project::discover(global.project.as_deref())?;
+    let selected = project.select(&args.subjects)?;
+    let client = registry::client(global, &project)?;
+    let mut items = Vec::new();
+    // In dependency order and one at a time: a reference needs the version its target
+    // just got.
+    for m in dependency_order(&project, selected) {
+        items.push(register_one(&client, &project, m, args.dry_run).await);
+    }
+    Ok(Outcome::new("register", items))
+}
+
+/// Mappings ordered so that every referenced mapped file comes before its referrers;
+/// a cycle (which no registry accepts anyway) keeps file order.
+fn dependency_order<'a>(project: &'a Project, selected: Vec<&'a Mapping>) -> Vec<&'a Mapping> {
+    let referenced = |m: &Mapping| -> Vec<&'a str> {
+        m.references
+            .iter()
+            .filter_map(|r| match (&r.subject, &r.file) {
+                (Some(s), _) => project.mapping(s).map(|m| m.subject.as_str()),
+                (None, Some(f)) => project
+                    .mappings
+                    .iter()
+                    .find(|m| &m.file == f)
+                    .map(|m| m.subject.as_str()),
+                _ => None,
+            })
+            .collect()
+    };
+    let chosen: Vec<&str> = selected.iter().map(|m| m.subject.as_str()).collect();
+    let mut done: Vec<&Mapping> = Vec::new();
+    let mut pending = selected;
+    while !pending.is_empty() {
+        let before = pending.len();
+        let (ready, rest): (Vec<&Mapping>, Vec<&Mapping>) = pending.into_iter().partition(|m| {
+            // Subjects outside this run are taken as registered already.
+            referenced(m)
+                .iter()
+                .all(|s| !chosen.contains(s) || done.iter().any(|d| d.subject == *s))
+        });
+        done.extend(ready);
+        if rest.len() == before {
+            done.extend(rest);
+            break;
+        }
+        pending = rest;
+    }
+    done
+}
+
+async fn register_one(client: &Client, project: &Project, m: &Mapping, dry_run: bool) -> Item {
+    let shown = Some(project.display(&m.file));
+    let fail = |e: &schemagate_client::Error| {
+        Item::error(
+            &m.subject,
+            shown.clone(),
+            Note::error("REGISTRY_ERROR", "", registry::explain(e), None),
+        )
+    };
+    let mut remote = RemoteRefs::new();
+    for r in m.references.iter().filter(|r| r.file.is_none()) {
+        let Some(subject) = &r.subject else { continue };
+        match client
+            .version(
+                subject,
+                r.version.map_or(VersionSpec::Latest, VersionSpec::Number),
+            )
+            .await
+        {
+            Ok(found) => {
+                remote.insert(r.name.clone(), found.schema.clone());
+            }
+            Err(e) => return fail(&e),
+        }
+    }
+    let loaded = match load(project, m, &Disk(&project.root), &remote) {
+        Ok(Some(l)) => l,
+        Ok(None) => {
+            return Item::error(
+                &m.subject,
+                shown,
+                Note::error(
+                    "FILE_MISSING",
+                    "",
+                    format!("{} does not exist", m.file.display()),
+                    None,
+                ),
+            );
+        }
+        Err(note) => return Item::error(&m.subject, shown, note),
+    };
+    let body = match body(client, project, m, &loaded).await {
+        Ok(b) => b,
+        Err(e) => return fail(&e),
+    };
+    let mut item = match client.lookup(&m.subject, &body).await {
+        Ok(Some(found)) => {
+            let mut item = Item::new(&m.subject, shown.clone(), Status::AlreadyRegistered);
+            item.id = Some(found.id);
+            item.version = Some(found.version);
+            item
+        }
+        Ok(None) if dry_run => match client
+            .check_compatibility(&m.subject, None, &body, true)
+            .await
+        {
+            Ok(answer) if answer.is_compatible => {
+                Item::new(&m.subject, shown.clone(), Status::WouldRegister)
+            }
+            Ok(answer) => refused(m, shown.clone(), answer.messages),
+            Err(e) if e.is_not_found() => {
+                Item::new(&m.subject, shown.clone(), Status::WouldRegister).detail("new subject")
+            }
+            Err(e) => return fail(&e),
+        },
+        Ok(None) => match client.register(&m.subject, &body).await {
+            Ok(id) => {
+                let mut item = Item::new(&m.subject, shown.clone(), Status::Registered);
+                item.id = Some(id);
+                match client.lookup(&m.subject, &body).await {
+                    Ok(Some(found)) => item.version = Some(found.version),
+                    Ok(None) => {}
+                    Err(e) => return fail(&e),
+                }
+                item
+            }
+            Err(e) if e.is_incompatible() => {
+                let message = match &e {
+                    schemagate_client::Error::Registry { message, .. } => message.clone(),
+                    other => other.to_string(),
+                };
+                refused(m, shown.clone(), vec![message])
+            }
+            Err(e) => return fail(&e),
+        },
+        Err(e) => return fail(&e),
+    };
+    item.schema_type = Some(loaded.parsed.schema_type());
+    item
+}
+
+fn refused(m: &Mapping, shown: Option<String>, messages: Vec<String>) -> Item {
+    let mut item =
+        Item::new(&m.subject, shown.clone(), Status::Breaking).detail("refused by the registry");
+    for message in messages {
+        item.findings.push(
+            Note::new(Finding::breaking(
+                "REGISTRY_INCOMPATIBLE",
+                "",
+                message,
+                None,
+            ))
+            .at(shown.clone(), None),
+        );
+    }
+    item
+}
+
+/// The register/check body for a mapped schema: its text as written (the registry
+/// canonicalises) and its references pinned to registered versions.
+pub async fn body(
+    client: &Client,
+    project: &Project,
+    m: &Mapping,
+    loaded: &Loaded,
+) -> Result<SchemaBody, schemagate_client::Error> {
+    let mut references = Vec::new();
+    for r in &m.references {
+        let subject = r.subject.clone().or_else(|| {
+            let file = r.file.as_ref()?;
+            project
+                .mappings
+                .iter()
+                .find(|x| &x.file == file)
+                .map(|x| x.subject.clone())
+        });
+        // A reference without a subject can only be checked offline.
+        let Some(subject) = subject else { continue };
+        let version = match r.version {
+            Some(v) => v,
+            None => client.latest(&subject).await?.version,
+        };
+        references.push(SchemaReference {
+            name: r.name.clone(),
+            subject,
+            version,
+        });
+    }
+    Ok(SchemaBody::new(m.schema_type, loaded.text.clone()).with_references(references))
+}

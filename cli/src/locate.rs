@@ -1,0 +1,215 @@
+//! From a JSON pointer to the line it names in the file's text, so findings and
+//! violations point at a line a person (and GitHub's annotations) can open.
+//!
+//! A tolerant scanner over the bytes rather than a parse into a value: values forget
+//! their positions, and the texts it reads were already accepted by a real parser.
+
+/// 1-based line and column of the value `pointer` designates in `text`, if it exists.
+/// An array step that is not a number picks the element whose `"name"` equals it, so
+/// `/fields/coupon` finds the Avro field named `coupon`.
+pub fn locate(text: &str, pointer: &str) -> Option<(usize, usize)> {
+    let bytes = text.as_bytes();
+    let mut pos = skip_ws(bytes, 0);
+    if pos >= bytes.len() {
+        return None;
+    }
+    if !pointer.is_empty() {
+        let rest = pointer.strip_prefix('/')?;
+        for token in rest.split('/') {
+            let token = token.replace("~1", "/").replace("~0", "~");
+            pos = step(bytes, pos, &token)?;
+        }
+    }
+    Some(line_col(bytes, pos))
+}
+
+fn line_col(bytes: &[u8], pos: usize) -> (usize, usize) {
+    let before = &bytes[..pos];
+    let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+    let start = before
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |i| i + 1);
+    (
+        line,
+        String::from_utf8_lossy(&before[start..]).chars().count() + 1,
+    )
+}
+
+fn skip_ws(bytes: &[u8], mut pos: usize) -> usize {
+    while pos < bytes.len() && bytes[pos].is_ascii_whitespace() {
+        pos += 1;
+    }
+    pos
+}
+
+/// From the value at `pos`, to the start of its child `token`.
+fn step(bytes: &[u8], pos: usize, token: &str) -> Option<usize> {
+    match bytes.get(pos)? {
+        b'{' => members(bytes, pos)?
+            .into_iter()
+            .find(|(key, _)| key == token)
+            .map(|(_, value)| value),
+        b'[' => {
+            let elements = elements(bytes, pos)?;
+            match token.parse::<usize>() {
+                Ok(i) => elements.get(i).copied(),
+                Err(_) => elements.into_iter().find(|&e| {
+                    bytes.get(e) == Some(&b'{')
+                        && members(bytes, e).is_some_and(|m| {
+                            m.iter().any(|(k, v)| {
+                                k == "name" && string_at(bytes, *v).as_deref() == Some(token)
+                            })
+                        })
+                }),
+            }
+        }
+        _ => None,
+    }
+}
+
+/// Keys and value positions of the object at `pos`.
+fn members(bytes: &[u8], pos: usize) -> Option<Vec<(String, usize)>> {
+    let mut out = Vec::new();
+    let mut p = skip_ws(bytes, pos + 1);
+    if bytes.get(p) == Some(&b'}') {
+        return Some(out);
+    }
+    loop {
+        let key = string_at(bytes, p)?;
+        p = skip_ws(bytes, skip_value(bytes, p)?);
+        if bytes.get(p) != Some(&b':') {
+            return None;
+        }
+        let value = skip_ws(bytes, p + 1);
+        out.push((key, value));
+        p = skip_ws(bytes, skip_value(bytes, value)?);
+        match bytes.get(p)? {
+            b',' => p = skip_ws(bytes, p + 1),
+            b'}' => return Some(out),
+            _ => return None,
+        }
+    }
+}
+
+/// Positions of the elements of the array at `pos`.
+fn elements(bytes: &[u8], pos: usize) -> Option<Vec<usize>> {
+    let mut out = Vec::new();
+    let mut p = skip_ws(bytes, pos + 1);
+    if bytes.get(p) == Some(&b']') {
+        return Some(out);
+    }
+    loop {
+        out.push(p);
+        p = skip_ws(bytes, skip_value(bytes, p)?);
+        match bytes.get(p)? {
+            b',' => p = skip_ws(bytes, p + 1),
+            b']' => return Some(out),
+            _ => return None,
+        }
+    }
+}
+
+/// The decoded string starting at `pos`.
+fn string_at(bytes: &[u8], pos: usize) -> Option<String> {
+    if bytes.get(pos) != Some(&b'"') {
+        return None;
+    }
+    let end = skip_value(bytes, pos)?;
+    serde_json::from_slice(&bytes[pos..end]).ok()
+}
+
+/// The position just past the value at `pos`. Iterative, so deep nesting costs no
+/// stack.
+fn skip_value(bytes: &[u8], pos: usize) -> Option<usize> {
+    let mut p = pos;
+    let mut depth = 0usize;
+    loop {
+        match *bytes.get(p)? {
+            b'"' => {
+                p += 1;
+                loop {
+                    match *bytes.get(p)? {
+                        b'\\' => p += 2,
+                        b'"' => break,
+                        _ => p += 1,
+                    }
+                }
+                p += 1;
+            }
+            b'{' | b'[' => {
+                depth += 1;
+                p += 1;
+            }
+            b'}' | b']' => {
+                depth = depth.checked_sub(1)?;
+                p += 1;
+            }
+            _ if depth == 0 => {
+                // A scalar: runs to the next delimiter.
+                while p < bytes.len()
+                    && !matches!(bytes[p], b',' | b'}' | b']' | b':')
+                    && !bytes[p].is_ascii_whitespace()
+                {
+                    p += 1;
+                }
+                return Some(p);
+            }
+            _ => p += 1,
+        }
+        if depth == 0 {
+            return Some(p);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const AVRO: &str = r#"{
+  "type": "record",
+  "name": "Order",
+  "fields": [
+    {"name": "id", "type": "string"},
+    {
+      "name": "total",
+      "type": "double"
+    }
+  ]
+}"#;
+
+    #[test]
+    fn pointers_find_their_lines() {
+        assert_eq!(locate(AVRO, ""), Some((1, 1)));
+        assert_eq!(locate(AVRO, "/name"), Some((3, 11)));
+        assert_eq!(locate(AVRO, "/fields/0"), Some((5, 5)));
+        assert_eq!(locate(AVRO, "/fields/1/type"), Some((8, 15)));
+        assert_eq!(locate(AVRO, "/fields/total/type"), Some((8, 15)));
+        assert_eq!(locate(AVRO, "/fields/2"), None);
+        assert_eq!(locate(AVRO, "/nope"), None);
+        assert_eq!(locate(AVRO, "name"), None);
+    }
+
+    #[test]
+    fn escapes_in_keys_and_strings() {
+        let text = "{\"a/b\": 1,\n \"q\\\"\": {\"x\": [true, \"]\", 3]}}";
+        assert_eq!(locate(text, "/a~1b"), Some((1, 9)));
+        assert_eq!(locate(text, "/q\"/x/2"), Some((2, 27)));
+    }
+
+    #[test]
+    fn broken_text_gives_none_not_a_panic() {
+        for text in [
+            "",
+            "{",
+            "{\"a\": [1, 2",
+            "[\"unterminated",
+            "}}}",
+            "{\"a\" 1}",
+        ] {
+            let _ = locate(text, "/a/1");
+            let _ = locate(text, "/0");
+        }
+    }
+}

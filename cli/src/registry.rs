@@ -1,0 +1,117 @@
+//! The registry connection: URL and credentials layered from flags, environment and
+//! project file, and a bounded fan-out so 500 subjects do not open 500 connections.
+
+use std::future::Future;
+use std::time::Duration;
+
+use anyhow::{Result, anyhow, bail};
+use schemagate_client::{Auth, Client};
+
+use crate::cli::Global;
+use crate::project::Project;
+
+/// Requests in flight at once unless `[registry] concurrency` says otherwise.
+const DEFAULT_CONCURRENCY: usize = 8;
+
+/// A client for the project's registry.
+pub fn client(global: &Global, project: &Project) -> Result<Client> {
+    let url = global
+        .registry
+        .clone()
+        .or_else(|| project.registry.url.clone())
+        .ok_or_else(|| {
+            anyhow!(
+                "no registry URL: set [registry] url in schemagate.toml, pass --registry or set SCHEMAGATE_REGISTRY_URL"
+            )
+        })?;
+    let timeout = global.timeout.or(project.registry.timeout).unwrap_or(10.0);
+    if !(timeout.is_finite() && timeout > 0.0) {
+        bail!("the timeout must be a positive number of seconds, not {timeout}");
+    }
+    let timeout = Duration::from_secs_f64(timeout);
+    Ok(Client::builder(url)
+        .auth(auth_from_env()?)
+        .timeout(timeout)
+        .connect_timeout(timeout.min(Duration::from_secs(3)))
+        .retries(project.registry.retries.unwrap_or(2))
+        // A CLI run is short and must see what it just registered.
+        .latest_ttl(Duration::ZERO)
+        .build()?)
+}
+
+fn env(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.is_empty())
+}
+
+/// Credentials from the environment only: they never belong in a committed file.
+fn auth_from_env() -> Result<Option<Auth>> {
+    let user = env("SCHEMAGATE_REGISTRY_USER");
+    let password = env("SCHEMAGATE_REGISTRY_PASSWORD");
+    let token = env("SCHEMAGATE_REGISTRY_TOKEN");
+    match (user, password, token) {
+        (None, None, None) => Ok(None),
+        (Some(user), Some(password), None) => Ok(Some(Auth::Basic { user, password })),
+        (None, None, Some(token)) => Ok(Some(Auth::Bearer(token))),
+        (_, _, Some(_)) => bail!(
+            "set either SCHEMAGATE_REGISTRY_TOKEN or SCHEMAGATE_REGISTRY_USER and SCHEMAGATE_REGISTRY_PASSWORD, not both"
+        ),
+        (Some(_), None, None) => {
+            bail!("SCHEMAGATE_REGISTRY_USER is set but SCHEMAGATE_REGISTRY_PASSWORD is not")
+        }
+        (None, Some(_), None) => {
+            bail!("SCHEMAGATE_REGISTRY_PASSWORD is set but SCHEMAGATE_REGISTRY_USER is not")
+        }
+    }
+}
+
+/// Most requests in flight at once.
+pub fn concurrency(project: &Project) -> usize {
+    project
+        .registry
+        .concurrency
+        .unwrap_or(DEFAULT_CONCURRENCY)
+        .max(1)
+}
+
+/// Runs `jobs` with at most `limit` at once; results come back in job order.
+pub async fn bounded<T, F>(limit: usize, jobs: Vec<F>) -> Vec<T>
+where
+    F: Future<Output = T> + Send + 'static,
+    T: Send + 'static,
+{
+    let total = jobs.len();
+    let mut jobs = jobs.into_iter().enumerate();
+    let mut running = tokio::task::JoinSet::new();
+    let mut results: Vec<Option<T>> = (0..total).map(|_| None).collect();
+    loop {
+        while running.len() < limit {
+            match jobs.next() {
+                Some((i, job)) => {
+                    running.spawn(async move { (i, job.await) });
+                }
+                None => break,
+            }
+        }
+        match running.join_next().await {
+            Some(Ok((i, value))) => results[i] = Some(value),
+            // A job that panicked is a bug; surface it rather than drop a result.
+            Some(Err(e)) => std::panic::resume_unwind(e.into_panic()),
+            None => break,
+        }
+    }
+    results.into_iter().flatten().collect()
+}
+
+/// A client error with the advice a CLI user needs on top of the client's message.
+pub fn explain(error: &schemagate_client::Error) -> String {
+    use schemagate_client::Error as E;
+    match error {
+        E::Unauthorized { .. } => format!(
+            "{error}; check SCHEMAGATE_REGISTRY_USER and SCHEMAGATE_REGISTRY_PASSWORD, or SCHEMAGATE_REGISTRY_TOKEN"
+        ),
+        E::Unreachable { .. } | E::Timeout { .. } => format!(
+            "{error}; is the registry running, and is the URL (--registry, SCHEMAGATE_REGISTRY_URL or [registry] url) right?"
+        ),
+        _ => error.to_string(),
+    }
+}

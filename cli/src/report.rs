@@ -1,0 +1,286 @@
+//! What a command found, in one shape that every output format renders: an
+//! [`Outcome`] of [`Item`]s (a subject, a file pair, an event file), each with located
+//! [`Note`]s (core findings, parse errors, violations). The exit code follows from it.
+
+use std::process::ExitCode;
+
+use schemagate_core::{Bump, Finding, Level, SchemaError, SchemaType, Severity};
+use serde::Serialize;
+
+/// How one item ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// No breaking change.
+    Compatible,
+    /// Breaking changes (or a refused registration, a too-small version bump).
+    Breaking,
+    /// Nothing to compare against: the subject or file is new.
+    New,
+    /// Same schema as the one compared against.
+    Unchanged,
+    /// Registered now.
+    Registered,
+    /// Already registered: nothing was sent.
+    AlreadyRegistered,
+    /// `--dry-run`: would be registered.
+    WouldRegister,
+    /// Written to a file.
+    Written,
+    /// An event conforming to its schema (or refused, as a negative example expects).
+    Valid,
+    /// An event breaking its schema (or passing when it should not).
+    Invalid,
+    /// Could not be judged: parse, config or network error.
+    Error,
+}
+
+impl Status {
+    /// The word shown in text output.
+    pub fn label(self) -> &'static str {
+        match self {
+            Status::Compatible => "compatible",
+            Status::Breaking => "BREAKING",
+            Status::New => "new",
+            Status::Unchanged => "unchanged",
+            Status::Registered => "registered",
+            Status::AlreadyRegistered => "already registered",
+            Status::WouldRegister => "would register",
+            Status::Written => "written",
+            Status::Valid => "valid",
+            Status::Invalid => "INVALID",
+            Status::Error => "ERROR",
+        }
+    }
+
+    /// Whether it fails the run with exit code 1.
+    pub fn is_failure(self) -> bool {
+        matches!(self, Status::Breaking | Status::Invalid)
+    }
+}
+
+/// A finding placed in a file.
+#[derive(Clone, Debug, Serialize)]
+pub struct Note {
+    /// Rule id, severity, JSON pointer, message, hint.
+    #[serde(flatten)]
+    pub finding: Finding,
+    /// The file it concerns, as shown to people.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
+    /// 1-based line in that file, when the pointer could be placed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<usize>,
+    /// 1-based column.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub column: Option<usize>,
+    /// What it was compared with, as a person knows it ("version 3", "HEAD").
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub compared_with: Option<String>,
+}
+
+impl Note {
+    /// A note for `finding` without a place yet.
+    pub fn new(finding: Finding) -> Self {
+        Note {
+            finding,
+            file: None,
+            line: None,
+            column: None,
+            compared_with: None,
+        }
+    }
+
+    /// The same note placed at `file`, line and column.
+    pub fn at(mut self, file: Option<String>, place: Option<(usize, usize)>) -> Self {
+        self.file = file;
+        self.line = place.map(|p| p.0);
+        self.column = place.map(|p| p.1);
+        self
+    }
+
+    /// A breaking note for a problem that is not a compatibility finding.
+    pub fn error(rule: &str, path: &str, message: impl Into<String>, hint: Option<&str>) -> Self {
+        Note::new(Finding::breaking(
+            rule,
+            path,
+            message,
+            hint.map(str::to_owned),
+        ))
+    }
+
+    /// Whether it counts against the item.
+    pub fn is_breaking(&self) -> bool {
+        self.finding.severity == Severity::Breaking
+    }
+}
+
+/// One checked thing.
+#[derive(Clone, Debug, Serialize)]
+pub struct Item {
+    /// The subject, or another name when there is none (a file pair, an event file).
+    pub name: String,
+    /// The schema or event file, as shown to people.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
+    /// The verdict.
+    pub status: Status,
+    /// The level it was judged under.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub level: Option<Level>,
+    /// Schema language.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub schema_type: Option<SchemaType>,
+    /// The semver bump the change implies.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bump: Option<Bump>,
+    /// Registry id.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<u32>,
+    /// Registry version.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub version: Option<u32>,
+    /// One line of context (what it was compared with, where it was written).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+    /// Findings, breaking ones first.
+    pub findings: Vec<Note>,
+    /// Findings waived by `[[ignore]]`.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub ignored: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
+}
+
+impl Item {
+    /// An item with a status and nothing else.
+    pub fn new(name: impl Into<String>, file: Option<String>, status: Status) -> Self {
+        Item {
+            name: name.into(),
+            file,
+            status,
+            level: None,
+            schema_type: None,
+            bump: None,
+            id: None,
+            version: None,
+            detail: None,
+            findings: Vec::new(),
+            ignored: 0,
+        }
+    }
+
+    /// An item that could not be judged, with the reason as its one note.
+    pub fn error(name: impl Into<String>, file: Option<String>, note: Note) -> Self {
+        let mut item = Item::new(name, file, Status::Error);
+        item.findings.push(note);
+        item
+    }
+
+    /// The same item with `detail`.
+    pub fn detail(mut self, detail: impl Into<String>) -> Self {
+        self.detail = Some(detail.into());
+        self
+    }
+}
+
+/// Everything a command reports.
+#[derive(Clone, Debug, Serialize)]
+pub struct Outcome {
+    /// The command (`check`, `diff` ...).
+    pub command: String,
+    /// Items in a stable order.
+    pub items: Vec<Item>,
+}
+
+/// Counts for the summary line.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Summary {
+    /// Items.
+    pub total: usize,
+    /// Items failing the run.
+    pub failed: usize,
+    /// Items that could not be judged.
+    pub errors: usize,
+    /// Breaking findings over all items.
+    pub breaking_findings: usize,
+    /// Waived findings.
+    pub ignored: usize,
+}
+
+impl Outcome {
+    /// An outcome of `command`.
+    pub fn new(command: &str, items: Vec<Item>) -> Self {
+        Outcome {
+            command: command.to_owned(),
+            items,
+        }
+    }
+
+    /// The counts.
+    pub fn summary(&self) -> Summary {
+        Summary {
+            total: self.items.len(),
+            failed: self.items.iter().filter(|i| i.status.is_failure()).count(),
+            errors: self
+                .items
+                .iter()
+                .filter(|i| i.status == Status::Error)
+                .count(),
+            breaking_findings: self
+                .items
+                .iter()
+                .flat_map(|i| &i.findings)
+                .filter(|n| n.is_breaking())
+                .count(),
+            ignored: self.items.iter().map(|i| i.ignored).sum(),
+        }
+    }
+
+    /// 2 when anything could not be judged, 1 when anything failed, else 0.
+    pub fn exit_code(&self) -> u8 {
+        let s = self.summary();
+        if s.errors > 0 {
+            2
+        } else if s.failed > 0 {
+            1
+        } else {
+            0
+        }
+    }
+
+    /// [`Outcome::exit_code`] for the process.
+    pub fn exit(&self) -> ExitCode {
+        ExitCode::from(self.exit_code())
+    }
+}
+
+/// A schema text that did not parse, as a note placed at its line.
+pub fn schema_error_note(err: &SchemaError, file: Option<String>, text: &str) -> Note {
+    let (rule, path, place) = match err {
+        SchemaError::Syntax { line, column, .. } => ("SCHEMA_SYNTAX", "", Some((*line, *column))),
+        SchemaError::TooDeep { line, column, .. } => {
+            ("SCHEMA_TOO_DEEP", "", Some((*line, *column)))
+        }
+        SchemaError::Invalid { path, .. } => (
+            "SCHEMA_INVALID",
+            path.as_str(),
+            crate::locate::locate(text, path),
+        ),
+        SchemaError::UnresolvedReference { path, .. } => (
+            "SCHEMA_UNRESOLVED_REFERENCE",
+            path.as_str(),
+            crate::locate::locate(text, path),
+        ),
+        _ => ("SCHEMA_INVALID", "", None),
+    };
+    let hint = match err {
+        SchemaError::UnresolvedReference { .. } => Some(
+            "map the file that defines it under `references` of this subject in schemagate.toml",
+        ),
+        _ => None,
+    };
+    Note::error(rule, path, err.to_string(), hint).at(file, place)
+}

@@ -1,0 +1,213 @@
+//! Shared helpers for the CLI tests: a project in a temporary directory and the real
+//! `schemagate` binary run inside it with a clean environment.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// A temporary project directory.
+pub struct Project {
+    pub dir: tempfile::TempDir,
+}
+
+impl Project {
+    pub fn new() -> Self {
+        Project {
+            dir: tempfile::tempdir().expect("temp dir"),
+        }
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn write(&self, file: &str, text: &str) -> &Self {
+        let path = self.dir.path().join(file);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+        self
+    }
+
+    pub fn read(&self, file: &str) -> String {
+        std::fs::read_to_string(self.dir.path().join(file)).unwrap()
+    }
+
+    /// The binary in the project directory, without any SCHEMAGATE_* from the caller.
+    pub fn cmd(&self, args: &[&str]) -> Command {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_schemagate"));
+        cmd.current_dir(self.dir.path())
+            .args(args)
+            .env("NO_COLOR", "1");
+        for (key, _) in std::env::vars() {
+            if key.starts_with("SCHEMAGATE_") || key.starts_with("GIT_") {
+                cmd.env_remove(key);
+            }
+        }
+        cmd
+    }
+
+    pub fn run(&self, args: &[&str]) -> Run {
+        Run::from(self.cmd(args).output().expect("run schemagate"))
+    }
+
+    pub fn git(&self, args: &[&str]) {
+        git(self.dir.path(), args);
+    }
+
+    pub fn commit(&self, message: &str) {
+        self.git(&["add", "-A"]);
+        self.git(&["commit", "-q", "-m", message]);
+    }
+}
+
+pub fn git(dir: &Path, args: &[&str]) {
+    let status = Command::new("git")
+        .current_dir(dir)
+        .args([
+            "-c",
+            "user.name=Test",
+            "-c",
+            "user.email=test@example.invalid",
+            "-c",
+            "init.defaultBranch=main",
+            "-c",
+            "protocol.file.allow=always",
+        ])
+        .args(args)
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("HOME", dir)
+        .status()
+        .expect("git");
+    assert!(status.success(), "git {args:?} failed");
+}
+
+/// What a run printed and how it exited.
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl From<Output> for Run {
+    fn from(o: Output) -> Self {
+        Run {
+            code: o.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&o.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&o.stderr).into_owned(),
+        }
+    }
+}
+
+impl Run {
+    #[track_caller]
+    pub fn code(&self, expected: i32) -> &Self {
+        assert_eq!(
+            self.code, expected,
+            "exit code\n--- stdout\n{}\n--- stderr\n{}",
+            self.stdout, self.stderr
+        );
+        self
+    }
+
+    #[track_caller]
+    pub fn stdout_has(&self, needle: &str) -> &Self {
+        assert!(
+            self.stdout.contains(needle),
+            "stdout lacks {needle:?}:\n{}\n--- stderr\n{}",
+            self.stdout,
+            self.stderr
+        );
+        self
+    }
+
+    #[track_caller]
+    pub fn stderr_has(&self, needle: &str) -> &Self {
+        assert!(
+            self.stderr.contains(needle),
+            "stderr lacks {needle:?}:\n{}",
+            self.stderr
+        );
+        self
+    }
+
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|e| panic!("not JSON ({e}):\n{}", self.stdout))
+    }
+}
+
+pub const ORDER_V1: &str = r#"{
+  "type": "record",
+  "name": "Order",
+  "namespace": "shop",
+  "fields": [
+    {"name": "id", "type": "string"},
+    {"name": "total", "type": "double"}
+  ]
+}
+"#;
+
+/// v1 plus a field without a default: BACKWARD-breaking (new readers cannot fill it).
+pub const ORDER_BREAKING: &str = r#"{
+  "type": "record",
+  "name": "Order",
+  "namespace": "shop",
+  "fields": [
+    {"name": "id", "type": "string"},
+    {"name": "total", "type": "double"},
+    {"name": "coupon", "type": "string"}
+  ]
+}
+"#;
+
+/// v1 plus an optional field with a default: BACKWARD-compatible.
+pub const ORDER_COMPATIBLE: &str = r#"{
+  "type": "record",
+  "name": "Order",
+  "namespace": "shop",
+  "fields": [
+    {"name": "id", "type": "string"},
+    {"name": "total", "type": "double"},
+    {"name": "coupon", "type": ["null", "string"], "default": null}
+  ]
+}
+"#;
+
+pub const CUSTOMER_V1: &str = r#"{
+  "$schema": "http://json-schema.org/draft-07/schema#",
+  "title": "Customer",
+  "type": "object",
+  "properties": {
+    "id": {"type": "string"},
+    "email": {"type": "string"}
+  },
+  "required": ["id"],
+  "additionalProperties": false
+}
+"#;
+
+pub const PROJECT: &str = r#"[registry]
+url = "http://127.0.0.1:9"
+
+[[subjects]]
+file = "schemas/orders.avsc"
+subject = "orders-value"
+
+[[subjects]]
+file = "schemas/customers.json"
+subject = "customers-value"
+"#;
+
+/// A project with the two v1 schemas.
+pub fn shop() -> Project {
+    let p = Project::new();
+    p.write("schemagate.toml", PROJECT)
+        .write("schemas/orders.avsc", ORDER_V1)
+        .write("schemas/customers.json", CUSTOMER_V1);
+    p
+}
+
+pub fn bin() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_schemagate"))
+}

@@ -1,0 +1,454 @@
+//! The real binary, offline: `check --against` a git revision or a directory, `diff`,
+//! `validate`, `init`, the semver gate, config errors and exit codes.
+
+mod common;
+
+use common::*;
+
+fn git_shop() -> Project {
+    let p = shop();
+    p.git(&["init", "-q"]);
+    p.commit("v1");
+    p
+}
+
+#[test]
+fn check_against_head_fails_on_a_breaking_change_with_rule_path_and_line() {
+    let p = git_shop();
+    p.write("schemas/orders.avsc", ORDER_BREAKING);
+    let run = p.run(&["check", "--against", "HEAD"]);
+    run.code(1)
+        .stdout_has("orders-value BREAKING under BACKWARD")
+        .stdout_has(
+            "error[READER_FIELD_MISSING_DEFAULT_VALUE] schemas/orders.avsc:8:5 at /fields/2",
+        )
+        .stdout_has("fix: ")
+        .stdout_has("customers-value unchanged");
+}
+
+#[test]
+fn check_against_head_passes_a_compatible_change() {
+    let p = git_shop();
+    p.write("schemas/orders.avsc", ORDER_COMPATIBLE);
+    p.run(&["check", "--against", "HEAD"])
+        .code(0)
+        .stdout_has("orders-value compatible under BACKWARD, minor bump");
+}
+
+#[test]
+fn check_against_an_older_commit_and_a_branch() {
+    let p = git_shop();
+    p.write("schemas/orders.avsc", ORDER_COMPATIBLE);
+    p.commit("v2");
+    p.write("schemas/orders.avsc", ORDER_BREAKING);
+    p.commit("v3");
+    // HEAD~1 has the compatible v2: v3 drops the default of coupon.
+    p.run(&["check", "--against", "HEAD~1"]).code(1);
+    p.run(&["check", "--against", "HEAD"])
+        .code(0)
+        .stdout_has("unchanged");
+    p.run(&["check", "--against", "main"]).code(0);
+}
+
+#[test]
+fn a_file_missing_at_the_revision_is_new() {
+    let p = git_shop();
+    p.write(
+        "schemas/payments.avsc",
+        r#"{"type":"record","name":"Payment","fields":[]}"#,
+    );
+    let toml = format!(
+        "{PROJECT}\n[[subjects]]\nfile = \"schemas/payments.avsc\"\nsubject = \"payments-value\"\n"
+    );
+    p.write("schemagate.toml", &toml);
+    p.run(&["check", "--against", "HEAD"])
+        .code(0)
+        .stdout_has("payments-value new")
+        .stdout_has("not in HEAD");
+}
+
+#[test]
+fn levels_and_waivers_from_the_project_file_apply_offline() {
+    let p = git_shop();
+    p.write("schemas/orders.avsc", ORDER_BREAKING);
+    let none = PROJECT.replace(
+        "subject = \"orders-value\"",
+        "subject = \"orders-value\"\nlevel = \"NONE\"",
+    );
+    p.write("schemagate.toml", &none);
+    p.run(&["check", "--against", "HEAD"]).code(0);
+    let waived = format!(
+        "{PROJECT}\n[[ignore]]\nrule = \"READER_FIELD_MISSING_DEFAULT_VALUE\"\npath = \"/fields/2\"\n"
+    );
+    p.write("schemagate.toml", &waived);
+    p.run(&["check", "--against", "HEAD"])
+        .code(0)
+        .stdout_has("1 finding ignored");
+    let elsewhere = format!(
+        "{PROJECT}\n[[ignore]]\nrule = \"READER_FIELD_MISSING_DEFAULT_VALUE\"\npath = \"/fields/1\"\n"
+    );
+    p.write("schemagate.toml", &elsewhere);
+    p.run(&["check", "--against", "HEAD"]).code(1);
+}
+
+#[test]
+fn check_against_a_directory() {
+    let p = shop();
+    p.write("old/schemas/orders.avsc", ORDER_V1);
+    p.write("schemas/orders.avsc", ORDER_BREAKING);
+    p.run(&["check", "--against", "old", "orders-value"])
+        .code(1)
+        .stdout_has("READER_FIELD_MISSING_DEFAULT_VALUE")
+        .stdout_has("1 subject: 1 breaking");
+}
+
+#[test]
+fn json_schema_changes_are_judged_too() {
+    let p = git_shop();
+    // Removing a property from a closed content model breaks new readers of old data.
+    let narrowed = CUSTOMER_V1.replace(",\n    \"email\": {\"type\": \"string\"}", "");
+    assert_ne!(narrowed, CUSTOMER_V1);
+    p.write("schemas/customers.json", &narrowed);
+    let run = p.run(&["check", "--against", "HEAD", "--format", "json"]);
+    run.code(1);
+    let doc = run.json();
+    let result = &doc["results"][1];
+    assert_eq!(result["name"], "customers-value");
+    assert_eq!(result["status"], "breaking");
+    assert!(
+        result["findings"][0]["rule"]
+            .as_str()
+            .unwrap()
+            .starts_with("PROPERTY_REMOVED"),
+        "{result}"
+    );
+}
+
+#[test]
+fn a_missing_revision_in_a_shallow_clone_says_how_to_fetch_it() {
+    let origin = git_shop();
+    origin.write("schemas/orders.avsc", ORDER_COMPATIBLE);
+    origin.commit("v2");
+    let clone_parent = tempfile::tempdir().unwrap();
+    let url = format!("file://{}", origin.path().display());
+    git(
+        clone_parent.path(),
+        &["clone", "-q", "--depth", "1", &url, "clone"],
+    );
+    let clone = Project { dir: clone_parent };
+    let run = clone.run(&["--project", "clone", "check", "--against", "HEAD~1"]);
+    run.code(2)
+        .stderr_has("shallow clone")
+        .stderr_has("git fetch --deepen")
+        .stderr_has("fetch-depth: 0");
+}
+
+#[test]
+fn an_unknown_revision_is_a_usage_error() {
+    let p = git_shop();
+    p.run(&["check", "--against", "no-such-branch"])
+        .code(2)
+        .stderr_has("unknown git revision");
+    let plain = shop();
+    plain
+        .run(&["check", "--against", "HEAD"])
+        .code(2)
+        .stderr_has("not in a git repository");
+}
+
+#[test]
+fn a_schema_that_does_not_parse_is_reported_at_its_line_with_exit_2() {
+    let p = git_shop();
+    p.write("schemas/orders.avsc", "{\n  \"type\": \"record\",\n  \"name\": \"Order\",\n  \"fields\": [\n    {\"name\": \"id\" \"type\": \"string\"}\n  ]\n}\n");
+    p.run(&["check", "--against", "HEAD"])
+        .code(2)
+        .stdout_has("orders-value ERROR")
+        .stdout_has("error[SCHEMA_SYNTAX] schemas/orders.avsc:5:");
+    p.run(&["check", "--against", "HEAD", "--format", "github"])
+        .code(2)
+        .stdout_has("::error file=schemas/orders.avsc,line=5,");
+}
+
+#[test]
+fn diff_prints_findings_and_the_bump() {
+    let p = Project::new();
+    p.write("v1.avsc", ORDER_V1)
+        .write("v2.avsc", ORDER_COMPATIBLE)
+        .write("v3.avsc", ORDER_BREAKING);
+    p.run(&["diff", "v1.avsc", "v2.avsc"])
+        .code(0)
+        .stdout_has("v1.avsc -> v2.avsc compatible under BACKWARD, minor bump");
+    p.run(&["diff", "v1.avsc", "v3.avsc"])
+        .code(1)
+        .stdout_has("major bump")
+        .stdout_has("v3.avsc:8:5");
+    // Under FORWARD, old readers ignore the new field: compatible.
+    p.run(&["diff", "v1.avsc", "v3.avsc", "--level", "forward"])
+        .code(0);
+    p.run(&["diff", "v1.avsc", "v1.avsc"])
+        .code(0)
+        .stdout_has("unchanged");
+    let doc = p
+        .run(&["diff", "v1.avsc", "v3.avsc", "--format", "json"])
+        .json();
+    assert_eq!(doc["results"][0]["bump"], "major");
+    assert_eq!(doc["exit_code"], 1);
+}
+
+#[test]
+fn diff_usage_errors_exit_2() {
+    let p = Project::new();
+    p.write("a.avsc", ORDER_V1).write("a.txt", ORDER_V1);
+    p.run(&["diff", "a.avsc", "missing.avsc"])
+        .code(2)
+        .stderr_has("cannot read missing.avsc");
+    p.run(&["diff", "a.txt", "a.txt"])
+        .code(2)
+        .stderr_has("--type");
+    p.run(&["diff", "a.txt", "a.txt", "--type", "avro"]).code(0);
+    p.run(&["diff", "a.avsc", "a.avsc", "--level", "SIDEWAYS"])
+        .code(2)
+        .stderr_has("invalid compatibility level");
+    p.run(&["diff", "a.avsc"]).code(2);
+    p.run(&["frobnicate"]).code(2);
+}
+
+#[test]
+fn the_semver_gate_wants_a_big_enough_declared_bump() {
+    let with_version = |text: &str, v: &str| {
+        text.replacen(
+            "\"type\": \"record\",",
+            &format!("\"type\": \"record\",\n  \"version\": \"{v}\","),
+            1,
+        )
+    };
+    let p = Project::new();
+    p.write("v1.avsc", &with_version(ORDER_V1, "1.0.0"));
+    // Adding an optional field is a minor change: a patch bump is too small.
+    p.write("patch.avsc", &with_version(ORDER_COMPATIBLE, "1.0.1"));
+    p.write("minor.avsc", &with_version(ORDER_COMPATIBLE, "1.1.0"));
+    p.run(&["diff", "v1.avsc", "patch.avsc"])
+        .code(1)
+        .stdout_has("error[SEMVER_BUMP_TOO_SMALL] patch.avsc:3:14 at /version")
+        .stdout_has("declare `version` 1.1.0 or later");
+    p.run(&["diff", "v1.avsc", "minor.avsc"]).code(0);
+    // A project can turn the gate off.
+    p.write("schemagate.toml", "[semver]\nenabled = false\n");
+    p.run(&["diff", "v1.avsc", "patch.avsc"]).code(0);
+}
+
+#[test]
+fn validate_reports_violations_with_paths_and_lines() {
+    let p = shop();
+    let toml = format!(
+        "{PROJECT}\n[[fixtures]]\nsubject = \"orders-value\"\nevents = \"fixtures/orders/*.json\"\n\n[[fixtures]]\nsubject = \"customers-value\"\nevents = \"fixtures/bad-customers/*.jsonl\"\nvalid = false\n"
+    );
+    p.write("schemagate.toml", &toml);
+    p.write(
+        "fixtures/orders/good.json",
+        "{\"id\": \"o-1\", \"total\": 12.5}\n",
+    );
+    p.write(
+        "fixtures/bad-customers/all.jsonl",
+        "{\"email\": \"x@example.invalid\"}\n{\"id\": 7}\n",
+    );
+    p.run(&["validate"])
+        .code(0)
+        .stdout_has("refused as expected");
+    p.write(
+        "fixtures/orders/bad.json",
+        "{\n  \"id\": \"o-2\",\n  \"total\": \"lots\"\n}\n",
+    );
+    let run = p.run(&["validate", "orders-value"]);
+    run.code(1)
+        .stdout_has("orders-value INVALID")
+        .stdout_has("error[EVENT_VIOLATION] fixtures/orders/bad.json:3:12 at /total");
+    // A negative example that passes fails the run.
+    p.write("fixtures/bad-customers/all.jsonl", "{\"id\": \"fine\"}\n");
+    p.run(&["validate", "customers-value"])
+        .code(1)
+        .stdout_has("EVENT_UNEXPECTEDLY_VALID");
+    p.write("fixtures/orders/broken.json", "{\"id\": ");
+    p.run(&["validate", "orders-value"])
+        .code(2)
+        .stdout_has("EVENT_SYNTAX");
+    shop()
+        .run(&["validate"])
+        .code(2)
+        .stderr_has("no [[fixtures]]");
+}
+
+#[test]
+fn init_maps_a_schema_directory_and_the_result_checks() {
+    let p = Project::new();
+    p.write("schemas/orders.avsc", ORDER_V1)
+        .write("schemas/nested/customers.json", CUSTOMER_V1)
+        .write("schemas/payments-key.avsc", "\"string\"")
+        .write(
+            "fixtures/events/orders/one.json",
+            "{\"id\": \"o\", \"total\": 1.0}",
+        );
+    p.run(&["init"]).code(0).stdout_has("3 subjects: 3 written");
+    let toml = p.read("schemagate.toml");
+    assert!(toml.contains("subject = \"orders-value\""), "{toml}");
+    assert!(
+        toml.contains("subject = \"customers-value\"\ntype = \"JSON\""),
+        "{toml}"
+    );
+    assert!(toml.contains("subject = \"payments-key\""), "{toml}");
+    assert!(
+        toml.contains("events = \"fixtures/events/orders/*.json\""),
+        "{toml}"
+    );
+    p.run(&["init"]).code(2).stderr_has("already exists");
+    p.run(&["init", "--force", "--url", "http://registry:8081"])
+        .code(0);
+    assert!(
+        p.read("schemagate.toml")
+            .contains("url = \"http://registry:8081\"")
+    );
+    p.run(&["validate"]).code(0);
+    p.run(&["check", "--against", "."])
+        .code(0)
+        .stdout_has("3 unchanged");
+    Project::new()
+        .run(&["init"])
+        .code(2)
+        .stderr_has("not a directory");
+}
+
+#[test]
+fn glob_subjects_with_naming_strategies() {
+    let p = Project::new();
+    p.write("schemas/orders.avsc", ORDER_V1)
+        .write("schemas/customers.json", CUSTOMER_V1);
+    p.write(
+        "schemagate.toml",
+        "[[subjects]]\nglob = \"schemas/*\"\nstrategy = \"topic-record\"\ntopic = \"shop\"\n",
+    );
+    let doc = p
+        .run(&["check", "--against", ".", "--format", "json"])
+        .json();
+    let names: Vec<&str> = doc["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["shop-Customer", "shop-shop.Order"]);
+}
+
+#[test]
+fn references_between_files_resolve_offline() {
+    let p = Project::new();
+    p.write("schemas/money.avsc", r#"{"type":"record","name":"Money","namespace":"shop","fields":[{"name":"cents","type":"long"}]}"#);
+    p.write("schemas/order.avsc", r#"{"type":"record","name":"Order","namespace":"shop","fields":[{"name":"total","type":"shop.Money"}]}"#);
+    p.write(
+        "schemagate.toml",
+        "[[subjects]]\nfile = \"schemas/money.avsc\"\nsubject = \"money\"\n\n[[subjects]]\nfile = \"schemas/order.avsc\"\nsubject = \"orders-value\"\nreferences = [{ name = \"shop.Money\", file = \"schemas/money.avsc\" }]\n",
+    );
+    p.run(&["check", "--against", "."])
+        .code(0)
+        .stdout_has("2 unchanged");
+    p.write(
+        "schemagate.toml",
+        &p.read("schemagate.toml").replace(
+            "references = [{ name = \"shop.Money\", file = \"schemas/money.avsc\" }]\n",
+            "",
+        ),
+    );
+    p.run(&["check", "--against", "."])
+        .code(2)
+        .stdout_has("SCHEMA_UNRESOLVED_REFERENCE");
+}
+
+#[test]
+fn config_errors_exit_2_and_say_what_to_fix() {
+    let p = shop();
+    p.write(
+        "schemagate.toml",
+        &format!("{PROJECT}\n").replace("[registry]\n", "[registry]\npassword = \"hunter2\"\n"),
+    );
+    p.run(&["check", "--against", "."])
+        .code(2)
+        .stderr_has("SCHEMAGATE_REGISTRY_PASSWORD");
+    p.write(
+        "schemagate.toml",
+        "[[subjects]]\nfile = \"nope.avsc\"\nsubject = \"x\"\n",
+    );
+    p.run(&["check", "--against", "."])
+        .code(2)
+        .stderr_has("nope.avsc does not exist");
+    Project::new()
+        .run(&["check"])
+        .code(2)
+        .stderr_has("run `schemagate init`");
+    let run = shop()
+        .cmd(&["check", "--format", "github"])
+        .env("SCHEMAGATE_REGISTRY_TOKEN", "t")
+        .env("SCHEMAGATE_REGISTRY_USER", "u")
+        .output()
+        .unwrap();
+    let run = Run::from(run);
+    run.code(2)
+        .stdout_has("::error title=schemagate::set either SCHEMAGATE_REGISTRY_TOKEN");
+}
+
+#[test]
+fn an_unreachable_registry_is_one_clear_error_naming_the_url() {
+    let p = shop();
+    p.run(&[
+        "check",
+        "--registry",
+        "http://127.0.0.1:9",
+        "--timeout",
+        "2",
+    ])
+    .code(2)
+    .stderr_has("cannot reach the schema registry at http://127.0.0.1:9/config");
+    let run = Run::from(
+        p.cmd(&["register", "--dry-run"])
+            .env("SCHEMAGATE_REGISTRY_URL", "http://127.0.0.1:9")
+            .output()
+            .unwrap(),
+    );
+    run.code(2)
+        .stdout_has("cannot reach the schema registry at http://127.0.0.1:9/");
+    p.run(&["pull", "--registry", "ftp://x"])
+        .code(2)
+        .stderr_has("invalid registry URL");
+}
+
+#[test]
+fn init_finds_references_key_subjects_and_flat_fixtures() {
+    let p = Project::new();
+    p.write("schemas/money.avsc", r#"{"type":"record","name":"Money","namespace":"shop.common","fields":[{"name":"cents","type":"long"}]}"#);
+    p.write(
+        "schemas/order_placed.avsc",
+        r#"{"type":"record","name":"OrderPlaced","namespace":"shop","fields":[{"name":"total","type":"shop.common.Money"},{"name":"lines","type":{"type":"array","items":["null","shop.common.Money"]}}]}"#,
+    );
+    p.write(
+        "schemas/order_key.avsc",
+        r#"{"type":"record","name":"OrderKey","fields":[{"name":"id","type":"string"}]}"#,
+    );
+    p.write(
+        "fixtures/events/order_placed.json",
+        // Avro's JSON encoding names the union branch.
+        r#"{"total": {"cents": 5}, "lines": [null, {"shop.common.Money": {"cents": 1}}]}"#,
+    );
+    p.run(&["init"]).code(0);
+    let toml = p.read("schemagate.toml");
+    assert!(toml.contains("subject = \"order-key\""), "{toml}");
+    assert!(
+        toml.contains(
+            "references = [{ name = \"shop.common.Money\", file = \"schemas/money.avsc\" }]"
+        ),
+        "{toml}"
+    );
+    assert!(
+        toml.contains("events = \"fixtures/events/order_placed.json\""),
+        "{toml}"
+    );
+    p.run(&["check", "--against", "."]).code(0);
+    p.run(&["validate"]).code(0).stdout_has("1 valid");
+}

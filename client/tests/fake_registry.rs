@@ -1,0 +1,367 @@
+//! The client against a scripted HTTP server on a loopback port: wire format, error
+//! mapping, credentials, retries, timeouts, caches and the startup helper.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use schemagate_client::{Auth, Client, Error, SchemaBody, VersionSpec};
+use schemagate_core::{Level, SchemaType};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpListener;
+
+/// One request as the server saw it.
+#[derive(Clone, Debug)]
+struct Seen {
+    method: String,
+    path: String,
+    headers: Vec<(String, String)>,
+    body: String,
+}
+
+impl Seen {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+type Handler = Arc<dyn Fn(&Seen, usize) -> Option<(u16, String)> + Send + Sync>;
+
+/// Answers each request with `handler(request, index)`; `None` hangs up without an
+/// answer.
+async fn serve(handler: Handler) -> (String, Arc<Mutex<Vec<Seen>>>) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let log = Arc::clone(&seen);
+    tokio::spawn(async move {
+        loop {
+            let Ok((mut socket, _)) = listener.accept().await else {
+                return;
+            };
+            let (handler, log) = (Arc::clone(&handler), Arc::clone(&log));
+            tokio::spawn(async move {
+                let mut buf = Vec::new();
+                loop {
+                    // Read one request head and body.
+                    let head_end = loop {
+                        if let Some(i) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+                            break i + 4;
+                        }
+                        let mut chunk = [0u8; 4096];
+                        match socket.read(&mut chunk).await {
+                            Ok(0) | Err(_) => return,
+                            Ok(n) => buf.extend_from_slice(&chunk[..n]),
+                        }
+                    };
+                    let head = String::from_utf8_lossy(&buf[..head_end]).into_owned();
+                    let mut lines = head.lines();
+                    let mut first = lines.next().unwrap_or_default().split(' ');
+                    let (method, path) = (
+                        first.next().unwrap_or_default().to_owned(),
+                        first.next().unwrap_or_default().to_owned(),
+                    );
+                    let headers: Vec<(String, String)> = lines
+                        .filter_map(|l| l.split_once(':'))
+                        .map(|(k, v)| (k.trim().to_owned(), v.trim().to_owned()))
+                        .collect();
+                    let len: usize = headers
+                        .iter()
+                        .find(|(k, _)| k.eq_ignore_ascii_case("content-length"))
+                        .and_then(|(_, v)| v.parse().ok())
+                        .unwrap_or(0);
+                    while buf.len() < head_end + len {
+                        let mut chunk = [0u8; 4096];
+                        match socket.read(&mut chunk).await {
+                            Ok(0) | Err(_) => return,
+                            Ok(n) => buf.extend_from_slice(&chunk[..n]),
+                        }
+                    }
+                    let body = String::from_utf8_lossy(&buf[head_end..head_end + len]).into_owned();
+                    buf.drain(..head_end + len);
+                    let request = Seen {
+                        method,
+                        path,
+                        headers,
+                        body,
+                    };
+                    let index = {
+                        let mut log = log.lock().unwrap();
+                        log.push(request.clone());
+                        log.len() - 1
+                    };
+                    let Some((status, body)) = handler(&request, index) else {
+                        return;
+                    };
+                    if status == 0 {
+                        // Never answer: exercises the client's timeout.
+                        tokio::time::sleep(Duration::from_secs(30)).await;
+                        return;
+                    }
+                    let response = format!(
+                        "HTTP/1.1 {status} X\r\ncontent-type: application/vnd.schemaregistry.v1+json\r\ncontent-length: {}\r\n\r\n{body}",
+                        body.len()
+                    );
+                    if socket.write_all(response.as_bytes()).await.is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+    });
+    (url, seen)
+}
+
+const ORDER: &str = r#"{"type":"record","name":"Order","fields":[{"name":"id","type":"string"}]}"#;
+
+fn version_body(subject: &str, id: u32, version: u32) -> String {
+    serde_json::json!({"subject": subject, "id": id, "version": version, "schema": ORDER})
+        .to_string()
+}
+
+fn not_found(code: u32) -> Option<(u16, String)> {
+    Some((
+        404,
+        format!(r#"{{"error_code":{code},"message":"Subject 'x' not found."}}"#),
+    ))
+}
+
+#[tokio::test]
+async fn typed_calls_send_confluent_requests() {
+    let (url, seen) = serve(Arc::new(|r: &Seen, _| {
+        Some(match (r.method.as_str(), r.path.as_str()) {
+            ("GET", "/subjects") => (200, r#"["a","b/c"]"#.into()),
+            ("GET", "/subjects/b%2Fc/versions") => (200, "[2,1]".into()),
+            ("GET", "/config/b%2Fc?defaultToGlobal=true") => (200, r#"{"compatibilityLevel":"FULL_TRANSITIVE"}"#.into()),
+            ("POST", "/subjects/b%2Fc/versions") => (200, r#"{"id":7}"#.into()),
+            ("POST", "/compatibility/subjects/b%2Fc/versions/latest?verbose=true") => {
+                (200, r#"{"is_compatible":false,"messages":["READER_FIELD_MISSING_DEFAULT_VALUE at /fields/1: ..."]}"#.into())
+            }
+            _ => return not_found(404),
+        })
+    }))
+    .await;
+    let client = Client::builder(&url).build().unwrap();
+    assert_eq!(client.subjects().await.unwrap(), ["a", "b/c"]);
+    assert_eq!(client.versions("b/c").await.unwrap(), [1, 2]);
+    assert_eq!(
+        client.level(Some("b/c")).await.unwrap(),
+        Level::FullTransitive
+    );
+    let body = SchemaBody::new(SchemaType::Json, "{}");
+    assert_eq!(client.register("b/c", &body).await.unwrap(), 7);
+    let verdict = client
+        .check_compatibility("b/c", Some(VersionSpec::Latest), &body, true)
+        .await
+        .unwrap();
+    assert!(!verdict.is_compatible);
+    assert_eq!(verdict.messages.len(), 1);
+    let seen = seen.lock().unwrap();
+    let register = seen
+        .iter()
+        .find(|r| r.method == "POST" && r.path.ends_with("/versions"))
+        .unwrap();
+    assert_eq!(register.body, r#"{"schema":"{}","schemaType":"JSON"}"#);
+    assert_eq!(
+        register.header("content-type"),
+        Some("application/vnd.schemaregistry.v1+json")
+    );
+}
+
+#[tokio::test]
+async fn errors_carry_confluent_codes_and_the_url() {
+    let (url, _) = serve(Arc::new(|r: &Seen, _| {
+        Some(match r.path.as_str() {
+            "/subjects/gone/versions/latest" => (404, r#"{"error_code":40401,"message":"Subject 'gone' not found."}"#.into()),
+            "/subjects/s/versions" => (409, r#"{"error_code":409,"message":"incompatible: READER_FIELD_MISSING_DEFAULT_VALUE"}"#.into()),
+            "/subjects" => (401, r#"{"error_code":401,"message":"Unauthorized"}"#.into()),
+            _ => (500, "<html>oops</html>".into()),
+        })
+    }))
+    .await;
+    let client = Client::builder(&url).retries(0).build().unwrap();
+    let err = client.latest("gone").await.unwrap_err();
+    assert!(err.is_not_found());
+    assert_eq!(err.error_code(), Some(40401));
+    assert!(
+        err.to_string()
+            .contains(&format!("{url}/subjects/gone/versions/latest")),
+        "{err}"
+    );
+    let err = client
+        .register("s", &SchemaBody::new(SchemaType::Avro, ORDER))
+        .await
+        .unwrap_err();
+    assert!(err.is_incompatible(), "{err}");
+    assert!(
+        err.to_string()
+            .contains("READER_FIELD_MISSING_DEFAULT_VALUE")
+    );
+    let err = client.subjects().await.unwrap_err();
+    assert!(
+        matches!(err, Error::Unauthorized { status: 401, .. }),
+        "{err}"
+    );
+    let err = client.versions("other").await.unwrap_err();
+    assert_eq!(err.error_code(), Some(500));
+    assert!(err.to_string().contains("<html>oops</html>"), "{err}");
+}
+
+#[tokio::test]
+async fn credentials_go_in_the_authorization_header() {
+    let (url, seen) = serve(Arc::new(|_: &Seen, _| Some((200, "[]".into())))).await;
+    let basic = Client::builder(&url)
+        .auth(Some(Auth::Basic {
+            user: "key".into(),
+            password: "secret".into(),
+        }))
+        .build()
+        .unwrap();
+    basic.subjects().await.unwrap();
+    let bearer = Client::builder(&url)
+        .auth(Some(Auth::Bearer("tok".into())))
+        .build()
+        .unwrap();
+    bearer.subjects().await.unwrap();
+    let seen = seen.lock().unwrap();
+    // base64("key:secret")
+    assert_eq!(
+        seen[0].header("authorization"),
+        Some("Basic a2V5OnNlY3JldA==")
+    );
+    assert_eq!(seen[1].header("authorization"), Some("Bearer tok"));
+}
+
+#[tokio::test]
+async fn ids_are_cached_forever_and_latest_for_its_ttl() {
+    let (url, seen) = serve(Arc::new(|r: &Seen, _| {
+        Some(match r.path.as_str() {
+            "/schemas/ids/3" => (200, serde_json::json!({"schema": ORDER}).to_string()),
+            "/subjects/orders-value/versions/latest" => (200, version_body("orders-value", 3, 1)),
+            _ => return not_found(40403),
+        })
+    }))
+    .await;
+    let client = Client::builder(&url)
+        .latest_ttl(Duration::from_millis(300))
+        .build()
+        .unwrap();
+    for _ in 0..3 {
+        assert_eq!(client.schema_by_id(3).await.unwrap().schema, ORDER);
+        assert_eq!(client.latest("orders-value").await.unwrap().id, 3);
+    }
+    // Clones share the cache.
+    client.clone().schema_by_id(3).await.unwrap();
+    assert_eq!(seen.lock().unwrap().len(), 2);
+    tokio::time::sleep(Duration::from_millis(350)).await;
+    client.latest("orders-value").await.unwrap();
+    client.schema_by_id(3).await.unwrap();
+    assert_eq!(
+        seen.lock().unwrap().len(),
+        3,
+        "latest expired, the id did not"
+    );
+    let err = client.schema_by_id(4).await.unwrap_err();
+    assert_eq!(err.error_code(), Some(40403));
+}
+
+#[tokio::test]
+async fn retries_after_503_and_dropped_connections_then_gives_up() {
+    let (url, seen) = serve(Arc::new(|_: &Seen, i| match i {
+        0 => None,
+        1 => Some((503, "busy".into())),
+        _ => Some((200, r#"["a"]"#.into())),
+    }))
+    .await;
+    let client = Client::builder(&url).retries(2).build().unwrap();
+    assert_eq!(client.subjects().await.unwrap(), ["a"]);
+    assert_eq!(seen.lock().unwrap().len(), 3);
+
+    let (url, seen) = serve(Arc::new(|_: &Seen, _| Some((503, "busy".into())))).await;
+    let client = Client::builder(&url).retries(1).build().unwrap();
+    let err = client.subjects().await.unwrap_err();
+    assert_eq!(err.error_code(), Some(503));
+    assert_eq!(seen.lock().unwrap().len(), 2);
+}
+
+#[tokio::test]
+async fn unreachable_and_slow_registries_are_named() {
+    // Bind then drop: nothing listens there any more.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let url = format!("http://127.0.0.1:{port}");
+    let client = Client::builder(&url).retries(1).build().unwrap();
+    let err = client.subjects().await.unwrap_err();
+    assert!(matches!(err, Error::Unreachable { .. }), "{err:?}");
+    assert!(
+        err.to_string().starts_with(&format!(
+            "cannot reach the schema registry at {url}/subjects"
+        )),
+        "{err}"
+    );
+
+    let (url, _) = serve(Arc::new(|_: &Seen, _| Some((0, String::new())))).await;
+    let client = Client::builder(&url)
+        .timeout(Duration::from_millis(200))
+        .retries(0)
+        .build()
+        .unwrap();
+    let err = client.subjects().await.unwrap_err();
+    assert!(matches!(err, Error::Timeout { .. }), "{err:?}");
+    assert!(
+        err.to_string().contains("did not answer within 0.2 s"),
+        "{err}"
+    );
+}
+
+#[tokio::test]
+async fn the_startup_helper_parses_and_fails_fast_naming_the_subject() {
+    let (url, seen) = serve(Arc::new(|r: &Seen, _| {
+        Some(match r.path.as_str() {
+            "/subjects/orders-value/versions/latest" => (200, version_body("orders-value", 5, 2)),
+            "/subjects/broken-value/versions/latest" => (
+                200,
+                serde_json::json!({"subject": "broken-value", "id": 6, "version": 1, "schema": "{\"type\":\"record\"}"}).to_string(),
+            ),
+            _ => return not_found(40401),
+        })
+    }))
+    .await;
+    let client = Client::builder(&url).build().unwrap();
+    let loaded = client.load_latest(&["orders-value"]).await.unwrap();
+    assert_eq!((loaded[0].id, loaded[0].version), (5, 2));
+    assert_eq!(loaded[0].schema.schema_type(), SchemaType::Avro);
+
+    let err = client
+        .load_latest(&["orders-value", "payments-value", "later-value"])
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::MissingSubject { subject, .. } if subject == "payments-value"),
+        "{err:?}"
+    );
+    assert!(
+        err.to_string()
+            .contains("\"payments-value\" is not registered"),
+        "{err}"
+    );
+    // Failing fast: nothing after the missing subject was asked for.
+    assert!(
+        !seen
+            .lock()
+            .unwrap()
+            .iter()
+            .any(|r| r.path.contains("later-value"))
+    );
+
+    let err = client.load_latest(&["broken-value"]).await.unwrap_err();
+    assert!(
+        matches!(&err, Error::Schema { subject, .. } if subject == "broken-value"),
+        "{err:?}"
+    );
+}

@@ -1,0 +1,365 @@
+//! The HTTP surface: routes, extractors that turn every malformed input into a
+//! Confluent error body, and the middleware that times, counts and bounds requests.
+//! Handlers live one resource to a file and only translate between HTTP and
+//! [`crate::registry`].
+
+mod compatibility;
+mod config;
+pub mod error;
+mod mode;
+mod ops;
+mod schemas;
+mod subjects;
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, FromRequest, FromRequestParts, MatchedPath, Request, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderValue, Uri, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use tower::ServiceExt;
+
+pub use error::ApiError;
+
+use crate::metrics::Metrics;
+use crate::registry::{Error, Registry};
+
+/// Confluent's media type, used for every JSON answer unless the client asks for
+/// plain `application/json`.
+pub const CONTENT_TYPE: &str = "application/vnd.schemaregistry.v1+json";
+
+/// What every handler shares.
+#[derive(Clone)]
+pub struct AppState {
+    /// The use cases.
+    pub registry: Arc<Registry>,
+    /// Request metrics.
+    pub metrics: Arc<Metrics>,
+    /// Largest request body accepted, in bytes.
+    pub max_body: usize,
+    /// Longest a request may take, body upload included (slow clients).
+    pub request_timeout: Duration,
+}
+
+/// What handlers return.
+pub type ApiResult = Result<Response, ApiError>;
+
+/// A JSON answer with Confluent's media type.
+pub fn json<T: Serialize + ?Sized>(value: &T) -> Response {
+    match serde_json::to_vec(value) {
+        Ok(bytes) => bytes_response(Bytes::from(bytes)),
+        Err(e) => {
+            ApiError::from(Error::Store(crate::store::StoreError(e.to_string()))).into_response()
+        }
+    }
+}
+
+/// Pre-rendered bytes with Confluent's media type.
+pub fn bytes_response(bytes: Bytes) -> Response {
+    let mut response = bytes.into_response();
+    response
+        .headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(CONTENT_TYPE));
+    response
+}
+
+/// Query parameters: unknown ones ignored, booleans in any case.
+pub struct Params(Vec<(String, String)>);
+
+impl Params {
+    fn get(&self, name: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// `true` in any case is true; anything else (or absence) is false, as in Java.
+    pub fn flag(&self, name: &str) -> bool {
+        self.get(name)
+            .is_some_and(|v| v.trim().eq_ignore_ascii_case("true"))
+    }
+
+    /// A string parameter, empty when absent.
+    pub fn text(&self, name: &str) -> &str {
+        self.get(name).unwrap_or("")
+    }
+
+    /// An integer parameter; unparsable values count as absent.
+    pub fn int(&self, name: &str) -> Option<i64> {
+        self.get(name).and_then(|v| v.trim().parse().ok())
+    }
+
+    /// `offset` (default 0) and `limit` (default -1: everything).
+    pub fn page(&self) -> (usize, i64) {
+        let offset = self.int("offset").unwrap_or(0).max(0) as usize;
+        (offset, self.int("limit").unwrap_or(-1))
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Params {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, ApiError> {
+        let pairs = axum::extract::Query::<Vec<(String, String)>>::try_from_uri(&parts.uri)
+            .map(|q| q.0)
+            .unwrap_or_default();
+        Ok(Params(pairs))
+    }
+}
+
+/// Percent-decoded path parameters by name.
+pub struct PathParams(Vec<(String, String)>);
+
+impl PathParams {
+    /// The parameter, empty when absent.
+    pub fn get(&self, name: &str) -> &str {
+        self.0
+            .iter()
+            .find(|(k, _)| k == name)
+            .map_or("", |(_, v)| v.as_str())
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for PathParams {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        axum::extract::Path::<Vec<(String, String)>>::from_request_parts(parts, state)
+            .await
+            .map(|p| PathParams(p.0))
+            .map_err(|e| Error::InvalidSubject(e.body_text()).into())
+    }
+}
+
+/// A JSON body of any content type (clients send several, or none); an empty body
+/// reads as `{}` so that missing fields get their domain error, not a parse error.
+pub struct Body<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Body<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
+        let limit = req.extensions().get::<BodyLimit>().map_or(0, |l| l.0);
+        let bytes = Bytes::from_request(req, state).await.map_err(|e| {
+            if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+                ApiError::BodyTooLarge(limit)
+            } else {
+                ApiError::Malformed(e.body_text())
+            }
+        })?;
+        let slice: &[u8] = if bytes.iter().all(u8::is_ascii_whitespace) {
+            b"{}"
+        } else {
+            &bytes
+        };
+        serde_json::from_slice(slice)
+            .map(Body)
+            .map_err(|e| ApiError::Malformed(e.to_string()))
+    }
+}
+
+/// The configured body limit, carried to [`Body`] for its error message.
+#[derive(Clone, Copy)]
+struct BodyLimit(usize);
+
+/// The router over `state`: every Confluent route, Confluent-shaped 404 and 405,
+/// one tolerated trailing slash.
+pub fn build_router(state: AppState) -> Router {
+    let max_body = state.max_body;
+    let routes = Router::new()
+        .route("/", get(ops::root))
+        .route("/health", get(ops::health))
+        .route("/metrics", get(ops::metrics))
+        .route("/contexts", get(ops::contexts))
+        .route("/v1/metadata/id", get(ops::metadata_id))
+        .route("/schemas", get(schemas::list))
+        .route("/schemas/types", get(schemas::types))
+        .route("/schemas/ids/{id}", get(schemas::by_id))
+        .route("/schemas/ids/{id}/schema", get(schemas::by_id_raw))
+        .route("/schemas/ids/{id}/subjects", get(schemas::subjects))
+        .route("/schemas/ids/{id}/versions", get(schemas::versions))
+        .route("/subjects", get(subjects::list))
+        .route(
+            "/subjects/{s}",
+            post(subjects::lookup).delete(subjects::delete_subject),
+        )
+        .route(
+            "/subjects/{s}/versions",
+            get(subjects::versions).post(subjects::register),
+        )
+        .route(
+            "/subjects/{s}/versions/{v}",
+            get(subjects::version).delete(subjects::delete_version),
+        )
+        .route(
+            "/subjects/{s}/versions/{v}/schema",
+            get(subjects::version_raw),
+        )
+        .route(
+            "/subjects/{s}/versions/{v}/referencedby",
+            get(subjects::referenced_by),
+        )
+        .route(
+            "/compatibility/subjects/{s}/versions",
+            post(compatibility::against_level),
+        )
+        .route(
+            "/compatibility/subjects/{s}/versions/{v}",
+            post(compatibility::against_version),
+        )
+        .route(
+            "/config",
+            get(config::get_global)
+                .put(config::put_global)
+                .delete(config::delete_global),
+        )
+        .route(
+            "/config/{s}",
+            get(config::get_subject)
+                .put(config::put_subject)
+                .delete(config::delete_subject),
+        )
+        .route("/mode", get(mode::get_global).put(mode::put_global))
+        .route(
+            "/mode/{s}",
+            get(mode::get_subject)
+                .put(mode::put_subject)
+                .delete(mode::delete_subject),
+        )
+        .fallback(ops::not_found)
+        .method_not_allowed_fallback(ops::method_not_allowed)
+        .layer(middleware::from_fn_with_state(state.clone(), observe))
+        .layer(DefaultBodyLimit::max(max_body))
+        .with_state(state);
+    // Routing happens inside `routes`; the trailing slash must go before it.
+    let routes = routes.map_request(move |mut req: Request| {
+        trim_trailing_slash(req.uri_mut());
+        req.extensions_mut().insert(BodyLimit(max_body));
+        req
+    });
+    Router::new().fallback_service(routes)
+}
+
+fn trim_trailing_slash(uri: &mut Uri) {
+    let path = uri.path();
+    if path.len() <= 1 || !path.ends_with('/') {
+        return;
+    }
+    let trimmed = path.trim_end_matches('/');
+    let trimmed = if trimmed.is_empty() { "/" } else { trimmed };
+    let rebuilt = match uri.query() {
+        Some(q) => format!("{trimmed}?{q}"),
+        None => trimmed.to_owned(),
+    };
+    let mut parts = uri.clone().into_parts();
+    if let Ok(pq) = rebuilt.parse() {
+        parts.path_and_query = Some(pq);
+        if let Ok(new) = Uri::from_parts(parts) {
+            *uri = new;
+        }
+    }
+}
+
+/// Times, bounds, logs and counts every request, and honours `Accept: application/json`.
+async fn observe(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let start = Instant::now();
+    let method = req.method().as_str().to_owned();
+    let route = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or_else(|| "unmatched".to_owned(), |m| m.as_str().to_owned());
+    let plain_json = req
+        .headers()
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|a| a.contains("application/json") && !a.contains("vnd.schemaregistry"));
+    let path = req.uri().path().to_owned();
+    let mut response = match tokio::time::timeout(state.request_timeout, next.run(req)).await {
+        Ok(response) => response,
+        Err(_) => ApiError::from(Error::Timeout).into_response(),
+    };
+    if plain_json
+        && response
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .is_some_and(|v| v == CONTENT_TYPE)
+    {
+        response.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        );
+    }
+    let elapsed = start.elapsed();
+    let status = response.status().as_u16();
+    state.metrics.observe(&method, &route, status, elapsed);
+    tracing::debug!(
+        %method,
+        %path,
+        status,
+        micros = elapsed.as_micros() as u64,
+        "request"
+    );
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use axum::body::Body as HttpBody;
+    use axum::http::{Request, StatusCode};
+    use tower::ServiceExt as _;
+
+    use super::*;
+    use crate::Config;
+
+    fn state(dir: &std::path::Path) -> AppState {
+        AppState::open(&Config {
+            data_dir: dir.to_path_buf(),
+            ..Config::default()
+        })
+        .unwrap()
+    }
+
+    #[tokio::test]
+    async fn router_answers_without_a_socket() {
+        let dir = tempfile::tempdir().unwrap();
+        let router = build_router(state(dir.path()));
+        let response = router
+            .clone()
+            .oneshot(
+                Request::post("/subjects/a/versions/")
+                    .body(HttpBody::from(r#"{"schema":"\"string\""}"#))
+                    .unwrap(),
+            )
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+        let response = router
+            .oneshot(Request::get("/nowhere").body(HttpBody::empty()).unwrap())
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::NOT_FOUND);
+        assert_eq!(response.headers()[header::CONTENT_TYPE], CONTENT_TYPE);
+    }
+
+    #[test]
+    fn trailing_slashes_are_trimmed_but_root_stays() {
+        for (input, expected) in [
+            ("/config/", "/config"),
+            ("/config//?x=1", "/config?x=1"),
+            ("/", "/"),
+            ("/subjects/a%2F/versions", "/subjects/a%2F/versions"),
+        ] {
+            let mut uri: Uri = input.parse().unwrap();
+            trim_trailing_slash(&mut uri);
+            assert_eq!(uri.to_string(), expected);
+        }
+    }
+}

@@ -1,0 +1,67 @@
+//! `/mode`: READWRITE, READONLY, READONLY_OVERRIDE, IMPORT, global and per subject.
+
+use axum::extract::State;
+use serde::Deserialize;
+use serde_json::json;
+
+use super::{ApiResult, AppState, Body, Params, PathParams};
+
+/// `PUT /mode[/{s}]` body.
+#[derive(Deserialize)]
+pub struct ModeBody {
+    mode: Option<String>,
+}
+
+/// `GET /mode`.
+pub async fn get_global(State(state): State<AppState>) -> ApiResult {
+    let mode = state.registry.get_mode(None, true)?;
+    Ok(super::json(&json!({ "mode": mode.as_str() })))
+}
+
+/// `PUT /mode`: IMPORT over live subjects needs `force=true`.
+pub async fn put_global(
+    State(state): State<AppState>,
+    q: Params,
+    Body(body): Body<ModeBody>,
+) -> ApiResult {
+    let force = q.flag("force");
+    let mode = state
+        .registry
+        .write(move |r| r.set_mode(None, body.mode.as_deref(), force))
+        .await?;
+    Ok(super::json(&json!({ "mode": mode.as_str() })))
+}
+
+/// `GET /mode/{s}`: 40409 when unset unless `defaultToGlobal=true`.
+pub async fn get_subject(State(state): State<AppState>, p: PathParams, q: Params) -> ApiResult {
+    let mode = state
+        .registry
+        .get_mode(Some(p.get("s")), q.flag("defaultToGlobal"))?;
+    Ok(super::json(&json!({ "mode": mode.as_str() })))
+}
+
+/// `PUT /mode/{s}`.
+pub async fn put_subject(
+    State(state): State<AppState>,
+    p: PathParams,
+    q: Params,
+    Body(body): Body<ModeBody>,
+) -> ApiResult {
+    let subject = p.get("s").to_owned();
+    let force = q.flag("force");
+    let mode = state
+        .registry
+        .write(move |r| r.set_mode(Some(&subject), body.mode.as_deref(), force))
+        .await?;
+    Ok(super::json(&json!({ "mode": mode.as_str() })))
+}
+
+/// `DELETE /mode/{s}`: answers the mode that was set, 40401 when none was.
+pub async fn delete_subject(State(state): State<AppState>, p: PathParams) -> ApiResult {
+    let subject = p.get("s").to_owned();
+    let mode = state
+        .registry
+        .write(move |r| r.delete_mode(&subject))
+        .await?;
+    Ok(super::json(&json!({ "mode": mode.as_str() })))
+}

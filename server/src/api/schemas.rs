@@ -1,0 +1,80 @@
+//! `/schemas`: schemas by global id, the listing, and the supported types.
+
+use axum::extract::State;
+use axum::response::Response;
+use serde::Serialize;
+
+use super::{ApiResult, AppState, Params, PathParams};
+use crate::registry::Error;
+use crate::store::SchemaId;
+
+fn parse_id(raw: &str) -> Result<SchemaId, Error> {
+    raw.parse::<SchemaId>()
+        .ok()
+        .filter(|id| *id >= 1)
+        .ok_or_else(|| Error::SchemaNotFound(raw.to_owned()))
+}
+
+/// `GET /schemas/types`: the types Schemagate implements.
+pub async fn types() -> Response {
+    super::json(&["JSON", "AVRO"])
+}
+
+/// `GET /schemas/ids/{id}`: the hot path of every deserializer.
+pub async fn by_id(State(state): State<AppState>, p: PathParams) -> ApiResult {
+    let id = parse_id(p.get("id"))?;
+    let doc = state.registry.schema_by_id(id)?;
+    Ok(super::bytes_response(doc.json.clone()))
+}
+
+/// `GET /schemas/ids/{id}/schema`: the raw text.
+pub async fn by_id_raw(State(state): State<AppState>, p: PathParams) -> ApiResult {
+    let id = parse_id(p.get("id"))?;
+    let doc = state.registry.schema_by_id(id)?;
+    Ok(super::bytes_response(doc.raw.clone()))
+}
+
+/// `GET /schemas/ids/{id}/subjects`.
+pub async fn subjects(State(state): State<AppState>, p: PathParams, q: Params) -> ApiResult {
+    let id = parse_id(p.get("id"))?;
+    let deleted = q.flag("deleted");
+    let subjects = state
+        .registry
+        .blocking(move |r| r.id_subjects(id, deleted))
+        .await?;
+    Ok(super::json(&subjects))
+}
+
+#[derive(Serialize)]
+struct SubjectVersion {
+    subject: String,
+    version: i32,
+}
+
+/// `GET /schemas/ids/{id}/versions`.
+pub async fn versions(State(state): State<AppState>, p: PathParams, q: Params) -> ApiResult {
+    let id = parse_id(p.get("id"))?;
+    let deleted = q.flag("deleted");
+    let pairs = state
+        .registry
+        .blocking(move |r| r.id_versions(id, deleted))
+        .await?;
+    let body: Vec<SubjectVersion> = pairs
+        .into_iter()
+        .map(|(subject, version)| SubjectVersion { subject, version })
+        .collect();
+    Ok(super::json(&body))
+}
+
+/// `GET /schemas`.
+pub async fn list(State(state): State<AppState>, q: Params) -> ApiResult {
+    let prefix = q.text("subjectPrefix").to_owned();
+    let deleted = q.flag("deleted");
+    let latest_only = q.flag("latestOnly");
+    let (offset, limit) = q.page();
+    let views = state
+        .registry
+        .blocking(move |r| r.list_schemas(&prefix, deleted, latest_only, offset, limit))
+        .await?;
+    Ok(super::json(&views))
+}

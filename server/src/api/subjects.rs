@@ -1,0 +1,132 @@
+//! `/subjects`: registration, lookup, versions, deletes.
+
+use axum::extract::State;
+use serde::Deserialize;
+use serde_json::json;
+
+use super::{ApiResult, AppState, Body, Params, PathParams};
+use crate::registry::{Error, SchemaInput};
+
+/// `POST /subjects/{s}/versions` body: a schema plus the ids IMPORT mode keeps.
+#[derive(Deserialize)]
+pub struct RegisterBody {
+    #[serde(flatten)]
+    input: SchemaInput,
+    id: Option<i64>,
+    version: Option<i64>,
+}
+
+/// `GET /subjects`.
+pub async fn list(State(state): State<AppState>, q: Params) -> ApiResult {
+    let prefix = q.text("subjectPrefix").to_owned();
+    let (deleted, deleted_only) = (q.flag("deleted"), q.flag("deletedOnly"));
+    let (offset, limit) = q.page();
+    let subjects = state
+        .registry
+        .blocking(move |r| r.list_subjects(&prefix, deleted, deleted_only, offset, limit))
+        .await?;
+    Ok(super::json(&subjects))
+}
+
+/// `GET /subjects/{s}/versions`.
+pub async fn versions(State(state): State<AppState>, p: PathParams, q: Params) -> ApiResult {
+    let subject = p.get("s").to_owned();
+    let (deleted, deleted_only) = (q.flag("deleted"), q.flag("deletedOnly"));
+    let (offset, limit) = q.page();
+    let versions = state
+        .registry
+        .blocking(move |r| r.list_versions(&subject, deleted, deleted_only, offset, limit))
+        .await?;
+    Ok(super::json(&versions))
+}
+
+/// `GET /subjects/{s}/versions/{v}`.
+pub async fn version(State(state): State<AppState>, p: PathParams, q: Params) -> ApiResult {
+    let view = state
+        .registry
+        .get_version(p.get("s"), p.get("v"), q.flag("deleted"))?;
+    Ok(super::json(&view))
+}
+
+/// `GET /subjects/{s}/versions/{v}/schema`: the raw text.
+pub async fn version_raw(State(state): State<AppState>, p: PathParams, q: Params) -> ApiResult {
+    let view = state
+        .registry
+        .get_version(p.get("s"), p.get("v"), q.flag("deleted"))?;
+    Ok(super::bytes_response(view.schema.into()))
+}
+
+/// `GET /subjects/{s}/versions/{v}/referencedby`.
+pub async fn referenced_by(State(state): State<AppState>, p: PathParams) -> ApiResult {
+    let (subject, version) = (p.get("s").to_owned(), p.get("v").to_owned());
+    let ids = state
+        .registry
+        .blocking(move |r| r.referenced_by(&subject, &version))
+        .await?;
+    Ok(super::json(&ids))
+}
+
+/// `POST /subjects/{s}/versions`: register, idempotently.
+pub async fn register(
+    State(state): State<AppState>,
+    p: PathParams,
+    q: Params,
+    Body(body): Body<RegisterBody>,
+) -> ApiResult {
+    let subject = p.get("s").to_owned();
+    let normalize = q.flag("normalize");
+    let result = state
+        .registry
+        .write(move |r| r.register(&subject, &body.input, body.id, body.version, normalize))
+        .await;
+    match result {
+        Ok(id) => Ok(super::json(&json!({ "id": id }))),
+        Err(e) => {
+            if matches!(
+                e,
+                Error::Incompatible { .. } | Error::InvalidSchema(_) | Error::SchemaTooLarge(_)
+            ) {
+                state.metrics.reject_registration();
+            }
+            Err(e.into())
+        }
+    }
+}
+
+/// `POST /subjects/{s}`: which version of the subject holds this schema.
+pub async fn lookup(
+    State(state): State<AppState>,
+    p: PathParams,
+    q: Params,
+    Body(input): Body<SchemaInput>,
+) -> ApiResult {
+    let subject = p.get("s").to_owned();
+    let (normalize, deleted) = (q.flag("normalize"), q.flag("deleted"));
+    let view = state
+        .registry
+        .blocking(move |r| r.lookup(&subject, &input, normalize, deleted))
+        .await?;
+    Ok(super::json(&view))
+}
+
+/// `DELETE /subjects/{s}`: soft, then `permanent=true`.
+pub async fn delete_subject(State(state): State<AppState>, p: PathParams, q: Params) -> ApiResult {
+    let subject = p.get("s").to_owned();
+    let permanent = q.flag("permanent");
+    let versions = state
+        .registry
+        .write(move |r| r.delete_subject(&subject, permanent))
+        .await?;
+    Ok(super::json(&versions))
+}
+
+/// `DELETE /subjects/{s}/versions/{v}`.
+pub async fn delete_version(State(state): State<AppState>, p: PathParams, q: Params) -> ApiResult {
+    let (subject, version) = (p.get("s").to_owned(), p.get("v").to_owned());
+    let permanent = q.flag("permanent");
+    let deleted = state
+        .registry
+        .write(move |r| r.delete_version(&subject, &version, permanent))
+        .await?;
+    Ok(super::json(&deleted))
+}

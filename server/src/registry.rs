@@ -1,0 +1,1457 @@
+//! The use cases: register, look up, list, delete, check compatibility, configure.
+//!
+//! This is the only module that knows both the store and the core. Handlers call it
+//! with raw request values and get either a view to serialise or an [`Error`] that
+//! `api::error` turns into a Confluent error body.
+//!
+//! Concurrency: every write runs check-and-commit under one writer mutex, so two
+//! registrations of the same schema cannot both decide it is new. The mutex is a
+//! blocking one and write use cases run on the blocking pool as a whole: a client
+//! that disconnects mid-request cannot leave a half-done decision behind. Durability
+//! is a separate step ([`Registry::durable`]) outside the mutex, where concurrent
+//! writers share one flush (group commit). Reads take no lock at all.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, RwLock};
+
+use axum::body::Bytes;
+use schemagate_core::{
+    CheckOptions, Level, Limits, ParseOptions, ParsedSchema, Reference, SchemaError, SchemaType,
+    Subject, check_with,
+};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::store::{
+    ContentKey, Counts, Mode, Op, SchemaId, SchemaRef, Store, StoreError, StoredSchema,
+    VersionEntry,
+};
+
+/// Everything a use case can refuse, one variant per Confluent error condition.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// 40401.
+    #[error("Subject '{0}' not found.")]
+    SubjectNotFound(String),
+    /// 40402.
+    #[error("Version {0} not found.")]
+    VersionNotFound(String),
+    /// 40403.
+    #[error("Schema {0} not found")]
+    SchemaNotFound(String),
+    /// 40404.
+    #[error("Subject '{0}' was soft deleted. Set permanent=true to delete permanently")]
+    SubjectSoftDeleted(String),
+    /// 40405.
+    #[error("Subject '{0}' was not deleted first before being permanently deleted")]
+    SubjectNotSoftDeleted(String),
+    /// 40406.
+    #[error(
+        "Version {version} of subject '{subject}' was soft deleted. Set permanent=true to delete permanently"
+    )]
+    VersionSoftDeleted {
+        /// Subject.
+        subject: String,
+        /// Version.
+        version: i32,
+    },
+    /// 40407.
+    #[error(
+        "Version {version} of subject '{subject}' was not deleted first before being permanently deleted"
+    )]
+    VersionNotSoftDeleted {
+        /// Subject.
+        subject: String,
+        /// Version.
+        version: i32,
+    },
+    /// 40408.
+    #[error("Subject '{0}' does not have subject-level compatibility configured")]
+    SubjectLevelNotConfigured(String),
+    /// 40409.
+    #[error("Subject '{0}' does not have subject-level mode configured")]
+    SubjectModeNotConfigured(String),
+    /// 409: the findings rendered one per message.
+    #[error(
+        "Schema being registered is incompatible with an earlier schema for subject \"{subject}\", details: [{}]",
+        messages.join("; ")
+    )]
+    Incompatible {
+        /// Subject.
+        subject: String,
+        /// One line per breaking finding.
+        messages: Vec<String>,
+    },
+    /// 42201.
+    #[error("Invalid schema: {0}")]
+    InvalidSchema(String),
+    /// 42202.
+    #[error(
+        "The specified version '{0}' is not a valid version id. Allowed values are between [1, 2^31-1] and the string \"latest\""
+    )]
+    InvalidVersion(String),
+    /// 42203.
+    #[error(
+        "Invalid compatibility level {0:?}. Valid values are NONE, BACKWARD, BACKWARD_TRANSITIVE, FORWARD, FORWARD_TRANSITIVE, FULL, FULL_TRANSITIVE"
+    )]
+    InvalidLevel(String),
+    /// 42204.
+    #[error("Invalid mode {0:?}. Valid values are READWRITE, READONLY, READONLY_OVERRIDE, IMPORT")]
+    InvalidMode(String),
+    /// 42205.
+    #[error("{0}")]
+    NotPermitted(String),
+    /// 42206.
+    #[error("One or more references exist to the schema {{subject={subject},version={version}}}")]
+    ReferenceExists {
+        /// Subject.
+        subject: String,
+        /// Version.
+        version: i32,
+    },
+    /// 42207.
+    #[error("{0}")]
+    IdMismatch(String),
+    /// 42208.
+    #[error("Invalid subject: {0}")]
+    InvalidSubject(String),
+    /// 42209.
+    #[error("Schema too large: {0}")]
+    SchemaTooLarge(String),
+    /// 50001.
+    #[error("Error in the backend data store: {0}")]
+    Store(#[from] StoreError),
+    /// 50002.
+    #[error("Operation timed out")]
+    Timeout,
+}
+
+/// Result of a use case.
+pub type Result<T> = std::result::Result<T, Error>;
+
+/// A version as given in a path: a number or the newest live one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum VersionSpec {
+    /// `latest` (any case) or `-1`.
+    Latest,
+    /// 1 to 2^31-1.
+    Number(i32),
+}
+
+impl VersionSpec {
+    /// Parses a path segment; anything but a valid version is 42202.
+    pub fn parse(s: &str) -> Result<VersionSpec> {
+        if s.eq_ignore_ascii_case("latest") || s == "-1" {
+            return Ok(VersionSpec::Latest);
+        }
+        match s.parse::<i32>() {
+            Ok(n) if n >= 1 => Ok(VersionSpec::Number(n)),
+            _ => Err(Error::InvalidVersion(s.to_owned())),
+        }
+    }
+}
+
+/// A reference as a client sends it.
+#[derive(Clone, Debug, Deserialize)]
+pub struct RefInput {
+    /// Import name.
+    pub name: String,
+    /// Referenced subject.
+    pub subject: String,
+    /// Referenced version; `-1` means the latest.
+    pub version: i64,
+}
+
+/// A schema as a client sends it (register, lookup, compatibility).
+#[derive(Clone, Debug, Default, Deserialize)]
+pub struct SchemaInput {
+    /// The schema text.
+    pub schema: Option<String>,
+    /// `AVRO` (default), `JSON` or `PROTOBUF`.
+    #[serde(rename = "schemaType")]
+    pub schema_type: Option<String>,
+    /// Imported subject-versions.
+    pub references: Option<Vec<RefInput>>,
+}
+
+fn is_avro(t: &SchemaType) -> bool {
+    *t == SchemaType::Avro
+}
+
+/// A subject version with its schema, as the API shows it.
+#[derive(Clone, Debug, Serialize)]
+pub struct SchemaView {
+    /// Subject.
+    pub subject: String,
+    /// Version.
+    pub version: i32,
+    /// Global id.
+    pub id: SchemaId,
+    /// Omitted for Avro, as Confluent does (kafkajs reads `null` as unknown).
+    #[serde(rename = "schemaType", skip_serializing_if = "is_avro")]
+    pub schema_type: SchemaType,
+    /// Canonical text.
+    pub schema: String,
+    /// Omitted when empty.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub references: Vec<SchemaRef>,
+}
+
+/// `GET /schemas/ids/{id}` rendered once: ids are immutable, so the bytes are too.
+#[derive(Debug)]
+pub struct IdDoc {
+    /// The JSON body.
+    pub json: Bytes,
+    /// The raw schema text (`/schema` variant).
+    pub raw: Bytes,
+}
+
+#[derive(Serialize)]
+struct IdBody<'a> {
+    schema: &'a str,
+    #[serde(rename = "schemaType", skip_serializing_if = "is_avro")]
+    schema_type: SchemaType,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    references: &'a [SchemaRef],
+}
+
+/// Answer of the compatibility endpoints.
+#[derive(Clone, Debug, Serialize)]
+pub struct CompatView {
+    /// The verdict.
+    pub is_compatible: bool,
+    /// Present only with `verbose=true`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub messages: Option<Vec<String>>,
+}
+
+/// A committed write and the commit sequence that must be durable before answering.
+#[derive(Debug)]
+pub struct Written<T> {
+    /// What the use case returns.
+    pub value: T,
+    /// Commit sequence to pass to [`Registry::durable`].
+    pub seq: u64,
+}
+
+/// A parsed candidate schema with the identity it will be stored under.
+struct Candidate {
+    parsed: ParsedSchema,
+    references: Vec<SchemaRef>,
+    key: ContentKey,
+}
+
+/// The registry: use cases over a [`Store`].
+pub struct Registry {
+    store: Arc<dyn Store>,
+    /// Serialises check-and-commit so concurrent writers cannot both decide.
+    writer: Mutex<()>,
+    /// Number of commits applied so far.
+    committed: AtomicU64,
+    /// Highest commit number known to be flushed; the lock is the group-commit queue.
+    durable: tokio::sync::Mutex<u64>,
+    default_level: Level,
+    limits: Limits,
+    /// Hot-path bodies of `GET /schemas/ids/{id}`; cleared on permanent deletes, the
+    /// only thing that can make an id unresolvable.
+    id_docs: RwLock<HashMap<SchemaId, Arc<IdDoc>>>,
+    /// Parsed history for compatibility checks, so a registration does not re-parse
+    /// every earlier version.
+    parsed: RwLock<HashMap<SchemaId, Arc<ParsedSchema>>>,
+}
+
+fn valid_subject(name: &str) -> Result<Subject> {
+    Subject::parse(name).map_err(|e| Error::InvalidSubject(e.to_string()))
+}
+
+fn paginate<T>(items: Vec<T>, offset: usize, limit: i64) -> Vec<T> {
+    let it = items.into_iter().skip(offset);
+    if limit > 0 {
+        it.take(limit as usize).collect()
+    } else {
+        it.collect()
+    }
+}
+
+fn content_key(parsed: &ParsedSchema, references: &[SchemaRef]) -> ContentKey {
+    let mut h = Sha256::new();
+    h.update(parsed.fingerprint().0);
+    for r in references {
+        h.update(r.name.as_bytes());
+        h.update([0]);
+        h.update(r.subject.as_bytes());
+        h.update([0]);
+        h.update(r.version.to_be_bytes());
+    }
+    h.finalize().into()
+}
+
+fn schema_error(e: SchemaError) -> Error {
+    match e {
+        SchemaError::TooLarge { .. } => Error::SchemaTooLarge(e.to_string()),
+        other => Error::InvalidSchema(other.to_string()),
+    }
+}
+
+impl Registry {
+    /// A registry over `store`; `default_level` applies when no level is configured.
+    pub fn new(store: Arc<dyn Store>, default_level: Level, limits: Limits) -> Registry {
+        Registry {
+            store,
+            writer: Mutex::new(()),
+            committed: AtomicU64::new(0),
+            durable: tokio::sync::Mutex::new(0),
+            default_level,
+            limits,
+            id_docs: RwLock::new(HashMap::new()),
+            parsed: RwLock::new(HashMap::new()),
+        }
+    }
+
+    /// Runs a write use case on the blocking pool, then waits until it is durable.
+    pub async fn write<T, F>(self: &Arc<Self>, f: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Registry) -> Result<Written<T>> + Send + 'static,
+    {
+        let written = self.blocking(f).await?;
+        self.durable(written.seq).await?;
+        Ok(written.value)
+    }
+
+    /// Runs a CPU- or disk-bound read use case on the blocking pool.
+    pub async fn blocking<T, F>(self: &Arc<Self>, f: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Registry) -> Result<T> + Send + 'static,
+    {
+        let this = Arc::clone(self);
+        tokio::task::spawn_blocking(move || f(&this))
+            .await
+            .map_err(|e| Error::Store(StoreError(format!("worker failed: {e}"))))?
+    }
+
+    /// Waits until commit `seq` is flushed. Whoever holds the queue lock flushes every
+    /// commit applied so far, so writers queued behind it find their work done.
+    pub async fn durable(&self, seq: u64) -> Result<()> {
+        let mut durable = self.durable.lock().await;
+        if *durable >= seq {
+            return Ok(());
+        }
+        let target = self.committed.load(Ordering::SeqCst);
+        let store = Arc::clone(&self.store);
+        tokio::task::spawn_blocking(move || store.flush())
+            .await
+            .map_err(|e| Error::Store(StoreError(format!("flush failed: {e}"))))??;
+        *durable = target;
+        Ok(())
+    }
+
+    /// Flushes everything (shutdown).
+    pub fn flush(&self) -> Result<()> {
+        Ok(self.store.flush()?)
+    }
+
+    fn lock_writer(&self) -> MutexGuard<'_, ()> {
+        // Poisoning only means another writer panicked; the store itself is transactional.
+        self.writer.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Applies `ops` atomically; call with the writer lock held.
+    fn commit(&self, ops: &[Op]) -> Result<u64> {
+        self.store.apply(ops)?;
+        Ok(self.committed.fetch_add(1, Ordering::SeqCst) + 1)
+    }
+
+    fn current_seq(&self) -> u64 {
+        self.committed.load(Ordering::SeqCst)
+    }
+
+    fn forget_ids(&self) {
+        self.id_docs
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .clear();
+        self.parsed
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .clear();
+    }
+
+    // ----- reading helpers -----
+
+    fn stored(&self, id: SchemaId) -> Result<StoredSchema> {
+        self.store
+            .schema(id)?
+            .ok_or_else(|| Error::SchemaNotFound(id.to_string()))
+    }
+
+    fn view(&self, subject: &str, entry: &VersionEntry) -> Result<SchemaView> {
+        let stored = self.stored(entry.id)?;
+        Ok(SchemaView {
+            subject: subject.to_owned(),
+            version: entry.version,
+            id: entry.id,
+            schema_type: stored.schema_type,
+            schema: stored.schema,
+            references: stored.references,
+        })
+    }
+
+    fn find_version(
+        versions: &[VersionEntry],
+        spec: VersionSpec,
+        include_deleted: bool,
+    ) -> Option<VersionEntry> {
+        match spec {
+            VersionSpec::Latest => versions
+                .iter()
+                .rev()
+                .find(|v| include_deleted || !v.deleted)
+                .copied(),
+            VersionSpec::Number(n) => versions
+                .iter()
+                .find(|v| v.version == n && (include_deleted || !v.deleted))
+                .copied(),
+        }
+    }
+
+    /// The versions of `subject`, or 40401 when it has none at all.
+    fn existing_versions(&self, subject: &str) -> Result<Vec<VersionEntry>> {
+        let versions = self.store.versions(subject)?;
+        if versions.is_empty() {
+            return Err(Error::SubjectNotFound(subject.to_owned()));
+        }
+        Ok(versions)
+    }
+
+    /// Ids of schemas referencing `subject`/`version` that a live version still uses.
+    fn live_referrers(&self, subject: &str, version: i32) -> Result<Vec<SchemaId>> {
+        let mut out = Vec::new();
+        for id in self.store.referrers(subject, version)? {
+            if self.store.usages(id)?.iter().any(|(_, e)| !e.deleted) {
+                out.push(id);
+            }
+        }
+        Ok(out)
+    }
+
+    /// The level that applies to `subject`: its own, else the global one, else the default.
+    fn effective_level(&self, subject: &str) -> Result<Level> {
+        Ok(match self.store.config(Some(subject))? {
+            Some(l) => l,
+            None => self.store.config(None)?.unwrap_or(self.default_level),
+        })
+    }
+
+    /// The mode that applies to `subject`; a global READONLY_OVERRIDE beats subject modes.
+    fn effective_mode(&self, subject: &str) -> Result<Mode> {
+        let global = self.store.mode(None)?.unwrap_or(Mode::ReadWrite);
+        if global == Mode::ReadOnlyOverride {
+            return Ok(global);
+        }
+        Ok(self.store.mode(Some(subject))?.unwrap_or(global))
+    }
+
+    fn ensure_writable(&self, subject: &str) -> Result<Mode> {
+        let mode = self.effective_mode(subject)?;
+        if mode.is_read_only() {
+            return Err(Error::NotPermitted(format!(
+                "Subject {subject} is in read-only mode"
+            )));
+        }
+        Ok(mode)
+    }
+
+    // ----- references and parsing -----
+
+    /// Adds the text of schema `id` (imported as `name`) and, first, everything it
+    /// imports in turn, so core sees dependencies before dependents.
+    fn collect_reference(
+        &self,
+        name: &str,
+        id: SchemaId,
+        out: &mut Vec<Reference>,
+        seen: &mut HashSet<SchemaId>,
+    ) -> Result<()> {
+        if !seen.insert(id) {
+            return Ok(());
+        }
+        if seen.len() > self.limits.max_references {
+            return Err(Error::InvalidSchema(format!(
+                "more than {} references, directly or transitively",
+                self.limits.max_references
+            )));
+        }
+        let stored = self.stored(id)?;
+        for r in &stored.references {
+            let versions = self.store.versions(&r.subject)?;
+            let entry = Self::find_version(&versions, VersionSpec::Number(r.version), true)
+                .ok_or_else(|| {
+                    Error::InvalidSchema(format!(
+                        "referenced schema {} version {} no longer exists",
+                        r.subject, r.version
+                    ))
+                })?;
+            self.collect_reference(&r.name, entry.id, out, seen)?;
+        }
+        out.push(Reference::new(name, stored.schema));
+        Ok(())
+    }
+
+    /// Resolves client references to concrete subject-versions and their texts.
+    fn resolve_references(&self, refs: &[RefInput]) -> Result<(Vec<SchemaRef>, Vec<Reference>)> {
+        let mut concrete = Vec::with_capacity(refs.len());
+        let mut texts = Vec::new();
+        let mut seen = HashSet::new();
+        for r in refs {
+            let not_found = || {
+                Error::InvalidSchema(format!(
+                    "reference {:?} names subject {:?} version {}, which is not registered",
+                    r.name, r.subject, r.version
+                ))
+            };
+            let spec = match r.version {
+                -1 => VersionSpec::Latest,
+                v if v >= 1 && v <= i64::from(i32::MAX) => VersionSpec::Number(v as i32),
+                _ => return Err(not_found()),
+            };
+            let versions = self.store.versions(&r.subject)?;
+            let entry = Self::find_version(&versions, spec, false).ok_or_else(not_found)?;
+            concrete.push(SchemaRef {
+                name: r.name.clone(),
+                subject: r.subject.clone(),
+                version: entry.version,
+            });
+            self.collect_reference(&r.name, entry.id, &mut texts, &mut seen)?;
+        }
+        Ok((concrete, texts))
+    }
+
+    fn parse_input(&self, input: &SchemaInput, normalize: bool) -> Result<Candidate> {
+        let text = match input.schema.as_deref() {
+            Some(t) if !t.trim().is_empty() => t,
+            _ => return Err(Error::InvalidSchema("Empty schema".into())),
+        };
+        let schema_type = match input.schema_type.as_deref() {
+            None => SchemaType::Avro,
+            Some(t) => t.parse::<SchemaType>().map_err(schema_error)?,
+        };
+        let (references, texts) =
+            self.resolve_references(input.references.as_deref().unwrap_or(&[]))?;
+        let options = ParseOptions {
+            normalize,
+            limits: self.limits,
+        };
+        let parsed =
+            ParsedSchema::parse_with(schema_type, text, &texts, &options).map_err(schema_error)?;
+        let key = content_key(&parsed, &references);
+        Ok(Candidate {
+            parsed,
+            references,
+            key,
+        })
+    }
+
+    /// A stored schema parsed for comparison (cached: stored schemas never change).
+    fn parsed(&self, id: SchemaId) -> Result<Arc<ParsedSchema>> {
+        if let Some(p) = self
+            .parsed
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&id)
+        {
+            return Ok(Arc::clone(p));
+        }
+        let parsed = Arc::new(self.reparse(id, false)?);
+        self.parsed
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(id, Arc::clone(&parsed));
+        Ok(parsed)
+    }
+
+    fn reparse(&self, id: SchemaId, normalize: bool) -> Result<ParsedSchema> {
+        let stored = self.stored(id)?;
+        let mut texts = Vec::new();
+        let mut seen = HashSet::new();
+        for r in &stored.references {
+            let versions = self.store.versions(&r.subject)?;
+            if let Some(e) = Self::find_version(&versions, VersionSpec::Number(r.version), true) {
+                self.collect_reference(&r.name, e.id, &mut texts, &mut seen)?;
+            }
+        }
+        let options = ParseOptions {
+            normalize,
+            limits: self.limits,
+        };
+        ParsedSchema::parse_with(stored.schema_type, &stored.schema, &texts, &options).map_err(
+            |e| {
+                Error::Store(StoreError(format!(
+                    "stored schema {id} no longer parses: {e}"
+                )))
+            },
+        )
+    }
+
+    /// The version among `candidates` holding the same schema as `cand`: by content
+    /// key, or with `normalize`, by comparing normalised forms of the stored texts.
+    fn matching_version(
+        &self,
+        cand: &Candidate,
+        candidates: &[VersionEntry],
+        normalize: bool,
+    ) -> Result<Option<VersionEntry>> {
+        if let Some(id) = self.store.id_for_key(&cand.key)?
+            && let Some(v) = candidates.iter().rev().find(|v| v.id == id)
+        {
+            return Ok(Some(*v));
+        }
+        for v in candidates.iter().rev() {
+            let stored = self.stored(v.id)?;
+            if stored.schema_type == cand.parsed.schema_type()
+                && stored.references == cand.references
+                && (stored.schema == cand.parsed.canonical()
+                    || (normalize
+                        && self.reparse(v.id, true).map(|p| p.fingerprint()).ok()
+                            == Some(cand.parsed.fingerprint())))
+            {
+                return Ok(Some(*v));
+            }
+        }
+        Ok(None)
+    }
+
+    // ----- use cases: schemas by id -----
+
+    /// `GET /schemas/ids/{id}`: served from a cache of rendered bodies.
+    pub fn schema_by_id(&self, id: SchemaId) -> Result<Arc<IdDoc>> {
+        if let Some(doc) = self
+            .id_docs
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&id)
+        {
+            return Ok(Arc::clone(doc));
+        }
+        let stored = self.stored(id)?;
+        if self.store.usages(id)?.is_empty() {
+            return Err(Error::SchemaNotFound(id.to_string()));
+        }
+        let json = serde_json::to_vec(&IdBody {
+            schema: &stored.schema,
+            schema_type: stored.schema_type,
+            references: &stored.references,
+        })
+        .map_err(|e| Error::Store(StoreError(e.to_string())))?;
+        let doc = Arc::new(IdDoc {
+            json: Bytes::from(json),
+            raw: Bytes::from(stored.schema),
+        });
+        self.id_docs
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(id, Arc::clone(&doc));
+        Ok(doc)
+    }
+
+    fn id_usages(&self, id: SchemaId, deleted: bool) -> Result<Vec<(String, VersionEntry)>> {
+        let usages = self.store.usages(id)?;
+        if usages.is_empty() || self.store.schema(id)?.is_none() {
+            return Err(Error::SchemaNotFound(id.to_string()));
+        }
+        Ok(usages
+            .into_iter()
+            .filter(|(_, e)| deleted || !e.deleted)
+            .collect())
+    }
+
+    /// `GET /schemas/ids/{id}/subjects`.
+    pub fn id_subjects(&self, id: SchemaId, deleted: bool) -> Result<Vec<String>> {
+        let mut subjects: Vec<String> = self
+            .id_usages(id, deleted)?
+            .into_iter()
+            .map(|(s, _)| s)
+            .collect();
+        subjects.dedup();
+        Ok(subjects)
+    }
+
+    /// `GET /schemas/ids/{id}/versions`.
+    pub fn id_versions(&self, id: SchemaId, deleted: bool) -> Result<Vec<(String, i32)>> {
+        Ok(self
+            .id_usages(id, deleted)?
+            .into_iter()
+            .map(|(s, e)| (s, e.version))
+            .collect())
+    }
+
+    // ----- use cases: listing -----
+
+    /// `GET /schemas`.
+    pub fn list_schemas(
+        &self,
+        prefix: &str,
+        deleted: bool,
+        latest_only: bool,
+        offset: usize,
+        limit: i64,
+    ) -> Result<Vec<SchemaView>> {
+        let mut out = Vec::new();
+        for (subject, versions) in self.store.all_versions()? {
+            if !subject.starts_with(prefix) {
+                continue;
+            }
+            let visible: Vec<&VersionEntry> =
+                versions.iter().filter(|v| deleted || !v.deleted).collect();
+            let chosen: Vec<&VersionEntry> = if latest_only {
+                visible.last().copied().into_iter().collect()
+            } else {
+                visible
+            };
+            for v in chosen {
+                out.push(self.view(&subject, v)?);
+            }
+        }
+        Ok(paginate(out, offset, limit))
+    }
+
+    /// `GET /subjects`.
+    pub fn list_subjects(
+        &self,
+        prefix: &str,
+        deleted: bool,
+        deleted_only: bool,
+        offset: usize,
+        limit: i64,
+    ) -> Result<Vec<String>> {
+        let subjects = self
+            .store
+            .all_versions()?
+            .into_iter()
+            .filter(|(s, _)| s.starts_with(prefix))
+            .filter(|(_, versions)| {
+                if deleted_only {
+                    versions.iter().any(|v| v.deleted)
+                } else {
+                    deleted || versions.iter().any(|v| !v.deleted)
+                }
+            })
+            .map(|(s, _)| s)
+            .collect();
+        Ok(paginate(subjects, offset, limit))
+    }
+
+    /// `GET /subjects/{s}/versions`.
+    pub fn list_versions(
+        &self,
+        subject: &str,
+        deleted: bool,
+        deleted_only: bool,
+        offset: usize,
+        limit: i64,
+    ) -> Result<Vec<i32>> {
+        valid_subject(subject)?;
+        let versions = self.existing_versions(subject)?;
+        let listed: Vec<i32> = versions
+            .iter()
+            .filter(|v| {
+                if deleted_only {
+                    v.deleted
+                } else {
+                    deleted || !v.deleted
+                }
+            })
+            .map(|v| v.version)
+            .collect();
+        if listed.is_empty() && !deleted && !deleted_only {
+            return Err(Error::SubjectNotFound(subject.to_owned()));
+        }
+        Ok(paginate(listed, offset, limit))
+    }
+
+    /// `GET /subjects/{s}/versions/{v}`.
+    pub fn get_version(&self, subject: &str, version: &str, deleted: bool) -> Result<SchemaView> {
+        valid_subject(subject)?;
+        let spec = VersionSpec::parse(version)?;
+        let versions = self.existing_versions(subject)?;
+        if !deleted && versions.iter().all(|v| v.deleted) {
+            return Err(Error::SubjectNotFound(subject.to_owned()));
+        }
+        let entry = Self::find_version(&versions, spec, deleted)
+            .ok_or_else(|| Error::VersionNotFound(version.to_owned()))?;
+        self.view(subject, &entry)
+    }
+
+    /// `GET /subjects/{s}/versions/{v}/referencedby`.
+    pub fn referenced_by(&self, subject: &str, version: &str) -> Result<Vec<SchemaId>> {
+        valid_subject(subject)?;
+        let spec = VersionSpec::parse(version)?;
+        let versions = self.existing_versions(subject)?;
+        let entry = Self::find_version(&versions, spec, true)
+            .ok_or_else(|| Error::VersionNotFound(version.to_owned()))?;
+        self.live_referrers(subject, entry.version)
+    }
+
+    // ----- use cases: register and look up -----
+
+    /// `POST /subjects/{s}/versions`: returns the schema's global id.
+    pub fn register(
+        &self,
+        subject: &str,
+        input: &SchemaInput,
+        requested_id: Option<i64>,
+        requested_version: Option<i64>,
+        normalize: bool,
+    ) -> Result<Written<SchemaId>> {
+        valid_subject(subject)?;
+        // Parse outside the writer lock: it is the expensive part and needs no consistency.
+        let cand = self.parse_input(input, normalize)?;
+        // Serializers re-register on every start: answer a schema the subject already
+        // holds without queueing behind writers. Versions only appear under the lock,
+        // so a hit seen here stays a hit.
+        if requested_id.is_none()
+            && requested_version.is_none()
+            && let Some(id) = self.store.id_for_key(&cand.key)?
+            && self
+                .store
+                .versions(subject)?
+                .iter()
+                .any(|v| v.id == id && !v.deleted)
+        {
+            self.ensure_writable(subject)?;
+            return Ok(Written {
+                value: id,
+                seq: self.current_seq(),
+            });
+        }
+        let _writer = self.lock_writer();
+        let mode = self.ensure_writable(subject)?;
+        let import = mode == Mode::Import;
+        let versions = self.store.versions(subject)?;
+        let live: Vec<VersionEntry> = versions.iter().filter(|v| !v.deleted).copied().collect();
+
+        if let Some(hit) = self.matching_version(&cand, &live, normalize)? {
+            if let Some(req) = requested_id
+                && req != i64::from(hit.id)
+            {
+                return Err(Error::IdMismatch(format!(
+                    "Schema already registered with id {} instead of input id {req}",
+                    hit.id
+                )));
+            }
+            // Possibly committed by a writer whose flush is still running: wait for it too.
+            return Ok(Written {
+                value: hit.id,
+                seq: self.current_seq(),
+            });
+        }
+
+        let existing_id = self.store.id_for_key(&cand.key)?;
+        let id = match requested_id {
+            None => match existing_id {
+                Some(id) => id,
+                None => self.store.next_id()?,
+            },
+            Some(req) if !import => match existing_id {
+                Some(id) if i64::from(id) == req => id,
+                _ => {
+                    return Err(Error::NotPermitted(
+                        "a schema id can only be given in IMPORT mode".into(),
+                    ));
+                }
+            },
+            Some(req) => {
+                let id = u32::try_from(req)
+                    .ok()
+                    .filter(|id| *id >= 1 && *id <= i32::MAX as u32)
+                    .ok_or_else(|| Error::IdMismatch(format!("invalid schema id {req}")))?;
+                if let Some(stored) = self.store.schema(id)?
+                    && (stored.schema_type != cand.parsed.schema_type()
+                        || stored.schema != cand.parsed.canonical()
+                        || stored.references != cand.references)
+                {
+                    return Err(Error::IdMismatch(format!(
+                        "Overwrite new schema with id {id} is not permitted: a different schema has that id"
+                    )));
+                }
+                id
+            }
+        };
+        if id > i32::MAX as u32 {
+            return Err(Error::Store(StoreError("schema ids exhausted".into())));
+        }
+
+        let max_version = versions.iter().map(|v| v.version).max().unwrap_or(0);
+        let version = match requested_version {
+            None | Some(-1) | Some(0) => max_version
+                .checked_add(1)
+                .ok_or_else(|| Error::InvalidVersion("2^31".into()))?,
+            Some(v) if v < 1 || v > i64::from(i32::MAX) => {
+                return Err(Error::InvalidVersion(v.to_string()));
+            }
+            Some(v) if import => {
+                let v = v as i32;
+                if let Some(existing) = versions.iter().find(|e| e.version == v)
+                    && (existing.id != id || !existing.deleted)
+                {
+                    return Err(Error::InvalidVersion(format!(
+                        "{v} (already holds schema id {})",
+                        existing.id
+                    )));
+                }
+                v
+            }
+            Some(v) if v == i64::from(max_version) + 1 => v as i32,
+            Some(v) => return Err(Error::InvalidVersion(v.to_string())),
+        };
+
+        if !import {
+            self.check_against_history(subject, &cand, &live)?;
+        }
+
+        let mut ops = Vec::with_capacity(3);
+        if self.store.schema(id)?.is_none() {
+            ops.push(Op::PutSchema {
+                id,
+                key: cand.key,
+                schema: StoredSchema {
+                    schema_type: cand.parsed.schema_type(),
+                    schema: cand.parsed.canonical().to_owned(),
+                    references: cand.references.clone(),
+                },
+            });
+        }
+        ops.push(Op::PutVersion {
+            subject: subject.to_owned(),
+            entry: VersionEntry {
+                version,
+                id,
+                deleted: false,
+            },
+        });
+        ops.push(Op::SetNextId(id + 1));
+        let seq = self.commit(&ops)?;
+        Ok(Written { value: id, seq })
+    }
+
+    /// Refuses `cand` when the subject's level finds a breaking change against `live`.
+    fn check_against_history(
+        &self,
+        subject: &str,
+        cand: &Candidate,
+        live: &[VersionEntry],
+    ) -> Result<()> {
+        let level = self.effective_level(subject)?;
+        let against: &[VersionEntry] = match (level, live.len()) {
+            (Level::None, _) | (_, 0) => return Ok(()),
+            (l, _) if l.is_transitive() => live,
+            (_, n) => &live[n - 1..],
+        };
+        let report = self.report(level, cand, against)?;
+        if report.is_compatible {
+            Ok(())
+        } else {
+            Err(Error::Incompatible {
+                subject: subject.to_owned(),
+                messages: report.messages.unwrap_or_default(),
+            })
+        }
+    }
+
+    fn report(
+        &self,
+        level: Level,
+        cand: &Candidate,
+        against: &[VersionEntry],
+    ) -> Result<CompatView> {
+        let history = against
+            .iter()
+            .map(|v| self.parsed(v.id).map(|p| (*p).clone()))
+            .collect::<Result<Vec<_>>>()?;
+        let report = check_with(level, &cand.parsed, &history, &CheckOptions::default());
+        let messages =
+            report.messages(|i| format!("version {}", against.get(i).map_or(0, |v| v.version)));
+        Ok(CompatView {
+            is_compatible: report.compatible,
+            messages: Some(messages),
+        })
+    }
+
+    /// `POST /subjects/{s}`: the version of `subject` holding this schema.
+    pub fn lookup(
+        &self,
+        subject: &str,
+        input: &SchemaInput,
+        normalize: bool,
+        deleted: bool,
+    ) -> Result<SchemaView> {
+        valid_subject(subject)?;
+        let versions = self.existing_versions(subject)?;
+        let candidates: Vec<VersionEntry> = versions
+            .iter()
+            .filter(|v| deleted || !v.deleted)
+            .copied()
+            .collect();
+        if candidates.is_empty() {
+            return Err(Error::SubjectNotFound(subject.to_owned()));
+        }
+        let cand = self.parse_input(input, normalize)?;
+        let hit = self
+            .matching_version(&cand, &candidates, normalize)?
+            .ok_or_else(|| Error::SchemaNotFound("not found".into()))?;
+        self.view(subject, &hit)
+    }
+
+    // ----- use cases: compatibility -----
+
+    /// `POST /compatibility/subjects/{s}/versions[/{v}]`.
+    pub fn check_compatibility(
+        &self,
+        subject: &str,
+        version: Option<&str>,
+        input: &SchemaInput,
+        normalize: bool,
+        verbose: bool,
+    ) -> Result<CompatView> {
+        valid_subject(subject)?;
+        let spec = version.map(VersionSpec::parse).transpose()?;
+        let cand = match self.parse_input(input, normalize) {
+            Ok(c) => c,
+            Err(e @ (Error::InvalidSchema(_) | Error::SchemaTooLarge(_))) if verbose => {
+                return Ok(CompatView {
+                    is_compatible: false,
+                    messages: Some(vec![e.to_string()]),
+                });
+            }
+            Err(e) => return Err(e),
+        };
+        let versions = self.store.versions(subject)?;
+        let live: Vec<VersionEntry> = versions.iter().filter(|v| !v.deleted).copied().collect();
+        let level = self.effective_level(subject)?;
+        let against: Vec<VersionEntry> = match spec {
+            None | Some(VersionSpec::Latest) if live.is_empty() => Vec::new(),
+            None if level.is_transitive() => live,
+            None | Some(VersionSpec::Latest) => live.last().copied().into_iter().collect(),
+            Some(VersionSpec::Number(n)) => {
+                if versions.is_empty() {
+                    return Err(Error::SubjectNotFound(subject.to_owned()));
+                }
+                let entry = Self::find_version(&versions, VersionSpec::Number(n), false)
+                    .ok_or_else(|| Error::VersionNotFound(n.to_string()))?;
+                vec![entry]
+            }
+        };
+        let mut view = if against.is_empty() {
+            CompatView {
+                is_compatible: true,
+                messages: Some(Vec::new()),
+            }
+        } else {
+            self.report(level, &cand, &against)?
+        };
+        if !verbose {
+            view.messages = None;
+        }
+        Ok(view)
+    }
+
+    // ----- use cases: delete -----
+
+    /// `DELETE /subjects/{s}`: the versions deleted.
+    pub fn delete_subject(&self, subject: &str, permanent: bool) -> Result<Written<Vec<i32>>> {
+        valid_subject(subject)?;
+        let _writer = self.lock_writer();
+        self.ensure_writable(subject)?;
+        let versions = self.existing_versions(subject)?;
+        let live: Vec<VersionEntry> = versions.iter().filter(|v| !v.deleted).copied().collect();
+        if !permanent && live.is_empty() {
+            return Err(Error::SubjectSoftDeleted(subject.to_owned()));
+        }
+        if permanent && !live.is_empty() {
+            return Err(Error::SubjectNotSoftDeleted(subject.to_owned()));
+        }
+        let targets = if permanent { &versions } else { &live };
+        for v in targets {
+            if !self.live_referrers(subject, v.version)?.is_empty() {
+                return Err(Error::ReferenceExists {
+                    subject: subject.to_owned(),
+                    version: v.version,
+                });
+            }
+        }
+        let mut ops: Vec<Op> = targets
+            .iter()
+            .map(|v| {
+                if permanent {
+                    Op::RemoveVersion {
+                        subject: subject.to_owned(),
+                        version: v.version,
+                    }
+                } else {
+                    Op::PutVersion {
+                        subject: subject.to_owned(),
+                        entry: VersionEntry {
+                            deleted: true,
+                            ..*v
+                        },
+                    }
+                }
+            })
+            .collect();
+        if permanent {
+            ops.extend(Self::forget_subject_settings(subject));
+        }
+        let seq = self.commit(&ops)?;
+        if permanent {
+            self.forget_ids();
+        }
+        Ok(Written {
+            value: targets.iter().map(|v| v.version).collect(),
+            seq,
+        })
+    }
+
+    fn forget_subject_settings(subject: &str) -> [Op; 2] {
+        [
+            Op::SetConfig {
+                subject: Some(subject.to_owned()),
+                level: None,
+            },
+            Op::SetMode {
+                subject: Some(subject.to_owned()),
+                mode: None,
+            },
+        ]
+    }
+
+    /// `DELETE /subjects/{s}/versions/{v}`: the version deleted.
+    pub fn delete_version(
+        &self,
+        subject: &str,
+        version: &str,
+        permanent: bool,
+    ) -> Result<Written<i32>> {
+        valid_subject(subject)?;
+        let spec = VersionSpec::parse(version)?;
+        let _writer = self.lock_writer();
+        self.ensure_writable(subject)?;
+        let versions = self.existing_versions(subject)?;
+        // A numbered version is found even when soft-deleted, to answer 40406 rather
+        // than 40402; `latest` means the newest live one unless deleting permanently.
+        let include_deleted = permanent || matches!(spec, VersionSpec::Number(_));
+        let entry = Self::find_version(&versions, spec, include_deleted)
+            .ok_or_else(|| Error::VersionNotFound(version.to_owned()))?;
+        if !permanent && entry.deleted {
+            return Err(Error::VersionSoftDeleted {
+                subject: subject.to_owned(),
+                version: entry.version,
+            });
+        }
+        if permanent && !entry.deleted {
+            return Err(Error::VersionNotSoftDeleted {
+                subject: subject.to_owned(),
+                version: entry.version,
+            });
+        }
+        if !self.live_referrers(subject, entry.version)?.is_empty() {
+            return Err(Error::ReferenceExists {
+                subject: subject.to_owned(),
+                version: entry.version,
+            });
+        }
+        let mut ops = Vec::new();
+        if permanent {
+            ops.push(Op::RemoveVersion {
+                subject: subject.to_owned(),
+                version: entry.version,
+            });
+            if versions.len() == 1 {
+                ops.extend(Self::forget_subject_settings(subject));
+            }
+        } else {
+            ops.push(Op::PutVersion {
+                subject: subject.to_owned(),
+                entry: VersionEntry {
+                    deleted: true,
+                    ..entry
+                },
+            });
+        }
+        let seq = self.commit(&ops)?;
+        if permanent {
+            self.forget_ids();
+        }
+        Ok(Written {
+            value: entry.version,
+            seq,
+        })
+    }
+
+    // ----- use cases: config -----
+
+    /// `GET /config` and `GET /config/{s}`.
+    pub fn get_config(&self, subject: Option<&str>, default_to_global: bool) -> Result<Level> {
+        let global =
+            || -> Result<Level> { Ok(self.store.config(None)?.unwrap_or(self.default_level)) };
+        match subject {
+            None => global(),
+            Some(s) => {
+                valid_subject(s)?;
+                match self.store.config(Some(s))? {
+                    Some(l) => Ok(l),
+                    None if default_to_global => global(),
+                    None => Err(Error::SubjectLevelNotConfigured(s.to_owned())),
+                }
+            }
+        }
+    }
+
+    /// `PUT /config[/{s}]`.
+    pub fn set_config(&self, subject: Option<&str>, level: Option<&str>) -> Result<Written<Level>> {
+        if let Some(s) = subject {
+            valid_subject(s)?;
+        }
+        let raw = level.unwrap_or_default();
+        let level: Level = raw
+            .parse()
+            .map_err(|_| Error::InvalidLevel(raw.to_owned()))?;
+        let _writer = self.lock_writer();
+        let seq = self.commit(&[Op::SetConfig {
+            subject: subject.map(str::to_owned),
+            level: Some(level),
+        }])?;
+        Ok(Written { value: level, seq })
+    }
+
+    /// `DELETE /config[/{s}]`: the level that was in force.
+    pub fn delete_config(&self, subject: Option<&str>) -> Result<Written<Level>> {
+        if let Some(s) = subject {
+            valid_subject(s)?;
+        }
+        let _writer = self.lock_writer();
+        let previous = match (subject, self.store.config(subject)?) {
+            (_, Some(l)) => l,
+            (None, None) => self.default_level,
+            (Some(s), None) => return Err(Error::SubjectNotFound(s.to_owned())),
+        };
+        let seq = self.commit(&[Op::SetConfig {
+            subject: subject.map(str::to_owned),
+            level: None,
+        }])?;
+        Ok(Written {
+            value: previous,
+            seq,
+        })
+    }
+
+    // ----- use cases: mode -----
+
+    /// `GET /mode` and `GET /mode/{s}`.
+    pub fn get_mode(&self, subject: Option<&str>, default_to_global: bool) -> Result<Mode> {
+        let global = || -> Result<Mode> { Ok(self.store.mode(None)?.unwrap_or(Mode::ReadWrite)) };
+        match subject {
+            None => global(),
+            Some(s) => {
+                valid_subject(s)?;
+                match self.store.mode(Some(s))? {
+                    Some(m) => Ok(m),
+                    None if default_to_global => global(),
+                    None => Err(Error::SubjectModeNotConfigured(s.to_owned())),
+                }
+            }
+        }
+    }
+
+    /// `PUT /mode[/{s}]`. IMPORT over live data needs `force`, since imported ids
+    /// could collide with ids already handed out.
+    pub fn set_mode(
+        &self,
+        subject: Option<&str>,
+        mode: Option<&str>,
+        force: bool,
+    ) -> Result<Written<Mode>> {
+        if let Some(s) = subject {
+            valid_subject(s)?;
+        }
+        let raw = mode.unwrap_or_default();
+        let mode = Mode::parse(raw).ok_or_else(|| Error::InvalidMode(raw.to_owned()))?;
+        let _writer = self.lock_writer();
+        if mode == Mode::Import && !force {
+            let has_live = match subject {
+                None => self
+                    .store
+                    .all_versions()?
+                    .iter()
+                    .any(|(_, vs)| vs.iter().any(|v| !v.deleted)),
+                Some(s) => self.store.versions(s)?.iter().any(|v| !v.deleted),
+            };
+            if has_live {
+                return Err(Error::NotPermitted(
+                    "Cannot import since found existing subjects; use force=true to override"
+                        .into(),
+                ));
+            }
+        }
+        let seq = self.commit(&[Op::SetMode {
+            subject: subject.map(str::to_owned),
+            mode: Some(mode),
+        }])?;
+        Ok(Written { value: mode, seq })
+    }
+
+    /// `DELETE /mode/{s}`: the mode that was set.
+    pub fn delete_mode(&self, subject: &str) -> Result<Written<Mode>> {
+        valid_subject(subject)?;
+        let _writer = self.lock_writer();
+        let previous = self
+            .store
+            .mode(Some(subject))?
+            .ok_or_else(|| Error::SubjectNotFound(subject.to_owned()))?;
+        let seq = self.commit(&[Op::SetMode {
+            subject: Some(subject.to_owned()),
+            mode: None,
+        }])?;
+        Ok(Written {
+            value: previous,
+            seq,
+        })
+    }
+
+    // ----- operations -----
+
+    /// Gauge values for `/metrics`.
+    pub fn counts(&self) -> Result<Counts> {
+        Ok(self.store.counts()?)
+    }
+
+    /// Readiness: the store answers a read.
+    pub fn ready(&self) -> Result<()> {
+        self.store.next_id()?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::AtomicUsize;
+    use std::time::Duration;
+
+    use super::*;
+    use crate::store::sled::SledStore;
+    use crate::store::{Counts, StoreResult};
+
+    /// Delegates to sled, counting flushes and making each one slow, as a disk is.
+    struct SlowFlush {
+        inner: SledStore,
+        flushes: AtomicUsize,
+    }
+
+    impl Store for SlowFlush {
+        fn schema(&self, id: SchemaId) -> StoreResult<Option<StoredSchema>> {
+            self.inner.schema(id)
+        }
+        fn id_for_key(&self, key: &ContentKey) -> StoreResult<Option<SchemaId>> {
+            self.inner.id_for_key(key)
+        }
+        fn versions(&self, subject: &str) -> StoreResult<Vec<VersionEntry>> {
+            self.inner.versions(subject)
+        }
+        fn all_versions(&self) -> StoreResult<Vec<(String, Vec<VersionEntry>)>> {
+            self.inner.all_versions()
+        }
+        fn usages(&self, id: SchemaId) -> StoreResult<Vec<(String, VersionEntry)>> {
+            self.inner.usages(id)
+        }
+        fn referrers(&self, subject: &str, version: i32) -> StoreResult<Vec<SchemaId>> {
+            self.inner.referrers(subject, version)
+        }
+        fn config(&self, subject: Option<&str>) -> StoreResult<Option<Level>> {
+            self.inner.config(subject)
+        }
+        fn mode(&self, subject: Option<&str>) -> StoreResult<Option<Mode>> {
+            self.inner.mode(subject)
+        }
+        fn next_id(&self) -> StoreResult<SchemaId> {
+            self.inner.next_id()
+        }
+        fn counts(&self) -> StoreResult<Counts> {
+            self.inner.counts()
+        }
+        fn apply(&self, ops: &[Op]) -> StoreResult<()> {
+            self.inner.apply(ops)
+        }
+        fn flush(&self) -> StoreResult<()> {
+            self.flushes.fetch_add(1, Ordering::SeqCst);
+            std::thread::sleep(Duration::from_millis(30));
+            self.inner.flush()
+        }
+    }
+
+    fn input(name: &str) -> SchemaInput {
+        SchemaInput {
+            schema: Some(format!(
+                r#"{{"type":"record","name":"{name}","fields":[]}}"#
+            )),
+            ..SchemaInput::default()
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn concurrent_writers_share_flushes() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Arc::new(SlowFlush {
+            inner: SledStore::open(dir.path()).unwrap(),
+            flushes: AtomicUsize::new(0),
+        });
+        let registry = Arc::new(Registry::new(
+            store.clone(),
+            Level::Backward,
+            Limits::default(),
+        ));
+        let writers = 24;
+        let tasks: Vec<_> = (0..writers)
+            .map(|i| {
+                let registry = Arc::clone(&registry);
+                tokio::spawn(async move {
+                    registry
+                        .write(move |r| {
+                            r.register(
+                                &format!("s{i}"),
+                                &input(&format!("R{i}")),
+                                None,
+                                None,
+                                false,
+                            )
+                        })
+                        .await
+                })
+            })
+            .collect();
+        let mut ids = HashSet::new();
+        for t in tasks {
+            assert!(ids.insert(t.await.unwrap().unwrap()));
+        }
+        let flushes = store.flushes.load(Ordering::SeqCst);
+        assert!(
+            flushes < writers,
+            "{flushes} flushes for {writers} acknowledged writes: no group commit"
+        );
+        // Every acknowledged write is covered by a flush that started after its commit.
+        assert_eq!(*registry.durable.lock().await, writers as u64);
+    }
+
+    #[test]
+    fn version_specs() {
+        assert_eq!(VersionSpec::parse("LaTeSt").unwrap(), VersionSpec::Latest);
+        assert_eq!(VersionSpec::parse("-1").unwrap(), VersionSpec::Latest);
+        assert_eq!(VersionSpec::parse("7").unwrap(), VersionSpec::Number(7));
+        for bad in ["0", "-2", "x", "", "2147483648"] {
+            assert!(matches!(
+                VersionSpec::parse(bad),
+                Err(Error::InvalidVersion(_))
+            ));
+        }
+    }
+}

@@ -1,0 +1,186 @@
+//! Persistence behind the registry: a backend-neutral [`Store`] trait and the records
+//! it holds. The registry decides *what* to write; a store only promises that one
+//! [`Store::apply`] call is atomic and that [`Store::flush`] makes it durable, so a
+//! networked backend (PostgreSQL) can replace the embedded one without touching the
+//! use cases.
+
+pub mod sled;
+
+use schemagate_core::{Level, SchemaType};
+use serde::{Deserialize, Serialize};
+
+/// A global schema id, as Confluent hands it to serializers (a positive 32-bit int).
+pub type SchemaId = u32;
+
+/// Content key of a schema: SHA-256 over type, canonical text and references, so the
+/// same schema maps to the same id in every subject.
+pub type ContentKey = [u8; 32];
+
+/// A reference from one schema to a registered subject-version, as on the wire.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct SchemaRef {
+    /// The name the referring schema imports it by.
+    pub name: String,
+    /// Subject of the referenced schema.
+    pub subject: String,
+    /// Version of the referenced schema (always a concrete version once stored).
+    pub version: i32,
+}
+
+/// A schema as stored under its id: immutable once written.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoredSchema {
+    /// Schema language.
+    pub schema_type: SchemaType,
+    /// Compact canonical text, as served.
+    pub schema: String,
+    /// Referenced subject-versions, in the order given at registration.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub references: Vec<SchemaRef>,
+}
+
+/// One version of a subject.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct VersionEntry {
+    /// 1-based version number.
+    pub version: i32,
+    /// The schema it points at.
+    pub id: SchemaId,
+    /// Soft-deleted: hidden unless asked for, still counted for numbering.
+    pub deleted: bool,
+}
+
+/// Registry modes (Confluent's `mode` resource).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Mode {
+    /// Normal operation.
+    ReadWrite,
+    /// Writes refused.
+    ReadOnly,
+    /// Writes refused, and subject-level modes cannot lift it.
+    ReadOnlyOverride,
+    /// Registration keeps the ids and versions the client gives (migrations).
+    Import,
+}
+
+impl Mode {
+    /// Confluent's name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Mode::ReadWrite => "READWRITE",
+            Mode::ReadOnly => "READONLY",
+            Mode::ReadOnlyOverride => "READONLY_OVERRIDE",
+            Mode::Import => "IMPORT",
+        }
+    }
+
+    /// Parses Confluent's name in any case; `None` for anything else.
+    pub fn parse(s: &str) -> Option<Mode> {
+        [
+            Mode::ReadWrite,
+            Mode::ReadOnly,
+            Mode::ReadOnlyOverride,
+            Mode::Import,
+        ]
+        .into_iter()
+        .find(|m| m.as_str().eq_ignore_ascii_case(s.trim()))
+    }
+
+    /// Whether writes are refused.
+    pub fn is_read_only(self) -> bool {
+        matches!(self, Mode::ReadOnly | Mode::ReadOnlyOverride)
+    }
+}
+
+/// Sizes reported as gauges.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Counts {
+    /// Subjects with at least one live version.
+    pub subjects: u64,
+    /// Live versions over all subjects.
+    pub versions: u64,
+    /// Stored schemas (distinct ids).
+    pub schemas: u64,
+}
+
+/// One change within an atomic [`Store::apply`].
+#[derive(Clone, Debug)]
+pub enum Op {
+    /// Store a new schema under `id` and index its content key and references.
+    /// The content key is only set when absent, so the first id for a content wins.
+    PutSchema {
+        /// The id.
+        id: SchemaId,
+        /// Its content key.
+        key: ContentKey,
+        /// The schema.
+        schema: StoredSchema,
+    },
+    /// Create or overwrite one subject version (also how soft deletes are written).
+    PutVersion {
+        /// Subject name.
+        subject: String,
+        /// The version.
+        entry: VersionEntry,
+    },
+    /// Permanently remove one subject version.
+    RemoveVersion {
+        /// Subject name.
+        subject: String,
+        /// Version number.
+        version: i32,
+    },
+    /// Set (`Some`) or clear (`None`) a compatibility level; `subject: None` is global.
+    SetConfig {
+        /// Subject, or `None` for the global setting.
+        subject: Option<String>,
+        /// The level.
+        level: Option<Level>,
+    },
+    /// Set or clear a mode; `subject: None` is global.
+    SetMode {
+        /// Subject, or `None` for the global setting.
+        subject: Option<String>,
+        /// The mode.
+        mode: Option<Mode>,
+    },
+    /// Advance the id counter (never lowered, so ids are never reused).
+    SetNextId(SchemaId),
+}
+
+/// A failure of the backend: I/O, corruption, a lost connection.
+#[derive(Debug, thiserror::Error)]
+#[error("store error: {0}")]
+pub struct StoreError(pub String);
+
+/// Result of store operations.
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// What the registry needs from a backend. Methods block; the registry calls the slow
+/// ones off the async runtime.
+pub trait Store: Send + Sync + 'static {
+    /// The schema stored under `id`, whether or not any subject still uses it.
+    fn schema(&self, id: SchemaId) -> StoreResult<Option<StoredSchema>>;
+    /// The id first given to this content.
+    fn id_for_key(&self, key: &ContentKey) -> StoreResult<Option<SchemaId>>;
+    /// Every stored version of `subject` (soft-deleted included), ascending.
+    fn versions(&self, subject: &str) -> StoreResult<Vec<VersionEntry>>;
+    /// Every subject with at least one stored version, sorted, with its versions.
+    fn all_versions(&self) -> StoreResult<Vec<(String, Vec<VersionEntry>)>>;
+    /// Every subject version that points at `id`, sorted by subject then version.
+    fn usages(&self, id: SchemaId) -> StoreResult<Vec<(String, VersionEntry)>>;
+    /// Ids of schemas whose references name `subject` at `version`, ascending.
+    fn referrers(&self, subject: &str, version: i32) -> StoreResult<Vec<SchemaId>>;
+    /// A compatibility level, global when `subject` is `None`.
+    fn config(&self, subject: Option<&str>) -> StoreResult<Option<Level>>;
+    /// A mode, global when `subject` is `None`.
+    fn mode(&self, subject: Option<&str>) -> StoreResult<Option<Mode>>;
+    /// The id the next new schema gets.
+    fn next_id(&self) -> StoreResult<SchemaId>;
+    /// Gauge values.
+    fn counts(&self) -> StoreResult<Counts>;
+    /// Applies every op or none.
+    fn apply(&self, ops: &[Op]) -> StoreResult<()>;
+    /// Makes everything applied so far durable.
+    fn flush(&self) -> StoreResult<()>;
+}

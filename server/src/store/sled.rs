@@ -1,0 +1,344 @@
+//! The embedded store: sled 0.34, one process per data directory.
+//!
+//! Keys are big-endian so that range scans come back in version and id order. Every
+//! [`Store::apply`] is one sled transaction over all the trees it touches; indexes
+//! (`fingerprints`, `id_versions`, `refs`) are maintained inside that transaction so
+//! they can never disagree with the records they index.
+
+use std::path::Path;
+
+use schemagate_core::Level;
+use sled::transaction::{ConflictableTransactionError, TransactionError, TransactionalTree};
+use sled::{Transactional, Tree};
+
+use super::{
+    ContentKey, Counts, Mode, Op, SchemaId, Store, StoreError, StoreResult, StoredSchema,
+    VersionEntry,
+};
+
+const SCHEMAS: usize = 0;
+const FINGERPRINTS: usize = 1;
+const SUBJECT_VERSIONS: usize = 2;
+const ID_VERSIONS: usize = 3;
+const REFS: usize = 4;
+const CONFIG: usize = 5;
+const MODE: usize = 6;
+const META: usize = 7;
+const TREE_NAMES: [&str; 8] = [
+    "schemas",
+    "fingerprints",
+    "subject_versions",
+    "id_versions",
+    "refs",
+    "config",
+    "mode",
+    "meta",
+];
+const NEXT_ID: &[u8] = b"next_id";
+
+/// A [`Store`] in a sled database directory.
+pub struct SledStore {
+    db: sled::Db,
+    trees: Vec<Tree>,
+}
+
+impl From<sled::Error> for StoreError {
+    fn from(e: sled::Error) -> Self {
+        StoreError(e.to_string())
+    }
+}
+
+impl SledStore {
+    /// Opens (or creates) the database in `dir`. Fails if another process holds it.
+    pub fn open(dir: &Path) -> StoreResult<SledStore> {
+        let db = sled::Config::new().path(dir).open()?;
+        let trees = TREE_NAMES
+            .iter()
+            .map(|name| db.open_tree(name))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(SledStore { db, trees })
+    }
+
+    fn tree(&self, index: usize) -> &Tree {
+        &self.trees[index]
+    }
+}
+
+/// `subject NUL version` — subjects never contain NUL (control characters are refused),
+/// so this sorts by subject, then numerically by version.
+fn version_key(subject: &str, version: i32) -> Vec<u8> {
+    let mut key = Vec::with_capacity(subject.len() + 5);
+    key.extend_from_slice(subject.as_bytes());
+    key.push(0);
+    key.extend_from_slice(&(version as u32).to_be_bytes());
+    key
+}
+
+fn subject_prefix(subject: &str) -> Vec<u8> {
+    let mut key = Vec::with_capacity(subject.len() + 1);
+    key.extend_from_slice(subject.as_bytes());
+    key.push(0);
+    key
+}
+
+/// Splits a `subject NUL version` key (possibly after a fixed-size prefix).
+fn split_version_key(key: &[u8]) -> StoreResult<(String, i32)> {
+    if key.len() < 5 {
+        return Err(StoreError("corrupt version key".into()));
+    }
+    let (subject, rest) = key.split_at(key.len() - 5);
+    let version = u32::from_be_bytes([rest[1], rest[2], rest[3], rest[4]]) as i32;
+    let subject = String::from_utf8(subject.to_vec())
+        .map_err(|_| StoreError("corrupt subject in key".into()))?;
+    Ok((subject, version))
+}
+
+fn decode_version_value(version: i32, value: &[u8]) -> StoreResult<VersionEntry> {
+    if value.len() != 5 {
+        return Err(StoreError("corrupt version value".into()));
+    }
+    Ok(VersionEntry {
+        version,
+        id: u32::from_be_bytes([value[0], value[1], value[2], value[3]]),
+        deleted: value[4] != 0,
+    })
+}
+
+fn encode_version_value(entry: &VersionEntry) -> [u8; 5] {
+    let id = entry.id.to_be_bytes();
+    [id[0], id[1], id[2], id[3], entry.deleted as u8]
+}
+
+fn id_version_key(id: SchemaId, subject: &str, version: i32) -> Vec<u8> {
+    let mut key = id.to_be_bytes().to_vec();
+    key.extend_from_slice(&version_key(subject, version));
+    key
+}
+
+fn scope_key(subject: Option<&str>) -> Vec<u8> {
+    match subject {
+        None => vec![0],
+        Some(s) => {
+            let mut key = vec![1];
+            key.extend_from_slice(s.as_bytes());
+            key
+        }
+    }
+}
+
+fn be_u32(bytes: &[u8]) -> StoreResult<u32> {
+    <[u8; 4]>::try_from(bytes)
+        .map(u32::from_be_bytes)
+        .map_err(|_| StoreError("corrupt 32-bit value".into()))
+}
+
+type TxResult<T> = Result<T, ConflictableTransactionError<StoreError>>;
+
+fn abort<T>(message: &str) -> TxResult<T> {
+    Err(ConflictableTransactionError::Abort(StoreError(
+        message.to_owned(),
+    )))
+}
+
+fn apply_op(t: &[TransactionalTree], op: &Op) -> TxResult<()> {
+    match op {
+        Op::PutSchema { id, key, schema } => {
+            let Ok(bytes) = serde_json::to_vec(schema) else {
+                return abort("schema does not serialise");
+            };
+            t[SCHEMAS].insert(&id.to_be_bytes(), bytes)?;
+            if t[FINGERPRINTS].get(key)?.is_none() {
+                t[FINGERPRINTS].insert(key, &id.to_be_bytes())?;
+            }
+            for r in &schema.references {
+                let mut k = version_key(&r.subject, r.version);
+                k.extend_from_slice(&id.to_be_bytes());
+                t[REFS].insert(k, &[])?;
+            }
+        }
+        Op::PutVersion { subject, entry } => {
+            let key = version_key(subject, entry.version);
+            if let Some(old) = t[SUBJECT_VERSIONS].get(&key)? {
+                let Ok(old) = decode_version_value(entry.version, &old) else {
+                    return abort("corrupt version value");
+                };
+                t[ID_VERSIONS].remove(id_version_key(old.id, subject, entry.version))?;
+            }
+            t[SUBJECT_VERSIONS].insert(key, &encode_version_value(entry))?;
+            t[ID_VERSIONS].insert(
+                id_version_key(entry.id, subject, entry.version),
+                &[entry.deleted as u8],
+            )?;
+        }
+        Op::RemoveVersion { subject, version } => {
+            let key = version_key(subject, *version);
+            if let Some(old) = t[SUBJECT_VERSIONS].remove(key)? {
+                let Ok(old) = decode_version_value(*version, &old) else {
+                    return abort("corrupt version value");
+                };
+                t[ID_VERSIONS].remove(id_version_key(old.id, subject, *version))?;
+            }
+        }
+        Op::SetConfig { subject, level } => {
+            let key = scope_key(subject.as_deref());
+            match level {
+                Some(l) => t[CONFIG].insert(key, l.as_str())?,
+                None => t[CONFIG].remove(key)?,
+            };
+        }
+        Op::SetMode { subject, mode } => {
+            let key = scope_key(subject.as_deref());
+            match mode {
+                Some(m) => t[MODE].insert(key, m.as_str())?,
+                None => t[MODE].remove(key)?,
+            };
+        }
+        Op::SetNextId(next) => {
+            let current = match t[META].get(NEXT_ID)? {
+                Some(v) => match be_u32(&v) {
+                    Ok(v) => v,
+                    Err(_) => return abort("corrupt id counter"),
+                },
+                None => 1,
+            };
+            if *next > current {
+                t[META].insert(NEXT_ID, &next.to_be_bytes())?;
+            }
+        }
+    }
+    Ok(())
+}
+
+impl Store for SledStore {
+    fn schema(&self, id: SchemaId) -> StoreResult<Option<StoredSchema>> {
+        match self.tree(SCHEMAS).get(id.to_be_bytes())? {
+            None => Ok(None),
+            Some(bytes) => serde_json::from_slice(&bytes)
+                .map(Some)
+                .map_err(|e| StoreError(format!("corrupt schema {id}: {e}"))),
+        }
+    }
+
+    fn id_for_key(&self, key: &ContentKey) -> StoreResult<Option<SchemaId>> {
+        self.tree(FINGERPRINTS)
+            .get(key)?
+            .map(|v| be_u32(&v))
+            .transpose()
+    }
+
+    fn versions(&self, subject: &str) -> StoreResult<Vec<VersionEntry>> {
+        self.tree(SUBJECT_VERSIONS)
+            .scan_prefix(subject_prefix(subject))
+            .map(|item| {
+                let (key, value) = item?;
+                let (_, version) = split_version_key(&key)?;
+                decode_version_value(version, &value)
+            })
+            .collect()
+    }
+
+    fn all_versions(&self) -> StoreResult<Vec<(String, Vec<VersionEntry>)>> {
+        let mut out: Vec<(String, Vec<VersionEntry>)> = Vec::new();
+        for item in self.tree(SUBJECT_VERSIONS).iter() {
+            let (key, value) = item?;
+            let (subject, version) = split_version_key(&key)?;
+            let entry = decode_version_value(version, &value)?;
+            match out.last_mut() {
+                Some((s, entries)) if *s == subject => entries.push(entry),
+                _ => out.push((subject, vec![entry])),
+            }
+        }
+        Ok(out)
+    }
+
+    fn usages(&self, id: SchemaId) -> StoreResult<Vec<(String, VersionEntry)>> {
+        self.tree(ID_VERSIONS)
+            .scan_prefix(id.to_be_bytes())
+            .map(|item| {
+                let (key, value) = item?;
+                let (subject, version) = split_version_key(&key[4..])?;
+                Ok((
+                    subject,
+                    VersionEntry {
+                        version,
+                        id,
+                        deleted: value.first().is_some_and(|b| *b != 0),
+                    },
+                ))
+            })
+            .collect()
+    }
+
+    fn referrers(&self, subject: &str, version: i32) -> StoreResult<Vec<SchemaId>> {
+        let prefix = version_key(subject, version);
+        self.tree(REFS)
+            .scan_prefix(&prefix)
+            .map(|item| {
+                let (key, _) = item?;
+                be_u32(&key[prefix.len()..])
+            })
+            .collect()
+    }
+
+    fn config(&self, subject: Option<&str>) -> StoreResult<Option<Level>> {
+        match self.tree(CONFIG).get(scope_key(subject))? {
+            None => Ok(None),
+            Some(v) => std::str::from_utf8(&v)
+                .ok()
+                .and_then(|s| s.parse().ok())
+                .map(Some)
+                .ok_or_else(|| StoreError("corrupt compatibility level".into())),
+        }
+    }
+
+    fn mode(&self, subject: Option<&str>) -> StoreResult<Option<Mode>> {
+        match self.tree(MODE).get(scope_key(subject))? {
+            None => Ok(None),
+            Some(v) => std::str::from_utf8(&v)
+                .ok()
+                .and_then(Mode::parse)
+                .map(Some)
+                .ok_or_else(|| StoreError("corrupt mode".into())),
+        }
+    }
+
+    fn next_id(&self) -> StoreResult<SchemaId> {
+        match self.tree(META).get(NEXT_ID)? {
+            None => Ok(1),
+            Some(v) => be_u32(&v),
+        }
+    }
+
+    fn counts(&self) -> StoreResult<Counts> {
+        let mut counts = Counts {
+            schemas: self.tree(SCHEMAS).len() as u64,
+            ..Counts::default()
+        };
+        for (_, entries) in self.all_versions()? {
+            let live = entries.iter().filter(|e| !e.deleted).count() as u64;
+            counts.versions += live;
+            counts.subjects += u64::from(live > 0);
+        }
+        Ok(counts)
+    }
+
+    fn apply(&self, ops: &[Op]) -> StoreResult<()> {
+        self.trees
+            .as_slice()
+            .transaction(|t| {
+                for op in ops {
+                    apply_op(t, op)?;
+                }
+                Ok(())
+            })
+            .map_err(|e| match e {
+                TransactionError::Abort(e) => e,
+                TransactionError::Storage(e) => StoreError(e.to_string()),
+            })
+    }
+
+    fn flush(&self) -> StoreResult<()> {
+        self.db.flush()?;
+        Ok(())
+    }
+}

@@ -1,0 +1,112 @@
+//! The shipped binary: configured by flags and environment, an acknowledged write
+//! survives `kill -9`, and SIGTERM drains and exits cleanly.
+
+mod common;
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use common::order_v1;
+use serde_json::{Value, json};
+
+struct Running {
+    child: Child,
+    base: String,
+}
+
+/// Starts the binary on port 0 and reads the bound address from its JSON log.
+fn spawn(data_dir: &std::path::Path) -> Running {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_schemagate-server"))
+        .args(["--listen", "127.0.0.1:0", "--log-format", "json"])
+        .env("SCHEMAGATE_DATA_DIR", data_dir)
+        .env("SCHEMAGATE_DEFAULT_COMPATIBILITY", "FULL")
+        .stderr(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("binary starts");
+    let stderr = child.stderr.take().expect("stderr");
+    let mut lines = BufReader::new(stderr).lines();
+    let addr = loop {
+        let line = lines
+            .next()
+            .expect("server logs before exiting")
+            .expect("log line");
+        let Ok(entry) = serde_json::from_str::<Value>(&line) else {
+            continue;
+        };
+        if entry["fields"]["message"] == "listening" {
+            break entry["fields"]["addr"].as_str().expect("addr").to_owned();
+        }
+    };
+    // Keep draining the log so the child never blocks on a full pipe.
+    std::thread::spawn(move || for _ in lines {});
+    Running {
+        child,
+        base: format!("http://{addr}"),
+    }
+}
+
+#[tokio::test]
+async fn acknowledged_writes_survive_kill_9_and_sigterm_drains() {
+    let dir = tempfile::tempdir().unwrap();
+    common::install_tls_provider();
+    let client = reqwest::Client::new();
+
+    let mut first = spawn(dir.path());
+    let config: Value = client
+        .get(format!("{}/config", first.base))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(config["compatibilityLevel"], "FULL", "env var applied");
+    let reg: Value = client
+        .post(format!("{}/subjects/orders-value/versions", first.base))
+        .body(json!({"schema": order_v1()}).to_string())
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(reg["id"], 1);
+    // No graceful anything: the acknowledgement alone must mean it is on disk.
+    first.child.kill().unwrap();
+    first.child.wait().unwrap();
+
+    let mut second = spawn(dir.path());
+    let v: Value = client
+        .get(format!("{}/subjects/orders-value/versions/1", second.base))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(v["id"], 1, "{v}");
+
+    let status = Command::new("kill")
+        .args(["-TERM", &second.child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let exit = tokio::task::spawn_blocking(move || {
+        let deadline = std::time::Instant::now() + Duration::from_secs(20);
+        loop {
+            if let Some(code) = second.child.try_wait().unwrap() {
+                return Some(code);
+            }
+            if std::time::Instant::now() > deadline {
+                let _ = second.child.kill();
+                return None;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    })
+    .await
+    .unwrap();
+    assert!(exit.expect("exits after SIGTERM").success());
+}
