@@ -269,6 +269,7 @@ impl<'a> Walker<'a> {
         }
         self.stack.borrow_mut().push(key);
         self.compare_meta(path, out, &o, &u);
+        conditional(path, out, &o, &u);
         match (&o.shape, &u.shape) {
             (Shape::String(a), Shape::String(b)) => scalar::string(path, out, a, b),
             (Shape::Number(a, ai), Shape::Number(b, bi)) => scalar::number(
@@ -354,6 +355,31 @@ impl<'a> Walker<'a> {
         }
         path.truncate(len);
     }
+}
+
+/// `if`/`then`/`else`, which Confluent's checker does not look at: a condition added
+/// or changed may reject old data, so it is refused unless the texts are equal; a
+/// condition removed only widens.
+fn conditional<'v>(path: &mut String, out: &mut Vec<Diff>, o: &Classified<'v>, u: &Classified<'v>) {
+    fn triple<'v>(c: &Classified<'v>) -> [Option<&'v Value>; 3] {
+        c.meta
+            .map(|m| [m.get("if"), m.get("then"), m.get("else")])
+            .unwrap_or_default()
+    }
+    let (a, b) = (triple(o), triple(u));
+    if a == b {
+        return;
+    }
+    let kind = if b.iter().all(Option::is_none) {
+        Kind::CONDITIONAL_REMOVED
+    } else if a.iter().all(Option::is_none) {
+        Kind::CONDITIONAL_ADDED
+    } else {
+        Kind::CONDITIONAL_CHANGED
+    };
+    let len = push(path, "if");
+    out.push(diff(path, kind, None));
+    path.truncate(len);
 }
 
 /// "old -> new" for two optional JSON values.

@@ -98,6 +98,8 @@ kinds! {
     SUM_TYPE_NARROWED, COMBINED_TYPE_SUBSCHEMAS_CHANGED,
     NOT_TYPE_EXTENDED, NOT_TYPE_NARROWED,
 
+    CONDITIONAL_ADDED, CONDITIONAL_REMOVED, CONDITIONAL_CHANGED,
+
     REFERENCE_UNRESOLVED, COMPARISON_TOO_COMPLEX,
 }
 
@@ -177,6 +179,7 @@ impl Kind {
                 | PRODUCT_TYPE_NARROWED
                 | SUM_TYPE_EXTENDED
                 | NOT_TYPE_NARROWED
+                | CONDITIONAL_REMOVED
         );
         strict
             || (policy == Policy::Lenient
@@ -432,6 +435,9 @@ impl Kind {
             }
             NOT_TYPE_EXTENDED => "`not` now excludes values it allowed before",
             NOT_TYPE_NARROWED => "`not` excludes fewer values",
+            CONDITIONAL_ADDED => "an if/then/else condition was added",
+            CONDITIONAL_REMOVED => "the if/then/else condition was removed",
+            CONDITIONAL_CHANGED => "the if/then/else condition changed",
             REFERENCE_UNRESOLVED => "a $ref could not be followed",
             COMPARISON_TOO_COMPLEX => {
                 "the schemas are too large or too deeply combined to compare within the work limit"
@@ -528,6 +534,9 @@ impl Kind {
                 "keep each old alternative, possibly widened, and add new ones beside it"
             }
             NOT_TYPE_EXTENDED => "exclude no more than before",
+            CONDITIONAL_ADDED | CONDITIONAL_CHANGED => {
+                "keep the old condition; Schemagate does not prove one condition weaker than another, so any change to it is treated as breaking"
+            }
             REFERENCE_UNRESOLVED => "register the referenced schema and pass it in references",
             COMPARISON_TOO_COMPLEX => {
                 "split the schema with $ref into smaller named parts, or reduce nested oneOf/anyOf"
