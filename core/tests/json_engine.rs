@@ -179,3 +179,17 @@ fn drafts_are_validated_against_their_own_metaschema() {
         );
     }
 }
+
+#[test]
+fn relative_refs_resolve_against_the_root_id() {
+    let root = r#"{"$id": "https://shop.example/schemas/order.json", "type": "object", "properties": {"ship_to": {"$ref": "address.json"}}}"#;
+    let address = Reference::new(
+        "address.json",
+        r#"{"$id": "https://shop.example/schemas/address.json", "type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}"#,
+    );
+    let schema = ParsedSchema::parse(SchemaType::Json, root, &[address]).unwrap();
+    assert!(validate(&schema, &json!({"ship_to": {"city": "Oslo"}})).is_empty());
+    let violations = validate(&schema, &json!({"ship_to": {}}));
+    assert_eq!(violations.len(), 1, "{violations:?}");
+    assert_eq!(violations[0].path, "/ship_to");
+}
