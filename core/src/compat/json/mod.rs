@@ -77,7 +77,7 @@ pub(crate) fn compare(reader: &JsonSchema, writer: &JsonSchema, policy: Policy) 
         .into_iter()
         .map(|d| {
             let message = match &d.detail {
-                Some(detail) => format!("{}: {detail}", d.kind.message()),
+                Some(detail) => format!("{} ({detail})", d.kind.message()),
                 None => d.kind.message().to_owned(),
             };
             let hint = d.hint.or_else(|| d.kind.hint().map(str::to_owned));

@@ -476,8 +476,20 @@ impl<'a> Walker<'a> {
             let same_schema = added
                 .iter()
                 .find(|(k, n, _)| !used.contains(k) && canon(n) == old_canon);
-            let pair =
-                same_schema.or_else(|| (removed.len() == 1 && added.len() == 1).then(|| &added[0]));
+            // Otherwise a lone candidate of the same declared type, or the only pair.
+            let same_type = || {
+                let ty = old_node.map().and_then(|m| m.get("type"));
+                let mut candidates = added.iter().filter(|(k, n, _)| {
+                    !used.contains(k) && ty.is_some() && n.map().and_then(|m| m.get("type")) == ty
+                });
+                match (candidates.next(), candidates.next()) {
+                    (Some(only), None) => Some(only),
+                    _ => None,
+                }
+            };
+            let pair = same_schema
+                .or_else(same_type)
+                .or_else(|| (removed.len() == 1 && added.len() == 1).then(|| &added[0]));
             let Some((new, _, new_at)) = pair else {
                 continue;
             };
@@ -489,7 +501,14 @@ impl<'a> Walker<'a> {
                 if let Some(d) = out.get_mut(at)
                     && !d.kind.is_compatible(self.policy)
                 {
-                    d.hint = Some(hint.clone());
+                    // In an open model even the optional addition breaks STRICT: say how
+                    // to get there as well.
+                    d.hint = Some(match d.kind.hint() {
+                        Some(own) if d.kind.as_str().ends_with("_TO_OPEN_CONTENT_MODEL") => {
+                            format!("{hint}. {own}")
+                        }
+                        _ => hint.clone(),
+                    });
                 }
             }
         }

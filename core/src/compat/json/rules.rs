@@ -483,10 +483,11 @@ impl Kind {
             MULTIPLE_OF_ADDED | MULTIPLE_OF_EXPANDED | MULTIPLE_OF_CHANGED => {
                 "use a divisor of the old multipleOf, or drop it"
             }
-            REQUIRED_ATTRIBUTE_ADDED
-            | REQUIRED_PROPERTY_ADDED_TO_UNOPEN_CONTENT_MODEL
-            | REQUIRED_PROPERTY_ADDED_TO_OPEN_CONTENT_MODEL => {
+            REQUIRED_ATTRIBUTE_ADDED | REQUIRED_PROPERTY_ADDED_TO_UNOPEN_CONTENT_MODEL => {
                 "keep the property optional, or give it a default"
+            }
+            REQUIRED_PROPERTY_ADDED_TO_OPEN_CONTENT_MODEL => {
+                "an open content model cannot gain a property under STRICT: close it first (\"additionalProperties\": false, a FORWARD-compatible step) and add the property as optional; under LENIENT, a default makes a required property acceptable"
             }
             ADDITIONAL_PROPERTIES_REMOVED
             | ADDITIONAL_PROPERTIES_NARROWED
