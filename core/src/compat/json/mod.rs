@@ -293,7 +293,7 @@ impl<'a> Walker<'a> {
     /// Equal subtrees read the same way have no differences, unless a `$ref` inside
     /// leads to targets that differ: skipping them keeps a long-lived subject's check
     /// proportional to what changed, not to the schema's size.
-    fn identical(&self, original: Part<'a>, update: Part<'a>) -> bool {
+    pub(super) fn identical(&self, original: Part<'a>, update: Part<'a>) -> bool {
         let digest = |p: Part<'a>| match p.node.side {
             Side::Original => self.original_digests.get(p.node.value),
             Side::Update => self.update_digests.get(p.node.value),

@@ -342,6 +342,12 @@ impl<'a> Walker<'a> {
     fn properties(&self, path: &mut String, out: &mut Vec<Diff>, o: &Model<'a>, u: &Model<'a>) {
         let mut removed: Vec<(&str, Node<'a>, usize)> = Vec::new();
         let mut added: Vec<(&str, Node<'a>, usize)> = Vec::new();
+        if let (Some(a), Some(b)) = (o.map.get("properties"), u.map.get("properties"))
+            && self.identical(Part::whole(o.node.child(a)), Part::whole(u.node.child(b)))
+        {
+            // Same names with the same ref-free schemas: no property can differ.
+            return;
+        }
         let base = path.len();
         path.push_str("/properties");
         for (key, original, update) in pair_properties(o.properties, u.properties) {
