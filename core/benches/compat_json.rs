@@ -7,14 +7,16 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use schemagate_core::{Level, ParsedSchema, SchemaType, check};
 use serde_json::{Map, Value, json};
 
-/// Version `v` has 300 properties of mixed shapes and differs from the others in its
-/// description (FULL-compatible), so every walk visits all 300 properties and finds one
-/// cosmetic change.
+/// Version `v` has 300 properties of mixed shapes and differs from the others in the
+/// description of one property (FULL-compatible), so every walk visits all 300
+/// properties and finds one cosmetic change deep inside.
 fn version(v: usize) -> ParsedSchema {
     let mut props = Map::new();
     for i in 0..300 {
         let schema = match i % 5 {
-            0 => json!({"type": "string", "maxLength": 64, "description": format!("field {i}")}),
+            0 => {
+                json!({"type": "string", "maxLength": 64, "description": format!("field {i}{}", if i == (v * 5) % 300 { format!(" (revision {v})") } else { String::new() })})
+            }
             1 => json!({"type": "integer", "minimum": 0}),
             2 => json!({"type": ["string", "null"]}),
             3 => json!({"type": "array", "items": {"type": "string"}}),
@@ -26,7 +28,6 @@ fn version(v: usize) -> ParsedSchema {
     }
     let schema = json!({
         "$schema": "http://json-schema.org/draft-07/schema#",
-        "description": format!("revision {v}"),
         "type": "object",
         "properties": Value::Object(props),
         "required": ["p000", "p001"],

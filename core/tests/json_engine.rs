@@ -179,3 +179,41 @@ fn drafts_are_validated_against_their_own_metaschema() {
         );
     }
 }
+
+#[test]
+fn relative_refs_resolve_against_the_root_id() {
+    let root = r#"{"$id": "https://shop.example/schemas/order.json", "type": "object", "properties": {"ship_to": {"$ref": "address.json"}}}"#;
+    let address = Reference::new(
+        "address.json",
+        r#"{"$id": "https://shop.example/schemas/address.json", "type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}"#,
+    );
+    let schema = ParsedSchema::parse(SchemaType::Json, root, &[address]).unwrap();
+    assert!(validate(&schema, &json!({"ship_to": {"city": "Oslo"}})).is_empty());
+    let violations = validate(&schema, &json!({"ship_to": {}}));
+    assert_eq!(violations.len(), 1, "{violations:?}");
+    assert_eq!(violations[0].path, "/ship_to");
+}
+
+#[test]
+fn rename_in_an_open_model_is_paired_by_type_and_explains_both_steps() {
+    let old = parse(
+        json!({"type": "object", "properties": {"qty": {"type": "integer", "maximum": 10}, "id": {"type": "string"}}}),
+    );
+    let new = parse(
+        json!({"type": "object", "properties": {"quantity": {"type": "integer", "maximum": 5}, "note": {"type": "string"}, "id": {"type": "string"}}, "required": ["quantity"]}),
+    );
+    let report = check(Level::Backward, &new, &[old]);
+    let quantity = report
+        .findings
+        .iter()
+        .find(|f| f.path == "/properties/quantity")
+        .expect("finding for the added property");
+    let hint = quantity.hint.as_deref().unwrap_or_default();
+    assert!(hint.contains("rename of \"qty\" to \"quantity\""), "{hint}");
+    assert!(hint.contains("additionalProperties"), "{hint}");
+    assert!(
+        quantity.message.contains("(\"quantity\" (required))"),
+        "{}",
+        quantity.message
+    );
+}

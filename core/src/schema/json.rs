@@ -8,6 +8,7 @@
 
 use std::collections::HashMap;
 use std::fmt;
+use std::hash::BuildHasherDefault;
 use std::sync::Arc;
 
 use jsonschema::{PatternOptions, Retrieve, Uri, Validator};
@@ -231,6 +232,7 @@ fn percent_decode(s: &str) -> String {
 #[derive(Clone)]
 pub struct JsonSchema {
     pub(crate) docs: Arc<Docs>,
+    pub(crate) digests: Arc<Digests>,
     /// Compiled once at parse time: the CLI validates many events per schema.
     validator: Arc<Validator>,
 }
@@ -333,13 +335,126 @@ pub(crate) fn parse(
     check_refs(&docs)?;
     let validator = compile(&docs)?;
     let canonical = canonical_json(&docs.docs[0].value);
+    let docs = Arc::new(docs);
+    // Digested after the move into the Arc: they are keyed by the values' addresses.
+    let digests = Arc::new(Digests::of(&docs));
     Ok((
         JsonSchema {
-            docs: Arc::new(docs),
+            docs,
+            digests,
             validator: Arc::new(validator),
         },
         canonical,
     ))
+}
+
+/// What the walk needs to skip an unchanged subtree in constant time: a 128-bit
+/// structural hash of every object and array node (key order does not matter), and
+/// whether a `$ref` occurs below it (then equal text may still mean different schemas).
+#[derive(Debug, Default)]
+pub(crate) struct Digests {
+    nodes: HashMap<usize, Digest, BuildHasherDefault<AddressHasher>>,
+}
+
+/// The digest of one node.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Digest {
+    /// Structural hash of the subtree.
+    pub(crate) hash: u128,
+    /// Whether a `$ref`, `$dynamicRef` or `$recursiveRef` occurs in the subtree.
+    pub(crate) has_ref: bool,
+}
+
+impl Digests {
+    fn of(docs: &Docs) -> Self {
+        let mut digests = Digests::default();
+        for doc in &docs.docs {
+            digests.visit(&doc.value, 0);
+        }
+        digests
+    }
+
+    /// The digest of the node at `value`'s address, if it is an object or array of a
+    /// parsed document.
+    pub(crate) fn get(&self, value: &Value) -> Option<Digest> {
+        self.nodes
+            .get(&(std::ptr::from_ref(value) as usize))
+            .copied()
+    }
+
+    fn visit(&mut self, value: &Value, depth: usize) -> Digest {
+        use std::hash::{DefaultHasher, Hash, Hasher};
+        let mut h1 = DefaultHasher::new();
+        let mut h2 = DefaultHasher::new();
+        0x5eed_u64.hash(&mut h2);
+        let mut has_ref = depth > 1_000;
+        let mut feed = |bytes: &[u8]| {
+            h1.write(bytes);
+            h2.write(bytes);
+        };
+        match value {
+            Value::Object(map) => {
+                feed(b"{");
+                let mut keys: Vec<&String> = map.keys().collect();
+                keys.sort();
+                for key in keys {
+                    has_ref |= matches!(key.as_str(), "$ref" | "$dynamicRef" | "$recursiveRef");
+                    feed(&(key.len() as u64).to_le_bytes());
+                    feed(key.as_bytes());
+                    if let Some(child) = map.get(key) {
+                        let d = self.visit(child, depth + 1);
+                        has_ref |= d.has_ref;
+                        feed(&d.hash.to_le_bytes());
+                    }
+                }
+            }
+            Value::Array(items) => {
+                feed(b"[");
+                for child in items {
+                    let d = self.visit(child, depth + 1);
+                    has_ref |= d.has_ref;
+                    feed(&d.hash.to_le_bytes());
+                }
+            }
+            scalar => {
+                let text = scalar.to_string();
+                feed(&(text.len() as u64).to_le_bytes());
+                feed(text.as_bytes());
+            }
+        }
+        let digest = Digest {
+            hash: (u128::from(h1.finish()) << 64) | u128::from(h2.finish()),
+            has_ref,
+        };
+        if value.is_object() || value.is_array() {
+            self.nodes
+                .insert(std::ptr::from_ref(value) as usize, digest);
+        }
+        digest
+    }
+}
+
+/// Hashes a node address: addresses are aligned, so mix the bits before the table
+/// uses the low ones.
+#[derive(Default)]
+pub(crate) struct AddressHasher(u64);
+
+impl std::hash::Hasher for AddressHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+
+    fn write_usize(&mut self, n: usize) {
+        self.0 = (n as u64)
+            .wrapping_mul(0x9e37_79b9_7f4a_7c15)
+            .rotate_left(29);
+    }
 }
 
 /// Counts values across the root and its references against `max_nodes`, and

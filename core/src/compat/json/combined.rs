@@ -11,6 +11,19 @@ use crate::schema::json::canonical_json;
 
 /// Collapses duplicate subschemas (`allOf: [A, A]` is `allOf: [A]`), keeping order.
 fn dedupe<'a>(parts: &[Part<'a>]) -> Vec<Part<'a>> {
+    if parts.len() <= 16 {
+        // Few branches (the usual case): pairwise equality, no allocation per branch.
+        let mut kept: Vec<Part<'a>> = Vec::with_capacity(parts.len());
+        for p in parts {
+            if !kept
+                .iter()
+                .any(|k| k.view == p.view && k.node.value == p.node.value)
+            {
+                kept.push(*p);
+            }
+        }
+        return kept;
+    }
     let mut seen = HashSet::new();
     parts
         .iter()

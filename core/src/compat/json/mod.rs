@@ -17,12 +17,12 @@ mod scalar;
 mod shape;
 
 use std::cell::{Cell, RefCell};
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use serde_json::Value;
 
 use super::{Finding, Policy};
-use crate::schema::json::{Docs, JsonSchema, escape_pointer};
+use crate::schema::json::{Digests, Docs, JsonSchema, escape_pointer};
 use rules::Kind;
 use shape::{Classified, Node, Part, Shape, Side, View, classify};
 
@@ -51,8 +51,10 @@ pub(crate) fn compare(reader: &JsonSchema, writer: &JsonSchema, policy: Policy) 
     let walker = Walker {
         original: &writer.docs,
         update: &reader.docs,
+        original_digests: &writer.digests,
+        update_digests: &reader.digests,
         policy,
-        stack: RefCell::new(HashSet::new()),
+        stack: RefCell::new(Vec::new()),
         work: Cell::new(0),
         depth: Cell::new(0),
         exhausted: Cell::new(false),
@@ -75,7 +77,7 @@ pub(crate) fn compare(reader: &JsonSchema, writer: &JsonSchema, policy: Policy) 
         .into_iter()
         .map(|d| {
             let message = match &d.detail {
-                Some(detail) => format!("{}: {detail}", d.kind.message()),
+                Some(detail) => format!("{} ({detail})", d.kind.message()),
                 None => d.kind.message().to_owned(),
             };
             let hint = d.hint.or_else(|| d.kind.hint().map(str::to_owned));
@@ -95,10 +97,12 @@ pub(crate) fn compare(reader: &JsonSchema, writer: &JsonSchema, policy: Policy) 
 struct Walker<'a> {
     original: &'a Docs,
     update: &'a Docs,
+    original_digests: &'a Digests,
+    update_digests: &'a Digests,
     policy: Policy,
     /// Pairs of (node, view) under comparison: meeting one again means a `$ref` cycle,
     /// whose answer is the one being computed (no new difference).
-    stack: RefCell<HashSet<(Identity, Identity)>>,
+    stack: RefCell<Vec<(Identity, Identity)>>,
     work: Cell<usize>,
     depth: Cell<usize>,
     exhausted: Cell<bool>,
@@ -110,7 +114,11 @@ struct Walker<'a> {
 fn push(path: &mut String, segment: &str) -> usize {
     let len = path.len();
     path.push('/');
-    path.push_str(&escape_pointer(segment));
+    if segment.contains(['~', '/']) {
+        path.push_str(&escape_pointer(segment));
+    } else {
+        path.push_str(segment);
+    }
     len
 }
 
@@ -187,6 +195,9 @@ impl<'a> Walker<'a> {
         original: Part<'a>,
         update: Part<'a>,
     ) {
+        if self.identical(original, update) {
+            return;
+        }
         let o = self.classify(original);
         let u = self.classify(update);
         if let (Shape::Unresolved(a), Shape::Unresolved(b)) = (&o.shape, &u.shape)
@@ -253,10 +264,12 @@ impl<'a> Walker<'a> {
         }
 
         let key = (o.at.identity(), u.at.identity());
-        if !self.stack.borrow_mut().insert(key) {
+        if self.stack.borrow().contains(&key) {
             return;
         }
+        self.stack.borrow_mut().push(key);
         self.compare_meta(path, out, &o, &u);
+        conditional(path, out, &o, &u);
         match (&o.shape, &u.shape) {
             (Shape::String(a), Shape::String(b)) => scalar::string(path, out, a, b),
             (Shape::Number(a, ai), Shape::Number(b, bi)) => scalar::number(
@@ -274,7 +287,29 @@ impl<'a> Walker<'a> {
             (Shape::Array, Shape::Array) => self.array(path, out, o.at.node, u.at.node),
             _ => {}
         }
-        self.stack.borrow_mut().remove(&key);
+        self.stack.borrow_mut().pop();
+    }
+
+    /// Equal subtrees read the same way have no differences, unless a `$ref` inside
+    /// leads to targets that differ: skipping them keeps a long-lived subject's check
+    /// proportional to what changed, not to the schema's size.
+    pub(super) fn identical(&self, original: Part<'a>, update: Part<'a>) -> bool {
+        let digest = |p: Part<'a>| match p.node.side {
+            Side::Original => self.original_digests.get(p.node.value),
+            Side::Update => self.update_digests.get(p.node.value),
+        };
+        let same = match (digest(original), digest(update)) {
+            (Some(a), Some(b)) => a == b && !a.has_ref,
+            // Booleans and other scalars: cheap to compare directly.
+            _ => {
+                !original.node.value.is_object()
+                    && !original.node.value.is_array()
+                    && original.node.value == update.node.value
+            }
+        };
+        same && original.view == update.view
+            && self.docs(original.node.side).draft(original.node.doc)
+                == self.docs(update.node.side).draft(update.node.doc)
     }
 
     fn compare_meta(
@@ -320,6 +355,31 @@ impl<'a> Walker<'a> {
         }
         path.truncate(len);
     }
+}
+
+/// `if`/`then`/`else`, which Confluent's checker does not look at: a condition added
+/// or changed may reject old data, so it is refused unless the texts are equal; a
+/// condition removed only widens.
+fn conditional<'v>(path: &mut String, out: &mut Vec<Diff>, o: &Classified<'v>, u: &Classified<'v>) {
+    fn triple<'v>(c: &Classified<'v>) -> [Option<&'v Value>; 3] {
+        c.meta
+            .map(|m| [m.get("if"), m.get("then"), m.get("else")])
+            .unwrap_or_default()
+    }
+    let (a, b) = (triple(o), triple(u));
+    if a == b {
+        return;
+    }
+    let kind = if b.iter().all(Option::is_none) {
+        Kind::CONDITIONAL_REMOVED
+    } else if a.iter().all(Option::is_none) {
+        Kind::CONDITIONAL_ADDED
+    } else {
+        Kind::CONDITIONAL_CHANGED
+    };
+    let len = push(path, "if");
+    out.push(diff(path, kind, None));
+    path.truncate(len);
 }
 
 /// "old -> new" for two optional JSON values.

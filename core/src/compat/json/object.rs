@@ -151,6 +151,61 @@ impl<'a> Model<'a> {
     }
 }
 
+/// One property name with its schema on each side (absent where not declared).
+type Paired<'a> = (&'a str, Option<&'a Value>, Option<&'a Value>);
+
+/// Pairs the properties of two objects by name, originals first. When both maps
+/// iterate in sorted order (serde_json's default map), one merge pass does it without
+/// a lookup per name; otherwise (insertion-ordered maps) names are looked up.
+fn pair_properties<'a>(a: Option<&'a Obj>, b: Option<&'a Obj>) -> Vec<Paired<'a>> {
+    let sorted =
+        |m: Option<&Obj>| m.is_none_or(|m| m.keys().zip(m.keys().skip(1)).all(|(x, y)| x < y));
+    let mut out = Vec::with_capacity(a.map_or(0, Map::len).max(b.map_or(0, Map::len)));
+    if sorted(a) && sorted(b) {
+        let mut xs = a.into_iter().flatten().peekable();
+        let mut ys = b.into_iter().flatten().peekable();
+        loop {
+            match (xs.peek(), ys.peek()) {
+                (Some((kx, _)), Some((ky, _))) => match kx.cmp(ky) {
+                    std::cmp::Ordering::Equal => {
+                        let (Some((k, x)), Some((_, y))) = (xs.next(), ys.next()) else {
+                            break;
+                        };
+                        out.push((k.as_str(), Some(x), Some(y)));
+                    }
+                    std::cmp::Ordering::Less => {
+                        let Some((k, x)) = xs.next() else { break };
+                        out.push((k.as_str(), Some(x), None));
+                    }
+                    std::cmp::Ordering::Greater => {
+                        let Some((k, y)) = ys.next() else { break };
+                        out.push((k.as_str(), None, Some(y)));
+                    }
+                },
+                (Some(_), None) => {
+                    let Some((k, x)) = xs.next() else { break };
+                    out.push((k.as_str(), Some(x), None));
+                }
+                (None, Some(_)) => {
+                    let Some((k, y)) = ys.next() else { break };
+                    out.push((k.as_str(), None, Some(y)));
+                }
+                (None, None) => break,
+            }
+        }
+        return out;
+    }
+    for (k, x) in a.into_iter().flatten() {
+        out.push((k.as_str(), Some(x), b.and_then(|b| b.get(k))));
+    }
+    for (k, y) in b.into_iter().flatten() {
+        if !a.is_some_and(|a| a.contains_key(k)) {
+            out.push((k.as_str(), None, Some(y)));
+        }
+    }
+    out
+}
+
 impl<'a> Walker<'a> {
     /// Whether `pattern` (ECMA-262, as far as the `regex` crate reads it) finds a match
     /// in `key`. A pattern the crate cannot compile matches nothing: the property is
@@ -258,20 +313,24 @@ impl<'a> Walker<'a> {
     /// `required` changes of properties both schemas declare (Confluent's scope: a
     /// property added or removed is judged with the content model instead).
     fn required(&self, path: &mut String, out: &mut Vec<Diff>, o: &Model<'a>, u: &Model<'a>) {
-        let Some(props) = o.properties else { return };
-        for key in props.keys() {
-            let Some(update) = u.property(key) else {
+        // Only the keys whose requiredness differs can matter: usually none, so this
+        // costs nothing on a large unchanged object.
+        let mut keys: Vec<&str> = o
+            .required
+            .symmetric_difference(&u.required)
+            .copied()
+            .collect();
+        keys.sort_unstable();
+        for key in keys {
+            let (Some(_), Some(update)) = (o.property(key), u.property(key)) else {
                 continue;
             };
-            let was = o.required.contains(key.as_str());
-            let is = u.required.contains(key.as_str());
-            let kind = match (was, is) {
-                (true, false) => Kind::REQUIRED_ATTRIBUTE_REMOVED,
-                (false, true) if self.has_default(update) => {
-                    Kind::REQUIRED_ATTRIBUTE_WITH_DEFAULT_ADDED
-                }
-                (false, true) => Kind::REQUIRED_ATTRIBUTE_ADDED,
-                _ => continue,
+            let kind = if o.required.contains(key) {
+                Kind::REQUIRED_ATTRIBUTE_REMOVED
+            } else if self.has_default(update) {
+                Kind::REQUIRED_ATTRIBUTE_WITH_DEFAULT_ADDED
+            } else {
+                Kind::REQUIRED_ATTRIBUTE_ADDED
             };
             let len = push(path, "required");
             push(path, key);
@@ -281,37 +340,35 @@ impl<'a> Walker<'a> {
     }
 
     fn properties(&self, path: &mut String, out: &mut Vec<Diff>, o: &Model<'a>, u: &Model<'a>) {
-        let o_props = o.properties.into_iter().flatten();
-        let u_props = u.properties.into_iter().flatten();
         let mut removed: Vec<(&str, Node<'a>, usize)> = Vec::new();
         let mut added: Vec<(&str, Node<'a>, usize)> = Vec::new();
+        if let (Some(a), Some(b)) = (o.map.get("properties"), u.map.get("properties"))
+            && self.identical(Part::whole(o.node.child(a)), Part::whole(u.node.child(b)))
+        {
+            // Same names with the same ref-free schemas: no property can differ.
+            return;
+        }
         let base = path.len();
         path.push_str("/properties");
-        for (key, value) in o_props {
+        for (key, original, update) in pair_properties(o.properties, u.properties) {
             let len = push(path, key);
-            let original = o.node.child(value);
-            match u.property(key) {
-                Some(update) => self.compare(
-                    path,
-                    out,
-                    Some(Part::whole(original)),
-                    Some(Part::whole(update)),
-                ),
-                None => {
-                    self.property_removed(path, out, key, original, u);
-                    removed.push((key, original, out.len() - 1));
+            match (original, update) {
+                (Some(a), Some(b)) => {
+                    let (a, b) = (o.node.child(a), u.node.child(b));
+                    self.compare(path, out, Some(Part::whole(a)), Some(Part::whole(b)));
                 }
+                (Some(a), None) => {
+                    let a = o.node.child(a);
+                    self.property_removed(path, out, key, a, u);
+                    removed.push((key, a, out.len() - 1));
+                }
+                (None, Some(b)) => {
+                    let b = u.node.child(b);
+                    self.property_added(path, out, key, b, o, u);
+                    added.push((key, b, out.len() - 1));
+                }
+                (None, None) => {}
             }
-            path.truncate(len);
-        }
-        for (key, value) in u_props {
-            if o.properties.is_some_and(|p| p.contains_key(key)) {
-                continue;
-            }
-            let len = push(path, key);
-            let update = u.node.child(value);
-            self.property_added(path, out, key, update, o, u);
-            added.push((key, update, out.len() - 1));
             path.truncate(len);
         }
         path.truncate(base);
@@ -425,8 +482,20 @@ impl<'a> Walker<'a> {
             let same_schema = added
                 .iter()
                 .find(|(k, n, _)| !used.contains(k) && canon(n) == old_canon);
-            let pair =
-                same_schema.or_else(|| (removed.len() == 1 && added.len() == 1).then(|| &added[0]));
+            // Otherwise a lone candidate of the same declared type, or the only pair.
+            let same_type = || {
+                let ty = old_node.map().and_then(|m| m.get("type"));
+                let mut candidates = added.iter().filter(|(k, n, _)| {
+                    !used.contains(k) && ty.is_some() && n.map().and_then(|m| m.get("type")) == ty
+                });
+                match (candidates.next(), candidates.next()) {
+                    (Some(only), None) => Some(only),
+                    _ => None,
+                }
+            };
+            let pair = same_schema
+                .or_else(same_type)
+                .or_else(|| (removed.len() == 1 && added.len() == 1).then(|| &added[0]));
             let Some((new, _, new_at)) = pair else {
                 continue;
             };
@@ -438,7 +507,14 @@ impl<'a> Walker<'a> {
                 if let Some(d) = out.get_mut(at)
                     && !d.kind.is_compatible(self.policy)
                 {
-                    d.hint = Some(hint.clone());
+                    // In an open model even the optional addition breaks STRICT: say how
+                    // to get there as well.
+                    d.hint = Some(match d.kind.hint() {
+                        Some(own) if d.kind.as_str().ends_with("_TO_OPEN_CONTENT_MODEL") => {
+                            format!("{hint}. {own}")
+                        }
+                        _ => hint.clone(),
+                    });
                 }
             }
         }

@@ -98,6 +98,8 @@ kinds! {
     SUM_TYPE_NARROWED, COMBINED_TYPE_SUBSCHEMAS_CHANGED,
     NOT_TYPE_EXTENDED, NOT_TYPE_NARROWED,
 
+    CONDITIONAL_ADDED, CONDITIONAL_REMOVED, CONDITIONAL_CHANGED,
+
     REFERENCE_UNRESOLVED, COMPARISON_TOO_COMPLEX,
 }
 
@@ -177,6 +179,7 @@ impl Kind {
                 | PRODUCT_TYPE_NARROWED
                 | SUM_TYPE_EXTENDED
                 | NOT_TYPE_NARROWED
+                | CONDITIONAL_REMOVED
         );
         strict
             || (policy == Policy::Lenient
@@ -432,6 +435,9 @@ impl Kind {
             }
             NOT_TYPE_EXTENDED => "`not` now excludes values it allowed before",
             NOT_TYPE_NARROWED => "`not` excludes fewer values",
+            CONDITIONAL_ADDED => "an if/then/else condition was added",
+            CONDITIONAL_REMOVED => "the if/then/else condition was removed",
+            CONDITIONAL_CHANGED => "the if/then/else condition changed",
             REFERENCE_UNRESOLVED => "a $ref could not be followed",
             COMPARISON_TOO_COMPLEX => {
                 "the schemas are too large or too deeply combined to compare within the work limit"
@@ -477,10 +483,11 @@ impl Kind {
             MULTIPLE_OF_ADDED | MULTIPLE_OF_EXPANDED | MULTIPLE_OF_CHANGED => {
                 "use a divisor of the old multipleOf, or drop it"
             }
-            REQUIRED_ATTRIBUTE_ADDED
-            | REQUIRED_PROPERTY_ADDED_TO_UNOPEN_CONTENT_MODEL
-            | REQUIRED_PROPERTY_ADDED_TO_OPEN_CONTENT_MODEL => {
+            REQUIRED_ATTRIBUTE_ADDED | REQUIRED_PROPERTY_ADDED_TO_UNOPEN_CONTENT_MODEL => {
                 "keep the property optional, or give it a default"
+            }
+            REQUIRED_PROPERTY_ADDED_TO_OPEN_CONTENT_MODEL => {
+                "an open content model cannot gain a property under STRICT: close it first (\"additionalProperties\": false, a FORWARD-compatible step) and add the property as optional; under LENIENT, a default makes a required property acceptable"
             }
             ADDITIONAL_PROPERTIES_REMOVED
             | ADDITIONAL_PROPERTIES_NARROWED
@@ -528,6 +535,9 @@ impl Kind {
                 "keep each old alternative, possibly widened, and add new ones beside it"
             }
             NOT_TYPE_EXTENDED => "exclude no more than before",
+            CONDITIONAL_ADDED | CONDITIONAL_CHANGED => {
+                "keep the old condition; Schemagate does not prove one condition weaker than another, so any change to it is treated as breaking"
+            }
             REFERENCE_UNRESOLVED => "register the referenced schema and pass it in references",
             COMPARISON_TOO_COMPLEX => {
                 "split the schema with $ref into smaller named parts, or reduce nested oneOf/anyOf"
