@@ -1,19 +1,74 @@
-//! Criterion benchmarks of the compatibility engine (filled in by the engines).
+//! Criterion benchmarks of parsing and the compatibility engine. One function per
+//! format and scenario; add a JSON Schema case as its own function and list it in
+//! `criterion_group!`.
 #![allow(missing_docs)] // criterion_group! generates undocumented items.
 
 use criterion::{Criterion, criterion_group, criterion_main};
+use schemagate_core::{Level, ParsedSchema, SchemaType, check};
+use serde_json::{Value, json};
 
-fn parse_small(c: &mut Criterion) {
-    c.bench_function("parse_primitive", |b| {
-        b.iter(|| {
-            schemagate_core::ParsedSchema::parse(
-                schemagate_core::SchemaType::Avro,
-                "\"string\"",
-                &[],
-            )
-        })
+fn avro(text: &str) -> ParsedSchema {
+    ParsedSchema::parse(SchemaType::Avro, text, &[]).expect("valid benchmark schema")
+}
+
+/// Field `i` of the benchmark record: a mix of primitives, optional fields, enums,
+/// arrays and a nested record, so the walk sees every shape.
+fn avro_field(i: usize, with_default: bool) -> Value {
+    let ty = match i % 6 {
+        0 => json!("long"),
+        1 => json!("string"),
+        2 => json!(["null", "string"]),
+        3 => json!({"type": "enum", "name": format!("E{i}"), "symbols": ["A", "B", "C"]}),
+        4 => json!({"type": "array", "items": "double"}),
+        _ => json!({"type": "record", "name": format!("N{i}"), "fields": [
+            {"name": "x", "type": "int"}, {"name": "y", "type": ["null", "bytes"], "default": null}
+        ]}),
+    };
+    let mut field =
+        json!({"name": format!("field_{i}"), "type": ty, "doc": format!("field number {i}")});
+    if with_default {
+        let default = match i % 6 {
+            0 => json!(0),
+            1 => json!(""),
+            2 => Value::Null,
+            3 => json!("A"),
+            4 => json!([]),
+            _ => json!({"x": 0}),
+        };
+        field["default"] = default;
+    }
+    field
+}
+
+/// A record of `n` fields; the first 100 are required, later ones have defaults (as
+/// added one release at a time).
+fn avro_record(n: usize) -> String {
+    let fields: Vec<Value> = (0..n).map(|i| avro_field(i, i >= 100)).collect();
+    json!({"type": "record", "name": "Order", "namespace": "com.shop", "fields": fields})
+        .to_string()
+}
+
+/// FULL_TRANSITIVE check of a 200-field record against 100 versions, each of which
+/// added one defaulted field (101..=200 fields).
+fn avro_full_transitive(c: &mut Criterion) {
+    let history: Vec<ParsedSchema> = (101..=200).map(|n| avro(&avro_record(n))).collect();
+    let new = avro(&avro_record(200));
+    assert!(check(Level::FullTransitive, &new, &history).compatible);
+    c.bench_function("avro_full_transitive_200_fields_100_versions", |b| {
+        b.iter(|| check(Level::FullTransitive, &new, &history))
     });
 }
 
-criterion_group!(benches, parse_small);
+/// Parse and canonicalise a schema of about 1 MB.
+fn avro_parse_1mb(c: &mut Criterion) {
+    let mut n = 1_000;
+    let mut text = avro_record(n);
+    while text.len() < 1 << 20 {
+        n += 500;
+        text = avro_record(n);
+    }
+    c.bench_function("avro_parse_canonicalise_1mb", |b| b.iter(|| avro(&text)));
+}
+
+criterion_group!(benches, avro_full_transitive, avro_parse_1mb);
 criterion_main!(benches);

@@ -16,6 +16,9 @@ use crate::schema::avro::{AvroSchema, Field, Kind, Named, NamedDef, Node, Props}
 /// using the previous one); past this the pair is refused instead of risking the stack.
 const MAX_CHECK_DEPTH: usize = 256;
 
+/// Unread writer fields tried as the source of a rename, per missing reader field.
+const MAX_RENAME_PROBES: usize = 16;
+
 /// Findings kept per named-type pair and in the result; a schema that reuses one named
 /// type many times could otherwise multiply findings exponentially.
 const MAX_FINDINGS: usize = 1_000;
@@ -194,6 +197,11 @@ impl Checker<'_> {
         }
     }
 
+    /// A cheap necessary condition for `r` reading `w`, unions included.
+    fn could_read(&self, r: &Node, w: &Node) -> bool {
+        matches!(r.kind, Kind::Union(_)) || matches!(w.kind, Kind::Union(_)) || self.candidate(r, w)
+    }
+
     /// Checks `r` reading `w` at reader path `path`; returns whether it reads.
     ///
     /// This and everything it recurses through keep their frames small (findings are
@@ -242,7 +250,10 @@ impl Checker<'_> {
         out: &mut Vec<Finding>,
     ) -> bool {
         if let Kind::Union(wb) = &w.kind {
-            // Java: a non-union reader must read every branch of the writer's union.
+            // COMPAT: the specification resolves a writer union per datum (only the
+            // branch actually written must be readable, else it is an error at read
+            // time); Java's static check, which Confluent runs, wants every branch
+            // readable, so ["null","string"] -> "string" is incompatible.
             let mut ok = true;
             for (j, branch) in wb.iter().enumerate() {
                 let start = out.len();
@@ -705,11 +716,15 @@ impl Checker<'_> {
     ) -> bool {
         for &i in missing {
             let field = &rf[i];
-            let rename = (0..wf.len()).find(|&j| {
-                !used[j] && {
-                    let mut scratch = Vec::new();
-                    self.check(&field.ty, &wf[j].ty, "", depth + 1, &mut scratch)
-                }
+            // Bounded: a record whose fields were all renamed would otherwise cost
+            // missing x unread checks.
+            let probes: Vec<usize> = (0..wf.len())
+                .filter(|&j| !used[j] && self.could_read(&field.ty, &wf[j].ty))
+                .take(MAX_RENAME_PROBES)
+                .collect();
+            let rename = probes.into_iter().find(|&j| {
+                let mut scratch = Vec::new();
+                self.check(&field.ty, &wf[j].ty, "", depth + 1, &mut scratch)
             });
             let hint = match rename {
                 Some(j) => format!(
