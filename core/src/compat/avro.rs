@@ -35,7 +35,10 @@ pub(crate) fn compare(reader: &AvroSchema, writer: &AvroSchema) -> Vec<Finding> 
     let mut checker = Checker {
         r: reader,
         w: writer,
-        memo: HashMap::default(),
+        memo: HashMap::with_capacity_and_hasher(
+            reader.named.len().min(writer.named.len()),
+            BuildHasherDefault::default(),
+        ),
         budget: FINDING_BUDGET,
     };
     let mut out = Vec::new();
@@ -186,6 +189,23 @@ fn promotes(writer: Class, reader: Class) -> bool {
             | (String, Bytes)
             | (Bytes, String)
     )
+}
+
+/// Appends `i` in decimal; `write!` costs more than the rest of a field's check.
+fn push_index(path: &mut String, mut i: usize) {
+    let mut digits = [0u8; 20];
+    let mut n = digits.len();
+    loop {
+        n -= 1;
+        digits[n] = b'0' + (i % 10) as u8;
+        i /= 10;
+        if i == 0 {
+            break;
+        }
+    }
+    for &d in &digits[n..] {
+        path.push(char::from(d));
+    }
 }
 
 /// `a, b, c` for messages, the first ten names and a count of the rest.
@@ -422,7 +442,8 @@ impl Checker<'_> {
             }
             let mut tmp = Vec::new();
             let len = path.len();
-            let _ = write!(path, "/{i}");
+            path.push('/');
+            push_index(path, i);
             let ok = self.check(branch, w, path, depth + 1, &mut tmp);
             path.truncate(len);
             if ok {
@@ -666,7 +687,9 @@ impl Checker<'_> {
                 ),
             );
         }
-        self.props(&rn.props, &wn.props, "", out);
+        if !rn.props.is_empty() || !wn.props.is_empty() {
+            self.props(&rn.props, &wn.props, "", out);
+        }
     }
 
     /// Logical type and custom attributes of anonymous types.
@@ -715,7 +738,8 @@ impl Checker<'_> {
         let mut path = String::with_capacity(24);
         for (i, field) in rf.iter().enumerate() {
             path.clear();
-            let _ = write!(path, "/fields/{i}");
+            path.push_str("/fields/");
+            push_index(&mut path, i);
             match lookup_writer_field(i, field, wf, w_by_name) {
                 Lookup::None if field.default.is_none() => missing.push(i),
                 Lookup::None => defaulted.push(i),
