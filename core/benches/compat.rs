@@ -62,14 +62,18 @@ fn avro_full_transitive<M: Measurement + 'static>(c: &mut Criterion<M>) {
 
 /// CPU time of the benchmarking thread (Linux `/proc/thread-self/schedstat`), so that
 /// a number taken on a shared machine is not inflated by other processes' turns on
-/// the CPU. Falls back to 0 elsewhere, which criterion then reports as such.
+/// the CPU. Where that file does not exist it measures wall time instead.
 struct ThreadCpuTime;
 
 fn thread_cpu_ns() -> u64 {
+    static EPOCH: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
     std::fs::read_to_string("/proc/thread-self/schedstat")
         .ok()
         .and_then(|s| s.split_whitespace().next().and_then(|n| n.parse().ok()))
-        .unwrap_or(0)
+        .unwrap_or_else(|| {
+            let since = EPOCH.get_or_init(std::time::Instant::now).elapsed();
+            u64::try_from(since.as_nanos()).unwrap_or(u64::MAX)
+        })
 }
 
 impl Measurement for ThreadCpuTime {
