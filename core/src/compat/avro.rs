@@ -5,6 +5,8 @@
 //! (additive and cosmetic findings), so that `bump` can tell minor from patch.
 
 use std::collections::{HashMap, HashSet};
+use std::fmt::Write;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::rc::Rc;
 
 use serde_json::Value;
@@ -15,6 +17,9 @@ use crate::schema::avro::{AvroSchema, Field, Kind, Named, NamedDef, Node, Props}
 /// Nesting through named types can exceed the text's depth (a chain of records each
 /// using the previous one); past this the pair is refused instead of risking the stack.
 const MAX_CHECK_DEPTH: usize = 256;
+
+/// Unread writer fields tried as the source of a rename, per missing reader field.
+const MAX_RENAME_PROBES: usize = 16;
 
 /// Findings kept per named-type pair and in the result; a schema that reuses one named
 /// type many times could otherwise multiply findings exponentially.
@@ -30,11 +35,14 @@ pub(crate) fn compare(reader: &AvroSchema, writer: &AvroSchema) -> Vec<Finding> 
     let mut checker = Checker {
         r: reader,
         w: writer,
-        memo: HashMap::new(),
+        memo: HashMap::with_capacity_and_hasher(
+            reader.named.len().min(writer.named.len()),
+            BuildHasherDefault::default(),
+        ),
         budget: FINDING_BUDGET,
     };
     let mut out = Vec::new();
-    let ok = checker.check(&reader.root, &writer.root, "", 0, &mut out);
+    let ok = checker.check(&reader.root, &writer.root, &mut String::new(), 0, &mut out);
     if !ok && !out.iter().any(Finding::is_breaking) {
         out.push(Finding::breaking(
             "TOO_MANY_FINDINGS",
@@ -65,6 +73,31 @@ enum Class {
     Fixed,
 }
 
+/// Hashes the memo's index pairs (small integers the schemas' definition order
+/// assigns, not attacker-chosen strings) without SipHash's cost.
+#[derive(Default)]
+struct PairHasher(u64);
+
+impl Hasher for PairHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.write_u64(u64::from(b));
+        }
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = (self.0.rotate_left(5) ^ n).wrapping_mul(0x517c_c1b7_2722_0a95);
+    }
+
+    fn write_usize(&mut self, n: usize) {
+        self.write_u64(n as u64);
+    }
+}
+
 enum Memo {
     /// The pair is being checked further up: assume it reads (Java does the same), so
     /// recursive types end.
@@ -80,7 +113,7 @@ struct Checker<'a> {
     r: &'a AvroSchema,
     w: &'a AvroSchema,
     /// (reader named index, writer named index) -> result.
-    memo: HashMap<(usize, usize), Memo>,
+    memo: HashMap<(usize, usize), Memo, BuildHasherDefault<PairHasher>>,
     /// Findings that may still be recorded (see `FINDING_BUDGET`).
     budget: usize,
 }
@@ -116,8 +149,17 @@ enum Lookup {
 
 /// Java's `lookupWriterField`: by name, then by each *reader* alias (writer aliases do
 /// not count); more than one hit is an error.
-fn lookup_writer_field(field: &Field, w_by_name: &HashMap<String, usize>) -> Lookup {
-    let direct = w_by_name.get(&field.name).copied();
+fn lookup_writer_field(
+    i: usize,
+    field: &Field,
+    wf: &[Field],
+    w_by_name: &HashMap<String, usize>,
+) -> Lookup {
+    // Most fields keep their position: skip hashing the name then.
+    let direct = match wf.get(i) {
+        Some(w) if w.name == field.name => Some(i),
+        _ => w_by_name.get(&field.name).copied(),
+    };
     if field.aliases.is_empty() {
         return direct.map_or(Lookup::None, |j| Lookup::One(j, false));
     }
@@ -149,15 +191,40 @@ fn promotes(writer: Class, reader: Class) -> bool {
     )
 }
 
-/// `path` extended by one segment (kept out of line: a `format!` in a recursive
-/// function grows every frame of the recursion).
-#[inline(never)]
-fn child(path: &str, segment: &str) -> String {
-    let mut p = String::with_capacity(path.len() + segment.len() + 1);
-    p.push_str(path);
-    p.push('/');
-    p.push_str(segment);
-    p
+/// Appends `i` in decimal; `write!` costs more than the rest of a field's check.
+fn push_index(path: &mut String, mut i: usize) {
+    let mut digits = [0u8; 20];
+    let mut n = digits.len();
+    loop {
+        n -= 1;
+        digits[n] = b'0' + (i % 10) as u8;
+        i /= 10;
+        if i == 0 {
+            break;
+        }
+    }
+    for &d in &digits[n..] {
+        path.push(char::from(d));
+    }
+}
+
+/// `a, b, c` for messages, the first ten names and a count of the rest.
+fn name_list<'a>(names: impl Iterator<Item = &'a str>) -> String {
+    let mut out = String::new();
+    let mut n = 0;
+    for name in names {
+        if n < 10 {
+            if n > 0 {
+                out.push_str(", ");
+            }
+            out.push_str(name);
+        }
+        n += 1;
+    }
+    if n > 10 {
+        let _ = write!(out, " and {} more", n - 10);
+    }
+    out
 }
 
 fn additive(rule: &str, path: String, message: String) -> Finding {
@@ -194,6 +261,11 @@ impl Checker<'_> {
         }
     }
 
+    /// A cheap necessary condition for `r` reading `w`, unions included.
+    fn could_read(&self, r: &Node, w: &Node) -> bool {
+        matches!(r.kind, Kind::Union(_)) || matches!(w.kind, Kind::Union(_)) || self.candidate(r, w)
+    }
+
     /// Checks `r` reading `w` at reader path `path`; returns whether it reads.
     ///
     /// This and everything it recurses through keep their frames small (findings are
@@ -203,7 +275,7 @@ impl Checker<'_> {
         &mut self,
         r: &Node,
         w: &Node,
-        path: &str,
+        path: &mut String,
         depth: usize,
         out: &mut Vec<Finding>,
     ) -> bool {
@@ -218,11 +290,19 @@ impl Checker<'_> {
         match (&r.kind, &w.kind) {
             (Kind::Array(ri), Kind::Array(wi)) => {
                 self.annotations(r, w, path, out);
-                self.check(ri, wi, &child(path, "items"), depth + 1, out)
+                let len = path.len();
+                path.push_str("/items");
+                let ok = self.check(ri, wi, path, depth + 1, out);
+                path.truncate(len);
+                ok
             }
             (Kind::Map(rv), Kind::Map(wv)) => {
                 self.annotations(r, w, path, out);
-                self.check(rv, wv, &child(path, "values"), depth + 1, out)
+                let len = path.len();
+                path.push_str("/values");
+                let ok = self.check(rv, wv, path, depth + 1, out);
+                path.truncate(len);
+                ok
             }
             (Kind::Union(rb), Kind::Union(wb)) => self.union_union(rb, wb, path, depth, out),
             (Kind::Named(ri), Kind::Named(wi)) => self.named_pair(*ri, *wi, path, depth, out),
@@ -237,12 +317,15 @@ impl Checker<'_> {
         &mut self,
         r: &Node,
         w: &Node,
-        path: &str,
+        path: &mut String,
         depth: usize,
         out: &mut Vec<Finding>,
     ) -> bool {
         if let Kind::Union(wb) = &w.kind {
-            // Java: a non-union reader must read every branch of the writer's union.
+            // COMPAT: the specification resolves a writer union per datum (only the
+            // branch actually written must be readable, else it is an error at read
+            // time); Java's static check, which Confluent runs, wants every branch
+            // readable, so ["null","string"] -> "string" is incompatible.
             let mut ok = true;
             for (j, branch) in wb.iter().enumerate() {
                 let start = out.len();
@@ -257,7 +340,7 @@ impl Checker<'_> {
                     true
                 }
                 None => {
-                    let finding = self.missing_branch(rb, w, path.to_owned(), depth);
+                    let finding = self.missing_branch(rb, w, path, depth);
                     self.add(out, finding);
                     false
                 }
@@ -349,7 +432,7 @@ impl Checker<'_> {
         &mut self,
         rb: &[Node],
         w: &Node,
-        path: &str,
+        path: &mut String,
         depth: usize,
         out: &mut Vec<Finding>,
     ) -> Option<usize> {
@@ -358,7 +441,12 @@ impl Checker<'_> {
                 continue;
             }
             let mut tmp = Vec::new();
-            if self.check(branch, w, &child(path, &i.to_string()), depth + 1, &mut tmp) {
+            let len = path.len();
+            path.push('/');
+            push_index(path, i);
+            let ok = self.check(branch, w, path, depth + 1, &mut tmp);
+            path.truncate(len);
+            if ok {
                 for f in tmp {
                     self.add(out, f);
                 }
@@ -370,7 +458,14 @@ impl Checker<'_> {
 
     /// MISSING_UNION_BRANCH for writer type `w`, with the nearest reader branch's
     /// problem in the hint (Java reports only the missing branch).
-    fn missing_branch(&mut self, rb: &[Node], w: &Node, path: String, depth: usize) -> Finding {
+    fn missing_branch(
+        &mut self,
+        rb: &[Node],
+        w: &Node,
+        path: &mut String,
+        depth: usize,
+    ) -> Finding {
+        let at = path.clone();
         let wc = class(self.w, w);
         let near = rb
             .iter()
@@ -379,7 +474,10 @@ impl Checker<'_> {
         let mut hint = format!("add {} to the reader's union", self.w.describe(w));
         if let Some((i, branch)) = near {
             let mut tmp = Vec::new();
-            self.check(branch, w, &format!("{path}/{i}"), depth + 1, &mut tmp);
+            let len = path.len();
+            let _ = write!(path, "/{i}");
+            self.check(branch, w, path, depth + 1, &mut tmp);
+            path.truncate(len);
             if let Some(f) = tmp.iter().find(|f| f.is_breaking()) {
                 hint = format!(
                     "branch {i} ({}) comes closest but {} at {}; fix that, or {hint}",
@@ -391,7 +489,7 @@ impl Checker<'_> {
         }
         Finding::breaking(
             "MISSING_UNION_BRANCH",
-            path,
+            at,
             format!(
                 "the reader's {} has no branch that reads writer type {}",
                 self.r.describe_short(rb),
@@ -405,7 +503,7 @@ impl Checker<'_> {
         &mut self,
         rb: &[Node],
         wb: &[Node],
-        path: &str,
+        path: &mut String,
         depth: usize,
         out: &mut Vec<Finding>,
     ) -> bool {
@@ -417,7 +515,10 @@ impl Checker<'_> {
                 None => {
                     ok = false;
                     // Java locates it at the writer's branch index under the reader's path.
-                    let mut f = self.missing_branch(rb, branch, format!("{path}/{j}"), depth);
+                    let len = path.len();
+                    let _ = write!(path, "/{j}");
+                    let mut f = self.missing_branch(rb, branch, path, depth);
+                    path.truncate(len);
                     f.message
                         .push_str(&format!(" (the writer's union branch {j})"));
                     self.add(out, f);
@@ -586,7 +687,9 @@ impl Checker<'_> {
                 ),
             );
         }
-        self.props(&rn.props, &wn.props, "", out);
+        if !rn.props.is_empty() || !wn.props.is_empty() {
+            self.props(&rn.props, &wn.props, "", out);
+        }
     }
 
     /// Logical type and custom attributes of anonymous types.
@@ -629,41 +732,51 @@ impl Checker<'_> {
         let mut ok = true;
         let mut used = vec![false; wf.len()];
         let mut missing = Vec::new();
+        let mut defaulted = Vec::new();
         let mut last = None;
         let mut reordered = false;
+        let mut path = String::with_capacity(24);
         for (i, field) in rf.iter().enumerate() {
-            let at = child("/fields", &i.to_string());
-            match lookup_writer_field(field, w_by_name) {
+            path.clear();
+            path.push_str("/fields/");
+            push_index(&mut path, i);
+            match lookup_writer_field(i, field, wf, w_by_name) {
                 Lookup::None if field.default.is_none() => missing.push(i),
-                Lookup::None => self.defaulted(field, at, out),
+                Lookup::None => defaulted.push(i),
                 Lookup::One(j, via_alias) => {
                     used[j] = true;
                     reordered |= last.is_some_and(|l| l > j);
                     last = Some(j);
                     let w = &wf[j];
-                    ok &= self.check(&field.ty, &w.ty, &child(&at, "type"), depth + 1, out);
-                    self.field_meta(field, w, via_alias, &at, out);
+                    self.field_meta(field, w, via_alias, &path, out);
+                    path.push_str("/type");
+                    ok &= self.check(&field.ty, &w.ty, &mut path, depth + 1, out);
                 }
                 Lookup::Many(hits) => {
                     ok = false;
-                    self.ambiguous(field, &hits, wf, at, out);
+                    self.ambiguous(field, &hits, wf, path.clone(), out);
                 }
             }
         }
+        self.defaulted(rf, &defaulted, out);
         ok &= self.missing_fields(rf, wf, &missing, &used, depth, out);
         self.ignored_fields(wf, &used, reordered, out);
         ok
     }
 
+    /// One finding for all reader fields that take their defaults.
     #[inline(never)]
-    fn defaulted(&mut self, field: &Field, at: String, out: &mut Vec<Finding>) {
+    fn defaulted(&mut self, rf: &[Field], defaulted: &[usize], out: &mut Vec<Finding>) {
+        let path = match defaulted {
+            [] => return,
+            [i] => format!("/fields/{i}"),
+            _ => "/fields".to_owned(),
+        };
+        let names = name_list(defaulted.iter().map(|&i| rf[i].name.as_str()));
         let f = additive(
             "READER_FIELD_DEFAULTED",
-            at,
-            format!(
-                "reader field {:?} is not in the writer; readers fill in its default",
-                field.name
-            ),
+            path,
+            format!("reader fields not in the writer; readers fill in their defaults: {names}"),
         );
         self.add(out, f);
     }
@@ -705,11 +818,21 @@ impl Checker<'_> {
     ) -> bool {
         for &i in missing {
             let field = &rf[i];
-            let rename = (0..wf.len()).find(|&j| {
-                !used[j] && {
-                    let mut scratch = Vec::new();
-                    self.check(&field.ty, &wf[j].ty, "", depth + 1, &mut scratch)
-                }
+            // Bounded: a record whose fields were all renamed would otherwise cost
+            // missing x unread checks.
+            let probes: Vec<usize> = (0..wf.len())
+                .filter(|&j| !used[j] && self.could_read(&field.ty, &wf[j].ty))
+                .take(MAX_RENAME_PROBES)
+                .collect();
+            let rename = probes.into_iter().find(|&j| {
+                let mut scratch = Vec::new();
+                self.check(
+                    &field.ty,
+                    &wf[j].ty,
+                    &mut String::new(),
+                    depth + 1,
+                    &mut scratch,
+                )
             });
             let hint = match rename {
                 Some(j) => format!(
@@ -744,14 +867,17 @@ impl Checker<'_> {
         reordered: bool,
         out: &mut Vec<Finding>,
     ) {
-        for (j, w) in wf.iter().enumerate().filter(|(j, _)| !used[*j]) {
+        if used.iter().any(|u| !u) {
+            let names = name_list(
+                wf.iter()
+                    .zip(used)
+                    .filter(|(_, u)| !**u)
+                    .map(|(w, _)| w.name.as_str()),
+            );
             let f = additive(
                 "WRITER_FIELD_IGNORED",
                 "/fields".to_owned(),
-                format!(
-                    "writer field {j} {:?} is not in the reader; its data is skipped",
-                    w.name
-                ),
+                format!("writer fields not in the reader; their data is skipped: {names}"),
             );
             self.add(out, f);
         }
@@ -840,6 +966,12 @@ impl Checker<'_> {
         wd: Option<&str>,
         out: &mut Vec<Finding>,
     ) -> bool {
+        if rs == ws {
+            if rd != wd {
+                self.enum_default_changed(rd, wd, out);
+            }
+            return true;
+        }
         let reader: HashSet<&str> = rs.iter().map(String::as_str).collect();
         let writer: HashSet<&str> = ws.iter().map(String::as_str).collect();
         // Sorted, as Java's TreeSet lists them.
@@ -898,12 +1030,7 @@ impl Checker<'_> {
             self.add(out, f);
         }
         if rd != wd {
-            let f = additive(
-                "ENUM_DEFAULT_CHANGED",
-                "/default".to_owned(),
-                format!("enum default changed: writer {wd:?}, reader {rd:?}"),
-            );
-            self.add(out, f);
+            self.enum_default_changed(rd, wd, out);
         }
         if lacking.is_empty() && added.is_empty() && rs != ws {
             self.add(
@@ -916,6 +1043,17 @@ impl Checker<'_> {
             );
         }
         ok
+    }
+}
+
+impl Checker<'_> {
+    fn enum_default_changed(&mut self, rd: Option<&str>, wd: Option<&str>, out: &mut Vec<Finding>) {
+        let f = additive(
+            "ENUM_DEFAULT_CHANGED",
+            "/default".to_owned(),
+            format!("enum default changed: writer {wd:?}, reader {rd:?}"),
+        );
+        self.add(out, f);
     }
 }
 

@@ -202,7 +202,7 @@ pub(crate) fn parse(
     // expanded nesting a text within the depth limit could have, or a chain of
     // references could overflow the stack.
     let apache = if expanded_depth <= 2 * options.limits.max_depth {
-        apache_parse(text, references)
+        apache_parse(text, &value, references)
     } else {
         None
     };
@@ -216,9 +216,14 @@ pub(crate) fn parse(
     ))
 }
 
-fn apache_parse(text: &str, references: &[Reference]) -> Option<Box<apache_avro::Schema>> {
+fn apache_parse(
+    text: &str,
+    value: &Value,
+    references: &[Reference],
+) -> Option<Box<apache_avro::Schema>> {
     if references.is_empty() {
-        return apache_avro::Schema::parse_str(text).ok().map(Box::new);
+        // The JSON is already parsed: spare apache-avro parsing the text again.
+        return apache_avro::Schema::parse(value).ok().map(Box::new);
     }
     let texts: Vec<&str> = references.iter().map(|r| r.text.as_str()).collect();
     apache_avro::Schema::parse_str_with_list(text, texts)

@@ -511,6 +511,8 @@ impl Parser {
         at: At<'_>,
     ) -> Result<(Node, Value), SchemaError> {
         let header = self.header(map, at)?;
+        // Aliases count as nodes: the checker looks them up for every union branch pair.
+        self.count(header.aliases.len())?;
         let fields_json = match map.get("fields") {
             Some(Value::Array(f)) => f,
             Some(other) => {
@@ -612,6 +614,7 @@ impl Parser {
             },
         )?;
         let aliases = string_list(map.get("aliases"), &format!("{}/aliases", at.path))?;
+        self.count(aliases.len())?;
         for (i, alias) in aliases.iter().enumerate() {
             check_name(alias, &format!("{}/aliases/{i}", at.path))?;
         }
@@ -671,6 +674,8 @@ impl Parser {
         at: At<'_>,
     ) -> Result<(Node, Value), SchemaError> {
         let header = self.header(map, at)?;
+        // Aliases count as nodes: the checker looks them up for every union branch pair.
+        self.count(header.aliases.len())?;
         let symbols_path = format!("{}/symbols", at.path);
         let Some(symbols_json) = map.get("symbols") else {
             return Err(SchemaError::invalid(at.path, "enum has no \"symbols\""));
@@ -732,6 +737,8 @@ impl Parser {
         at: At<'_>,
     ) -> Result<(Node, Value), SchemaError> {
         let header = self.header(map, at)?;
+        // Aliases count as nodes: the checker looks them up for every union branch pair.
+        self.count(header.aliases.len())?;
         let size = match map.get("size") {
             Some(Value::Number(n)) => match n.as_u64() {
                 Some(s) if s <= i32::MAX as u64 => s,
