@@ -351,24 +351,17 @@ async fn invalid_utf8_anywhere() {
         confluent_error(status, &body, &text, 422, 42208);
         alive(&s).await;
     }
-    // Raw bytes >= 0x80 in the request line. The HTTP parser (hyper) answers a bare
-    // 400 before any route runs when it refuses them; when it lets them through they
-    // must end as a Confluent body like any other subject.
-    for path in [
-        &b"GET /subjects/\xff/versions"[..],
-        b"GET /subjects/caf\xc3\xa9/versions",
-    ] {
-        let (status, body, text) = raw(&s, path, b"").await;
-        assert!(
-            status == 400 || body["error_code"].is_u64(),
-            "raw bytes in the path: {text}"
-        );
-        if body["error_code"].is_u64() {
-            let code = body["error_code"].as_u64().unwrap();
-            assert!(code == 40401 || code == 42208, "{text}");
-        }
-        alive(&s).await;
-    }
+    // Raw bytes >= 0x80 in the request line. UTF-8 passes the HTTP parser and is
+    // routed like its percent-encoded form. A byte that is not UTF-8 (0xFF) is refused
+    // by hyper's request-line parser with a bare `400` and no body, before any of our
+    // code runs: the one answer here that is not Confluent-shaped (known limitation;
+    // clients percent-encode, and hyper gives no hook to render that error).
+    let (status, body, text) = raw(&s, b"GET /subjects/caf\xc3\xa9/versions", b"").await;
+    confluent_error(status, &body, &text, 404, 40401);
+    alive(&s).await;
+    let (status, _, text) = raw(&s, b"GET /subjects/\xff/versions", b"").await;
+    assert_eq!(status, 400, "{text}");
+    alive(&s).await;
     // Invalid UTF-8 in a query string is ignored like any unknown parameter.
     let (status, _, text) = raw(&s, b"GET /subjects?subjectPrefix=%FF%FE", b"").await;
     assert!(status == 200 || status == 400 || status == 422, "{text}");
