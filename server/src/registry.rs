@@ -247,6 +247,9 @@ pub struct Registry {
     store: Arc<dyn Store>,
     /// Serialises check-and-commit so concurrent writers cannot both decide.
     writer: Mutex<()>,
+    /// Number of commits begun: counted before the data becomes visible, so a reader
+    /// that sees a commit (the lock-free path of register) also waits for its flush.
+    started: AtomicU64,
     /// Number of commits applied so far.
     committed: AtomicU64,
     /// Highest commit number known to be flushed; the lock is the group-commit queue.
@@ -333,6 +336,7 @@ impl Registry {
         Registry {
             store,
             writer: Mutex::new(()),
+            started: AtomicU64::new(0),
             committed: AtomicU64::new(0),
             durable: tokio::sync::Mutex::new(0),
             default_level,
@@ -369,6 +373,11 @@ impl Registry {
     /// Waits until commit `seq` is flushed. Whoever holds the queue lock flushes every
     /// commit applied so far, so writers queued behind it find their work done.
     pub async fn durable(&self, seq: u64) -> Result<()> {
+        // `seq` may still be applying (seen through the lock-free path); a flush
+        // started before it finishes would not cover it.
+        while self.committed.load(Ordering::SeqCst) < seq {
+            tokio::task::yield_now().await;
+        }
         let mut durable = self.durable.lock().await;
         if *durable >= seq {
             return Ok(());
@@ -394,12 +403,17 @@ impl Registry {
 
     /// Applies `ops` atomically; call with the writer lock held.
     fn commit(&self, ops: &[Op]) -> Result<u64> {
-        self.store.apply(ops)?;
-        Ok(self.committed.fetch_add(1, Ordering::SeqCst) + 1)
+        let seq = self.started.fetch_add(1, Ordering::SeqCst) + 1;
+        let applied = self.store.apply(ops);
+        // Also on failure, so that waiters on `seq` in `durable` move on.
+        self.committed.store(seq, Ordering::SeqCst);
+        applied?;
+        Ok(seq)
     }
 
+    /// The newest commit whose data a reader may already see.
     fn current_seq(&self) -> u64 {
-        self.committed.load(Ordering::SeqCst)
+        self.started.load(Ordering::SeqCst)
     }
 
     fn forget_ids(&self) {
@@ -536,6 +550,15 @@ impl Registry {
 
     /// Resolves client references to concrete subject-versions and their texts.
     fn resolve_references(&self, refs: &[RefInput]) -> Result<(Vec<SchemaRef>, Vec<Reference>)> {
+        // Checked up front: repeats of one subject-version would otherwise pass the
+        // transitive count below and be stored (and looked up) one by one.
+        if refs.len() > self.limits.max_references {
+            return Err(Error::InvalidSchema(format!(
+                "{} references, over the limit of {}",
+                refs.len(),
+                self.limits.max_references
+            )));
+        }
         let mut concrete = Vec::with_capacity(refs.len());
         let mut texts = Vec::new();
         let mut seen = HashSet::new();

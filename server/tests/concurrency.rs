@@ -1,0 +1,213 @@
+//! Soak: 32 writers and 64 readers on overlapping subjects against one in-process
+//! server. Invariants: every schema gets exactly one id (whichever subjects and writers
+//! register it), each subject holds a schema at most once, versions are dense and
+//! ordered at every moment, and no reader ever sees a version whose id does not
+//! resolve.
+//!
+//! Duration: `SCHEMAGATE_SOAK_SECS` (the issue asks for 30 s; the default is 8 s so
+//! that `cargo test` stays quick on a 2-core runner — CI can set 30).
+
+mod common;
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use common::{TestServer, record};
+use serde_json::{Value, json};
+
+const WRITERS: u64 = 32;
+const READERS: u64 = 64;
+const SUBJECTS: u64 = 8;
+const HOT_SCHEMAS: u64 = 40;
+
+struct Rng(u64);
+
+impl Rng {
+    fn below(&mut self, n: u64) -> u64 {
+        let mut x = self.0;
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        self.0 = x;
+        x % n
+    }
+}
+
+fn subject(i: u64) -> String {
+    format!("soak-{i}")
+}
+
+fn schema(k: u64) -> String {
+    record(&format!("S{k}"), r#"[{"name":"a","type":"long"}]"#)
+}
+
+async fn get(s: &TestServer, path: &str) -> (u16, Value) {
+    let r = s.client.get(s.url(path)).send().await.expect("GET");
+    let status = r.status().as_u16();
+    let body = r.json().await.expect("JSON body");
+    (status, body)
+}
+
+/// Registers until the deadline; returns (subject, schema index, id) of every answer.
+async fn writer(s: Arc<TestServer>, mut rng: Rng, until: Instant) -> Vec<(String, u64, u64)> {
+    let mut acks = Vec::new();
+    let mut n = 0;
+    while Instant::now() < until {
+        let subj = subject(rng.below(SUBJECTS));
+        // Mostly a hot set, so the same schema races into several subjects at once.
+        let k = if rng.below(4) == 0 {
+            HOT_SCHEMAS + rng.below(1_000_000)
+        } else {
+            rng.below(HOT_SCHEMAS)
+        };
+        n += 1;
+        let a = if n % 5 == 0 {
+            // Lookup of something this writer registered: must be there.
+            if let Some((ls, lk, lid)) = acks.get(rng.below(acks.len().max(1) as u64) as usize) {
+                let a = s
+                    .post(&format!("/subjects/{ls}"), json!({"schema": schema(*lk)}))
+                    .await;
+                assert_eq!(
+                    a.status, 200,
+                    "lookup of acknowledged {ls}/{lk}: {}",
+                    a.text
+                );
+                assert_eq!(a.body["id"], *lid);
+            }
+            continue;
+        } else {
+            s.register(&subj, &schema(k)).await
+        };
+        assert_eq!(a.status, 200, "register {subj}: {}", a.text);
+        acks.push((subj, k, a.body["id"].as_u64().expect("id")));
+    }
+    acks
+}
+
+/// Reads until the deadline, checking what every single answer may show.
+async fn reader(s: Arc<TestServer>, mut rng: Rng, until: Instant) -> u64 {
+    let mut reads = 0;
+    let mut seen_len: HashMap<String, usize> = HashMap::new();
+    let mut text_of: HashMap<u64, String> = HashMap::new();
+    while Instant::now() < until {
+        let subj = subject(rng.below(SUBJECTS));
+        let (status, versions) = get(&s, &format!("/subjects/{subj}/versions")).await;
+        reads += 1;
+        if status == 404 {
+            assert_eq!(versions["error_code"], 40401, "{versions}");
+            assert!(
+                !seen_len.contains_key(&subj),
+                "{subj} disappeared after being seen"
+            );
+            continue;
+        }
+        assert_eq!(status, 200, "{versions}");
+        let versions: Vec<u64> = serde_json::from_value(versions).expect("version list");
+        let dense: Vec<u64> = (1..=versions.len() as u64).collect();
+        assert_eq!(versions, dense, "{subj}: versions not dense and ordered");
+        let before = seen_len.insert(subj.clone(), versions.len()).unwrap_or(0);
+        assert!(
+            versions.len() >= before,
+            "{subj} shrank from {before} to {} versions",
+            versions.len()
+        );
+
+        let v = if rng.below(3) == 0 {
+            "latest".to_owned()
+        } else {
+            (1 + rng.below(versions.len() as u64)).to_string()
+        };
+        let (status, body) = get(&s, &format!("/subjects/{subj}/versions/{v}")).await;
+        reads += 1;
+        assert_eq!(status, 200, "{subj} version {v}: {body}");
+        let id = body["id"].as_u64().expect("id");
+        let text = body["schema"].as_str().expect("schema").to_owned();
+        if v == "latest" {
+            assert!(body["version"].as_u64().unwrap() >= versions.len() as u64);
+        }
+        let (status, by_id) = get(&s, &format!("/schemas/ids/{id}")).await;
+        reads += 1;
+        assert_eq!(
+            status, 200,
+            "{subj} v{v} shows id {id}, which does not resolve"
+        );
+        assert_eq!(by_id["schema"], text.as_str(), "id {id}");
+        let known = text_of.entry(id).or_insert(text.clone());
+        assert_eq!(*known, text, "id {id} changed its schema");
+    }
+    reads
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn writers_and_readers_on_overlapping_subjects_keep_every_invariant() {
+    let secs = std::env::var("SCHEMAGATE_SOAK_SECS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(8);
+    let s = Arc::new(TestServer::start().await);
+    s.put("/config", json!({"compatibility": "NONE"}))
+        .await
+        .assert_ok();
+    let until = Instant::now() + Duration::from_secs(secs);
+    let writers: Vec<_> = (0..WRITERS)
+        .map(|i| tokio::spawn(writer(Arc::clone(&s), Rng(0x9E37_79B9 + i * 7919), until)))
+        .collect();
+    let readers: Vec<_> = (0..READERS)
+        .map(|i| {
+            tokio::spawn(reader(
+                Arc::clone(&s),
+                Rng(0xC0FF_EE00 + i * 104_729),
+                until,
+            ))
+        })
+        .collect();
+
+    let mut id_of: HashMap<u64, u64> = HashMap::new();
+    let mut schema_of: HashMap<u64, u64> = HashMap::new();
+    let mut writes = 0;
+    for w in writers {
+        for (subj, k, id) in w.await.expect("writer") {
+            writes += 1;
+            let known = *id_of.entry(k).or_insert(id);
+            assert_eq!(
+                known, id,
+                "schema {k} got ids {known} and {id} (last in {subj})"
+            );
+            let other = *schema_of.entry(id).or_insert(k);
+            assert_eq!(other, k, "id {id} names schemas {other} and {k}");
+        }
+    }
+    let mut reads = 0;
+    for r in readers {
+        reads += r.await.expect("reader");
+    }
+
+    // The final state: each subject holds each schema once, versions 1..n.
+    let (status, all) = get(&s, "/schemas").await;
+    assert_eq!(status, 200);
+    let mut per_subject: BTreeMap<String, Vec<(u64, u64)>> = BTreeMap::new();
+    for e in all.as_array().unwrap() {
+        per_subject
+            .entry(e["subject"].as_str().unwrap().to_owned())
+            .or_default()
+            .push((e["version"].as_u64().unwrap(), e["id"].as_u64().unwrap()));
+    }
+    let mut versions = 0;
+    for (subj, entries) in &mut per_subject {
+        entries.sort_unstable();
+        let numbers: Vec<u64> = entries.iter().map(|e| e.0).collect();
+        assert_eq!(numbers, (1..=entries.len() as u64).collect::<Vec<_>>());
+        let mut ids: Vec<u64> = entries.iter().map(|e| e.1).collect();
+        ids.sort_unstable();
+        let n = ids.len();
+        ids.dedup();
+        assert_eq!(ids.len(), n, "{subj} holds one schema under two versions");
+        versions += n;
+    }
+    eprintln!(
+        "{secs} s: {writes} registrations, {reads} reads, {} distinct schemas, {versions} versions",
+        id_of.len()
+    );
+    assert!(writes > 0 && reads > 0);
+}
