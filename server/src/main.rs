@@ -8,6 +8,11 @@ use schemagate_server::{Config, Server};
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
+    let args: Vec<String> = std::env::args().collect();
+    if let Some(result) = schemagate_server::auth::run_tool(&args) {
+        println!("{}", result.map_err(anyhow::Error::msg)?);
+        return Ok(());
+    }
     let config = Config::parse();
     let builder = tracing_subscriber::fmt()
         .with_max_level(config.log_level)
