@@ -452,3 +452,61 @@ async fn a_bad_auth_file_stops_the_server() {
     .expect("refused");
     assert!(err.to_string().contains("missing.toml"), "{err}");
 }
+
+#[test]
+fn the_binary_hashes_passwords_and_makes_tokens_for_the_auth_file() {
+    use std::io::Write as _;
+    use std::process::{Command, Stdio};
+    let bin = env!("CARGO_BIN_EXE_schemagate-server");
+    let mut child = Command::new(bin)
+        .arg("hash-password")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"correct horse\n")
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success());
+    let hash = String::from_utf8(out.stdout).unwrap().trim().to_owned();
+    assert!(hash.starts_with("$argon2id$"), "{hash}");
+    let file = format!("[[users]]\nname='u'\npassword_hash='{hash}'\nrole='read'");
+    assert!(schemagate_server::auth::AuthFile::parse(&file).is_ok());
+
+    let empty = Command::new(bin)
+        .arg("hash-password")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert!(!empty.status.success(), "an empty password is refused");
+
+    let out = Command::new(bin).arg("gen-token").output().unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    let token = text
+        .lines()
+        .next()
+        .unwrap()
+        .trim_start_matches("token:")
+        .trim();
+    let digest = text
+        .lines()
+        .nth(1)
+        .unwrap()
+        .trim_start_matches("sha256:")
+        .trim();
+    assert_eq!(token.len(), 43);
+    assert_eq!(
+        schemagate_server::auth::config::decode_sha256(digest),
+        Some(sha256(token))
+    );
+}
+
+fn sha256(text: &str) -> [u8; 32] {
+    use sha2::Digest as _;
+    sha2::Sha256::digest(text.as_bytes()).into()
+}

@@ -114,6 +114,7 @@ impl Authenticator {
 
     /// Builds from a checked file.
     pub fn new(file: AuthFile) -> Authenticator {
+        let first_hash = file.users.first().map(|u| u.password_hash.clone());
         let users = file
             .users
             .into_iter()
@@ -152,7 +153,7 @@ impl Authenticator {
         Authenticator {
             users,
             tokens,
-            dummy_hash: hash_password(&base64::engine::general_purpose::STANDARD.encode(random)),
+            dummy_hash: dummy_hash(first_hash.as_deref(), &random),
             metrics: file.metrics,
             cache_key,
             cache: Mutex::new(HashMap::new()),
@@ -231,6 +232,25 @@ pub fn hash_password(password: &str) -> String {
     let salt = SaltString::encode_b64(&random_bytes::<16>()).expect("16 bytes fit a salt");
     Argon2::default()
         .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .unwrap_or_default()
+}
+
+/// A hash of random bytes with the same algorithm and cost as `like` (the first user's
+/// hash), so that verifying an unknown user costs what verifying a known one does.
+fn dummy_hash(like: Option<&str>, random: &[u8]) -> String {
+    let salt = SaltString::encode_b64(&random_bytes::<16>()).expect("16 bytes fit a salt");
+    let hasher = like
+        .and_then(|phc| PasswordHash::new(phc).ok())
+        .and_then(|h| {
+            let algorithm = argon2::Algorithm::try_from(h.algorithm).ok()?;
+            let version = argon2::Version::try_from(h.version?).ok()?;
+            let params = argon2::Params::try_from(&h).ok()?;
+            Some(Argon2::new(algorithm, version, params))
+        })
+        .unwrap_or_default();
+    hasher
+        .hash_password(random, &salt)
         .map(|h| h.to_string())
         .unwrap_or_default()
 }
@@ -325,6 +345,36 @@ mod tests {
         assert_eq!(
             auth.authenticate(Credentials::Bearer("nope".into())).await,
             None
+        );
+    }
+
+    #[test]
+    fn the_dummy_costs_what_the_users_hash_costs() {
+        let strong = Argon2::new(
+            argon2::Algorithm::Argon2id,
+            argon2::Version::V0x13,
+            argon2::Params::new(8 * 1024, 3, 1, None).unwrap(),
+        );
+        let salt = SaltString::encode_b64(b"0123456789abcdef").unwrap();
+        let user = strong.hash_password(b"pw", &salt).unwrap().to_string();
+        let dummy = dummy_hash(Some(&user), b"random");
+        let (a, b) = (
+            PasswordHash::new(&user).unwrap(),
+            PasswordHash::new(&dummy).unwrap(),
+        );
+        assert_eq!(
+            (a.algorithm, a.version, a.params),
+            (b.algorithm, b.version, b.params)
+        );
+        assert_ne!(a.hash, b.hash);
+        let default = PasswordHash::new(&hash_password("x"))
+            .unwrap()
+            .params
+            .to_string();
+        let fallback = dummy_hash(None, b"random");
+        assert_eq!(
+            PasswordHash::new(&fallback).unwrap().params.to_string(),
+            default
         );
     }
 
