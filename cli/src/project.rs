@@ -280,13 +280,9 @@ impl Project {
                 })
                 .collect::<Vec<_>>();
             let files: Vec<(PathBuf, Option<String>)> = match (&s.file, &s.glob) {
-                (Some(file), None) => {
-                    let file = clean(file);
-                    if !root.join(&file).is_file() {
-                        bail!("{}: file {} does not exist", at(), file.display());
-                    }
-                    vec![(file, s.subject.clone())]
-                }
+                // A missing file is not a config error: `pull` creates it, and `check`
+                // reports it against its subject.
+                (Some(file), None) => vec![(clean(file), s.subject.clone())],
                 (None, Some(pattern)) => {
                     if s.subject.is_some() {
                         bail!(
@@ -314,11 +310,16 @@ impl Project {
                 .map_err(|e| anyhow!(e))
                 .with_context(at)?;
             for (file, subject) in files {
-                let text = std::fs::read_to_string(root.join(&file))
-                    .with_context(|| format!("cannot read {}", file.display()))?;
+                let path = root.join(&file);
+                let text = if path.exists() || subject.is_none() {
+                    std::fs::read_to_string(&path)
+                        .with_context(|| format!("{}: cannot read {}", at(), file.display()))?
+                } else {
+                    String::new()
+                };
                 let schema_type = match explicit_type {
                     Some(t) => t,
-                    None => infer_type(&file, &text).ok_or_else(|| {
+                    None => infer_type(&file, &text).or_else(|| text.is_empty().then(|| type_from_extension(&file)).flatten()).ok_or_else(|| {
                         anyhow!(
                             "{}: cannot tell whether {} is Avro or JSON Schema; set `type = \"AVRO\"` or `\"JSON\"`",
                             at(),
@@ -424,6 +425,12 @@ impl Project {
 
     /// The mappings named by `subjects`, or all of them when it is empty.
     pub fn select(&self, subjects: &[String]) -> Result<Vec<&Mapping>> {
+        // A gate that checks nothing must not pass silently.
+        if self.mappings.is_empty() {
+            bail!(
+                "{FILE_NAME} maps no subjects: add [[subjects]] entries (or run `schemagate init`)"
+            );
+        }
         if subjects.is_empty() {
             return Ok(self.mappings.iter().collect());
         }
@@ -503,6 +510,15 @@ pub fn infer_type(file: &Path, text: &str) -> Option<SchemaType> {
         }
         _ => SchemaType::Json,
     })
+}
+
+/// The type a file's extension alone suggests, for files that do not exist yet.
+fn type_from_extension(file: &Path) -> Option<SchemaType> {
+    match file.extension()?.to_str()?.to_ascii_lowercase().as_str() {
+        "avsc" | "avro" => Some(SchemaType::Avro),
+        "json" => Some(SchemaType::Json),
+        _ => None,
+    }
 }
 
 /// The record name the record strategies use: Avro's full name (`namespace.name`), a
@@ -622,7 +638,8 @@ mod tests {
         let err = |toml: &str| format!("{:#}", project(&files, toml).1.unwrap_err());
         assert!(err("[registry]\npassword = \"x\"").contains("SCHEMAGATE_REGISTRY_PASSWORD"));
         assert!(
-            err("[[subjects]]\nfile = \"nope.avsc\"\nsubject = \"x\"").contains("does not exist")
+            err("[[subjects]]\nfile = \"nope.avsc\"\nstrategy = \"record\"")
+                .contains("cannot read nope.avsc")
         );
         assert!(err("[[subjects]]\nfile = \"a.avsc\"\nsubject = \"x\"\n[[subjects]]\nfile = \"b.avsc\"\nsubject = \"x\"").contains("mapped twice"));
         assert!(

@@ -14,7 +14,7 @@ use crate::project::Project;
 const DEFAULT_CONCURRENCY: usize = 8;
 
 /// A client for the project's registry.
-pub fn client(global: &Global, project: &Project) -> Result<Client> {
+fn client(global: &Global, project: &Project) -> Result<Client> {
     let url = global
         .registry
         .clone()
@@ -41,6 +41,15 @@ pub fn client(global: &Global, project: &Project) -> Result<Client> {
 
 fn env(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.is_empty())
+}
+
+/// A client whose registry answered: one probe (`GET /config`) first, so an
+/// unreachable registry or refused credentials is one clear error (exit 2), not the
+/// same message once per subject.
+pub async fn connect(global: &Global, project: &Project) -> Result<Client> {
+    let client = client(global, project)?;
+    client.level(None).await.map_err(|e| anyhow!(explain(&e)))?;
+    Ok(client)
 }
 
 /// Credentials from the environment only: they never belong in a committed file.

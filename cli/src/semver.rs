@@ -50,9 +50,9 @@ impl Declared {
     /// The smallest version after `self` that carries `bump`.
     fn after(self, bump: Bump) -> Declared {
         match bump {
-            Bump::Major => Declared(self.0 + 1, 0, 0),
-            Bump::Minor => Declared(self.0, self.1 + 1, 0),
-            Bump::Patch => Declared(self.0, self.1, self.2 + 1),
+            Bump::Major => Declared(self.0.saturating_add(1), 0, 0),
+            Bump::Minor => Declared(self.0, self.1.saturating_add(1), 0),
+            Bump::Patch => Declared(self.0, self.1, self.2.saturating_add(1)),
             Bump::None => self,
         }
     }
@@ -134,6 +134,9 @@ mod tests {
         assert!(gate(&v("1.2.0"), &v("1.2.0"), "version", Bump::Patch).is_some());
         assert!(gate(&v("1.2.0"), &v("1.2.0"), "version", Bump::None).is_none());
         assert!(gate(&v("1.2.0"), &v("1.1.0"), "version", Bump::None).is_some());
+        // Huge numbers saturate rather than overflow.
+        let max = u64::MAX.to_string();
+        assert!(gate(&v(&max), &v(&max), "version", Bump::Major).is_some());
         // Undeclared on either side: the gate stays out of the way.
         assert!(gate("{}", &v("1.0.0"), "version", Bump::Major).is_none());
     }

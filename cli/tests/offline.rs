@@ -378,11 +378,29 @@ fn config_errors_exit_2_and_say_what_to_fix() {
     );
     p.run(&["check", "--against", "."])
         .code(2)
-        .stderr_has("nope.avsc does not exist");
+        .stdout_has("error[FILE_MISSING]")
+        .stdout_has("nope.avsc does not exist");
+    p.write("schemagate.toml", "[[subjects]]\nglob = \"nope/*.avsc\"\n");
+    p.run(&["check", "--against", "."])
+        .code(2)
+        .stderr_has("matches no file");
     Project::new()
         .run(&["check"])
         .code(2)
         .stderr_has("run `schemagate init`");
+    let empty = Project::new();
+    empty.write(
+        "schemagate.toml",
+        "[registry]\nurl = \"http://127.0.0.1:9\"\n",
+    );
+    empty
+        .run(&["check", "--against", "."])
+        .code(2)
+        .stderr_has("maps no subjects");
+    shop()
+        .run(&["check", "--against", ".", "nobody-value"])
+        .code(2)
+        .stderr_has("\"nobody-value\" is not mapped");
     let run = shop()
         .cmd(&["check", "--format", "github"])
         .env("SCHEMAGATE_REGISTRY_TOKEN", "t")
@@ -413,7 +431,7 @@ fn an_unreachable_registry_is_one_clear_error_naming_the_url() {
             .unwrap(),
     );
     run.code(2)
-        .stdout_has("cannot reach the schema registry at http://127.0.0.1:9/");
+        .stderr_has("cannot reach the schema registry at http://127.0.0.1:9/config");
     p.run(&["pull", "--registry", "ftp://x"])
         .code(2)
         .stderr_has("invalid registry URL");
@@ -451,4 +469,66 @@ fn init_finds_references_key_subjects_and_flat_fixtures() {
     );
     p.run(&["check", "--against", "."]).code(0);
     p.run(&["validate"]).code(0).stdout_has("1 valid");
+}
+
+#[test]
+fn refused_credentials_are_one_error_that_names_the_variables() {
+    // A registry that refuses everyone: answers every request with 401.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        use std::io::{Read, Write};
+        for mut stream in listener.incoming().flatten() {
+            let mut buf = [0u8; 4096];
+            let _ = stream.read(&mut buf);
+            let body = r#"{"error_code":40101,"message":"Unauthorized"}"#;
+            let _ = write!(
+                stream,
+                "HTTP/1.1 401 Unauthorized\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                body.len()
+            );
+        }
+    });
+    let p = shop();
+    let out = p
+        .cmd(&["check", "--registry", &url])
+        .env("SCHEMAGATE_REGISTRY_USER", "key")
+        .env("SCHEMAGATE_REGISTRY_PASSWORD", "wrong")
+        .output()
+        .unwrap();
+    Run::from(out)
+        .code(2)
+        .stderr_has(&format!(
+            "the schema registry at {url}/config refused the credentials (HTTP 401)"
+        ))
+        .stderr_has("SCHEMAGATE_REGISTRY_USER");
+}
+
+#[test]
+fn history_the_core_cannot_read_is_judged_by_the_registry() {
+    // Another registry's subject holds Protobuf: Schemagate's core cannot parse it, so
+    // the verdict comes from POST /compatibility with verbose=true.
+    let url = fake_registry(|method, path| {
+        match (method, path) {
+        ("GET", "/config") => (200, r#"{"compatibilityLevel":"BACKWARD"}"#.into()),
+        ("GET", p) if p.starts_with("/config/") => (200, r#"{"compatibilityLevel":"BACKWARD"}"#.into()),
+        ("GET", "/subjects/orders-value/versions/latest") => (
+            200,
+            r#"{"subject":"orders-value","id":1,"version":3,"schemaType":"PROTOBUF","schema":"syntax = \"proto3\"; message Order {}"}"#.into(),
+        ),
+        ("POST", "/compatibility/subjects/orders-value/versions?verbose=true") => (
+            200,
+            r#"{"is_compatible":false,"messages":["Incompatible schema type: PROTOBUF -> AVRO"]}"#.into(),
+        ),
+        _ => (404, r#"{"error_code":40401,"message":"Subject not found"}"#.into()),
+    }
+    });
+    let p = shop();
+    let run = p.run(&["check", "--registry", &url]);
+    run.code(1)
+        .stdout_has("orders-value BREAKING")
+        .stdout_has("judged by the registry")
+        .stdout_has("error[REGISTRY_INCOMPATIBLE]")
+        .stdout_has("Incompatible schema type: PROTOBUF -> AVRO")
+        .stdout_has("customers-value new");
 }

@@ -336,6 +336,18 @@ impl Client {
             })
     }
 
+    /// Sets the compatibility level of `subject`, or the global one with `None`
+    /// (`PUT /config[/{s}]`).
+    pub async fn set_level(&self, subject: Option<&str>, level: Level) -> Result<(), Error> {
+        let path = match subject {
+            Some(s) => format!("/config/{}", seg(s)),
+            None => "/config".to_owned(),
+        };
+        let body = serde_json::json!({ "compatibility": level.as_str() });
+        let _: serde_json::Value = self.send(Method::PUT, &path, Some(&body)).await?;
+        Ok(())
+    }
+
     /// Soft-deletes a subject, or permanently deletes an already soft-deleted one;
     /// returns the versions deleted.
     pub async fn delete_subject(&self, subject: &str, permanent: bool) -> Result<Vec<u32>, Error> {

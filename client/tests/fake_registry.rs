@@ -136,6 +136,8 @@ async fn typed_calls_send_confluent_requests() {
             ("GET", "/subjects/b%2Fc/versions") => (200, "[2,1]".into()),
             ("GET", "/config/b%2Fc?defaultToGlobal=true") => (200, r#"{"compatibilityLevel":"FULL_TRANSITIVE"}"#.into()),
             ("POST", "/subjects/b%2Fc/versions") => (200, r#"{"id":7}"#.into()),
+            ("DELETE", "/subjects/b%2Fc?permanent=true") => (200, "[1,2]".into()),
+            ("PUT", "/config/b%2Fc") => (200, r#"{"compatibility":"NONE"}"#.into()),
             ("POST", "/compatibility/subjects/b%2Fc/versions/latest?verbose=true") => {
                 (200, r#"{"is_compatible":false,"messages":["READER_FIELD_MISSING_DEFAULT_VALUE at /fields/1: ..."]}"#.into())
             }
@@ -158,7 +160,11 @@ async fn typed_calls_send_confluent_requests() {
         .unwrap();
     assert!(!verdict.is_compatible);
     assert_eq!(verdict.messages.len(), 1);
+    client.set_level(Some("b/c"), Level::None).await.unwrap();
+    assert_eq!(client.delete_subject("b/c", true).await.unwrap(), [1, 2]);
     let seen = seen.lock().unwrap();
+    let put = seen.iter().find(|r| r.method == "PUT").unwrap();
+    assert_eq!(put.body, r#"{"compatibility":"NONE"}"#);
     let register = seen
         .iter()
         .find(|r| r.method == "POST" && r.path.ends_with("/versions"))

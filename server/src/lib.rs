@@ -118,30 +118,56 @@ impl Server {
 
     /// Serves until `shutdown` resolves, lets in-flight requests finish, then flushes
     /// the store so that nothing acknowledged is lost.
+    ///
+    /// A hand-rolled accept loop rather than `axum::serve`, which sets no timer and so
+    /// lets a client that trickles its headers hold a connection forever.
     pub async fn run_until(
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> Result<(), StartError> {
         let registry = Arc::clone(&self.state.registry);
+        let header_timeout = self.state.request_timeout;
         let router = build_router(self.state);
         let router = match self.auth {
             Some(auth) => auth::middleware::protect(router, auth),
             None => router,
         };
-        match self.tls {
-            None => axum::serve(self.listener, router)
-                .with_graceful_shutdown(shutdown)
-                .await
-                .map_err(|e| StartError::Serve(e.to_string()))?,
-            Some(acceptor) => {
-                let listener = tls::TlsListener::new(self.listener, acceptor)
-                    .map_err(|e| StartError::Serve(e.to_string()))?;
-                axum::serve(listener, router)
-                    .with_graceful_shutdown(shutdown)
-                    .await
-                    .map_err(|e| StartError::Serve(e.to_string()))?
+        let mut http = hyper::server::conn::http1::Builder::new();
+        http.timer(hyper_util::rt::TokioTimer::new())
+            .header_read_timeout(header_timeout);
+        let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+        let mut shutdown = std::pin::pin!(shutdown);
+        loop {
+            tokio::select! {
+                accepted = self.listener.accept() => {
+                    let stream = match accepted {
+                        Ok((stream, _)) => stream,
+                        Err(e) => {
+                            // Out of file descriptors and the like: back off, keep serving.
+                            tracing::warn!(error = %e, "accept failed");
+                            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                            continue;
+                        }
+                    };
+                    let service = hyper_util::service::TowerToHyperService::new(router.clone());
+                    if let Some(acceptor) = &self.tls {
+                        // The handshake runs in the connection's own task, not here.
+                        tls::spawn_connection(acceptor.clone(), stream, http.clone(), service, graceful.watcher());
+                        continue;
+                    }
+                    let connection = http.serve_connection(hyper_util::rt::TokioIo::new(stream), service);
+                    let connection = graceful.watch(connection);
+                    tokio::spawn(async move {
+                        if let Err(e) = connection.await {
+                            tracing::debug!(error = %e, "connection ended with an error");
+                        }
+                    });
+                }
+                () = &mut shutdown => break,
             }
         }
+        drop(self.listener);
+        graceful.shutdown().await;
         tokio::task::spawn_blocking(move || registry.flush())
             .await
             .map_err(|e| StartError::Serve(e.to_string()))?

@@ -1,6 +1,8 @@
 //! `schemagate-server`: reads its configuration, sets up logging, serves until SIGTERM
 //! or Ctrl-C, then drains and flushes.
 
+use std::io::IsTerminal;
+
 use anyhow::Context;
 use clap::Parser;
 use schemagate_server::config::LogFormat;
@@ -14,8 +16,10 @@ async fn main() -> anyhow::Result<()> {
         return Ok(());
     }
     let config = Config::parse();
+    // Colour codes only for a person at a terminal, never in collected logs.
     let builder = tracing_subscriber::fmt()
         .with_max_level(config.log_level)
+        .with_ansi(std::io::stderr().is_terminal())
         .with_writer(std::io::stderr);
     match config.log_format {
         LogFormat::Text => builder.init(),

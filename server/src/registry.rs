@@ -775,13 +775,22 @@ impl Registry {
     pub fn get_version(&self, subject: &str, version: &str, deleted: bool) -> Result<SchemaView> {
         valid_subject(subject)?;
         let spec = VersionSpec::parse(version)?;
-        let versions = self.existing_versions(subject)?;
-        if !deleted && versions.iter().all(|v| v.deleted) {
-            return Err(Error::SubjectNotFound(subject.to_owned()));
+        // The hot read: one or two keyed lookups, never a scan of every version.
+        let found = match spec {
+            VersionSpec::Latest => self.store.latest_version(subject, deleted)?,
+            VersionSpec::Number(n) => self
+                .store
+                .version(subject, n)?
+                .filter(|e| deleted || !e.deleted),
+        };
+        match found {
+            Some(entry) => self.view(subject, &entry),
+            // A subject with nothing visible is "not found" as a whole, as Confluent says.
+            None if self.store.latest_version(subject, deleted)?.is_none() => {
+                Err(Error::SubjectNotFound(subject.to_owned()))
+            }
+            None => Err(Error::VersionNotFound(version.to_owned())),
         }
-        let entry = Self::find_version(&versions, spec, deleted)
-            .ok_or_else(|| Error::VersionNotFound(version.to_owned()))?;
-        self.view(subject, &entry)
     }
 
     /// `GET /subjects/{s}/versions/{v}/referencedby`.

@@ -1,23 +1,23 @@
 //! Optional TLS (`--tls-cert`, `--tls-key`, PEM) with rustls and the ring provider.
 //!
-//! [`TlsListener`] plugs into `axum::serve`: a background task accepts TCP connections
-//! and runs each handshake in its own task with a deadline, so a client that connects
-//! and says nothing delays nobody; finished handshakes are handed to axum.
+//! The server's accept loop hands each TCP connection to [`spawn_connection`], which
+//! runs the handshake in the connection's own task with a deadline, so a client that
+//! connects and says nothing delays nobody.
 
-use std::io;
-use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
+use axum::Router;
+use hyper::server::conn::http1;
+use hyper_util::rt::TokioIo;
+use hyper_util::server::graceful::Watcher;
+use hyper_util::service::TowerToHyperService;
 use rustls::ServerConfig;
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
-use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::mpsc;
-use tokio::task::JoinHandle;
+use tokio::net::TcpStream;
 use tokio_rustls::TlsAcceptor;
-use tokio_rustls::server::TlsStream;
 
 /// Longest a TLS handshake may take before the connection is dropped.
 const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
@@ -47,69 +47,34 @@ pub fn acceptor(cert: &Path, key: &Path) -> Result<TlsAcceptor, String> {
     Ok(TlsAcceptor::from(Arc::new(config)))
 }
 
-/// A listener that yields connections after their TLS handshake.
-pub struct TlsListener {
-    ready: mpsc::Receiver<(TlsStream<TcpStream>, SocketAddr)>,
-    local_addr: SocketAddr,
-    accept_loop: JoinHandle<()>,
-}
-
-impl TlsListener {
-    /// Starts accepting on `listener` (must be called inside a Tokio runtime).
-    pub fn new(listener: TcpListener, acceptor: TlsAcceptor) -> io::Result<TlsListener> {
-        let local_addr = listener.local_addr()?;
-        let (tx, ready) = mpsc::channel(64);
-        let accept_loop = tokio::spawn(async move {
-            loop {
-                let (tcp, peer) = match listener.accept().await {
-                    Ok(conn) => conn,
-                    Err(e) => {
-                        // Out of file descriptors and the like: back off, as axum does.
-                        tracing::warn!(error = %e, "accept failed");
-                        tokio::time::sleep(Duration::from_millis(50)).await;
-                        continue;
-                    }
-                };
-                let acceptor = acceptor.clone();
-                let tx = tx.clone();
-                tokio::spawn(async move {
-                    match tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(tcp)).await {
-                        Ok(Ok(tls)) => {
-                            let _ = tx.send((tls, peer)).await;
-                        }
-                        Ok(Err(e)) => tracing::debug!(%peer, error = %e, "TLS handshake failed"),
-                        Err(_) => tracing::debug!(%peer, "TLS handshake timed out"),
-                    }
-                });
+/// Serves one accepted TCP connection over TLS in its own task: the handshake (with a
+/// deadline, so a client that connects and says nothing holds only its own task), then
+/// HTTP/1.1 watched by the graceful shutdown like any plain connection. The watcher is
+/// taken before the handshake, so shutdown also waits for handshakes in flight, at most
+/// [`HANDSHAKE_TIMEOUT`].
+pub fn spawn_connection(
+    acceptor: TlsAcceptor,
+    tcp: TcpStream,
+    http: http1::Builder,
+    service: TowerToHyperService<Router>,
+    watcher: Watcher,
+) {
+    tokio::spawn(async move {
+        let peer = tcp.peer_addr().ok();
+        let tls = match tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(tcp)).await {
+            Ok(Ok(tls)) => tls,
+            Ok(Err(e)) => {
+                tracing::debug!(?peer, error = %e, "TLS handshake failed");
+                return;
             }
-        });
-        Ok(TlsListener {
-            ready,
-            local_addr,
-            accept_loop,
-        })
-    }
-}
-
-impl Drop for TlsListener {
-    fn drop(&mut self) {
-        self.accept_loop.abort();
-    }
-}
-
-impl axum::serve::Listener for TlsListener {
-    type Io = TlsStream<TcpStream>;
-    type Addr = SocketAddr;
-
-    async fn accept(&mut self) -> (Self::Io, Self::Addr) {
-        match self.ready.recv().await {
-            Some(conn) => conn,
-            // The accept loop only ends when this listener is dropped.
-            None => std::future::pending().await,
+            Err(_) => {
+                tracing::debug!(?peer, "TLS handshake timed out");
+                return;
+            }
+        };
+        let connection = http.serve_connection(TokioIo::new(tls), service);
+        if let Err(e) = watcher.watch(connection).await {
+            tracing::debug!(error = %e, "connection ended with an error");
         }
-    }
-
-    fn local_addr(&self) -> io::Result<Self::Addr> {
-        Ok(self.local_addr)
-    }
+    });
 }

@@ -355,6 +355,31 @@ async fn slow_clients_time_out() {
 }
 
 #[tokio::test]
+async fn clients_trickling_headers_are_cut_off() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let s = TestServer::start_with(Config {
+        request_timeout: std::time::Duration::from_secs(1),
+        ..Config::default()
+    })
+    .await;
+    let addr = s.base.trim_start_matches("http://").to_owned();
+    let mut conn = tokio::net::TcpStream::connect(addr).await.unwrap();
+    conn.write_all(b"GET /subjects HTTP/1.1\r\nhost: x\r\n")
+        .await
+        .unwrap();
+    let mut buf = Vec::new();
+    tokio::time::timeout(
+        std::time::Duration::from_secs(10),
+        conn.read_to_end(&mut buf),
+    )
+    .await
+    .expect("connection closed by the server")
+    .ok();
+    // The server still answers everyone else.
+    s.get("/subjects").await.assert_ok();
+}
+
+#[tokio::test]
 async fn soft_then_permanent_deletes() {
     let s = TestServer::start().await;
     s.put("/config", json!({"compatibility": "NONE"}))
@@ -420,6 +445,24 @@ async fn soft_then_permanent_deletes() {
     s.delete("/subjects/orders-value")
         .await
         .assert_error(404, 40404);
+    s.get("/subjects/orders-value/versions/1")
+        .await
+        .assert_error(404, 40401);
+    s.get("/subjects/orders-value/versions/latest")
+        .await
+        .assert_error(404, 40401);
+    assert_eq!(
+        s.get("/subjects/orders-value/versions/latest?deleted=true")
+            .await
+            .body["version"],
+        3
+    );
+    s.get("/subjects/orders-value/versions/2?deleted=true")
+        .await
+        .assert_ok();
+    s.get("/subjects/orders-value/versions/9?deleted=true")
+        .await
+        .assert_error(404, 40402);
     s.get("/subjects/orders-value/versions")
         .await
         .assert_error(404, 40401);

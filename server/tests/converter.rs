@@ -6,6 +6,7 @@ mod common;
 use apache_avro::types::Value;
 use common::TestServer;
 use schema_registry_converter::async_impl::avro::{AvroDecoder, AvroEncoder};
+use schema_registry_converter::async_impl::json::{JsonDecoder, JsonEncoder};
 use schema_registry_converter::async_impl::schema_registry::{
     SrSettings, get_schema_by_id, post_schema,
 };
@@ -79,4 +80,33 @@ async fn json_schema_registers_and_fetches_by_id() {
         serde_json::from_str::<serde_json::Value>(&fetched.schema).unwrap(),
         serde_json::from_str::<serde_json::Value>(schema).unwrap()
     );
+}
+
+#[tokio::test]
+async fn json_record_round_trips_through_the_registry() {
+    let s = TestServer::start().await;
+    let settings = SrSettings::new(s.base.clone());
+    let schema =
+        r#"{"type":"object","properties":{"beat":{"type":"integer"}},"required":["beat"]}"#;
+    let strategy = SubjectNameStrategy::TopicNameStrategyWithSchema(
+        "pulse".into(),
+        false,
+        SuppliedSchema::new(None, SchemaType::Json, schema.into()),
+    );
+    let value = serde_json::json!({"beat": 3});
+    let bytes = JsonEncoder::new(settings.clone())
+        .encode(&value, strategy)
+        .await
+        .expect("encodes, auto-registering the JSON schema");
+    assert_eq!(&bytes[..5], &[0, 0, 0, 0, 1]);
+    assert_eq!(
+        s.get("/subjects/pulse-value/versions/1").await.body["schemaType"],
+        "JSON"
+    );
+    let decoded = JsonDecoder::new(settings)
+        .decode(Some(&bytes))
+        .await
+        .expect("decodes")
+        .expect("a value");
+    assert_eq!(decoded.value, value);
 }

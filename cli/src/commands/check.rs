@@ -115,13 +115,7 @@ impl Source for DirSource {
 }
 
 async fn online(global: &Global, project: &Project, selected: &[&Mapping]) -> Result<Outcome> {
-    let client = registry::client(global, project)?;
-    // One probe first: an unreachable registry or refused credentials is one clear
-    // error (exit 2), not the same message once per subject.
-    client
-        .level(None)
-        .await
-        .map_err(|e| anyhow::anyhow!(registry::explain(&e)))?;
+    let client = registry::connect(global, project).await?;
     let project = Arc::new(project.clone());
     let jobs = selected
         .iter()

@@ -15,7 +15,7 @@ use crate::report::{Item, Note, Outcome, Status};
 /// Runs the command.
 pub async fn run(global: &Global, args: &PullArgs) -> Result<Outcome> {
     let project = Project::discover(global.project.as_deref())?;
-    let client = registry::client(global, &project)?;
+    let client = registry::connect(global, &project).await?;
     let subjects: Vec<String> = if args.subjects.is_empty() {
         project.mappings.iter().map(|m| m.subject.clone()).collect()
     } else {

@@ -16,7 +16,7 @@ use crate::report::{Item, Note, Outcome, Status};
 pub async fn run(global: &Global, args: &RegisterArgs) -> Result<Outcome> {
     let project = Project::discover(global.project.as_deref())?;
     let selected = project.select(&args.subjects)?;
-    let client = registry::client(global, &project)?;
+    let client = registry::connect(global, &project).await?;
     let mut items = Vec::new();
     // In dependency order and one at a time: a reference needs the version its target
     // just got.

@@ -349,6 +349,105 @@ mod tests {
         assert_eq!(response.headers()[header::CONTENT_TYPE], CONTENT_TYPE);
     }
 
+    /// A backend that is down: every call fails.
+    struct Down;
+
+    fn down<T>() -> crate::store::StoreResult<T> {
+        Err(crate::store::StoreError("connection refused".into()))
+    }
+
+    impl crate::store::Store for Down {
+        fn schema(&self, _: u32) -> crate::store::StoreResult<Option<crate::store::StoredSchema>> {
+            down()
+        }
+        fn id_for_key(
+            &self,
+            _: &crate::store::ContentKey,
+        ) -> crate::store::StoreResult<Option<u32>> {
+            down()
+        }
+        fn versions(&self, _: &str) -> crate::store::StoreResult<Vec<crate::store::VersionEntry>> {
+            down()
+        }
+        fn all_versions(
+            &self,
+        ) -> crate::store::StoreResult<Vec<(String, Vec<crate::store::VersionEntry>)>> {
+            down()
+        }
+        fn usages(
+            &self,
+            _: u32,
+        ) -> crate::store::StoreResult<Vec<(String, crate::store::VersionEntry)>> {
+            down()
+        }
+        fn referrers(&self, _: &str, _: i32) -> crate::store::StoreResult<Vec<u32>> {
+            down()
+        }
+        fn config(
+            &self,
+            _: Option<&str>,
+        ) -> crate::store::StoreResult<Option<schemagate_core::Level>> {
+            down()
+        }
+        fn mode(&self, _: Option<&str>) -> crate::store::StoreResult<Option<crate::store::Mode>> {
+            down()
+        }
+        fn next_id(&self) -> crate::store::StoreResult<u32> {
+            down()
+        }
+        fn counts(&self) -> crate::store::StoreResult<crate::store::Counts> {
+            down()
+        }
+        fn apply(&self, _: &[crate::store::Op]) -> crate::store::StoreResult<()> {
+            down()
+        }
+        fn flush(&self) -> crate::store::StoreResult<()> {
+            down()
+        }
+    }
+
+    #[tokio::test]
+    async fn a_failing_store_is_50001_and_not_ready() {
+        let state = AppState {
+            registry: Arc::new(Registry::new(
+                Arc::new(Down),
+                schemagate_core::Level::Backward,
+                schemagate_core::Limits::default(),
+            )),
+            metrics: Arc::new(Metrics::default()),
+            max_body: 1024,
+            request_timeout: Duration::from_secs(5),
+        };
+        let router = build_router(state);
+        for (method, path, body) in [
+            ("GET", "/subjects", ""),
+            ("GET", "/health", ""),
+            ("POST", "/subjects/a/versions", r#"{"schema":"\"string\""}"#),
+        ] {
+            let response = router
+                .clone()
+                .oneshot(
+                    Request::builder()
+                        .method(method)
+                        .uri(path)
+                        .body(HttpBody::from(body))
+                        .unwrap(),
+                )
+                .await
+                .unwrap();
+            assert_eq!(
+                response.status(),
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "{path}"
+            );
+            let bytes = axum::body::to_bytes(response.into_body(), 1 << 16)
+                .await
+                .unwrap();
+            let body: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+            assert_eq!(body["error_code"], 50001, "{path}");
+        }
+    }
+
     #[test]
     fn trailing_slashes_are_trimmed_but_root_stays() {
         for (input, expected) in [

@@ -165,6 +165,27 @@ pub trait Store: Send + Sync + 'static {
     fn id_for_key(&self, key: &ContentKey) -> StoreResult<Option<SchemaId>>;
     /// Every stored version of `subject` (soft-deleted included), ascending.
     fn versions(&self, subject: &str) -> StoreResult<Vec<VersionEntry>>;
+    /// One version of `subject`, soft-deleted or not. The default scans
+    /// [`Store::versions`]; backends with ordered keys answer it directly.
+    fn version(&self, subject: &str, version: i32) -> StoreResult<Option<VersionEntry>> {
+        Ok(self
+            .versions(subject)?
+            .into_iter()
+            .find(|v| v.version == version))
+    }
+    /// The newest version of `subject` (live only unless `include_deleted`): the hot
+    /// `latest` read, so backends should answer it without reading every version.
+    fn latest_version(
+        &self,
+        subject: &str,
+        include_deleted: bool,
+    ) -> StoreResult<Option<VersionEntry>> {
+        Ok(self
+            .versions(subject)?
+            .into_iter()
+            .rev()
+            .find(|v| include_deleted || !v.deleted))
+    }
     /// Every subject with at least one stored version, sorted, with its versions.
     fn all_versions(&self) -> StoreResult<Vec<(String, Vec<VersionEntry>)>>;
     /// Every subject version that points at `id`, sorted by subject then version.

@@ -4,6 +4,9 @@
 //! [`Store::apply`] is one sled transaction over all the trees it touches; indexes
 //! (`fingerprints`, `id_versions`, `refs`) are maintained inside that transaction so
 //! they can never disagree with the records they index.
+//!
+//! Readers never wait for the registry's writer lock or for a flush; sled only makes
+//! them wait for the microseconds in which a transaction's writes are applied.
 
 use std::path::Path;
 
@@ -237,6 +240,34 @@ impl Store for SledStore {
             .collect()
     }
 
+    fn version(&self, subject: &str, version: i32) -> StoreResult<Option<VersionEntry>> {
+        self.tree(SUBJECT_VERSIONS)
+            .get(version_key(subject, version))?
+            .map(|value| decode_version_value(version, &value))
+            .transpose()
+    }
+
+    fn latest_version(
+        &self,
+        subject: &str,
+        include_deleted: bool,
+    ) -> StoreResult<Option<VersionEntry>> {
+        // Keys sort by version, so walking backwards meets the newest first.
+        for item in self
+            .tree(SUBJECT_VERSIONS)
+            .scan_prefix(subject_prefix(subject))
+            .rev()
+        {
+            let (key, value) = item?;
+            let (_, version) = split_version_key(&key)?;
+            let entry = decode_version_value(version, &value)?;
+            if include_deleted || !entry.deleted {
+                return Ok(Some(entry));
+            }
+        }
+        Ok(None)
+    }
+
     fn all_versions(&self) -> StoreResult<Vec<(String, Vec<VersionEntry>)>> {
         let mut out: Vec<(String, Vec<VersionEntry>)> = Vec::new();
         for item in self.tree(SUBJECT_VERSIONS).iter() {
@@ -256,7 +287,10 @@ impl Store for SledStore {
             .scan_prefix(id.to_be_bytes())
             .map(|item| {
                 let (key, value) = item?;
-                let (subject, version) = split_version_key(&key[4..])?;
+                let rest = key
+                    .get(4..)
+                    .ok_or_else(|| StoreError("corrupt id index key".into()))?;
+                let (subject, version) = split_version_key(rest)?;
                 Ok((
                     subject,
                     VersionEntry {

@@ -1,0 +1,272 @@
+//! The real binary against a real Schemagate server started on port 0: the tour a
+//! newcomer takes (check, register, break, fix, pull), the registry's level, references,
+//! and snapshots of every output format for a breaking and a clean change.
+
+mod common;
+
+use std::future::Future;
+use std::time::{Duration, Instant};
+
+use common::*;
+use schemagate_client::Client;
+use schemagate_core::Level;
+use schemagate_server::{Config, Server};
+
+/// Starts a server on a free port with a fresh data directory, runs `body` with its
+/// URL, then shuts it down.
+async fn with_registry<F, Fut>(body: F)
+where
+    F: FnOnce(String) -> Fut,
+    Fut: Future<Output = ()>,
+{
+    let data = tempfile::tempdir().unwrap();
+    let config = Config {
+        listen: "127.0.0.1:0".parse().unwrap(),
+        data_dir: data.path().join("data"),
+        ..Config::default()
+    };
+    let server = Server::bind(config).await.expect("server starts");
+    let url = format!("http://{}", server.local_addr());
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let running = tokio::spawn(async move {
+        let _ = server
+            .run_until(async {
+                let _ = stopped.await;
+            })
+            .await;
+    });
+    body(url).await;
+    let _ = stop.send(());
+    let _ = running.await;
+}
+
+/// Runs the CLI off the runtime's threads (it blocks on the child process).
+async fn run(p: &Project, url: &str, args: &[&str]) -> Run {
+    let mut cmd = p.cmd(args);
+    cmd.env("SCHEMAGATE_REGISTRY_URL", url);
+    tokio::task::spawn_blocking(move || Run::from(cmd.output().expect("run schemagate")))
+        .await
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_tour_check_register_break_fix_pull() {
+    with_registry(|url| async move {
+        let p = shop();
+        run(&p, &url, &["check"])
+            .await
+            .code(0)
+            .stdout_has("orders-value new")
+            .stdout_has("2 new");
+        let first = run(&p, &url, &["register", "--dry-run"]).await;
+        first.code(0).stdout_has("orders-value would register");
+        let registered = run(&p, &url, &["register", "--format", "json"]).await;
+        registered.code(0);
+        let doc = registered.json();
+        assert_eq!(doc["results"][0]["status"], "registered");
+        assert_eq!(doc["results"][0]["version"], 1);
+        let id = doc["results"][0]["id"].as_u64().unwrap();
+        // Idempotent: nothing new, same ids.
+        let again = run(&p, &url, &["register", "--format", "json"]).await;
+        again.code(0);
+        assert_eq!(again.json()["results"][0]["status"], "already_registered");
+        assert_eq!(again.json()["results"][0]["id"].as_u64(), Some(id));
+        run(&p, &url, &["check"])
+            .await
+            .code(0)
+            .stdout_has("registered as version 1");
+
+        // Break it: the registry's history and level decide, the core explains.
+        p.write("schemas/orders.avsc", ORDER_BREAKING);
+        run(&p, &url, &["check"])
+            .await
+            .code(1)
+            .stdout_has("orders-value BREAKING under BACKWARD")
+            .stdout_has(
+                "error[READER_FIELD_MISSING_DEFAULT_VALUE] schemas/orders.avsc:8:5 at /fields/2",
+            )
+            .stdout_has("(against version 1)");
+        run(&p, &url, &["register", "--dry-run"])
+            .await
+            .code(1)
+            .stdout_has("REGISTRY_INCOMPATIBLE");
+        run(&p, &url, &["register"])
+            .await
+            .code(1)
+            .stdout_has("refused by the registry");
+
+        // Fix it with the hint: a default.
+        p.write("schemas/orders.avsc", ORDER_COMPATIBLE);
+        run(&p, &url, &["check"])
+            .await
+            .code(0)
+            .stdout_has("orders-value compatible under BACKWARD, minor bump");
+        run(&p, &url, &["register"])
+            .await
+            .code(0)
+            .stdout_has("orders-value registered")
+            .stdout_has("version 2)");
+
+        // Pull: a mapped file that holds the same schema is left alone; others are written.
+        let before = p.read("schemas/orders.avsc");
+        run(&p, &url, &["pull"])
+            .await
+            .code(0)
+            .stdout_has("2 unchanged");
+        assert_eq!(p.read("schemas/orders.avsc"), before);
+        std::fs::remove_file(p.path().join("schemas/customers.json")).unwrap();
+        run(&p, &url, &["pull", "customers-value"])
+            .await
+            .code(0)
+            .stdout_has("customers-value written");
+        assert!(
+            p.read("schemas/customers.json")
+                .contains("\"title\": \"Customer\"")
+        );
+        run(&p, &url, &["pull", "orders-value", "--dir", "out"])
+            .await
+            .code(0);
+        run(&p, &url, &["pull", "nobody-value", "--dir", "out"])
+            .await
+            .code(2)
+            .stdout_has("not registered");
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_registry_level_applies_not_the_project_default() {
+    with_registry(|url| async move {
+        let p = shop();
+        run(&p, &url, &["register"]).await.code(0);
+        let client = Client::builder(&url).build().unwrap();
+        client
+            .set_level(Some("orders-value"), Level::None)
+            .await
+            .unwrap();
+        p.write("schemas/orders.avsc", ORDER_BREAKING);
+        run(&p, &url, &["check", "orders-value"])
+            .await
+            .code(0)
+            .stdout_has("under NONE");
+        client
+            .set_level(Some("orders-value"), Level::Forward)
+            .await
+            .unwrap();
+        // Old readers ignore the new field: FORWARD-compatible.
+        run(&p, &url, &["check", "orders-value"])
+            .await
+            .code(0)
+            .stdout_has("under FORWARD");
+        client
+            .set_level(Some("orders-value"), Level::FullTransitive)
+            .await
+            .unwrap();
+        run(&p, &url, &["check", "orders-value"])
+            .await
+            .code(1)
+            .stdout_has("against versions 1..1");
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_semver_gate_reads_the_registered_version() {
+    with_registry(|url| async move {
+        let versioned = |text: &str, v: &str| {
+            text.replacen(
+                "\"type\": \"record\",",
+                &format!("\"type\": \"record\",\n  \"version\": \"{v}\","),
+                1,
+            )
+        };
+        let p = shop();
+        p.write("schemas/orders.avsc", &versioned(ORDER_V1, "1.4.0"));
+        run(&p, &url, &["register"]).await.code(0);
+        // An optional field is a minor change; a patch bump is too small.
+        p.write("schemas/orders.avsc", &versioned(ORDER_COMPATIBLE, "1.4.1"));
+        run(&p, &url, &["check"])
+            .await
+            .code(1)
+            .stdout_has("error[SEMVER_BUMP_TOO_SMALL] schemas/orders.avsc:3:14 at /version")
+            .stdout_has("declare `version` 1.5.0 or later");
+        p.write("schemas/orders.avsc", &versioned(ORDER_COMPATIBLE, "1.5.0"));
+        run(&p, &url, &["check"]).await.code(0);
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn references_register_in_order_and_check() {
+    with_registry(|url| async move {
+        let p = Project::new();
+        p.write("schemas/money.avsc", r#"{"type":"record","name":"Money","namespace":"shop","fields":[{"name":"cents","type":"long"}]}"#);
+        p.write("schemas/order.avsc", r#"{"type":"record","name":"Order","namespace":"shop","fields":[{"name":"total","type":"shop.Money"}]}"#);
+        // The referrer comes first in the file: register must still do money first.
+        p.write(
+            "schemagate.toml",
+            "[[subjects]]\nfile = \"schemas/order.avsc\"\nsubject = \"orders-value\"\nreferences = [{ name = \"shop.Money\", file = \"schemas/money.avsc\" }]\n\n[[subjects]]\nfile = \"schemas/money.avsc\"\nsubject = \"money\"\n",
+        );
+        let out = run(&p, &url, &["register", "--format", "json"]).await;
+        out.code(0);
+        let doc = out.json();
+        let names: Vec<&str> = doc["results"].as_array().unwrap().iter().map(|r| r["name"].as_str().unwrap()).collect();
+        assert_eq!(names, ["money", "orders-value"]);
+        run(&p, &url, &["check"]).await.code(0).stdout_has("2 unchanged");
+        let client = Client::builder(&url).build().unwrap();
+        let loaded = client.load_latest(&["orders-value", "money"]).await.unwrap();
+        assert_eq!(loaded.len(), 2);
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_format_against_the_registry() {
+    with_registry(|url| async move {
+        let p = shop();
+        run(&p, &url, &["register"]).await.code(0);
+        for (case, orders, code) in [
+            ("clean", ORDER_COMPATIBLE, 0),
+            ("breaking", ORDER_BREAKING, 1),
+        ] {
+            p.write("schemas/orders.avsc", orders);
+            for format in ["text", "json", "junit", "github", "sarif"] {
+                let out = run(&p, &url, &["check", "--format", format]).await;
+                out.code(code);
+                insta::assert_snapshot!(format!("registry_{case}_{format}"), out.stdout);
+            }
+        }
+    })
+    .await;
+}
+
+/// `check` of 500 schema files against a local registry. Run with
+/// `cargo test --release -p schemagate-cli --test registry -- --ignored --nocapture`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "timing run: registers 500 schemas first"]
+async fn check_500_files_timing() {
+    with_registry(|url| async move {
+        let p = Project::new();
+        let mut toml = String::from("[[subjects]]\nglob = \"schemas/*.avsc\"\n");
+        toml.push_str("\n[registry]\nconcurrency = 16\n");
+        p.write("schemagate.toml", &toml);
+        for i in 0..500 {
+            p.write(
+                &format!("schemas/topic{i:03}.avsc"),
+                &ORDER_V1.replace("\"Order\"", &format!("\"Order{i}\"")),
+            );
+        }
+        let t = Instant::now();
+        run(&p, &url, &["register"]).await.code(0);
+        println!("register 500: {:?}", t.elapsed());
+        let t = Instant::now();
+        run(&p, &url, &["check"])
+            .await
+            .code(0)
+            .stdout_has("500 unchanged");
+        let elapsed = t.elapsed();
+        println!("check 500: {elapsed:?}");
+        assert!(elapsed < Duration::from_secs(30));
+    })
+    .await;
+}
