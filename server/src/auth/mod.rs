@@ -349,6 +349,28 @@ mod tests {
     }
 
     #[test]
+    fn unknown_users_take_as_long_as_wrong_passwords() {
+        let (auth, _) = authenticator();
+        // The fastest of a few runs each: noise from other processes only adds time.
+        let fastest = |user: &str| {
+            (0..5)
+                .map(|_| {
+                    let start = std::time::Instant::now();
+                    assert_eq!(auth.check_password(user, "wrong"), None);
+                    start.elapsed()
+                })
+                .min()
+                .unwrap()
+        };
+        let (known, unknown) = (fastest("alice"), fastest("mallory"));
+        let ratio = unknown.as_secs_f64() / known.as_secs_f64();
+        assert!(
+            (0.5..2.0).contains(&ratio),
+            "known user {known:?}, unknown user {unknown:?}"
+        );
+    }
+
+    #[test]
     fn the_dummy_costs_what_the_users_hash_costs() {
         let strong = Argon2::new(
             argon2::Algorithm::Argon2id,
