@@ -375,6 +375,9 @@ async fn bearer_tokens_and_percent_encoded_subjects() {
     s.get(orders(), "/subjects/%70ayments.settled/versions/")
         .await
         .assert_error(403, 40301);
+    s.get(orders(), "/subjects//versions")
+        .await
+        .assert_error(403, 40301);
     s.get(orders(), "/subjects/orders%2E..%2Fx/versions")
         .await
         .assert_error(404, 40401);

@@ -30,11 +30,14 @@ pub enum Need {
 pub fn classify(method: &Method, path: &str, query: Option<&str>, metrics: MetricsAccess) -> Need {
     use Role::{Admin, Read, Write};
     let reading = *method == Method::GET || *method == Method::HEAD;
-    let segments: Vec<&str> = path
-        .trim_matches('/')
-        .split('/')
-        .filter(|s| !s.is_empty())
-        .collect();
+    // As the router sees it: trailing slashes trimmed, empty segments kept (an empty
+    // subject is nobody's prefix, and the router answers 404 anyway).
+    let trimmed = path.trim_end_matches('/');
+    let segments: Vec<&str> = match trimmed.strip_prefix('/') {
+        Some(rest) => rest.split('/').collect(),
+        None if trimmed.is_empty() => Vec::new(),
+        None => trimmed.split('/').collect(),
+    };
     let subject = |raw: &str| percent_decode_str(raw).decode_utf8_lossy().into_owned();
     match segments.as_slice() {
         [] | ["health"] if reading => Need::Open,
@@ -163,6 +166,8 @@ mod tests {
             (Method::DELETE, "/mode/x", s(Admin, "x")),
             (Method::GET, "/associations/resources/-/t", Need::Role(Read)),
             (Method::PUT, "/", Need::Role(Read)),
+            (Method::GET, "/subjects//versions", s(Read, "")),
+            (Method::GET, "//subjects", Need::Role(Read)),
         ] {
             assert_eq!(need(method.clone(), path), expected, "{method} {path}");
         }
