@@ -23,12 +23,7 @@ pub fn protect(router: Router, auth: Arc<Authenticator>) -> Router {
 }
 
 async fn check(State(auth): State<Arc<Authenticator>>, mut req: Request, next: Next) -> Response {
-    let need = policy::classify(
-        req.method(),
-        req.uri().path(),
-        req.uri().query(),
-        auth.metrics,
-    );
+    let need = policy::classify(req.method(), req.uri(), auth.metrics);
     if need == Need::Open {
         return next.run(req).await;
     }

@@ -3,7 +3,7 @@
 //! past). Modelled on Confluent's RBAC: reading and checking compatibility is `read`,
 //! registering and deleting is `write`, changing levels and modes is `admin`.
 
-use axum::http::Method;
+use axum::http::{Method, Uri};
 use percent_encoding::percent_decode_str;
 
 use super::{MetricsAccess, Principal, Role};
@@ -26,8 +26,9 @@ pub enum Need {
     Listing(Option<String>),
 }
 
-/// Classifies a request; `query` is the raw query string.
-pub fn classify(method: &Method, path: &str, query: Option<&str>, metrics: MetricsAccess) -> Need {
+/// Classifies a request by its method and raw URI.
+pub fn classify(method: &Method, uri: &Uri, metrics: MetricsAccess) -> Need {
+    let path = uri.path();
     use Role::{Admin, Read, Write};
     let reading = *method == Method::GET || *method == Method::HEAD;
     // As the router sees it: trailing slashes trimmed, empty segments kept (an empty
@@ -46,7 +47,7 @@ pub fn classify(method: &Method, path: &str, query: Option<&str>, metrics: Metri
             MetricsAccess::Read => Need::Role(Read),
             MetricsAccess::Admin => Need::Global(Admin),
         },
-        ["subjects"] | ["schemas"] if reading => Need::Listing(subject_prefix(query)),
+        ["subjects"] | ["schemas"] if reading => Need::Listing(subject_prefix(uri)),
         ["schemas", "ids", _, "subjects" | "versions"] => Need::Global(Read),
         ["subjects", s, ..] => {
             let s = subject(s);
@@ -68,16 +69,16 @@ pub fn classify(method: &Method, path: &str, query: Option<&str>, metrics: Metri
     }
 }
 
-fn subject_prefix(query: Option<&str>) -> Option<String> {
-    query?
-        .split('&')
-        .filter_map(|pair| pair.split_once('='))
-        .find(|(k, _)| *k == "subjectPrefix")
-        .map(|(_, v)| {
-            percent_decode_str(&v.replace('+', " "))
-                .decode_utf8_lossy()
-                .into_owned()
-        })
+/// `subjectPrefix` exactly as the handlers will read it (the same parser, the first
+/// occurrence), so that what is authorised is what gets listed.
+fn subject_prefix(uri: &Uri) -> Option<String> {
+    let pairs = axum::extract::Query::<Vec<(String, String)>>::try_from_uri(uri)
+        .ok()?
+        .0;
+    pairs
+        .into_iter()
+        .find(|(k, _)| k == "subjectPrefix")
+        .map(|(_, v)| v)
 }
 
 /// `Ok` when `principal` may do what `need` asks; otherwise the 403 message.
@@ -125,10 +126,7 @@ mod tests {
     use super::*;
 
     fn need(method: Method, path: &str) -> Need {
-        let (path, query) = path
-            .split_once('?')
-            .map_or((path, None), |(p, q)| (p, Some(q)));
-        classify(&method, path, query, MetricsAccess::Admin)
+        classify(&method, &path.parse().unwrap(), MetricsAccess::Admin)
     }
 
     #[test]
@@ -145,6 +143,11 @@ mod tests {
                 Need::Listing(Some("a.b".into())),
             ),
             (Method::GET, "/schemas", Need::Listing(None)),
+            (
+                Method::GET,
+                "/schemas?subject%50refix=o+x&subjectPrefix=p",
+                Need::Listing(Some("o x".into())),
+            ),
             (Method::GET, "/schemas/ids/3", Need::Role(Read)),
             (Method::GET, "/schemas/ids/3/subjects", Need::Global(Read)),
             (Method::GET, "/subjects/a%2Fb/versions/1", s(Read, "a/b")),
