@@ -465,6 +465,7 @@ fn the_binary_hashes_passwords_and_makes_tokens_for_the_auth_file() {
         .arg("hash-password")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
         .spawn()
         .unwrap();
     child
@@ -474,7 +475,13 @@ fn the_binary_hashes_passwords_and_makes_tokens_for_the_auth_file() {
         .write_all(b"correct horse\n")
         .unwrap();
     let out = child.wait_with_output().unwrap();
-    assert!(out.status.success());
+    // (With a CARGO_TARGET_DIR shared between checkouts, another checkout's build can
+    // replace this binary between build and run: stderr then says "unexpected argument".)
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let hash = String::from_utf8(out.stdout).unwrap().trim().to_owned();
     assert!(hash.starts_with("$argon2id$"), "{hash}");
     let file = format!("[[users]]\nname='u'\npassword_hash='{hash}'\nrole='read'");
