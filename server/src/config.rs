@@ -23,7 +23,8 @@ pub enum LogFormat {
 #[command(
     name = "schemagate-server",
     version,
-    about = "Schema registry speaking the Confluent Schema Registry REST API"
+    about = "Schema registry speaking the Confluent Schema Registry REST API",
+    after_help = "Helpers for the auth file: `schemagate-server hash-password` (password on stdin), `schemagate-server gen-token`. See SECURITY.md."
 )]
 pub struct Config {
     /// Address to listen on (port 0 picks a free port).
@@ -56,6 +57,15 @@ pub struct Config {
     /// Most verbose level logged (error, warn, info, debug, trace).
     #[arg(long, env = "SCHEMAGATE_LOG_LEVEL", default_value = "info")]
     pub log_level: tracing::Level,
+    /// TOML file of users, tokens and roles; without it there is no authentication.
+    #[arg(long, env = "SCHEMAGATE_AUTH_CONFIG")]
+    pub auth_config: Option<PathBuf>,
+    /// PEM certificate chain (leaf first); serves HTTPS, together with --tls-key.
+    #[arg(long, env = "SCHEMAGATE_TLS_CERT", requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+    /// PEM private key of --tls-cert.
+    #[arg(long, env = "SCHEMAGATE_TLS_KEY", requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
 }
 
 impl Default for Config {
@@ -68,6 +78,9 @@ impl Default for Config {
             request_timeout: Duration::from_secs(30),
             log_format: LogFormat::Text,
             log_level: tracing::Level::INFO,
+            auth_config: None,
+            tls_cert: None,
+            tls_key: None,
         }
     }
 }
@@ -136,5 +149,13 @@ mod tests {
         assert_eq!(c.log_format, LogFormat::Json);
         assert!(Config::try_parse_from(["x", "--max-body", "12XB"]).is_err());
         assert!(Config::try_parse_from(["x", "--default-compatibility", "SIDEWAYS"]).is_err());
+    }
+
+    #[test]
+    fn tls_needs_both_files() {
+        assert!(Config::try_parse_from(["x", "--tls-cert", "c.pem"]).is_err());
+        assert!(Config::try_parse_from(["x", "--tls-key", "k.pem"]).is_err());
+        let c = Config::try_parse_from(["x", "--tls-cert", "c.pem", "--tls-key", "k.pem"]).unwrap();
+        assert!(c.tls_cert.is_some() && c.tls_key.is_some() && c.auth_config.is_none());
     }
 }

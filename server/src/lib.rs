@@ -6,10 +6,12 @@
 //! requests and flushes. [`build_router`] gives the bare router for in-process tests.
 
 pub mod api;
+pub mod auth;
 pub mod config;
 pub mod metrics;
 pub mod registry;
 pub mod store;
+pub mod tls;
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -44,6 +46,9 @@ pub enum StartError {
         /// The cause.
         source: std::io::Error,
     },
+    /// The auth file or the TLS files are missing, unreadable or wrong.
+    #[error("{0}")]
+    Security(String),
     /// Serving failed, or the final flush did.
     #[error("server failed: {0}")]
     Serve(String),
@@ -76,6 +81,8 @@ pub struct Server {
     listener: TcpListener,
     local_addr: SocketAddr,
     state: AppState,
+    auth: Option<Arc<auth::Authenticator>>,
+    tls: Option<tokio_rustls::TlsAcceptor>,
 }
 
 impl Server {
@@ -87,6 +94,7 @@ impl Server {
                 .await
                 .map_err(|e| StartError::Serve(e.to_string()))??
         };
+        let (auth, tls) = load_security(&config).await?;
         let addr = config.listen;
         let listener = TcpListener::bind(addr)
             .await
@@ -98,6 +106,8 @@ impl Server {
             listener,
             local_addr,
             state,
+            auth,
+            tls,
         })
     }
 
@@ -118,6 +128,10 @@ impl Server {
         let registry = Arc::clone(&self.state.registry);
         let header_timeout = self.state.request_timeout;
         let router = build_router(self.state);
+        let router = match self.auth {
+            Some(auth) => auth::middleware::protect(router, auth),
+            None => router,
+        };
         let mut http = hyper::server::conn::http1::Builder::new();
         http.timer(hyper_util::rt::TokioTimer::new())
             .header_read_timeout(header_timeout);
@@ -136,6 +150,11 @@ impl Server {
                         }
                     };
                     let service = hyper_util::service::TowerToHyperService::new(router.clone());
+                    if let Some(acceptor) = &self.tls {
+                        // The handshake runs in the connection's own task, not here.
+                        tls::spawn_connection(acceptor.clone(), stream, http.clone(), service, graceful.watcher());
+                        continue;
+                    }
                     let connection = http.serve_connection(hyper_util::rt::TokioIo::new(stream), service);
                     let connection = graceful.watch(connection);
                     tokio::spawn(async move {
@@ -156,4 +175,42 @@ impl Server {
         tracing::info!("stopped; store flushed");
         Ok(())
     }
+}
+
+/// The authenticator and the TLS acceptor the configuration asks for (blocking work:
+/// files, and one argon2 hash for the unknown-user dummy).
+async fn load_security(
+    config: &Config,
+) -> Result<
+    (
+        Option<Arc<auth::Authenticator>>,
+        Option<tokio_rustls::TlsAcceptor>,
+    ),
+    StartError,
+> {
+    let (auth_file, cert, key) = (
+        config.auth_config.clone(),
+        config.tls_cert.clone(),
+        config.tls_key.clone(),
+    );
+    tokio::task::spawn_blocking(move || {
+        let auth = auth_file
+            .map(|path| auth::Authenticator::load(&path).map(Arc::new))
+            .transpose()
+            .map_err(StartError::Security)?;
+        let tls = match (cert, key) {
+            (None, None) => None,
+            (Some(cert), Some(key)) => {
+                Some(tls::acceptor(&cert, &key).map_err(StartError::Security)?)
+            }
+            _ => {
+                return Err(StartError::Security(
+                    "TLS needs both --tls-cert and --tls-key".into(),
+                ));
+            }
+        };
+        Ok((auth, tls))
+    })
+    .await
+    .map_err(|e| StartError::Serve(e.to_string()))?
 }

@@ -10,6 +10,11 @@ use schemagate_server::{Config, Server};
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
+    let args: Vec<String> = std::env::args().collect();
+    if let Some(result) = schemagate_server::auth::run_tool(&args) {
+        println!("{}", result.map_err(anyhow::Error::msg)?);
+        return Ok(());
+    }
     let config = Config::parse();
     // Colour codes only for a person at a terminal, never in collected logs.
     let builder = tracing_subscriber::fmt()

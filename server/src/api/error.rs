@@ -25,6 +25,12 @@ pub enum ApiError {
     /// The body is over the configured limit.
     #[error("Request body is larger than the limit of {0} bytes")]
     BodyTooLarge(usize),
+    /// No credentials, or wrong ones (authentication on).
+    #[error("Unauthorized")]
+    Unauthorized,
+    /// Authenticated, but the role or the subject prefixes do not allow it.
+    #[error("{0}")]
+    Forbidden(String),
 }
 
 #[derive(Serialize)]
@@ -42,6 +48,9 @@ impl ApiError {
             ApiError::MethodNotAllowed => 405,
             ApiError::Malformed(_) => 400,
             ApiError::BodyTooLarge(_) => 413,
+            // What Confluent's rest-utils sends for a failed login; 40301 as its RBAC.
+            ApiError::Unauthorized => 401,
+            ApiError::Forbidden(_) => 40301,
             ApiError::Registry(e) => match e {
                 E::SubjectNotFound(_) => 40401,
                 E::VersionNotFound(_) => 40402,
@@ -116,6 +125,8 @@ mod tests {
             (ApiError::from(Error::Timeout), 500, 50002),
             (ApiError::RouteNotFound, 404, 404),
             (ApiError::BodyTooLarge(1), 413, 413),
+            (ApiError::Unauthorized, 401, 401),
+            (ApiError::Forbidden("no".into()), 403, 40301),
         ];
         for (e, http, code) in cases {
             assert_eq!(e.codes(), (StatusCode::from_u16(http).unwrap(), code));

@@ -1,0 +1,522 @@
+//! Authentication and authorisation over HTTP: off by default; with an auth file,
+//! 401 without or with wrong credentials (Confluent body, `WWW-Authenticate`), 403 for
+//! a role or a subject prefix that does not allow the request, and the real thing for
+//! the right principal, by Basic and by bearer token — also through an independent
+//! Confluent client.
+
+mod common;
+
+use common::{Answer, TestServer, order_v1, order_v2};
+use reqwest::Method;
+use schemagate_server::Config;
+use schemagate_server::auth::{generate_token, hash_password};
+use serde_json::{Value, json};
+use tempfile::TempDir;
+
+/// A server with three users and two tokens; the directory keeps the auth file alive.
+struct Secured {
+    server: TestServer,
+    _auth_dir: TempDir,
+    deployer_token: String,
+    orders_token: String,
+}
+
+enum Who<'a> {
+    Nobody,
+    Basic(&'a str, &'a str),
+    Bearer(&'a str),
+    Header(&'a str),
+}
+
+async fn secured(metrics: &str) -> Secured {
+    let (deployer_token, deployer_digest) = generate_token();
+    let (orders_token, orders_digest) = generate_token();
+    let file = format!(
+        r#"
+metrics = "{metrics}"
+
+[[users]]
+name = "reader"
+password_hash = "{reader}"
+role = "read"
+
+[[users]]
+name = "producer"
+password_hash = "{producer}"
+role = "write"
+subject_prefixes = ["orders."]
+
+[[users]]
+name = "admin"
+password_hash = "{admin}"
+role = "admin"
+
+[[tokens]]
+name = "deployer"
+sha256 = "{deployer_digest}"
+role = "write"
+
+[[tokens]]
+name = "orders-reader"
+sha256 = "{orders_digest}"
+role = "read"
+subject_prefixes = ["orders."]
+"#,
+        reader = hash_password("reader-pw"),
+        producer = hash_password("producer-pw"),
+        admin = hash_password("admin-pw"),
+    );
+    let auth_dir = tempfile::tempdir().unwrap();
+    let path = auth_dir.path().join("auth.toml");
+    std::fs::write(&path, file).unwrap();
+    let server = TestServer::start_with(Config {
+        auth_config: Some(path),
+        ..Config::default()
+    })
+    .await;
+    Secured {
+        server,
+        _auth_dir: auth_dir,
+        deployer_token,
+        orders_token,
+    }
+}
+
+impl Secured {
+    async fn call(
+        &self,
+        who: Who<'_>,
+        method: Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> (Answer, Vec<String>) {
+        let s = &self.server;
+        let mut req = s.client.request(method, s.url(path));
+        req = match who {
+            Who::Nobody => req,
+            Who::Basic(user, password) => req.basic_auth(user, Some(password)),
+            Who::Bearer(token) => req.bearer_auth(token),
+            Who::Header(raw) => req.header("authorization", raw),
+        };
+        if let Some(b) = body {
+            req = req
+                .header("content-type", "application/vnd.schemaregistry.v1+json")
+                .body(b.to_string());
+        }
+        let resp = req.send().await.expect("request sent");
+        let status = resp.status().as_u16();
+        let challenges = resp
+            .headers()
+            .get_all("www-authenticate")
+            .iter()
+            .map(|v| v.to_str().unwrap().to_owned())
+            .collect();
+        let content_type = resp
+            .headers()
+            .get("content-type")
+            .map(|v| v.to_str().unwrap().to_owned())
+            .unwrap_or_default();
+        let text = resp.text().await.unwrap();
+        let body = serde_json::from_str(&text).unwrap_or(Value::String(text.clone()));
+        (
+            Answer {
+                status,
+                body,
+                text,
+                content_type,
+            },
+            challenges,
+        )
+    }
+
+    async fn get(&self, who: Who<'_>, path: &str) -> Answer {
+        self.call(who, Method::GET, path, None).await.0
+    }
+
+    async fn register(&self, who: Who<'_>, subject: &str, schema: &str) -> Answer {
+        let path = format!("/subjects/{subject}/versions");
+        self.call(who, Method::POST, &path, Some(json!({ "schema": schema })))
+            .await
+            .0
+    }
+}
+
+#[tokio::test]
+async fn auth_is_off_by_default() {
+    let server = TestServer::start().await;
+    server.register_ok("orders.created", &order_v1()).await;
+    server.get("/subjects").await.assert_ok();
+    server
+        .put("/config", json!({"compatibility": "FULL"}))
+        .await
+        .assert_ok();
+    server.get("/metrics").await.assert_ok();
+}
+
+#[tokio::test]
+async fn missing_or_wrong_credentials_are_401_with_a_challenge() {
+    let s = secured("admin").await;
+    let deployer = s.deployer_token.clone();
+    for who in [
+        Who::Nobody,
+        Who::Basic("reader", "wrong"),
+        Who::Basic("reader", ""),
+        Who::Basic("nobody", "reader-pw"),
+        Who::Basic("READER", "reader-pw"),
+        Who::Bearer("not-a-token"),
+        Who::Bearer(&deployer[1..]),
+        Who::Header("Basic !!!not-base64"),
+        Who::Header("Digest username=\"reader\""),
+    ] {
+        let (a, challenges) = s.call(who, Method::GET, "/subjects", None).await;
+        a.assert_error(401, 401);
+        assert_eq!(
+            a.body,
+            json!({"error_code": 401, "message": "Unauthorized"})
+        );
+        assert_eq!(a.content_type, "application/vnd.schemaregistry.v1+json");
+        assert!(
+            challenges
+                .iter()
+                .any(|c| c.starts_with(r#"Basic realm="schemagate""#)),
+            "{challenges:?}"
+        );
+    }
+    // Writes, admin routes and unknown routes are closed too; nothing was registered.
+    s.register(Who::Nobody, "orders.created", &order_v1())
+        .await
+        .assert_error(401, 401);
+    let (a, _) = s
+        .call(
+            Who::Nobody,
+            Method::PUT,
+            "/config/",
+            Some(json!({"compatibility": "NONE"})),
+        )
+        .await;
+    a.assert_error(401, 401);
+    s.get(Who::Nobody, "/associations/resources/-/t")
+        .await
+        .assert_error(401, 401);
+    assert_eq!(
+        s.get(Who::Basic("admin", "admin-pw"), "/subjects")
+            .await
+            .body,
+        json!([])
+    );
+}
+
+#[tokio::test]
+async fn root_and_health_stay_open_and_metrics_follow_the_setting() {
+    let s = secured("admin").await;
+    s.get(Who::Nobody, "/").await.assert_ok();
+    s.get(Who::Nobody, "/health").await.assert_ok();
+    s.get(Who::Nobody, "/metrics").await.assert_error(401, 401);
+    s.get(Who::Basic("reader", "reader-pw"), "/metrics")
+        .await
+        .assert_error(403, 40301);
+    let a = s.get(Who::Basic("admin", "admin-pw"), "/metrics").await;
+    assert_eq!(a.status, 200);
+
+    let open = secured("open").await;
+    assert_eq!(open.get(Who::Nobody, "/metrics").await.status, 200);
+    open.get(Who::Nobody, "/subjects")
+        .await
+        .assert_error(401, 401);
+}
+
+#[tokio::test]
+async fn roles_decide_what_basic_users_may_do() {
+    let s = secured("admin").await;
+    let reader = || Who::Basic("reader", "reader-pw");
+    let producer = || Who::Basic("producer", "producer-pw");
+    let admin = || Who::Basic("admin", "admin-pw");
+
+    // read cannot register; write can, within its prefix.
+    let denied = s.register(reader(), "orders.created", &order_v1()).await;
+    denied.assert_error(403, 40301);
+    assert_eq!(
+        denied.body["message"],
+        "User reader is denied operation Write on Subject: orders.created"
+    );
+    let id = s
+        .register(producer(), "orders.created", &order_v1())
+        .await
+        .assert_ok()["id"]
+        .clone();
+    s.register(producer(), "payments.settled", &order_v1())
+        .await
+        .assert_error(403, 40301);
+    s.register(admin(), "payments.settled", &order_v1())
+        .await
+        .assert_ok();
+
+    // read reads everything, and checks compatibility (as Confluent's read roles do).
+    assert_eq!(
+        s.get(reader(), "/subjects").await.assert_ok(),
+        &json!(["orders.created", "payments.settled"])
+    );
+    s.get(reader(), &format!("/schemas/ids/{id}"))
+        .await
+        .assert_ok();
+    s.get(reader(), "/subjects/payments.settled/versions/latest")
+        .await
+        .assert_ok();
+    let (compat, _) = s
+        .call(
+            reader(),
+            Method::POST,
+            "/compatibility/subjects/orders.created/versions/latest",
+            Some(json!({"schema": order_v2()})),
+        )
+        .await;
+    assert_eq!(compat.assert_ok()["is_compatible"], true);
+    let (lookup, _) = s
+        .call(
+            reader(),
+            Method::POST,
+            "/subjects/orders.created",
+            Some(json!({"schema": order_v1()})),
+        )
+        .await;
+    lookup.assert_ok();
+
+    // A prefix-limited user cannot list every subject, only within its prefix.
+    s.get(producer(), "/subjects")
+        .await
+        .assert_error(403, 40301);
+    assert_eq!(
+        s.get(producer(), "/subjects?subjectPrefix=orders.")
+            .await
+            .assert_ok(),
+        &json!(["orders.created"])
+    );
+    s.get(producer(), "/subjects/payments.settled/versions")
+        .await
+        .assert_error(403, 40301);
+
+    // Levels and modes are admin; per subject, an admin's own business.
+    for (who, expected) in [(reader(), 403), (producer(), 403), (admin(), 200)] {
+        let (a, _) = s
+            .call(
+                who,
+                Method::PUT,
+                "/config",
+                Some(json!({"compatibility": "FULL"})),
+            )
+            .await;
+        assert_eq!(a.status, expected, "{}", a.text);
+    }
+    let (a, _) = s
+        .call(
+            producer(),
+            Method::PUT,
+            "/config/orders.created",
+            Some(json!({"compatibility": "NONE"})),
+        )
+        .await;
+    a.assert_error(403, 40301);
+    let (a, _) = s
+        .call(
+            producer(),
+            Method::PUT,
+            "/mode",
+            Some(json!({"mode": "READONLY"})),
+        )
+        .await;
+    a.assert_error(403, 40301);
+    s.get(reader(), "/config").await.assert_ok();
+
+    // Deleting is write, within the prefix.
+    let (a, _) = s
+        .call(
+            producer(),
+            Method::DELETE,
+            "/subjects/payments.settled",
+            None,
+        )
+        .await;
+    a.assert_error(403, 40301);
+    let (a, _) = s
+        .call(reader(), Method::DELETE, "/subjects/orders.created", None)
+        .await;
+    a.assert_error(403, 40301);
+    let (a, _) = s
+        .call(producer(), Method::DELETE, "/subjects/orders.created", None)
+        .await;
+    assert_eq!(a.assert_ok(), &json!([1]));
+}
+
+#[tokio::test]
+async fn bearer_tokens_and_percent_encoded_subjects() {
+    let s = secured("admin").await;
+    let deployer = Who::Bearer(&s.deployer_token);
+    s.register(deployer, "orders.created", &order_v1())
+        .await
+        .assert_ok();
+    s.register(
+        Who::Bearer(&s.deployer_token),
+        "payments.settled",
+        &order_v1(),
+    )
+    .await
+    .assert_ok();
+    let orders = || Who::Bearer(&s.orders_token);
+    s.get(orders(), "/subjects/orders.created/versions")
+        .await
+        .assert_ok();
+    s.register(orders(), "orders.created", &order_v2())
+        .await
+        .assert_error(403, 40301);
+    s.get(orders(), "/subjects/payments.settled/versions")
+        .await
+        .assert_error(403, 40301);
+    // Encoding the subject does not get around the prefix, nor does a trailing slash.
+    s.get(orders(), "/subjects/%70ayments.settled/versions/")
+        .await
+        .assert_error(403, 40301);
+    s.get(orders(), "/subjects//versions")
+        .await
+        .assert_error(403, 40301);
+    s.get(orders(), "/subjects/orders%2E..%2Fx/versions")
+        .await
+        .assert_error(404, 40401);
+    // Id lookups are open to every reader (deserializers resolve ids they meet).
+    s.get(orders(), "/schemas/ids/1").await.assert_ok();
+    s.get(orders(), "/schemas/ids/1/subjects")
+        .await
+        .assert_error(403, 40301);
+    // Unknown routes answer 404 to whoever is authenticated (clients probe them).
+    s.get(orders(), "/associations/resources/-/t")
+        .await
+        .assert_error(404, 404);
+}
+
+#[tokio::test]
+async fn a_confluent_client_authenticates_with_basic_and_bearer() {
+    use schema_registry_converter::async_impl::schema_registry::{SrSettings, get_schema_by_id};
+    let s = secured("admin").await;
+    s.register(
+        Who::Bearer(&s.deployer_token),
+        "orders.created",
+        &order_v1(),
+    )
+    .await
+    .assert_ok();
+    let basic = SrSettings::new_builder(s.server.base.clone())
+        .set_basic_authorization("reader", Some("reader-pw"))
+        .build()
+        .unwrap();
+    let schema = get_schema_by_id(1, &basic).await.expect("basic auth works");
+    assert!(schema.schema.contains("Order"));
+    let bearer = SrSettings::new_builder(s.server.base.clone())
+        .set_token_authorization(&s.orders_token)
+        .build()
+        .unwrap();
+    get_schema_by_id(1, &bearer).await.expect("token works");
+    let wrong = SrSettings::new_builder(s.server.base.clone())
+        .set_basic_authorization("reader", Some("nope"))
+        .build()
+        .unwrap();
+    assert!(get_schema_by_id(1, &wrong).await.is_err());
+}
+
+#[tokio::test]
+async fn a_bad_auth_file_stops_the_server() {
+    let dir = tempfile::tempdir().unwrap();
+    for (text, needle) in [
+        (
+            "[[users]]\nname='a'\npassword_hash='plain'\nrole='read'",
+            "hash-password",
+        ),
+        ("", "nobody could authenticate"),
+    ] {
+        let path = dir.path().join("auth.toml");
+        std::fs::write(&path, text).unwrap();
+        let err = schemagate_server::Server::bind(Config {
+            listen: "127.0.0.1:0".parse().unwrap(),
+            data_dir: dir.path().join("data"),
+            auth_config: Some(path),
+            ..Config::default()
+        })
+        .await
+        .err()
+        .expect("refused");
+        assert!(err.to_string().contains(needle), "{err}");
+    }
+    let err = schemagate_server::Server::bind(Config {
+        listen: "127.0.0.1:0".parse().unwrap(),
+        data_dir: dir.path().join("data2"),
+        auth_config: Some(dir.path().join("missing.toml")),
+        ..Config::default()
+    })
+    .await
+    .err()
+    .expect("refused");
+    assert!(err.to_string().contains("missing.toml"), "{err}");
+}
+
+#[test]
+fn the_binary_hashes_passwords_and_makes_tokens_for_the_auth_file() {
+    use std::io::Write as _;
+    use std::process::{Command, Stdio};
+    let bin = env!("CARGO_BIN_EXE_schemagate-server");
+    let mut child = Command::new(bin)
+        .arg("hash-password")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"correct horse\n")
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    // (With a CARGO_TARGET_DIR shared between checkouts, another checkout's build can
+    // replace this binary between build and run: stderr then says "unexpected argument".)
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let hash = String::from_utf8(out.stdout).unwrap().trim().to_owned();
+    assert!(hash.starts_with("$argon2id$"), "{hash}");
+    let file = format!("[[users]]\nname='u'\npassword_hash='{hash}'\nrole='read'");
+    assert!(schemagate_server::auth::AuthFile::parse(&file).is_ok());
+
+    let empty = Command::new(bin)
+        .arg("hash-password")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert!(!empty.status.success(), "an empty password is refused");
+
+    let out = Command::new(bin).arg("gen-token").output().unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    let token = text
+        .lines()
+        .next()
+        .unwrap()
+        .trim_start_matches("token:")
+        .trim();
+    let digest = text
+        .lines()
+        .nth(1)
+        .unwrap()
+        .trim_start_matches("sha256:")
+        .trim();
+    assert_eq!(token.len(), 43);
+    assert_eq!(
+        schemagate_server::auth::config::decode_sha256(digest),
+        Some(sha256(token))
+    );
+}
+
+fn sha256(text: &str) -> [u8; 32] {
+    use sha2::Digest as _;
+    sha2::Sha256::digest(text.as_bytes()).into()
+}
