@@ -133,15 +133,7 @@ async fn connection(
         }
         let call = &calls[i % calls.len()];
         i = i.wrapping_add(1);
-        let request = Request::builder()
-            .method(call.method.clone())
-            .uri(call.path.as_str())
-            .header(hyper::header::HOST, host.as_str())
-            .header(
-                hyper::header::CONTENT_TYPE,
-                "application/vnd.schemaregistry.v1+json",
-            )
-            .body(Full::new(call.body.clone()))?;
+        let request = request(&host, call)?;
         sender.ready().await?;
         let response = sender.send_request(request).await?;
         let status = response.status().as_u16();
@@ -155,6 +147,19 @@ async fn connection(
         }
     }
     Ok((latencies, errors))
+}
+
+/// The HTTP request for `call`, as a Confluent client sends it.
+pub fn request(host: &str, call: &Call) -> Result<Request<Full<Bytes>>> {
+    Ok(Request::builder()
+        .method(call.method.clone())
+        .uri(call.path.as_str())
+        .header(hyper::header::HOST, host)
+        .header(
+            hyper::header::CONTENT_TYPE,
+            "application/vnd.schemaregistry.v1+json",
+        )
+        .body(Full::new(call.body.clone()))?)
 }
 
 /// The value at quantile `q` of sorted samples (0 when there are none).
@@ -173,16 +178,9 @@ pub async fn once(addr: SocketAddr, call: &Call) -> Result<(u16, Bytes)> {
         .with_context(|| format!("connecting to {addr}"))?;
     let (mut sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(stream)).await?;
     tokio::spawn(conn);
-    let request = Request::builder()
-        .method(call.method.clone())
-        .uri(call.path.as_str())
-        .header(hyper::header::HOST, addr.to_string())
-        .header(
-            hyper::header::CONTENT_TYPE,
-            "application/vnd.schemaregistry.v1+json",
-        )
-        .body(Full::new(call.body.clone()))?;
-    let response = sender.send_request(request).await?;
+    let response = sender
+        .send_request(request(&addr.to_string(), call)?)
+        .await?;
     let status = response.status().as_u16();
     let body = response.into_body().collect().await?.to_bytes();
     Ok((status, body))

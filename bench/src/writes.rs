@@ -8,13 +8,13 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
-use bytes::Bytes;
-use http_body_util::{BodyExt, Full};
-use hyper::{Method, Request};
+use http_body_util::BodyExt;
 use hyper_util::rt::TokioIo;
 use serde::Serialize;
 use serde_json::json;
 use tokio::net::TcpStream;
+
+use crate::load::{self, Call};
 
 /// Outcome of one durable-write measurement.
 #[derive(Clone, Debug, Serialize)]
@@ -70,6 +70,7 @@ async fn client(
     stream.set_nodelay(true)?;
     let (mut sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(stream)).await?;
     tokio::spawn(conn);
+    let host = addr.to_string();
     let (mut ok, mut errors) = (0, 0);
     while Instant::now() < end {
         let n = counter.fetch_add(1, Ordering::Relaxed);
@@ -80,15 +81,8 @@ async fn client(
             "fields": [{"name": "id", "type": "string"}, {"name": "n", "type": "long", "default": n}]
         });
         let body = json!({"schema": schema.to_string()}).to_string();
-        let request = Request::builder()
-            .method(Method::POST)
-            .uri(format!("/subjects/write-{tag}-{n}/versions"))
-            .header(hyper::header::HOST, addr.to_string())
-            .header(
-                hyper::header::CONTENT_TYPE,
-                "application/vnd.schemaregistry.v1+json",
-            )
-            .body(Full::new(Bytes::from(body)))?;
+        let call = Call::post(format!("/subjects/write-{tag}-{n}/versions"), body);
+        let request = load::request(&host, &call)?;
         sender.ready().await?;
         let response = sender.send_request(request).await?;
         let status = response.status();
