@@ -18,6 +18,65 @@ pub enum LogFormat {
     Json,
 }
 
+/// Which [`Store`](crate::store::Store) backs the registry.
+#[derive(Clone, PartialEq, Eq)]
+pub enum StoreChoice {
+    /// The embedded sled database in the data directory (the default).
+    Sled,
+    /// A PostgreSQL database shared by several instances; the URL may hold a password.
+    Postgres(String),
+}
+
+impl std::fmt::Debug for StoreChoice {
+    // Never print the URL: it may carry a password.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            StoreChoice::Sled => f.write_str("Sled"),
+            StoreChoice::Postgres(_) => f.write_str("Postgres(..)"),
+        }
+    }
+}
+
+impl std::fmt::Display for StoreChoice {
+    /// `sled`, or the PostgreSQL URL with any password masked.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            StoreChoice::Sled => f.write_str("sled"),
+            StoreChoice::Postgres(url) => f.write_str(&mask_password(url)),
+        }
+    }
+}
+
+/// `postgres://user:secret@host/db` as `postgres://user:***@host/db`.
+fn mask_password(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    let authority_end = rest.find(['/', '?']).unwrap_or(rest.len());
+    let (authority, tail) = rest.split_at(authority_end);
+    match authority.rsplit_once('@') {
+        Some((userinfo, host)) => match userinfo.split_once(':') {
+            Some((user, _)) => format!("{scheme}://{user}:***@{host}{tail}"),
+            None => url.to_owned(),
+        },
+        None => url.to_owned(),
+    }
+}
+
+fn parse_store(raw: &str) -> Result<StoreChoice, String> {
+    let s = raw.trim();
+    if s.eq_ignore_ascii_case("sled") || s.is_empty() {
+        Ok(StoreChoice::Sled)
+    } else if crate::store::postgres::is_postgres_url(s) {
+        Ok(StoreChoice::Postgres(s.to_owned()))
+    } else {
+        Err(format!(
+            "unknown store {:?}: use `sled` or a postgres://user:password@host:5432/database URL",
+            mask_password(s)
+        ))
+    }
+}
+
 /// Everything the server needs to start.
 #[derive(Clone, Debug, Parser)]
 #[command(
@@ -33,6 +92,13 @@ pub struct Config {
     /// Directory of the embedded store; one server per directory.
     #[arg(long, env = "SCHEMAGATE_DATA_DIR", default_value = "./schemagate-data")]
     pub data_dir: PathBuf,
+    /// Where schemas live: `sled` (the embedded store in --data-dir) or a PostgreSQL URL
+    /// (`postgres://user:password@host:5432/db`) shared by any number of instances.
+    #[arg(long, env = "SCHEMAGATE_STORE", default_value = "sled", value_parser = parse_store, hide_env_values = true)]
+    pub store: StoreChoice,
+    /// Connections each instance keeps to PostgreSQL at most.
+    #[arg(long, env = "SCHEMAGATE_STORE_POOL_SIZE", default_value_t = crate::store::postgres::DEFAULT_POOL_SIZE)]
+    pub store_pool_size: usize,
     /// Compatibility level in force until one is configured through `PUT /config`.
     #[arg(
         long,
@@ -73,6 +139,8 @@ impl Default for Config {
         Config {
             listen: SocketAddr::from((Ipv4Addr::LOCALHOST, 8081)),
             data_dir: PathBuf::from("./schemagate-data"),
+            store: StoreChoice::Sled,
+            store_pool_size: crate::store::postgres::DEFAULT_POOL_SIZE,
             default_compatibility: Level::Backward,
             max_body: 16 * 1024 * 1024,
             request_timeout: Duration::from_secs(30),
@@ -149,6 +217,21 @@ mod tests {
         assert_eq!(c.log_format, LogFormat::Json);
         assert!(Config::try_parse_from(["x", "--max-body", "12XB"]).is_err());
         assert!(Config::try_parse_from(["x", "--default-compatibility", "SIDEWAYS"]).is_err());
+    }
+
+    #[test]
+    fn store_is_sled_or_a_postgres_url() {
+        let c = Config::try_parse_from(["x"]).unwrap();
+        assert_eq!(c.store, StoreChoice::Sled);
+        let c = Config::try_parse_from(["x", "--store", "postgres://sg:pw@db:5432/reg"]).unwrap();
+        assert_eq!(
+            c.store,
+            StoreChoice::Postgres("postgres://sg:pw@db:5432/reg".into())
+        );
+        assert_eq!(c.store.to_string(), "postgres://sg:***@db:5432/reg");
+        assert!(!format!("{c:?}").contains("pw@"));
+        let err = Config::try_parse_from(["x", "--store", "mysql://u:pw@h/db"]).unwrap_err();
+        assert!(err.to_string().contains("unknown store") && !err.to_string().contains("pw@"));
     }
 
     #[test]

@@ -24,16 +24,19 @@ pub use config::Config;
 
 use crate::metrics::Metrics;
 use crate::registry::Registry;
-use crate::store::StoreError;
+use crate::config::StoreChoice;
+use crate::store::postgres::PgStore;
 use crate::store::sled::SledStore;
+use crate::store::{Store, StoreError};
 
 /// Why the server could not start or stopped with an error.
 #[derive(Debug, thiserror::Error)]
 pub enum StartError {
-    /// The data directory could not be opened (missing rights, held by another process).
-    #[error("cannot open the store in {dir}: {source}")]
+    /// The store could not be opened (missing rights, a directory held by another
+    /// process, an unreachable database).
+    #[error("cannot open the store {dir}: {source}")]
     Store {
-        /// The data directory.
+        /// The data directory or the masked database URL.
         dir: String,
         /// The cause.
         source: StoreError,
@@ -58,12 +61,24 @@ impl AppState {
     /// Opens the store named by `config` and builds the shared state (blocking: sled
     /// recovers its log on open).
     pub fn open(config: &Config) -> Result<AppState, StartError> {
-        let store = SledStore::open(&config.data_dir).map_err(|source| StartError::Store {
-            dir: config.data_dir.display().to_string(),
-            source,
-        })?;
+        let store: Arc<dyn Store> = match &config.store {
+            StoreChoice::Sled => Arc::new(SledStore::open(&config.data_dir).map_err(|source| {
+                StartError::Store {
+                    dir: config.data_dir.display().to_string(),
+                    source,
+                }
+            })?),
+            StoreChoice::Postgres(url) => Arc::new(
+                PgStore::open(url, config.store_pool_size).map_err(|source| {
+                    StartError::Store {
+                        dir: config.store.to_string(),
+                        source,
+                    }
+                })?,
+            ),
+        };
         let registry = Registry::new(
-            Arc::new(store),
+            store,
             config.default_compatibility,
             schemagate_core::Limits::default(),
         );

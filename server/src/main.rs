@@ -5,7 +5,7 @@ use std::io::IsTerminal;
 
 use anyhow::Context;
 use clap::Parser;
-use schemagate_server::config::LogFormat;
+use schemagate_server::config::{LogFormat, StoreChoice};
 use schemagate_server::{Config, Server};
 
 #[tokio::main]
@@ -25,11 +25,14 @@ async fn main() -> anyhow::Result<()> {
         LogFormat::Text => builder.init(),
         LogFormat::Json => builder.json().init(),
     }
-    let data_dir = config.data_dir.display().to_string();
+    let store = match config.store {
+        StoreChoice::Sled => config.data_dir.display().to_string(),
+        StoreChoice::Postgres(_) => config.store.to_string(),
+    };
     let server = Server::bind(config)
         .await
         .context("schemagate-server could not start")?;
-    tracing::info!(addr = %server.local_addr(), %data_dir, "listening");
+    tracing::info!(addr = %server.local_addr(), %store, "listening");
     server.run_until(shutdown_signal()).await?;
     Ok(())
 }

@@ -25,7 +25,7 @@ use sha2::{Digest, Sha256};
 
 use crate::store::{
     ContentKey, Counts, Mode, Op, SchemaId, SchemaRef, Store, StoreError, StoredSchema,
-    VersionEntry,
+    VersionEntry, WriteLock,
 };
 
 /// Everything a use case can refuse, one variant per Confluent error condition.
@@ -242,6 +242,13 @@ struct Candidate {
     key: ContentKey,
 }
 
+/// Held while a write use case decides and commits; see [`Registry::lock_writer`].
+struct WriterGuard<'a> {
+    // Declared first so that the store lock is released before the local mutex.
+    store: Box<dyn WriteLock + 'a>,
+    _local: MutexGuard<'a, ()>,
+}
+
 /// The registry: use cases over a [`Store`].
 pub struct Registry {
     store: Arc<dyn Store>,
@@ -266,6 +273,8 @@ pub struct Registry {
     /// up and re-register the same text at every start, and parsing (metaschema
     /// validation, compiling a JSON validator) dwarfs everything else on that path.
     inputs: RwLock<HashMap<[u8; 32], Arc<ParsedSchema>>>,
+    /// [`Store::external_deletions`] when the id caches were last known good.
+    seen_deletions: AtomicU64,
 }
 
 /// Inputs larger than this are parsed every time rather than cached.
@@ -344,6 +353,7 @@ impl Registry {
             id_docs: RwLock::new(HashMap::new()),
             parsed: RwLock::new(HashMap::new()),
             inputs: RwLock::new(HashMap::new()),
+            seen_deletions: AtomicU64::new(0),
         }
     }
 
@@ -356,6 +366,20 @@ impl Registry {
         let written = self.blocking(f).await?;
         self.durable(written.seq).await?;
         Ok(written.value)
+    }
+
+    /// Runs a quick read use case: inline when the store answers from memory or local
+    /// disk, on the blocking pool when it is a network round trip away.
+    pub async fn read<T, F>(self: &Arc<Self>, f: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Registry) -> Result<T> + Send + 'static,
+    {
+        if self.store.inline_reads() {
+            f(self)
+        } else {
+            self.blocking(f).await
+        }
     }
 
     /// Runs a CPU- or disk-bound read use case on the blocking pool.
@@ -396,15 +420,22 @@ impl Registry {
         Ok(self.store.flush()?)
     }
 
-    fn lock_writer(&self) -> MutexGuard<'_, ()> {
+    /// Takes this process's writer mutex, then the store's lock, which excludes writers
+    /// in other processes sharing the store.
+    fn lock_writer(&self) -> Result<WriterGuard<'_>> {
         // Poisoning only means another writer panicked; the store itself is transactional.
-        self.writer.lock().unwrap_or_else(|e| e.into_inner())
+        let local = self.writer.lock().unwrap_or_else(|e| e.into_inner());
+        let store = self.store.lock_writes()?;
+        Ok(WriterGuard {
+            store,
+            _local: local,
+        })
     }
 
-    /// Applies `ops` atomically; call with the writer lock held.
-    fn commit(&self, ops: &[Op]) -> Result<u64> {
+    /// Applies `ops` atomically and releases the writer lock.
+    fn commit(&self, writer: WriterGuard<'_>, ops: &[Op]) -> Result<u64> {
         let seq = self.started.fetch_add(1, Ordering::SeqCst) + 1;
-        let applied = self.store.apply(ops);
+        let applied = writer.store.commit(ops);
         // Also on failure, so that waiters on `seq` in `durable` move on.
         self.committed.store(seq, Ordering::SeqCst);
         applied?;
@@ -414,6 +445,15 @@ impl Registry {
     /// The newest commit whose data a reader may already see.
     fn current_seq(&self) -> u64 {
         self.started.load(Ordering::SeqCst)
+    }
+
+    /// Another process sharing the store deleted something permanently: an id cached
+    /// here may no longer resolve, so the id caches start over.
+    fn drop_ids_deleted_elsewhere(&self) {
+        let now = self.store.external_deletions();
+        if self.seen_deletions.swap(now, Ordering::SeqCst) != now {
+            self.forget_ids();
+        }
     }
 
     fn forget_ids(&self) {
@@ -635,6 +675,7 @@ impl Registry {
 
     /// A stored schema parsed for comparison (cached: stored schemas never change).
     fn parsed(&self, id: SchemaId) -> Result<Arc<ParsedSchema>> {
+        self.drop_ids_deleted_elsewhere();
         if let Some(p) = self
             .parsed
             .read()
@@ -706,6 +747,7 @@ impl Registry {
 
     /// `GET /schemas/ids/{id}`: served from a cache of rendered bodies.
     pub fn schema_by_id(&self, id: SchemaId) -> Result<Arc<IdDoc>> {
+        self.drop_ids_deleted_elsewhere();
         if let Some(doc) = self
             .id_docs
             .read()
@@ -914,7 +956,7 @@ impl Registry {
                 seq: self.current_seq(),
             });
         }
-        let _writer = self.lock_writer();
+        let writer = self.lock_writer()?;
         let mode = self.ensure_writable(subject)?;
         let import = mode == Mode::Import;
         let versions = self.store.versions(subject)?;
@@ -1020,7 +1062,7 @@ impl Registry {
             },
         });
         ops.push(Op::SetNextId(id + 1));
-        let seq = self.commit(&ops)?;
+        let seq = self.commit(writer, &ops)?;
         Ok(Written { value: id, seq })
     }
 
@@ -1150,7 +1192,7 @@ impl Registry {
     /// `DELETE /subjects/{s}`: the versions deleted.
     pub fn delete_subject(&self, subject: &str, permanent: bool) -> Result<Written<Vec<i32>>> {
         valid_subject(subject)?;
-        let _writer = self.lock_writer();
+        let writer = self.lock_writer()?;
         self.ensure_writable(subject)?;
         let versions = self.existing_versions(subject)?;
         let live: Vec<VersionEntry> = versions.iter().filter(|v| !v.deleted).copied().collect();
@@ -1191,7 +1233,7 @@ impl Registry {
         if permanent {
             ops.extend(Self::forget_subject_settings(subject));
         }
-        let seq = self.commit(&ops)?;
+        let seq = self.commit(writer, &ops)?;
         if permanent {
             self.forget_ids();
         }
@@ -1223,7 +1265,7 @@ impl Registry {
     ) -> Result<Written<i32>> {
         valid_subject(subject)?;
         let spec = VersionSpec::parse(version)?;
-        let _writer = self.lock_writer();
+        let writer = self.lock_writer()?;
         self.ensure_writable(subject)?;
         let versions = self.existing_versions(subject)?;
         // A numbered version is found even when soft-deleted, to answer 40406 rather
@@ -1267,7 +1309,7 @@ impl Registry {
                 },
             });
         }
-        let seq = self.commit(&ops)?;
+        let seq = self.commit(writer, &ops)?;
         if permanent {
             self.forget_ids();
         }
@@ -1305,8 +1347,8 @@ impl Registry {
         let level: Level = raw
             .parse()
             .map_err(|_| Error::InvalidLevel(raw.to_owned()))?;
-        let _writer = self.lock_writer();
-        let seq = self.commit(&[Op::SetConfig {
+        let writer = self.lock_writer()?;
+        let seq = self.commit(writer, &[Op::SetConfig {
             subject: subject.map(str::to_owned),
             level: Some(level),
         }])?;
@@ -1318,13 +1360,13 @@ impl Registry {
         if let Some(s) = subject {
             valid_subject(s)?;
         }
-        let _writer = self.lock_writer();
+        let writer = self.lock_writer()?;
         let previous = match (subject, self.store.config(subject)?) {
             (_, Some(l)) => l,
             (None, None) => self.default_level,
             (Some(s), None) => return Err(Error::SubjectNotFound(s.to_owned())),
         };
-        let seq = self.commit(&[Op::SetConfig {
+        let seq = self.commit(writer, &[Op::SetConfig {
             subject: subject.map(str::to_owned),
             level: None,
         }])?;
@@ -1365,7 +1407,7 @@ impl Registry {
         }
         let raw = mode.unwrap_or_default();
         let mode = Mode::parse(raw).ok_or_else(|| Error::InvalidMode(raw.to_owned()))?;
-        let _writer = self.lock_writer();
+        let writer = self.lock_writer()?;
         if mode == Mode::Import && !force {
             let has_live = match subject {
                 None => self
@@ -1382,7 +1424,7 @@ impl Registry {
                 ));
             }
         }
-        let seq = self.commit(&[Op::SetMode {
+        let seq = self.commit(writer, &[Op::SetMode {
             subject: subject.map(str::to_owned),
             mode: Some(mode),
         }])?;
@@ -1392,12 +1434,12 @@ impl Registry {
     /// `DELETE /mode/{s}`: the mode that was set.
     pub fn delete_mode(&self, subject: &str) -> Result<Written<Mode>> {
         valid_subject(subject)?;
-        let _writer = self.lock_writer();
+        let writer = self.lock_writer()?;
         let previous = self
             .store
             .mode(Some(subject))?
             .ok_or_else(|| Error::SubjectNotFound(subject.to_owned()))?;
-        let seq = self.commit(&[Op::SetMode {
+        let seq = self.commit(writer, &[Op::SetMode {
             subject: Some(subject.to_owned()),
             mode: None,
         }])?;

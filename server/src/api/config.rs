@@ -23,7 +23,7 @@ impl ConfigBody {
 
 /// `GET /config`.
 pub async fn get_global(State(state): State<AppState>) -> ApiResult {
-    let level = state.registry.get_config(None, true)?;
+    let level = state.registry.read(|r| r.get_config(None, true)).await?;
     Ok(super::json(
         &json!({ "compatibilityLevel": level.as_str() }),
     ))
@@ -49,9 +49,11 @@ pub async fn delete_global(State(state): State<AppState>) -> ApiResult {
 
 /// `GET /config/{s}`: 40408 when unset unless `defaultToGlobal=true`.
 pub async fn get_subject(State(state): State<AppState>, p: PathParams, q: Params) -> ApiResult {
+    let (subject, to_global) = (p.get("s").to_owned(), q.flag("defaultToGlobal"));
     let level = state
         .registry
-        .get_config(Some(p.get("s")), q.flag("defaultToGlobal"))?;
+        .read(move |r| r.get_config(Some(&subject), to_global))
+        .await?;
     Ok(super::json(
         &json!({ "compatibilityLevel": level.as_str() }),
     ))

@@ -14,7 +14,7 @@ pub struct ModeBody {
 
 /// `GET /mode`.
 pub async fn get_global(State(state): State<AppState>) -> ApiResult {
-    let mode = state.registry.get_mode(None, true)?;
+    let mode = state.registry.read(|r| r.get_mode(None, true)).await?;
     Ok(super::json(&json!({ "mode": mode.as_str() })))
 }
 
@@ -34,9 +34,11 @@ pub async fn put_global(
 
 /// `GET /mode/{s}`: 40409 when unset unless `defaultToGlobal=true`.
 pub async fn get_subject(State(state): State<AppState>, p: PathParams, q: Params) -> ApiResult {
+    let (subject, to_global) = (p.get("s").to_owned(), q.flag("defaultToGlobal"));
     let mode = state
         .registry
-        .get_mode(Some(p.get("s")), q.flag("defaultToGlobal"))?;
+        .read(move |r| r.get_mode(Some(&subject), to_global))
+        .await?;
     Ok(super::json(&json!({ "mode": mode.as_str() })))
 }
 

@@ -42,17 +42,23 @@ pub async fn versions(State(state): State<AppState>, p: PathParams, q: Params) -
 
 /// `GET /subjects/{s}/versions/{v}`.
 pub async fn version(State(state): State<AppState>, p: PathParams, q: Params) -> ApiResult {
+    let (subject, version) = (p.get("s").to_owned(), p.get("v").to_owned());
+    let deleted = q.flag("deleted");
     let view = state
         .registry
-        .get_version(p.get("s"), p.get("v"), q.flag("deleted"))?;
+        .read(move |r| r.get_version(&subject, &version, deleted))
+        .await?;
     Ok(super::json(&view))
 }
 
 /// `GET /subjects/{s}/versions/{v}/schema`: the raw text.
 pub async fn version_raw(State(state): State<AppState>, p: PathParams, q: Params) -> ApiResult {
+    let (subject, version) = (p.get("s").to_owned(), p.get("v").to_owned());
+    let deleted = q.flag("deleted");
     let view = state
         .registry
-        .get_version(p.get("s"), p.get("v"), q.flag("deleted"))?;
+        .read(move |r| r.get_version(&subject, &version, deleted))
+        .await?;
     Ok(super::bytes_response(view.schema.into()))
 }
 

@@ -4,6 +4,7 @@
 //! networked backend (PostgreSQL) can replace the embedded one without touching the
 //! use cases.
 
+pub mod postgres;
 pub mod sled;
 
 use schemagate_core::{Level, SchemaType};
@@ -156,6 +157,23 @@ pub struct StoreError(pub String);
 /// Result of store operations.
 pub type StoreResult<T> = Result<T, StoreError>;
 
+/// The exclusive right to decide on one write and apply it, held across every process
+/// that shares the store. Dropping it without [`WriteLock::commit`] applies nothing.
+pub trait WriteLock: Send {
+    /// Applies every op or none, then releases the lock.
+    fn commit(self: Box<Self>, ops: &[Op]) -> StoreResult<()>;
+}
+
+/// The lock of a store that only one process can open: the registry's own mutex already
+/// excludes other writers, so committing is just [`Store::apply`].
+struct ApplyOnCommit<'a, S: ?Sized>(&'a S);
+
+impl<S: Store + ?Sized> WriteLock for ApplyOnCommit<'_, S> {
+    fn commit(self: Box<Self>, ops: &[Op]) -> StoreResult<()> {
+        self.0.apply(ops)
+    }
+}
+
 /// What the registry needs from a backend. Methods block; the registry calls the slow
 /// ones off the async runtime.
 pub trait Store: Send + Sync + 'static {
@@ -204,4 +222,26 @@ pub trait Store: Send + Sync + 'static {
     fn apply(&self, ops: &[Op]) -> StoreResult<()>;
     /// Makes everything applied so far durable.
     fn flush(&self) -> StoreResult<()>;
+    /// Takes the write lock: everything read after this returns and before the commit
+    /// sees every write committed before it, by any process. The default suits a store
+    /// only one process can open, where the registry's own mutex is that lock.
+    fn lock_writes(&self) -> StoreResult<Box<dyn WriteLock + '_>> {
+        Ok(Box::new(ApplyOnCommit(self)))
+    }
+    /// Whether reads are quick enough to run on the async runtime's own threads (an
+    /// in-memory or embedded store); a networked store answers `false` and is always
+    /// called from the blocking pool.
+    fn inline_reads(&self) -> bool {
+        true
+    }
+    /// Counts changes made by other processes sharing the store (a networked backend
+    /// bumps it when it learns of them), so caches tagged with an older count are dropped.
+    fn external_changes(&self) -> u64 {
+        0
+    }
+    /// Counts permanent deletions made by other processes: the only change that can make
+    /// an immutable id unresolvable, so id caches start over when it moves.
+    fn external_deletions(&self) -> u64 {
+        0
+    }
 }

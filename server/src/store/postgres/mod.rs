@@ -1,0 +1,466 @@
+//! The shared store: PostgreSQL, for several stateless registry instances.
+//!
+//! Correctness across instances rests on the database, never on process memory:
+//! - every write use case runs inside one transaction that first takes a transaction
+//!   advisory lock ([`WRITE_LOCK`]), so the registry's read-decide-write sequence is
+//!   serialised across instances, and the lock cannot outlive the transaction: if the
+//!   connection drops, nothing is written;
+//! - primary keys make ids, content keys and subject versions unique, and triggers make
+//!   stored schemas immutable (see [`migrations`]);
+//! - a commit is durable when PostgreSQL acknowledges it (with the default
+//!   `synchronous_commit`), so [`Store::flush`] has nothing left to do.
+//!
+//! Reads go to the database each time; only immutable data (schemas by id) is cached by
+//! the registry for good, and caches of anything mutable are tagged with the change
+//! counts of [`listener`].
+
+mod listener;
+pub mod migrations;
+mod pool;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use postgres::Row;
+use schemagate_core::{Level, SchemaType};
+
+use self::listener::Listener;
+use self::pool::{Conn, Pool, Pooled};
+use super::{
+    ContentKey, Counts, Mode, Op, SchemaId, SchemaRef, Store, StoreError, StoreResult,
+    StoredSchema, VersionEntry, WriteLock,
+};
+
+/// Transaction advisory lock key of the write path ("SGWRITES").
+const WRITE_LOCK: i64 = 0x5347_5752_4954_4553;
+/// Longest a writer waits for another instance's write to finish.
+const LOCK_TIMEOUT: &str = "30s";
+/// Scope key of the global config and mode rows (subjects are never empty).
+const GLOBAL: &str = "";
+
+/// Default number of pooled connections per instance.
+pub const DEFAULT_POOL_SIZE: usize = 16;
+
+/// Whether `store` names a PostgreSQL database rather than the embedded store.
+pub fn is_postgres_url(store: &str) -> bool {
+    store.starts_with("postgres://") || store.starts_with("postgresql://")
+}
+
+pub(crate) fn pg_error(e: postgres::Error) -> StoreError {
+    match e.as_db_error() {
+        Some(db) => StoreError(format!(
+            "PostgreSQL refused: {} (SQLSTATE {})",
+            db.message(),
+            db.code().code()
+        )),
+        None => StoreError(format!("PostgreSQL: {e}")),
+    }
+}
+
+/// A [`Store`] in a PostgreSQL database, shared by any number of instances.
+pub struct PgStore {
+    pool: Arc<Pool>,
+    listener: Listener,
+}
+
+impl PgStore {
+    /// Connects to `url` (`postgres://user:password@host:port/db?options`), applies any
+    /// missing migrations and starts listening for other instances' changes.
+    pub fn open(url: &str, pool_size: usize) -> StoreResult<PgStore> {
+        let mut config: postgres::Config = url.parse().map_err(|e| {
+            StoreError(format!(
+                "invalid PostgreSQL URL: {e}; expected postgres://user:password@host:5432/database"
+            ))
+        })?;
+        if config.get_connect_timeout().is_none() {
+            config.connect_timeout(Duration::from_secs(10));
+        }
+        if config.get_application_name().is_none() {
+            config.application_name("schemagate-server");
+        }
+        // Notice a peer that vanished without closing (a lost machine) within a minute.
+        config.keepalives_idle(Duration::from_secs(30));
+        let pool = Arc::new(Pool::new(config, pool_size));
+        let mut client = pool.connect()?;
+        migrations::migrate(&mut client)?;
+        drop(client);
+        let listener = Listener::start(Arc::clone(&pool))
+            .map_err(|e| StoreError(format!("cannot start the change listener: {e}")))?;
+        Ok(PgStore { pool, listener })
+    }
+
+    /// Runs a read on a pooled connection; once more on a fresh one if the pooled
+    /// connection turned out to be closed (the database restarted meanwhile).
+    fn read<T>(&self, f: impl Fn(&mut Conn) -> Result<T, postgres::Error>) -> StoreResult<T> {
+        let mut pooled = self.pool.get()?;
+        match f(pooled.conn()) {
+            Ok(v) => Ok(v),
+            Err(e) if pooled.conn().client.is_closed() => {
+                drop(pooled);
+                tracing::debug!(error = %e, "retrying a read on a new connection");
+                let mut pooled = self.pool.get()?;
+                f(pooled.conn()).map_err(pg_error)
+            }
+            Err(e) => Err(pg_error(e)),
+        }
+    }
+
+    fn rows(
+        &self,
+        sql: &'static str,
+        params: &[&(dyn postgres::types::ToSql + Sync)],
+    ) -> StoreResult<Vec<Row>> {
+        self.read(|c| {
+            let statement = c.statement(sql)?;
+            c.client.query(&statement, params)
+        })
+    }
+}
+
+fn id_param(id: SchemaId) -> StoreResult<i32> {
+    i32::try_from(id).map_err(|_| StoreError(format!("schema id {id} out of range")))
+}
+
+fn version_entry(row: &Row) -> VersionEntry {
+    VersionEntry {
+        version: row.get("version"),
+        id: row.get::<_, i32>("id") as SchemaId,
+        deleted: row.get("deleted"),
+    }
+}
+
+fn scope(subject: Option<&str>) -> &str {
+    subject.unwrap_or(GLOBAL)
+}
+
+impl Store for PgStore {
+    fn schema(&self, id: SchemaId) -> StoreResult<Option<StoredSchema>> {
+        let id = id_param(id)?;
+        let rows = self.rows(
+            "SELECT schema_type, schema, refs FROM schemagate_schemas WHERE id = $1",
+            &[&id],
+        )?;
+        let Some(row) = rows.first() else {
+            return Ok(None);
+        };
+        let schema_type: SchemaType = row
+            .get::<_, &str>("schema_type")
+            .parse()
+            .map_err(|_| StoreError(format!("corrupt schema type of schema {id}")))?;
+        let references: Vec<SchemaRef> = serde_json::from_str(row.get("refs"))
+            .map_err(|e| StoreError(format!("corrupt references of schema {id}: {e}")))?;
+        Ok(Some(StoredSchema {
+            schema_type,
+            schema: row.get("schema"),
+            references,
+        }))
+    }
+
+    fn id_for_key(&self, key: &ContentKey) -> StoreResult<Option<SchemaId>> {
+        let key: &[u8] = key;
+        Ok(self
+            .rows(
+                "SELECT id FROM schemagate_content_keys WHERE key = $1",
+                &[&key],
+            )?
+            .first()
+            .map(|row| row.get::<_, i32>(0) as SchemaId))
+    }
+
+    fn versions(&self, subject: &str) -> StoreResult<Vec<VersionEntry>> {
+        Ok(self
+            .rows(
+                "SELECT version, id, deleted FROM schemagate_versions
+                 WHERE subject = $1 ORDER BY version",
+                &[&subject],
+            )?
+            .iter()
+            .map(version_entry)
+            .collect())
+    }
+
+    fn version(&self, subject: &str, version: i32) -> StoreResult<Option<VersionEntry>> {
+        Ok(self
+            .rows(
+                "SELECT version, id, deleted FROM schemagate_versions
+                 WHERE subject = $1 AND version = $2",
+                &[&subject, &version],
+            )?
+            .first()
+            .map(version_entry))
+    }
+
+    fn latest_version(
+        &self,
+        subject: &str,
+        include_deleted: bool,
+    ) -> StoreResult<Option<VersionEntry>> {
+        Ok(self
+            .rows(
+                "SELECT version, id, deleted FROM schemagate_versions
+                 WHERE subject = $1 AND ($2 OR NOT deleted)
+                 ORDER BY version DESC LIMIT 1",
+                &[&subject, &include_deleted],
+            )?
+            .first()
+            .map(version_entry))
+    }
+
+    fn all_versions(&self) -> StoreResult<Vec<(String, Vec<VersionEntry>)>> {
+        let rows = self.rows(
+            "SELECT subject, version, id, deleted FROM schemagate_versions
+             ORDER BY subject, version",
+            &[],
+        )?;
+        let mut out: Vec<(String, Vec<VersionEntry>)> = Vec::new();
+        for row in &rows {
+            let subject: &str = row.get("subject");
+            let entry = version_entry(row);
+            match out.last_mut() {
+                Some((s, entries)) if s == subject => entries.push(entry),
+                _ => out.push((subject.to_owned(), vec![entry])),
+            }
+        }
+        Ok(out)
+    }
+
+    fn usages(&self, id: SchemaId) -> StoreResult<Vec<(String, VersionEntry)>> {
+        let id = id_param(id)?;
+        Ok(self
+            .rows(
+                "SELECT subject, version, id, deleted FROM schemagate_versions
+                 WHERE id = $1 ORDER BY subject, version",
+                &[&id],
+            )?
+            .iter()
+            .map(|row| (row.get("subject"), version_entry(row)))
+            .collect())
+    }
+
+    fn referrers(&self, subject: &str, version: i32) -> StoreResult<Vec<SchemaId>> {
+        Ok(self
+            .rows(
+                "SELECT id FROM schemagate_refs WHERE subject = $1 AND version = $2 ORDER BY id",
+                &[&subject, &version],
+            )?
+            .iter()
+            .map(|row| row.get::<_, i32>(0) as SchemaId)
+            .collect())
+    }
+
+    fn config(&self, subject: Option<&str>) -> StoreResult<Option<Level>> {
+        let scope = scope(subject);
+        self.rows(
+            "SELECT level FROM schemagate_config WHERE scope = $1",
+            &[&scope],
+        )?
+        .first()
+        .map(|row| {
+            row.get::<_, &str>(0)
+                .parse()
+                .map_err(|_| StoreError("corrupt compatibility level".into()))
+        })
+        .transpose()
+    }
+
+    fn mode(&self, subject: Option<&str>) -> StoreResult<Option<Mode>> {
+        let scope = scope(subject);
+        self.rows("SELECT mode FROM schemagate_modes WHERE scope = $1", &[&scope])?
+            .first()
+            .map(|row| {
+                Mode::parse(row.get(0)).ok_or_else(|| StoreError("corrupt mode".into()))
+            })
+            .transpose()
+    }
+
+    fn next_id(&self) -> StoreResult<SchemaId> {
+        let rows = self.rows(
+            "SELECT value FROM schemagate_meta WHERE key = 'next_id'",
+            &[],
+        )?;
+        match rows.first() {
+            None => Ok(1),
+            Some(row) => SchemaId::try_from(row.get::<_, i64>(0))
+                .map_err(|_| StoreError("corrupt id counter".into())),
+        }
+    }
+
+    fn counts(&self) -> StoreResult<Counts> {
+        let rows = self.rows(
+            "SELECT (SELECT count(*) FROM schemagate_schemas),
+                    (SELECT count(DISTINCT subject) FROM schemagate_versions WHERE NOT deleted),
+                    (SELECT count(*) FROM schemagate_versions WHERE NOT deleted)",
+            &[],
+        )?;
+        let row = rows
+            .first()
+            .ok_or_else(|| StoreError("counts query returned nothing".into()))?;
+        let count = |i: usize| row.get::<_, i64>(i).max(0) as u64;
+        Ok(Counts {
+            schemas: count(0),
+            subjects: count(1),
+            versions: count(2),
+        })
+    }
+
+    fn apply(&self, ops: &[Op]) -> StoreResult<()> {
+        self.lock_writes()?.commit(ops)
+    }
+
+    fn flush(&self) -> StoreResult<()> {
+        Ok(())
+    }
+
+    fn lock_writes(&self) -> StoreResult<Box<dyn WriteLock + '_>> {
+        let mut pooled = self.pool.get()?;
+        let begin = format!(
+            "BEGIN; SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'; SELECT pg_advisory_xact_lock({WRITE_LOCK})"
+        );
+        if let Err(e) = pooled.conn().client.batch_execute(&begin) {
+            let _ = pooled.conn().client.batch_execute("ROLLBACK");
+            return Err(pg_error(e));
+        }
+        Ok(Box::new(PgWriteLock {
+            pooled,
+            finished: false,
+        }))
+    }
+
+    fn inline_reads(&self) -> bool {
+        false
+    }
+
+    fn external_changes(&self) -> u64 {
+        self.listener.changes().writes()
+    }
+
+    fn external_deletions(&self) -> u64 {
+        self.listener.changes().deletions()
+    }
+}
+
+/// An open transaction holding [`WRITE_LOCK`]; rolled back if dropped uncommitted.
+struct PgWriteLock<'a> {
+    pooled: Pooled<'a>,
+    finished: bool,
+}
+
+impl WriteLock for PgWriteLock<'_> {
+    fn commit(mut self: Box<Self>, ops: &[Op]) -> StoreResult<()> {
+        let conn = self.pooled.conn();
+        for op in ops {
+            apply_op(conn, op).map_err(pg_error)?;
+        }
+        let deletes = ops.iter().any(|op| matches!(op, Op::RemoveVersion { .. }));
+        let kind = if deletes {
+            listener::DELETION
+        } else {
+            listener::WRITE
+        };
+        let notify = conn.statement("SELECT pg_notify($1, $2)").map_err(pg_error)?;
+        conn.client
+            .execute(&notify, &[&listener::CHANNEL, &kind])
+            .map_err(pg_error)?;
+        // Whatever COMMIT answers, the transaction is over; if the answer was lost the
+        // outcome is unknown, and a retried registration finds its schema or writes it.
+        self.finished = true;
+        conn.client.batch_execute("COMMIT").map_err(pg_error)
+    }
+}
+
+impl Drop for PgWriteLock<'_> {
+    fn drop(&mut self) {
+        if !self.finished && self.pooled.conn().client.batch_execute("ROLLBACK").is_err() {
+            self.pooled.discard();
+        }
+    }
+}
+
+fn apply_op(conn: &mut Conn, op: &Op) -> Result<(), postgres::Error> {
+    match op {
+        Op::PutSchema { id, key, schema } => {
+            let id = *id as i32;
+            let refs = serde_json::to_string(&schema.references).unwrap_or_else(|_| "[]".into());
+            let s = conn.statement(
+                "INSERT INTO schemagate_schemas (id, schema_type, schema, refs)
+                 VALUES ($1, $2, $3, $4)",
+            )?;
+            conn.client.execute(
+                &s,
+                &[&id, &schema.schema_type.as_str(), &schema.schema, &refs],
+            )?;
+            // The first id given to a content stays its id.
+            let s = conn.statement(
+                "INSERT INTO schemagate_content_keys (key, id) VALUES ($1, $2)
+                 ON CONFLICT (key) DO NOTHING",
+            )?;
+            conn.client.execute(&s, &[&&key[..], &id])?;
+            let s = conn.statement(
+                "INSERT INTO schemagate_refs (subject, version, id) VALUES ($1, $2, $3)
+                 ON CONFLICT DO NOTHING",
+            )?;
+            for r in &schema.references {
+                conn.client.execute(&s, &[&r.subject, &r.version, &id])?;
+            }
+        }
+        Op::PutVersion { subject, entry } => {
+            let s = conn.statement(
+                "INSERT INTO schemagate_versions (subject, version, id, deleted)
+                 VALUES ($1, $2, $3, $4)
+                 ON CONFLICT (subject, version) DO UPDATE SET deleted = EXCLUDED.deleted,
+                     id = EXCLUDED.id",
+            )?;
+            conn.client.execute(
+                &s,
+                &[subject, &entry.version, &(entry.id as i32), &entry.deleted],
+            )?;
+        }
+        Op::RemoveVersion { subject, version } => {
+            let s = conn
+                .statement("DELETE FROM schemagate_versions WHERE subject = $1 AND version = $2")?;
+            conn.client.execute(&s, &[subject, version])?;
+        }
+        Op::SetConfig { subject, level } => {
+            let scope = scope(subject.as_deref());
+            match level {
+                Some(level) => {
+                    let s = conn.statement(
+                        "INSERT INTO schemagate_config (scope, level) VALUES ($1, $2)
+                         ON CONFLICT (scope) DO UPDATE SET level = EXCLUDED.level",
+                    )?;
+                    conn.client.execute(&s, &[&scope, &level.as_str()])?;
+                }
+                None => {
+                    let s = conn.statement("DELETE FROM schemagate_config WHERE scope = $1")?;
+                    conn.client.execute(&s, &[&scope])?;
+                }
+            }
+        }
+        Op::SetMode { subject, mode } => {
+            let scope = scope(subject.as_deref());
+            match mode {
+                Some(mode) => {
+                    let s = conn.statement(
+                        "INSERT INTO schemagate_modes (scope, mode) VALUES ($1, $2)
+                         ON CONFLICT (scope) DO UPDATE SET mode = EXCLUDED.mode",
+                    )?;
+                    conn.client.execute(&s, &[&scope, &mode.as_str()])?;
+                }
+                None => {
+                    let s = conn.statement("DELETE FROM schemagate_modes WHERE scope = $1")?;
+                    conn.client.execute(&s, &[&scope])?;
+                }
+            }
+        }
+        Op::SetNextId(next) => {
+            // Never lowered, so an id is never handed out twice.
+            let s = conn.statement(
+                "INSERT INTO schemagate_meta (key, value) VALUES ('next_id', $1)
+                 ON CONFLICT (key) DO UPDATE
+                 SET value = GREATEST(schemagate_meta.value, EXCLUDED.value)",
+            )?;
+            conn.client.execute(&s, &[&i64::from(*next)])?;
+        }
+    }
+    Ok(())
+}
