@@ -22,9 +22,9 @@ use tokio::net::TcpListener;
 pub use api::{AppState, build_router};
 pub use config::Config;
 
+use crate::config::StoreChoice;
 use crate::metrics::Metrics;
 use crate::registry::Registry;
-use crate::config::StoreChoice;
 use crate::store::postgres::PgStore;
 use crate::store::sled::SledStore;
 use crate::store::{Store, StoreError};
@@ -62,18 +62,18 @@ impl AppState {
     /// recovers its log on open).
     pub fn open(config: &Config) -> Result<AppState, StartError> {
         let store: Arc<dyn Store> = match &config.store {
-            StoreChoice::Sled => Arc::new(SledStore::open(&config.data_dir).map_err(|source| {
-                StartError::Store {
-                    dir: config.data_dir.display().to_string(),
-                    source,
-                }
-            })?),
-            StoreChoice::Postgres(url) => Arc::new(
-                PgStore::open(url, config.store_pool_size).map_err(|source| {
-                    StartError::Store {
-                        dir: config.store.to_string(),
+            StoreChoice::Sled => {
+                Arc::new(
+                    SledStore::open(&config.data_dir).map_err(|source| StartError::Store {
+                        dir: config.data_dir.display().to_string(),
                         source,
-                    }
+                    })?,
+                )
+            }
+            StoreChoice::Postgres(url) => Arc::new(
+                PgStore::open(url, config.store_pool_size).map_err(|source| StartError::Store {
+                    dir: config.store.to_string(),
+                    source,
                 })?,
             ),
         };

@@ -1348,10 +1348,13 @@ impl Registry {
             .parse()
             .map_err(|_| Error::InvalidLevel(raw.to_owned()))?;
         let writer = self.lock_writer()?;
-        let seq = self.commit(writer, &[Op::SetConfig {
-            subject: subject.map(str::to_owned),
-            level: Some(level),
-        }])?;
+        let seq = self.commit(
+            writer,
+            &[Op::SetConfig {
+                subject: subject.map(str::to_owned),
+                level: Some(level),
+            }],
+        )?;
         Ok(Written { value: level, seq })
     }
 
@@ -1366,10 +1369,13 @@ impl Registry {
             (None, None) => self.default_level,
             (Some(s), None) => return Err(Error::SubjectNotFound(s.to_owned())),
         };
-        let seq = self.commit(writer, &[Op::SetConfig {
-            subject: subject.map(str::to_owned),
-            level: None,
-        }])?;
+        let seq = self.commit(
+            writer,
+            &[Op::SetConfig {
+                subject: subject.map(str::to_owned),
+                level: None,
+            }],
+        )?;
         Ok(Written {
             value: previous,
             seq,
@@ -1424,10 +1430,13 @@ impl Registry {
                 ));
             }
         }
-        let seq = self.commit(writer, &[Op::SetMode {
-            subject: subject.map(str::to_owned),
-            mode: Some(mode),
-        }])?;
+        let seq = self.commit(
+            writer,
+            &[Op::SetMode {
+                subject: subject.map(str::to_owned),
+                mode: Some(mode),
+            }],
+        )?;
         Ok(Written { value: mode, seq })
     }
 
@@ -1439,10 +1448,13 @@ impl Registry {
             .store
             .mode(Some(subject))?
             .ok_or_else(|| Error::SubjectNotFound(subject.to_owned()))?;
-        let seq = self.commit(writer, &[Op::SetMode {
-            subject: Some(subject.to_owned()),
-            mode: None,
-        }])?;
+        let seq = self.commit(
+            writer,
+            &[Op::SetMode {
+                subject: Some(subject.to_owned()),
+                mode: None,
+            }],
+        )?;
         Ok(Written {
             value: previous,
             seq,

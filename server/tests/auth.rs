@@ -4,6 +4,7 @@
 //! the right principal, by Basic and by bearer token — also through an independent
 //! Confluent client.
 
+#[macro_use]
 mod common;
 
 use common::{Answer, TestServer, order_v1, order_v2};
@@ -141,321 +142,6 @@ impl Secured {
     }
 }
 
-#[tokio::test]
-async fn auth_is_off_by_default() {
-    let server = TestServer::start().await;
-    server.register_ok("orders.created", &order_v1()).await;
-    server.get("/subjects").await.assert_ok();
-    server
-        .put("/config", json!({"compatibility": "FULL"}))
-        .await
-        .assert_ok();
-    server.get("/metrics").await.assert_ok();
-}
-
-#[tokio::test]
-async fn missing_or_wrong_credentials_are_401_with_a_challenge() {
-    let s = secured("admin").await;
-    let deployer = s.deployer_token.clone();
-    for who in [
-        Who::Nobody,
-        Who::Basic("reader", "wrong"),
-        Who::Basic("reader", ""),
-        Who::Basic("nobody", "reader-pw"),
-        Who::Basic("READER", "reader-pw"),
-        Who::Bearer("not-a-token"),
-        Who::Bearer(&deployer[1..]),
-        Who::Header("Basic !!!not-base64"),
-        Who::Header("Digest username=\"reader\""),
-    ] {
-        let (a, challenges) = s.call(who, Method::GET, "/subjects", None).await;
-        a.assert_error(401, 401);
-        assert_eq!(
-            a.body,
-            json!({"error_code": 401, "message": "Unauthorized"})
-        );
-        assert_eq!(a.content_type, "application/vnd.schemaregistry.v1+json");
-        assert!(
-            challenges
-                .iter()
-                .any(|c| c.starts_with(r#"Basic realm="schemagate""#)),
-            "{challenges:?}"
-        );
-    }
-    // Writes, admin routes and unknown routes are closed too; nothing was registered.
-    s.register(Who::Nobody, "orders.created", &order_v1())
-        .await
-        .assert_error(401, 401);
-    let (a, _) = s
-        .call(
-            Who::Nobody,
-            Method::PUT,
-            "/config/",
-            Some(json!({"compatibility": "NONE"})),
-        )
-        .await;
-    a.assert_error(401, 401);
-    s.get(Who::Nobody, "/associations/resources/-/t")
-        .await
-        .assert_error(401, 401);
-    assert_eq!(
-        s.get(Who::Basic("admin", "admin-pw"), "/subjects")
-            .await
-            .body,
-        json!([])
-    );
-}
-
-#[tokio::test]
-async fn root_and_health_stay_open_and_metrics_follow_the_setting() {
-    let s = secured("admin").await;
-    s.get(Who::Nobody, "/").await.assert_ok();
-    s.get(Who::Nobody, "/health").await.assert_ok();
-    s.get(Who::Nobody, "/metrics").await.assert_error(401, 401);
-    s.get(Who::Basic("reader", "reader-pw"), "/metrics")
-        .await
-        .assert_error(403, 40301);
-    let a = s.get(Who::Basic("admin", "admin-pw"), "/metrics").await;
-    assert_eq!(a.status, 200);
-
-    let open = secured("open").await;
-    assert_eq!(open.get(Who::Nobody, "/metrics").await.status, 200);
-    open.get(Who::Nobody, "/subjects")
-        .await
-        .assert_error(401, 401);
-}
-
-#[tokio::test]
-async fn roles_decide_what_basic_users_may_do() {
-    let s = secured("admin").await;
-    let reader = || Who::Basic("reader", "reader-pw");
-    let producer = || Who::Basic("producer", "producer-pw");
-    let admin = || Who::Basic("admin", "admin-pw");
-
-    // read cannot register; write can, within its prefix.
-    let denied = s.register(reader(), "orders.created", &order_v1()).await;
-    denied.assert_error(403, 40301);
-    assert_eq!(
-        denied.body["message"],
-        "User reader is denied operation Write on Subject: orders.created"
-    );
-    let id = s
-        .register(producer(), "orders.created", &order_v1())
-        .await
-        .assert_ok()["id"]
-        .clone();
-    s.register(producer(), "payments.settled", &order_v1())
-        .await
-        .assert_error(403, 40301);
-    s.register(admin(), "payments.settled", &order_v1())
-        .await
-        .assert_ok();
-
-    // read reads everything, and checks compatibility (as Confluent's read roles do).
-    assert_eq!(
-        s.get(reader(), "/subjects").await.assert_ok(),
-        &json!(["orders.created", "payments.settled"])
-    );
-    s.get(reader(), &format!("/schemas/ids/{id}"))
-        .await
-        .assert_ok();
-    s.get(reader(), "/subjects/payments.settled/versions/latest")
-        .await
-        .assert_ok();
-    let (compat, _) = s
-        .call(
-            reader(),
-            Method::POST,
-            "/compatibility/subjects/orders.created/versions/latest",
-            Some(json!({"schema": order_v2()})),
-        )
-        .await;
-    assert_eq!(compat.assert_ok()["is_compatible"], true);
-    let (lookup, _) = s
-        .call(
-            reader(),
-            Method::POST,
-            "/subjects/orders.created",
-            Some(json!({"schema": order_v1()})),
-        )
-        .await;
-    lookup.assert_ok();
-
-    // A prefix-limited user cannot list every subject, only within its prefix.
-    s.get(producer(), "/subjects")
-        .await
-        .assert_error(403, 40301);
-    assert_eq!(
-        s.get(producer(), "/subjects?subjectPrefix=orders.")
-            .await
-            .assert_ok(),
-        &json!(["orders.created"])
-    );
-    s.get(producer(), "/subjects/payments.settled/versions")
-        .await
-        .assert_error(403, 40301);
-
-    // Levels and modes are admin; per subject, an admin's own business.
-    for (who, expected) in [(reader(), 403), (producer(), 403), (admin(), 200)] {
-        let (a, _) = s
-            .call(
-                who,
-                Method::PUT,
-                "/config",
-                Some(json!({"compatibility": "FULL"})),
-            )
-            .await;
-        assert_eq!(a.status, expected, "{}", a.text);
-    }
-    let (a, _) = s
-        .call(
-            producer(),
-            Method::PUT,
-            "/config/orders.created",
-            Some(json!({"compatibility": "NONE"})),
-        )
-        .await;
-    a.assert_error(403, 40301);
-    let (a, _) = s
-        .call(
-            producer(),
-            Method::PUT,
-            "/mode",
-            Some(json!({"mode": "READONLY"})),
-        )
-        .await;
-    a.assert_error(403, 40301);
-    s.get(reader(), "/config").await.assert_ok();
-
-    // Deleting is write, within the prefix.
-    let (a, _) = s
-        .call(
-            producer(),
-            Method::DELETE,
-            "/subjects/payments.settled",
-            None,
-        )
-        .await;
-    a.assert_error(403, 40301);
-    let (a, _) = s
-        .call(reader(), Method::DELETE, "/subjects/orders.created", None)
-        .await;
-    a.assert_error(403, 40301);
-    let (a, _) = s
-        .call(producer(), Method::DELETE, "/subjects/orders.created", None)
-        .await;
-    assert_eq!(a.assert_ok(), &json!([1]));
-}
-
-#[tokio::test]
-async fn bearer_tokens_and_percent_encoded_subjects() {
-    let s = secured("admin").await;
-    let deployer = Who::Bearer(&s.deployer_token);
-    s.register(deployer, "orders.created", &order_v1())
-        .await
-        .assert_ok();
-    s.register(
-        Who::Bearer(&s.deployer_token),
-        "payments.settled",
-        &order_v1(),
-    )
-    .await
-    .assert_ok();
-    let orders = || Who::Bearer(&s.orders_token);
-    s.get(orders(), "/subjects/orders.created/versions")
-        .await
-        .assert_ok();
-    s.register(orders(), "orders.created", &order_v2())
-        .await
-        .assert_error(403, 40301);
-    s.get(orders(), "/subjects/payments.settled/versions")
-        .await
-        .assert_error(403, 40301);
-    // Encoding the subject does not get around the prefix, nor does a trailing slash.
-    s.get(orders(), "/subjects/%70ayments.settled/versions/")
-        .await
-        .assert_error(403, 40301);
-    s.get(orders(), "/subjects//versions")
-        .await
-        .assert_error(403, 40301);
-    s.get(orders(), "/subjects/orders%2E..%2Fx/versions")
-        .await
-        .assert_error(404, 40401);
-    // Id lookups are open to every reader (deserializers resolve ids they meet).
-    s.get(orders(), "/schemas/ids/1").await.assert_ok();
-    s.get(orders(), "/schemas/ids/1/subjects")
-        .await
-        .assert_error(403, 40301);
-    // Unknown routes answer 404 to whoever is authenticated (clients probe them).
-    s.get(orders(), "/associations/resources/-/t")
-        .await
-        .assert_error(404, 404);
-}
-
-#[tokio::test]
-async fn a_confluent_client_authenticates_with_basic_and_bearer() {
-    use schema_registry_converter::async_impl::schema_registry::{SrSettings, get_schema_by_id};
-    let s = secured("admin").await;
-    s.register(
-        Who::Bearer(&s.deployer_token),
-        "orders.created",
-        &order_v1(),
-    )
-    .await
-    .assert_ok();
-    let basic = SrSettings::new_builder(s.server.base.clone())
-        .set_basic_authorization("reader", Some("reader-pw"))
-        .build()
-        .unwrap();
-    let schema = get_schema_by_id(1, &basic).await.expect("basic auth works");
-    assert!(schema.schema.contains("Order"));
-    let bearer = SrSettings::new_builder(s.server.base.clone())
-        .set_token_authorization(&s.orders_token)
-        .build()
-        .unwrap();
-    get_schema_by_id(1, &bearer).await.expect("token works");
-    let wrong = SrSettings::new_builder(s.server.base.clone())
-        .set_basic_authorization("reader", Some("nope"))
-        .build()
-        .unwrap();
-    assert!(get_schema_by_id(1, &wrong).await.is_err());
-}
-
-#[tokio::test]
-async fn a_bad_auth_file_stops_the_server() {
-    let dir = tempfile::tempdir().unwrap();
-    for (text, needle) in [
-        (
-            "[[users]]\nname='a'\npassword_hash='plain'\nrole='read'",
-            "hash-password",
-        ),
-        ("", "nobody could authenticate"),
-    ] {
-        let path = dir.path().join("auth.toml");
-        std::fs::write(&path, text).unwrap();
-        let err = schemagate_server::Server::bind(Config {
-            listen: "127.0.0.1:0".parse().unwrap(),
-            data_dir: dir.path().join("data"),
-            auth_config: Some(path),
-            ..Config::default()
-        })
-        .await
-        .err()
-        .expect("refused");
-        assert!(err.to_string().contains(needle), "{err}");
-    }
-    let err = schemagate_server::Server::bind(Config {
-        listen: "127.0.0.1:0".parse().unwrap(),
-        data_dir: dir.path().join("data2"),
-        auth_config: Some(dir.path().join("missing.toml")),
-        ..Config::default()
-    })
-    .await
-    .err()
-    .expect("refused");
-    assert!(err.to_string().contains("missing.toml"), "{err}");
-}
-
 #[test]
 fn the_binary_hashes_passwords_and_makes_tokens_for_the_auth_file() {
     use std::io::Write as _;
@@ -519,4 +205,314 @@ fn the_binary_hashes_passwords_and_makes_tokens_for_the_auth_file() {
 fn sha256(text: &str) -> [u8; 32] {
     use sha2::Digest as _;
     sha2::Sha256::digest(text.as_bytes()).into()
+}
+
+on_each_store! {
+    async fn auth_is_off_by_default() {
+        let server = TestServer::start().await;
+        server.register_ok("orders.created", &order_v1()).await;
+        server.get("/subjects").await.assert_ok();
+        server
+            .put("/config", json!({"compatibility": "FULL"}))
+            .await
+            .assert_ok();
+        server.get("/metrics").await.assert_ok();
+    }
+
+    async fn missing_or_wrong_credentials_are_401_with_a_challenge() {
+        let s = secured("admin").await;
+        let deployer = s.deployer_token.clone();
+        for who in [
+            Who::Nobody,
+            Who::Basic("reader", "wrong"),
+            Who::Basic("reader", ""),
+            Who::Basic("nobody", "reader-pw"),
+            Who::Basic("READER", "reader-pw"),
+            Who::Bearer("not-a-token"),
+            Who::Bearer(&deployer[1..]),
+            Who::Header("Basic !!!not-base64"),
+            Who::Header("Digest username=\"reader\""),
+        ] {
+            let (a, challenges) = s.call(who, Method::GET, "/subjects", None).await;
+            a.assert_error(401, 401);
+            assert_eq!(
+                a.body,
+                json!({"error_code": 401, "message": "Unauthorized"})
+            );
+            assert_eq!(a.content_type, "application/vnd.schemaregistry.v1+json");
+            assert!(
+                challenges
+                    .iter()
+                    .any(|c| c.starts_with(r#"Basic realm="schemagate""#)),
+                "{challenges:?}"
+            );
+        }
+        // Writes, admin routes and unknown routes are closed too; nothing was registered.
+        s.register(Who::Nobody, "orders.created", &order_v1())
+            .await
+            .assert_error(401, 401);
+        let (a, _) = s
+            .call(
+                Who::Nobody,
+                Method::PUT,
+                "/config/",
+                Some(json!({"compatibility": "NONE"})),
+            )
+            .await;
+        a.assert_error(401, 401);
+        s.get(Who::Nobody, "/associations/resources/-/t")
+            .await
+            .assert_error(401, 401);
+        assert_eq!(
+            s.get(Who::Basic("admin", "admin-pw"), "/subjects")
+                .await
+                .body,
+            json!([])
+        );
+    }
+
+    async fn root_and_health_stay_open_and_metrics_follow_the_setting() {
+        let s = secured("admin").await;
+        s.get(Who::Nobody, "/").await.assert_ok();
+        s.get(Who::Nobody, "/health").await.assert_ok();
+        s.get(Who::Nobody, "/metrics").await.assert_error(401, 401);
+        s.get(Who::Basic("reader", "reader-pw"), "/metrics")
+            .await
+            .assert_error(403, 40301);
+        let a = s.get(Who::Basic("admin", "admin-pw"), "/metrics").await;
+        assert_eq!(a.status, 200);
+
+        let open = secured("open").await;
+        assert_eq!(open.get(Who::Nobody, "/metrics").await.status, 200);
+        open.get(Who::Nobody, "/subjects")
+            .await
+            .assert_error(401, 401);
+    }
+
+    async fn roles_decide_what_basic_users_may_do() {
+        let s = secured("admin").await;
+        let reader = || Who::Basic("reader", "reader-pw");
+        let producer = || Who::Basic("producer", "producer-pw");
+        let admin = || Who::Basic("admin", "admin-pw");
+
+        // read cannot register; write can, within its prefix.
+        let denied = s.register(reader(), "orders.created", &order_v1()).await;
+        denied.assert_error(403, 40301);
+        assert_eq!(
+            denied.body["message"],
+            "User reader is denied operation Write on Subject: orders.created"
+        );
+        let id = s
+            .register(producer(), "orders.created", &order_v1())
+            .await
+            .assert_ok()["id"]
+            .clone();
+        s.register(producer(), "payments.settled", &order_v1())
+            .await
+            .assert_error(403, 40301);
+        s.register(admin(), "payments.settled", &order_v1())
+            .await
+            .assert_ok();
+
+        // read reads everything, and checks compatibility (as Confluent's read roles do).
+        assert_eq!(
+            s.get(reader(), "/subjects").await.assert_ok(),
+            &json!(["orders.created", "payments.settled"])
+        );
+        s.get(reader(), &format!("/schemas/ids/{id}"))
+            .await
+            .assert_ok();
+        s.get(reader(), "/subjects/payments.settled/versions/latest")
+            .await
+            .assert_ok();
+        let (compat, _) = s
+            .call(
+                reader(),
+                Method::POST,
+                "/compatibility/subjects/orders.created/versions/latest",
+                Some(json!({"schema": order_v2()})),
+            )
+            .await;
+        assert_eq!(compat.assert_ok()["is_compatible"], true);
+        let (lookup, _) = s
+            .call(
+                reader(),
+                Method::POST,
+                "/subjects/orders.created",
+                Some(json!({"schema": order_v1()})),
+            )
+            .await;
+        lookup.assert_ok();
+
+        // A prefix-limited user cannot list every subject, only within its prefix.
+        s.get(producer(), "/subjects")
+            .await
+            .assert_error(403, 40301);
+        assert_eq!(
+            s.get(producer(), "/subjects?subjectPrefix=orders.")
+                .await
+                .assert_ok(),
+            &json!(["orders.created"])
+        );
+        s.get(producer(), "/subjects/payments.settled/versions")
+            .await
+            .assert_error(403, 40301);
+
+        // Levels and modes are admin; per subject, an admin's own business.
+        for (who, expected) in [(reader(), 403), (producer(), 403), (admin(), 200)] {
+            let (a, _) = s
+                .call(
+                    who,
+                    Method::PUT,
+                    "/config",
+                    Some(json!({"compatibility": "FULL"})),
+                )
+                .await;
+            assert_eq!(a.status, expected, "{}", a.text);
+        }
+        let (a, _) = s
+            .call(
+                producer(),
+                Method::PUT,
+                "/config/orders.created",
+                Some(json!({"compatibility": "NONE"})),
+            )
+            .await;
+        a.assert_error(403, 40301);
+        let (a, _) = s
+            .call(
+                producer(),
+                Method::PUT,
+                "/mode",
+                Some(json!({"mode": "READONLY"})),
+            )
+            .await;
+        a.assert_error(403, 40301);
+        s.get(reader(), "/config").await.assert_ok();
+
+        // Deleting is write, within the prefix.
+        let (a, _) = s
+            .call(
+                producer(),
+                Method::DELETE,
+                "/subjects/payments.settled",
+                None,
+            )
+            .await;
+        a.assert_error(403, 40301);
+        let (a, _) = s
+            .call(reader(), Method::DELETE, "/subjects/orders.created", None)
+            .await;
+        a.assert_error(403, 40301);
+        let (a, _) = s
+            .call(producer(), Method::DELETE, "/subjects/orders.created", None)
+            .await;
+        assert_eq!(a.assert_ok(), &json!([1]));
+    }
+
+    async fn bearer_tokens_and_percent_encoded_subjects() {
+        let s = secured("admin").await;
+        let deployer = Who::Bearer(&s.deployer_token);
+        s.register(deployer, "orders.created", &order_v1())
+            .await
+            .assert_ok();
+        s.register(
+            Who::Bearer(&s.deployer_token),
+            "payments.settled",
+            &order_v1(),
+        )
+        .await
+        .assert_ok();
+        let orders = || Who::Bearer(&s.orders_token);
+        s.get(orders(), "/subjects/orders.created/versions")
+            .await
+            .assert_ok();
+        s.register(orders(), "orders.created", &order_v2())
+            .await
+            .assert_error(403, 40301);
+        s.get(orders(), "/subjects/payments.settled/versions")
+            .await
+            .assert_error(403, 40301);
+        // Encoding the subject does not get around the prefix, nor does a trailing slash.
+        s.get(orders(), "/subjects/%70ayments.settled/versions/")
+            .await
+            .assert_error(403, 40301);
+        s.get(orders(), "/subjects//versions")
+            .await
+            .assert_error(403, 40301);
+        s.get(orders(), "/subjects/orders%2E..%2Fx/versions")
+            .await
+            .assert_error(404, 40401);
+        // Id lookups are open to every reader (deserializers resolve ids they meet).
+        s.get(orders(), "/schemas/ids/1").await.assert_ok();
+        s.get(orders(), "/schemas/ids/1/subjects")
+            .await
+            .assert_error(403, 40301);
+        // Unknown routes answer 404 to whoever is authenticated (clients probe them).
+        s.get(orders(), "/associations/resources/-/t")
+            .await
+            .assert_error(404, 404);
+    }
+
+    async fn a_confluent_client_authenticates_with_basic_and_bearer() {
+        use schema_registry_converter::async_impl::schema_registry::{SrSettings, get_schema_by_id};
+        let s = secured("admin").await;
+        s.register(
+            Who::Bearer(&s.deployer_token),
+            "orders.created",
+            &order_v1(),
+        )
+        .await
+        .assert_ok();
+        let basic = SrSettings::new_builder(s.server.base.clone())
+            .set_basic_authorization("reader", Some("reader-pw"))
+            .build()
+            .unwrap();
+        let schema = get_schema_by_id(1, &basic).await.expect("basic auth works");
+        assert!(schema.schema.contains("Order"));
+        let bearer = SrSettings::new_builder(s.server.base.clone())
+            .set_token_authorization(&s.orders_token)
+            .build()
+            .unwrap();
+        get_schema_by_id(1, &bearer).await.expect("token works");
+        let wrong = SrSettings::new_builder(s.server.base.clone())
+            .set_basic_authorization("reader", Some("nope"))
+            .build()
+            .unwrap();
+        assert!(get_schema_by_id(1, &wrong).await.is_err());
+    }
+
+    async fn a_bad_auth_file_stops_the_server() {
+        let dir = tempfile::tempdir().unwrap();
+        for (text, needle) in [
+            (
+                "[[users]]\nname='a'\npassword_hash='plain'\nrole='read'",
+                "hash-password",
+            ),
+            ("", "nobody could authenticate"),
+        ] {
+            let path = dir.path().join("auth.toml");
+            std::fs::write(&path, text).unwrap();
+            let err = schemagate_server::Server::bind(Config {
+                listen: "127.0.0.1:0".parse().unwrap(),
+                data_dir: dir.path().join("data"),
+                auth_config: Some(path),
+                ..Config::default()
+            })
+            .await
+            .err()
+            .expect("refused");
+            assert!(err.to_string().contains(needle), "{err}");
+        }
+        let err = schemagate_server::Server::bind(Config {
+            listen: "127.0.0.1:0".parse().unwrap(),
+            data_dir: dir.path().join("data2"),
+            auth_config: Some(dir.path().join("missing.toml")),
+            ..Config::default()
+        })
+        .await
+        .err()
+        .expect("refused");
+        assert!(err.to_string().contains("missing.toml"), "{err}");
+    }
 }

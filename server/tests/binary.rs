@@ -1,6 +1,7 @@
 //! The shipped binary: configured by flags and environment, an acknowledged write
 //! survives `kill -9`, and SIGTERM drains and exits cleanly.
 
+#[macro_use]
 mod common;
 
 use std::io::{BufRead, BufReader};
@@ -20,6 +21,10 @@ fn spawn(data_dir: &std::path::Path) -> Running {
     let mut child = Command::new(env!("CARGO_BIN_EXE_schemagate-server"))
         .args(["--listen", "127.0.0.1:0", "--log-format", "json"])
         .env("SCHEMAGATE_DATA_DIR", data_dir)
+        .env(
+            "SCHEMAGATE_STORE",
+            common::store_arg(&common::store_for(data_dir)),
+        )
         .env("SCHEMAGATE_DEFAULT_COMPATIBILITY", "FULL")
         .stderr(Stdio::piped())
         .stdout(Stdio::null())
@@ -47,66 +52,67 @@ fn spawn(data_dir: &std::path::Path) -> Running {
     }
 }
 
-#[tokio::test]
-async fn acknowledged_writes_survive_kill_9_and_sigterm_drains() {
-    let dir = tempfile::tempdir().unwrap();
-    common::install_tls_provider();
-    let client = reqwest::Client::new();
+on_each_store! {
+    async fn acknowledged_writes_survive_kill_9_and_sigterm_drains() {
+        let dir = tempfile::tempdir().unwrap();
+        common::install_tls_provider();
+        let client = reqwest::Client::new();
 
-    let mut first = spawn(dir.path());
-    let config: Value = client
-        .get(format!("{}/config", first.base))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(config["compatibilityLevel"], "FULL", "env var applied");
-    let reg: Value = client
-        .post(format!("{}/subjects/orders-value/versions", first.base))
-        .body(json!({"schema": order_v1()}).to_string())
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(reg["id"], 1);
-    // No graceful anything: the acknowledgement alone must mean it is on disk.
-    first.child.kill().unwrap();
-    first.child.wait().unwrap();
+        let mut first = spawn(dir.path());
+        let config: Value = client
+            .get(format!("{}/config", first.base))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(config["compatibilityLevel"], "FULL", "env var applied");
+        let reg: Value = client
+            .post(format!("{}/subjects/orders-value/versions", first.base))
+            .body(json!({"schema": order_v1()}).to_string())
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(reg["id"], 1);
+        // No graceful anything: the acknowledgement alone must mean it is on disk.
+        first.child.kill().unwrap();
+        first.child.wait().unwrap();
 
-    let mut second = spawn(dir.path());
-    let v: Value = client
-        .get(format!("{}/subjects/orders-value/versions/1", second.base))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(v["id"], 1, "{v}");
+        let mut second = spawn(dir.path());
+        let v: Value = client
+            .get(format!("{}/subjects/orders-value/versions/1", second.base))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(v["id"], 1, "{v}");
 
-    let status = Command::new("kill")
-        .args(["-TERM", &second.child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(status.success());
-    let exit = tokio::task::spawn_blocking(move || {
-        let deadline = std::time::Instant::now() + Duration::from_secs(20);
-        loop {
-            if let Some(code) = second.child.try_wait().unwrap() {
-                return Some(code);
+        let status = Command::new("kill")
+            .args(["-TERM", &second.child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(status.success());
+        let exit = tokio::task::spawn_blocking(move || {
+            let deadline = std::time::Instant::now() + Duration::from_secs(20);
+            loop {
+                if let Some(code) = second.child.try_wait().unwrap() {
+                    return Some(code);
+                }
+                if std::time::Instant::now() > deadline {
+                    let _ = second.child.kill();
+                    return None;
+                }
+                std::thread::sleep(Duration::from_millis(50));
             }
-            if std::time::Instant::now() > deadline {
-                let _ = second.child.kill();
-                return None;
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    })
-    .await
-    .unwrap();
-    assert!(exit.expect("exits after SIGTERM").success());
+        })
+        .await
+        .unwrap();
+        assert!(exit.expect("exits after SIGTERM").success());
+    }
 }

@@ -5,6 +5,7 @@
 //! `certs/` holds a test CA (`ca.pem`, its key destroyed) and a leaf for `localhost`
 //! and `127.0.0.1` (`server.pem`, `server.key`), valid for a century.
 
+#[macro_use]
 mod common;
 
 use std::path::PathBuf;
@@ -39,6 +40,7 @@ async fn start(auth: Option<String>) -> HttpsServer {
     let server = Server::bind(Config {
         listen: "127.0.0.1:0".parse().unwrap(),
         data_dir: dir.path().join("data"),
+        store: common::store_for(dir.path()),
         tls_cert: Some(certs().join("server.pem")),
         tls_key: Some(certs().join("server.key")),
         auth_config,
@@ -99,105 +101,104 @@ fn distrusting_client() -> reqwest::Client {
         .unwrap()
 }
 
-#[tokio::test]
-async fn https_serves_the_registry_to_clients_that_trust_the_ca() {
-    let server = start(None).await;
-    let client = trusting_client();
-    for host in ["127.0.0.1", "localhost"] {
-        let base = format!("https://{host}:{}", server.port);
-        let resp = client
-            .post(format!("{base}/subjects/orders.created/versions"))
-            .header("content-type", "application/vnd.schemaregistry.v1+json")
-            .body(json!({"schema": common::order_v1()}).to_string())
+on_each_store! {
+    async fn https_serves_the_registry_to_clients_that_trust_the_ca() {
+        let server = start(None).await;
+        let client = trusting_client();
+        for host in ["127.0.0.1", "localhost"] {
+            let base = format!("https://{host}:{}", server.port);
+            let resp = client
+                .post(format!("{base}/subjects/orders.created/versions"))
+                .header("content-type", "application/vnd.schemaregistry.v1+json")
+                .body(json!({"schema": common::order_v1()}).to_string())
+                .send()
+                .await
+                .expect("https request");
+            assert_eq!(resp.status(), 200);
+            let body: Value = resp.json().await.unwrap();
+            assert_eq!(body["id"], 1);
+        }
+        let base = format!("https://127.0.0.1:{}", server.port);
+        assert!(
+            distrusting_client()
+                .get(format!("{base}/"))
+                .send()
+                .await
+                .is_err(),
+            "an unknown CA must fail the handshake"
+        );
+        let plain = reqwest::Client::new()
+            .get(format!("http://127.0.0.1:{}/", server.port))
             .send()
+            .await;
+        assert!(
+            plain.is_err() || plain.unwrap().status() != 200,
+            "plain HTTP must not be served"
+        );
+        // A connection that never finishes its handshake does not hold up others.
+        let idle = tokio::net::TcpStream::connect(("127.0.0.1", server.port))
             .await
-            .expect("https request");
+            .unwrap();
+        let resp = client.get(format!("{base}/health")).send().await.unwrap();
         assert_eq!(resp.status(), 200);
-        let body: Value = resp.json().await.unwrap();
-        assert_eq!(body["id"], 1);
+        // (Shutdown waits for handshakes in flight, up to their deadline: hang up first.)
+        drop(idle);
+        server.stop().await;
     }
-    let base = format!("https://127.0.0.1:{}", server.port);
-    assert!(
-        distrusting_client()
-            .get(format!("{base}/"))
+
+    async fn https_and_auth_together() {
+        let (token, digest) = schemagate_server::auth::generate_token();
+        let server = start(Some(format!(
+            "[[tokens]]\nname='ci'\nsha256='{digest}'\nrole='read'"
+        )))
+        .await;
+        let client = trusting_client();
+        let base = format!("https://localhost:{}", server.port);
+        let resp = client.get(format!("{base}/subjects")).send().await.unwrap();
+        assert_eq!(resp.status(), 401);
+        let resp = client
+            .get(format!("{base}/subjects"))
+            .bearer_auth(&token)
             .send()
             .await
-            .is_err(),
-        "an unknown CA must fail the handshake"
-    );
-    let plain = reqwest::Client::new()
-        .get(format!("http://127.0.0.1:{}/", server.port))
-        .send()
-        .await;
-    assert!(
-        plain.is_err() || plain.unwrap().status() != 200,
-        "plain HTTP must not be served"
-    );
-    // A connection that never finishes its handshake does not hold up others.
-    let idle = tokio::net::TcpStream::connect(("127.0.0.1", server.port))
-        .await
-        .unwrap();
-    let resp = client.get(format!("{base}/health")).send().await.unwrap();
-    assert_eq!(resp.status(), 200);
-    // (Shutdown waits for handshakes in flight, up to their deadline: hang up first.)
-    drop(idle);
-    server.stop().await;
-}
+            .unwrap();
+        assert_eq!(resp.status(), 200);
+        server.stop().await;
+    }
 
-#[tokio::test]
-async fn https_and_auth_together() {
-    let (token, digest) = schemagate_server::auth::generate_token();
-    let server = start(Some(format!(
-        "[[tokens]]\nname='ci'\nsha256='{digest}'\nrole='read'"
-    )))
-    .await;
-    let client = trusting_client();
-    let base = format!("https://localhost:{}", server.port);
-    let resp = client.get(format!("{base}/subjects")).send().await.unwrap();
-    assert_eq!(resp.status(), 401);
-    let resp = client
-        .get(format!("{base}/subjects"))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(resp.status(), 200);
-    server.stop().await;
-}
-
-#[tokio::test]
-async fn half_a_tls_configuration_or_bad_files_stop_the_start() {
-    let dir = tempfile::tempdir().unwrap();
-    let config = |cert: Option<PathBuf>, key: Option<PathBuf>| Config {
-        listen: "127.0.0.1:0".parse().unwrap(),
-        data_dir: dir.path().join("data"),
-        tls_cert: cert,
-        tls_key: key,
-        ..Config::default()
-    };
-    for (cert, key, needle) in [
-        (Some(certs().join("server.pem")), None, "both"),
-        (None, Some(certs().join("server.key")), "both"),
-        (
-            Some(certs().join("missing.pem")),
-            Some(certs().join("server.key")),
-            "missing.pem",
-        ),
-        (
-            Some(certs().join("server.key")),
-            Some(certs().join("server.key")),
-            "no PEM certificate",
-        ),
-        (
-            Some(certs().join("server.pem")),
-            Some(certs().join("server.pem")),
-            "private key",
-        ),
-    ] {
-        let err = Server::bind(config(cert, key))
-            .await
-            .err()
-            .expect("refused");
-        assert!(err.to_string().contains(needle), "{needle}: {err}");
+    async fn half_a_tls_configuration_or_bad_files_stop_the_start() {
+        let dir = tempfile::tempdir().unwrap();
+        let config = |cert: Option<PathBuf>, key: Option<PathBuf>| Config {
+            listen: "127.0.0.1:0".parse().unwrap(),
+            data_dir: dir.path().join("data"),
+            tls_cert: cert,
+            tls_key: key,
+            ..Config::default()
+        };
+        for (cert, key, needle) in [
+            (Some(certs().join("server.pem")), None, "both"),
+            (None, Some(certs().join("server.key")), "both"),
+            (
+                Some(certs().join("missing.pem")),
+                Some(certs().join("server.key")),
+                "missing.pem",
+            ),
+            (
+                Some(certs().join("server.key")),
+                Some(certs().join("server.key")),
+                "no PEM certificate",
+            ),
+            (
+                Some(certs().join("server.pem")),
+                Some(certs().join("server.pem")),
+                "private key",
+            ),
+        ] {
+            let err = Server::bind(config(cert, key))
+                .await
+                .err()
+                .expect("refused");
+            assert!(err.to_string().contains(needle), "{needle}: {err}");
+        }
     }
 }

@@ -3,14 +3,129 @@
 
 #![allow(dead_code)]
 
+pub mod postgres;
+
+use std::future::Future;
 use std::path::Path;
 
 use reqwest::Method;
+use schemagate_server::config::StoreChoice;
 use schemagate_server::{Config, Server};
 use serde_json::Value;
 use tempfile::TempDir;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
+
+/// The store a test runs on; see [`on_each_store!`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    /// The embedded store in the test's temp dir.
+    Sled,
+    /// A database of its own on the test PostgreSQL.
+    Postgres,
+}
+
+tokio::task_local! {
+    static BACKEND: Backend;
+}
+
+/// The store of the test running on this task (sled outside [`run_on`]).
+pub fn backend() -> Backend {
+    BACKEND.try_with(|b| *b).unwrap_or(Backend::Sled)
+}
+
+/// Runs `test` with every server it starts on `backend`; a PostgreSQL run without a
+/// PostgreSQL to use says so loudly and passes.
+pub async fn run_on(backend: Backend, test: impl Future<Output = ()>) {
+    if available(backend) {
+        BACKEND.scope(backend, test).await;
+    }
+}
+
+/// Whether tests can run on `backend`; for PostgreSQL without one, says so loudly.
+pub fn available(backend: Backend) -> bool {
+    if backend == Backend::Postgres
+        && let Err(reason) = probe_postgres()
+    {
+        postgres::warn_skipped(&reason);
+        return false;
+    }
+    true
+}
+
+fn probe_postgres() -> Result<(), String> {
+    static PROBE: std::sync::OnceLock<Result<(), String>> = std::sync::OnceLock::new();
+    PROBE
+        .get_or_init(|| postgres::new_database().map(|_| ()))
+        .clone()
+}
+
+/// The store for a server whose state lives in `dir`: sled inside it, or the database
+/// recorded in it (created on first use), so a restart on `dir` finds its data.
+pub fn store_for(dir: &Path) -> StoreChoice {
+    store_on(backend(), dir)
+}
+
+/// [`store_for`] with the backend given rather than taken from the running test.
+pub fn store_on(backend: Backend, dir: &Path) -> StoreChoice {
+    match backend {
+        Backend::Sled => StoreChoice::Sled,
+        Backend::Postgres => {
+            let marker = dir.join("postgres-url");
+            let url = match std::fs::read_to_string(&marker) {
+                Ok(url) => url,
+                Err(_) => {
+                    let url = postgres::new_database().expect("test database");
+                    std::fs::write(&marker, &url).expect("record the test database");
+                    url
+                }
+            };
+            StoreChoice::Postgres(url)
+        }
+    }
+}
+
+/// The value of `--store` / `SCHEMAGATE_STORE` for `choice`.
+pub fn store_arg(choice: &StoreChoice) -> String {
+    match choice {
+        StoreChoice::Sled => "sled".to_owned(),
+        StoreChoice::Postgres(url) => url.clone(),
+    }
+}
+
+/// Defines each `async fn name() { .. }` once and runs it as a test on both stores:
+/// `sled::name` and `postgres::name`. `#[test(args)]` before a function passes `args`
+/// to `#[tokio::test]` (e.g. `flavor = "multi_thread"`).
+#[macro_export]
+macro_rules! on_each_store {
+    (@define $( $(#[doc = $doc:expr])* $(#[test($($args:tt)*)])? async fn $name:ident() $body:block )*) => {
+        $( $(#[doc = $doc])* async fn $name() $body )*
+    };
+    (@run $backend:ident) => {};
+    (@run $backend:ident $(#[doc = $doc:expr])* #[test($($args:tt)*)] async fn $name:ident() $body:block $($rest:tt)*) => {
+        #[tokio::test($($args)*)]
+        async fn $name() {
+            $crate::common::run_on($crate::common::Backend::$backend, super::$name()).await
+        }
+        $crate::on_each_store!(@run $backend $($rest)*);
+    };
+    (@run $backend:ident $(#[doc = $doc:expr])* async fn $name:ident() $body:block $($rest:tt)*) => {
+        #[tokio::test]
+        async fn $name() {
+            $crate::common::run_on($crate::common::Backend::$backend, super::$name()).await
+        }
+        $crate::on_each_store!(@run $backend $($rest)*);
+    };
+    ($($tests:tt)*) => {
+        $crate::on_each_store!(@define $($tests)*);
+        mod sled {
+            $crate::on_each_store!(@run Sled $($tests)*);
+        }
+        mod postgres {
+            $crate::on_each_store!(@run Postgres $($tests)*);
+        }
+    };
+}
 
 /// A running server; `stop` shuts it down gracefully and hands back its data dir.
 pub struct TestServer {
@@ -50,6 +165,7 @@ impl TestServer {
         install_tls_provider();
         config.listen = "127.0.0.1:0".parse().unwrap();
         config.data_dir = dir.path().join("data");
+        config.store = store_for(dir.path());
         let server = Server::bind(config).await.expect("server binds");
         let base = format!("http://{}", server.local_addr());
         let (shutdown, rx) = oneshot::channel();

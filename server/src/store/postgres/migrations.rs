@@ -119,12 +119,8 @@ fn apply_missing(client: &mut Client) -> StoreResult<()> {
             continue;
         }
         let mut tx = client.transaction().map_err(pg_error)?;
-        tx.batch_execute(sql).map_err(|e| {
-            StoreError(format!(
-                "migration {version} failed: {}",
-                pg_error(e).0
-            ))
-        })?;
+        tx.batch_execute(sql)
+            .map_err(|e| StoreError(format!("migration {version} failed: {}", pg_error(e).0)))?;
         tx.execute(
             "INSERT INTO schemagate_migrations (version) VALUES ($1)",
             &[version],

@@ -117,8 +117,10 @@ impl PgStore {
     }
 }
 
-fn id_param(id: SchemaId) -> StoreResult<i32> {
-    i32::try_from(id).map_err(|_| StoreError(format!("schema id {id} out of range")))
+/// The column value of `id`; `None` for ids above the column's range, which the
+/// registry never hands out, so nothing is stored under them.
+fn id_param(id: SchemaId) -> Option<i32> {
+    i32::try_from(id).ok()
 }
 
 fn version_entry(row: &Row) -> VersionEntry {
@@ -135,7 +137,9 @@ fn scope(subject: Option<&str>) -> &str {
 
 impl Store for PgStore {
     fn schema(&self, id: SchemaId) -> StoreResult<Option<StoredSchema>> {
-        let id = id_param(id)?;
+        let Some(id) = id_param(id) else {
+            return Ok(None);
+        };
         let rows = self.rows(
             "SELECT schema_type, schema, refs FROM schemagate_schemas WHERE id = $1",
             &[&id],
@@ -225,7 +229,9 @@ impl Store for PgStore {
     }
 
     fn usages(&self, id: SchemaId) -> StoreResult<Vec<(String, VersionEntry)>> {
-        let id = id_param(id)?;
+        let Some(id) = id_param(id) else {
+            return Ok(Vec::new());
+        };
         Ok(self
             .rows(
                 "SELECT subject, version, id, deleted FROM schemagate_versions
@@ -265,12 +271,13 @@ impl Store for PgStore {
 
     fn mode(&self, subject: Option<&str>) -> StoreResult<Option<Mode>> {
         let scope = scope(subject);
-        self.rows("SELECT mode FROM schemagate_modes WHERE scope = $1", &[&scope])?
-            .first()
-            .map(|row| {
-                Mode::parse(row.get(0)).ok_or_else(|| StoreError("corrupt mode".into()))
-            })
-            .transpose()
+        self.rows(
+            "SELECT mode FROM schemagate_modes WHERE scope = $1",
+            &[&scope],
+        )?
+        .first()
+        .map(|row| Mode::parse(row.get(0)).ok_or_else(|| StoreError("corrupt mode".into())))
+        .transpose()
     }
 
     fn next_id(&self) -> StoreResult<SchemaId> {
@@ -357,7 +364,9 @@ impl WriteLock for PgWriteLock<'_> {
         } else {
             listener::WRITE
         };
-        let notify = conn.statement("SELECT pg_notify($1, $2)").map_err(pg_error)?;
+        let notify = conn
+            .statement("SELECT pg_notify($1, $2)")
+            .map_err(pg_error)?;
         conn.client
             .execute(&notify, &[&listener::CHANNEL, &kind])
             .map_err(pg_error)?;
