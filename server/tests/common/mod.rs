@@ -165,7 +165,10 @@ impl TestServer {
         install_tls_provider();
         config.listen = "127.0.0.1:0".parse().unwrap();
         config.data_dir = dir.path().join("data");
-        config.store = store_for(dir.path());
+        // A test that names a store itself keeps it.
+        if config.store == StoreChoice::Sled {
+            config.store = store_for(dir.path());
+        }
         let server = Server::bind(config).await.expect("server binds");
         let base = format!("http://{}", server.local_addr());
         let (shutdown, rx) = oneshot::channel();
