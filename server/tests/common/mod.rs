@@ -47,6 +47,10 @@ pub fn available(backend: Backend) -> bool {
     if backend == Backend::Postgres
         && let Err(reason) = probe_postgres()
     {
+        assert!(
+            std::env::var_os("SCHEMAGATE_REQUIRE_POSTGRES").is_none(),
+            "SCHEMAGATE_REQUIRE_POSTGRES is set but PostgreSQL is unusable: {reason}"
+        );
         postgres::warn_skipped(&reason);
         return false;
     }
