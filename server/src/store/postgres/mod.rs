@@ -53,7 +53,17 @@ pub(crate) fn pg_error(e: postgres::Error) -> StoreError {
             db.message(),
             db.code().code()
         )),
-        None => StoreError(format!("PostgreSQL: {e}")),
+        None => {
+            // The top-level message is generic ("error connecting to server"); the cause
+            // (refused, timed out, bad password) is in the chain.
+            let mut message = format!("PostgreSQL: {e}");
+            let mut source = std::error::Error::source(&e);
+            while let Some(cause) = source {
+                message.push_str(&format!(": {cause}"));
+                source = cause.source();
+            }
+            StoreError(message)
+        }
     }
 }
 
@@ -72,6 +82,11 @@ impl PgStore {
                 "invalid PostgreSQL URL: {e}; expected postgres://user:password@host:5432/database"
             ))
         })?;
+        if config.get_ssl_mode() == postgres::config::SslMode::Require {
+            return Err(StoreError(
+                "sslmode=require: TLS to PostgreSQL is not supported yet; keep the database on a private network (or a local TLS proxy) and drop sslmode".into(),
+            ));
+        }
         if config.get_connect_timeout().is_none() {
             config.connect_timeout(Duration::from_secs(10));
         }
@@ -95,7 +110,8 @@ impl PgStore {
         let mut pooled = self.pool.get()?;
         match f(pooled.conn()) {
             Ok(v) => Ok(v),
-            Err(e) if pooled.conn().client.is_closed() => {
+            Err(e) if connection_lost(&e, pooled.conn()) => {
+                pooled.discard();
                 drop(pooled);
                 tracing::debug!(error = %e, "retrying a read on a new connection");
                 let mut pooled = self.pool.get()?;
@@ -119,6 +135,17 @@ impl PgStore {
 
 /// The column value of `id`; `None` for ids above the column's range, which the
 /// registry never hands out, so nothing is stored under them.
+/// Whether `e` means the connection is gone (a restarted or failed-over database), so
+/// the same statement may be retried on a fresh one.
+fn connection_lost(e: &postgres::Error, conn: &Conn) -> bool {
+    e.is_closed()
+        || conn.client.is_closed()
+        || e.code().is_some_and(|c| {
+            // admin_shutdown, crash_shutdown, cannot_connect_now
+            ["57P01", "57P02", "57P03"].contains(&c.code())
+        })
+}
+
 fn id_param(id: SchemaId) -> Option<i32> {
     i32::try_from(id).ok()
 }
@@ -319,18 +346,32 @@ impl Store for PgStore {
     }
 
     fn lock_writes(&self) -> StoreResult<Box<dyn WriteLock + '_>> {
-        let mut pooled = self.pool.get()?;
         let begin = format!(
             "BEGIN; SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'; SELECT pg_advisory_xact_lock({WRITE_LOCK})"
         );
-        if let Err(e) = pooled.conn().client.batch_execute(&begin) {
-            let _ = pooled.conn().client.batch_execute("ROLLBACK");
-            return Err(pg_error(e));
+        // A second attempt only when the pooled connection had died (database restart).
+        for attempt in 0..2 {
+            let mut pooled = self.pool.get()?;
+            match pooled.conn().client.batch_execute(&begin) {
+                Ok(()) => {
+                    return Ok(Box::new(PgWriteLock {
+                        pooled,
+                        finished: false,
+                    }));
+                }
+                Err(e) if attempt == 0 && connection_lost(&e, pooled.conn()) => {
+                    pooled.discard();
+                    tracing::debug!(error = %e, "retrying a write on a new connection");
+                }
+                Err(e) => {
+                    if pooled.conn().client.batch_execute("ROLLBACK").is_err() {
+                        pooled.discard();
+                    }
+                    return Err(pg_error(e));
+                }
+            }
         }
-        Ok(Box::new(PgWriteLock {
-            pooled,
-            finished: false,
-        }))
+        Err(StoreError("no usable PostgreSQL connection".into()))
     }
 
     fn inline_reads(&self) -> bool {
