@@ -364,8 +364,10 @@ mod tests {
         };
         let (known, unknown) = (fastest("alice"), fastest("mallory"));
         let ratio = unknown.as_secs_f64() / known.as_secs_f64();
+        // Wide bounds: other work on a loaded machine skews single runs, while the flaw
+        // this guards against (no hash for unknown users) is a ratio near 0.001.
         assert!(
-            (0.5..2.0).contains(&ratio),
+            (0.2..5.0).contains(&ratio),
             "known user {known:?}, unknown user {unknown:?}"
         );
     }
