@@ -67,6 +67,9 @@ struct ThreadCpuTime;
 
 fn thread_cpu_ns() -> u64 {
     static EPOCH: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
+    // The kernel brings a running thread's total up to date only at a tick or a switch,
+    // so without this a routine shorter than a tick measures zero; yielding settles it.
+    std::thread::yield_now();
     std::fs::read_to_string("/proc/thread-self/schedstat")
         .ok()
         .and_then(|s| s.split_whitespace().next().and_then(|n| n.parse().ok()))

@@ -12,7 +12,7 @@ use std::rc::Rc;
 use serde_json::Value;
 
 use super::{Finding, Severity};
-use crate::schema::avro::{AvroSchema, Field, Kind, Named, NamedDef, Node, Props};
+use crate::schema::avro::{AvroSchema, Digest, Field, Kind, Named, NamedDef, Node, Props};
 
 /// Nesting through named types can exceed the text's depth (a chain of records each
 /// using the previous one); past this the pair is refused instead of risking the stack.
@@ -32,14 +32,29 @@ const FINDING_BUDGET: usize = 50_000;
 
 /// Findings of "can `reader` read data written with `writer`".
 pub(crate) fn compare(reader: &AvroSchema, writer: &AvroSchema) -> Vec<Finding> {
+    compare_with(reader, writer, true)
+}
+
+/// `compare`, with the passing over of identical parts switchable so that tests can
+/// hold it to the full walk's findings.
+fn compare_with(reader: &AvroSchema, writer: &AvroSchema, allow_skip: bool) -> Vec<Finding> {
+    // Skipping identical parts is exact only if no part of the walk can run into the
+    // depth limit: a walk skipping a named type would leave no memo entry for a deeper
+    // use of it, which could then stop at the limit where the full walk reused the
+    // entry. Each level of the walk descends the reader, the writer or both, so it can
+    // go no deeper than their heights together.
+    let skip_identical = allow_skip
+        && matches!(
+            (reader.check_height, writer.check_height),
+            (Some(r), Some(w)) if r + w <= MAX_CHECK_DEPTH
+        );
     let mut checker = Checker {
         r: reader,
         w: writer,
-        memo: HashMap::with_capacity_and_hasher(
-            reader.named.len().min(writer.named.len()),
-            BuildHasherDefault::default(),
-        ),
+        // Grown on demand: when identical named types are skipped, few pairs remain.
+        memo: HashMap::default(),
         budget: FINDING_BUDGET,
+        skip_identical,
     };
     let mut out = Vec::new();
     let ok = checker.check(&reader.root, &writer.root, &mut String::new(), 0, &mut out);
@@ -116,6 +131,13 @@ struct Checker<'a> {
     memo: HashMap<(usize, usize), Memo, BuildHasherDefault<PairHasher>>,
     /// Findings that may still be recorded (see `FINDING_BUDGET`).
     budget: usize,
+    /// Whether fields and named types with equal digests may be passed over.
+    skip_identical: bool,
+}
+
+/// Whether two parts with these digests read each other with no finding.
+fn identical(r: Option<Digest>, w: Option<Digest>) -> bool {
+    matches!((r, w), (Some(r), Some(w)) if r == w)
 }
 
 fn class(schema: &AvroSchema, node: &Node) -> Class {
@@ -206,6 +228,29 @@ fn push_index(path: &mut String, mut i: usize) {
     for &d in &digits[n..] {
         path.push(char::from(d));
     }
+}
+
+/// Sets `path` to `/fields/{i}`.
+fn field_path(path: &mut String, i: usize) {
+    path.clear();
+    path.push_str("/fields/");
+    push_index(path, i);
+}
+
+/// How many leading fields two records share, from their chained prefix digests.
+fn common_prefix(r: &[Digest], w: &[Digest]) -> usize {
+    // Each entry covers the ones before it, so equality holds up to some length and
+    // not after: binary search.
+    let (mut lo, mut hi) = (0, r.len().min(w.len()));
+    while lo < hi {
+        let mid = lo + (hi - lo) / 2;
+        if r[mid] == w[mid] {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    lo
 }
 
 /// `a, b, c` for messages, the first ten names and a count of the rest.
@@ -547,6 +592,9 @@ impl Checker<'_> {
         depth: usize,
         out: &mut Vec<Finding>,
     ) -> bool {
+        if self.skip_identical && identical(self.r.named(ri).digest, self.w.named(wi).digest) {
+            return true;
+        }
         let (ok, findings) = match self.memo.get(&(ri, wi)) {
             Some(Memo::InProgress) => return true,
             Some(Memo::Done { ok, findings }) => (*ok, Rc::clone(findings)),
@@ -579,13 +627,25 @@ impl Checker<'_> {
         self.named_meta(rn, wn, &mut local);
         ok &= match (&rn.def, &wn.def) {
             (
-                NamedDef::Record { fields: rf, .. },
+                NamedDef::Record {
+                    fields: rf,
+                    prefix_digests: rp,
+                    ..
+                },
                 NamedDef::Record {
                     fields: wf,
                     by_name,
+                    prefix_digests: wp,
                     ..
                 },
-            ) => self.record(rf, wf, by_name, depth, &mut local),
+            ) => {
+                let same = if self.skip_identical {
+                    common_prefix(rp, wp)
+                } else {
+                    0
+                };
+                self.record(rf, wf, by_name, same, depth, &mut local)
+            }
             (
                 NamedDef::Enum {
                     symbols: rs,
@@ -721,39 +781,66 @@ impl Checker<'_> {
         }
     }
 
+    /// Reads writer fields `wf` with reader fields `rf`; the first `same` fields are
+    /// known identical on both sides and to read with no finding.
     fn record(
         &mut self,
         rf: &[Field],
         wf: &[Field],
         w_by_name: &HashMap<String, usize>,
+        same: usize,
         depth: usize,
         out: &mut Vec<Finding>,
     ) -> bool {
         let mut ok = true;
         let mut used = vec![false; wf.len()];
+        used[..same].fill(true);
         let mut missing = Vec::new();
         let mut defaulted = Vec::new();
-        let mut last = None;
+        let mut last = same.checked_sub(1);
         let mut reordered = false;
-        let mut path = String::with_capacity(24);
-        for (i, field) in rf.iter().enumerate() {
-            path.clear();
-            path.push_str("/fields/");
-            push_index(&mut path, i);
-            match lookup_writer_field(i, field, wf, w_by_name) {
+        // Writer fields read by a reader field of the same name. Once all are, a reader
+        // field without aliases can match none (names are unique on both sides), and
+        // hashing its name is spared.
+        let mut by_own_name = same;
+        // Allocated only when a field has to be compared.
+        let mut path = String::new();
+        for (i, field) in rf.iter().enumerate().skip(same) {
+            // What `lookup_writer_field` and the checks below would find for an
+            // unchanged field in its old position: the writer field at `i`, nothing to
+            // report.
+            if self.skip_identical
+                && field.aliases.is_empty()
+                && wf.get(i).is_some_and(|w| identical(field.digest, w.digest))
+            {
+                used[i] = true;
+                reordered |= last.is_some_and(|l| l > i);
+                last = Some(i);
+                by_own_name += 1;
+                continue;
+            }
+            let lookup = if by_own_name == wf.len() && field.aliases.is_empty() {
+                Lookup::None
+            } else {
+                lookup_writer_field(i, field, wf, w_by_name)
+            };
+            match lookup {
                 Lookup::None if field.default.is_none() => missing.push(i),
                 Lookup::None => defaulted.push(i),
                 Lookup::One(j, via_alias) => {
                     used[j] = true;
                     reordered |= last.is_some_and(|l| l > j);
                     last = Some(j);
+                    by_own_name += usize::from(!via_alias);
                     let w = &wf[j];
+                    field_path(&mut path, i);
                     self.field_meta(field, w, via_alias, &path, out);
                     path.push_str("/type");
                     ok &= self.check(&field.ty, &w.ty, &mut path, depth + 1, out);
                 }
                 Lookup::Many(hits) => {
                     ok = false;
+                    field_path(&mut path, i);
                     self.ambiguous(field, &hits, wf, path.clone(), out);
                 }
             }
@@ -1062,5 +1149,134 @@ impl AvroSchema {
     fn describe_short(&self, branches: &[Node]) -> String {
         let names: Vec<String> = branches.iter().map(|b| self.describe(b)).collect();
         format!("union [{}]", names.join(", "))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use serde_json::{Value, json};
+
+    use super::*;
+    use crate::schema::{Model, ParsedSchema, SchemaType};
+
+    fn avro(value: &Value) -> Option<ParsedSchema> {
+        ParsedSchema::parse(SchemaType::Avro, &value.to_string(), &[]).ok()
+    }
+
+    /// Every ordered pair of `schemas`: skipping identical parts must not change a
+    /// single finding, their order included.
+    fn assert_skip_is_invisible(schemas: &[ParsedSchema]) -> usize {
+        let mut pairs = 0;
+        for r in schemas {
+            for w in schemas {
+                let (Model::Avro(ra), Model::Avro(wa)) = (r.model(), w.model()) else {
+                    continue;
+                };
+                assert_eq!(
+                    compare_with(ra, wa, true),
+                    compare_with(ra, wa, false),
+                    "reader {}\nwriter {}",
+                    r.canonical(),
+                    w.canonical()
+                );
+                pairs += 1;
+            }
+        }
+        pairs
+    }
+
+    #[test]
+    fn skipping_identical_parts_keeps_every_fixture_finding() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/compat/avro");
+        let mut pairs = 0;
+        for entry in std::fs::read_dir(&dir).expect("fixture directory") {
+            let text = std::fs::read_to_string(entry.expect("entry").path()).expect("fixture");
+            let cases: Vec<Value> = serde_json::from_str(&text).expect("fixture cases");
+            for case in cases {
+                let mut schemas: Vec<ParsedSchema> = case["history"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(avro)
+                    .collect();
+                schemas.extend(avro(&case["new"]));
+                pairs += assert_skip_is_invisible(&schemas);
+            }
+        }
+        assert!(pairs > 200, "only {pairs} pairs compared");
+    }
+
+    /// Parts that are identical on both sides yet report something when compared,
+    /// so they must never be skipped.
+    #[test]
+    fn identical_parts_that_report_are_still_walked() {
+        let record = |fields: Value| json!({"type": "record", "name": "R", "namespace": "a", "fields": fields});
+        let nested = |name: &str, ns: &str, ty: &str| {
+            json!({"type": "record", "name": name, "namespace": ns,
+                   "fields": [{"name": "v", "type": ty}]})
+        };
+        let variants = [
+            // A promotion inside one union: the reader's first branch, long, reads the
+            // writer's int branch.
+            record(json!([{"name": "n", "type": ["long", "int"]}])),
+            record(json!([{"name": "n", "type": ["long", "int"]}, {"name": "m", "type": "int"}])),
+            record(json!([{"name": "s", "type": ["bytes", "string"]}])),
+            // Two records with one unqualified name in a union.
+            record(
+                json!([{"name": "u", "type": [nested("X", "p", "int"), nested("X", "q", "int")]}]),
+            ),
+            record(
+                json!([{"name": "u", "type": [nested("X", "p", "int"), nested("X", "q", "long")]}]),
+            ),
+            // A branch aliasing the other's full name.
+            record(json!([{"name": "u", "type": [
+                {"type": "record", "name": "Y", "aliases": ["q.Z"], "fields": [{"name": "v", "type": "int"}]},
+                nested("Z", "q", "int")]}])),
+            // A field alias naming another field: ambiguous even against itself.
+            record(
+                json!([{"name": "a", "type": "int", "aliases": ["b"]}, {"name": "b", "type": "int"}]),
+            ),
+            record(
+                json!([{"name": "a", "type": "int"}, {"name": "b", "type": "int", "default": 1}]),
+            ),
+            // Recursive types, and a named type used twice.
+            record(json!([{"name": "next", "type": ["null", "a.R"], "default": null}])),
+            record(
+                json!([{"name": "x", "type": nested("N", "a", "int")}, {"name": "y", "type": "a.N"}]),
+            ),
+            record(
+                json!([{"name": "x", "type": nested("N", "a", "string")}, {"name": "y", "type": "a.N"}]),
+            ),
+            record(
+                json!([{"name": "y", "type": nested("N", "a", "int")}, {"name": "x", "type": "a.N"}]),
+            ),
+            record(
+                json!([{"name": "x", "type": {"type": "array", "items": nested("N", "a", "int")},
+                           "doc": "d", "default": [], "extra": {"k": 1}}]),
+            ),
+            record(
+                json!([{"name": "x", "type": {"type": "array", "items": nested("N", "a", "int")},
+                           "doc": "e", "default": [], "extra": {"k": 2}}]),
+            ),
+            record(
+                json!([{"name": "e", "type": {"type": "enum", "name": "E", "symbols": ["A", "B"]}}]),
+            ),
+            record(
+                json!([{"name": "e", "type": {"type": "enum", "name": "E", "symbols": ["B", "A"], "default": "A"}}]),
+            ),
+            json!(["null", nested("N", "a", "int")]),
+        ];
+        let schemas: Vec<ParsedSchema> = variants
+            .iter()
+            .map(|v| avro(v).unwrap_or_else(|| panic!("{v} parses")))
+            .collect();
+        assert_skip_is_invisible(&schemas);
+        // The promotion inside an identical union is reported against itself.
+        let Model::Avro(u) = schemas[0].model() else {
+            unreachable!()
+        };
+        assert!(!compare(u, u).is_empty());
     }
 }

@@ -4,6 +4,7 @@
 //! text afterwards so that data can be encoded and decoded with it.
 
 mod defaults;
+mod digest;
 mod event;
 mod parse;
 
@@ -12,6 +13,7 @@ use std::collections::{BTreeMap, HashMap};
 use serde_json::Value;
 
 use super::{ParseOptions, Reference, SchemaError};
+pub(crate) use digest::Digest;
 
 /// Custom attributes (any key Avro does not define), kept because they are part of a
 /// schema's identity in Confluent and reported as cosmetic changes.
@@ -27,6 +29,9 @@ pub struct AvroSchema {
     pub(crate) named: Vec<Named>,
     /// The same schema as `apache-avro` parsed it, for encoding and decoding data.
     apache: Option<Box<apache_avro::Schema>>,
+    /// Nesting levels a compatibility walk can descend from the root, `None` if the root
+    /// reaches a recursive type.
+    pub(crate) check_height: Option<usize>,
 }
 
 /// One type in the tree; named types live in [`AvroSchema::named`].
@@ -74,6 +79,8 @@ pub(crate) struct Named {
     pub def: NamedDef,
     /// Nesting depth of the definition with the named types it uses expanded.
     pub expanded: usize,
+    /// Set when an identical type on the other side of a check can be skipped.
+    pub digest: Option<Digest>,
 }
 
 /// What kind of named type it is.
@@ -85,6 +92,10 @@ pub(crate) enum NamedDef {
         by_name: HashMap<String, usize>,
         /// Whether it was declared as `error` (a record for Avro protocols).
         error: bool,
+        /// Entry `k` digests fields `0..=k`, for the longest run of leading fields that
+        /// have digests and no aliases: equal entries on both sides of a check mean the
+        /// fields up to there can be passed over without looking at them one by one.
+        prefix_digests: Vec<Digest>,
     },
     Enum {
         symbols: Vec<String>,
@@ -106,6 +117,8 @@ pub(crate) struct Field {
     pub props: Props,
     /// JSON pointer of the field in the text that defined it, for error messages.
     pub path: String,
+    /// Set when an identical field on the other side of a check can be skipped.
+    pub digest: Option<Digest>,
 }
 
 impl Node {
@@ -191,7 +204,8 @@ pub(crate) fn parse(
     let value = super::parse_json_text(text, &options.limits)?;
     let (root, canonical) = parser.root(&value)?;
     let expanded_depth = parser.expanded_depth();
-    let named = parser.finish();
+    let mut named = parser.finish();
+    let check_height = digest::annotate(&mut named, &root);
     let canonical = serde_json::to_string(&canonical)
         .map_err(|e| SchemaError::invalid("", format!("cannot serialise the schema: {e}")))?;
     // COMPAT: our walk follows Java's parser, which is what Confluent runs. apache-avro
@@ -211,6 +225,7 @@ pub(crate) fn parse(
             root,
             named,
             apache,
+            check_height,
         },
         canonical,
     ))

@@ -444,6 +444,7 @@ impl Parser {
             props,
             def,
             expanded: 0,
+            digest: None,
         });
         index
     }
@@ -535,6 +536,7 @@ impl Parser {
                 fields: Vec::new(),
                 by_name: HashMap::new(),
                 error,
+                prefix_digests: Vec::new(),
             },
         );
         let measure = self.begin_named();
@@ -663,6 +665,7 @@ impl Parser {
                 default,
                 props,
                 path: at.path.to_owned(),
+                digest: None,
             },
             object_sorted(obj),
         ))
