@@ -42,10 +42,10 @@ pub async fn versions(State(state): State<AppState>, p: PathParams, q: Params) -
 
 /// `GET /subjects/{s}/versions/{v}`.
 pub async fn version(State(state): State<AppState>, p: PathParams, q: Params) -> ApiResult {
-    let view = state
+    let body = state
         .registry
-        .get_version(p.get("s"), p.get("v"), q.flag("deleted"))?;
-    Ok(super::json(&view))
+        .version_json(p.get("s"), p.get("v"), q.flag("deleted"))?;
+    Ok(super::bytes_response(body))
 }
 
 /// `GET /subjects/{s}/versions/{v}/schema`: the raw text.
@@ -100,13 +100,12 @@ pub async fn lookup(
     q: Params,
     Body(input): Body<SchemaInput>,
 ) -> ApiResult {
-    let subject = p.get("s").to_owned();
     let (normalize, deleted) = (q.flag("normalize"), q.flag("deleted"));
-    let view = state
+    let body = state
         .registry
-        .blocking(move |r| r.lookup(&subject, &input, normalize, deleted))
+        .lookup_json(p.get("s"), input, normalize, deleted)
         .await?;
-    Ok(super::json(&view))
+    Ok(super::bytes_response(body))
 }
 
 /// `DELETE /subjects/{s}`: soft, then `permanent=true`.

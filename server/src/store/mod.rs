@@ -204,4 +204,10 @@ pub trait Store: Send + Sync + 'static {
     fn apply(&self, ops: &[Op]) -> StoreResult<()>;
     /// Makes everything applied so far durable.
     fn flush(&self) -> StoreResult<()>;
+    /// Counts changes made by other processes sharing the store (a networked backend
+    /// bumps it when it learns of them), so caches tagged with an older epoch are
+    /// dropped. Never decreases; an embedded store, which no one else can write, keeps 0.
+    fn external_changes(&self) -> u64 {
+        0
+    }
 }
