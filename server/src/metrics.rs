@@ -3,10 +3,11 @@
 //! read from the store at scrape time. Route templates, not raw paths, are the labels,
 //! so subject names cannot blow up the series count.
 
-use std::collections::BTreeMap;
+use std::collections::HashMap;
 use std::fmt::Write;
-use std::sync::Mutex;
+use std::hash::{BuildHasher, RandomState};
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
 use crate::store::Counts;
@@ -16,18 +17,30 @@ const BUCKETS: [f64; 12] = [
     0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 5.0,
 ];
 
-#[derive(Default)]
+/// One (method, route, status) series. Buckets are not cumulative here (one atomic add
+/// per request); the last one is `+Inf`. The count is their sum, so a scrape racing
+/// requests still shows a count equal to its `+Inf` bucket.
 struct Series {
-    count: u64,
-    sum: f64,
-    buckets: [u64; BUCKETS.len()],
+    method: Box<str>,
+    route: Box<str>,
+    status: u16,
+    sum_nanos: AtomicU64,
+    buckets: [AtomicU64; BUCKETS.len() + 1],
+}
+
+impl Series {
+    fn matches(&self, method: &str, route: &str, status: u16) -> bool {
+        self.status == status && *self.method == *method && *self.route == *route
+    }
 }
 
 /// Request metrics of one server.
 #[derive(Default)]
 pub struct Metrics {
-    /// Keyed by (method, route, status); a BTreeMap keeps the output stable.
-    requests: Mutex<BTreeMap<(String, String, u16), Series>>,
+    /// Series by a hash of their labels: found with borrowed labels, so a request
+    /// allocates nothing once its series exists.
+    requests: RwLock<HashMap<u64, Vec<Arc<Series>>>>,
+    hasher: RandomState,
     rejected: AtomicU64,
 }
 
@@ -41,18 +54,42 @@ fn escape(label: &str) -> String {
 impl Metrics {
     /// Records one answered request.
     pub fn observe(&self, method: &str, route: &str, status: u16, elapsed: Duration) {
+        let hash = self.hasher.hash_one((method, route, status));
+        let found = self
+            .requests
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&hash)
+            .and_then(|v| v.iter().find(|s| s.matches(method, route, status)).cloned());
+        let series = match found {
+            Some(series) => series,
+            None => self.register(hash, method, route, status),
+        };
         let secs = elapsed.as_secs_f64();
-        let mut requests = self.requests.lock().unwrap_or_else(|e| e.into_inner());
-        let series = requests
-            .entry((method.to_owned(), route.to_owned(), status))
-            .or_default();
-        series.count += 1;
-        series.sum += secs;
-        for (bound, slot) in BUCKETS.iter().zip(series.buckets.iter_mut()) {
-            if secs <= *bound {
-                *slot += 1;
-            }
+        let bucket = BUCKETS
+            .iter()
+            .position(|bound| secs <= *bound)
+            .unwrap_or(BUCKETS.len());
+        series.buckets[bucket].fetch_add(1, Ordering::Relaxed);
+        let nanos = u64::try_from(elapsed.as_nanos()).unwrap_or(u64::MAX);
+        series.sum_nanos.fetch_add(nanos, Ordering::Relaxed);
+    }
+
+    fn register(&self, hash: u64, method: &str, route: &str, status: u16) -> Arc<Series> {
+        let mut requests = self.requests.write().unwrap_or_else(|e| e.into_inner());
+        let slot = requests.entry(hash).or_default();
+        if let Some(s) = slot.iter().find(|s| s.matches(method, route, status)) {
+            return Arc::clone(s);
         }
+        let series = Arc::new(Series {
+            method: method.into(),
+            route: route.into(),
+            status,
+            sum_nanos: AtomicU64::new(0),
+            buckets: Default::default(),
+        });
+        slot.push(Arc::clone(&series));
+        series
     }
 
     /// Counts a registration refused as invalid or incompatible.
@@ -63,49 +100,62 @@ impl Metrics {
     /// The exposition text; `counts` are `None` when the store could not be read.
     pub fn render(&self, counts: Option<Counts>) -> String {
         let mut out = String::new();
-        let requests = self.requests.lock().unwrap_or_else(|e| e.into_inner());
+        let mut series: Vec<Arc<Series>> = self
+            .requests
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .values()
+            .flatten()
+            .cloned()
+            .collect();
+        // Sorted by labels so that the output is stable from scrape to scrape.
+        series
+            .sort_by(|a, b| (&a.method, &a.route, a.status).cmp(&(&b.method, &b.route, b.status)));
+        let snapshots: Vec<(String, [u64; BUCKETS.len() + 1], f64)> = series
+            .iter()
+            .map(|s| {
+                let labels = format!(
+                    "method=\"{}\",route=\"{}\",status=\"{}\"",
+                    escape(&s.method),
+                    escape(&s.route),
+                    s.status
+                );
+                let buckets = std::array::from_fn(|i| s.buckets[i].load(Ordering::Relaxed));
+                let sum = s.sum_nanos.load(Ordering::Relaxed) as f64 / 1e9;
+                (labels, buckets, sum)
+            })
+            .collect();
         out.push_str("# HELP schemagate_http_requests_total HTTP requests answered.\n");
         out.push_str("# TYPE schemagate_http_requests_total counter\n");
-        for ((method, route, status), s) in requests.iter() {
-            let _ = writeln!(
-                out,
-                "schemagate_http_requests_total{{method=\"{}\",route=\"{}\",status=\"{status}\"}} {}",
-                escape(method),
-                escape(route),
-                s.count
-            );
+        for (labels, buckets, _) in &snapshots {
+            let count: u64 = buckets.iter().sum();
+            let _ = writeln!(out, "schemagate_http_requests_total{{{labels}}} {count}");
         }
         out.push_str("# HELP schemagate_http_request_duration_seconds Time to answer.\n");
         out.push_str("# TYPE schemagate_http_request_duration_seconds histogram\n");
-        for ((method, route, status), s) in requests.iter() {
-            let labels = format!(
-                "method=\"{}\",route=\"{}\",status=\"{status}\"",
-                escape(method),
-                escape(route)
-            );
-            for (bound, n) in BUCKETS.iter().zip(s.buckets.iter()) {
+        for (labels, buckets, sum) in &snapshots {
+            let mut cumulative = 0;
+            for (bound, n) in BUCKETS.iter().zip(buckets.iter()) {
+                cumulative += n;
                 let _ = writeln!(
                     out,
-                    "schemagate_http_request_duration_seconds_bucket{{{labels},le=\"{bound}\"}} {n}"
+                    "schemagate_http_request_duration_seconds_bucket{{{labels},le=\"{bound}\"}} {cumulative}"
                 );
             }
+            let count: u64 = buckets.iter().sum();
             let _ = writeln!(
                 out,
-                "schemagate_http_request_duration_seconds_bucket{{{labels},le=\"+Inf\"}} {}",
-                s.count
+                "schemagate_http_request_duration_seconds_bucket{{{labels},le=\"+Inf\"}} {count}"
             );
             let _ = writeln!(
                 out,
-                "schemagate_http_request_duration_seconds_sum{{{labels}}} {}",
-                s.sum
+                "schemagate_http_request_duration_seconds_sum{{{labels}}} {sum}"
             );
             let _ = writeln!(
                 out,
-                "schemagate_http_request_duration_seconds_count{{{labels}}} {}",
-                s.count
+                "schemagate_http_request_duration_seconds_count{{{labels}}} {count}"
             );
         }
-        drop(requests);
         out.push_str("# HELP schemagate_registrations_rejected_total Registrations refused as invalid or incompatible.\n");
         out.push_str("# TYPE schemagate_registrations_rejected_total counter\n");
         let _ = writeln!(

@@ -23,6 +23,7 @@ use schemagate_core::{
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use crate::cache::Cache;
 use crate::store::{
     ContentKey, Counts, Mode, Op, SchemaId, SchemaRef, Store, StoreError, StoredSchema,
     VersionEntry, WriteLock,
@@ -263,9 +264,15 @@ pub struct Registry {
     durable: tokio::sync::Mutex<u64>,
     default_level: Level,
     limits: Limits,
-    /// Hot-path bodies of `GET /schemas/ids/{id}`; cleared on permanent deletes, the
-    /// only thing that can make an id unresolvable.
-    id_docs: RwLock<HashMap<SchemaId, Arc<IdDoc>>>,
+    /// Hot-path bodies of `GET /schemas/ids/{id}`, tagged with [`Registry::id_epoch`]:
+    /// a permanent delete is the only thing that can make an id unresolvable.
+    id_docs: Cache<SchemaId, Arc<IdDoc>>,
+    /// Permanent deletes so far (see [`Registry::id_epoch`]).
+    forgets: AtomicU64,
+    /// Rendered `GET /subjects/{s}/versions/{v}` bodies, tagged with [`Registry::epoch`].
+    version_docs: Cache<[u8; 32], Bytes>,
+    /// Rendered `POST /subjects/{s}` answers, tagged with [`Registry::epoch`].
+    lookup_docs: Cache<[u8; 32], Bytes>,
     /// Parsed history for compatibility checks, so a registration does not re-parse
     /// every earlier version.
     parsed: RwLock<HashMap<SchemaId, Arc<ParsedSchema>>>,
@@ -273,9 +280,15 @@ pub struct Registry {
     /// up and re-register the same text at every start, and parsing (metaschema
     /// validation, compiling a JSON validator) dwarfs everything else on that path.
     inputs: RwLock<HashMap<[u8; 32], Arc<ParsedSchema>>>,
-    /// [`Store::external_deletions`] when the id caches were last known good.
-    seen_deletions: AtomicU64,
 }
+
+/// Bounds of the id-body cache: every schema of a 10k registry fits, a 100k one cannot
+/// grow the process without limit.
+const ID_CACHE_MAX_ENTRIES: usize = 32 * 1024;
+const ID_CACHE_MAX_BYTES: usize = 16 << 20;
+/// Bounds of each of the version-body and lookup-answer caches.
+const BODY_CACHE_MAX_ENTRIES: usize = 16 * 1024;
+const BODY_CACHE_MAX_BYTES: usize = 8 << 20;
 
 /// Inputs larger than this are parsed every time rather than cached.
 const INPUT_CACHE_MAX_TEXT: usize = 64 * 1024;
@@ -332,6 +345,13 @@ fn content_key(parsed: &ParsedSchema, references: &[SchemaRef]) -> ContentKey {
     h.finalize().into()
 }
 
+/// A view as its JSON body.
+fn render<T: Serialize>(value: &T) -> Result<Bytes> {
+    serde_json::to_vec(value)
+        .map(Bytes::from)
+        .map_err(|e| Error::Store(StoreError(e.to_string())))
+}
+
 fn schema_error(e: SchemaError) -> Error {
     match e {
         SchemaError::TooLarge { .. } => Error::SchemaTooLarge(e.to_string()),
@@ -350,10 +370,12 @@ impl Registry {
             durable: tokio::sync::Mutex::new(0),
             default_level,
             limits,
-            id_docs: RwLock::new(HashMap::new()),
+            id_docs: Cache::new(ID_CACHE_MAX_ENTRIES, ID_CACHE_MAX_BYTES),
+            forgets: AtomicU64::new(0),
+            version_docs: Cache::new(BODY_CACHE_MAX_ENTRIES, BODY_CACHE_MAX_BYTES),
+            lookup_docs: Cache::new(BODY_CACHE_MAX_ENTRIES, BODY_CACHE_MAX_BYTES),
             parsed: RwLock::new(HashMap::new()),
             inputs: RwLock::new(HashMap::new()),
-            seen_deletions: AtomicU64::new(0),
         }
     }
 
@@ -447,20 +469,9 @@ impl Registry {
         self.started.load(Ordering::SeqCst)
     }
 
-    /// Another process sharing the store deleted something permanently: an id cached
-    /// here may no longer resolve, so the id caches start over.
-    fn drop_ids_deleted_elsewhere(&self) {
-        let now = self.store.external_deletions();
-        if self.seen_deletions.swap(now, Ordering::SeqCst) != now {
-            self.forget_ids();
-        }
-    }
-
     fn forget_ids(&self) {
-        self.id_docs
-            .write()
-            .unwrap_or_else(|e| e.into_inner())
-            .clear();
+        self.forgets.fetch_add(1, Ordering::SeqCst);
+        self.id_docs.clear();
         self.parsed
             .write()
             .unwrap_or_else(|e| e.into_inner())
@@ -675,7 +686,6 @@ impl Registry {
 
     /// A stored schema parsed for comparison (cached: stored schemas never change).
     fn parsed(&self, id: SchemaId) -> Result<Arc<ParsedSchema>> {
-        self.drop_ids_deleted_elsewhere();
         if let Some(p) = self
             .parsed
             .read()
@@ -745,16 +755,31 @@ impl Registry {
 
     // ----- use cases: schemas by id -----
 
+    /// The state of the registry that cached answers are tagged with: commits applied
+    /// here (counted after the store applies them) plus changes other processes made
+    /// to a shared store. Read it before reading the store, so that an entry is never
+    /// tagged with a state newer than the data it was built from; both counters only
+    /// grow, so an equal sum means nothing changed.
+    fn epoch(&self) -> u64 {
+        self.committed
+            .load(Ordering::SeqCst)
+            .wrapping_add(self.store.external_changes())
+    }
+
+    /// [`Registry::epoch`] for id bodies, which only a permanent delete (here or in
+    /// another process sharing the store) can invalidate, so that registrations do not
+    /// empty the deserializers' cache.
+    fn id_epoch(&self) -> u64 {
+        self.forgets
+            .load(Ordering::SeqCst)
+            .wrapping_add(self.store.external_deletions())
+    }
+
     /// `GET /schemas/ids/{id}`: served from a cache of rendered bodies.
     pub fn schema_by_id(&self, id: SchemaId) -> Result<Arc<IdDoc>> {
-        self.drop_ids_deleted_elsewhere();
-        if let Some(doc) = self
-            .id_docs
-            .read()
-            .unwrap_or_else(|e| e.into_inner())
-            .get(&id)
-        {
-            return Ok(Arc::clone(doc));
+        let epoch = self.id_epoch();
+        if let Some(doc) = self.id_docs.get(&id, epoch) {
+            return Ok(doc);
         }
         let stored = self.stored(id)?;
         if self.store.usages(id)?.is_empty() {
@@ -770,10 +795,8 @@ impl Registry {
             json: Bytes::from(json),
             raw: Bytes::from(stored.schema),
         });
-        self.id_docs
-            .write()
-            .unwrap_or_else(|e| e.into_inner())
-            .insert(id, Arc::clone(&doc));
+        let bytes = doc.json.len() + doc.raw.len() + std::mem::size_of::<IdDoc>();
+        self.id_docs.insert(id, epoch, Arc::clone(&doc), bytes);
         Ok(doc)
     }
 
@@ -912,6 +935,35 @@ impl Registry {
             }
             None => Err(Error::VersionNotFound(version.to_owned())),
         }
+    }
+
+    /// `GET /subjects/{s}/versions/{v}` rendered, from a cache tagged with [`Registry::epoch`].
+    pub fn version_json(&self, subject: &str, version: &str, deleted: bool) -> Result<Bytes> {
+        let epoch = self.epoch();
+        // Only a valid spec gets a key; errors are computed (and not cached) below.
+        let key = VersionSpec::parse(version).ok().map(|spec| {
+            let number = match spec {
+                VersionSpec::Latest => -1,
+                VersionSpec::Number(n) => n,
+            };
+            let mut h = Sha256::new();
+            h.update((subject.len() as u64).to_be_bytes());
+            h.update(subject.as_bytes());
+            h.update(number.to_be_bytes());
+            h.update([u8::from(deleted)]);
+            <[u8; 32]>::from(h.finalize())
+        });
+        if let Some(key) = &key
+            && let Some(body) = self.version_docs.get(key, epoch)
+        {
+            return Ok(body);
+        }
+        let body = render(&self.get_version(subject, version, deleted)?)?;
+        if let Some(key) = key {
+            self.version_docs
+                .insert(key, epoch, body.clone(), body.len());
+        }
+        Ok(body)
     }
 
     /// `GET /subjects/{s}/versions/{v}/referencedby`.
@@ -1107,6 +1159,91 @@ impl Registry {
             is_compatible: report.compatible,
             messages: Some(messages),
         })
+    }
+
+    /// `POST /subjects/{s}` rendered. An answer cached for this input at the current
+    /// [`Registry::epoch`] is served on the runtime thread (hashing the input is all it
+    /// costs); anything else runs on the blocking pool, since it may parse.
+    pub async fn lookup_json(
+        self: &Arc<Self>,
+        subject: &str,
+        input: SchemaInput,
+        normalize: bool,
+        deleted: bool,
+    ) -> Result<Bytes> {
+        // With references, the key needs store reads: those belong off the runtime.
+        let inline = input.references.as_deref().is_none_or(<[_]>::is_empty)
+            && input
+                .schema
+                .as_ref()
+                .is_some_and(|t| t.len() <= INPUT_CACHE_MAX_TEXT);
+        if inline {
+            let epoch = self.epoch();
+            if let Some(key) = self.lookup_key(subject, &input, normalize, deleted)
+                && let Some(body) = self.lookup_docs.get(&key, epoch)
+            {
+                return Ok(body);
+            }
+        }
+        let subject = subject.to_owned();
+        self.blocking(move |r| r.lookup_body(&subject, &input, normalize, deleted))
+            .await
+    }
+
+    fn lookup_body(
+        &self,
+        subject: &str,
+        input: &SchemaInput,
+        normalize: bool,
+        deleted: bool,
+    ) -> Result<Bytes> {
+        let epoch = self.epoch();
+        let key = self.lookup_key(subject, input, normalize, deleted);
+        if let Some(key) = &key
+            && let Some(body) = self.lookup_docs.get(key, epoch)
+        {
+            return Ok(body);
+        }
+        let body = render(&self.lookup(subject, input, normalize, deleted)?)?;
+        if let Some(key) = key {
+            self.lookup_docs
+                .insert(key, epoch, body.clone(), body.len());
+        }
+        Ok(body)
+    }
+
+    /// What a lookup answer depends on besides the registry's state: the input digest
+    /// the parse cache uses, the concrete references (equal texts may sit under other
+    /// subjects, which changes the content key), the subject and the flags. `None` when
+    /// the input fails before matching; [`Registry::lookup`] then gives the error.
+    fn lookup_key(
+        &self,
+        subject: &str,
+        input: &SchemaInput,
+        normalize: bool,
+        deleted: bool,
+    ) -> Option<[u8; 32]> {
+        let text = input.schema.as_deref()?;
+        let schema_type = match input.schema_type.as_deref() {
+            None => SchemaType::Avro,
+            Some(t) => t.parse::<SchemaType>().ok()?,
+        };
+        let (references, texts) = self
+            .resolve_references(input.references.as_deref().unwrap_or(&[]))
+            .ok()?;
+        let mut h = Sha256::new();
+        h.update(input_digest(schema_type, normalize, text, &texts));
+        for r in &references {
+            for part in [&r.name, &r.subject] {
+                h.update((part.len() as u64).to_be_bytes());
+                h.update(part.as_bytes());
+            }
+            h.update(r.version.to_be_bytes());
+        }
+        h.update((subject.len() as u64).to_be_bytes());
+        h.update(subject.as_bytes());
+        h.update([u8::from(normalize), u8::from(deleted)]);
+        Some(h.finalize().into())
     }
 
     /// `POST /subjects/{s}`: the version of `subject` holding this schema.

@@ -44,11 +44,11 @@ pub async fn versions(State(state): State<AppState>, p: PathParams, q: Params) -
 pub async fn version(State(state): State<AppState>, p: PathParams, q: Params) -> ApiResult {
     let (subject, version) = (p.get("s").to_owned(), p.get("v").to_owned());
     let deleted = q.flag("deleted");
-    let view = state
+    let body = state
         .registry
-        .read(move |r| r.get_version(&subject, &version, deleted))
+        .read(move |r| r.version_json(&subject, &version, deleted))
         .await?;
-    Ok(super::json(&view))
+    Ok(super::bytes_response(body))
 }
 
 /// `GET /subjects/{s}/versions/{v}/schema`: the raw text.
@@ -106,13 +106,12 @@ pub async fn lookup(
     q: Params,
     Body(input): Body<SchemaInput>,
 ) -> ApiResult {
-    let subject = p.get("s").to_owned();
     let (normalize, deleted) = (q.flag("normalize"), q.flag("deleted"));
-    let view = state
+    let body = state
         .registry
-        .blocking(move |r| r.lookup(&subject, &input, normalize, deleted))
+        .lookup_json(p.get("s"), input, normalize, deleted)
         .await?;
-    Ok(super::json(&view))
+    Ok(super::bytes_response(body))
 }
 
 /// `DELETE /subjects/{s}`: soft, then `permanent=true`.

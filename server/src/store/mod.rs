@@ -235,7 +235,8 @@ pub trait Store: Send + Sync + 'static {
         true
     }
     /// Counts changes made by other processes sharing the store (a networked backend
-    /// bumps it when it learns of them), so caches tagged with an older count are dropped.
+    /// bumps it when it learns of them), so caches tagged with an older epoch are
+    /// dropped. Never decreases; an embedded store, which no one else can write, keeps 0.
     fn external_changes(&self) -> u64 {
         0
     }

@@ -1,0 +1,209 @@
+//! The read caches never answer from an older state: every write made here, and every
+//! change another process reports through `Store::external_changes` (and, for ids,
+//! `Store::external_deletions`), retires them.
+//! Uses only the library's public API, not the HTTP test harness.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use schemagate_core::{Level, Limits};
+use schemagate_server::registry::{Error, Registry, SchemaInput};
+use schemagate_server::store::sled::SledStore;
+use schemagate_server::store::{
+    ContentKey, Counts, Mode, Op, SchemaId, Store, StoreResult, StoredSchema, VersionEntry,
+};
+use serde_json::Value;
+
+/// Sled, plus a change counter the test bumps as a networked backend would when another
+/// process writes.
+struct Shared {
+    inner: SledStore,
+    external: AtomicU64,
+}
+
+impl Store for Shared {
+    fn schema(&self, id: SchemaId) -> StoreResult<Option<StoredSchema>> {
+        self.inner.schema(id)
+    }
+    fn id_for_key(&self, key: &ContentKey) -> StoreResult<Option<SchemaId>> {
+        self.inner.id_for_key(key)
+    }
+    fn versions(&self, subject: &str) -> StoreResult<Vec<VersionEntry>> {
+        self.inner.versions(subject)
+    }
+    fn all_versions(&self) -> StoreResult<Vec<(String, Vec<VersionEntry>)>> {
+        self.inner.all_versions()
+    }
+    fn usages(&self, id: SchemaId) -> StoreResult<Vec<(String, VersionEntry)>> {
+        self.inner.usages(id)
+    }
+    fn referrers(&self, subject: &str, version: i32) -> StoreResult<Vec<SchemaId>> {
+        self.inner.referrers(subject, version)
+    }
+    fn config(&self, subject: Option<&str>) -> StoreResult<Option<Level>> {
+        self.inner.config(subject)
+    }
+    fn mode(&self, subject: Option<&str>) -> StoreResult<Option<Mode>> {
+        self.inner.mode(subject)
+    }
+    fn next_id(&self) -> StoreResult<SchemaId> {
+        self.inner.next_id()
+    }
+    fn counts(&self) -> StoreResult<Counts> {
+        self.inner.counts()
+    }
+    fn apply(&self, ops: &[Op]) -> StoreResult<()> {
+        self.inner.apply(ops)
+    }
+    fn flush(&self) -> StoreResult<()> {
+        self.inner.flush()
+    }
+    fn external_changes(&self) -> u64 {
+        self.external.load(Ordering::SeqCst)
+    }
+    // The test's only external change includes a permanent delete, so it counts as one.
+    fn external_deletions(&self) -> u64 {
+        self.external.load(Ordering::SeqCst)
+    }
+}
+
+fn avro(fields: &str) -> SchemaInput {
+    SchemaInput {
+        schema: Some(format!(
+            r#"{{"type":"record","name":"E","fields":[{fields}]}}"#
+        )),
+        ..SchemaInput::default()
+    }
+}
+
+fn v1() -> SchemaInput {
+    avro(r#"{"name":"a","type":"int"}"#)
+}
+
+fn v2() -> SchemaInput {
+    avro(r#"{"name":"a","type":"int"},{"name":"b","type":"int","default":0}"#)
+}
+
+fn open() -> (tempfile::TempDir, Arc<Shared>, Arc<Registry>) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Arc::new(Shared {
+        inner: SledStore::open(dir.path()).unwrap(),
+        external: AtomicU64::new(0),
+    });
+    let registry = Arc::new(Registry::new(
+        store.clone(),
+        Level::Backward,
+        Limits::default(),
+    ));
+    (dir, store, registry)
+}
+
+fn version_of(body: &[u8]) -> i64 {
+    let v: Value = serde_json::from_slice(body).unwrap();
+    v["version"].as_i64().unwrap()
+}
+
+#[tokio::test]
+async fn latest_and_lookup_follow_every_local_write() {
+    let (_dir, _store, r) = open();
+    r.register("s", &v1(), None, None, false).unwrap();
+    assert_eq!(
+        version_of(&r.version_json("s", "latest", false).unwrap()),
+        1
+    );
+    let found = r.lookup_json("s", v1(), false, false).await.unwrap();
+    assert_eq!(version_of(&found), 1);
+    // Twice more, so that the second answer comes from the cache.
+    assert_eq!(
+        r.version_json("s", "latest", false).unwrap(),
+        r.version_json("s", "latest", false).unwrap()
+    );
+
+    r.register("s", &v2(), None, None, false).unwrap();
+    assert_eq!(
+        version_of(&r.version_json("s", "latest", false).unwrap()),
+        2
+    );
+    assert_eq!(version_of(&r.version_json("s", "1", false).unwrap()), 1);
+
+    r.delete_version("s", "2", false).unwrap();
+    assert_eq!(
+        version_of(&r.version_json("s", "latest", false).unwrap()),
+        1
+    );
+    assert!(matches!(
+        r.version_json("s", "2", false),
+        Err(Error::VersionNotFound(_))
+    ));
+    assert_eq!(version_of(&r.version_json("s", "2", true).unwrap()), 2);
+
+    r.delete_subject("s", false).unwrap();
+    assert!(matches!(
+        r.version_json("s", "latest", false),
+        Err(Error::SubjectNotFound(_))
+    ));
+    assert!(matches!(
+        r.lookup_json("s", v1(), false, false).await,
+        Err(Error::SubjectNotFound(_))
+    ));
+    // The soft-deleted version is still found when asked for.
+    let found = r.lookup_json("s", v1(), false, true).await.unwrap();
+    assert_eq!(version_of(&found), 1);
+}
+
+#[tokio::test]
+async fn a_permanent_delete_retires_the_id_body() {
+    let (_dir, _store, r) = open();
+    let id = r.register("s", &v1(), None, None, false).unwrap().value;
+    let body = r.schema_by_id(id).unwrap().json.clone();
+    assert_eq!(r.schema_by_id(id).unwrap().json, body);
+    r.delete_subject("s", false).unwrap();
+    r.delete_subject("s", true).unwrap();
+    assert!(matches!(r.schema_by_id(id), Err(Error::SchemaNotFound(_))));
+}
+
+#[tokio::test]
+async fn changes_reported_by_the_store_retire_every_cache() {
+    let (_dir, store, r) = open();
+    let id = r.register("s", &v1(), None, None, false).unwrap().value;
+    let id2 = r.register("s", &v2(), None, None, false).unwrap().value;
+    assert_eq!(
+        version_of(&r.version_json("s", "latest", false).unwrap()),
+        2
+    );
+    assert_eq!(
+        version_of(&r.lookup_json("s", v2(), false, false).await.unwrap()),
+        2
+    );
+    r.schema_by_id(id).unwrap();
+
+    // Another process soft-deletes version 2 and permanently removes version 1.
+    store
+        .inner
+        .apply(&[
+            Op::PutVersion {
+                subject: "s".into(),
+                entry: VersionEntry {
+                    version: 2,
+                    id: id2,
+                    deleted: true,
+                },
+            },
+            Op::RemoveVersion {
+                subject: "s".into(),
+                version: 1,
+            },
+        ])
+        .unwrap();
+    store.external.fetch_add(1, Ordering::SeqCst);
+
+    assert!(matches!(
+        r.version_json("s", "latest", false),
+        Err(Error::SubjectNotFound(_))
+    ));
+    assert!(matches!(
+        r.lookup_json("s", v2(), false, false).await,
+        Err(Error::SubjectNotFound(_))
+    ));
+    assert!(matches!(r.schema_by_id(id), Err(Error::SchemaNotFound(_))));
+}
