@@ -16,6 +16,8 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
+use schemagate_server::config::StoreChoice;
+use schemagate_server::store::postgres::is_postgres_url;
 use schemagate_server::{Config, Server};
 use tokio::sync::oneshot;
 
@@ -55,6 +57,11 @@ struct Args {
     /// Print the results as one JSON document instead of a table.
     #[arg(long)]
     json: bool,
+    /// Run the read and write measurements on this PostgreSQL database (empty, e.g.
+    /// `postgres://postgres@127.0.0.1:5432/bench`) instead of a temporary sled store.
+    /// Cold start always measures sled.
+    #[arg(long)]
+    store: Option<String>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -116,10 +123,11 @@ struct Running {
     task: tokio::task::JoinHandle<()>,
 }
 
-async fn start(data_dir: PathBuf) -> Result<Running> {
+async fn start(data_dir: PathBuf, store: StoreChoice) -> Result<Running> {
     let config = Config {
         listen: "127.0.0.1:0".parse()?,
         data_dir,
+        store,
         ..Config::default()
     };
     let server = Server::bind(config).await?;
@@ -149,7 +157,12 @@ async fn bench(args: &Args) -> Result<Report> {
     let window = Duration::from_secs_f64(args.seconds);
     let warmup = Duration::from_secs_f64((args.seconds / 5.0).min(1.0));
     let dir = tempfile::tempdir()?;
-    let registry = start(dir.path().join("data")).await?;
+    let store = match &args.store {
+        None => StoreChoice::Sled,
+        Some(url) if is_postgres_url(url) => StoreChoice::Postgres(url.clone()),
+        Some(other) => bail!("--store takes a postgres:// URL, not {other:?}"),
+    };
+    let registry = start(dir.path().join("data"), store).await?;
     let addr = registry.addr;
 
     let fill_started = Instant::now();
@@ -238,7 +251,7 @@ async fn bench(args: &Args) -> Result<Report> {
         let subjects = schemas.div_ceil(versions);
         let cold_dir = tempfile::tempdir()?;
         let data = cold_dir.path().join("data");
-        let filler = start(data.clone()).await?;
+        let filler = start(data.clone(), StoreChoice::Sled).await?;
         let started = Instant::now();
         let ids = workload::fill(filler.addr, subjects, versions, 64).await?;
         eprintln!(
