@@ -11,7 +11,9 @@ mod ops;
 mod schemas;
 mod subjects;
 
+use std::convert::Infallible;
 use std::sync::Arc;
+use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
 use axum::Router;
@@ -24,7 +26,6 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use tower::ServiceExt;
 
 pub use error::ApiError;
 
@@ -143,11 +144,13 @@ impl<S: Send + Sync> FromRequestParts<S> for PathParams {
 /// reads as `{}` so that missing fields get their domain error, not a parse error.
 pub struct Body<T>(pub T);
 
-impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Body<T> {
+impl<T: DeserializeOwned> FromRequest<AppState> for Body<T> {
     type Rejection = ApiError;
 
-    async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
-        let limit = req.extensions().get::<BodyLimit>().map_or(0, |l| l.0);
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, ApiError> {
+        // The limit for the message comes from the state: a request extension for it
+        // cost an insert into every request's extension map.
+        let limit = state.max_body;
         let bytes = Bytes::from_request(req, state).await.map_err(|e| {
             if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
                 ApiError::BodyTooLarge(limit)
@@ -166,13 +169,9 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Body<T> {
     }
 }
 
-/// The configured body limit, carried to [`Body`] for its error message.
-#[derive(Clone, Copy)]
-struct BodyLimit(usize);
-
-/// The router over `state`: every Confluent route, Confluent-shaped 404 and 405,
-/// one tolerated trailing slash.
-pub fn build_router(state: AppState) -> Router {
+/// The registry's HTTP service over `state`: every Confluent route, Confluent-shaped
+/// 404 and 405, one tolerated trailing slash.
+pub fn build_router(state: AppState) -> App {
     let max_body = state.max_body;
     let routes = Router::new()
         .route("/", get(ops::root))
@@ -239,13 +238,35 @@ pub fn build_router(state: AppState) -> Router {
         .layer(middleware::from_fn_with_state(state.clone(), observe))
         .layer(DefaultBodyLimit::max(max_body))
         .with_state(state);
-    // Routing happens inside `routes`; the trailing slash must go before it.
-    let routes = routes.map_request(move |mut req: Request| {
+    App { routes }
+}
+
+/// The routes behind the trailing-slash trim, which must precede routing. A plain
+/// service rather than an outer `Router`, which cost a second routing pass on every
+/// request.
+#[derive(Clone)]
+pub struct App {
+    routes: Router,
+}
+
+impl<B> tower::Service<axum::http::Request<B>> for App
+where
+    B: axum::body::HttpBody<Data = Bytes> + Send + 'static,
+    B::Error: Into<axum::BoxError>,
+{
+    type Response = Response;
+    type Error = Infallible;
+    type Future = axum::routing::future::RouteFuture<Infallible>;
+
+    fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        // A `Router` is always ready.
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, mut req: axum::http::Request<B>) -> Self::Future {
         trim_trailing_slash(req.uri_mut());
-        req.extensions_mut().insert(BodyLimit(max_body));
-        req
-    });
-    Router::new().fallback_service(routes)
+        self.routes.call(req)
+    }
 }
 
 fn trim_trailing_slash(uri: &mut Uri) {
