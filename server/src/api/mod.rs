@@ -12,16 +12,17 @@ mod schemas;
 mod subjects;
 
 use std::convert::Infallible;
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::{DefaultBodyLimit, FromRequest, FromRequestParts, MatchedPath, Request, State};
+use axum::extract::{DefaultBodyLimit, FromRequest, FromRequestParts, MatchedPath, Request};
 use axum::http::request::Parts;
-use axum::http::{HeaderValue, Uri, header};
-use axum::middleware::{self, Next};
+use axum::http::{HeaderValue, Method, Uri, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use serde::Serialize;
@@ -235,7 +236,10 @@ pub fn build_router(state: AppState) -> App {
         )
         .fallback(ops::not_found)
         .method_not_allowed_fallback(ops::method_not_allowed)
-        .layer(middleware::from_fn_with_state(state.clone(), observe))
+        .layer(ObserveLayer {
+            metrics: Arc::clone(&state.metrics),
+            timeout: state.request_timeout,
+        })
         .layer(DefaultBodyLimit::max(max_body))
         .with_state(state);
     App { routes }
@@ -290,49 +294,145 @@ fn trim_trailing_slash(uri: &mut Uri) {
 }
 
 /// Times, bounds, logs and counts every request, and honours `Accept: application/json`.
-async fn observe(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    let start = Instant::now();
-    // Cheap handles, not copies: a standard method is an enum and the matched path an
-    // `Arc<str>`, so the hot path allocates nothing for its labels.
-    let method = req.method().clone();
-    let route = req.extensions().get::<MatchedPath>().cloned();
-    let plain_json = req
-        .headers()
-        .get(header::ACCEPT)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|a| a.contains("application/json") && !a.contains("vnd.schemaregistry"));
-    let uri = tracing::enabled!(tracing::Level::DEBUG).then(|| req.uri().clone());
-    let mut response = match tokio::time::timeout(state.request_timeout, next.run(req)).await {
-        Ok(response) => response,
-        Err(_) => ApiError::from(Error::Timeout).into_response(),
-    };
-    if plain_json
-        && response
+///
+/// Hand-written rather than `middleware::from_fn`, which boxed the next service and
+/// the future and cloned the state on every request.
+#[derive(Clone)]
+struct ObserveLayer {
+    metrics: Arc<Metrics>,
+    timeout: Duration,
+}
+
+impl<S> tower::Layer<S> for ObserveLayer {
+    type Service = Observe<S>;
+
+    fn layer(&self, inner: S) -> Observe<S> {
+        Observe {
+            inner,
+            metrics: Arc::clone(&self.metrics),
+            timeout: self.timeout,
+        }
+    }
+}
+
+/// One route's service behind [`ObserveLayer`].
+#[derive(Clone)]
+struct Observe<S> {
+    inner: S,
+    metrics: Arc<Metrics>,
+    timeout: Duration,
+}
+
+impl<S> tower::Service<Request> for Observe<S>
+where
+    S: tower::Service<Request, Response = Response, Error = Infallible>,
+{
+    type Response = Response;
+    type Error = Infallible;
+    type Future = Observed<S::Future>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, req: Request) -> Self::Future {
+        let start = Instant::now();
+        // Cheap handles, not copies: a standard method is an enum and the matched path an
+        // `Arc<str>`, so the hot path allocates nothing for its labels.
+        let method = req.method().clone();
+        let route = req.extensions().get::<MatchedPath>().cloned();
+        let plain_json = req
             .headers()
-            .get(header::CONTENT_TYPE)
-            .is_some_and(|v| v == CONTENT_TYPE)
-    {
-        response.headers_mut().insert(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("application/json"),
-        );
+            .get(header::ACCEPT)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|a| a.contains("application/json") && !a.contains("vnd.schemaregistry"));
+        let uri = tracing::enabled!(tracing::Level::DEBUG).then(|| req.uri().clone());
+        Observed {
+            inner: self.inner.call(req),
+            timer: None,
+            start,
+            timeout: self.timeout,
+            metrics: Arc::clone(&self.metrics),
+            method,
+            route,
+            plain_json,
+            uri,
+        }
     }
-    let elapsed = start.elapsed();
-    let status = response.status().as_u16();
-    let route = route.as_ref().map_or("unmatched", MatchedPath::as_str);
-    state
-        .metrics
-        .observe(method.as_str(), route, status, elapsed);
-    if let Some(uri) = uri {
-        tracing::debug!(
-            %method,
-            path = %uri.path(),
-            status,
-            micros = elapsed.as_micros() as u64,
-            "request"
-        );
+}
+
+pin_project_lite::pin_project! {
+    /// The future of [`Observe`]: the route's answer, or 50002 once the request
+    /// timeout has passed since it arrived.
+    struct Observed<F> {
+        #[pin]
+        inner: F,
+        // Armed only once the route has answered `Pending`: a cached read completes on
+        // its first poll and so never touches the timer wheel.
+        timer: Option<Pin<Box<tokio::time::Sleep>>>,
+        start: Instant,
+        timeout: Duration,
+        metrics: Arc<Metrics>,
+        method: Method,
+        route: Option<MatchedPath>,
+        plain_json: bool,
+        uri: Option<Uri>,
     }
-    response
+}
+
+impl<F> Future for Observed<F>
+where
+    F: Future<Output = Result<Response, Infallible>>,
+{
+    type Output = Result<Response, Infallible>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.project();
+        let mut response = match this.inner.poll(cx) {
+            Poll::Ready(Ok(response)) => response,
+            Poll::Ready(Err(never)) => match never {},
+            Poll::Pending => {
+                // The deadline counts from arrival, as `tokio::time::timeout` started
+                // at arrival did; a timeout too large for the clock never fires.
+                let Some(deadline) = this.start.checked_add(*this.timeout) else {
+                    return Poll::Pending;
+                };
+                let timer = this
+                    .timer
+                    .get_or_insert_with(|| Box::pin(tokio::time::sleep_until(deadline.into())));
+                if timer.as_mut().poll(cx).is_pending() {
+                    return Poll::Pending;
+                }
+                ApiError::from(Error::Timeout).into_response()
+            }
+        };
+        if *this.plain_json
+            && response
+                .headers()
+                .get(header::CONTENT_TYPE)
+                .is_some_and(|v| v == CONTENT_TYPE)
+        {
+            response.headers_mut().insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json"),
+            );
+        }
+        let elapsed = this.start.elapsed();
+        let status = response.status().as_u16();
+        let route = this.route.as_ref().map_or("unmatched", MatchedPath::as_str);
+        this.metrics
+            .observe(this.method.as_str(), route, status, elapsed);
+        if let Some(uri) = this.uri.take() {
+            tracing::debug!(
+                method = %this.method,
+                path = %uri.path(),
+                status,
+                micros = elapsed.as_micros() as u64,
+                "request"
+            );
+        }
+        Poll::Ready(Ok(response))
+    }
 }
 
 #[cfg(test)]
