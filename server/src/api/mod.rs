@@ -20,7 +20,10 @@ use std::time::{Duration, Instant};
 
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::{DefaultBodyLimit, FromRequest, FromRequestParts, MatchedPath, Request};
+use axum::extract::rejection::RawPathParamsRejection;
+use axum::extract::{
+    DefaultBodyLimit, FromRequest, FromRequestParts, MatchedPath, RawPathParams, Request,
+};
 use axum::http::request::Parts;
 use axum::http::{HeaderValue, Method, Uri, header};
 use axum::response::{IntoResponse, Response};
@@ -110,6 +113,10 @@ impl<S: Send + Sync> FromRequestParts<S> for Params {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, ApiError> {
+        // Most reads carry no query: nothing to parse, nothing to allocate.
+        if parts.uri.query().is_none() {
+            return Ok(Params(Vec::new()));
+        }
         let pairs = axum::extract::Query::<Vec<(String, String)>>::try_from_uri(&parts.uri)
             .map(|q| q.0)
             .unwrap_or_default();
@@ -117,16 +124,17 @@ impl<S: Send + Sync> FromRequestParts<S> for Params {
     }
 }
 
-/// Percent-decoded path parameters by name.
-pub struct PathParams(Vec<(String, String)>);
+/// Percent-decoded path parameters by name: the router's own decoded values, shared
+/// rather than copied into new strings.
+pub struct PathParams(RawPathParams);
 
 impl PathParams {
     /// The parameter, empty when absent.
     pub fn get(&self, name: &str) -> &str {
         self.0
             .iter()
-            .find(|(k, _)| k == name)
-            .map_or("", |(_, v)| v.as_str())
+            .find(|(k, _)| *k == name)
+            .map_or("", |(_, v)| v)
     }
 }
 
@@ -134,10 +142,19 @@ impl<S: Send + Sync> FromRequestParts<S> for PathParams {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
-        axum::extract::Path::<Vec<(String, String)>>::from_request_parts(parts, state)
+        RawPathParams::from_request_parts(parts, state)
             .await
-            .map(|p| PathParams(p.0))
-            .map_err(|e| Error::InvalidSubject(e.body_text()).into())
+            .map(PathParams)
+            .map_err(|e| {
+                // Worded as `Path` words it, which this extractor used to be.
+                let text = match e {
+                    RawPathParamsRejection::InvalidUtf8InPathParam(_) => {
+                        format!("Invalid URL: {}", e.body_text())
+                    }
+                    _ => e.body_text(),
+                };
+                Error::InvalidSubject(text).into()
+            })
     }
 }
 
