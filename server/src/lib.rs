@@ -3,7 +3,7 @@
 //!
 //! [`Server::bind`] opens the store and the listener (tests ask for port 0);
 //! [`Server::run_until`] serves until a shutdown future resolves, drains in-flight
-//! requests and flushes. [`build_router`] gives the bare router for in-process tests.
+//! requests and flushes. [`build_router`] gives the HTTP service for in-process tests.
 
 pub mod api;
 pub mod auth;
@@ -20,7 +20,7 @@ use std::sync::Arc;
 
 use tokio::net::TcpListener;
 
-pub use api::{AppState, build_router};
+pub use api::{App, AppState, build_router};
 pub use config::Config;
 
 use crate::config::StoreChoice;
@@ -92,6 +92,31 @@ impl AppState {
     }
 }
 
+/// What the accept loop serves: the app, behind the auth layer or not.
+pub trait HttpService:
+    tower::Service<
+        hyper::Request<hyper::body::Incoming>,
+        Response = axum::response::Response,
+        Error = std::convert::Infallible,
+        Future: Send + 'static,
+    > + Clone
+    + Send
+    + 'static
+{
+}
+
+impl<S> HttpService for S where
+    S: tower::Service<
+            hyper::Request<hyper::body::Incoming>,
+            Response = axum::response::Response,
+            Error = std::convert::Infallible,
+            Future: Send + 'static,
+        > + Clone
+        + Send
+        + 'static
+{
+}
+
 /// A bound, not yet serving, registry server.
 pub struct Server {
     listener: TcpListener,
@@ -138,16 +163,27 @@ impl Server {
     /// A hand-rolled accept loop rather than `axum::serve`, which sets no timer and so
     /// lets a client that trickles its headers hold a connection forever.
     pub async fn run_until(
+        mut self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> Result<(), StartError> {
+        let app = build_router(self.state.clone());
+        // One concrete service type per branch, so that the hot path is not boxed.
+        match self.auth.take() {
+            Some(auth) => {
+                self.serve(auth::middleware::protect(app, auth), shutdown)
+                    .await
+            }
+            None => self.serve(app, shutdown).await,
+        }
+    }
+
+    async fn serve(
         self,
+        service: impl HttpService,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> Result<(), StartError> {
         let registry = Arc::clone(&self.state.registry);
         let header_timeout = self.state.request_timeout;
-        let router = build_router(self.state);
-        let router = match self.auth {
-            Some(auth) => auth::middleware::protect(router, auth),
-            None => router,
-        };
         let mut http = hyper::server::conn::http1::Builder::new();
         http.timer(hyper_util::rt::TokioTimer::new())
             .header_read_timeout(header_timeout);
@@ -165,7 +201,10 @@ impl Server {
                             continue;
                         }
                     };
-                    let service = hyper_util::service::TowerToHyperService::new(router.clone());
+                    // Answers are one write each; Nagle would only hold back the rare
+                    // answer written in two.
+                    let _ = stream.set_nodelay(true);
+                    let service = hyper_util::service::TowerToHyperService::new(service.clone());
                     if let Some(acceptor) = &self.tls {
                         // The handshake runs in the connection's own task, not here.
                         tls::spawn_connection(acceptor.clone(), stream, http.clone(), service, graceful.watcher());

@@ -8,7 +8,6 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::Router;
 use hyper::server::conn::http1;
 use hyper_util::rt::TokioIo;
 use hyper_util::server::graceful::Watcher;
@@ -56,7 +55,7 @@ pub fn spawn_connection(
     acceptor: TlsAcceptor,
     tcp: TcpStream,
     http: http1::Builder,
-    service: TowerToHyperService<Router>,
+    service: TowerToHyperService<impl crate::HttpService>,
     watcher: Watcher,
 ) {
     tokio::spawn(async move {

@@ -11,20 +11,25 @@ mod ops;
 mod schemas;
 mod subjects;
 
+use std::convert::Infallible;
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
+use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::{DefaultBodyLimit, FromRequest, FromRequestParts, MatchedPath, Request, State};
+use axum::extract::rejection::RawPathParamsRejection;
+use axum::extract::{
+    DefaultBodyLimit, FromRequest, FromRequestParts, MatchedPath, RawPathParams, Request,
+};
 use axum::http::request::Parts;
-use axum::http::{HeaderValue, Uri, header};
-use axum::middleware::{self, Next};
+use axum::http::{HeaderValue, Method, Uri, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use tower::ServiceExt;
 
 pub use error::ApiError;
 
@@ -108,6 +113,10 @@ impl<S: Send + Sync> FromRequestParts<S> for Params {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, ApiError> {
+        // Most reads carry no query: nothing to parse, nothing to allocate.
+        if parts.uri.query().is_none() {
+            return Ok(Params(Vec::new()));
+        }
         let pairs = axum::extract::Query::<Vec<(String, String)>>::try_from_uri(&parts.uri)
             .map(|q| q.0)
             .unwrap_or_default();
@@ -115,16 +124,17 @@ impl<S: Send + Sync> FromRequestParts<S> for Params {
     }
 }
 
-/// Percent-decoded path parameters by name.
-pub struct PathParams(Vec<(String, String)>);
+/// Percent-decoded path parameters by name: the router's own decoded values, shared
+/// rather than copied into new strings.
+pub struct PathParams(RawPathParams);
 
 impl PathParams {
     /// The parameter, empty when absent.
     pub fn get(&self, name: &str) -> &str {
         self.0
             .iter()
-            .find(|(k, _)| k == name)
-            .map_or("", |(_, v)| v.as_str())
+            .find(|(k, _)| *k == name)
+            .map_or("", |(_, v)| v)
     }
 }
 
@@ -132,10 +142,19 @@ impl<S: Send + Sync> FromRequestParts<S> for PathParams {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
-        axum::extract::Path::<Vec<(String, String)>>::from_request_parts(parts, state)
+        RawPathParams::from_request_parts(parts, state)
             .await
-            .map(|p| PathParams(p.0))
-            .map_err(|e| Error::InvalidSubject(e.body_text()).into())
+            .map(PathParams)
+            .map_err(|e| {
+                // Worded as `Path` words it, which this extractor used to be.
+                let text = match e {
+                    RawPathParamsRejection::InvalidUtf8InPathParam(_) => {
+                        format!("Invalid URL: {}", e.body_text())
+                    }
+                    _ => e.body_text(),
+                };
+                Error::InvalidSubject(text).into()
+            })
     }
 }
 
@@ -143,11 +162,13 @@ impl<S: Send + Sync> FromRequestParts<S> for PathParams {
 /// reads as `{}` so that missing fields get their domain error, not a parse error.
 pub struct Body<T>(pub T);
 
-impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Body<T> {
+impl<T: DeserializeOwned> FromRequest<AppState> for Body<T> {
     type Rejection = ApiError;
 
-    async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
-        let limit = req.extensions().get::<BodyLimit>().map_or(0, |l| l.0);
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, ApiError> {
+        // The limit for the message comes from the state: a request extension for it
+        // cost an insert into every request's extension map.
+        let limit = state.max_body;
         let bytes = Bytes::from_request(req, state).await.map_err(|e| {
             if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
                 ApiError::BodyTooLarge(limit)
@@ -166,13 +187,9 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Body<T> {
     }
 }
 
-/// The configured body limit, carried to [`Body`] for its error message.
-#[derive(Clone, Copy)]
-struct BodyLimit(usize);
-
-/// The router over `state`: every Confluent route, Confluent-shaped 404 and 405,
-/// one tolerated trailing slash.
-pub fn build_router(state: AppState) -> Router {
+/// The registry's HTTP service over `state`: every Confluent route, Confluent-shaped
+/// 404 and 405, one tolerated trailing slash.
+pub fn build_router(state: AppState) -> App {
     let max_body = state.max_body;
     let routes = Router::new()
         .route("/", get(ops::root))
@@ -236,16 +253,41 @@ pub fn build_router(state: AppState) -> Router {
         )
         .fallback(ops::not_found)
         .method_not_allowed_fallback(ops::method_not_allowed)
-        .layer(middleware::from_fn_with_state(state.clone(), observe))
+        .layer(ObserveLayer {
+            metrics: Arc::clone(&state.metrics),
+            timeout: state.request_timeout,
+        })
         .layer(DefaultBodyLimit::max(max_body))
         .with_state(state);
-    // Routing happens inside `routes`; the trailing slash must go before it.
-    let routes = routes.map_request(move |mut req: Request| {
+    App { routes }
+}
+
+/// The routes behind the trailing-slash trim, which must precede routing. A plain
+/// service rather than an outer `Router`, which cost a second routing pass on every
+/// request.
+#[derive(Clone)]
+pub struct App {
+    routes: Router,
+}
+
+impl<B> tower::Service<axum::http::Request<B>> for App
+where
+    B: axum::body::HttpBody<Data = Bytes> + Send + 'static,
+    B::Error: Into<axum::BoxError>,
+{
+    type Response = Response;
+    type Error = Infallible;
+    type Future = axum::routing::future::RouteFuture<Infallible>;
+
+    fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        // A `Router` is always ready.
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, mut req: axum::http::Request<B>) -> Self::Future {
         trim_trailing_slash(req.uri_mut());
-        req.extensions_mut().insert(BodyLimit(max_body));
-        req
-    });
-    Router::new().fallback_service(routes)
+        self.routes.call(req)
+    }
 }
 
 fn trim_trailing_slash(uri: &mut Uri) {
@@ -269,49 +311,145 @@ fn trim_trailing_slash(uri: &mut Uri) {
 }
 
 /// Times, bounds, logs and counts every request, and honours `Accept: application/json`.
-async fn observe(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    let start = Instant::now();
-    // Cheap handles, not copies: a standard method is an enum and the matched path an
-    // `Arc<str>`, so the hot path allocates nothing for its labels.
-    let method = req.method().clone();
-    let route = req.extensions().get::<MatchedPath>().cloned();
-    let plain_json = req
-        .headers()
-        .get(header::ACCEPT)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|a| a.contains("application/json") && !a.contains("vnd.schemaregistry"));
-    let uri = tracing::enabled!(tracing::Level::DEBUG).then(|| req.uri().clone());
-    let mut response = match tokio::time::timeout(state.request_timeout, next.run(req)).await {
-        Ok(response) => response,
-        Err(_) => ApiError::from(Error::Timeout).into_response(),
-    };
-    if plain_json
-        && response
+///
+/// Hand-written rather than `middleware::from_fn`, which boxed the next service and
+/// the future and cloned the state on every request.
+#[derive(Clone)]
+struct ObserveLayer {
+    metrics: Arc<Metrics>,
+    timeout: Duration,
+}
+
+impl<S> tower::Layer<S> for ObserveLayer {
+    type Service = Observe<S>;
+
+    fn layer(&self, inner: S) -> Observe<S> {
+        Observe {
+            inner,
+            metrics: Arc::clone(&self.metrics),
+            timeout: self.timeout,
+        }
+    }
+}
+
+/// One route's service behind [`ObserveLayer`].
+#[derive(Clone)]
+struct Observe<S> {
+    inner: S,
+    metrics: Arc<Metrics>,
+    timeout: Duration,
+}
+
+impl<S> tower::Service<Request> for Observe<S>
+where
+    S: tower::Service<Request, Response = Response, Error = Infallible>,
+{
+    type Response = Response;
+    type Error = Infallible;
+    type Future = Observed<S::Future>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, req: Request) -> Self::Future {
+        let start = Instant::now();
+        // Cheap handles, not copies: a standard method is an enum and the matched path an
+        // `Arc<str>`, so the hot path allocates nothing for its labels.
+        let method = req.method().clone();
+        let route = req.extensions().get::<MatchedPath>().cloned();
+        let plain_json = req
             .headers()
-            .get(header::CONTENT_TYPE)
-            .is_some_and(|v| v == CONTENT_TYPE)
-    {
-        response.headers_mut().insert(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("application/json"),
-        );
+            .get(header::ACCEPT)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|a| a.contains("application/json") && !a.contains("vnd.schemaregistry"));
+        let uri = tracing::enabled!(tracing::Level::DEBUG).then(|| req.uri().clone());
+        Observed {
+            inner: self.inner.call(req),
+            timer: None,
+            start,
+            timeout: self.timeout,
+            metrics: Arc::clone(&self.metrics),
+            method,
+            route,
+            plain_json,
+            uri,
+        }
     }
-    let elapsed = start.elapsed();
-    let status = response.status().as_u16();
-    let route = route.as_ref().map_or("unmatched", MatchedPath::as_str);
-    state
-        .metrics
-        .observe(method.as_str(), route, status, elapsed);
-    if let Some(uri) = uri {
-        tracing::debug!(
-            %method,
-            path = %uri.path(),
-            status,
-            micros = elapsed.as_micros() as u64,
-            "request"
-        );
+}
+
+pin_project_lite::pin_project! {
+    /// The future of [`Observe`]: the route's answer, or 50002 once the request
+    /// timeout has passed since it arrived.
+    struct Observed<F> {
+        #[pin]
+        inner: F,
+        // Armed only once the route has answered `Pending`: a cached read completes on
+        // its first poll and so never touches the timer wheel.
+        timer: Option<Pin<Box<tokio::time::Sleep>>>,
+        start: Instant,
+        timeout: Duration,
+        metrics: Arc<Metrics>,
+        method: Method,
+        route: Option<MatchedPath>,
+        plain_json: bool,
+        uri: Option<Uri>,
     }
-    response
+}
+
+impl<F> Future for Observed<F>
+where
+    F: Future<Output = Result<Response, Infallible>>,
+{
+    type Output = Result<Response, Infallible>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.project();
+        let mut response = match this.inner.poll(cx) {
+            Poll::Ready(Ok(response)) => response,
+            Poll::Ready(Err(never)) => match never {},
+            Poll::Pending => {
+                // The deadline counts from arrival, as `tokio::time::timeout` started
+                // at arrival did; a timeout too large for the clock never fires.
+                let Some(deadline) = this.start.checked_add(*this.timeout) else {
+                    return Poll::Pending;
+                };
+                let timer = this
+                    .timer
+                    .get_or_insert_with(|| Box::pin(tokio::time::sleep_until(deadline.into())));
+                if timer.as_mut().poll(cx).is_pending() {
+                    return Poll::Pending;
+                }
+                ApiError::from(Error::Timeout).into_response()
+            }
+        };
+        if *this.plain_json
+            && response
+                .headers()
+                .get(header::CONTENT_TYPE)
+                .is_some_and(|v| v == CONTENT_TYPE)
+        {
+            response.headers_mut().insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json"),
+            );
+        }
+        let elapsed = this.start.elapsed();
+        let status = response.status().as_u16();
+        let route = this.route.as_ref().map_or("unmatched", MatchedPath::as_str);
+        this.metrics
+            .observe(this.method.as_str(), route, status, elapsed);
+        if let Some(uri) = this.uri.take() {
+            tracing::debug!(
+                method = %this.method,
+                path = %uri.path(),
+                status,
+                micros = elapsed.as_micros() as u64,
+                "request"
+            );
+        }
+        Poll::Ready(Ok(response))
+    }
 }
 
 #[cfg(test)]

@@ -4,7 +4,6 @@
 
 use std::sync::Arc;
 
-use axum::Router;
 use axum::extract::{Request, State};
 use axum::http::{HeaderValue, header};
 use axum::middleware::{self, Next};
@@ -12,14 +11,21 @@ use axum::response::{IntoResponse, Response};
 
 use super::policy::{self, Need};
 use super::{Authenticator, Credentials};
-use crate::api::ApiError;
+use crate::api::{ApiError, App};
 
 /// Sent with every 401: Basic first (what Confluent clients answer), then Bearer.
 pub const CHALLENGE: &str = r#"Basic realm="schemagate", charset="UTF-8""#;
 
-/// `router` behind authentication and authorisation.
-pub fn protect(router: Router, auth: Arc<Authenticator>) -> Router {
-    router.layer(middleware::from_fn_with_state(auth, check))
+/// `app` behind authentication and authorisation: every request, routed or not, is
+/// checked before the trailing slash is trimmed and before any handler runs.
+pub fn protect(app: App, auth: Arc<Authenticator>) -> impl crate::HttpService {
+    let layer =
+        middleware::from_fn_with_state::<_, _, (State<Arc<Authenticator>>, Request)>(auth, check);
+    let checked = tower::Layer::layer(&layer, app);
+    // `from_fn` takes axum's body type; hyper hands over its own.
+    tower::ServiceExt::map_request(checked, |req: hyper::Request<hyper::body::Incoming>| {
+        req.map(axum::body::Body::new)
+    })
 }
 
 async fn check(State(auth): State<Arc<Authenticator>>, mut req: Request, next: Next) -> Response {
