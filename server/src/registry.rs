@@ -775,6 +775,12 @@ impl Registry {
             .wrapping_add(self.store.external_deletions())
     }
 
+    /// The cached body of `GET /schemas/ids/{id}`, if any: no store access, so callers
+    /// may try it on a runtime thread before going to a networked store.
+    pub fn cached_schema_by_id(&self, id: SchemaId) -> Option<Arc<IdDoc>> {
+        self.id_docs.get(&id, self.id_epoch())
+    }
+
     /// `GET /schemas/ids/{id}`: served from a cache of rendered bodies.
     pub fn schema_by_id(&self, id: SchemaId) -> Result<Arc<IdDoc>> {
         let epoch = self.id_epoch();
@@ -937,11 +943,10 @@ impl Registry {
         }
     }
 
-    /// `GET /subjects/{s}/versions/{v}` rendered, from a cache tagged with [`Registry::epoch`].
-    pub fn version_json(&self, subject: &str, version: &str, deleted: bool) -> Result<Bytes> {
-        let epoch = self.epoch();
-        // Only a valid spec gets a key; errors are computed (and not cached) below.
-        let key = VersionSpec::parse(version).ok().map(|spec| {
+    /// Cache key of a version answer; only a valid spec gets one, since errors are
+    /// computed (and not cached).
+    fn version_key(subject: &str, version: &str, deleted: bool) -> Option<[u8; 32]> {
+        VersionSpec::parse(version).ok().map(|spec| {
             let number = match spec {
                 VersionSpec::Latest => -1,
                 VersionSpec::Number(n) => n,
@@ -952,7 +957,25 @@ impl Registry {
             h.update(number.to_be_bytes());
             h.update([u8::from(deleted)]);
             <[u8; 32]>::from(h.finalize())
-        });
+        })
+    }
+
+    /// The cached answer of [`Registry::version_json`], if any, without store access.
+    pub fn cached_version_json(
+        &self,
+        subject: &str,
+        version: &str,
+        deleted: bool,
+    ) -> Option<Bytes> {
+        let epoch = self.epoch();
+        let key = Self::version_key(subject, version, deleted)?;
+        self.version_docs.get(&key, epoch)
+    }
+
+    /// `GET /subjects/{s}/versions/{v}` rendered, from a cache tagged with [`Registry::epoch`].
+    pub fn version_json(&self, subject: &str, version: &str, deleted: bool) -> Result<Bytes> {
+        let epoch = self.epoch();
+        let key = Self::version_key(subject, version, deleted);
         if let Some(key) = &key
             && let Some(body) = self.version_docs.get(key, epoch)
         {

@@ -168,9 +168,14 @@ on_each_store! {
 
     async fn half_a_tls_configuration_or_bad_files_stop_the_start() {
         let dir = tempfile::tempdir().unwrap();
+        // A directory per attempt: sled may release a refused start's lock a moment late.
+        let attempt = std::sync::atomic::AtomicUsize::new(0);
         let config = |cert: Option<PathBuf>, key: Option<PathBuf>| Config {
             listen: "127.0.0.1:0".parse().unwrap(),
-            data_dir: dir.path().join("data"),
+            data_dir: dir.path().join(format!(
+                "data{}",
+                attempt.fetch_add(1, std::sync::atomic::Ordering::SeqCst)
+            )),
             tls_cert: cert,
             tls_key: key,
             ..Config::default()

@@ -23,14 +23,20 @@ pub async fn types() -> Response {
 /// `GET /schemas/ids/{id}`: the hot path of every deserializer.
 pub async fn by_id(State(state): State<AppState>, p: PathParams) -> ApiResult {
     let id = parse_id(p.get("id"))?;
-    let doc = state.registry.read(move |r| r.schema_by_id(id)).await?;
+    let doc = match state.registry.cached_schema_by_id(id) {
+        Some(doc) => doc,
+        None => state.registry.read(move |r| r.schema_by_id(id)).await?,
+    };
     Ok(super::bytes_response(doc.json.clone()))
 }
 
 /// `GET /schemas/ids/{id}/schema`: the raw text.
 pub async fn by_id_raw(State(state): State<AppState>, p: PathParams) -> ApiResult {
     let id = parse_id(p.get("id"))?;
-    let doc = state.registry.read(move |r| r.schema_by_id(id)).await?;
+    let doc = match state.registry.cached_schema_by_id(id) {
+        Some(doc) => doc,
+        None => state.registry.read(move |r| r.schema_by_id(id)).await?,
+    };
     Ok(super::bytes_response(doc.raw.clone()))
 }
 

@@ -42,8 +42,15 @@ pub async fn versions(State(state): State<AppState>, p: PathParams, q: Params) -
 
 /// `GET /subjects/{s}/versions/{v}`.
 pub async fn version(State(state): State<AppState>, p: PathParams, q: Params) -> ApiResult {
-    let (subject, version) = (p.get("s").to_owned(), p.get("v").to_owned());
     let deleted = q.flag("deleted");
+    // A cached answer needs no store, so no trip to the blocking pool.
+    if let Some(body) = state
+        .registry
+        .cached_version_json(p.get("s"), p.get("v"), deleted)
+    {
+        return Ok(super::bytes_response(body));
+    }
+    let (subject, version) = (p.get("s").to_owned(), p.get("v").to_owned());
     let body = state
         .registry
         .read(move |r| r.version_json(&subject, &version, deleted))
