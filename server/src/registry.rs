@@ -1641,55 +1641,8 @@ mod tests {
     use std::time::Duration;
 
     use super::*;
+    use crate::store::forward::Forward;
     use crate::store::sled::SledStore;
-    use crate::store::{Counts, StoreResult};
-
-    /// Delegates to sled, counting flushes and making each one slow, as a disk is.
-    struct SlowFlush {
-        inner: SledStore,
-        flushes: AtomicUsize,
-    }
-
-    impl Store for SlowFlush {
-        fn schema(&self, id: SchemaId) -> StoreResult<Option<StoredSchema>> {
-            self.inner.schema(id)
-        }
-        fn id_for_key(&self, key: &ContentKey) -> StoreResult<Option<SchemaId>> {
-            self.inner.id_for_key(key)
-        }
-        fn versions(&self, subject: &str) -> StoreResult<Vec<VersionEntry>> {
-            self.inner.versions(subject)
-        }
-        fn all_versions(&self) -> StoreResult<Vec<(String, Vec<VersionEntry>)>> {
-            self.inner.all_versions()
-        }
-        fn usages(&self, id: SchemaId) -> StoreResult<Vec<(String, VersionEntry)>> {
-            self.inner.usages(id)
-        }
-        fn referrers(&self, subject: &str, version: i32) -> StoreResult<Vec<SchemaId>> {
-            self.inner.referrers(subject, version)
-        }
-        fn config(&self, subject: Option<&str>) -> StoreResult<Option<Level>> {
-            self.inner.config(subject)
-        }
-        fn mode(&self, subject: Option<&str>) -> StoreResult<Option<Mode>> {
-            self.inner.mode(subject)
-        }
-        fn next_id(&self) -> StoreResult<SchemaId> {
-            self.inner.next_id()
-        }
-        fn counts(&self) -> StoreResult<Counts> {
-            self.inner.counts()
-        }
-        fn apply(&self, ops: &[Op]) -> StoreResult<()> {
-            self.inner.apply(ops)
-        }
-        fn flush(&self) -> StoreResult<()> {
-            self.flushes.fetch_add(1, Ordering::SeqCst);
-            std::thread::sleep(Duration::from_millis(30));
-            self.inner.flush()
-        }
-    }
 
     fn input(name: &str) -> SchemaInput {
         SchemaInput {
@@ -1703,12 +1656,17 @@ mod tests {
     #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
     async fn concurrent_writers_share_flushes() {
         let dir = tempfile::tempdir().unwrap();
-        let store = Arc::new(SlowFlush {
-            inner: SledStore::open(dir.path()).unwrap(),
-            flushes: AtomicUsize::new(0),
-        });
+        // Sled, counting flushes and making each one slow, as a disk is.
+        let flushes = Arc::new(AtomicUsize::new(0));
+        let counted = Arc::clone(&flushes);
+        let store =
+            Forward::new(Arc::new(SledStore::open(dir.path()).unwrap())).on_flush(move |inner| {
+                counted.fetch_add(1, Ordering::SeqCst);
+                std::thread::sleep(Duration::from_millis(30));
+                inner.flush()
+            });
         let registry = Arc::new(Registry::new(
-            store.clone(),
+            Arc::new(store),
             Level::Backward,
             Limits::default(),
         ));
@@ -1735,7 +1693,7 @@ mod tests {
         for t in tasks {
             assert!(ids.insert(t.await.unwrap().unwrap()));
         }
-        let flushes = store.flushes.load(Ordering::SeqCst);
+        let flushes = flushes.load(Ordering::SeqCst);
         assert!(
             flushes < writers,
             "{flushes} flushes for {writers} acknowledged writes: no group commit"

@@ -8,64 +8,10 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use schemagate_core::{Level, Limits};
 use schemagate_server::registry::{Error, Registry, SchemaInput};
+use schemagate_server::store::forward::Forward;
 use schemagate_server::store::sled::SledStore;
-use schemagate_server::store::{
-    ContentKey, Counts, Mode, Op, SchemaId, Store, StoreResult, StoredSchema, VersionEntry,
-};
+use schemagate_server::store::{Op, Store, VersionEntry};
 use serde_json::Value;
-
-/// Sled, plus a change counter the test bumps as a networked backend would when another
-/// process writes.
-struct Shared {
-    inner: SledStore,
-    external: AtomicU64,
-}
-
-impl Store for Shared {
-    fn schema(&self, id: SchemaId) -> StoreResult<Option<StoredSchema>> {
-        self.inner.schema(id)
-    }
-    fn id_for_key(&self, key: &ContentKey) -> StoreResult<Option<SchemaId>> {
-        self.inner.id_for_key(key)
-    }
-    fn versions(&self, subject: &str) -> StoreResult<Vec<VersionEntry>> {
-        self.inner.versions(subject)
-    }
-    fn all_versions(&self) -> StoreResult<Vec<(String, Vec<VersionEntry>)>> {
-        self.inner.all_versions()
-    }
-    fn usages(&self, id: SchemaId) -> StoreResult<Vec<(String, VersionEntry)>> {
-        self.inner.usages(id)
-    }
-    fn referrers(&self, subject: &str, version: i32) -> StoreResult<Vec<SchemaId>> {
-        self.inner.referrers(subject, version)
-    }
-    fn config(&self, subject: Option<&str>) -> StoreResult<Option<Level>> {
-        self.inner.config(subject)
-    }
-    fn mode(&self, subject: Option<&str>) -> StoreResult<Option<Mode>> {
-        self.inner.mode(subject)
-    }
-    fn next_id(&self) -> StoreResult<SchemaId> {
-        self.inner.next_id()
-    }
-    fn counts(&self) -> StoreResult<Counts> {
-        self.inner.counts()
-    }
-    fn apply(&self, ops: &[Op]) -> StoreResult<()> {
-        self.inner.apply(ops)
-    }
-    fn flush(&self) -> StoreResult<()> {
-        self.inner.flush()
-    }
-    fn external_changes(&self) -> u64 {
-        self.external.load(Ordering::SeqCst)
-    }
-    // The test's only external change includes a permanent delete, so it counts as one.
-    fn external_deletions(&self) -> u64 {
-        self.external.load(Ordering::SeqCst)
-    }
-}
 
 fn avro(fields: &str) -> SchemaInput {
     SchemaInput {
@@ -84,18 +30,30 @@ fn v2() -> SchemaInput {
     avro(r#"{"name":"a","type":"int"},{"name":"b","type":"int","default":0}"#)
 }
 
-fn open() -> (tempfile::TempDir, Arc<Shared>, Arc<Registry>) {
+/// Sled behind a registry, plus a change counter the test bumps as a networked backend
+/// would when another process writes. Returns the sled store too, to write behind the
+/// registry's back.
+fn open() -> (
+    tempfile::TempDir,
+    Arc<SledStore>,
+    Arc<AtomicU64>,
+    Arc<Registry>,
+) {
     let dir = tempfile::tempdir().unwrap();
-    let store = Arc::new(Shared {
-        inner: SledStore::open(dir.path()).unwrap(),
-        external: AtomicU64::new(0),
-    });
+    let sled = Arc::new(SledStore::open(dir.path()).unwrap());
+    let external = Arc::new(AtomicU64::new(0));
+    let changes = Arc::clone(&external);
+    // The test's only external change includes a permanent delete, so it counts as one.
+    let deletions = Arc::clone(&external);
+    let store = Forward::new(sled.clone())
+        .on_external_changes(move |_| changes.load(Ordering::SeqCst))
+        .on_external_deletions(move |_| deletions.load(Ordering::SeqCst));
     let registry = Arc::new(Registry::new(
-        store.clone(),
+        Arc::new(store),
         Level::Backward,
         Limits::default(),
     ));
-    (dir, store, registry)
+    (dir, sled, external, registry)
 }
 
 fn version_of(body: &[u8]) -> i64 {
@@ -105,7 +63,7 @@ fn version_of(body: &[u8]) -> i64 {
 
 #[tokio::test]
 async fn latest_and_lookup_follow_every_local_write() {
-    let (_dir, _store, r) = open();
+    let (_dir, _sled, _external, r) = open();
     r.register("s", &v1(), None, None, false).unwrap();
     assert_eq!(
         version_of(&r.version_json("s", "latest", false).unwrap()),
@@ -153,7 +111,7 @@ async fn latest_and_lookup_follow_every_local_write() {
 
 #[tokio::test]
 async fn a_permanent_delete_retires_the_id_body() {
-    let (_dir, _store, r) = open();
+    let (_dir, _sled, _external, r) = open();
     let id = r.register("s", &v1(), None, None, false).unwrap().value;
     let body = r.schema_by_id(id).unwrap().json.clone();
     assert_eq!(r.schema_by_id(id).unwrap().json, body);
@@ -164,7 +122,7 @@ async fn a_permanent_delete_retires_the_id_body() {
 
 #[tokio::test]
 async fn changes_reported_by_the_store_retire_every_cache() {
-    let (_dir, store, r) = open();
+    let (_dir, sled, external, r) = open();
     let id = r.register("s", &v1(), None, None, false).unwrap().value;
     let id2 = r.register("s", &v2(), None, None, false).unwrap().value;
     assert_eq!(
@@ -178,24 +136,22 @@ async fn changes_reported_by_the_store_retire_every_cache() {
     r.schema_by_id(id).unwrap();
 
     // Another process soft-deletes version 2 and permanently removes version 1.
-    store
-        .inner
-        .apply(&[
-            Op::PutVersion {
-                subject: "s".into(),
-                entry: VersionEntry {
-                    version: 2,
-                    id: id2,
-                    deleted: true,
-                },
+    sled.apply(&[
+        Op::PutVersion {
+            subject: "s".into(),
+            entry: VersionEntry {
+                version: 2,
+                id: id2,
+                deleted: true,
             },
-            Op::RemoveVersion {
-                subject: "s".into(),
-                version: 1,
-            },
-        ])
-        .unwrap();
-    store.external.fetch_add(1, Ordering::SeqCst);
+        },
+        Op::RemoveVersion {
+            subject: "s".into(),
+            version: 1,
+        },
+    ])
+    .unwrap();
+    external.fetch_add(1, Ordering::SeqCst);
 
     assert!(matches!(
         r.version_json("s", "latest", false),

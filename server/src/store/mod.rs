@@ -4,6 +4,9 @@
 //! networked backend (PostgreSQL) can replace the embedded one without touching the
 //! use cases.
 
+/// A store wrapper for tests that need to alter one behaviour of a real store.
+#[doc(hidden)]
+pub mod forward;
 pub mod postgres;
 pub mod sled;
 

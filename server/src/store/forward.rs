@@ -1,0 +1,129 @@
+use std::sync::Arc;
+
+use schemagate_core::Level;
+
+use super::{
+    ContentKey, Counts, Mode, Op, SchemaId, Store, StoreResult, StoredSchema, VersionEntry,
+    WriteLock,
+};
+
+/// A replacement for one method; it gets the inner store so it can still call it.
+type Hook<T> = Option<Box<dyn Fn(&dyn Store) -> T + Send + Sync>>;
+
+/// Forwards every [`Store`] method to the inner store, unless a hook replaces it.
+pub struct Forward {
+    inner: Arc<dyn Store>,
+    flush: Hook<StoreResult<()>>,
+    external_changes: Hook<u64>,
+    external_deletions: Hook<u64>,
+}
+
+impl Forward {
+    /// Wraps `inner` with nothing replaced yet.
+    pub fn new(inner: Arc<dyn Store>) -> Forward {
+        Forward {
+            inner,
+            flush: None,
+            external_changes: None,
+            external_deletions: None,
+        }
+    }
+
+    /// Replaces [`Store::flush`].
+    pub fn on_flush(
+        mut self,
+        hook: impl Fn(&dyn Store) -> StoreResult<()> + Send + Sync + 'static,
+    ) -> Forward {
+        self.flush = Some(Box::new(hook));
+        self
+    }
+
+    /// Replaces [`Store::external_changes`].
+    pub fn on_external_changes(
+        mut self,
+        hook: impl Fn(&dyn Store) -> u64 + Send + Sync + 'static,
+    ) -> Forward {
+        self.external_changes = Some(Box::new(hook));
+        self
+    }
+
+    /// Replaces [`Store::external_deletions`].
+    pub fn on_external_deletions(
+        mut self,
+        hook: impl Fn(&dyn Store) -> u64 + Send + Sync + 'static,
+    ) -> Forward {
+        self.external_deletions = Some(Box::new(hook));
+        self
+    }
+}
+
+impl Store for Forward {
+    fn schema(&self, id: SchemaId) -> StoreResult<Option<StoredSchema>> {
+        self.inner.schema(id)
+    }
+    fn id_for_key(&self, key: &ContentKey) -> StoreResult<Option<SchemaId>> {
+        self.inner.id_for_key(key)
+    }
+    fn versions(&self, subject: &str) -> StoreResult<Vec<VersionEntry>> {
+        self.inner.versions(subject)
+    }
+    fn version(&self, subject: &str, version: i32) -> StoreResult<Option<VersionEntry>> {
+        self.inner.version(subject, version)
+    }
+    fn latest_version(
+        &self,
+        subject: &str,
+        include_deleted: bool,
+    ) -> StoreResult<Option<VersionEntry>> {
+        self.inner.latest_version(subject, include_deleted)
+    }
+    fn all_versions(&self) -> StoreResult<Vec<(String, Vec<VersionEntry>)>> {
+        self.inner.all_versions()
+    }
+    fn usages(&self, id: SchemaId) -> StoreResult<Vec<(String, VersionEntry)>> {
+        self.inner.usages(id)
+    }
+    fn referrers(&self, subject: &str, version: i32) -> StoreResult<Vec<SchemaId>> {
+        self.inner.referrers(subject, version)
+    }
+    fn config(&self, subject: Option<&str>) -> StoreResult<Option<Level>> {
+        self.inner.config(subject)
+    }
+    fn mode(&self, subject: Option<&str>) -> StoreResult<Option<Mode>> {
+        self.inner.mode(subject)
+    }
+    fn next_id(&self) -> StoreResult<SchemaId> {
+        self.inner.next_id()
+    }
+    fn counts(&self) -> StoreResult<Counts> {
+        self.inner.counts()
+    }
+    fn apply(&self, ops: &[Op]) -> StoreResult<()> {
+        self.inner.apply(ops)
+    }
+    fn flush(&self) -> StoreResult<()> {
+        match &self.flush {
+            Some(hook) => hook(&*self.inner),
+            None => self.inner.flush(),
+        }
+    }
+    // The inner store's lock commits through its own `apply`, not through this wrapper.
+    fn lock_writes(&self) -> StoreResult<Box<dyn WriteLock + '_>> {
+        self.inner.lock_writes()
+    }
+    fn inline_reads(&self) -> bool {
+        self.inner.inline_reads()
+    }
+    fn external_changes(&self) -> u64 {
+        match &self.external_changes {
+            Some(hook) => hook(&*self.inner),
+            None => self.inner.external_changes(),
+        }
+    }
+    fn external_deletions(&self) -> u64 {
+        match &self.external_deletions {
+            Some(hook) => hook(&*self.inner),
+            None => self.inner.external_deletions(),
+        }
+    }
+}
