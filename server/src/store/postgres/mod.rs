@@ -470,38 +470,22 @@ fn apply_op(conn: &mut Conn, op: &Op) -> Result<(), postgres::Error> {
                 .statement("DELETE FROM schemagate_versions WHERE subject = $1 AND version = $2")?;
             conn.client.execute(&s, &[subject, version])?;
         }
-        Op::SetConfig { subject, level } => {
-            let scope = scope(subject.as_deref());
-            match level {
-                Some(level) => {
-                    let s = conn.statement(
-                        "INSERT INTO schemagate_config (scope, level) VALUES ($1, $2)
-                         ON CONFLICT (scope) DO UPDATE SET level = EXCLUDED.level",
-                    )?;
-                    conn.client.execute(&s, &[&scope, &level.as_str()])?;
-                }
-                None => {
-                    let s = conn.statement("DELETE FROM schemagate_config WHERE scope = $1")?;
-                    conn.client.execute(&s, &[&scope])?;
-                }
-            }
-        }
-        Op::SetMode { subject, mode } => {
-            let scope = scope(subject.as_deref());
-            match mode {
-                Some(mode) => {
-                    let s = conn.statement(
-                        "INSERT INTO schemagate_modes (scope, mode) VALUES ($1, $2)
-                         ON CONFLICT (scope) DO UPDATE SET mode = EXCLUDED.mode",
-                    )?;
-                    conn.client.execute(&s, &[&scope, &mode.as_str()])?;
-                }
-                None => {
-                    let s = conn.statement("DELETE FROM schemagate_modes WHERE scope = $1")?;
-                    conn.client.execute(&s, &[&scope])?;
-                }
-            }
-        }
+        Op::SetConfig { subject, level } => set_scoped(
+            conn,
+            "INSERT INTO schemagate_config (scope, level) VALUES ($1, $2)
+             ON CONFLICT (scope) DO UPDATE SET level = EXCLUDED.level",
+            "DELETE FROM schemagate_config WHERE scope = $1",
+            subject.as_deref(),
+            level.map(Level::as_str),
+        )?,
+        Op::SetMode { subject, mode } => set_scoped(
+            conn,
+            "INSERT INTO schemagate_modes (scope, mode) VALUES ($1, $2)
+             ON CONFLICT (scope) DO UPDATE SET mode = EXCLUDED.mode",
+            "DELETE FROM schemagate_modes WHERE scope = $1",
+            subject.as_deref(),
+            mode.map(Mode::as_str),
+        )?,
         Op::SetNextId(next) => {
             // Never lowered, so an id is never handed out twice.
             let s = conn.statement(
@@ -510,6 +494,29 @@ fn apply_op(conn: &mut Conn, op: &Op) -> Result<(), postgres::Error> {
                  SET value = GREATEST(schemagate_meta.value, EXCLUDED.value)",
             )?;
             conn.client.execute(&s, &[&i64::from(*next)])?;
+        }
+    }
+    Ok(())
+}
+
+/// Sets a subject's (or the global) setting with `upsert`, or clears it with `delete`
+/// when `value` is `None`: config and modes share one table shape.
+fn set_scoped(
+    conn: &mut Conn,
+    upsert: &'static str,
+    delete: &'static str,
+    subject: Option<&str>,
+    value: Option<&str>,
+) -> Result<(), postgres::Error> {
+    let scope = scope(subject);
+    match value {
+        Some(value) => {
+            let s = conn.statement(upsert)?;
+            conn.client.execute(&s, &[&scope, &value])?;
+        }
+        None => {
+            let s = conn.statement(delete)?;
+            conn.client.execute(&s, &[&scope])?;
         }
     }
     Ok(())
