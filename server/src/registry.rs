@@ -12,6 +12,7 @@
 //! writers share one flush (group commit). Reads take no lock at all.
 
 use std::collections::{HashMap, HashSet};
+use std::hash::BuildHasher as _;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 
@@ -273,6 +274,12 @@ pub struct Registry {
     version_docs: Cache<[u8; 32], Bytes>,
     /// Rendered `POST /subjects/{s}` answers, tagged with [`Registry::epoch`].
     lookup_docs: Cache<[u8; 32], Bytes>,
+    /// Lookup answers by the request's exact body, tagged with [`Registry::epoch`]: a
+    /// producer sends the same bytes at every start, and matching them skips the JSON
+    /// parse and the content digest. The key is a keyed hash; each entry keeps what it
+    /// answers, so a collision is a miss, never a wrong answer.
+    body_lookups: Cache<u64, Arc<BodyLookup>>,
+    body_lookup_keys: std::hash::RandomState,
     /// Parsed history for compatibility checks, so a registration does not re-parse
     /// every earlier version.
     parsed: RwLock<HashMap<SchemaId, Arc<ParsedSchema>>>,
@@ -280,6 +287,14 @@ pub struct Registry {
     /// up and re-register the same text at every start, and parsing (metaschema
     /// validation, compiling a JSON validator) dwarfs everything else on that path.
     inputs: RwLock<HashMap<[u8; 32], Arc<ParsedSchema>>>,
+}
+
+/// A lookup request as sent, with the answer it got.
+struct BodyLookup {
+    subject: Box<str>,
+    flags: u8,
+    body: Bytes,
+    answer: Bytes,
 }
 
 /// Bounds of the id-body cache: every schema of a 10k registry fits, a 100k one cannot
@@ -374,6 +389,8 @@ impl Registry {
             forgets: AtomicU64::new(0),
             version_docs: Cache::new(BODY_CACHE_MAX_ENTRIES, BODY_CACHE_MAX_BYTES),
             lookup_docs: Cache::new(BODY_CACHE_MAX_ENTRIES, BODY_CACHE_MAX_BYTES),
+            body_lookups: Cache::new(BODY_CACHE_MAX_ENTRIES, BODY_CACHE_MAX_BYTES),
+            body_lookup_keys: std::hash::RandomState::new(),
             parsed: RwLock::new(HashMap::new()),
             inputs: RwLock::new(HashMap::new()),
         }
@@ -1187,7 +1204,7 @@ impl Registry {
     /// `POST /subjects/{s}` rendered. An answer cached for this input at the current
     /// [`Registry::epoch`] is served on the runtime thread (hashing the input is all it
     /// costs); anything else runs on the blocking pool, since it may parse.
-    pub async fn lookup_json(
+    async fn lookup_json(
         self: &Arc<Self>,
         subject: &str,
         input: SchemaInput,
@@ -1211,6 +1228,46 @@ impl Registry {
         let subject = subject.to_owned();
         self.blocking(move |r| r.lookup_body(&subject, &input, normalize, deleted))
             .await
+    }
+
+    /// `POST /subjects/{s}` from the request body as sent: answered from the cache when
+    /// the same bytes were answered at the current state, else decoded with `decode`
+    /// and looked up.
+    pub async fn lookup_by_body<E: From<Error>>(
+        self: &Arc<Self>,
+        subject: &str,
+        body: Bytes,
+        normalize: bool,
+        deleted: bool,
+        decode: impl FnOnce(&[u8]) -> std::result::Result<SchemaInput, E>,
+    ) -> std::result::Result<Bytes, E> {
+        let flags = u8::from(normalize) | (u8::from(deleted) << 1);
+        let cacheable = body.len() <= INPUT_CACHE_MAX_TEXT;
+        // Read before the store, as for every epoch-tagged cache.
+        let epoch = self.epoch();
+        let key = self.body_lookup_keys.hash_one((subject, flags, &body[..]));
+        if cacheable
+            && let Some(hit) = self.body_lookups.get(&key, epoch)
+            && *hit.subject == *subject
+            && hit.flags == flags
+            && hit.body == body
+        {
+            return Ok(hit.answer.clone());
+        }
+        let input = decode(&body)?;
+        let answer = self.lookup_json(subject, input, normalize, deleted).await?;
+        if cacheable {
+            let bytes =
+                subject.len() + body.len() + answer.len() + std::mem::size_of::<BodyLookup>();
+            let entry = BodyLookup {
+                subject: subject.into(),
+                flags,
+                body,
+                answer: answer.clone(),
+            };
+            self.body_lookups.insert(key, epoch, Arc::new(entry), bytes);
+        }
+        Ok(answer)
     }
 
     fn lookup_body(

@@ -6,6 +6,7 @@
 mod compatibility;
 mod config;
 pub mod error;
+mod hot;
 mod mode;
 mod ops;
 mod schemas;
@@ -21,11 +22,9 @@ use std::time::{Duration, Instant};
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::rejection::RawPathParamsRejection;
-use axum::extract::{
-    DefaultBodyLimit, FromRequest, FromRequestParts, MatchedPath, RawPathParams, Request,
-};
+use axum::extract::{FromRequest, FromRequestParts, MatchedPath, RawPathParams, Request};
 use axum::http::request::Parts;
-use axum::http::{HeaderValue, Method, Uri, header};
+use axum::http::{HeaderMap, HeaderValue, Method, Uri, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use serde::Serialize;
@@ -109,18 +108,24 @@ impl Params {
     }
 }
 
+impl Params {
+    /// The query of `uri`; most reads carry none, so nothing is parsed or allocated.
+    pub fn from_uri(uri: &Uri) -> Params {
+        if uri.query().is_none() {
+            return Params(Vec::new());
+        }
+        let pairs = axum::extract::Query::<Vec<(String, String)>>::try_from_uri(uri)
+            .map(|q| q.0)
+            .unwrap_or_default();
+        Params(pairs)
+    }
+}
+
 impl<S: Send + Sync> FromRequestParts<S> for Params {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, ApiError> {
-        // Most reads carry no query: nothing to parse, nothing to allocate.
-        if parts.uri.query().is_none() {
-            return Ok(Params(Vec::new()));
-        }
-        let pairs = axum::extract::Query::<Vec<(String, String)>>::try_from_uri(&parts.uri)
-            .map(|q| q.0)
-            .unwrap_or_default();
-        Ok(Params(pairs))
+        Ok(Params::from_uri(&parts.uri))
     }
 }
 
@@ -166,31 +171,52 @@ impl<T: DeserializeOwned> FromRequest<AppState> for Body<T> {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &AppState) -> Result<Self, ApiError> {
-        // The limit for the message comes from the state: a request extension for it
-        // cost an insert into every request's extension map.
-        let limit = state.max_body;
-        let bytes = Bytes::from_request(req, state).await.map_err(|e| {
-            if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
-                ApiError::BodyTooLarge(limit)
-            } else {
-                ApiError::Malformed(e.body_text())
-            }
-        })?;
-        let slice: &[u8] = if bytes.iter().all(u8::is_ascii_whitespace) {
-            b"{}"
-        } else {
-            &bytes
-        };
-        serde_json::from_slice(slice)
-            .map(Body)
-            .map_err(|e| ApiError::Malformed(e.to_string()))
+        let RawBody(bytes) = RawBody::from_request(req, state).await?;
+        decode_json(&bytes).map(Body)
     }
+}
+
+/// The request body as sent, within the configured limit.
+pub struct RawBody(pub Bytes);
+
+impl FromRequest<AppState> for RawBody {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, ApiError> {
+        read_body(req.into_body(), state.max_body)
+            .await
+            .map(RawBody)
+    }
+}
+
+/// The whole request body, refused with 413 once it passes `limit` bytes.
+async fn read_body<B>(body: B, limit: usize) -> Result<Bytes, ApiError>
+where
+    B: axum::body::HttpBody<Data = Bytes>,
+    B::Error: Into<axum::BoxError>,
+{
+    match http_body_util::BodyExt::collect(http_body_util::Limited::new(body, limit)).await {
+        Ok(collected) => Ok(collected.to_bytes()),
+        Err(e) if e.is::<http_body_util::LengthLimitError>() => Err(ApiError::BodyTooLarge(limit)),
+        Err(e) => Err(ApiError::Malformed(format!(
+            "Failed to read the request body: {e}"
+        ))),
+    }
+}
+
+/// `bytes` as JSON (see [`Body`]).
+fn decode_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    let slice: &[u8] = if bytes.iter().all(u8::is_ascii_whitespace) {
+        b"{}"
+    } else {
+        bytes
+    };
+    serde_json::from_slice(slice).map_err(|e| ApiError::Malformed(e.to_string()))
 }
 
 /// The registry's HTTP service over `state`: every Confluent route, Confluent-shaped
 /// 404 and 405, one tolerated trailing slash.
 pub fn build_router(state: AppState) -> App {
-    let max_body = state.max_body;
     let routes = Router::new()
         .route("/", get(ops::root))
         .route("/health", get(ops::health))
@@ -257,17 +283,17 @@ pub fn build_router(state: AppState) -> App {
             metrics: Arc::clone(&state.metrics),
             timeout: state.request_timeout,
         })
-        .layer(DefaultBodyLimit::max(max_body))
-        .with_state(state);
-    App { routes }
+        .with_state(state.clone());
+    App { routes, state }
 }
 
-/// The routes behind the trailing-slash trim, which must precede routing. A plain
-/// service rather than an outer `Router`, which cost a second routing pass on every
-/// request.
+/// The routes behind the trailing-slash trim, which must precede routing, and the hot
+/// routes answered before it ([`hot`]). A plain service rather than an outer `Router`,
+/// which cost a second routing pass on every request.
 #[derive(Clone)]
 pub struct App {
     routes: Router,
+    state: AppState,
 }
 
 impl<B> tower::Service<axum::http::Request<B>> for App
@@ -277,7 +303,7 @@ where
 {
     type Response = Response;
     type Error = Infallible;
-    type Future = axum::routing::future::RouteFuture<Infallible>;
+    type Future = AppFuture;
 
     fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
         // A `Router` is always ready.
@@ -286,7 +312,77 @@ where
 
     fn call(&mut self, mut req: axum::http::Request<B>) -> Self::Future {
         trim_trailing_slash(req.uri_mut());
-        self.routes.call(req)
+        let Some(route) = hot::recognise(req.method(), req.uri().path()) else {
+            return AppFuture::routed(self.routes.call(req));
+        };
+        let label = RouteLabel::Hot(route.label());
+        let answer = match route {
+            hot::HotRoute::Lookup(subject) => {
+                let subject = subject.to_owned();
+                let (parts, body) = req.into_parts();
+                let answer = hot::lookup(self.state.clone(), subject, &parts.uri, body);
+                let meta = RequestMeta::of(&parts.method, &parts.headers, &parts.uri, label);
+                return self.hot_future(meta, answer);
+            }
+            _ => hot::cached_get(&self.state, &route, req.uri()),
+        };
+        match answer {
+            Some(response) => {
+                let meta = RequestMeta::of(req.method(), req.headers(), req.uri(), label);
+                self.hot_future(meta, hot::HotAnswer::Ready(Some(response)))
+            }
+            None => AppFuture::routed(self.routes.call(req)),
+        }
+    }
+}
+
+impl App {
+    fn hot_future(&self, meta: RequestMeta, answer: hot::HotAnswer) -> AppFuture {
+        let inner = Observed::new(
+            answer,
+            meta,
+            self.state.request_timeout,
+            Arc::clone(&self.state.metrics),
+        );
+        AppFuture {
+            answer: Answer::Hot { inner },
+        }
+    }
+}
+
+pin_project_lite::pin_project! {
+    /// The future of [`App`]: a hot route's answer, or the router's.
+    pub struct AppFuture {
+        #[pin]
+        answer: Answer,
+    }
+}
+
+pin_project_lite::pin_project! {
+    #[project = AnswerProj]
+    enum Answer {
+        // Answered by `hot`, observed as the router's routes are.
+        Hot { #[pin] inner: Observed<hot::HotAnswer> },
+        Routed { #[pin] inner: axum::routing::future::RouteFuture<Infallible> },
+    }
+}
+
+impl AppFuture {
+    fn routed(inner: axum::routing::future::RouteFuture<Infallible>) -> Self {
+        AppFuture {
+            answer: Answer::Routed { inner },
+        }
+    }
+}
+
+impl Future for AppFuture {
+    type Output = Result<Response, Infallible>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        match self.project().answer.project() {
+            AnswerProj::Hot { inner } => inner.poll(cx),
+            AnswerProj::Routed { inner } => inner.poll(cx),
+        }
     }
 }
 
@@ -353,47 +449,90 @@ where
     }
 
     fn call(&mut self, req: Request) -> Self::Future {
-        let start = Instant::now();
-        // Cheap handles, not copies: a standard method is an enum and the matched path an
-        // `Arc<str>`, so the hot path allocates nothing for its labels.
-        let method = req.method().clone();
-        let route = req.extensions().get::<MatchedPath>().cloned();
-        let plain_json = req
-            .headers()
+        let label = match req.extensions().get::<MatchedPath>() {
+            Some(route) => RouteLabel::Matched(route.clone()),
+            None => RouteLabel::Unmatched,
+        };
+        let meta = RequestMeta::of(req.method(), req.headers(), req.uri(), label);
+        Observed::new(
+            self.inner.call(req),
+            meta,
+            self.timeout,
+            Arc::clone(&self.metrics),
+        )
+    }
+}
+
+/// The route a request is counted under in the metrics.
+enum RouteLabel {
+    /// The router's pattern: an `Arc<str>`, so labels allocate nothing.
+    Matched(MatchedPath),
+    /// A hot route's pattern, spelled as the router spells it.
+    Hot(&'static str),
+    /// No route matched.
+    Unmatched,
+}
+
+impl RouteLabel {
+    fn as_str(&self) -> &str {
+        match self {
+            RouteLabel::Matched(route) => route.as_str(),
+            RouteLabel::Hot(route) => route,
+            RouteLabel::Unmatched => "unmatched",
+        }
+    }
+}
+
+/// What [`Observed`] needs of the request once the answer is ready.
+struct RequestMeta {
+    start: Instant,
+    // A standard method is an enum: a cheap handle, not a copy.
+    method: Method,
+    route: RouteLabel,
+    plain_json: bool,
+    uri: Option<Uri>,
+}
+
+impl RequestMeta {
+    fn of(method: &Method, headers: &HeaderMap, uri: &Uri, route: RouteLabel) -> RequestMeta {
+        let plain_json = headers
             .get(header::ACCEPT)
             .and_then(|v| v.to_str().ok())
             .is_some_and(|a| a.contains("application/json") && !a.contains("vnd.schemaregistry"));
-        let uri = tracing::enabled!(tracing::Level::DEBUG).then(|| req.uri().clone());
-        Observed {
-            inner: self.inner.call(req),
-            timer: None,
-            start,
-            timeout: self.timeout,
-            metrics: Arc::clone(&self.metrics),
-            method,
+        RequestMeta {
+            start: Instant::now(),
+            method: method.clone(),
             route,
             plain_json,
-            uri,
+            uri: tracing::enabled!(tracing::Level::DEBUG).then(|| uri.clone()),
         }
     }
 }
 
 pin_project_lite::pin_project! {
-    /// The future of [`Observe`]: the route's answer, or 50002 once the request
-    /// timeout has passed since it arrived.
-    struct Observed<F> {
+    /// The answer of a route, or 50002 once the request timeout has passed since it
+    /// arrived; counted and logged when it is ready.
+    pub struct Observed<F> {
         #[pin]
         inner: F,
         // Armed only once the route has answered `Pending`: a cached read completes on
         // its first poll and so never touches the timer wheel.
         timer: Option<Pin<Box<tokio::time::Sleep>>>,
-        start: Instant,
         timeout: Duration,
         metrics: Arc<Metrics>,
-        method: Method,
-        route: Option<MatchedPath>,
-        plain_json: bool,
-        uri: Option<Uri>,
+        meta: RequestMeta,
+    }
+}
+
+impl<F> Observed<F> {
+    fn new(inner: F, meta: RequestMeta, timeout: Duration, metrics: Arc<Metrics>) -> Self {
+        Observed {
+            inner,
+            timer: None,
+            timeout,
+            metrics,
+            meta,
+        }
     }
 }
 
@@ -405,13 +544,14 @@ where
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.project();
+        let meta = this.meta;
         let mut response = match this.inner.poll(cx) {
             Poll::Ready(Ok(response)) => response,
             Poll::Ready(Err(never)) => match never {},
             Poll::Pending => {
                 // The deadline counts from arrival, as `tokio::time::timeout` started
                 // at arrival did; a timeout too large for the clock never fires.
-                let Some(deadline) = this.start.checked_add(*this.timeout) else {
+                let Some(deadline) = meta.start.checked_add(*this.timeout) else {
                     return Poll::Pending;
                 };
                 let timer = this
@@ -423,7 +563,7 @@ where
                 ApiError::from(Error::Timeout).into_response()
             }
         };
-        if *this.plain_json
+        if meta.plain_json
             && response
                 .headers()
                 .get(header::CONTENT_TYPE)
@@ -434,14 +574,13 @@ where
                 HeaderValue::from_static("application/json"),
             );
         }
-        let elapsed = this.start.elapsed();
+        let elapsed = meta.start.elapsed();
         let status = response.status().as_u16();
-        let route = this.route.as_ref().map_or("unmatched", MatchedPath::as_str);
         this.metrics
-            .observe(this.method.as_str(), route, status, elapsed);
-        if let Some(uri) = this.uri.take() {
+            .observe(meta.method.as_str(), meta.route.as_str(), status, elapsed);
+        if let Some(uri) = meta.uri.take() {
             tracing::debug!(
-                method = %this.method,
+                method = %meta.method,
                 path = %uri.path(),
                 status,
                 micros = elapsed.as_micros() as u64,

@@ -1,10 +1,11 @@
 //! `/subjects`: registration, lookup, versions, deletes.
 
+use axum::body::Bytes;
 use axum::extract::State;
 use serde::Deserialize;
 use serde_json::json;
 
-use super::{ApiResult, AppState, Body, Params, PathParams};
+use super::{ApiResult, AppState, Body, Params, PathParams, RawBody};
 use crate::registry::{Error, SchemaInput};
 
 /// `POST /subjects/{s}/versions` body: a schema plus the ids IMPORT mode keeps.
@@ -111,12 +112,22 @@ pub async fn lookup(
     State(state): State<AppState>,
     p: PathParams,
     q: Params,
-    Body(input): Body<SchemaInput>,
+    RawBody(body): RawBody,
+) -> ApiResult {
+    lookup_answer(&state, p.get("s"), &q, body).await
+}
+
+/// The lookup the router and the hot path both answer with.
+pub(super) async fn lookup_answer(
+    state: &AppState,
+    subject: &str,
+    q: &Params,
+    body: Bytes,
 ) -> ApiResult {
     let (normalize, deleted) = (q.flag("normalize"), q.flag("deleted"));
     let body = state
         .registry
-        .lookup_json(p.get("s"), input, normalize, deleted)
+        .lookup_by_body(subject, body, normalize, deleted, super::decode_json)
         .await?;
     Ok(super::bytes_response(body))
 }
