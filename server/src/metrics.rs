@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 use std::fmt::Write;
-use std::hash::{BuildHasher, RandomState};
+use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
@@ -32,6 +32,68 @@ impl Series {
     fn matches(&self, method: &str, route: &str, status: u16) -> bool {
         self.status == status && *self.method == *method && *self.route == *route
     }
+
+    fn record(&self, elapsed: Duration) {
+        let secs = elapsed.as_secs_f64();
+        let bucket = BUCKETS
+            .iter()
+            .position(|bound| secs <= *bound)
+            .unwrap_or(BUCKETS.len());
+        self.buckets[bucket].fetch_add(1, Ordering::Relaxed);
+        let nanos = u64::try_from(elapsed.as_nanos()).unwrap_or(u64::MAX);
+        self.sum_nanos.fetch_add(nanos, Ordering::Relaxed);
+    }
+}
+
+/// Methods counted under their own name; any other counts as `OTHER`, so that a client
+/// inventing methods cannot add series without bound.
+const METHODS: [&str; 9] = [
+    "GET", "POST", "PUT", "DELETE", "HEAD", "OPTIONS", "PATCH", "TRACE", "CONNECT",
+];
+
+fn method_label(method: &str) -> &'static str {
+    METHODS
+        .iter()
+        .find(|m| **m == method)
+        .copied()
+        .unwrap_or("OTHER")
+}
+
+/// FNV-1a over the labels. The label set is small and chosen by the server (route
+/// templates, known methods, its own statuses), so a keyed hash buys nothing here and
+/// cost most of a cached read's bookkeeping.
+fn label_hash(method: &str, route: &str, status: u16) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for byte in method
+        .bytes()
+        .chain([0])
+        .chain(route.bytes())
+        .chain(status.to_le_bytes())
+    {
+        h = (h ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3);
+    }
+    h
+}
+
+/// A hasher for keys that are already hashes.
+#[derive(Default)]
+struct Prehashed(u64);
+
+impl Hasher for Prehashed {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        // Only `u64` keys are hashed with this; fold anything else in anyway.
+        for &b in bytes {
+            self.0 = (self.0 << 8) ^ u64::from(b) ^ (self.0 >> 56);
+        }
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
 }
 
 /// Request metrics of one server.
@@ -39,8 +101,7 @@ impl Series {
 pub struct Metrics {
     /// Series by a hash of their labels: found with borrowed labels, so a request
     /// allocates nothing once its series exists.
-    requests: RwLock<HashMap<u64, Vec<Arc<Series>>>>,
-    hasher: RandomState,
+    requests: RwLock<HashMap<u64, Vec<Arc<Series>>, BuildHasherDefault<Prehashed>>>,
     rejected: AtomicU64,
 }
 
@@ -54,25 +115,19 @@ fn escape(label: &str) -> String {
 impl Metrics {
     /// Records one answered request.
     pub fn observe(&self, method: &str, route: &str, status: u16, elapsed: Duration) {
-        let hash = self.hasher.hash_one((method, route, status));
-        let found = self
-            .requests
-            .read()
-            .unwrap_or_else(|e| e.into_inner())
-            .get(&hash)
-            .and_then(|v| v.iter().find(|s| s.matches(method, route, status)).cloned());
-        let series = match found {
-            Some(series) => series,
-            None => self.register(hash, method, route, status),
-        };
-        let secs = elapsed.as_secs_f64();
-        let bucket = BUCKETS
-            .iter()
-            .position(|bound| secs <= *bound)
-            .unwrap_or(BUCKETS.len());
-        series.buckets[bucket].fetch_add(1, Ordering::Relaxed);
-        let nanos = u64::try_from(elapsed.as_nanos()).unwrap_or(u64::MAX);
-        series.sum_nanos.fetch_add(nanos, Ordering::Relaxed);
+        let method = method_label(method);
+        let hash = label_hash(method, route, status);
+        {
+            let requests = self.requests.read().unwrap_or_else(|e| e.into_inner());
+            let found = requests
+                .get(&hash)
+                .and_then(|v| v.iter().find(|s| s.matches(method, route, status)));
+            if let Some(series) = found {
+                series.record(elapsed);
+                return;
+            }
+        }
+        self.register(hash, method, route, status).record(elapsed);
     }
 
     fn register(&self, hash: u64, method: &str, route: &str, status: u16) -> Arc<Series> {
@@ -199,5 +254,18 @@ mod tests {
         assert!(text.contains("le=\"0.001\"} 0"));
         assert!(text.contains("schemagate_registrations_rejected_total 1"));
         assert!(text.contains("schemagate_schemas 3"));
+    }
+
+    #[test]
+    fn invented_methods_share_one_series() {
+        let m = Metrics::default();
+        for i in 0..100 {
+            m.observe(&format!("M{i}"), "unmatched", 405, Duration::from_millis(1));
+        }
+        let text = m.render(None);
+        assert!(text.contains(
+            "schemagate_http_requests_total{method=\"OTHER\",route=\"unmatched\",status=\"405\"} 100"
+        ), "{text}");
+        assert!(!text.contains("M1"), "{text}");
     }
 }

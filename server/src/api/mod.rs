@@ -67,7 +67,9 @@ pub fn json<T: Serialize + ?Sized>(value: &T) -> Response {
 
 /// Pre-rendered bytes with Confluent's media type.
 pub fn bytes_response(bytes: Bytes) -> Response {
-    let mut response = bytes.into_response();
+    // Built directly: `Bytes::into_response` first sets an octet-stream type that would
+    // only be replaced.
+    let mut response = Response::new(axum::body::Body::from(bytes));
     response
         .headers_mut()
         .insert(header::CONTENT_TYPE, HeaderValue::from_static(CONTENT_TYPE));
