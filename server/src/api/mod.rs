@@ -108,9 +108,7 @@ impl Params {
         let offset = self.int("offset").unwrap_or(0).max(0) as usize;
         (offset, self.int("limit").unwrap_or(-1))
     }
-}
 
-impl Params {
     /// The query of `uri`; most reads carry none, so nothing is parsed or allocated.
     pub fn from_uri(uri: &Uri) -> Params {
         if uri.query().is_none() {
