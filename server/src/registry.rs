@@ -11,10 +11,10 @@
 //! is a separate step ([`Registry::durable`]) outside the mutex, where concurrent
 //! writers share one flush (group commit). Reads take no lock at all.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::hash::BuildHasher as _;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, RwLock};
+use std::sync::{Arc, Mutex, MutexGuard};
 
 use axum::body::Bytes;
 use schemagate_core::{
@@ -282,11 +282,11 @@ pub struct Registry {
     body_lookup_keys: std::hash::RandomState,
     /// Parsed history for compatibility checks, so a registration does not re-parse
     /// every earlier version.
-    parsed: RwLock<HashMap<SchemaId, Arc<ParsedSchema>>>,
+    parsed: Cache<SchemaId, Arc<ParsedSchema>>,
     /// Recently parsed request schemas by digest of their exact input: producers look
     /// up and re-register the same text at every start, and parsing (metaschema
     /// validation, compiling a JSON validator) dwarfs everything else on that path.
-    inputs: RwLock<HashMap<[u8; 32], Arc<ParsedSchema>>>,
+    inputs: Cache<[u8; 32], Arc<ParsedSchema>>,
 }
 
 /// A lookup request as sent, with the answer it got.
@@ -307,8 +307,18 @@ const BODY_CACHE_MAX_BYTES: usize = 8 << 20;
 
 /// Inputs larger than this are parsed every time rather than cached.
 const INPUT_CACHE_MAX_TEXT: usize = 64 * 1024;
-/// Entries kept before the input cache starts over (bounds its memory).
+/// Bounds of the parsed-input cache (entries), and of it and the parsed stored-schema
+/// cache (each: entries, estimated bytes). A check that needs more history than fits
+/// parses the rest again; it is slower, never wrong.
 const INPUT_CACHE_MAX_ENTRIES: usize = 4096;
+const PARSED_CACHE_MAX_ENTRIES: usize = 16 * 1024;
+const PARSED_CACHE_MAX_BYTES: usize = 128 << 20;
+
+/// What a parsed schema is counted as against a cache's byte budget: its syntax tree
+/// and indexes take several times its canonical text.
+fn parsed_size(parsed: &ParsedSchema) -> usize {
+    parsed.canonical().len().saturating_mul(4) + 512
+}
 
 /// Digest of everything a parse depends on: type, normalisation, text, reference texts.
 fn input_digest(
@@ -391,8 +401,8 @@ impl Registry {
             lookup_docs: Cache::new(BODY_CACHE_MAX_ENTRIES, BODY_CACHE_MAX_BYTES),
             body_lookups: Cache::new(BODY_CACHE_MAX_ENTRIES, BODY_CACHE_MAX_BYTES),
             body_lookup_keys: std::hash::RandomState::new(),
-            parsed: RwLock::new(HashMap::new()),
-            inputs: RwLock::new(HashMap::new()),
+            parsed: Cache::new(PARSED_CACHE_MAX_ENTRIES, PARSED_CACHE_MAX_BYTES),
+            inputs: Cache::new(INPUT_CACHE_MAX_ENTRIES, PARSED_CACHE_MAX_BYTES),
         }
     }
 
@@ -489,10 +499,7 @@ impl Registry {
     fn forget_ids(&self) {
         self.forgets.fetch_add(1, Ordering::SeqCst);
         self.id_docs.clear();
-        self.parsed
-            .write()
-            .unwrap_or_else(|e| e.into_inner())
-            .clear();
+        self.parsed.clear();
     }
 
     // ----- reading helpers -----
@@ -670,13 +677,8 @@ impl Registry {
             limits: self.limits,
         };
         let digest = input_digest(schema_type, normalize, text, &texts);
-        let cached = self
-            .inputs
-            .read()
-            .unwrap_or_else(|e| e.into_inner())
-            .get(&digest)
-            .cloned();
-        let parsed = match cached {
+        // Parsed schemas never go stale: both caches use one constant tag.
+        let parsed = match self.inputs.get(&digest, 0) {
             Some(parsed) => parsed,
             None => {
                 let parsed = Arc::new(
@@ -684,11 +686,8 @@ impl Registry {
                         .map_err(schema_error)?,
                 );
                 if text.len() <= INPUT_CACHE_MAX_TEXT {
-                    let mut inputs = self.inputs.write().unwrap_or_else(|e| e.into_inner());
-                    if inputs.len() >= INPUT_CACHE_MAX_ENTRIES {
-                        inputs.clear();
-                    }
-                    inputs.insert(digest, Arc::clone(&parsed));
+                    let bytes = parsed_size(&parsed);
+                    self.inputs.insert(digest, 0, Arc::clone(&parsed), bytes);
                 }
                 parsed
             }
@@ -703,19 +702,12 @@ impl Registry {
 
     /// A stored schema parsed for comparison (cached: stored schemas never change).
     fn parsed(&self, id: SchemaId) -> Result<Arc<ParsedSchema>> {
-        if let Some(p) = self
-            .parsed
-            .read()
-            .unwrap_or_else(|e| e.into_inner())
-            .get(&id)
-        {
-            return Ok(Arc::clone(p));
+        if let Some(p) = self.parsed.get(&id, 0) {
+            return Ok(p);
         }
         let parsed = Arc::new(self.reparse(id, false)?);
         self.parsed
-            .write()
-            .unwrap_or_else(|e| e.into_inner())
-            .insert(id, Arc::clone(&parsed));
+            .insert(id, 0, Arc::clone(&parsed), parsed_size(&parsed));
         Ok(parsed)
     }
 
@@ -1242,11 +1234,12 @@ impl Registry {
         decode: impl FnOnce(&[u8]) -> std::result::Result<SchemaInput, E>,
     ) -> std::result::Result<Bytes, E> {
         let flags = u8::from(normalize) | (u8::from(deleted) << 1);
-        let cacheable = body.len() <= INPUT_CACHE_MAX_TEXT;
+        // Larger bodies are not kept, so not hashed either.
+        let key = (body.len() <= INPUT_CACHE_MAX_TEXT)
+            .then(|| self.body_lookup_keys.hash_one((subject, flags, &body[..])));
         // Read before the store, as for every epoch-tagged cache.
         let epoch = self.epoch();
-        let key = self.body_lookup_keys.hash_one((subject, flags, &body[..]));
-        if cacheable
+        if let Some(key) = key
             && let Some(hit) = self.body_lookups.get(&key, epoch)
             && *hit.subject == *subject
             && hit.flags == flags
@@ -1256,7 +1249,7 @@ impl Registry {
         }
         let input = decode(&body)?;
         let answer = self.lookup_json(subject, input, normalize, deleted).await?;
-        if cacheable {
+        if let Some(key) = key {
             let bytes =
                 subject.len() + body.len() + answer.len() + std::mem::size_of::<BodyLookup>();
             let entry = BodyLookup {
