@@ -9,6 +9,7 @@ pub mod api;
 pub mod auth;
 pub mod cache;
 pub mod config;
+mod hash;
 pub mod metrics;
 pub mod registry;
 pub mod store;

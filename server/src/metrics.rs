@@ -5,11 +5,12 @@
 
 use std::collections::HashMap;
 use std::fmt::Write;
-use std::hash::{BuildHasherDefault, Hasher};
+use std::hash::BuildHasherDefault;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
+use crate::hash::{Prehashed, hash_parts};
 use crate::store::Counts;
 
 /// Histogram bucket upper bounds, in seconds.
@@ -59,41 +60,11 @@ fn method_label(method: &str) -> &'static str {
         .unwrap_or("OTHER")
 }
 
-/// FNV-1a over the labels. The label set is small and chosen by the server (route
-/// templates, known methods, its own statuses), so a keyed hash buys nothing here and
-/// cost most of a cached read's bookkeeping.
+/// The labels' hash. The label set is small and chosen by the server (route templates,
+/// known methods, its own statuses), so a keyed hash buys nothing here and cost most of
+/// a cached read's bookkeeping.
 fn label_hash(method: &str, route: &str, status: u16) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for byte in method
-        .bytes()
-        .chain([0])
-        .chain(route.bytes())
-        .chain(status.to_le_bytes())
-    {
-        h = (h ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3);
-    }
-    h
-}
-
-/// A hasher for keys that are already hashes.
-#[derive(Default)]
-struct Prehashed(u64);
-
-impl Hasher for Prehashed {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        // Only `u64` keys are hashed with this; fold anything else in anyway.
-        for &b in bytes {
-            self.0 = (self.0 << 8) ^ u64::from(b) ^ (self.0 >> 56);
-        }
-    }
-
-    fn write_u64(&mut self, n: u64) {
-        self.0 = n;
-    }
+    hash_parts(u64::from(status), &[method.as_bytes(), route.as_bytes()])
 }
 
 /// Request metrics of one server.

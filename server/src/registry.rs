@@ -25,6 +25,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::cache::Cache;
+use crate::hash::hash_parts;
 use crate::store::{
     ContentKey, Counts, Mode, Op, SchemaId, SchemaRef, Store, StoreError, StoredSchema,
     VersionEntry, WriteLock,
@@ -276,10 +277,10 @@ pub struct Registry {
     lookup_docs: Cache<[u8; 32], Bytes>,
     /// Lookup answers by the request's exact body, tagged with [`Registry::epoch`]: a
     /// producer sends the same bytes at every start, and matching them skips the JSON
-    /// parse and the content digest. The key is a keyed hash; each entry keeps what it
-    /// answers, so a collision is a miss, never a wrong answer.
+    /// parse and the content digest. The key is a fast hash seeded per process; each
+    /// entry keeps what it answers, so a collision is a miss, never a wrong answer.
     body_lookups: Cache<u64, Arc<BodyLookup>>,
-    body_lookup_keys: std::hash::RandomState,
+    body_lookup_seed: u64,
     /// Parsed history for compatibility checks, so a registration does not re-parse
     /// every earlier version.
     parsed: Cache<SchemaId, Arc<ParsedSchema>>,
@@ -400,7 +401,7 @@ impl Registry {
             version_docs: Cache::new(BODY_CACHE_MAX_ENTRIES, BODY_CACHE_MAX_BYTES),
             lookup_docs: Cache::new(BODY_CACHE_MAX_ENTRIES, BODY_CACHE_MAX_BYTES),
             body_lookups: Cache::new(BODY_CACHE_MAX_ENTRIES, BODY_CACHE_MAX_BYTES),
-            body_lookup_keys: std::hash::RandomState::new(),
+            body_lookup_seed: std::hash::RandomState::new().hash_one(0u8),
             parsed: Cache::new(PARSED_CACHE_MAX_ENTRIES, PARSED_CACHE_MAX_BYTES),
             inputs: Cache::new(INPUT_CACHE_MAX_ENTRIES, PARSED_CACHE_MAX_BYTES),
         }
@@ -1235,8 +1236,12 @@ impl Registry {
     ) -> std::result::Result<Bytes, E> {
         let flags = u8::from(normalize) | (u8::from(deleted) << 1);
         // Larger bodies are not kept, so not hashed either.
-        let key = (body.len() <= INPUT_CACHE_MAX_TEXT)
-            .then(|| self.body_lookup_keys.hash_one((subject, flags, &body[..])));
+        let key = (body.len() <= INPUT_CACHE_MAX_TEXT).then(|| {
+            hash_parts(
+                self.body_lookup_seed,
+                &[subject.as_bytes(), &[flags], &body],
+            )
+        });
         // Read before the store, as for every epoch-tagged cache.
         let epoch = self.epoch();
         if let Some(key) = key
