@@ -13,6 +13,7 @@ mod hash;
 pub mod metrics;
 pub mod registry;
 pub mod store;
+mod timer;
 pub mod tls;
 
 use std::future::Future;
@@ -186,7 +187,7 @@ impl Server {
         let registry = Arc::clone(&self.state.registry);
         let header_timeout = self.state.request_timeout;
         let mut http = hyper::server::conn::http1::Builder::new();
-        http.timer(hyper_util::rt::TokioTimer::new())
+        http.timer(timer::CoarseTimer::spawn(header_timeout))
             .header_read_timeout(header_timeout);
         let graceful = hyper_util::server::graceful::GracefulShutdown::new();
         let mut shutdown = std::pin::pin!(shutdown);
