@@ -189,19 +189,42 @@ impl FromRequest<AppState> for RawBody {
     }
 }
 
-/// The whole request body, refused with 413 once it passes `limit` bytes.
+/// The whole request body, refused with 413 once it passes `limit` bytes (at once when
+/// its declared length does).
 async fn read_body<B>(body: B, limit: usize) -> Result<Bytes, ApiError>
 where
     B: axum::body::HttpBody<Data = Bytes>,
     B::Error: Into<axum::BoxError>,
 {
-    match http_body_util::BodyExt::collect(http_body_util::Limited::new(body, limit)).await {
-        Ok(collected) => Ok(collected.to_bytes()),
-        Err(e) if e.is::<http_body_util::LengthLimitError>() => Err(ApiError::BodyTooLarge(limit)),
-        Err(e) => Err(ApiError::Malformed(format!(
-            "Failed to read the request body: {e}"
-        ))),
+    use http_body_util::BodyExt as _;
+    let too_large = || ApiError::BodyTooLarge(limit);
+    if body.size_hint().lower() > limit as u64 {
+        return Err(too_large());
     }
+    let mut body = std::pin::pin!(body);
+    // A small body is one frame: kept as it came, without a copy.
+    let mut first = Bytes::new();
+    let mut more: Vec<u8> = Vec::new();
+    while let Some(frame) = body.frame().await {
+        let frame = frame.map_err(|e| {
+            ApiError::Malformed(format!("Failed to read the request body: {}", e.into()))
+        })?;
+        let Ok(data) = frame.into_data() else {
+            continue; // trailers
+        };
+        if first.len() + more.len() + data.len() > limit {
+            return Err(too_large());
+        }
+        if first.is_empty() && more.is_empty() {
+            first = data;
+        } else {
+            if more.is_empty() {
+                more.extend_from_slice(&first);
+            }
+            more.extend_from_slice(&data);
+        }
+    }
+    Ok(if more.is_empty() { first } else { more.into() })
 }
 
 /// `bytes` as JSON (see [`Body`]).
