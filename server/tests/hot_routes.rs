@@ -6,8 +6,6 @@
 #[macro_use]
 mod common;
 
-use std::time::Duration;
-
 use common::{TestServer, order_v1, order_v2};
 use schemagate_server::Config;
 
@@ -185,27 +183,5 @@ on_each_store! {
             );
             assert!(text.contains(&series), "{series} in {text}");
         }
-    }
-
-    async fn a_lookup_whose_body_never_comes_times_out() {
-        use tokio::io::{AsyncReadExt, AsyncWriteExt};
-        let s = TestServer::start_with(Config {
-            request_timeout: Duration::from_secs(1),
-            ..Config::default()
-        })
-        .await;
-        let addr = s.base.trim_start_matches("http://").to_owned();
-        let mut conn = tokio::net::TcpStream::connect(addr).await.unwrap();
-        conn.write_all(b"POST /subjects/x HTTP/1.1\r\nhost: x\r\ncontent-length: 100\r\n\r\n{")
-            .await
-            .unwrap();
-        let mut buf = vec![0u8; 4096];
-        let n = tokio::time::timeout(Duration::from_secs(10), conn.read(&mut buf))
-            .await
-            .expect("answered before the test gave up")
-            .unwrap();
-        let answer = String::from_utf8_lossy(&buf[..n]);
-        assert!(answer.starts_with("HTTP/1.1 500"), "{answer}");
-        assert!(answer.contains("50002"), "{answer}");
     }
 }
