@@ -105,29 +105,13 @@ impl Secured {
                 .body(b.to_string());
         }
         let resp = req.send().await.expect("request sent");
-        let status = resp.status().as_u16();
         let challenges = resp
             .headers()
             .get_all("www-authenticate")
             .iter()
             .map(|v| v.to_str().unwrap().to_owned())
             .collect();
-        let content_type = resp
-            .headers()
-            .get("content-type")
-            .map(|v| v.to_str().unwrap().to_owned())
-            .unwrap_or_default();
-        let text = resp.text().await.unwrap();
-        let body = serde_json::from_str(&text).unwrap_or(Value::String(text.clone()));
-        (
-            Answer {
-                status,
-                body,
-                text,
-                content_type,
-            },
-            challenges,
-        )
+        (Answer::read(resp).await, challenges)
     }
 
     async fn get(&self, who: Who<'_>, path: &str) -> Answer {

@@ -103,22 +103,13 @@ async fn alive(s: &TestServer) {
 
 /// POST with an arbitrary body (not necessarily JSON).
 async fn post_raw(s: &TestServer, path: &str, body: Vec<u8>) -> Answer {
-    let r = s
-        .client
-        .post(s.url(path))
-        .header("content-type", "application/vnd.schemaregistry.v1+json")
-        .body(body)
-        .send()
-        .await
-        .expect("sent");
-    let status = r.status().as_u16();
-    let text = r.text().await.expect("body");
-    Answer {
-        status,
-        body: serde_json::from_str(&text).unwrap_or(Value::String(text.clone())),
-        text,
-        content_type: String::new(),
-    }
+    s.send(
+        s.client
+            .post(s.url(path))
+            .header("content-type", "application/vnd.schemaregistry.v1+json")
+            .body(body),
+    )
+    .await
 }
 
 fn nested(depth: usize) -> String {
@@ -220,21 +211,7 @@ on_each_store! {
         for body in [big_schema.into_bytes(), vec![b'{'; 50 * 1024 * 1024]] {
             for path in ["/subjects/big/versions", "/subjects/big", "/config"] {
                 let a = if path == "/config" {
-                    let r = s
-                        .client
-                        .put(s.url(path))
-                        .body(body.clone())
-                        .send()
-                        .await
-                        .expect("sent");
-                    let status = r.status().as_u16();
-                    let text = r.text().await.unwrap();
-                    Answer {
-                        status,
-                        body: serde_json::from_str(&text).unwrap_or(Value::Null),
-                        text,
-                        content_type: String::new(),
-                    }
+                    s.send(s.client.put(s.url(path)).body(body.clone())).await
                 } else {
                     post_raw(&s, path, body.clone()).await
                 };

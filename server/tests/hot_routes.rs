@@ -26,14 +26,8 @@ async fn send(
             .header("content-type", "application/vnd.schemaregistry.v1+json")
             .body(body.to_vec());
     }
-    let response = request.send().await.expect("sent");
-    let status = response.status().as_u16();
-    let content_type = response
-        .headers()
-        .get("content-type")
-        .map(|v| v.to_str().unwrap_or("").to_owned())
-        .unwrap_or_default();
-    (status, content_type, response.text().await.expect("body"))
+    let answer = s.send(request).await;
+    (answer.status, answer.content_type, answer.text)
 }
 
 /// `path` with its first occurrence of `plain` percent-encoded, so the router answers.

@@ -156,6 +156,27 @@ pub struct Answer {
     pub content_type: String,
 }
 
+impl Answer {
+    /// Status, content type, and the body, parsed when it is JSON.
+    pub async fn read(resp: reqwest::Response) -> Answer {
+        let status = resp.status().as_u16();
+        let content_type = resp
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_owned();
+        let text = resp.text().await.expect("body");
+        let body = serde_json::from_str(&text).unwrap_or(Value::String(text.clone()));
+        Answer {
+            status,
+            body,
+            text,
+            content_type,
+        }
+    }
+}
+
 impl TestServer {
     pub async fn start() -> TestServer {
         Self::start_in(tempfile::tempdir().expect("tempdir"), Config::default()).await
@@ -220,22 +241,12 @@ impl TestServer {
                 .header("content-type", "application/vnd.schemaregistry.v1+json")
                 .body(b.to_string());
         }
-        let resp = req.send().await.expect("request sent");
-        let status = resp.status().as_u16();
-        let content_type = resp
-            .headers()
-            .get("content-type")
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("")
-            .to_owned();
-        let text = resp.text().await.expect("body");
-        let body = serde_json::from_str(&text).unwrap_or(Value::String(text.clone()));
-        Answer {
-            status,
-            body,
-            text,
-            content_type,
-        }
+        self.send(req).await
+    }
+
+    /// Sends a request built on this server's client and reads its answer.
+    pub async fn send(&self, req: reqwest::RequestBuilder) -> Answer {
+        Answer::read(req.send().await.expect("request sent")).await
     }
 
     pub async fn get(&self, path: &str) -> Answer {
