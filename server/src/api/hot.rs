@@ -18,11 +18,12 @@ use axum::response::{IntoResponse, Response};
 use super::{AppState, Params};
 use crate::store::SchemaId;
 
-/// The metrics label of `GET /schemas/ids/{id}`, as the router names it.
+/// The route of `GET /schemas/ids/{id}`: registered with the router and used as the
+/// hot path's metrics label, so the two cannot drift apart.
 pub(super) const BY_ID: &str = "/schemas/ids/{id}";
-/// The metrics label of `GET /subjects/{s}/versions/{v}`.
+/// The route of `GET /subjects/{s}/versions/{v}` (see [`BY_ID`]).
 pub(super) const VERSION: &str = "/subjects/{s}/versions/{v}";
-/// The metrics label of `POST /subjects/{s}`.
+/// The route of `POST /subjects/{s}` (see [`BY_ID`]).
 pub(super) const LOOKUP: &str = "/subjects/{s}";
 
 /// A request recognised as one of the hot routes, with its raw path segments.

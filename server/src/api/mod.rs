@@ -248,13 +248,13 @@ pub fn build_router(state: AppState) -> App {
         .route("/v1/metadata/id", get(ops::metadata_id))
         .route("/schemas", get(schemas::list))
         .route("/schemas/types", get(schemas::types))
-        .route("/schemas/ids/{id}", get(schemas::by_id))
+        .route(hot::BY_ID, get(schemas::by_id))
         .route("/schemas/ids/{id}/schema", get(schemas::by_id_raw))
         .route("/schemas/ids/{id}/subjects", get(schemas::subjects))
         .route("/schemas/ids/{id}/versions", get(schemas::versions))
         .route("/subjects", get(subjects::list))
         .route(
-            "/subjects/{s}",
+            hot::LOOKUP,
             post(subjects::lookup).delete(subjects::delete_subject),
         )
         .route(
@@ -262,7 +262,7 @@ pub fn build_router(state: AppState) -> App {
             get(subjects::versions).post(subjects::register),
         )
         .route(
-            "/subjects/{s}/versions/{v}",
+            hot::VERSION,
             get(subjects::version).delete(subjects::delete_version),
         )
         .route(
