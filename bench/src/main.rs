@@ -233,6 +233,8 @@ async fn bench(args: &Args) -> Result<Report> {
         }
     }
 
+    let disk_syncs = writes::disk_syncs_per_second(dir.path(), window)?;
+    eprintln!("disk: {disk_syncs:.0} fdatasync/s (one writer)");
     let mut durable = Vec::new();
     for &clients in &args.writers {
         let result = writes::run(addr, clients, window, &format!("c{clients}")).await?;
@@ -275,6 +277,7 @@ async fn bench(args: &Args) -> Result<Report> {
         fill_seconds,
         cpus: std::thread::available_parallelism().map_or(1, |n| n.get()),
         reads,
+        disk_syncs,
         durable,
         cold,
     })

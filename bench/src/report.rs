@@ -48,6 +48,8 @@ pub struct Report {
     pub cpus: usize,
     /// Read measurements.
     pub reads: Vec<ReadRow>,
+    /// `fdatasync` calls per second the data directory's disk allows one writer.
+    pub disk_syncs: f64,
     /// Durable-write measurements.
     pub durable: Vec<WriteResult>,
     /// Cold-start measurements.
@@ -107,6 +109,11 @@ impl Report {
             out,
             "\n{:<36} {:>7} {:>10} {:>6}  target (32 clients: >=1000/s)",
             "durable registrations", "clients", "per s", "errors"
+        );
+        let _ = writeln!(
+            out,
+            "{:<36} {:>7} {:>10.0} {:>6}  (the disk, for comparison)",
+            "fdatasync of 512 B appends", 1, self.disk_syncs, ""
         );
         for w in &self.durable {
             let target = if w.clients == 32 {

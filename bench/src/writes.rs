@@ -2,7 +2,9 @@
 //! registered before, under a subject nobody has used, so each answer waits for a
 //! flush to disk.
 
+use std::io::Write as _;
 use std::net::SocketAddr;
+use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
@@ -94,4 +96,24 @@ async fn client(
         }
     }
     Ok((ok, errors))
+}
+
+/// What the disk under `dir` allows one writer: 512-byte appends, each followed by an
+/// `fdatasync`, for `duration`. Durable registrations from one client can go no faster;
+/// concurrent clients share syncs, so they can.
+pub fn disk_syncs_per_second(dir: &Path, duration: Duration) -> Result<f64> {
+    let path = dir.join("fdatasync-probe");
+    let mut file = std::fs::File::create(&path).context("creating the sync probe file")?;
+    let block = [0xA5u8; 512];
+    let started = Instant::now();
+    let mut syncs = 0u64;
+    while started.elapsed() < duration {
+        file.write_all(&block)?;
+        file.sync_data().context("fdatasync of the probe file")?;
+        syncs += 1;
+    }
+    let rate = syncs as f64 / started.elapsed().as_secs_f64();
+    drop(file);
+    std::fs::remove_file(&path)?;
+    Ok(rate)
 }

@@ -9,12 +9,17 @@
 //! blocking one and write use cases run on the blocking pool as a whole: a client
 //! that disconnects mid-request cannot leave a half-done decision behind. Durability
 //! is a separate step ([`Registry::durable`]) outside the mutex, where concurrent
-//! writers share one flush (group commit). Reads take no lock at all.
+//! writers share one flush (group commit). Reads take no lock; no answer shows what is
+//! not yet durable ([`durability`]).
+
+mod durability;
 
 use std::collections::HashSet;
 use std::hash::BuildHasher as _;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
+
+use durability::Commits;
 
 use axum::body::Bytes;
 use schemagate_core::{
@@ -257,13 +262,8 @@ pub struct Registry {
     store: Arc<dyn Store>,
     /// Serialises check-and-commit so concurrent writers cannot both decide.
     writer: Mutex<()>,
-    /// Number of commits begun: counted before the data becomes visible, so a reader
-    /// that sees a commit (the lock-free path of register) also waits for its flush.
-    started: AtomicU64,
-    /// Number of commits applied so far.
-    committed: AtomicU64,
-    /// Highest commit number known to be flushed; the lock is the group-commit queue.
-    durable: tokio::sync::Mutex<u64>,
+    /// Commit numbers, group commit, and whether the store is failing.
+    commits: Commits,
     default_level: Level,
     limits: Limits,
     /// Hot-path bodies of `GET /schemas/ids/{id}`, tagged with [`Registry::id_epoch`]:
@@ -391,9 +391,7 @@ impl Registry {
         Registry {
             store,
             writer: Mutex::new(()),
-            started: AtomicU64::new(0),
-            committed: AtomicU64::new(0),
-            durable: tokio::sync::Mutex::new(0),
+            commits: Commits::new(),
             default_level,
             limits,
             id_docs: Cache::new(ID_CACHE_MAX_ENTRIES, ID_CACHE_MAX_BYTES),
@@ -413,27 +411,41 @@ impl Registry {
         T: Send + 'static,
         F: FnOnce(&Registry) -> Result<Written<T>> + Send + 'static,
     {
-        let written = self.blocking(f).await?;
+        let written = self.on_blocking_pool(f).await?;
         self.durable(written.seq).await?;
         Ok(written.value)
     }
 
     /// Runs a quick read use case: inline when the store answers from memory or local
-    /// disk, on the blocking pool when it is a network round trip away.
+    /// disk, on the blocking pool when it is a network round trip away. Answers only
+    /// once what it read is durable ([`Registry::settle`]).
     pub async fn read<T, F>(self: &Arc<Self>, f: F) -> Result<T>
     where
         T: Send + 'static,
         F: FnOnce(&Registry) -> Result<T> + Send + 'static,
     {
-        if self.store.inline_reads() {
-            f(self)
+        let value = if self.store.inline_reads() {
+            f(self)?
         } else {
-            self.blocking(f).await
-        }
+            self.on_blocking_pool(f).await?
+        };
+        self.settle().await?;
+        Ok(value)
     }
 
-    /// Runs a CPU- or disk-bound read use case on the blocking pool.
+    /// Runs a CPU- or disk-bound read use case on the blocking pool; answers only once
+    /// what it read is durable.
     pub async fn blocking<T, F>(self: &Arc<Self>, f: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Registry) -> Result<T> + Send + 'static,
+    {
+        let value = self.on_blocking_pool(f).await?;
+        self.settle().await?;
+        Ok(value)
+    }
+
+    async fn on_blocking_pool<T, F>(self: &Arc<Self>, f: F) -> Result<T>
     where
         T: Send + 'static,
         F: FnOnce(&Registry) -> Result<T> + Send + 'static,
@@ -444,35 +456,19 @@ impl Registry {
             .map_err(|e| Error::Store(StoreError(format!("worker failed: {e}"))))?
     }
 
-    /// Waits until commit `seq` is flushed. Whoever holds the queue lock flushes every
-    /// commit applied so far, so writers queued behind it find their work done.
-    pub async fn durable(&self, seq: u64) -> Result<()> {
-        // `seq` may still be applying (seen through the lock-free path); a flush
-        // started before it finishes would not cover it.
-        while self.committed.load(Ordering::SeqCst) < seq {
-            tokio::task::yield_now().await;
-        }
-        let mut durable = self.durable.lock().await;
-        if *durable >= seq {
-            return Ok(());
-        }
-        let target = self.committed.load(Ordering::SeqCst);
-        let store = Arc::clone(&self.store);
-        tokio::task::spawn_blocking(move || store.flush())
-            .await
-            .map_err(|e| Error::Store(StoreError(format!("flush failed: {e}"))))??;
-        *durable = target;
-        Ok(())
-    }
-
     /// Flushes everything (shutdown).
     pub fn flush(&self) -> Result<()> {
-        Ok(self.store.flush()?)
+        Ok(self.store.flush(self.commits.current())?)
     }
 
     /// Takes this process's writer mutex, then the store's lock, which excludes writers
     /// in other processes sharing the store.
     fn lock_writer(&self) -> Result<WriterGuard<'_>> {
+        if let Some(why) = self.commits.broken() {
+            return Err(Error::Store(StoreError(format!(
+                "writes are refused until a restart: the store failed and could not take back a write ({why})"
+            ))));
+        }
         // Poisoning only means another writer panicked; the store itself is transactional.
         let local = self.writer.lock().unwrap_or_else(|e| e.into_inner());
         let store = self.store.lock_writes()?;
@@ -484,17 +480,17 @@ impl Registry {
 
     /// Applies `ops` atomically and releases the writer lock.
     fn commit(&self, writer: WriterGuard<'_>, ops: &[Op]) -> Result<u64> {
-        let seq = self.started.fetch_add(1, Ordering::SeqCst) + 1;
-        let applied = writer.store.commit(ops);
+        let seq = self.commits.begin();
+        let applied = writer.store.commit(seq, ops);
         // Also on failure, so that waiters on `seq` in `durable` move on.
-        self.committed.store(seq, Ordering::SeqCst);
+        self.commits.finish(seq);
         applied?;
         Ok(seq)
     }
 
     /// The newest commit whose data a reader may already see.
     fn current_seq(&self) -> u64 {
-        self.started.load(Ordering::SeqCst)
+        self.commits.current()
     }
 
     fn forget_ids(&self) {
@@ -771,8 +767,8 @@ impl Registry {
     /// tagged with a state newer than the data it was built from; both counters only
     /// grow, so an equal sum means nothing changed.
     fn epoch(&self) -> u64 {
-        self.committed
-            .load(Ordering::SeqCst)
+        self.commits
+            .applied()
             .wrapping_add(self.store.external_changes())
     }
 
@@ -786,8 +782,12 @@ impl Registry {
     }
 
     /// The cached body of `GET /schemas/ids/{id}`, if any: no store access, so callers
-    /// may try it on a runtime thread before going to a networked store.
+    /// may try it on a runtime thread before going to a networked store. `None` too
+    /// while a commit is not yet durable, since the entry may show it.
     pub fn cached_schema_by_id(&self, id: SchemaId) -> Option<Arc<IdDoc>> {
+        if !self.settled() {
+            return None;
+        }
         self.id_docs.get(&id, self.id_epoch())
     }
 
@@ -977,6 +977,9 @@ impl Registry {
         version: &str,
         deleted: bool,
     ) -> Option<Bytes> {
+        if !self.settled() {
+            return None;
+        }
         let epoch = self.epoch();
         let key = Self::version_key(subject, version, deleted)?;
         self.version_docs.get(&key, epoch)
@@ -1219,7 +1222,8 @@ impl Registry {
             }
         }
         let subject = subject.to_owned();
-        self.blocking(move |r| r.lookup_body(&subject, &input, normalize, deleted))
+        // The caller settles the answer ([`Registry::lookup_by_body`]).
+        self.on_blocking_pool(move |r| r.lookup_body(&subject, &input, normalize, deleted))
             .await
     }
 
@@ -1250,10 +1254,12 @@ impl Registry {
             && hit.flags == flags
             && hit.body == body
         {
+            self.settle().await?;
             return Ok(hit.answer.clone());
         }
         let input = decode(&body)?;
         let answer = self.lookup_json(subject, input, normalize, deleted).await?;
+        self.settle().await?;
         if let Some(key) = key {
             let bytes =
                 subject.len() + body.len() + answer.len() + std::mem::size_of::<BodyLookup>();
@@ -1682,12 +1688,6 @@ impl Registry {
     pub fn counts(&self) -> Result<Counts> {
         Ok(self.store.counts()?)
     }
-
-    /// Readiness: the store answers a read.
-    pub fn ready(&self) -> Result<()> {
-        self.store.next_id()?;
-        Ok(())
-    }
 }
 
 #[cfg(test)]
@@ -1714,12 +1714,13 @@ mod tests {
         // Sled, counting flushes and making each one slow, as a disk is.
         let flushes = Arc::new(AtomicUsize::new(0));
         let counted = Arc::clone(&flushes);
-        let store =
-            Forward::new(Arc::new(SledStore::open(dir.path()).unwrap())).on_flush(move |inner| {
+        let store = Forward::new(Arc::new(SledStore::open(dir.path()).unwrap())).on_flush(
+            move |inner, upto| {
                 counted.fetch_add(1, Ordering::SeqCst);
                 std::thread::sleep(Duration::from_millis(30));
-                inner.flush()
-            });
+                inner.flush(upto)
+            },
+        );
         let registry = Arc::new(Registry::new(
             Arc::new(store),
             Level::Backward,
@@ -1754,7 +1755,8 @@ mod tests {
             "{flushes} flushes for {writers} acknowledged writes: no group commit"
         );
         // Every acknowledged write is covered by a flush that started after its commit.
-        assert_eq!(*registry.durable.lock().await, writers as u64);
+        assert!(registry.commits.settled());
+        assert_eq!(registry.commits.current(), writers as u64);
     }
 
     #[test]

@@ -3,6 +3,11 @@
 //! registration must come back with the same id and version, no id may ever name two
 //! schemas, versions stay dense, and the store must open cleanly every time.
 //!
+//! Then, with the server under `strace` (a slow or failing disk): ids that readers were
+//! merely shown keep their schema across kills; each acknowledgement waits for an
+//! `fdatasync`; failing syncs refuse writes, turn `/health` to 503 and never serve what
+//! was refused. Last, torn writes as a power cut leaves them.
+//!
 //! `SCHEMAGATE_CRASH_CYCLES` (default 50) and `SCHEMAGATE_CRASH_SEED` (default: the
 //! clock, printed) make a failing run repeatable.
 
@@ -108,6 +113,22 @@ impl Rng {
 
 fn env_u64(name: &str) -> Option<u64> {
     std::env::var(name).ok().and_then(|v| v.trim().parse().ok())
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
+fn http_client() -> reqwest::Client {
+    common::install_tls_provider();
+    reqwest::Client::builder()
+        .timeout(Duration::from_secs(30))
+        .build()
+        .unwrap()
 }
 
 const SUBJECTS: u64 = 6;
@@ -309,16 +330,8 @@ fn kill_9_cycles(backend: Backend, default_cycles: u64) {
     }) | 1;
     eprintln!("crash test: {cycles} cycles, SCHEMAGATE_CRASH_SEED={seed}");
     let mut rng = Rng(seed);
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
-    common::install_tls_provider();
-    let client = reqwest::Client::builder()
-        .timeout(Duration::from_secs(30))
-        .build()
-        .unwrap();
+    let rt = runtime();
+    let client = http_client();
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
     let store = common::store_arg(&common::store_on(backend, dir.path()));
@@ -511,16 +524,8 @@ async fn register(client: &reqwest::Client, base: &str, subject: &str, k: u64) -
 
 #[test]
 fn torn_writes_after_the_last_acknowledgement_never_lose_acknowledged_data() {
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
-    common::install_tls_provider();
-    let client = reqwest::Client::builder()
-        .timeout(Duration::from_secs(30))
-        .build()
-        .unwrap();
+    let rt = runtime();
+    let client = http_client();
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
 
@@ -613,4 +618,467 @@ fn torn_writes_after_the_last_acknowledgement_never_lose_acknowledged_data() {
         }
     }
     eprintln!("torn writes: 15 states, {refused} refused to start, {with_c} kept C");
+}
+
+// ----- what clients were shown, what reaches the disk, what a failing disk does -----
+//
+// These run the server under `strace` (attached to the running process), which delays
+// or fails the sync calls of the store: a disk slower or worse than the test machine's.
+
+/// `strace` attached to a running server; detached (SIGTERM) when dropped. Its output
+/// goes to a file, read back by [`Strace::calls`].
+struct Strace {
+    child: Child,
+    out: std::path::PathBuf,
+}
+
+impl Strace {
+    /// Attaches to every thread of `pid` with `expr` (strace `-e` arguments). `None`
+    /// when strace is missing, after saying so; `SCHEMAGATE_REQUIRE_STRACE` (set by
+    /// `.ci/run`) turns that into a failure.
+    fn attach(pid: u32, expr: &[&str], out: &Path) -> Option<Strace> {
+        let found = Command::new("strace")
+            .arg("-V")
+            .stdout(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success());
+        if !found {
+            assert!(
+                std::env::var_os("SCHEMAGATE_REQUIRE_STRACE").is_none(),
+                "SCHEMAGATE_REQUIRE_STRACE is set but strace is not installed"
+            );
+            eprintln!(
+                "\n*** SKIPPED: strace is not installed, so the disk-fault tests did not run \
+                 (apt-get install strace)\n"
+            );
+            return None;
+        }
+        let mut cmd = Command::new("strace");
+        cmd.args(["-f", "-qq", "-o"]).arg(out);
+        for e in expr {
+            cmd.args(["-e", e]);
+        }
+        let child = cmd
+            .args(["-p", &pid.to_string()])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("strace starts");
+        // Attached once every thread has a tracer.
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let traced = std::fs::read_dir(format!("/proc/{pid}/task"))
+                .expect("the server runs")
+                .all(|t| {
+                    let status = std::fs::read_to_string(t.unwrap().path().join("status"))
+                        .unwrap_or_default();
+                    status
+                        .lines()
+                        .any(|l| l.starts_with("TracerPid:") && l.trim_end() != "TracerPid:\t0")
+                });
+            if traced {
+                break;
+            }
+            assert!(Instant::now() < deadline, "strace did not attach to {pid}");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        Some(Strace {
+            child,
+            out: out.to_path_buf(),
+        })
+    }
+
+    /// Detaches, then the traced calls of `name` that returned 0.
+    fn calls(mut self, name: &str) -> usize {
+        self.detach();
+        let text = std::fs::read_to_string(&self.out).unwrap_or_default();
+        let needle = format!("{name}(");
+        text.lines()
+            .filter(|l| l.contains(&needle) && l.trim_end().ends_with("= 0"))
+            .count()
+    }
+
+    fn detach(&mut self) {
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for Strace {
+    fn drop(&mut self) {
+        self.detach();
+    }
+}
+
+/// Every id any client was shown, with the record name of its schema (each schema of
+/// these tests has a name of its own); an id must never show another schema.
+#[derive(Default)]
+struct Shown(HashMap<u64, String>);
+
+impl Shown {
+    /// `text` is a schema as served; `how` says where it was seen.
+    fn saw(&mut self, id: u64, text: &str, how: &str) {
+        let name = name_of(text);
+        let known = self.0.entry(id).or_insert_with(|| name.clone());
+        assert_eq!(
+            *known, name,
+            "id {id} was shown as one schema, then ({how}) as another"
+        );
+    }
+}
+
+/// The record name of a schema text.
+fn name_of(text: &str) -> String {
+    let schema: Value = serde_json::from_str(text).expect("a schema is JSON");
+    schema["name"].as_str().expect("a named record").to_owned()
+}
+
+/// Reads what writers have just made, as producers and consumers do: the newest version,
+/// lookups, and the ids just above the highest one seen (a consumer meeting a new id).
+async fn reader(client: reqwest::Client, base: String, mut rng: Rng, shown: Arc<Mutex<Shown>>) {
+    let mut highest = 0;
+    loop {
+        let s = subject(rng.below(SUBJECTS));
+        let Ok(r) = client
+            .get(format!("{base}/subjects/{s}/versions/latest"))
+            .send()
+            .await
+        else {
+            return;
+        };
+        let Ok(body) = r.json::<Value>().await else {
+            return;
+        };
+        if let (Some(id), Some(text)) = (body["id"].as_u64(), body["schema"].as_str()) {
+            shown.lock().unwrap().saw(id, text, "versions/latest");
+            highest = highest.max(id);
+            // Looked up as a producer does at start.
+            let Ok(r) = client
+                .post(format!("{base}/subjects/{s}"))
+                .body(json!({ "schema": text }).to_string())
+                .send()
+                .await
+            else {
+                return;
+            };
+            let Ok(found) = r.json::<Value>().await else {
+                return;
+            };
+            if let (Some(id), Some(text)) = (found["id"].as_u64(), found["schema"].as_str()) {
+                shown.lock().unwrap().saw(id, text, "lookup");
+            }
+        }
+        for id in highest + 1..highest + 4 {
+            let Ok(r) = client.get(format!("{base}/schemas/ids/{id}")).send().await else {
+                return;
+            };
+            let Ok(body) = r.json::<Value>().await else {
+                return;
+            };
+            if let Some(text) = body["schema"].as_str() {
+                shown.lock().unwrap().saw(id, text, "schemas/ids");
+                highest = highest.max(id);
+            }
+        }
+    }
+}
+
+/// The promise for ids clients were merely shown, not only for acknowledged ones: with
+/// the disk slowed (every sync call delayed 150 ms, so the window between a commit and
+/// its flush is wide) and `kill -9` at random moments, an id once shown
+/// names the same schema after every restart, or nothing, and no later registration
+/// takes it for other content.
+#[test]
+fn ids_shown_to_readers_keep_their_schema_across_kill_9_with_a_slow_disk() {
+    let cycles = env_u64("SCHEMAGATE_CRASH_CYCLES").map_or(20, |c| c.min(20));
+    let seed = env_u64("SCHEMAGATE_CRASH_SEED").unwrap_or_else(|| {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos() as u64
+    }) | 1;
+    eprintln!("shown-ids test: {cycles} cycles, SCHEMAGATE_CRASH_SEED={seed}");
+    let mut rng = Rng(seed);
+    let rt = runtime();
+    let client = http_client();
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let shown = Arc::new(Mutex::new(Shown::default()));
+    let mut writes = 0;
+    for cycle in 0..cycles {
+        let proc = spawn(&data, "sled").unwrap_or_else(|log| panic!("cycle {cycle}: {log}"));
+        let base = proc.base.clone();
+        // Every id shown so far: the same schema, or nothing.
+        let known: Vec<(u64, String)> = shown
+            .lock()
+            .unwrap()
+            .0
+            .iter()
+            .map(|(id, t)| (*id, t.clone()))
+            .collect();
+        rt.block_on(async {
+            if cycle == 0 {
+                let r = client
+                    .put(format!("{base}/config"))
+                    .body(json!({"compatibility": "NONE"}).to_string())
+                    .send()
+                    .await
+                    .unwrap();
+                assert_eq!(r.status(), 200);
+            }
+            for (id, name) in &known {
+                let (status, body) = get(&client, format!("{base}/schemas/ids/{id}")).await;
+                match status {
+                    200 => assert_eq!(
+                        name_of(body["schema"].as_str().unwrap()),
+                        *name,
+                        "id {id} after restart"
+                    ),
+                    404 => assert_eq!(body["error_code"], 40403, "{body}"),
+                    other => panic!("id {id} after restart: {other} {body}"),
+                }
+            }
+        });
+        let trace = dir.path().join(format!("strace-{cycle}"));
+        let strace = Strace::attach(
+            proc.child.id(),
+            &[
+                "trace=fsync,fdatasync,sync_file_range",
+                "inject=fsync,fdatasync,sync_file_range:delay_enter=150000",
+            ],
+            &trace,
+        );
+        if strace.is_none() {
+            return;
+        }
+        let acks = Arc::new(Mutex::new(Vec::new()));
+        let mut tasks = Vec::new();
+        for _ in 0..4 {
+            tasks.push(rt.spawn(writer(
+                client.clone(),
+                base.clone(),
+                Rng(rng.next() | 1),
+                Arc::clone(&acks),
+            )));
+        }
+        let readers: Vec<_> = (0..4)
+            .map(|_| {
+                rt.spawn(reader(
+                    client.clone(),
+                    base.clone(),
+                    Rng(rng.next() | 1),
+                    Arc::clone(&shown),
+                ))
+            })
+            .collect();
+        std::thread::sleep(Duration::from_millis(100 + rng.below(900)));
+        proc.kill_9();
+        drop(strace);
+        for t in tasks {
+            let unexpected = rt.block_on(t).expect("writer task");
+            assert!(unexpected.is_empty(), "unexpected answers: {unexpected:?}");
+        }
+        for r in readers {
+            rt.block_on(r).expect("reader task");
+        }
+        let acks = std::mem::take(&mut *acks.lock().unwrap());
+        writes += acks.len();
+        let mut shown = shown.lock().unwrap();
+        for (_, k, id) in acks {
+            shown.saw(id, &schema(k), "registration");
+        }
+    }
+    let proc = spawn(&data, "sled").expect("final restart");
+    let shown = std::mem::take(&mut shown.lock().unwrap().0);
+    rt.block_on(async {
+        for (id, name) in &shown {
+            let (status, body) = get(&client, format!("{}/schemas/ids/{id}", proc.base)).await;
+            assert!(
+                status == 404 || name_of(body["schema"].as_str().unwrap()) == *name,
+                "id {id} after the last restart: {status} {body}"
+            );
+        }
+    });
+    eprintln!(
+        "shown-ids test: {} ids shown, {writes} acknowledged registrations",
+        shown.len()
+    );
+    assert!(
+        shown.len() >= cycles as usize,
+        "too few ids shown to mean anything"
+    );
+}
+
+/// An acknowledgement means synced: sequential registrations each wait for an
+/// `fdatasync` of the store's log, counted by strace on the running server.
+#[test]
+fn each_acknowledged_registration_waits_for_an_fdatasync() {
+    let rt = runtime();
+    let client = http_client();
+    let dir = tempfile::tempdir().unwrap();
+    let proc = spawn(&dir.path().join("data"), "sled").expect("starts");
+    let Some(strace) = Strace::attach(
+        proc.child.id(),
+        &["trace=fsync,fdatasync"],
+        &dir.path().join("strace"),
+    ) else {
+        return;
+    };
+    let registrations = 20;
+    rt.block_on(async {
+        for k in 0..registrations {
+            register(&client, &proc.base, &format!("sync-{k}"), 10_000 + k).await;
+        }
+    });
+    let syncs = strace.calls("fdatasync");
+    eprintln!("{registrations} acknowledged registrations, {syncs} fdatasync calls");
+    assert!(
+        syncs >= registrations as usize,
+        "{registrations} acknowledged registrations made only {syncs} fdatasync calls"
+    );
+}
+
+/// A failing disk: with the store's syncs failing, a registration is refused promptly
+/// with 50001, `/health` is 503, and the refused schema is never served, while what was
+/// durable before is. Once the syncs work again, health and writes come back by
+/// themselves, and after a restart the refused write is still absent.
+#[test]
+fn a_failing_fdatasync_refuses_writes_turns_health_503_and_serves_nothing_refused() {
+    let rt = runtime();
+    let client = http_client();
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let proc = spawn(&data, "sled").expect("starts");
+    let base = proc.base.clone();
+    let a = rt.block_on(register(&client, &base, "disk-a", 1));
+    let Some(strace) = Strace::attach(
+        proc.child.id(),
+        &["trace=fdatasync", "inject=fdatasync:error=EIO"],
+        &dir.path().join("strace"),
+    ) else {
+        return;
+    };
+    rt.block_on(async {
+        let started = Instant::now();
+        let r = client
+            .post(format!("{base}/subjects/disk-b/versions"))
+            .body(json!({ "schema": schema(2) }).to_string())
+            .send()
+            .await
+            .unwrap();
+        let status = r.status().as_u16();
+        let body: Value = r.json().await.unwrap();
+        assert_eq!(status, 500, "{body}");
+        assert_eq!(body["error_code"], 50001, "{body}");
+        assert!(started.elapsed() < Duration::from_secs(5), "not prompt");
+        let (status, body) = get(&client, format!("{base}/health")).await;
+        assert_eq!(status, 503, "{body}");
+        assert_eq!(body["status"], "DOWN");
+        // The refused write is not served; what was durable before still is.
+        let (status, body) = get(&client, format!("{base}/subjects/disk-b/versions")).await;
+        assert_eq!(status, 404, "{body}");
+        let (status, body) = get(&client, format!("{base}/schemas/ids/{a}")).await;
+        assert_eq!(status, 200, "{body}");
+        let (status, body) = get(&client, format!("{base}/subjects")).await;
+        assert_eq!(body, json!(["disk-a"]), "{status}");
+        let r = client
+            .post(format!("{base}/subjects/disk-c/versions"))
+            .body(json!({ "schema": schema(3) }).to_string())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 500);
+    });
+    drop(strace);
+    let d = rt.block_on(async {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let (status, body) = get(&client, format!("{base}/health")).await;
+            if status == 200 {
+                break;
+            }
+            assert!(Instant::now() < deadline, "health stays {status} {body}");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        let d = register(&client, &base, "disk-d", 4).await;
+        let (status, _) = get(&client, format!("{base}/subjects/disk-b/versions")).await;
+        assert_eq!(status, 404);
+        d
+    });
+    proc.kill_9();
+    let proc = spawn(&data, "sled").expect("restarts");
+    rt.block_on(async {
+        let (_, subjects) = get(&client, format!("{}/subjects", proc.base)).await;
+        assert_eq!(subjects, json!(["disk-a", "disk-d"]));
+        for (id, k) in [(a, 1), (d, 4)] {
+            let (status, body) = get(&client, format!("{}/schemas/ids/{id}", proc.base)).await;
+            assert_eq!(status, 200, "{body}");
+            assert_eq!(name_of(body["schema"].as_str().unwrap()), format!("R{k}"));
+        }
+    });
+}
+
+/// Every sync call failing, sled's own included: its log then stops for good. Writes
+/// are refused promptly, `/health` is 503 and stays so, and the refused schema is never
+/// served, until a restart recovers what was durable.
+#[test]
+fn with_every_sync_failing_writes_are_refused_and_nothing_refused_is_served() {
+    let rt = runtime();
+    let client = http_client();
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let proc = spawn(&data, "sled").expect("starts");
+    let base = proc.base.clone();
+    let a = rt.block_on(register(&client, &base, "disk-a", 1));
+    let Some(strace) = Strace::attach(
+        proc.child.id(),
+        &[
+            "trace=fsync,fdatasync,sync_file_range",
+            "inject=fsync,fdatasync,sync_file_range:error=EIO",
+        ],
+        &dir.path().join("strace"),
+    ) else {
+        return;
+    };
+    rt.block_on(async {
+        for (subject, k) in [("disk-b", 2), ("disk-c", 3)] {
+            let started = Instant::now();
+            let r = client
+                .post(format!("{base}/subjects/{subject}/versions"))
+                .body(json!({ "schema": schema(k) }).to_string())
+                .send()
+                .await
+                .unwrap();
+            let status = r.status().as_u16();
+            let body: Value = r.json().await.unwrap();
+            assert!(status >= 500, "{status} {body}");
+            assert_eq!(body["error_code"], 50001, "{body}");
+            assert!(started.elapsed() < Duration::from_secs(5), "not prompt");
+            let (status, body) = get(&client, format!("{base}/health")).await;
+            assert_eq!(status, 503, "{body}");
+            for path in [
+                format!("/subjects/{subject}/versions"),
+                format!("/subjects/{subject}/versions/latest"),
+                "/schemas".to_owned(),
+            ] {
+                let (status, body) = get(&client, format!("{base}{path}")).await;
+                assert!(
+                    status != 200 || !body.to_string().contains(&format!("R{k}")),
+                    "{path} serves the refused write: {body}"
+                );
+            }
+        }
+    });
+    drop(strace);
+    proc.kill_9();
+    let proc = spawn(&data, "sled").expect("restarts");
+    rt.block_on(async {
+        let (status, body) = get(&client, format!("{}/schemas/ids/{a}", proc.base)).await;
+        assert_eq!(status, 200, "{body}");
+        assert_eq!(name_of(body["schema"].as_str().unwrap()), "R1");
+        let (status, _) = get(&client, format!("{}/health", proc.base)).await;
+        assert_eq!(status, 200);
+    });
 }

@@ -217,3 +217,64 @@ async fn changes_through_one_instance_are_visible_through_the_other() {
     );
     eprintln!("cross-instance visibility lags: {lags:?}");
 }
+
+/// Issue 15, item 7: an idempotent re-registration answers from committed data without
+/// waiting for an unrelated commit that the same instance has in flight. (It used to
+/// spin on `yield_now` until that commit finished: seconds of CPU while PostgreSQL was
+/// slow.) Here the unrelated commit is held up by a table lock taken from outside.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn item7_reregistration_does_not_wait_for_an_unrelated_commit_in_flight() {
+    if !common::available(Backend::Postgres) {
+        return;
+    }
+    let url = common::postgres::new_database().expect("test database");
+    let server = TestServer::start_with(Config {
+        store: StoreChoice::Postgres(url.clone()),
+        ..Config::default()
+    })
+    .await;
+    let id = server.register_ok("held-a", &schema(1)).await;
+
+    // Blocks every insert of a new content key (a new schema), not reads.
+    let (locked_tx, locked_rx) = std::sync::mpsc::channel();
+    let (release_tx, release_rx) = std::sync::mpsc::channel::<()>();
+    let holder = std::thread::spawn(move || {
+        let mut client = postgres::Client::connect(&url, postgres::NoTls).expect("connects");
+        let mut tx = client.transaction().expect("begins");
+        tx.batch_execute("LOCK TABLE schemagate_content_keys IN SHARE MODE")
+            .expect("locks");
+        locked_tx.send(()).unwrap();
+        let _ = release_rx.recv_timeout(Duration::from_secs(30));
+        tx.rollback().expect("releases");
+    });
+    locked_rx.recv().unwrap();
+    let blocked = {
+        let url = server.url("/subjects/held-b/versions");
+        tokio::spawn(async move {
+            reqwest::Client::new()
+                .post(url)
+                .json(&json!({ "schema": schema(2) }))
+                .send()
+                .await
+                .map(|r| r.status().as_u16())
+        })
+    };
+    // Until the new registration is inside its commit, waiting on the lock.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert!(
+        !blocked.is_finished(),
+        "the unrelated commit was not held up"
+    );
+
+    let started = Instant::now();
+    let again = server.register_ok("held-a", &schema(1)).await;
+    let took = started.elapsed();
+    release_tx.send(()).unwrap();
+    holder.join().unwrap();
+    assert_eq!(again, id);
+    assert!(
+        took < Duration::from_secs(2),
+        "the re-registration waited {took:?} for an unrelated commit"
+    );
+    assert_eq!(blocked.await.unwrap().unwrap(), 200);
+}

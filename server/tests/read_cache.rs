@@ -151,20 +151,24 @@ async fn changes_reported_by_the_store_retire_every_cache() {
     r.schema_by_id(id).unwrap();
 
     // Another process soft-deletes version 2 and permanently removes version 1.
-    sled.apply(&[
-        Op::PutVersion {
-            subject: "s".into(),
-            entry: VersionEntry {
-                version: 2,
-                id: id2,
-                deleted: true,
+    // Numbered 0: not one of this registry's commits.
+    sled.apply(
+        0,
+        &[
+            Op::PutVersion {
+                subject: "s".into(),
+                entry: VersionEntry {
+                    version: 2,
+                    id: id2,
+                    deleted: true,
+                },
             },
-        },
-        Op::RemoveVersion {
-            subject: "s".into(),
-            version: 1,
-        },
-    ])
+            Op::RemoveVersion {
+                subject: "s".into(),
+                version: 1,
+            },
+        ],
+    )
     .unwrap();
     external.fetch_add(1, Ordering::SeqCst);
 

@@ -702,10 +702,10 @@ mod tests {
         fn counts(&self) -> crate::store::StoreResult<crate::store::Counts> {
             down()
         }
-        fn apply(&self, _: &[crate::store::Op]) -> crate::store::StoreResult<()> {
+        fn apply(&self, _: u64, _: &[crate::store::Op]) -> crate::store::StoreResult<()> {
             down()
         }
-        fn flush(&self) -> crate::store::StoreResult<()> {
+        fn flush(&self, _: u64) -> crate::store::StoreResult<()> {
             down()
         }
     }
@@ -723,10 +723,15 @@ mod tests {
             request_timeout: Duration::from_secs(5),
         };
         let router = build_router(state);
-        for (method, path, body) in [
-            ("GET", "/subjects", ""),
-            ("GET", "/health", ""),
-            ("POST", "/subjects/a/versions", r#"{"schema":"\"string\""}"#),
+        for (method, path, body, status) in [
+            ("GET", "/subjects", "", StatusCode::INTERNAL_SERVER_ERROR),
+            ("GET", "/health", "", StatusCode::SERVICE_UNAVAILABLE),
+            (
+                "POST",
+                "/subjects/a/versions",
+                r#"{"schema":"\"string\""}"#,
+                StatusCode::INTERNAL_SERVER_ERROR,
+            ),
         ] {
             let response = router
                 .clone()
@@ -739,11 +744,7 @@ mod tests {
                 )
                 .await
                 .unwrap();
-            assert_eq!(
-                response.status(),
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "{path}"
-            );
+            assert_eq!(response.status(), status, "{path}");
             let bytes = axum::body::to_bytes(response.into_body(), 1 << 16)
                 .await
                 .unwrap();

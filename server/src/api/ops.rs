@@ -6,17 +6,28 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
-use super::{ApiError, ApiResult, AppState};
+use super::{ApiError, AppState};
 
 /// `GET /`: liveness, as Confluent answers it.
 pub async fn root() -> Response {
     super::json(&json!({}))
 }
 
-/// `GET /health`: ready when the store answers a read.
-pub async fn health(State(state): State<AppState>) -> ApiResult {
-    state.registry.blocking(|r| r.ready()).await?;
-    Ok(super::json(&json!({"status": "UP"})))
+/// `GET /health`: 200 when the store answers a read and its last flush succeeded; 503
+/// while it is failing, with the reason, so that an orchestrator stops sending traffic.
+pub async fn health(State(state): State<AppState>) -> Response {
+    match state.registry.health().await {
+        Ok(()) => super::json(&json!({"status": "UP"})),
+        Err(e) => {
+            let mut response = super::json(&json!({
+                "status": "DOWN",
+                "error_code": 50001,
+                "message": e.to_string(),
+            }));
+            *response.status_mut() = StatusCode::SERVICE_UNAVAILABLE;
+            response
+        }
+    }
 }
 
 /// `GET /metrics`: Prometheus text.

@@ -9,11 +9,13 @@ use super::{
 
 /// A replacement for one method; it gets the inner store so it can still call it.
 type Hook<T> = Option<Box<dyn Fn(&dyn Store) -> T + Send + Sync>>;
+/// A replacement for [`Store::flush`], given the inner store and `upto`.
+type FlushHook = Box<dyn Fn(&dyn Store, u64) -> StoreResult<()> + Send + Sync>;
 
 /// Forwards every [`Store`] method to the inner store, unless a hook replaces it.
 pub struct Forward {
     inner: Arc<dyn Store>,
-    flush: Hook<StoreResult<()>>,
+    flush: Option<FlushHook>,
     external_changes: Hook<u64>,
     external_deletions: Hook<u64>,
 }
@@ -32,7 +34,7 @@ impl Forward {
     /// Replaces [`Store::flush`].
     pub fn on_flush(
         mut self,
-        hook: impl Fn(&dyn Store) -> StoreResult<()> + Send + Sync + 'static,
+        hook: impl Fn(&dyn Store, u64) -> StoreResult<()> + Send + Sync + 'static,
     ) -> Forward {
         self.flush = Some(Box::new(hook));
         self
@@ -98,14 +100,20 @@ impl Store for Forward {
     fn counts(&self) -> StoreResult<Counts> {
         self.inner.counts()
     }
-    fn apply(&self, ops: &[Op]) -> StoreResult<()> {
-        self.inner.apply(ops)
+    fn apply(&self, seq: u64, ops: &[Op]) -> StoreResult<()> {
+        self.inner.apply(seq, ops)
     }
-    fn flush(&self) -> StoreResult<()> {
+    fn flush(&self, upto: u64) -> StoreResult<()> {
         match &self.flush {
-            Some(hook) => hook(&*self.inner),
-            None => self.inner.flush(),
+            Some(hook) => hook(&*self.inner, upto),
+            None => self.inner.flush(upto),
         }
+    }
+    fn durable_on_commit(&self) -> bool {
+        self.inner.durable_on_commit()
+    }
+    fn discard_unflushed(&self, after: u64) -> StoreResult<()> {
+        self.inner.discard_unflushed(after)
     }
     // The inner store's lock commits through its own `apply`, not through this wrapper.
     fn lock_writes(&self) -> StoreResult<Box<dyn WriteLock + '_>> {

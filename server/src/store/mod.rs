@@ -1,8 +1,9 @@
 //! Persistence behind the registry: a backend-neutral [`Store`] trait and the records
 //! it holds. The registry decides *what* to write; a store only promises that one
-//! [`Store::apply`] call is atomic and that [`Store::flush`] makes it durable, so a
-//! networked backend (PostgreSQL) can replace the embedded one without touching the
-//! use cases.
+//! [`Store::apply`] call is atomic, that [`Store::flush`] makes it durable (or says it
+//! could not), and that what was applied since the last good flush can be taken back
+//! ([`Store::discard_unflushed`]), so a networked backend (PostgreSQL) can replace the
+//! embedded one without touching the use cases.
 
 /// A store wrapper for tests that need to alter one behaviour of a real store.
 #[doc(hidden)]
@@ -163,8 +164,9 @@ pub type StoreResult<T> = Result<T, StoreError>;
 /// The exclusive right to decide on one write and apply it, held across every process
 /// that shares the store. Dropping it without [`WriteLock::commit`] applies nothing.
 pub trait WriteLock: Send {
-    /// Applies every op or none, then releases the lock.
-    fn commit(self: Box<Self>, ops: &[Op]) -> StoreResult<()>;
+    /// Applies every op or none as commit number `seq` (see [`Store::apply`]), then
+    /// releases the lock.
+    fn commit(self: Box<Self>, seq: u64, ops: &[Op]) -> StoreResult<()>;
 }
 
 /// The lock of a store that only one process can open: the registry's own mutex already
@@ -172,8 +174,8 @@ pub trait WriteLock: Send {
 struct ApplyOnCommit<'a, S: ?Sized>(&'a S);
 
 impl<S: Store + ?Sized> WriteLock for ApplyOnCommit<'_, S> {
-    fn commit(self: Box<Self>, ops: &[Op]) -> StoreResult<()> {
-        self.0.apply(ops)
+    fn commit(self: Box<Self>, seq: u64, ops: &[Op]) -> StoreResult<()> {
+        self.0.apply(seq, ops)
     }
 }
 
@@ -221,10 +223,31 @@ pub trait Store: Send + Sync + 'static {
     fn next_id(&self) -> StoreResult<SchemaId>;
     /// Gauge values.
     fn counts(&self) -> StoreResult<Counts>;
-    /// Applies every op or none.
-    fn apply(&self, ops: &[Op]) -> StoreResult<()>;
-    /// Makes everything applied so far durable.
-    fn flush(&self) -> StoreResult<()>;
+    /// Applies every op or none. `seq` is the registry's commit number, increasing from
+    /// one commit to the next; [`Store::flush`] and [`Store::discard_unflushed`] name
+    /// commits by it.
+    fn apply(&self, seq: u64, ops: &[Op]) -> StoreResult<()>;
+    /// Makes everything applied so far durable: on a local disk, written and synced
+    /// (`fdatasync`), not just handed to the kernel. An error means some of it may not
+    /// be durable. On success, commits numbered up to `upto` (all applied before the
+    /// call) no longer need to be taken back by [`Store::discard_unflushed`].
+    fn flush(&self, upto: u64) -> StoreResult<()>;
+    /// Whether [`Store::apply`] is already durable when it returns (a database that
+    /// commits durably), so that nothing visible ever waits for [`Store::flush`].
+    fn durable_on_commit(&self) -> bool {
+        false
+    }
+    /// Takes back, atomically, every commit numbered above `after` (the last one known
+    /// durable), so that what readers see is again what is on disk. Called after a failed
+    /// flush, under the write lock. A store that is durable on commit has nothing to take
+    /// back; the default refuses, so that a store which cannot undo says so rather than
+    /// serving writes that were refused.
+    fn discard_unflushed(&self, after: u64) -> StoreResult<()> {
+        let _ = after;
+        Err(StoreError(
+            "this store cannot take back writes that failed to flush".into(),
+        ))
+    }
     /// Takes the write lock: everything read after this returns and before the commit
     /// sees every write committed before it, by any process. The default suits a store
     /// only one process can open, where the registry's own mutex is that lock.

@@ -7,12 +7,25 @@
 //!
 //! Readers never wait for the registry's writer lock or for a flush; sled only makes
 //! them wait for the microseconds in which a transaction's writes are applied.
+//!
+//! Durability: sled 0.34's own flush writes its log with `sync_file_range`, which
+//! neither syncs the file's metadata nor flushes the device's cache, and its only
+//! `fsync` runs every 500 ms in a background thread whose errors go to the log. So
+//! [`Store::flush`] follows sled's flush with an `fdatasync` of the log file, and a
+//! failure of either is returned to the registry.
+//!
+//! Every transaction also records the bytes it replaced (an undo journal, tagged with
+//! the registry's commit number). After a failed flush the registry calls
+//! [`Store::discard_unflushed`], which writes the old bytes back in one transaction, so
+//! that a write which was refused to its client is not served afterwards.
 
+use std::fs::File;
 use std::path::Path;
+use std::sync::{Mutex, MutexGuard};
 
 use schemagate_core::Level;
 use sled::transaction::{ConflictableTransactionError, TransactionError, TransactionalTree};
-use sled::{Transactional, Tree};
+use sled::{IVec, Transactional, Tree};
 
 use super::{
     ContentKey, Counts, Mode, Op, SchemaId, Store, StoreError, StoreResult, StoredSchema,
@@ -43,6 +56,24 @@ const NEXT_ID: &[u8] = b"next_id";
 pub struct SledStore {
     db: sled::Db,
     trees: Vec<Tree>,
+    /// sled's log file, opened a second time to `fdatasync` it (sled's lock is a
+    /// `flock`, which another descriptor of the same process neither takes nor drops).
+    log: File,
+    /// What each commit not yet known durable replaced, oldest first.
+    journal: Mutex<Vec<Undone>>,
+}
+
+/// The old value of one key that a commit changed (`None`: the key was absent).
+struct Undo {
+    tree: usize,
+    key: IVec,
+    old: Option<IVec>,
+}
+
+/// One commit's undo records, in the order it made the changes.
+struct Undone {
+    seq: u64,
+    undo: Vec<Undo>,
 }
 
 impl From<sled::Error> for StoreError {
@@ -59,11 +90,87 @@ impl SledStore {
             .iter()
             .map(|name| db.open_tree(name))
             .collect::<Result<Vec<_>, _>>()?;
-        Ok(SledStore { db, trees })
+        let io = |what: &str, e: std::io::Error| StoreError(format!("{what}: {e}"));
+        let log = File::open(dir.join("db")).map_err(|e| io("opening sled's log to sync it", e))?;
+        // The files sled created must survive a power loss as directory entries too.
+        log.sync_all().map_err(|e| io("syncing sled's log", e))?;
+        File::open(dir)
+            .and_then(|d| d.sync_all())
+            .map_err(|e| io("syncing the data directory", e))?;
+        Ok(SledStore {
+            db,
+            trees,
+            log,
+            journal: Mutex::new(Vec::new()),
+        })
     }
 
     fn tree(&self, index: usize) -> &Tree {
         &self.trees[index]
+    }
+
+    fn journal(&self) -> MutexGuard<'_, Vec<Undone>> {
+        // A panic while holding it leaves the journal whole: entries are pushed at once.
+        self.journal.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Runs `change` as one transaction over every tree, recording what it replaces.
+    fn transact(
+        &self,
+        change: impl Fn(&mut Changes<'_>) -> TxResult<()>,
+    ) -> StoreResult<Vec<Undo>> {
+        self.trees
+            .as_slice()
+            .transaction(|t| {
+                // sled may run the closure again on a conflict: start the record afresh.
+                let mut changes = Changes {
+                    t,
+                    undo: Vec::new(),
+                };
+                change(&mut changes)?;
+                Ok(changes.undo)
+            })
+            .map_err(|e| match e {
+                TransactionError::Abort(e) => e,
+                TransactionError::Storage(e) => StoreError(e.to_string()),
+            })
+    }
+}
+
+/// The trees inside one transaction, with the undo record of what was changed.
+struct Changes<'a> {
+    t: &'a [TransactionalTree],
+    undo: Vec<Undo>,
+}
+
+impl Changes<'_> {
+    fn get(&self, tree: usize, key: &[u8]) -> TxResult<Option<IVec>> {
+        Ok(self.t[tree].get(key)?)
+    }
+
+    fn insert(
+        &mut self,
+        tree: usize,
+        key: impl Into<IVec>,
+        value: impl Into<IVec>,
+    ) -> TxResult<()> {
+        let key = key.into();
+        let old = self.t[tree].insert(key.clone(), value)?;
+        self.undo.push(Undo { tree, key, old });
+        Ok(())
+    }
+
+    fn remove(&mut self, tree: usize, key: impl Into<IVec>) -> TxResult<Option<IVec>> {
+        let key = key.into();
+        let old = self.t[tree].remove(key.clone())?;
+        if old.is_some() {
+            self.undo.push(Undo {
+                tree,
+                key,
+                old: old.clone(),
+            });
+        }
+        Ok(old)
     }
 }
 
@@ -143,61 +250,66 @@ fn abort<T>(message: &str) -> TxResult<T> {
     )))
 }
 
-fn apply_op(t: &[TransactionalTree], op: &Op) -> TxResult<()> {
+fn apply_op(t: &mut Changes<'_>, op: &Op) -> TxResult<()> {
     match op {
         Op::PutSchema { id, key, schema } => {
             let Ok(bytes) = serde_json::to_vec(schema) else {
                 return abort("schema does not serialise");
             };
-            t[SCHEMAS].insert(&id.to_be_bytes(), bytes)?;
-            if t[FINGERPRINTS].get(key)?.is_none() {
-                t[FINGERPRINTS].insert(key, &id.to_be_bytes())?;
+            t.insert(SCHEMAS, &id.to_be_bytes(), bytes)?;
+            if t.get(FINGERPRINTS, key)?.is_none() {
+                t.insert(FINGERPRINTS, key, &id.to_be_bytes())?;
             }
             for r in &schema.references {
                 let mut k = version_key(&r.subject, r.version);
                 k.extend_from_slice(&id.to_be_bytes());
-                t[REFS].insert(k, &[])?;
+                t.insert(REFS, k, &[])?;
             }
         }
         Op::PutVersion { subject, entry } => {
             let key = version_key(subject, entry.version);
-            if let Some(old) = t[SUBJECT_VERSIONS].get(&key)? {
+            if let Some(old) = t.get(SUBJECT_VERSIONS, &key)? {
                 let Ok(old) = decode_version_value(entry.version, &old) else {
                     return abort("corrupt version value");
                 };
-                t[ID_VERSIONS].remove(id_version_key(old.id, subject, entry.version))?;
+                t.remove(ID_VERSIONS, id_version_key(old.id, subject, entry.version))?;
             }
-            t[SUBJECT_VERSIONS].insert(key, &encode_version_value(entry))?;
-            t[ID_VERSIONS].insert(
+            t.insert(SUBJECT_VERSIONS, key, &encode_version_value(entry))?;
+            t.insert(
+                ID_VERSIONS,
                 id_version_key(entry.id, subject, entry.version),
                 &[entry.deleted as u8],
             )?;
         }
         Op::RemoveVersion { subject, version } => {
             let key = version_key(subject, *version);
-            if let Some(old) = t[SUBJECT_VERSIONS].remove(key)? {
+            if let Some(old) = t.remove(SUBJECT_VERSIONS, key)? {
                 let Ok(old) = decode_version_value(*version, &old) else {
                     return abort("corrupt version value");
                 };
-                t[ID_VERSIONS].remove(id_version_key(old.id, subject, *version))?;
+                t.remove(ID_VERSIONS, id_version_key(old.id, subject, *version))?;
             }
         }
         Op::SetConfig { subject, level } => {
             let key = scope_key(subject.as_deref());
             match level {
-                Some(l) => t[CONFIG].insert(key, l.as_str())?,
-                None => t[CONFIG].remove(key)?,
-            };
+                Some(l) => t.insert(CONFIG, key, l.as_str())?,
+                None => {
+                    t.remove(CONFIG, key)?;
+                }
+            }
         }
         Op::SetMode { subject, mode } => {
             let key = scope_key(subject.as_deref());
             match mode {
-                Some(m) => t[MODE].insert(key, m.as_str())?,
-                None => t[MODE].remove(key)?,
-            };
+                Some(m) => t.insert(MODE, key, m.as_str())?,
+                None => {
+                    t.remove(MODE, key)?;
+                }
+            }
         }
         Op::SetNextId(next) => {
-            let current = match t[META].get(NEXT_ID)? {
+            let current = match t.get(META, NEXT_ID)? {
                 Some(v) => match be_u32(&v) {
                     Ok(v) => v,
                     Err(_) => return abort("corrupt id counter"),
@@ -205,7 +317,7 @@ fn apply_op(t: &[TransactionalTree], op: &Op) -> TxResult<()> {
                 None => 1,
             };
             if *next > current {
-                t[META].insert(NEXT_ID, &next.to_be_bytes())?;
+                t.insert(META, NEXT_ID, &next.to_be_bytes())?;
             }
         }
     }
@@ -356,23 +468,43 @@ impl Store for SledStore {
         Ok(counts)
     }
 
-    fn apply(&self, ops: &[Op]) -> StoreResult<()> {
-        self.trees
-            .as_slice()
-            .transaction(|t| {
-                for op in ops {
-                    apply_op(t, op)?;
-                }
-                Ok(())
-            })
-            .map_err(|e| match e {
-                TransactionError::Abort(e) => e,
-                TransactionError::Storage(e) => StoreError(e.to_string()),
-            })
+    fn apply(&self, seq: u64, ops: &[Op]) -> StoreResult<()> {
+        // Held across the transaction so that a flush's cut never falls between a
+        // commit becoming visible and its undo record being kept.
+        let mut journal = self.journal();
+        let undo = self.transact(|t| ops.iter().try_for_each(|op| apply_op(t, op)))?;
+        journal.push(Undone { seq, undo });
+        Ok(())
     }
 
-    fn flush(&self) -> StoreResult<()> {
+    fn flush(&self, upto: u64) -> StoreResult<()> {
         self.db.flush()?;
+        self.log
+            .sync_data()
+            .map_err(|e| StoreError(format!("syncing sled's log failed: {e}")))?;
+        // Everything numbered up to `upto` was applied before this flush began.
+        self.journal().retain(|u| u.seq > upto);
+        Ok(())
+    }
+
+    fn discard_unflushed(&self, after: u64) -> StoreResult<()> {
+        let mut journal = self.journal();
+        let undone = self.transact(|t| {
+            for u in journal.iter().filter(|u| u.seq > after).rev() {
+                for change in u.undo.iter().rev() {
+                    match &change.old {
+                        Some(old) => t.insert(change.tree, change.key.clone(), old.clone())?,
+                        None => {
+                            t.remove(change.tree, change.key.clone())?;
+                        }
+                    }
+                }
+            }
+            Ok(())
+        });
+        undone?;
+        // What is left is now the state of the last good flush (or older, and durable).
+        journal.clear();
         Ok(())
     }
 }

@@ -337,11 +337,21 @@ impl Store for PgStore {
         })
     }
 
-    fn apply(&self, ops: &[Op]) -> StoreResult<()> {
-        self.lock_writes()?.commit(ops)
+    fn apply(&self, seq: u64, ops: &[Op]) -> StoreResult<()> {
+        self.lock_writes()?.commit(seq, ops)
     }
 
-    fn flush(&self) -> StoreResult<()> {
+    fn flush(&self, _upto: u64) -> StoreResult<()> {
+        Ok(())
+    }
+
+    /// A transaction's COMMIT returns once PostgreSQL has made it durable (with the
+    /// server's `synchronous_commit`, on by default).
+    fn durable_on_commit(&self) -> bool {
+        true
+    }
+
+    fn discard_unflushed(&self, _after: u64) -> StoreResult<()> {
         Ok(())
     }
 
@@ -394,7 +404,7 @@ struct PgWriteLock<'a> {
 }
 
 impl WriteLock for PgWriteLock<'_> {
-    fn commit(mut self: Box<Self>, ops: &[Op]) -> StoreResult<()> {
+    fn commit(mut self: Box<Self>, _seq: u64, ops: &[Op]) -> StoreResult<()> {
         let conn = self.pooled.conn();
         for op in ops {
             apply_op(conn, op).map_err(pg_error)?;
