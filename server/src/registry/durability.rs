@@ -320,7 +320,12 @@ impl Registry {
         drop(writer);
         self.forget_ids();
         let mut state = commits.state();
-        state.lost.push((after, seq));
+        // While the disk keeps failing, `after` stays put: one growing range, not one per
+        // refused write.
+        match state.lost.last_mut() {
+            Some(last) if last.0 == after => last.1 = seq,
+            _ => state.lost.push((after, seq)),
+        }
         match undone {
             Ok(()) => {
                 state.clean = seq;
