@@ -9,6 +9,7 @@ pub mod error;
 mod hot;
 mod mode;
 mod ops;
+pub mod routes;
 mod schemas;
 mod subjects;
 
@@ -26,7 +27,6 @@ use axum::extract::{FromRequest, FromRequestParts, MatchedPath, RawPathParams, R
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, Method, Uri, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
@@ -240,66 +240,12 @@ fn decode_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
 /// The registry's HTTP service over `state`: every Confluent route, Confluent-shaped
 /// 404 and 405, one tolerated trailing slash.
 pub fn build_router(state: AppState) -> App {
-    let routes = Router::new()
-        .route("/", get(ops::root))
-        .route("/health", get(ops::health))
-        .route("/metrics", get(ops::metrics))
-        .route("/contexts", get(ops::contexts))
-        .route("/v1/metadata/id", get(ops::metadata_id))
-        .route("/schemas", get(schemas::list))
-        .route("/schemas/types", get(schemas::types))
-        .route(hot::BY_ID, get(schemas::by_id))
-        .route("/schemas/ids/{id}/schema", get(schemas::by_id_raw))
-        .route("/schemas/ids/{id}/subjects", get(schemas::subjects))
-        .route("/schemas/ids/{id}/versions", get(schemas::versions))
-        .route("/subjects", get(subjects::list))
-        .route(
-            hot::LOOKUP,
-            post(subjects::lookup).delete(subjects::delete_subject),
-        )
-        .route(
-            "/subjects/{s}/versions",
-            get(subjects::versions).post(subjects::register),
-        )
-        .route(
-            hot::VERSION,
-            get(subjects::version).delete(subjects::delete_version),
-        )
-        .route(
-            "/subjects/{s}/versions/{v}/schema",
-            get(subjects::version_raw),
-        )
-        .route(
-            "/subjects/{s}/versions/{v}/referencedby",
-            get(subjects::referenced_by),
-        )
-        .route(
-            "/compatibility/subjects/{s}/versions",
-            post(compatibility::against_level),
-        )
-        .route(
-            "/compatibility/subjects/{s}/versions/{v}",
-            post(compatibility::against_version),
-        )
-        .route(
-            "/config",
-            get(config::get_global)
-                .put(config::put_global)
-                .delete(config::delete_global),
-        )
-        .route(
-            "/config/{s}",
-            get(config::get_subject)
-                .put(config::put_subject)
-                .delete(config::delete_subject),
-        )
-        .route("/mode", get(mode::get_global).put(mode::put_global))
-        .route(
-            "/mode/{s}",
-            get(mode::get_subject)
-                .put(mode::put_subject)
-                .delete(mode::delete_subject),
-        )
+    let routes = routes::ROUTES
+        .iter()
+        .fold(Router::new(), |router, route| {
+            // Several methods of one pattern merge into one entry.
+            router.route(route.pattern, route.method_router())
+        })
         .fallback(ops::not_found)
         .method_not_allowed_fallback(ops::method_not_allowed)
         .layer(ObserveLayer {

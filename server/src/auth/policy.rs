@@ -1,12 +1,14 @@
 //! Which role each request needs, and on which subject, decided from the method and
-//! the raw path before routing (so a trailing slash or an unknown route cannot slip
-//! past). Modelled on Confluent's RBAC: reading and checking compatibility is `read`,
-//! registering and deleting is `write`, changing levels and modes is `admin`.
+//! the raw path before routing (so a trailing slash cannot slip past), by the access
+//! each route declares in the route table ([`crate::api::routes`]). Modelled on
+//! Confluent's RBAC: reading and checking compatibility is `read`, registering and
+//! deleting is `write`, changing levels and modes is `admin`.
 
 use axum::http::{Method, Uri};
 use percent_encoding::percent_decode_str;
 
 use super::{MetricsAccess, Principal, Role};
+use crate::api::routes::{self, Access, Matched};
 
 /// What a request needs.
 #[derive(Debug, PartialEq, Eq)]
@@ -26,46 +28,39 @@ pub enum Need {
     Listing(Option<String>),
 }
 
-/// Classifies a request by its method and raw URI.
+/// Classifies a request by its method and raw URI, finding its route as the router
+/// does.
 pub fn classify(method: &Method, uri: &Uri, metrics: MetricsAccess) -> Need {
-    let path = uri.path();
-    use Role::{Admin, Read, Write};
-    let reading = *method == Method::GET || *method == Method::HEAD;
-    // As the router sees it: trailing slashes trimmed, empty segments kept (an empty
-    // subject is nobody's prefix, and the router answers 404 anyway).
-    let trimmed = path.trim_end_matches('/');
-    let segments: Vec<&str> = match trimmed.strip_prefix('/') {
-        Some(rest) => rest.split('/').collect(),
-        None if trimmed.is_empty() => Vec::new(),
-        None => trimmed.split('/').collect(),
+    // As the router sees it: trailing slashes trimmed.
+    let path = match uri.path().trim_end_matches('/') {
+        "" => "/",
+        trimmed => trimmed,
     };
-    let subject = |raw: &str| percent_decode_str(raw).decode_utf8_lossy().into_owned();
-    match segments.as_slice() {
-        [] | ["health"] if reading => Need::Open,
-        ["metrics"] if reading => match metrics {
+    let Some(Matched {
+        route: Some(route),
+        subject,
+    }) = routes::find(method, path)
+    else {
+        // Unknown routes and methods answer 404 or 405 to whoever is authenticated.
+        return Need::Role(Role::Read);
+    };
+    match route.access {
+        Access::Open => Need::Open,
+        Access::Metrics => match metrics {
             MetricsAccess::Open => Need::Open,
-            MetricsAccess::Read => Need::Role(Read),
-            MetricsAccess::Admin => Need::Global(Admin),
+            MetricsAccess::Read => Need::Role(Role::Read),
+            MetricsAccess::Admin => Need::Global(Role::Admin),
         },
-        ["subjects"] | ["schemas"] if reading => Need::Listing(subject_prefix(uri)),
-        ["schemas", "ids", _, "subjects" | "versions"] => Need::Global(Read),
-        ["subjects", s, ..] => {
-            let s = subject(s);
-            let role = if reading || *method == Method::POST && segments.len() == 2 {
-                // GET anything, or POST /subjects/{s}: a lookup.
-                Read
-            } else {
-                Write
-            };
-            Need::Subject(role, s)
+        Access::Role(role) => Need::Role(role),
+        Access::Subject(role) => {
+            let raw = subject.unwrap_or_default();
+            Need::Subject(
+                role,
+                percent_decode_str(raw).decode_utf8_lossy().into_owned(),
+            )
         }
-        ["compatibility", "subjects", s, ..] => Need::Subject(Read, subject(s)),
-        ["config" | "mode"] if reading => Need::Role(Read),
-        ["config" | "mode"] => Need::Global(Admin),
-        ["config" | "mode", s, ..] => Need::Subject(if reading { Read } else { Admin }, subject(s)),
-        // Schema types, schemas by id, contexts, metadata, and every unknown route or
-        // method, which answers 404 or 405 to whoever is authenticated.
-        _ => Need::Role(Read),
+        Access::Global(role) => Need::Global(role),
+        Access::Listing => Need::Listing(subject_prefix(uri)),
     }
 }
 
@@ -169,7 +164,8 @@ mod tests {
             (Method::DELETE, "/mode/x", s(Admin, "x")),
             (Method::GET, "/associations/resources/-/t", Need::Role(Read)),
             (Method::PUT, "/", Need::Role(Read)),
-            (Method::GET, "/subjects//versions", s(Read, "")),
+            // No route has an empty segment: the router answers 404 to anyone signed in.
+            (Method::GET, "/subjects//versions", Need::Role(Read)),
             (Method::GET, "//subjects", Need::Role(Read)),
         ] {
             assert_eq!(need(method.clone(), path), expected, "{method} {path}");
