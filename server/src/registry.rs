@@ -242,7 +242,20 @@ pub struct Written<T> {
 struct Candidate {
     parsed: Arc<ParsedSchema>,
     references: Vec<SchemaRef>,
+    /// The id each of `references` held when it was resolved (see
+    /// [`Registry::recheck_references`]).
+    pinned: Vec<SchemaId>,
     key: ContentKey,
+}
+
+/// Client references resolved against the store.
+struct Resolved {
+    /// The concrete subject-versions, in the order given.
+    references: Vec<SchemaRef>,
+    /// The id each of them held when resolved.
+    ids: Vec<SchemaId>,
+    /// The texts to parse with, dependencies before dependents.
+    texts: Vec<Reference>,
 }
 
 /// Held while a write use case decides and commits; see [`Registry::lock_writer`].
@@ -624,8 +637,8 @@ impl Registry {
         Ok(())
     }
 
-    /// Resolves client references to concrete subject-versions and their texts.
-    fn resolve_references(&self, refs: &[RefInput]) -> Result<(Vec<SchemaRef>, Vec<Reference>)> {
+    /// Resolves client references to concrete subject-versions, their ids and texts.
+    fn resolve_references(&self, refs: &[RefInput]) -> Result<Resolved> {
         // Checked up front: repeats of one subject-version would otherwise pass the
         // transitive count below and be stored (and looked up) one by one.
         if refs.len() > self.limits.max_references {
@@ -636,6 +649,7 @@ impl Registry {
             )));
         }
         let mut concrete = Vec::with_capacity(refs.len());
+        let mut ids = Vec::with_capacity(refs.len());
         let mut texts = Vec::new();
         let mut seen = HashSet::new();
         for r in refs {
@@ -657,9 +671,35 @@ impl Registry {
                 subject: r.subject.clone(),
                 version: entry.version,
             });
+            ids.push(entry.id);
             self.collect_reference(&r.name, entry.id, &mut texts, &mut seen)?;
         }
-        Ok((concrete, texts))
+        Ok(Resolved {
+            references: concrete,
+            ids,
+            texts,
+        })
+    }
+
+    /// Under the writer lock: refuses `cand` unless every version it references is still
+    /// live and holds the schema it was parsed against. References are resolved before
+    /// the lock, since parsing is the slow part; a soft-then-permanent delete of a
+    /// referenced version may run in between, and committing then would store a
+    /// reference to a missing version (which re-registering that version would give
+    /// another meaning). Deletes check referrers under the same lock, so from here on
+    /// the versions stay. Direct references suffice: what a live version references is
+    /// itself protected from deletion (42206).
+    fn recheck_references(&self, cand: &Candidate) -> Result<()> {
+        for (r, id) in cand.references.iter().zip(&cand.pinned) {
+            let current = self.store.version(&r.subject, r.version)?;
+            if !current.is_some_and(|e| !e.deleted && e.id == *id) {
+                return Err(Error::InvalidSchema(format!(
+                    "reference {:?} names subject {:?} version {}, which was deleted while this schema was being registered; register it against a version that exists",
+                    r.name, r.subject, r.version
+                )));
+            }
+        }
+        Ok(())
     }
 
     fn parse_input(&self, input: &SchemaInput, normalize: bool) -> Result<Candidate> {
@@ -671,8 +711,11 @@ impl Registry {
             None => SchemaType::Avro,
             Some(t) => t.parse::<SchemaType>().map_err(schema_error)?,
         };
-        let (references, texts) =
-            self.resolve_references(input.references.as_deref().unwrap_or(&[]))?;
+        let Resolved {
+            references,
+            ids: pinned,
+            texts,
+        } = self.resolve_references(input.references.as_deref().unwrap_or(&[]))?;
         let options = ParseOptions {
             normalize,
             limits: self.limits,
@@ -697,6 +740,7 @@ impl Registry {
         Ok(Candidate {
             parsed,
             references,
+            pinned,
             key,
         })
     }
@@ -1043,6 +1087,7 @@ impl Registry {
         }
         let writer = self.lock_writer()?;
         let mode = self.ensure_writable(subject)?;
+        self.recheck_references(&cand)?;
         let import = mode == Mode::Import;
         let versions = self.store.versions(subject)?;
         let live: Vec<VersionEntry> = versions.iter().filter(|v| !v.deleted).copied().collect();
@@ -1306,12 +1351,12 @@ impl Registry {
             None => SchemaType::Avro,
             Some(t) => t.parse::<SchemaType>().ok()?,
         };
-        let (references, texts) = self
+        let resolved = self
             .resolve_references(input.references.as_deref().unwrap_or(&[]))
             .ok()?;
         let mut h = Sha256::new();
-        h.update(input_digest(schema_type, normalize, text, &texts));
-        for r in &references {
+        h.update(input_digest(schema_type, normalize, text, &resolved.texts));
+        for r in &resolved.references {
             for part in [&r.name, &r.subject] {
                 h.update((part.len() as u64).to_be_bytes());
                 h.update(part.as_bytes());
