@@ -307,6 +307,8 @@ pub struct Registry {
 struct BodyLookup {
     subject: Box<str>,
     flags: u8,
+    /// A copy of exactly the body: the request's own `Bytes` may be a slice of a much
+    /// larger read buffer, which the entry would keep alive uncounted.
     body: Bytes,
     answer: Bytes,
 }
@@ -384,11 +386,17 @@ fn content_key(parsed: &ParsedSchema, references: &[SchemaRef]) -> ContentKey {
     h.finalize().into()
 }
 
-/// A view as its JSON body.
+/// A view as its JSON body, in an allocation of exactly its length: cached bodies are
+/// counted by length, and the serializer's doubling buffer may be twice that.
 fn render<T: Serialize>(value: &T) -> Result<Bytes> {
     serde_json::to_vec(value)
-        .map(Bytes::from)
+        .map(exact)
         .map_err(|e| Error::Store(StoreError(e.to_string())))
+}
+
+/// `bytes` without spare capacity (see [`render`]).
+fn exact(bytes: Vec<u8>) -> Bytes {
+    Bytes::from(bytes.into_boxed_slice())
 }
 
 fn schema_error(e: SchemaError) -> Error {
@@ -845,15 +853,14 @@ impl Registry {
         if self.store.usages(id)?.is_empty() {
             return Err(Error::SchemaNotFound(id.to_string()));
         }
-        let json = serde_json::to_vec(&IdBody {
+        let json = render(&IdBody {
             schema: &stored.schema,
             schema_type: stored.schema_type,
             references: &stored.references,
-        })
-        .map_err(|e| Error::Store(StoreError(e.to_string())))?;
+        })?;
         let doc = Arc::new(IdDoc {
-            json: Bytes::from(json),
-            raw: Bytes::from(stored.schema),
+            json,
+            raw: exact(stored.schema.into_bytes()),
         });
         let bytes = doc.json.len() + doc.raw.len() + std::mem::size_of::<IdDoc>();
         self.id_docs.insert(id, epoch, Arc::clone(&doc), bytes);
@@ -1305,7 +1312,7 @@ impl Registry {
             let entry = BodyLookup {
                 subject: subject.into(),
                 flags,
-                body,
+                body: Bytes::copy_from_slice(&body),
                 answer: answer.clone(),
             };
             self.body_lookups.insert(key, epoch, Arc::new(entry), bytes);

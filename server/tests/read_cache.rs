@@ -2,6 +2,8 @@
 //! change another process reports through `Store::external_changes` (and, for ids,
 //! `Store::external_deletions`), retires them.
 //! Uses only the library's public API, not the HTTP test harness.
+//!
+//! Also: the lookup-by-body cache holds only what it counts (issue 15, item 8).
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -177,4 +179,34 @@ async fn changes_reported_by_the_store_retire_every_cache() {
         Err(Error::SubjectNotFound(_))
     ));
     assert!(matches!(r.schema_by_id(id), Err(Error::SchemaNotFound(_))));
+}
+
+/// Item 8 of issue 15: the lookup-by-body cache counted each request body's length but
+/// kept a slice of the buffer it was read into (hyper reads into 8 KiB buffers and more),
+/// so 15,000 small lookups held far more memory than the budget said. The cache must
+/// keep a copy of exactly the body, and let the read buffer go.
+#[tokio::test]
+async fn item8_the_lookup_cache_keeps_copies_not_the_read_buffer() {
+    let (_dir, _sled, _external, r) = open();
+    r.register("s", &v1(), None, None, false).unwrap();
+    let body = serde_json::json!({ "schema": v1().schema }).to_string();
+    // A read buffer much larger than the body it carries, as hyper's is.
+    let mut buffer = vec![b' '; 64 * 1024];
+    buffer[..body.len()].copy_from_slice(body.as_bytes());
+    let buffer = axum::body::Bytes::from(buffer);
+    let decode =
+        |b: &[u8]| serde_json::from_slice(b).map_err(|e| Error::InvalidSchema(e.to_string()));
+    for _ in 0..2 {
+        // The second lookup is answered from the cache: the entry is there.
+        let answer = r
+            .lookup_by_body("s", buffer.slice(..body.len()), false, false, decode)
+            .await
+            .unwrap();
+        assert_eq!(version_of(&answer), 1);
+    }
+    assert!(
+        buffer.is_unique(),
+        "the cache still holds the 64 KiB read buffer of a {}-byte body",
+        body.len()
+    );
 }
