@@ -24,6 +24,8 @@ use schemagate_core::{
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use crate::auth::policy::denial;
+use crate::auth::{Principal, Role};
 use crate::cache::Cache;
 use crate::hash::hash_parts;
 use crate::store::{
@@ -34,6 +36,10 @@ use crate::store::{
 /// Everything a use case can refuse, one variant per Confluent error condition.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
+    /// 40301: the principal's role or subject prefixes do not allow what the request's
+    /// content names (the auth layer refuses by route before any use case runs).
+    #[error("{0}")]
+    Forbidden(String),
     /// 40401.
     #[error("Subject '{0}' not found.")]
     SubjectNotFound(String),
@@ -155,6 +161,71 @@ impl VersionSpec {
     }
 }
 
+/// Whom a use case serves, for what only the request's content decides. The auth layer
+/// checks the route (the role, the subject in the path) before any use case runs; the
+/// use cases check the subjects a body names (references) and the subjects an answer
+/// would show (the references of a stored schema).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Caller<'a>(Option<&'a Principal>);
+
+impl<'a> Caller<'a> {
+    /// Authentication off: everyone may do everything.
+    pub const ANYONE: Caller<'static> = Caller(None);
+
+    /// The authenticated principal of the request, or `None` with authentication off.
+    pub fn new(principal: Option<&'a Principal>) -> Caller<'a> {
+        Caller(principal)
+    }
+
+    /// Whether the caller is limited to subject prefixes, so that answers naming
+    /// subjects must be checked before it sees them.
+    pub fn is_limited(self) -> bool {
+        self.0.is_some_and(|p| p.subject_prefixes.is_some())
+    }
+
+    fn may_read(self, subject: &str) -> bool {
+        self.0.is_none_or(|p| p.may_touch(subject))
+    }
+
+    /// 40301 in the auth layer's words; only called with a principal.
+    fn denied(self, role: Role, on: &str) -> Error {
+        match self.0 {
+            Some(p) => Error::Forbidden(denial(p, role, on)),
+            None => Error::Forbidden(format!("Operation {} denied on {on}", role.name())),
+        }
+    }
+
+    /// 40301 unless every reference names a subject the caller may read. Checked before
+    /// any reference is looked up, so a refusal tells nothing about what exists, and a
+    /// reference (which protects its target from deletion, 42206) can only pin the
+    /// caller's own subjects.
+    fn check_references(self, refs: Option<&[RefInput]>) -> Result<()> {
+        match refs
+            .unwrap_or_default()
+            .iter()
+            .find(|r| !self.may_read(&r.subject))
+        {
+            None => Ok(()),
+            Some(r) => Err(self.denied(Role::Read, &format!("Subject: {}", r.subject))),
+        }
+    }
+
+    /// 40301 when an answer showing schema `id` with `references` would name a subject
+    /// outside the caller's prefixes. The message names the id, never the subject.
+    fn check_shown(self, id: SchemaId, references: &[SchemaRef]) -> Result<()> {
+        if !self.is_limited() || references.iter().all(|r| self.may_read(&r.subject)) {
+            Ok(())
+        } else {
+            Err(self.denied(
+                Role::Read,
+                &format!(
+                    "Schema: {id} (its references name subjects outside your subject prefixes; its text alone is at /schemas/ids/{id}/schema)"
+                ),
+            ))
+        }
+    }
+}
+
 /// A reference as a client sends it.
 #[derive(Clone, Debug, Deserialize)]
 pub struct RefInput {
@@ -208,6 +279,9 @@ pub struct IdDoc {
     pub json: Bytes,
     /// The raw schema text (`/schema` variant).
     pub raw: Bytes,
+    /// The references the JSON body shows, so that a cached body is checked against a
+    /// prefix-limited caller without a store read.
+    references: Vec<SchemaRef>,
 }
 
 #[derive(Serialize)]
@@ -311,6 +385,8 @@ struct BodyLookup {
     /// larger read buffer, which the entry would keep alive uncounted.
     body: Bytes,
     answer: Bytes,
+    /// The subjects the body's references name, checked against the caller on a hit.
+    referenced: Box<[Box<str>]>,
 }
 
 /// Bounds of the id-body cache: every schema of a 10k registry fits, a 100k one cannot
@@ -397,6 +473,14 @@ fn render<T: Serialize>(value: &T) -> Result<Bytes> {
 /// `bytes` without spare capacity (see [`render`]).
 fn exact(bytes: Vec<u8>) -> Bytes {
     Bytes::from(bytes.into_boxed_slice())
+}
+
+/// Bytes a cache entry's references take, for its budget.
+fn references_size(references: &[SchemaRef]) -> usize {
+    references
+        .iter()
+        .map(|r| std::mem::size_of::<SchemaRef>() + r.name.len() + r.subject.len())
+        .sum()
 }
 
 fn schema_error(e: SchemaError) -> Error {
@@ -837,16 +921,23 @@ impl Registry {
             .wrapping_add(self.store.external_deletions())
     }
 
-    /// The cached body of `GET /schemas/ids/{id}`, if any: no store access, so callers
-    /// may try it on a runtime thread before going to a networked store.
-    pub fn cached_schema_by_id(&self, id: SchemaId) -> Option<Arc<IdDoc>> {
-        self.id_docs.get(&id, self.id_epoch())
+    /// The cached body of `GET /schemas/ids/{id}`, if any and `caller` may see it: no
+    /// store access, so callers may try it on a runtime thread before going to a
+    /// networked store. A refusal comes from [`Registry::schema_by_id`].
+    pub fn cached_schema_by_id(&self, caller: Caller<'_>, id: SchemaId) -> Option<Arc<IdDoc>> {
+        self.id_docs
+            .get(&id, self.id_epoch())
+            .filter(|doc| caller.check_shown(id, &doc.references).is_ok())
     }
 
-    /// `GET /schemas/ids/{id}`: served from a cache of rendered bodies.
-    pub fn schema_by_id(&self, id: SchemaId) -> Result<Arc<IdDoc>> {
+    /// `GET /schemas/ids/{id}`: served from a cache of rendered bodies. Any caller may
+    /// read any id (deserializers resolve every id they meet), except that a caller
+    /// limited to subject prefixes is refused a schema whose references name subjects
+    /// outside them: the body would show those names.
+    pub fn schema_by_id(&self, caller: Caller<'_>, id: SchemaId) -> Result<Arc<IdDoc>> {
         let epoch = self.id_epoch();
         if let Some(doc) = self.id_docs.get(&id, epoch) {
+            caller.check_shown(id, &doc.references)?;
             return Ok(doc);
         }
         let stored = self.stored(id)?;
@@ -861,9 +952,14 @@ impl Registry {
         let doc = Arc::new(IdDoc {
             json,
             raw: exact(stored.schema.into_bytes()),
+            references: stored.references,
         });
-        let bytes = doc.json.len() + doc.raw.len() + std::mem::size_of::<IdDoc>();
+        let bytes = doc.json.len()
+            + doc.raw.len()
+            + references_size(&doc.references)
+            + std::mem::size_of::<IdDoc>();
         self.id_docs.insert(id, epoch, Arc::clone(&doc), bytes);
+        caller.check_shown(id, &doc.references)?;
         Ok(doc)
     }
 
@@ -900,9 +996,11 @@ impl Registry {
 
     // ----- use cases: listing -----
 
-    /// `GET /schemas`.
+    /// `GET /schemas`; refused to a prefix-limited `caller` when a listed schema's
+    /// references name subjects outside its prefixes (see [`Registry::schema_by_id`]).
     pub fn list_schemas(
         &self,
+        caller: Caller<'_>,
         prefix: &str,
         deleted: bool,
         latest_only: bool,
@@ -922,7 +1020,9 @@ impl Registry {
                 visible
             };
             for v in chosen {
-                out.push(self.view(&subject, v)?);
+                let view = self.view(&subject, v)?;
+                caller.check_shown(view.id, &view.references)?;
+                out.push(view);
             }
         }
         Ok(paginate(out, offset, limit))
@@ -1022,19 +1122,38 @@ impl Registry {
     }
 
     /// The cached answer of [`Registry::version_json`], if any, without store access.
+    /// Never for a prefix-limited caller, whose answer must be checked.
     pub fn cached_version_json(
         &self,
+        caller: Caller<'_>,
         subject: &str,
         version: &str,
         deleted: bool,
     ) -> Option<Bytes> {
+        if caller.is_limited() {
+            return None;
+        }
         let epoch = self.epoch();
         let key = Self::version_key(subject, version, deleted)?;
         self.version_docs.get(&key, epoch)
     }
 
-    /// `GET /subjects/{s}/versions/{v}` rendered, from a cache tagged with [`Registry::epoch`].
-    pub fn version_json(&self, subject: &str, version: &str, deleted: bool) -> Result<Bytes> {
+    /// `GET /subjects/{s}/versions/{v}` rendered, from a cache tagged with
+    /// [`Registry::epoch`]; refused to a prefix-limited `caller` when the version's
+    /// references name subjects outside its prefixes (see [`Registry::schema_by_id`]).
+    pub fn version_json(
+        &self,
+        caller: Caller<'_>,
+        subject: &str,
+        version: &str,
+        deleted: bool,
+    ) -> Result<Bytes> {
+        if caller.is_limited() {
+            // Cached bodies do not say what they reference: built and checked each time.
+            let view = self.get_version(subject, version, deleted)?;
+            caller.check_shown(view.id, &view.references)?;
+            return render(&view);
+        }
         let epoch = self.epoch();
         let key = Self::version_key(subject, version, deleted);
         if let Some(key) = &key
@@ -1062,7 +1181,7 @@ impl Registry {
 
     // ----- use cases: register and look up -----
 
-    /// `POST /subjects/{s}/versions`: returns the schema's global id.
+    /// [`Registry::register_as`] with authentication off.
     pub fn register(
         &self,
         subject: &str,
@@ -1071,7 +1190,28 @@ impl Registry {
         requested_version: Option<i64>,
         normalize: bool,
     ) -> Result<Written<SchemaId>> {
+        self.register_as(
+            Caller::ANYONE,
+            subject,
+            input,
+            requested_id,
+            requested_version,
+            normalize,
+        )
+    }
+
+    /// `POST /subjects/{s}/versions` for `caller`: returns the schema's global id.
+    pub fn register_as(
+        &self,
+        caller: Caller<'_>,
+        subject: &str,
+        input: &SchemaInput,
+        requested_id: Option<i64>,
+        requested_version: Option<i64>,
+        normalize: bool,
+    ) -> Result<Written<SchemaId>> {
         valid_subject(subject)?;
+        caller.check_references(input.references.as_deref())?;
         // Parse outside the writer lock: it is the expensive part and needs no consistency.
         let cand = self.parse_input(input, normalize)?;
         // Serializers re-register on every start: answer a schema the subject already
@@ -1275,11 +1415,12 @@ impl Registry {
             .await
     }
 
-    /// `POST /subjects/{s}` from the request body as sent: answered from the cache when
-    /// the same bytes were answered at the current state, else decoded with `decode`
-    /// and looked up.
+    /// `POST /subjects/{s}` for `caller` from the request body as sent: answered from
+    /// the cache when the same bytes were answered at the current state (and name no
+    /// subject the caller may not read), else decoded with `decode` and looked up.
     pub async fn lookup_by_body<E: From<Error>>(
         self: &Arc<Self>,
+        caller: Caller<'_>,
         subject: &str,
         body: Bytes,
         normalize: bool,
@@ -1301,19 +1442,34 @@ impl Registry {
             && *hit.subject == *subject
             && hit.flags == flags
             && hit.body == body
+            && hit.referenced.iter().all(|s| caller.may_read(s))
         {
             return Ok(hit.answer.clone());
         }
         let input = decode(&body)?;
+        caller.check_references(input.references.as_deref())?;
+        let referenced: Box<[Box<str>]> = input
+            .references
+            .iter()
+            .flatten()
+            .map(|r| r.subject.as_str().into())
+            .collect();
         let answer = self.lookup_json(subject, input, normalize, deleted).await?;
         if let Some(key) = key {
-            let bytes =
-                subject.len() + body.len() + answer.len() + std::mem::size_of::<BodyLookup>();
+            let bytes = subject.len()
+                + body.len()
+                + answer.len()
+                + referenced
+                    .iter()
+                    .map(|s| s.len() + std::mem::size_of::<Box<str>>())
+                    .sum::<usize>()
+                + std::mem::size_of::<BodyLookup>();
             let entry = BodyLookup {
                 subject: subject.into(),
                 flags,
                 body: Bytes::copy_from_slice(&body),
                 answer: answer.clone(),
+                referenced,
             };
             self.body_lookups.insert(key, epoch, Arc::new(entry), bytes);
         }
@@ -1403,9 +1559,10 @@ impl Registry {
 
     // ----- use cases: compatibility -----
 
-    /// `POST /compatibility/subjects/{s}/versions[/{v}]`.
+    /// `POST /compatibility/subjects/{s}/versions[/{v}]` for `caller`.
     pub fn check_compatibility(
         &self,
+        caller: Caller<'_>,
         subject: &str,
         version: Option<&str>,
         input: &SchemaInput,
@@ -1413,6 +1570,7 @@ impl Registry {
         verbose: bool,
     ) -> Result<CompatView> {
         valid_subject(subject)?;
+        caller.check_references(input.references.as_deref())?;
         let spec = version.map(VersionSpec::parse).transpose()?;
         let cand = match self.parse_input(input, normalize) {
             Ok(c) => c,
