@@ -163,8 +163,8 @@ impl VersionSpec {
 
 /// Whom a use case serves, for what only the request's content decides. The auth layer
 /// checks the route (the role, the subject in the path) before any use case runs; the
-/// use cases check the subjects a body names (references) and the subjects an answer
-/// would show (the references of a stored schema).
+/// use cases check the subjects a body names (references), the subjects an answer would
+/// show (the references of a stored schema) and the ids an IMPORT would take.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Caller<'a>(Option<&'a Principal>);
 
@@ -185,6 +185,13 @@ impl<'a> Caller<'a> {
 
     fn may_read(self, subject: &str) -> bool {
         self.0.is_none_or(|p| p.may_touch(subject))
+    }
+
+    /// An admin without subject prefixes (or anyone, with authentication off): the only
+    /// caller whose requests may change what every subject sees.
+    fn is_global_admin(self) -> bool {
+        self.0
+            .is_none_or(|p| p.role == Role::Admin && p.subject_prefixes.is_none())
     }
 
     /// 40301 in the auth layer's words; only called with a principal.
@@ -396,6 +403,13 @@ const ID_CACHE_MAX_BYTES: usize = 16 << 20;
 /// Bounds of each of the version-body and lookup-answer caches.
 const BODY_CACHE_MAX_ENTRIES: usize = 16 * 1024;
 const BODY_CACHE_MAX_BYTES: usize = 8 << 20;
+
+/// Ids kept for normal registration above the largest id an IMPORT may give: the id
+/// counter passes every imported id, and ids are positive 32-bit ints, so without this
+/// headroom one import of 2^31-1 would leave no id for any later registration.
+const ID_HEADROOM: u32 = 1 << 24;
+/// The largest id an IMPORT may give (2,130,706,431).
+const MAX_IMPORT_ID: u32 = i32::MAX as u32 - ID_HEADROOM;
 
 /// Inputs larger than this are parsed every time rather than cached.
 const INPUT_CACHE_MAX_TEXT: usize = 64 * 1024;
@@ -1270,10 +1284,20 @@ impl Registry {
                 }
             },
             Some(req) => {
+                let invalid = || {
+                    Error::IdMismatch(format!(
+                        "invalid schema id {req}: an imported id must be between 1 and {MAX_IMPORT_ID}, so that ids remain for the registrations after an import"
+                    ))
+                };
                 let id = u32::try_from(req)
                     .ok()
                     .filter(|id| *id >= 1 && *id <= i32::MAX as u32)
-                    .ok_or_else(|| Error::IdMismatch(format!("invalid schema id {req}")))?;
+                    .ok_or_else(invalid)?;
+                // Who may move the counter first: a refusal says what to ask for.
+                self.check_import_id(caller, id)?;
+                if id > MAX_IMPORT_ID {
+                    return Err(invalid());
+                }
                 if let Some(stored) = self.store.schema(id)?
                     && (stored.schema_type != cand.parsed.schema_type()
                         || stored.schema != cand.parsed.canonical()
@@ -1341,6 +1365,23 @@ impl Registry {
         ops.push(Op::SetNextId(id + 1));
         let seq = self.commit(writer, &ops)?;
         Ok(Written { value: id, seq })
+    }
+
+    /// An imported id at or above the id counter raises the counter, and so moves the id
+    /// space of every subject: only an admin without subject prefixes may give one. Ids
+    /// below it are free slots an earlier import skipped (or schemas already stored,
+    /// checked by the caller), and taking one changes nothing for anyone else.
+    fn check_import_id(&self, caller: Caller<'_>, id: SchemaId) -> Result<()> {
+        let next = self.store.next_id()?;
+        if id < next || caller.is_global_admin() {
+            return Ok(());
+        }
+        Err(caller.denied(
+            Role::Admin,
+            &format!(
+                "this server: schema id {id} is at or above the next id ({next}), and only an admin without subject prefixes may import ids that move the id counter"
+            ),
+        ))
     }
 
     /// Refuses `cand` when the subject's level finds a breaking change against `live`.

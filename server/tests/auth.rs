@@ -52,6 +52,12 @@ name = "admin"
 password_hash = "{admin}"
 role = "admin"
 
+[[users]]
+name = "orders-admin"
+password_hash = "{orders_admin}"
+role = "admin"
+subject_prefixes = ["orders."]
+
 [[tokens]]
 name = "deployer"
 sha256 = "{deployer_digest}"
@@ -66,6 +72,7 @@ subject_prefixes = ["orders."]
         reader = hash_password("reader-pw"),
         producer = hash_password("producer-pw"),
         admin = hash_password("admin-pw"),
+        orders_admin = hash_password("orders-admin-pw"),
     );
     let auth_dir = tempfile::tempdir().unwrap();
     let path = auth_dir.path().join("auth.toml");
@@ -127,6 +134,10 @@ impl Secured {
 
     async fn post(&self, who: Who<'_>, path: &str, body: Value) -> Answer {
         self.call(who, Method::POST, path, Some(body)).await.0
+    }
+
+    async fn put(&self, who: Who<'_>, path: &str, body: Value) -> Answer {
+        self.call(who, Method::PUT, path, Some(body)).await.0
     }
 
     async fn delete(&self, who: Who<'_>, path: &str) -> Answer {
@@ -400,6 +411,81 @@ on_each_store! {
             .call(producer(), Method::DELETE, "/subjects/orders.created", None)
             .await;
         assert_eq!(a.assert_ok(), &json!([1]));
+    }
+
+    /// Item 5 of issue 15: an IMPORT id at or above the id counter moves the global id
+    /// space, so only an admin without subject prefixes may give one; and no import may
+    /// push the counter to where later registrations would find no id left.
+    async fn item5_a_prefix_limited_admin_cannot_exhaust_the_id_space() {
+        let s = secured("admin").await;
+        let team_admin = || Who::Basic("orders-admin", "orders-admin-pw");
+        let admin = || Who::Basic("admin", "admin-pw");
+        let import = |name: &str, id: i64| json!({"schema": record(name, "[]"), "id": id});
+        assert_eq!(
+            s.register(admin(), "payments.settled", &order_v1()).await.assert_ok()["id"],
+            1
+        );
+        // A team admin may put its own subjects in IMPORT mode...
+        s.put(team_admin(), "/mode/orders.imported", json!({"mode": "IMPORT"}))
+            .await
+            .assert_ok();
+        // ...but not give an id at or above the counter: the largest id there is, the
+        // next one.
+        for id in [2_147_483_647, 2] {
+            let a = s
+                .post(team_admin(), "/subjects/orders.imported/versions", import("Big", id))
+                .await;
+            a.assert_error(403, 40301);
+            let message = a.body["message"].as_str().unwrap();
+            assert!(
+                message.starts_with("User orders-admin is denied operation Admin on "),
+                "{message}"
+            );
+            assert!(message.contains(&format!("id {id}")), "{message}");
+        }
+        // Registrations everywhere still get ids.
+        assert_eq!(
+            s.register(admin(), "payments.refunded", &record("Refund", "[]"))
+                .await
+                .assert_ok()["id"],
+            2
+        );
+        // An admin without prefixes may move the counter...
+        s.put(admin(), "/mode/payments.imported", json!({"mode": "IMPORT"}))
+            .await
+            .assert_ok();
+        let a = s
+            .post(admin(), "/subjects/payments.imported/versions", import("Fifty", 50))
+            .await;
+        assert_eq!(a.assert_ok()["id"], 50);
+        // ...and then the team admin may import the free ids below it, not above.
+        let a = s
+            .post(team_admin(), "/subjects/orders.imported/versions", import("Twenty", 20))
+            .await;
+        assert_eq!(a.assert_ok()["id"], 20);
+        s.post(team_admin(), "/subjects/orders.imported/versions", import("FiftyOne", 51))
+            .await
+            .assert_error(403, 40301);
+        // Not even an admin without prefixes may take the ids normal registration needs.
+        let a = s
+            .post(admin(), "/subjects/payments.imported/versions", import("Max", 2_147_483_647))
+            .await;
+        a.assert_error(422, 42207);
+        assert!(
+            a.body["message"].as_str().unwrap().contains("2130706431"),
+            "{}",
+            a.text
+        );
+        let a = s
+            .post(admin(), "/subjects/payments.imported/versions", import("Top", 2_130_706_431))
+            .await;
+        assert_eq!(a.assert_ok()["id"], 2_130_706_431_u64);
+        assert_eq!(
+            s.register(admin(), "payments.after", &record("After", "[]"))
+                .await
+                .assert_ok()["id"],
+            2_130_706_432_u64
+        );
     }
 
     /// Item 6 of issue 15: references are checked against the principal's prefixes
