@@ -1,7 +1,12 @@
 //! Server configuration: flags, then `SCHEMAGATE_*` environment variables, then the
 //! embedded defaults (`127.0.0.1:8081`, `./schemagate-data`, BACKWARD, 16 MiB).
+//!
+//! Every number is bounded: a value outside its range stops the start with a message
+//! naming the flag and the range, rather than being accepted and failing later (a
+//! timeout of 2^64-1 seconds overflowed every connection's deadline).
 
 use std::net::{Ipv4Addr, SocketAddr};
+use std::ops::RangeInclusive;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -63,6 +68,17 @@ fn mask_password(url: &str) -> String {
     }
 }
 
+/// Bounds of `--request-timeout`, in seconds: a day is more than any upload needs, and
+/// keeps every deadline far from the clock's limits.
+pub const REQUEST_TIMEOUT_SECS: RangeInclusive<u64> = 1..=86_400;
+/// Bounds of `--max-body`, in bytes: below 1 KiB even a small schema is refused (a unit
+/// left out, most likely); above 1 GiB a single request could take the memory of a
+/// machine, while the largest schema is 4 MiB.
+pub const MAX_BODY_BYTES: RangeInclusive<usize> = 1024..=1 << 30;
+/// Bounds of `--store-pool-size`: no connection would never answer, and PostgreSQL
+/// itself allows 100 connections unless configured otherwise.
+pub const STORE_POOL_SIZE: RangeInclusive<usize> = 1..=1000;
+
 fn parse_store(raw: &str) -> Result<StoreChoice, String> {
     let s = raw.trim();
     if s.eq_ignore_ascii_case("sled") || s.is_empty() {
@@ -96,8 +112,8 @@ pub struct Config {
     /// (`postgres://user:password@host:5432/db`) shared by any number of instances.
     #[arg(long, env = "SCHEMAGATE_STORE", default_value = "sled", value_parser = parse_store, hide_env_values = true)]
     pub store: StoreChoice,
-    /// Connections each instance keeps to PostgreSQL at most.
-    #[arg(long, env = "SCHEMAGATE_STORE_POOL_SIZE", default_value_t = crate::store::postgres::DEFAULT_POOL_SIZE)]
+    /// Connections each instance keeps to PostgreSQL at most (1 to 1000).
+    #[arg(long, env = "SCHEMAGATE_STORE_POOL_SIZE", default_value_t = crate::store::postgres::DEFAULT_POOL_SIZE, value_parser = parse_pool_size)]
     pub store_pool_size: usize,
     /// Compatibility level in force until one is configured through `PUT /config`.
     #[arg(
@@ -106,10 +122,10 @@ pub struct Config {
         default_value = "BACKWARD"
     )]
     pub default_compatibility: Level,
-    /// Largest request body accepted: bytes, or with a KiB/MiB/GiB suffix.
+    /// Largest request body accepted: bytes, or with a KiB/MiB/GiB suffix (1KiB to 1GiB).
     #[arg(long, env = "SCHEMAGATE_MAX_BODY", default_value = "16MiB", value_parser = parse_size)]
     pub max_body: usize,
-    /// Longest a request may take, body upload included, in seconds.
+    /// Longest a request may take, body upload included, in seconds (1 to 86400).
     #[arg(long, env = "SCHEMAGATE_REQUEST_TIMEOUT", default_value = "30", value_parser = parse_seconds)]
     pub request_timeout: Duration,
     /// Log line format.
@@ -153,14 +169,61 @@ impl Default for Config {
     }
 }
 
-/// `16777216`, `16MiB`, `512KiB`, `1GiB` (also `MB`/`KB`/`GB`, read as binary units).
+impl Config {
+    /// Checks what the flag parsers check, for a `Config` built in code rather than from
+    /// flags: the first value out of its range, named by its flag.
+    pub fn check(&self) -> Result<(), String> {
+        let timeout = Duration::from_secs(*REQUEST_TIMEOUT_SECS.start())
+            ..=Duration::from_secs(*REQUEST_TIMEOUT_SECS.end());
+        if !timeout.contains(&self.request_timeout) {
+            return Err(format!(
+                "--request-timeout {:?}: {}",
+                self.request_timeout,
+                timeout_range()
+            ));
+        }
+        if !MAX_BODY_BYTES.contains(&self.max_body) {
+            return Err(format!("--max-body {}: {}", self.max_body, size_range()));
+        }
+        if !STORE_POOL_SIZE.contains(&self.store_pool_size) {
+            return Err(format!(
+                "--store-pool-size {}: {}",
+                self.store_pool_size,
+                pool_range()
+            ));
+        }
+        Ok(())
+    }
+}
+
+fn timeout_range() -> String {
+    format!(
+        "use whole seconds from {} to {} (a day)",
+        REQUEST_TIMEOUT_SECS.start(),
+        REQUEST_TIMEOUT_SECS.end()
+    )
+}
+
+fn size_range() -> &'static str {
+    "use a size from 1KiB to 1GiB (bytes, or with a KiB/MiB/GiB suffix)"
+}
+
+fn pool_range() -> String {
+    format!(
+        "use {} to {} connections",
+        STORE_POOL_SIZE.start(),
+        STORE_POOL_SIZE.end()
+    )
+}
+
+/// `16777216`, `16MiB`, `512KiB`, `1GiB` (also `MB`/`KB`/`GB`, read as binary units),
+/// within [`MAX_BODY_BYTES`].
 fn parse_size(raw: &str) -> Result<usize, String> {
     let s = raw.trim();
     let split = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
     let (digits, unit) = s.split_at(split);
-    let n: usize = digits
-        .parse()
-        .map_err(|_| format!("invalid size {raw:?}: use bytes or a KiB/MiB/GiB suffix"))?;
+    let invalid = || format!("invalid size {raw:?}: {}", size_range());
+    let n: usize = digits.parse().map_err(|_| invalid())?;
     let factor = match unit.trim().to_ascii_lowercase().as_str() {
         "" | "b" => 1,
         "k" | "kb" | "kib" => 1024,
@@ -169,17 +232,27 @@ fn parse_size(raw: &str) -> Result<usize, String> {
         _ => return Err(format!("invalid size unit in {raw:?}: use KiB, MiB or GiB")),
     };
     n.checked_mul(factor)
-        .filter(|n| *n > 0)
-        .ok_or_else(|| format!("invalid size {raw:?}"))
+        .filter(|n| MAX_BODY_BYTES.contains(n))
+        .ok_or_else(invalid)
 }
 
+/// Whole seconds, optionally with an `s`, within [`REQUEST_TIMEOUT_SECS`].
 fn parse_seconds(raw: &str) -> Result<Duration, String> {
     let s = raw.trim().trim_end_matches('s');
     s.parse::<u64>()
         .ok()
-        .filter(|n| *n > 0)
+        .filter(|n| REQUEST_TIMEOUT_SECS.contains(n))
         .map(Duration::from_secs)
-        .ok_or_else(|| format!("invalid timeout {raw:?}: use whole seconds"))
+        .ok_or_else(|| format!("invalid timeout {raw:?}: {}", timeout_range()))
+}
+
+/// A connection count within [`STORE_POOL_SIZE`].
+fn parse_pool_size(raw: &str) -> Result<usize, String> {
+    raw.trim()
+        .parse::<usize>()
+        .ok()
+        .filter(|n| STORE_POOL_SIZE.contains(n))
+        .ok_or_else(|| format!("invalid pool size {raw:?}: {}", pool_range()))
 }
 
 #[cfg(test)]
@@ -217,6 +290,46 @@ mod tests {
         assert_eq!(c.log_format, LogFormat::Json);
         assert!(Config::try_parse_from(["x", "--max-body", "12XB"]).is_err());
         assert!(Config::try_parse_from(["x", "--default-compatibility", "SIDEWAYS"]).is_err());
+    }
+
+    #[test]
+    fn numbers_are_bounded() {
+        for (flag, ok, bad) in [
+            (
+                "--request-timeout",
+                &["1", "30s", "86400"][..],
+                &["0", "86401", "18446744073709551615", "-1", "1.5"][..],
+            ),
+            (
+                "--max-body",
+                &["1024", "1KiB", "16MiB", "1GiB"],
+                &["0", "1023", "1GiB1", "1025MiB", "18446744073709551615"],
+            ),
+            (
+                "--store-pool-size",
+                &["1", "16", "1000"],
+                &["0", "1001", "-1", "x"],
+            ),
+        ] {
+            for value in ok {
+                let c = Config::try_parse_from(["x", flag, value]);
+                assert!(
+                    c.as_ref().is_ok_and(|c| c.check().is_ok()),
+                    "{flag} {value}"
+                );
+            }
+            for value in bad {
+                // `--flag=value`, so that `-1` is read as a value, not as a flag.
+                let err = Config::try_parse_from(["x", &format!("{flag}={value}")]).unwrap_err();
+                assert!(err.to_string().contains(flag), "{flag} {value}: {err}");
+            }
+        }
+        assert!(Config::default().check().is_ok());
+        let huge = Config {
+            request_timeout: Duration::MAX,
+            ..Config::default()
+        };
+        assert!(huge.check().unwrap_err().contains("--request-timeout"));
     }
 
     #[test]

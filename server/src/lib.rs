@@ -52,6 +52,9 @@ pub enum StartError {
         /// The cause.
         source: std::io::Error,
     },
+    /// A configured number is outside its range (see [`Config::check`]).
+    #[error("invalid configuration: {0}")]
+    Config(String),
     /// The auth file or the TLS files are missing, unreadable or wrong.
     #[error("{0}")]
     Security(String),
@@ -131,6 +134,8 @@ pub struct Server {
 impl Server {
     /// Opens the store and binds the listener; port 0 picks a free port.
     pub async fn bind(config: Config) -> Result<Server, StartError> {
+        // The flag parsers check the same; a `Config` built in code is checked here.
+        config.check().map_err(StartError::Config)?;
         let state = {
             let config = config.clone();
             tokio::task::spawn_blocking(move || AppState::open(&config))

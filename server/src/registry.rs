@@ -29,6 +29,8 @@ use schemagate_core::{
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use crate::auth::policy::denial;
+use crate::auth::{Principal, Role};
 use crate::cache::Cache;
 use crate::hash::hash_parts;
 use crate::store::{
@@ -39,6 +41,10 @@ use crate::store::{
 /// Everything a use case can refuse, one variant per Confluent error condition.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
+    /// 40301: the principal's role or subject prefixes do not allow what the request's
+    /// content names (the auth layer refuses by route before any use case runs).
+    #[error("{0}")]
+    Forbidden(String),
     /// 40401.
     #[error("Subject '{0}' not found.")]
     SubjectNotFound(String),
@@ -160,6 +166,78 @@ impl VersionSpec {
     }
 }
 
+/// Whom a use case serves, for what only the request's content decides. The auth layer
+/// checks the route (the role, the subject in the path) before any use case runs; the
+/// use cases check the subjects a body names (references), the subjects an answer would
+/// show (the references of a stored schema) and the ids an IMPORT would take.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Caller<'a>(Option<&'a Principal>);
+
+impl<'a> Caller<'a> {
+    /// Authentication off: everyone may do everything.
+    pub const ANYONE: Caller<'static> = Caller(None);
+
+    /// The authenticated principal of the request, or `None` with authentication off.
+    pub fn new(principal: Option<&'a Principal>) -> Caller<'a> {
+        Caller(principal)
+    }
+
+    /// Whether the caller is limited to subject prefixes, so that answers naming
+    /// subjects must be checked before it sees them.
+    pub fn is_limited(self) -> bool {
+        self.0.is_some_and(|p| p.subject_prefixes.is_some())
+    }
+
+    fn may_read(self, subject: &str) -> bool {
+        self.0.is_none_or(|p| p.may_touch(subject))
+    }
+
+    /// An admin without subject prefixes (or anyone, with authentication off): the only
+    /// caller whose requests may change what every subject sees.
+    fn is_global_admin(self) -> bool {
+        self.0
+            .is_none_or(|p| p.role == Role::Admin && p.subject_prefixes.is_none())
+    }
+
+    /// 40301 in the auth layer's words; only called with a principal.
+    fn denied(self, role: Role, on: &str) -> Error {
+        match self.0 {
+            Some(p) => Error::Forbidden(denial(p, role, on)),
+            None => Error::Forbidden(format!("Operation {} denied on {on}", role.name())),
+        }
+    }
+
+    /// 40301 unless every reference names a subject the caller may read. Checked before
+    /// any reference is looked up, so a refusal tells nothing about what exists, and a
+    /// reference (which protects its target from deletion, 42206) can only pin the
+    /// caller's own subjects.
+    fn check_references(self, refs: Option<&[RefInput]>) -> Result<()> {
+        match refs
+            .unwrap_or_default()
+            .iter()
+            .find(|r| !self.may_read(&r.subject))
+        {
+            None => Ok(()),
+            Some(r) => Err(self.denied(Role::Read, &format!("Subject: {}", r.subject))),
+        }
+    }
+
+    /// 40301 when an answer showing schema `id` with `references` would name a subject
+    /// outside the caller's prefixes. The message names the id, never the subject.
+    fn check_shown(self, id: SchemaId, references: &[SchemaRef]) -> Result<()> {
+        if !self.is_limited() || references.iter().all(|r| self.may_read(&r.subject)) {
+            Ok(())
+        } else {
+            Err(self.denied(
+                Role::Read,
+                &format!(
+                    "Schema: {id} (its references name subjects outside your subject prefixes; its text alone is at /schemas/ids/{id}/schema)"
+                ),
+            ))
+        }
+    }
+}
+
 /// A reference as a client sends it.
 #[derive(Clone, Debug, Deserialize)]
 pub struct RefInput {
@@ -213,6 +291,9 @@ pub struct IdDoc {
     pub json: Bytes,
     /// The raw schema text (`/schema` variant).
     pub raw: Bytes,
+    /// The references the JSON body shows, so that a cached body is checked against a
+    /// prefix-limited caller without a store read.
+    references: Vec<SchemaRef>,
 }
 
 #[derive(Serialize)]
@@ -247,7 +328,20 @@ pub struct Written<T> {
 struct Candidate {
     parsed: Arc<ParsedSchema>,
     references: Vec<SchemaRef>,
+    /// The id each of `references` held when it was resolved (see
+    /// [`Registry::recheck_references`]).
+    pinned: Vec<SchemaId>,
     key: ContentKey,
+}
+
+/// Client references resolved against the store.
+struct Resolved {
+    /// The concrete subject-versions, in the order given.
+    references: Vec<SchemaRef>,
+    /// The id each of them held when resolved.
+    ids: Vec<SchemaId>,
+    /// The texts to parse with, dependencies before dependents.
+    texts: Vec<Reference>,
 }
 
 /// Held while a write use case decides and commits; see [`Registry::lock_writer`].
@@ -294,8 +388,12 @@ pub struct Registry {
 struct BodyLookup {
     subject: Box<str>,
     flags: u8,
+    /// A copy of exactly the body: the request's own `Bytes` may be a slice of a much
+    /// larger read buffer, which the entry would keep alive uncounted.
     body: Bytes,
     answer: Bytes,
+    /// The subjects the body's references name, checked against the caller on a hit.
+    referenced: Box<[Box<str>]>,
 }
 
 /// Bounds of the id-body cache: every schema of a 10k registry fits, a 100k one cannot
@@ -305,6 +403,13 @@ const ID_CACHE_MAX_BYTES: usize = 16 << 20;
 /// Bounds of each of the version-body and lookup-answer caches.
 const BODY_CACHE_MAX_ENTRIES: usize = 16 * 1024;
 const BODY_CACHE_MAX_BYTES: usize = 8 << 20;
+
+/// Ids kept for normal registration above the largest id an IMPORT may give: the id
+/// counter passes every imported id, and ids are positive 32-bit ints, so without this
+/// headroom one import of 2^31-1 would leave no id for any later registration.
+const ID_HEADROOM: u32 = 1 << 24;
+/// The largest id an IMPORT may give (2,130,706,431).
+const MAX_IMPORT_ID: u32 = i32::MAX as u32 - ID_HEADROOM;
 
 /// Inputs larger than this are parsed every time rather than cached.
 const INPUT_CACHE_MAX_TEXT: usize = 64 * 1024;
@@ -371,11 +476,25 @@ fn content_key(parsed: &ParsedSchema, references: &[SchemaRef]) -> ContentKey {
     h.finalize().into()
 }
 
-/// A view as its JSON body.
+/// A view as its JSON body, in an allocation of exactly its length: cached bodies are
+/// counted by length, and the serializer's doubling buffer may be twice that.
 fn render<T: Serialize>(value: &T) -> Result<Bytes> {
     serde_json::to_vec(value)
-        .map(Bytes::from)
+        .map(exact)
         .map_err(|e| Error::Store(StoreError(e.to_string())))
+}
+
+/// `bytes` without spare capacity (see [`render`]).
+fn exact(bytes: Vec<u8>) -> Bytes {
+    Bytes::from(bytes.into_boxed_slice())
+}
+
+/// Bytes a cache entry's references take, for its budget.
+fn references_size(references: &[SchemaRef]) -> usize {
+    references
+        .iter()
+        .map(|r| std::mem::size_of::<SchemaRef>() + r.name.len() + r.subject.len())
+        .sum()
 }
 
 fn schema_error(e: SchemaError) -> Error {
@@ -620,8 +739,8 @@ impl Registry {
         Ok(())
     }
 
-    /// Resolves client references to concrete subject-versions and their texts.
-    fn resolve_references(&self, refs: &[RefInput]) -> Result<(Vec<SchemaRef>, Vec<Reference>)> {
+    /// Resolves client references to concrete subject-versions, their ids and texts.
+    fn resolve_references(&self, refs: &[RefInput]) -> Result<Resolved> {
         // Checked up front: repeats of one subject-version would otherwise pass the
         // transitive count below and be stored (and looked up) one by one.
         if refs.len() > self.limits.max_references {
@@ -632,6 +751,7 @@ impl Registry {
             )));
         }
         let mut concrete = Vec::with_capacity(refs.len());
+        let mut ids = Vec::with_capacity(refs.len());
         let mut texts = Vec::new();
         let mut seen = HashSet::new();
         for r in refs {
@@ -653,9 +773,35 @@ impl Registry {
                 subject: r.subject.clone(),
                 version: entry.version,
             });
+            ids.push(entry.id);
             self.collect_reference(&r.name, entry.id, &mut texts, &mut seen)?;
         }
-        Ok((concrete, texts))
+        Ok(Resolved {
+            references: concrete,
+            ids,
+            texts,
+        })
+    }
+
+    /// Under the writer lock: refuses `cand` unless every version it references is still
+    /// live and holds the schema it was parsed against. References are resolved before
+    /// the lock, since parsing is the slow part; a soft-then-permanent delete of a
+    /// referenced version may run in between, and committing then would store a
+    /// reference to a missing version (which re-registering that version would give
+    /// another meaning). Deletes check referrers under the same lock, so from here on
+    /// the versions stay. Direct references suffice: what a live version references is
+    /// itself protected from deletion (42206).
+    fn recheck_references(&self, cand: &Candidate) -> Result<()> {
+        for (r, id) in cand.references.iter().zip(&cand.pinned) {
+            let current = self.store.version(&r.subject, r.version)?;
+            if !current.is_some_and(|e| !e.deleted && e.id == *id) {
+                return Err(Error::InvalidSchema(format!(
+                    "reference {:?} names subject {:?} version {}, which was deleted while this schema was being registered; register it against a version that exists",
+                    r.name, r.subject, r.version
+                )));
+            }
+        }
+        Ok(())
     }
 
     fn parse_input(&self, input: &SchemaInput, normalize: bool) -> Result<Candidate> {
@@ -667,8 +813,11 @@ impl Registry {
             None => SchemaType::Avro,
             Some(t) => t.parse::<SchemaType>().map_err(schema_error)?,
         };
-        let (references, texts) =
-            self.resolve_references(input.references.as_deref().unwrap_or(&[]))?;
+        let Resolved {
+            references,
+            ids: pinned,
+            texts,
+        } = self.resolve_references(input.references.as_deref().unwrap_or(&[]))?;
         let options = ParseOptions {
             normalize,
             limits: self.limits,
@@ -693,6 +842,7 @@ impl Registry {
         Ok(Candidate {
             parsed,
             references,
+            pinned,
             key,
         })
     }
@@ -781,38 +931,49 @@ impl Registry {
             .wrapping_add(self.store.external_deletions())
     }
 
-    /// The cached body of `GET /schemas/ids/{id}`, if any: no store access, so callers
-    /// may try it on a runtime thread before going to a networked store. `None` too
+    /// The cached body of `GET /schemas/ids/{id}`, if any and `caller` may see it: no
+    /// store access, so callers may try it on a runtime thread before going to a
+    /// networked store. A refusal comes from [`Registry::schema_by_id`]. `None` too
     /// while a commit is not yet durable, since the entry may show it.
-    pub fn cached_schema_by_id(&self, id: SchemaId) -> Option<Arc<IdDoc>> {
+    pub fn cached_schema_by_id(&self, caller: Caller<'_>, id: SchemaId) -> Option<Arc<IdDoc>> {
         if !self.settled() {
             return None;
         }
-        self.id_docs.get(&id, self.id_epoch())
+        self.id_docs
+            .get(&id, self.id_epoch())
+            .filter(|doc| caller.check_shown(id, &doc.references).is_ok())
     }
 
-    /// `GET /schemas/ids/{id}`: served from a cache of rendered bodies.
-    pub fn schema_by_id(&self, id: SchemaId) -> Result<Arc<IdDoc>> {
+    /// `GET /schemas/ids/{id}`: served from a cache of rendered bodies. Any caller may
+    /// read any id (deserializers resolve every id they meet), except that a caller
+    /// limited to subject prefixes is refused a schema whose references name subjects
+    /// outside them: the body would show those names.
+    pub fn schema_by_id(&self, caller: Caller<'_>, id: SchemaId) -> Result<Arc<IdDoc>> {
         let epoch = self.id_epoch();
         if let Some(doc) = self.id_docs.get(&id, epoch) {
+            caller.check_shown(id, &doc.references)?;
             return Ok(doc);
         }
         let stored = self.stored(id)?;
         if self.store.usages(id)?.is_empty() {
             return Err(Error::SchemaNotFound(id.to_string()));
         }
-        let json = serde_json::to_vec(&IdBody {
+        let json = render(&IdBody {
             schema: &stored.schema,
             schema_type: stored.schema_type,
             references: &stored.references,
-        })
-        .map_err(|e| Error::Store(StoreError(e.to_string())))?;
+        })?;
         let doc = Arc::new(IdDoc {
-            json: Bytes::from(json),
-            raw: Bytes::from(stored.schema),
+            json,
+            raw: exact(stored.schema.into_bytes()),
+            references: stored.references,
         });
-        let bytes = doc.json.len() + doc.raw.len() + std::mem::size_of::<IdDoc>();
+        let bytes = doc.json.len()
+            + doc.raw.len()
+            + references_size(&doc.references)
+            + std::mem::size_of::<IdDoc>();
         self.id_docs.insert(id, epoch, Arc::clone(&doc), bytes);
+        caller.check_shown(id, &doc.references)?;
         Ok(doc)
     }
 
@@ -849,9 +1010,11 @@ impl Registry {
 
     // ----- use cases: listing -----
 
-    /// `GET /schemas`.
+    /// `GET /schemas`; refused to a prefix-limited `caller` when a listed schema's
+    /// references name subjects outside its prefixes (see [`Registry::schema_by_id`]).
     pub fn list_schemas(
         &self,
+        caller: Caller<'_>,
         prefix: &str,
         deleted: bool,
         latest_only: bool,
@@ -871,7 +1034,9 @@ impl Registry {
                 visible
             };
             for v in chosen {
-                out.push(self.view(&subject, v)?);
+                let view = self.view(&subject, v)?;
+                caller.check_shown(view.id, &view.references)?;
+                out.push(view);
             }
         }
         Ok(paginate(out, offset, limit))
@@ -971,13 +1136,15 @@ impl Registry {
     }
 
     /// The cached answer of [`Registry::version_json`], if any, without store access.
+    /// Never for a prefix-limited caller, whose answer must be checked.
     pub fn cached_version_json(
         &self,
+        caller: Caller<'_>,
         subject: &str,
         version: &str,
         deleted: bool,
     ) -> Option<Bytes> {
-        if !self.settled() {
+        if caller.is_limited() || !self.settled() {
             return None;
         }
         let epoch = self.epoch();
@@ -985,8 +1152,22 @@ impl Registry {
         self.version_docs.get(&key, epoch)
     }
 
-    /// `GET /subjects/{s}/versions/{v}` rendered, from a cache tagged with [`Registry::epoch`].
-    pub fn version_json(&self, subject: &str, version: &str, deleted: bool) -> Result<Bytes> {
+    /// `GET /subjects/{s}/versions/{v}` rendered, from a cache tagged with
+    /// [`Registry::epoch`]; refused to a prefix-limited `caller` when the version's
+    /// references name subjects outside its prefixes (see [`Registry::schema_by_id`]).
+    pub fn version_json(
+        &self,
+        caller: Caller<'_>,
+        subject: &str,
+        version: &str,
+        deleted: bool,
+    ) -> Result<Bytes> {
+        if caller.is_limited() {
+            // Cached bodies do not say what they reference: built and checked each time.
+            let view = self.get_version(subject, version, deleted)?;
+            caller.check_shown(view.id, &view.references)?;
+            return render(&view);
+        }
         let epoch = self.epoch();
         let key = Self::version_key(subject, version, deleted);
         if let Some(key) = &key
@@ -1014,7 +1195,7 @@ impl Registry {
 
     // ----- use cases: register and look up -----
 
-    /// `POST /subjects/{s}/versions`: returns the schema's global id.
+    /// [`Registry::register_as`] with authentication off.
     pub fn register(
         &self,
         subject: &str,
@@ -1023,7 +1204,28 @@ impl Registry {
         requested_version: Option<i64>,
         normalize: bool,
     ) -> Result<Written<SchemaId>> {
+        self.register_as(
+            Caller::ANYONE,
+            subject,
+            input,
+            requested_id,
+            requested_version,
+            normalize,
+        )
+    }
+
+    /// `POST /subjects/{s}/versions` for `caller`: returns the schema's global id.
+    pub fn register_as(
+        &self,
+        caller: Caller<'_>,
+        subject: &str,
+        input: &SchemaInput,
+        requested_id: Option<i64>,
+        requested_version: Option<i64>,
+        normalize: bool,
+    ) -> Result<Written<SchemaId>> {
         valid_subject(subject)?;
+        caller.check_references(input.references.as_deref())?;
         // Parse outside the writer lock: it is the expensive part and needs no consistency.
         let cand = self.parse_input(input, normalize)?;
         // Serializers re-register on every start: answer a schema the subject already
@@ -1046,6 +1248,7 @@ impl Registry {
         }
         let writer = self.lock_writer()?;
         let mode = self.ensure_writable(subject)?;
+        self.recheck_references(&cand)?;
         let import = mode == Mode::Import;
         let versions = self.store.versions(subject)?;
         let live: Vec<VersionEntry> = versions.iter().filter(|v| !v.deleted).copied().collect();
@@ -1081,10 +1284,20 @@ impl Registry {
                 }
             },
             Some(req) => {
+                let invalid = || {
+                    Error::IdMismatch(format!(
+                        "invalid schema id {req}: an imported id must be between 1 and {MAX_IMPORT_ID}, so that ids remain for the registrations after an import"
+                    ))
+                };
                 let id = u32::try_from(req)
                     .ok()
                     .filter(|id| *id >= 1 && *id <= i32::MAX as u32)
-                    .ok_or_else(|| Error::IdMismatch(format!("invalid schema id {req}")))?;
+                    .ok_or_else(invalid)?;
+                // Who may move the counter first: a refusal says what to ask for.
+                self.check_import_id(caller, id)?;
+                if id > MAX_IMPORT_ID {
+                    return Err(invalid());
+                }
                 if let Some(stored) = self.store.schema(id)?
                     && (stored.schema_type != cand.parsed.schema_type()
                         || stored.schema != cand.parsed.canonical()
@@ -1152,6 +1365,23 @@ impl Registry {
         ops.push(Op::SetNextId(id + 1));
         let seq = self.commit(writer, &ops)?;
         Ok(Written { value: id, seq })
+    }
+
+    /// An imported id at or above the id counter raises the counter, and so moves the id
+    /// space of every subject: only an admin without subject prefixes may give one. Ids
+    /// below it are free slots an earlier import skipped (or schemas already stored,
+    /// checked by the caller), and taking one changes nothing for anyone else.
+    fn check_import_id(&self, caller: Caller<'_>, id: SchemaId) -> Result<()> {
+        let next = self.store.next_id()?;
+        if id < next || caller.is_global_admin() {
+            return Ok(());
+        }
+        Err(caller.denied(
+            Role::Admin,
+            &format!(
+                "this server: schema id {id} is at or above the next id ({next}), and only an admin without subject prefixes may import ids that move the id counter"
+            ),
+        ))
     }
 
     /// Refuses `cand` when the subject's level finds a breaking change against `live`.
@@ -1227,11 +1457,12 @@ impl Registry {
             .await
     }
 
-    /// `POST /subjects/{s}` from the request body as sent: answered from the cache when
-    /// the same bytes were answered at the current state, else decoded with `decode`
-    /// and looked up.
+    /// `POST /subjects/{s}` for `caller` from the request body as sent: answered from
+    /// the cache when the same bytes were answered at the current state (and name no
+    /// subject the caller may not read), else decoded with `decode` and looked up.
     pub async fn lookup_by_body<E: From<Error>>(
         self: &Arc<Self>,
+        caller: Caller<'_>,
         subject: &str,
         body: Bytes,
         normalize: bool,
@@ -1253,21 +1484,36 @@ impl Registry {
             && *hit.subject == *subject
             && hit.flags == flags
             && hit.body == body
+            && hit.referenced.iter().all(|s| caller.may_read(s))
         {
             self.settle().await?;
             return Ok(hit.answer.clone());
         }
         let input = decode(&body)?;
+        caller.check_references(input.references.as_deref())?;
+        let referenced: Box<[Box<str>]> = input
+            .references
+            .iter()
+            .flatten()
+            .map(|r| r.subject.as_str().into())
+            .collect();
         let answer = self.lookup_json(subject, input, normalize, deleted).await?;
         self.settle().await?;
         if let Some(key) = key {
-            let bytes =
-                subject.len() + body.len() + answer.len() + std::mem::size_of::<BodyLookup>();
+            let bytes = subject.len()
+                + body.len()
+                + answer.len()
+                + referenced
+                    .iter()
+                    .map(|s| s.len() + std::mem::size_of::<Box<str>>())
+                    .sum::<usize>()
+                + std::mem::size_of::<BodyLookup>();
             let entry = BodyLookup {
                 subject: subject.into(),
                 flags,
-                body,
+                body: Bytes::copy_from_slice(&body),
                 answer: answer.clone(),
+                referenced,
             };
             self.body_lookups.insert(key, epoch, Arc::new(entry), bytes);
         }
@@ -1312,12 +1558,12 @@ impl Registry {
             None => SchemaType::Avro,
             Some(t) => t.parse::<SchemaType>().ok()?,
         };
-        let (references, texts) = self
+        let resolved = self
             .resolve_references(input.references.as_deref().unwrap_or(&[]))
             .ok()?;
         let mut h = Sha256::new();
-        h.update(input_digest(schema_type, normalize, text, &texts));
-        for r in &references {
+        h.update(input_digest(schema_type, normalize, text, &resolved.texts));
+        for r in &resolved.references {
             for part in [&r.name, &r.subject] {
                 h.update((part.len() as u64).to_be_bytes());
                 h.update(part.as_bytes());
@@ -1357,9 +1603,10 @@ impl Registry {
 
     // ----- use cases: compatibility -----
 
-    /// `POST /compatibility/subjects/{s}/versions[/{v}]`.
+    /// `POST /compatibility/subjects/{s}/versions[/{v}]` for `caller`.
     pub fn check_compatibility(
         &self,
+        caller: Caller<'_>,
         subject: &str,
         version: Option<&str>,
         input: &SchemaInput,
@@ -1367,6 +1614,7 @@ impl Registry {
         verbose: bool,
     ) -> Result<CompatView> {
         valid_subject(subject)?;
+        caller.check_references(input.references.as_deref())?;
         let spec = version.map(VersionSpec::parse).transpose()?;
         let cand = match self.parse_input(input, normalize) {
             Ok(c) => c,

@@ -7,7 +7,7 @@
 #[macro_use]
 mod common;
 
-use common::{Answer, TestServer, order_v1, order_v2};
+use common::{Answer, TestServer, order_v1, order_v2, record};
 use reqwest::Method;
 use schemagate_server::Config;
 use schemagate_server::auth::{generate_token, hash_password};
@@ -52,6 +52,12 @@ name = "admin"
 password_hash = "{admin}"
 role = "admin"
 
+[[users]]
+name = "orders-admin"
+password_hash = "{orders_admin}"
+role = "admin"
+subject_prefixes = ["orders."]
+
 [[tokens]]
 name = "deployer"
 sha256 = "{deployer_digest}"
@@ -66,6 +72,7 @@ subject_prefixes = ["orders."]
         reader = hash_password("reader-pw"),
         producer = hash_password("producer-pw"),
         admin = hash_password("admin-pw"),
+        orders_admin = hash_password("orders-admin-pw"),
     );
     let auth_dir = tempfile::tempdir().unwrap();
     let path = auth_dir.path().join("auth.toml");
@@ -123,6 +130,18 @@ impl Secured {
         self.call(who, Method::POST, &path, Some(json!({ "schema": schema })))
             .await
             .0
+    }
+
+    async fn post(&self, who: Who<'_>, path: &str, body: Value) -> Answer {
+        self.call(who, Method::POST, path, Some(body)).await.0
+    }
+
+    async fn put(&self, who: Who<'_>, path: &str, body: Value) -> Answer {
+        self.call(who, Method::PUT, path, Some(body)).await.0
+    }
+
+    async fn delete(&self, who: Who<'_>, path: &str) -> Answer {
+        self.call(who, Method::DELETE, path, None).await.0
     }
 }
 
@@ -392,6 +411,176 @@ on_each_store! {
             .call(producer(), Method::DELETE, "/subjects/orders.created", None)
             .await;
         assert_eq!(a.assert_ok(), &json!([1]));
+    }
+
+    /// Item 5 of issue 15: an IMPORT id at or above the id counter moves the global id
+    /// space, so only an admin without subject prefixes may give one; and no import may
+    /// push the counter to where later registrations would find no id left.
+    async fn item5_a_prefix_limited_admin_cannot_exhaust_the_id_space() {
+        let s = secured("admin").await;
+        let team_admin = || Who::Basic("orders-admin", "orders-admin-pw");
+        let admin = || Who::Basic("admin", "admin-pw");
+        let import = |name: &str, id: i64| json!({"schema": record(name, "[]"), "id": id});
+        assert_eq!(
+            s.register(admin(), "payments.settled", &order_v1()).await.assert_ok()["id"],
+            1
+        );
+        // A team admin may put its own subjects in IMPORT mode...
+        s.put(team_admin(), "/mode/orders.imported", json!({"mode": "IMPORT"}))
+            .await
+            .assert_ok();
+        // ...but not give an id at or above the counter: the largest id there is, the
+        // next one.
+        for id in [2_147_483_647, 2] {
+            let a = s
+                .post(team_admin(), "/subjects/orders.imported/versions", import("Big", id))
+                .await;
+            a.assert_error(403, 40301);
+            let message = a.body["message"].as_str().unwrap();
+            assert!(
+                message.starts_with("User orders-admin is denied operation Admin on "),
+                "{message}"
+            );
+            assert!(message.contains(&format!("id {id}")), "{message}");
+        }
+        // Registrations everywhere still get ids.
+        assert_eq!(
+            s.register(admin(), "payments.refunded", &record("Refund", "[]"))
+                .await
+                .assert_ok()["id"],
+            2
+        );
+        // An admin without prefixes may move the counter...
+        s.put(admin(), "/mode/payments.imported", json!({"mode": "IMPORT"}))
+            .await
+            .assert_ok();
+        let a = s
+            .post(admin(), "/subjects/payments.imported/versions", import("Fifty", 50))
+            .await;
+        assert_eq!(a.assert_ok()["id"], 50);
+        // ...and then the team admin may import the free ids below it, not above.
+        let a = s
+            .post(team_admin(), "/subjects/orders.imported/versions", import("Twenty", 20))
+            .await;
+        assert_eq!(a.assert_ok()["id"], 20);
+        s.post(team_admin(), "/subjects/orders.imported/versions", import("FiftyOne", 51))
+            .await
+            .assert_error(403, 40301);
+        // Not even an admin without prefixes may take the ids normal registration needs.
+        let a = s
+            .post(admin(), "/subjects/payments.imported/versions", import("Max", 2_147_483_647))
+            .await;
+        a.assert_error(422, 42207);
+        assert!(
+            a.body["message"].as_str().unwrap().contains("2130706431"),
+            "{}",
+            a.text
+        );
+        let a = s
+            .post(admin(), "/subjects/payments.imported/versions", import("Top", 2_130_706_431))
+            .await;
+        assert_eq!(a.assert_ok()["id"], 2_130_706_431_u64);
+        assert_eq!(
+            s.register(admin(), "payments.after", &record("After", "[]"))
+                .await
+                .assert_ok()["id"],
+            2_130_706_432_u64
+        );
+    }
+
+    /// Item 6 of issue 15: references are checked against the principal's prefixes
+    /// (no probing, no pinning another team's versions), and a prefix-limited principal
+    /// is never shown the name of a subject outside its prefixes.
+    async fn item6_references_stay_within_the_principals_prefixes() {
+        let s = secured("admin").await;
+        let producer = || Who::Basic("producer", "producer-pw");
+        let reader = || Who::Basic("reader", "reader-pw");
+        let admin = || Who::Basic("admin", "admin-pw");
+        let orders = || Who::Bearer(&s.orders_token);
+        let card = record("Card", r#"[{"name":"number","type":"string"}]"#);
+        s.register(admin(), "payments.card", &card).await.assert_ok();
+        s.register(admin(), "payments.pinned", &card).await.assert_ok();
+        let order = record("Order", r#"[{"name":"card","type":"shop.Card"}]"#);
+        let body = |subject: &str| {
+            json!({"schema": order, "references": [{"name": "shop.Card", "subject": subject, "version": 1}]})
+        };
+
+        // Another team's subject, registered or not, is refused alike (nothing to probe)
+        // when registering, looking up or checking compatibility.
+        for subject in ["payments.card", "payments.pinned", "payments.nothing"] {
+            let expected = format!("User producer is denied operation Read on Subject: {subject}");
+            let a = s
+                .post(producer(), "/subjects/orders.created/versions", body(subject))
+                .await;
+            a.assert_error(403, 40301);
+            assert_eq!(a.body["message"], expected.as_str());
+            for path in [
+                "/subjects/orders.created",
+                "/compatibility/subjects/orders.created/versions",
+                "/compatibility/subjects/orders.created/versions/latest",
+            ] {
+                let a = s.post(orders(), path, body(subject)).await;
+                a.assert_error(403, 40301);
+                assert!(a.text.contains(subject), "{path}: {}", a.text);
+            }
+        }
+        // So nothing pins the other team's version: its owner may still delete it.
+        assert_eq!(
+            s.delete(admin(), "/subjects/payments.pinned/versions/1").await.assert_ok(),
+            &json!(1)
+        );
+
+        // An admin without prefixes may reference across teams, and look it up.
+        let id = s
+            .post(admin(), "/subjects/orders.mixed/versions", body("payments.card"))
+            .await
+            .assert_ok()["id"]
+            .as_u64()
+            .unwrap();
+        s.post(admin(), "/subjects/orders.mixed", body("payments.card"))
+            .await
+            .assert_ok();
+        // The same bytes from the team reader are refused, although answered before
+        // (the lookup cache does not get around the check).
+        s.post(orders(), "/subjects/orders.mixed", body("payments.card"))
+            .await
+            .assert_error(403, 40301);
+
+        // What shows the references is refused to the team reader, without naming the
+        // other team's subject; twice, so that cached answers are checked as well.
+        for _ in 0..2 {
+            for path in [
+                format!("/schemas/ids/{id}"),
+                "/subjects/orders.mixed/versions/1".to_owned(),
+                "/subjects/orders.mixed/versions/latest".to_owned(),
+                "/schemas?subjectPrefix=orders.".to_owned(),
+                format!("/schemas/ids/{id}/versions"),
+            ] {
+                let a = s.get(orders(), &path).await;
+                a.assert_error(403, 40301);
+                assert!(!a.text.contains("payments"), "{path}: {}", a.text);
+            }
+            // Raw texts name no subject: readable, as every schema's text is.
+            for path in [
+                format!("/schemas/ids/{id}/schema"),
+                "/subjects/orders.mixed/versions/1/schema".to_owned(),
+            ] {
+                let a = s.get(orders(), &path).await;
+                assert_eq!(a.status, 200, "{path}: {}", a.text);
+                assert!(a.text.contains(r#""name":"Order""#), "{}", a.text);
+            }
+            // Principals without prefixes see the references.
+            for who in [reader(), admin()] {
+                let a = s.get(who, &format!("/schemas/ids/{id}")).await;
+                assert_eq!(a.assert_ok()["references"][0]["subject"], "payments.card");
+                let a = s.get(reader(), "/subjects/orders.mixed/versions/1").await;
+                assert_eq!(a.assert_ok()["references"][0]["subject"], "payments.card");
+            }
+        }
+        // Schemas without such references stay readable by id for the team reader.
+        let plain = s.register(admin(), "payments.plain", &record("Plain", "[]")).await;
+        let plain = plain.assert_ok()["id"].as_u64().unwrap();
+        s.get(orders(), &format!("/schemas/ids/{plain}")).await.assert_ok();
     }
 
     async fn bearer_tokens_and_percent_encoded_subjects() {

@@ -1,5 +1,6 @@
 //! The shipped binary: configured by flags and environment, an acknowledged write
-//! survives `kill -9`, and SIGTERM drains and exits cleanly.
+//! survives `kill -9`, and SIGTERM drains and exits cleanly; numeric flags out of range
+//! stop it at start (issue 15, item 9).
 
 #[macro_use]
 mod common;
@@ -115,4 +116,99 @@ on_each_store! {
         .unwrap();
         assert!(exit.expect("exits after SIGTERM").success());
     }
+}
+
+/// Runs the binary with `args` and `env` until it exits (or `limit` passes, then kills
+/// it); returns its exit status, if it exited, and its stderr.
+fn run_briefly(
+    args: &[&str],
+    env: &[(&str, &str)],
+    limit: Duration,
+) -> (Option<std::process::ExitStatus>, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_schemagate-server"))
+        .args(["--listen", "127.0.0.1:0"])
+        .args(args)
+        .envs(env.iter().copied())
+        .env("SCHEMAGATE_DATA_DIR", dir.path().join("data"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("binary starts");
+    let stderr = child.stderr.take().expect("stderr");
+    let reader = std::thread::spawn(move || std::io::read_to_string(stderr).unwrap_or_default());
+    let deadline = std::time::Instant::now() + limit;
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break Some(status);
+        }
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            break None;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    (status, reader.join().unwrap())
+}
+
+/// Item 9 of issue 15: `--request-timeout 18446744073709551615` was accepted, and then
+/// every connection panicked. Every numeric flag (and its environment variable) is
+/// bounded, and a value outside stops the start with a message naming the flag and the
+/// range.
+#[test]
+fn item9_numeric_flags_out_of_range_stop_the_start() {
+    for (args, env, flag, range) in [
+        (
+            &["--request-timeout", "18446744073709551615"][..],
+            &[][..],
+            "--request-timeout",
+            "1 to 86400",
+        ),
+        (
+            &[],
+            &[("SCHEMAGATE_REQUEST_TIMEOUT", "86401")],
+            "--request-timeout",
+            "1 to 86400",
+        ),
+        (&["--max-body", "2GiB"], &[], "--max-body", "1KiB to 1GiB"),
+        (&["--max-body", "1000"], &[], "--max-body", "1KiB to 1GiB"),
+        (
+            &["--store-pool-size", "0"],
+            &[],
+            "--store-pool-size",
+            "1 to 1000",
+        ),
+        (
+            &[],
+            &[("SCHEMAGATE_STORE_POOL_SIZE", "1001")],
+            "--store-pool-size",
+            "1 to 1000",
+        ),
+    ] {
+        let (status, stderr) = run_briefly(args, env, Duration::from_secs(20));
+        let status = status.unwrap_or_else(|| {
+            panic!("{args:?} {env:?}: still running after 20 s instead of refusing to start")
+        });
+        assert_eq!(status.code(), Some(2), "{args:?} {env:?}: {stderr}");
+        assert!(
+            stderr.contains(flag) && stderr.contains(range),
+            "{args:?} {env:?}: {stderr}"
+        );
+    }
+    // The bounds themselves are accepted: the server starts (and is stopped here).
+    let (status, stderr) = run_briefly(
+        &[
+            "--request-timeout",
+            "86400",
+            "--max-body",
+            "1GiB",
+            "--store-pool-size",
+            "1000",
+        ],
+        &[],
+        Duration::from_secs(3),
+    );
+    assert!(status.is_none(), "exited with {status:?}: {stderr}");
+    assert!(stderr.contains("listening"), "{stderr}");
 }

@@ -2,12 +2,14 @@
 //! change another process reports through `Store::external_changes` (and, for ids,
 //! `Store::external_deletions`), retires them.
 //! Uses only the library's public API, not the HTTP test harness.
+//!
+//! Also: the lookup-by-body cache holds only what it counts (issue 15, item 8).
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use schemagate_core::{Level, Limits};
-use schemagate_server::registry::{Error, Registry, SchemaInput};
+use schemagate_server::registry::{Caller, Error, Registry, SchemaInput};
 use schemagate_server::store::forward::Forward;
 use schemagate_server::store::sled::SledStore;
 use schemagate_server::store::{Op, Store, VersionEntry};
@@ -65,7 +67,7 @@ async fn lookup(
     deleted: bool,
 ) -> Result<axum::body::Bytes, Error> {
     let body = serde_json::json!({ "schema": input.schema }).to_string();
-    r.lookup_by_body("s", body.into(), normalize, deleted, |b| {
+    r.lookup_by_body(Caller::ANYONE, "s", body.into(), normalize, deleted, |b| {
         serde_json::from_slice(b).map_err(|e| Error::InvalidSchema(e.to_string()))
     })
     .await
@@ -81,38 +83,55 @@ async fn latest_and_lookup_follow_every_local_write() {
     let (_dir, _sled, _external, r) = open();
     r.register("s", &v1(), None, None, false).unwrap();
     assert_eq!(
-        version_of(&r.version_json("s", "latest", false).unwrap()),
+        version_of(
+            &r.version_json(Caller::ANYONE, "s", "latest", false)
+                .unwrap()
+        ),
         1
     );
     let found = lookup(&r, &v1(), false, false).await.unwrap();
     assert_eq!(version_of(&found), 1);
     // Twice more, so that the second answer comes from the cache.
     assert_eq!(
-        r.version_json("s", "latest", false).unwrap(),
-        r.version_json("s", "latest", false).unwrap()
+        r.version_json(Caller::ANYONE, "s", "latest", false)
+            .unwrap(),
+        r.version_json(Caller::ANYONE, "s", "latest", false)
+            .unwrap()
     );
 
     r.register("s", &v2(), None, None, false).unwrap();
     assert_eq!(
-        version_of(&r.version_json("s", "latest", false).unwrap()),
+        version_of(
+            &r.version_json(Caller::ANYONE, "s", "latest", false)
+                .unwrap()
+        ),
         2
     );
-    assert_eq!(version_of(&r.version_json("s", "1", false).unwrap()), 1);
+    assert_eq!(
+        version_of(&r.version_json(Caller::ANYONE, "s", "1", false).unwrap()),
+        1
+    );
 
     r.delete_version("s", "2", false).unwrap();
     assert_eq!(
-        version_of(&r.version_json("s", "latest", false).unwrap()),
+        version_of(
+            &r.version_json(Caller::ANYONE, "s", "latest", false)
+                .unwrap()
+        ),
         1
     );
     assert!(matches!(
-        r.version_json("s", "2", false),
+        r.version_json(Caller::ANYONE, "s", "2", false),
         Err(Error::VersionNotFound(_))
     ));
-    assert_eq!(version_of(&r.version_json("s", "2", true).unwrap()), 2);
+    assert_eq!(
+        version_of(&r.version_json(Caller::ANYONE, "s", "2", true).unwrap()),
+        2
+    );
 
     r.delete_subject("s", false).unwrap();
     assert!(matches!(
-        r.version_json("s", "latest", false),
+        r.version_json(Caller::ANYONE, "s", "latest", false),
         Err(Error::SubjectNotFound(_))
     ));
     assert!(matches!(
@@ -128,11 +147,14 @@ async fn latest_and_lookup_follow_every_local_write() {
 async fn a_permanent_delete_retires_the_id_body() {
     let (_dir, _sled, _external, r) = open();
     let id = r.register("s", &v1(), None, None, false).unwrap().value;
-    let body = r.schema_by_id(id).unwrap().json.clone();
-    assert_eq!(r.schema_by_id(id).unwrap().json, body);
+    let body = r.schema_by_id(Caller::ANYONE, id).unwrap().json.clone();
+    assert_eq!(r.schema_by_id(Caller::ANYONE, id).unwrap().json, body);
     r.delete_subject("s", false).unwrap();
     r.delete_subject("s", true).unwrap();
-    assert!(matches!(r.schema_by_id(id), Err(Error::SchemaNotFound(_))));
+    assert!(matches!(
+        r.schema_by_id(Caller::ANYONE, id),
+        Err(Error::SchemaNotFound(_))
+    ));
 }
 
 #[tokio::test]
@@ -141,14 +163,17 @@ async fn changes_reported_by_the_store_retire_every_cache() {
     let id = r.register("s", &v1(), None, None, false).unwrap().value;
     let id2 = r.register("s", &v2(), None, None, false).unwrap().value;
     assert_eq!(
-        version_of(&r.version_json("s", "latest", false).unwrap()),
+        version_of(
+            &r.version_json(Caller::ANYONE, "s", "latest", false)
+                .unwrap()
+        ),
         2
     );
     assert_eq!(
         version_of(&lookup(&r, &v2(), false, false).await.unwrap()),
         2
     );
-    r.schema_by_id(id).unwrap();
+    r.schema_by_id(Caller::ANYONE, id).unwrap();
 
     // Another process soft-deletes version 2 and permanently removes version 1.
     // Numbered 0: not one of this registry's commits.
@@ -173,12 +198,52 @@ async fn changes_reported_by_the_store_retire_every_cache() {
     external.fetch_add(1, Ordering::SeqCst);
 
     assert!(matches!(
-        r.version_json("s", "latest", false),
+        r.version_json(Caller::ANYONE, "s", "latest", false),
         Err(Error::SubjectNotFound(_))
     ));
     assert!(matches!(
         lookup(&r, &v2(), false, false).await,
         Err(Error::SubjectNotFound(_))
     ));
-    assert!(matches!(r.schema_by_id(id), Err(Error::SchemaNotFound(_))));
+    assert!(matches!(
+        r.schema_by_id(Caller::ANYONE, id),
+        Err(Error::SchemaNotFound(_))
+    ));
+}
+
+/// Item 8 of issue 15: the lookup-by-body cache counted each request body's length but
+/// kept a slice of the buffer it was read into (hyper reads into 8 KiB buffers and more),
+/// so 15,000 small lookups held far more memory than the budget said. The cache must
+/// keep a copy of exactly the body, and let the read buffer go.
+#[tokio::test]
+async fn item8_the_lookup_cache_keeps_copies_not_the_read_buffer() {
+    let (_dir, _sled, _external, r) = open();
+    r.register("s", &v1(), None, None, false).unwrap();
+    let body = serde_json::json!({ "schema": v1().schema }).to_string();
+    // A read buffer much larger than the body it carries, as hyper's is.
+    let mut buffer = vec![b' '; 64 * 1024];
+    buffer[..body.len()].copy_from_slice(body.as_bytes());
+    let buffer = axum::body::Bytes::from(buffer);
+    let decode =
+        |b: &[u8]| serde_json::from_slice(b).map_err(|e| Error::InvalidSchema(e.to_string()));
+    for _ in 0..2 {
+        // The second lookup is answered from the cache: the entry is there.
+        let answer = r
+            .lookup_by_body(
+                Caller::ANYONE,
+                "s",
+                buffer.slice(..body.len()),
+                false,
+                false,
+                decode,
+            )
+            .await
+            .unwrap();
+        assert_eq!(version_of(&answer), 1);
+    }
+    assert!(
+        buffer.is_unique(),
+        "the cache still holds the 64 KiB read buffer of a {}-byte body",
+        body.len()
+    );
 }

@@ -2,11 +2,12 @@
 
 use axum::extract::State;
 
-use super::{ApiResult, AppState, Body, Params, PathParams};
+use super::{ApiResult, AppState, Body, Params, PathParams, Who};
 use crate::registry::SchemaInput;
 
 async fn check(
     state: AppState,
+    who: Who,
     p: PathParams,
     q: Params,
     input: SchemaInput,
@@ -18,7 +19,14 @@ async fn check(
     let view = state
         .registry
         .blocking(move |r| {
-            r.check_compatibility(&subject, version.as_deref(), &input, normalize, verbose)
+            r.check_compatibility(
+                who.caller(),
+                &subject,
+                version.as_deref(),
+                &input,
+                normalize,
+                verbose,
+            )
         })
         .await?;
     Ok(super::json(&view))
@@ -27,19 +35,21 @@ async fn check(
 /// `POST /compatibility/subjects/{s}/versions`: against the versions the level names.
 pub async fn against_level(
     State(state): State<AppState>,
+    who: Who,
     p: PathParams,
     q: Params,
     Body(input): Body<SchemaInput>,
 ) -> ApiResult {
-    check(state, p, q, input, false).await
+    check(state, who, p, q, input, false).await
 }
 
 /// `POST /compatibility/subjects/{s}/versions/{v}`: against that version only.
 pub async fn against_version(
     State(state): State<AppState>,
+    who: Who,
     p: PathParams,
     q: Params,
     Body(input): Body<SchemaInput>,
 ) -> ApiResult {
-    check(state, p, q, input, true).await
+    check(state, who, p, q, input, true).await
 }

@@ -52,6 +52,7 @@ impl ApiError {
             ApiError::Unauthorized => 401,
             ApiError::Forbidden(_) => 40301,
             ApiError::Registry(e) => match e {
+                E::Forbidden(_) => 40301,
                 E::SubjectNotFound(_) => 40401,
                 E::VersionNotFound(_) => 40402,
                 E::SchemaNotFound(_) => 40403,
@@ -91,6 +92,10 @@ impl IntoResponse for ApiError {
         if status.is_server_error() {
             tracing::error!(error_code, %message, "request failed");
         }
+        // Refusals by the auth layer are logged there; these are by a request's content.
+        if matches!(self, ApiError::Registry(Error::Forbidden(_))) {
+            tracing::info!(%message, "forbidden");
+        }
         let body = ErrorBody {
             error_code,
             message: &message,
@@ -127,6 +132,7 @@ mod tests {
             (ApiError::BodyTooLarge(1), 413, 413),
             (ApiError::Unauthorized, 401, 401),
             (ApiError::Forbidden("no".into()), 403, 40301),
+            (ApiError::from(Error::Forbidden("no".into())), 403, 40301),
         ];
         for (e, http, code) in cases {
             assert_eq!(e.codes(), (StatusCode::from_u16(http).unwrap(), code));

@@ -15,7 +15,8 @@ use axum::body::Bytes;
 use axum::http::{Method, Uri};
 use axum::response::{IntoResponse, Response};
 
-use super::{AppState, Params};
+use super::{AppState, Params, Who};
+use crate::registry::Caller;
 use crate::store::SchemaId;
 
 /// The route of `GET /schemas/ids/{id}`: registered with the router and used as the
@@ -76,20 +77,26 @@ fn plain_segment(segment: &str) -> Option<&str> {
     plain.then_some(segment)
 }
 
-/// The cached answer of a hot GET, or `None` when the router must answer it.
-pub(super) fn cached_get(state: &AppState, route: &HotRoute<'_>, uri: &Uri) -> Option<Response> {
+/// The cached answer of a hot GET for `caller`, or `None` when the router must answer
+/// it (a refusal included).
+pub(super) fn cached_get(
+    state: &AppState,
+    caller: Caller<'_>,
+    route: &HotRoute<'_>,
+    uri: &Uri,
+) -> Option<Response> {
     match *route {
         HotRoute::ById(raw) => {
             // Ids the router would refuse (zero, not a number) get its 404 from there.
             let id = raw.parse::<SchemaId>().ok().filter(|id| *id >= 1)?;
-            let doc = state.registry.cached_schema_by_id(id)?;
+            let doc = state.registry.cached_schema_by_id(caller, id)?;
             Some(super::bytes_response(doc.json.clone()))
         }
         HotRoute::Version(subject, version) => {
             let deleted = Params::from_uri(uri).flag("deleted");
             let body = state
                 .registry
-                .cached_version_json(subject, version, deleted)?;
+                .cached_version_json(caller, subject, version, deleted)?;
             Some(super::bytes_response(body))
         }
         HotRoute::Lookup(_) => None,
@@ -98,7 +105,7 @@ pub(super) fn cached_get(state: &AppState, route: &HotRoute<'_>, uri: &Uri) -> O
 
 /// `POST /subjects/{s}` answered whole: the body read within the limit, then the
 /// routed handler's lookup.
-pub(super) fn lookup<B>(state: AppState, subject: String, uri: &Uri, body: B) -> HotAnswer
+pub(super) fn lookup<B>(state: AppState, who: Who, subject: String, uri: &Uri, body: B) -> HotAnswer
 where
     B: axum::body::HttpBody<Data = Bytes> + Send + 'static,
     B::Error: Into<axum::BoxError>,
@@ -107,7 +114,7 @@ where
     HotAnswer::Pending(Box::pin(async move {
         let answer = async {
             let body = super::read_body(body, state.max_body).await?;
-            super::subjects::lookup_answer(&state, &subject, &params, body).await
+            super::subjects::lookup_answer(&state, &who, &subject, &params, body).await
         };
         answer.await.unwrap_or_else(IntoResponse::into_response)
     }))

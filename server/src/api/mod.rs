@@ -32,8 +32,9 @@ use serde::de::DeserializeOwned;
 
 pub use error::ApiError;
 
+use crate::auth::Principal;
 use crate::metrics::Metrics;
-use crate::registry::{Error, Registry};
+use crate::registry::{Caller, Error, Registry};
 
 /// Confluent's media type, used for every JSON answer unless the client asks for
 /// plain `application/json`.
@@ -126,6 +127,30 @@ impl<S: Send + Sync> FromRequestParts<S> for Params {
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, ApiError> {
         Ok(Params::from_uri(&parts.uri))
+    }
+}
+
+/// The principal the auth layer authenticated, or nobody with authentication off: what
+/// use cases need to decide by a request's content (see [`Caller`]).
+pub struct Who(Option<Principal>);
+
+impl Who {
+    /// Taken from a request's extensions, where the auth layer puts it.
+    pub fn of(extensions: &mut axum::http::Extensions) -> Who {
+        Who(extensions.remove::<Principal>())
+    }
+
+    /// As the use cases take it.
+    pub fn caller(&self) -> Caller<'_> {
+        Caller::new(self.0.as_ref())
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Who {
+    type Rejection = Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Infallible> {
+        Ok(Who::of(&mut parts.extensions))
     }
 }
 
@@ -288,12 +313,16 @@ where
         let answer = match route {
             hot::HotRoute::Lookup(subject) => {
                 let subject = subject.to_owned();
-                let (parts, body) = req.into_parts();
-                let answer = hot::lookup(self.state.clone(), subject, &parts.uri, body);
+                let (mut parts, body) = req.into_parts();
+                let who = Who::of(&mut parts.extensions);
+                let answer = hot::lookup(self.state.clone(), who, subject, &parts.uri, body);
                 let meta = RequestMeta::of(&parts.method, &parts.headers, &parts.uri, label);
                 return self.hot_future(meta, answer);
             }
-            _ => hot::cached_get(&self.state, &route, req.uri()),
+            _ => {
+                let caller = Caller::new(req.extensions().get::<Principal>());
+                hot::cached_get(&self.state, caller, &route, req.uri())
+            }
         };
         match answer {
             Some(response) => {

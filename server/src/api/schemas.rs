@@ -4,8 +4,8 @@ use axum::extract::State;
 use axum::response::Response;
 use serde::Serialize;
 
-use super::{ApiResult, AppState, Params, PathParams};
-use crate::registry::Error;
+use super::{ApiResult, AppState, Params, PathParams, Who};
+use crate::registry::{Caller, Error};
 use crate::store::SchemaId;
 
 fn parse_id(raw: &str) -> Result<SchemaId, Error> {
@@ -21,21 +21,32 @@ pub async fn types() -> Response {
 }
 
 /// `GET /schemas/ids/{id}`: the hot path of every deserializer.
-pub async fn by_id(State(state): State<AppState>, p: PathParams) -> ApiResult {
+pub async fn by_id(State(state): State<AppState>, who: Who, p: PathParams) -> ApiResult {
     let id = parse_id(p.get("id"))?;
-    let doc = match state.registry.cached_schema_by_id(id) {
+    let doc = match state.registry.cached_schema_by_id(who.caller(), id) {
         Some(doc) => doc,
-        None => state.registry.read(move |r| r.schema_by_id(id)).await?,
+        None => {
+            state
+                .registry
+                .read(move |r| r.schema_by_id(who.caller(), id))
+                .await?
+        }
     };
     Ok(super::bytes_response(doc.json.clone()))
 }
 
-/// `GET /schemas/ids/{id}/schema`: the raw text.
+/// `GET /schemas/ids/{id}/schema`: the raw text, which names no subject, so any
+/// caller may read it.
 pub async fn by_id_raw(State(state): State<AppState>, p: PathParams) -> ApiResult {
     let id = parse_id(p.get("id"))?;
-    let doc = match state.registry.cached_schema_by_id(id) {
+    let doc = match state.registry.cached_schema_by_id(Caller::ANYONE, id) {
         Some(doc) => doc,
-        None => state.registry.read(move |r| r.schema_by_id(id)).await?,
+        None => {
+            state
+                .registry
+                .read(move |r| r.schema_by_id(Caller::ANYONE, id))
+                .await?
+        }
     };
     Ok(super::bytes_response(doc.raw.clone()))
 }
@@ -73,14 +84,16 @@ pub async fn versions(State(state): State<AppState>, p: PathParams, q: Params) -
 }
 
 /// `GET /schemas`.
-pub async fn list(State(state): State<AppState>, q: Params) -> ApiResult {
+pub async fn list(State(state): State<AppState>, who: Who, q: Params) -> ApiResult {
     let prefix = q.text("subjectPrefix").to_owned();
     let deleted = q.flag("deleted");
     let latest_only = q.flag("latestOnly");
     let (offset, limit) = q.page();
     let views = state
         .registry
-        .blocking(move |r| r.list_schemas(&prefix, deleted, latest_only, offset, limit))
+        .blocking(move |r| {
+            r.list_schemas(who.caller(), &prefix, deleted, latest_only, offset, limit)
+        })
         .await?;
     Ok(super::json(&views))
 }

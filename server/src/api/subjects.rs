@@ -5,7 +5,7 @@ use axum::extract::State;
 use serde::Deserialize;
 use serde_json::json;
 
-use super::{ApiResult, AppState, Body, Params, PathParams, RawBody};
+use super::{ApiResult, AppState, Body, Params, PathParams, RawBody, Who};
 use crate::registry::{Error, SchemaInput};
 
 /// `POST /subjects/{s}/versions` body: a schema plus the ids IMPORT mode keeps.
@@ -42,19 +42,25 @@ pub async fn versions(State(state): State<AppState>, p: PathParams, q: Params) -
 }
 
 /// `GET /subjects/{s}/versions/{v}`.
-pub async fn version(State(state): State<AppState>, p: PathParams, q: Params) -> ApiResult {
+pub async fn version(
+    State(state): State<AppState>,
+    who: Who,
+    p: PathParams,
+    q: Params,
+) -> ApiResult {
     let deleted = q.flag("deleted");
     // A cached answer needs no store, so no trip to the blocking pool.
-    if let Some(body) = state
-        .registry
-        .cached_version_json(p.get("s"), p.get("v"), deleted)
+    if let Some(body) =
+        state
+            .registry
+            .cached_version_json(who.caller(), p.get("s"), p.get("v"), deleted)
     {
         return Ok(super::bytes_response(body));
     }
     let (subject, version) = (p.get("s").to_owned(), p.get("v").to_owned());
     let body = state
         .registry
-        .read(move |r| r.version_json(&subject, &version, deleted))
+        .read(move |r| r.version_json(who.caller(), &subject, &version, deleted))
         .await?;
     Ok(super::bytes_response(body))
 }
@@ -83,6 +89,7 @@ pub async fn referenced_by(State(state): State<AppState>, p: PathParams) -> ApiR
 /// `POST /subjects/{s}/versions`: register, idempotently.
 pub async fn register(
     State(state): State<AppState>,
+    who: Who,
     p: PathParams,
     q: Params,
     Body(body): Body<RegisterBody>,
@@ -91,7 +98,16 @@ pub async fn register(
     let normalize = q.flag("normalize");
     let result = state
         .registry
-        .write(move |r| r.register(&subject, &body.input, body.id, body.version, normalize))
+        .write(move |r| {
+            r.register_as(
+                who.caller(),
+                &subject,
+                &body.input,
+                body.id,
+                body.version,
+                normalize,
+            )
+        })
         .await;
     match result {
         Ok(id) => Ok(super::json(&json!({ "id": id }))),
@@ -110,16 +126,18 @@ pub async fn register(
 /// `POST /subjects/{s}`: which version of the subject holds this schema.
 pub async fn lookup(
     State(state): State<AppState>,
+    who: Who,
     p: PathParams,
     q: Params,
     RawBody(body): RawBody,
 ) -> ApiResult {
-    lookup_answer(&state, p.get("s"), &q, body).await
+    lookup_answer(&state, &who, p.get("s"), &q, body).await
 }
 
 /// The lookup the router and the hot path both answer with.
 pub(super) async fn lookup_answer(
     state: &AppState,
+    who: &Who,
     subject: &str,
     q: &Params,
     body: Bytes,
@@ -127,7 +145,14 @@ pub(super) async fn lookup_answer(
     let (normalize, deleted) = (q.flag("normalize"), q.flag("deleted"));
     let body = state
         .registry
-        .lookup_by_body(subject, body, normalize, deleted, super::decode_json)
+        .lookup_by_body(
+            who.caller(),
+            subject,
+            body,
+            normalize,
+            deleted,
+            super::decode_json,
+        )
         .await?;
     Ok(super::bytes_response(body))
 }
