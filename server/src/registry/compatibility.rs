@@ -1,0 +1,77 @@
+//! Compatibility checks: a candidate against the versions a level names.
+
+use super::*;
+
+impl Registry {
+    pub(super) fn report(
+        &self,
+        level: Level,
+        cand: &Candidate,
+        against: &[VersionEntry],
+    ) -> Result<CompatView> {
+        let history = against
+            .iter()
+            .map(|v| self.parsed(v.id).map(|p| (*p).clone()))
+            .collect::<Result<Vec<_>>>()?;
+        let report = check_with(level, &cand.parsed, &history, &CheckOptions::default());
+        let messages =
+            report.messages(|i| format!("version {}", against.get(i).map_or(0, |v| v.version)));
+        Ok(CompatView {
+            is_compatible: report.compatible,
+            messages: Some(messages),
+        })
+    }
+
+    /// `POST /compatibility/subjects/{s}/versions[/{v}]` for `caller`.
+    pub fn check_compatibility(
+        &self,
+        caller: Caller<'_>,
+        subject: &str,
+        version: Option<&str>,
+        input: &SchemaInput,
+        normalize: bool,
+        verbose: bool,
+    ) -> Result<CompatView> {
+        valid_subject(subject)?;
+        caller.check_references(input.references.as_deref())?;
+        let spec = version.map(VersionSpec::parse).transpose()?;
+        let cand = match self.parse_input(input, normalize) {
+            Ok(c) => c,
+            Err(e @ (Error::InvalidSchema(_) | Error::SchemaTooLarge(_))) if verbose => {
+                return Ok(CompatView {
+                    is_compatible: false,
+                    messages: Some(vec![e.to_string()]),
+                });
+            }
+            Err(e) => return Err(e),
+        };
+        let versions = self.store.versions(subject)?;
+        let live: Vec<VersionEntry> = versions.iter().filter(|v| !v.deleted).copied().collect();
+        let level = self.effective_level(subject)?;
+        let against: Vec<VersionEntry> = match spec {
+            None | Some(VersionSpec::Latest) if live.is_empty() => Vec::new(),
+            None if level.is_transitive() => live,
+            None | Some(VersionSpec::Latest) => live.last().copied().into_iter().collect(),
+            Some(VersionSpec::Number(n)) => {
+                if versions.is_empty() {
+                    return Err(Error::SubjectNotFound(subject.to_owned()));
+                }
+                let entry = Self::find_version(&versions, VersionSpec::Number(n), false)
+                    .ok_or_else(|| Error::VersionNotFound(n.to_string()))?;
+                vec![entry]
+            }
+        };
+        let mut view = if against.is_empty() {
+            CompatView {
+                is_compatible: true,
+                messages: Some(Vec::new()),
+            }
+        } else {
+            self.report(level, &cand, &against)?
+        };
+        if !verbose {
+            view.messages = None;
+        }
+        Ok(view)
+    }
+}

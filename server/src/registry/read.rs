@@ -1,0 +1,329 @@
+//! Reading: schemas by id, listings, versions, what references a version.
+
+use super::*;
+
+impl Registry {
+    pub(super) fn stored(&self, id: SchemaId) -> Result<StoredSchema> {
+        self.store
+            .schema(id)?
+            .ok_or_else(|| Error::SchemaNotFound(id.to_string()))
+    }
+
+    pub(super) fn view(&self, subject: &str, entry: &VersionEntry) -> Result<SchemaView> {
+        let stored = self.stored(entry.id)?;
+        Ok(SchemaView {
+            subject: subject.to_owned(),
+            version: entry.version,
+            id: entry.id,
+            schema_type: stored.schema_type,
+            schema: stored.schema,
+            references: stored.references,
+        })
+    }
+
+    pub(super) fn find_version(
+        versions: &[VersionEntry],
+        spec: VersionSpec,
+        include_deleted: bool,
+    ) -> Option<VersionEntry> {
+        match spec {
+            VersionSpec::Latest => versions
+                .iter()
+                .rev()
+                .find(|v| include_deleted || !v.deleted)
+                .copied(),
+            VersionSpec::Number(n) => versions
+                .iter()
+                .find(|v| v.version == n && (include_deleted || !v.deleted))
+                .copied(),
+        }
+    }
+
+    /// The versions of `subject`, or 40401 when it has none at all.
+    pub(super) fn existing_versions(&self, subject: &str) -> Result<Vec<VersionEntry>> {
+        let versions = self.store.versions(subject)?;
+        if versions.is_empty() {
+            return Err(Error::SubjectNotFound(subject.to_owned()));
+        }
+        Ok(versions)
+    }
+
+    /// Ids of schemas referencing `subject`/`version` that a live version still uses.
+    pub(super) fn live_referrers(&self, subject: &str, version: i32) -> Result<Vec<SchemaId>> {
+        let mut out = Vec::new();
+        for id in self.store.referrers(subject, version)? {
+            if self.store.usages(id)?.iter().any(|(_, e)| !e.deleted) {
+                out.push(id);
+            }
+        }
+        Ok(out)
+    }
+
+    /// The cached body of `GET /schemas/ids/{id}`, if any and `caller` may see it: no
+    /// store access, so callers may try it on a runtime thread before going to a
+    /// networked store. A refusal comes from [`Registry::schema_by_id`]. `None` too
+    /// while a commit is not yet durable, since the entry may show it.
+    pub fn cached_schema_by_id(&self, caller: Caller<'_>, id: SchemaId) -> Option<Arc<IdDoc>> {
+        if !self.settled() {
+            return None;
+        }
+        self.cache
+            .id_docs
+            .get(&id, self.id_epoch())
+            .filter(|doc| caller.check_shown(id, &doc.references).is_ok())
+    }
+
+    /// `GET /schemas/ids/{id}`: served from a cache of rendered bodies. Any caller may
+    /// read any id (deserializers resolve every id they meet), except that a caller
+    /// limited to subject prefixes is refused a schema whose references name subjects
+    /// outside them: the body would show those names.
+    pub fn schema_by_id(&self, caller: Caller<'_>, id: SchemaId) -> Result<Arc<IdDoc>> {
+        let epoch = self.id_epoch();
+        if let Some(doc) = self.cache.id_docs.get(&id, epoch) {
+            caller.check_shown(id, &doc.references)?;
+            return Ok(doc);
+        }
+        let stored = self.stored(id)?;
+        if self.store.usages(id)?.is_empty() {
+            return Err(Error::SchemaNotFound(id.to_string()));
+        }
+        let json = render(&IdBody {
+            schema: &stored.schema,
+            schema_type: stored.schema_type,
+            references: &stored.references,
+        })?;
+        let doc = Arc::new(IdDoc {
+            json,
+            raw: exact(stored.schema.into_bytes()),
+            references: stored.references,
+        });
+        let bytes = doc.json.len()
+            + doc.raw.len()
+            + references_size(&doc.references)
+            + std::mem::size_of::<IdDoc>();
+        self.cache
+            .id_docs
+            .insert(id, epoch, Arc::clone(&doc), bytes);
+        caller.check_shown(id, &doc.references)?;
+        Ok(doc)
+    }
+
+    pub(super) fn id_usages(
+        &self,
+        id: SchemaId,
+        deleted: bool,
+    ) -> Result<Vec<(String, VersionEntry)>> {
+        let usages = self.store.usages(id)?;
+        if usages.is_empty() || self.store.schema(id)?.is_none() {
+            return Err(Error::SchemaNotFound(id.to_string()));
+        }
+        Ok(usages
+            .into_iter()
+            .filter(|(_, e)| deleted || !e.deleted)
+            .collect())
+    }
+
+    /// `GET /schemas/ids/{id}/subjects`.
+    pub fn id_subjects(&self, id: SchemaId, deleted: bool) -> Result<Vec<String>> {
+        let mut subjects: Vec<String> = self
+            .id_usages(id, deleted)?
+            .into_iter()
+            .map(|(s, _)| s)
+            .collect();
+        subjects.dedup();
+        Ok(subjects)
+    }
+
+    /// `GET /schemas/ids/{id}/versions`.
+    pub fn id_versions(&self, id: SchemaId, deleted: bool) -> Result<Vec<(String, i32)>> {
+        Ok(self
+            .id_usages(id, deleted)?
+            .into_iter()
+            .map(|(s, e)| (s, e.version))
+            .collect())
+    }
+
+    /// `GET /schemas`; refused to a prefix-limited `caller` when a listed schema's
+    /// references name subjects outside its prefixes (see [`Registry::schema_by_id`]).
+    pub fn list_schemas(
+        &self,
+        caller: Caller<'_>,
+        prefix: &str,
+        deleted: bool,
+        latest_only: bool,
+        offset: usize,
+        limit: i64,
+    ) -> Result<Vec<SchemaView>> {
+        let mut out = Vec::new();
+        for (subject, versions) in self.store.all_versions()? {
+            if !subject.starts_with(prefix) {
+                continue;
+            }
+            let visible: Vec<&VersionEntry> =
+                versions.iter().filter(|v| deleted || !v.deleted).collect();
+            let chosen: Vec<&VersionEntry> = if latest_only {
+                visible.last().copied().into_iter().collect()
+            } else {
+                visible
+            };
+            for v in chosen {
+                let view = self.view(&subject, v)?;
+                caller.check_shown(view.id, &view.references)?;
+                out.push(view);
+            }
+        }
+        Ok(paginate(out, offset, limit))
+    }
+
+    /// `GET /subjects`.
+    pub fn list_subjects(
+        &self,
+        prefix: &str,
+        deleted: bool,
+        deleted_only: bool,
+        offset: usize,
+        limit: i64,
+    ) -> Result<Vec<String>> {
+        let subjects = self
+            .store
+            .all_versions()?
+            .into_iter()
+            .filter(|(s, _)| s.starts_with(prefix))
+            .filter(|(_, versions)| {
+                if deleted_only {
+                    versions.iter().any(|v| v.deleted)
+                } else {
+                    deleted || versions.iter().any(|v| !v.deleted)
+                }
+            })
+            .map(|(s, _)| s)
+            .collect();
+        Ok(paginate(subjects, offset, limit))
+    }
+
+    /// `GET /subjects/{s}/versions`.
+    pub fn list_versions(
+        &self,
+        subject: &str,
+        deleted: bool,
+        deleted_only: bool,
+        offset: usize,
+        limit: i64,
+    ) -> Result<Vec<i32>> {
+        valid_subject(subject)?;
+        let versions = self.existing_versions(subject)?;
+        let listed: Vec<i32> = versions
+            .iter()
+            .filter(|v| {
+                if deleted_only {
+                    v.deleted
+                } else {
+                    deleted || !v.deleted
+                }
+            })
+            .map(|v| v.version)
+            .collect();
+        if listed.is_empty() && !deleted && !deleted_only {
+            return Err(Error::SubjectNotFound(subject.to_owned()));
+        }
+        Ok(paginate(listed, offset, limit))
+    }
+
+    /// `GET /subjects/{s}/versions/{v}`.
+    pub fn get_version(&self, subject: &str, version: &str, deleted: bool) -> Result<SchemaView> {
+        valid_subject(subject)?;
+        let spec = VersionSpec::parse(version)?;
+        // The hot read: one or two keyed lookups, never a scan of every version.
+        let found = match spec {
+            VersionSpec::Latest => self.store.latest_version(subject, deleted)?,
+            VersionSpec::Number(n) => self
+                .store
+                .version(subject, n)?
+                .filter(|e| deleted || !e.deleted),
+        };
+        match found {
+            Some(entry) => self.view(subject, &entry),
+            // A subject with nothing visible is "not found" as a whole, as Confluent says.
+            None if self.store.latest_version(subject, deleted)?.is_none() => {
+                Err(Error::SubjectNotFound(subject.to_owned()))
+            }
+            None => Err(Error::VersionNotFound(version.to_owned())),
+        }
+    }
+
+    /// Cache key of a version answer; only a valid spec gets one, since errors are
+    /// computed (and not cached).
+    pub(super) fn version_key(subject: &str, version: &str, deleted: bool) -> Option<[u8; 32]> {
+        VersionSpec::parse(version).ok().map(|spec| {
+            let number = match spec {
+                VersionSpec::Latest => -1,
+                VersionSpec::Number(n) => n,
+            };
+            let mut h = Sha256::new();
+            h.update((subject.len() as u64).to_be_bytes());
+            h.update(subject.as_bytes());
+            h.update(number.to_be_bytes());
+            h.update([u8::from(deleted)]);
+            <[u8; 32]>::from(h.finalize())
+        })
+    }
+
+    /// The cached answer of [`Registry::version_json`], if any, without store access.
+    /// Never for a prefix-limited caller, whose answer must be checked.
+    pub fn cached_version_json(
+        &self,
+        caller: Caller<'_>,
+        subject: &str,
+        version: &str,
+        deleted: bool,
+    ) -> Option<Bytes> {
+        if caller.is_limited() || !self.settled() {
+            return None;
+        }
+        let epoch = self.epoch();
+        let key = Self::version_key(subject, version, deleted)?;
+        self.cache.version_docs.get(&key, epoch)
+    }
+
+    /// `GET /subjects/{s}/versions/{v}` rendered, from a cache tagged with
+    /// [`Registry::epoch`]; refused to a prefix-limited `caller` when the version's
+    /// references name subjects outside its prefixes (see [`Registry::schema_by_id`]).
+    pub fn version_json(
+        &self,
+        caller: Caller<'_>,
+        subject: &str,
+        version: &str,
+        deleted: bool,
+    ) -> Result<Bytes> {
+        if caller.is_limited() {
+            // Cached bodies do not say what they reference: built and checked each time.
+            let view = self.get_version(subject, version, deleted)?;
+            caller.check_shown(view.id, &view.references)?;
+            return render(&view);
+        }
+        let epoch = self.epoch();
+        let key = Self::version_key(subject, version, deleted);
+        if let Some(key) = &key
+            && let Some(body) = self.cache.version_docs.get(key, epoch)
+        {
+            return Ok(body);
+        }
+        let body = render(&self.get_version(subject, version, deleted)?)?;
+        if let Some(key) = key {
+            self.cache
+                .version_docs
+                .insert(key, epoch, body.clone(), body.len());
+        }
+        Ok(body)
+    }
+
+    /// `GET /subjects/{s}/versions/{v}/referencedby`.
+    pub fn referenced_by(&self, subject: &str, version: &str) -> Result<Vec<SchemaId>> {
+        valid_subject(subject)?;
+        let spec = VersionSpec::parse(version)?;
+        let versions = self.existing_versions(subject)?;
+        let entry = Self::find_version(&versions, spec, true)
+            .ok_or_else(|| Error::VersionNotFound(version.to_owned()))?;
+        self.live_referrers(subject, entry.version)
+    }
+}

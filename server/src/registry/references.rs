@@ -1,0 +1,215 @@
+//! References and parsing: resolving what a schema imports, parsing a request, matching it to a stored version.
+
+use super::*;
+
+impl Registry {
+    /// Adds the text of schema `id` (imported as `name`) and, first, everything it
+    /// imports in turn, so core sees dependencies before dependents.
+    pub(super) fn collect_reference(
+        &self,
+        name: &str,
+        id: SchemaId,
+        out: &mut Vec<Reference>,
+        seen: &mut HashSet<SchemaId>,
+    ) -> Result<()> {
+        if !seen.insert(id) {
+            return Ok(());
+        }
+        if seen.len() > self.limits.max_references {
+            return Err(Error::InvalidSchema(format!(
+                "more than {} references, directly or transitively",
+                self.limits.max_references
+            )));
+        }
+        let stored = self.stored(id)?;
+        for r in &stored.references {
+            let versions = self.store.versions(&r.subject)?;
+            let entry = Self::find_version(&versions, VersionSpec::Number(r.version), true)
+                .ok_or_else(|| {
+                    Error::InvalidSchema(format!(
+                        "referenced schema {} version {} no longer exists",
+                        r.subject, r.version
+                    ))
+                })?;
+            self.collect_reference(&r.name, entry.id, out, seen)?;
+        }
+        out.push(Reference::new(name, stored.schema));
+        Ok(())
+    }
+
+    /// Resolves client references to concrete subject-versions, their ids and texts.
+    pub(super) fn resolve_references(&self, refs: &[RefInput]) -> Result<Resolved> {
+        // Checked up front: repeats of one subject-version would otherwise pass the
+        // transitive count below and be stored (and looked up) one by one.
+        if refs.len() > self.limits.max_references {
+            return Err(Error::InvalidSchema(format!(
+                "{} references, over the limit of {}",
+                refs.len(),
+                self.limits.max_references
+            )));
+        }
+        let mut concrete = Vec::with_capacity(refs.len());
+        let mut ids = Vec::with_capacity(refs.len());
+        let mut texts = Vec::new();
+        let mut seen = HashSet::new();
+        for r in refs {
+            let not_found = || {
+                Error::InvalidSchema(format!(
+                    "reference {:?} names subject {:?} version {}, which is not registered",
+                    r.name, r.subject, r.version
+                ))
+            };
+            let spec = match r.version {
+                -1 => VersionSpec::Latest,
+                v if v >= 1 && v <= i64::from(i32::MAX) => VersionSpec::Number(v as i32),
+                _ => return Err(not_found()),
+            };
+            let versions = self.store.versions(&r.subject)?;
+            let entry = Self::find_version(&versions, spec, false).ok_or_else(not_found)?;
+            concrete.push(SchemaRef {
+                name: r.name.clone(),
+                subject: r.subject.clone(),
+                version: entry.version,
+            });
+            ids.push(entry.id);
+            self.collect_reference(&r.name, entry.id, &mut texts, &mut seen)?;
+        }
+        Ok(Resolved {
+            references: concrete,
+            ids,
+            texts,
+        })
+    }
+
+    /// Under the writer lock: refuses `cand` unless every version it references is still
+    /// live and holds the schema it was parsed against. References are resolved before
+    /// the lock, since parsing is the slow part; a soft-then-permanent delete of a
+    /// referenced version may run in between, and committing then would store a
+    /// reference to a missing version (which re-registering that version would give
+    /// another meaning). Deletes check referrers under the same lock, so from here on
+    /// the versions stay. Direct references suffice: what a live version references is
+    /// itself protected from deletion (42206).
+    pub(super) fn recheck_references(&self, cand: &Candidate) -> Result<()> {
+        for (r, id) in cand.references.iter().zip(&cand.pinned) {
+            let current = self.store.version(&r.subject, r.version)?;
+            if !current.is_some_and(|e| !e.deleted && e.id == *id) {
+                return Err(Error::InvalidSchema(format!(
+                    "reference {:?} names subject {:?} version {}, which was deleted while this schema was being registered; register it against a version that exists",
+                    r.name, r.subject, r.version
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    pub(super) fn parse_input(&self, input: &SchemaInput, normalize: bool) -> Result<Candidate> {
+        let text = match input.schema.as_deref() {
+            Some(t) if !t.trim().is_empty() => t,
+            _ => return Err(Error::InvalidSchema("Empty schema".into())),
+        };
+        let schema_type = match input.schema_type.as_deref() {
+            None => SchemaType::Avro,
+            Some(t) => t.parse::<SchemaType>().map_err(schema_error)?,
+        };
+        let Resolved {
+            references,
+            ids: pinned,
+            texts,
+        } = self.resolve_references(input.references.as_deref().unwrap_or(&[]))?;
+        let options = ParseOptions {
+            normalize,
+            limits: self.limits,
+        };
+        let digest = input_digest(schema_type, normalize, text, &texts);
+        // Parsed schemas never go stale: both caches use one constant tag.
+        let parsed = match self.cache.inputs.get(&digest, 0) {
+            Some(parsed) => parsed,
+            None => {
+                let parsed = Arc::new(
+                    ParsedSchema::parse_with(schema_type, text, &texts, &options)
+                        .map_err(schema_error)?,
+                );
+                if text.len() <= INPUT_CACHE_MAX_TEXT {
+                    let bytes = parsed_size(&parsed);
+                    self.cache
+                        .inputs
+                        .insert(digest, 0, Arc::clone(&parsed), bytes);
+                }
+                parsed
+            }
+        };
+        let key = content_key(&parsed, &references);
+        Ok(Candidate {
+            parsed,
+            references,
+            pinned,
+            key,
+        })
+    }
+
+    /// A stored schema parsed for comparison, cached under [`Registry::id_epoch`]: a
+    /// stored schema never changes, but a permanent delete (here or through another
+    /// instance) can free its id and the versions its references resolve to.
+    pub(super) fn parsed(&self, id: SchemaId) -> Result<Arc<ParsedSchema>> {
+        let epoch = self.id_epoch();
+        if let Some(p) = self.cache.parsed.get(&id, epoch) {
+            return Ok(p);
+        }
+        let parsed = Arc::new(self.reparse(id, false)?);
+        self.cache
+            .parsed
+            .insert(id, epoch, Arc::clone(&parsed), parsed_size(&parsed));
+        Ok(parsed)
+    }
+
+    pub(super) fn reparse(&self, id: SchemaId, normalize: bool) -> Result<ParsedSchema> {
+        let stored = self.stored(id)?;
+        let mut texts = Vec::new();
+        let mut seen = HashSet::new();
+        for r in &stored.references {
+            let versions = self.store.versions(&r.subject)?;
+            if let Some(e) = Self::find_version(&versions, VersionSpec::Number(r.version), true) {
+                self.collect_reference(&r.name, e.id, &mut texts, &mut seen)?;
+            }
+        }
+        let options = ParseOptions {
+            normalize,
+            limits: self.limits,
+        };
+        ParsedSchema::parse_with(stored.schema_type, &stored.schema, &texts, &options).map_err(
+            |e| {
+                Error::Store(StoreError(format!(
+                    "stored schema {id} no longer parses: {e}"
+                )))
+            },
+        )
+    }
+
+    /// The version among `candidates` holding the same schema as `cand`: by content
+    /// key, or with `normalize`, by comparing normalised forms of the stored texts.
+    pub(super) fn matching_version(
+        &self,
+        cand: &Candidate,
+        candidates: &[VersionEntry],
+        normalize: bool,
+    ) -> Result<Option<VersionEntry>> {
+        if let Some(id) = self.store.id_for_key(&cand.key)?
+            && let Some(v) = candidates.iter().rev().find(|v| v.id == id)
+        {
+            return Ok(Some(*v));
+        }
+        for v in candidates.iter().rev() {
+            let stored = self.stored(v.id)?;
+            if stored.schema_type == cand.parsed.schema_type()
+                && stored.references == cand.references
+                && (stored.schema == cand.parsed.canonical()
+                    || (normalize
+                        && self.reparse(v.id, true).map(|p| p.fingerprint()).ok()
+                            == Some(cand.parsed.fingerprint())))
+            {
+                return Ok(Some(*v));
+            }
+        }
+        Ok(None)
+    }
+}

@@ -1,0 +1,170 @@
+//! Compatibility levels and modes: reading, setting and clearing them, and what applies to a subject.
+
+use super::*;
+
+impl Registry {
+    /// The level that applies to `subject`: its own, else the global one, else the default.
+    pub(super) fn effective_level(&self, subject: &str) -> Result<Level> {
+        Ok(match self.store.config(Some(subject))? {
+            Some(l) => l,
+            None => self.store.config(None)?.unwrap_or(self.default_level),
+        })
+    }
+
+    /// The mode that applies to `subject`; a global READONLY_OVERRIDE beats subject modes.
+    pub(super) fn effective_mode(&self, subject: &str) -> Result<Mode> {
+        let global = self.store.mode(None)?.unwrap_or(Mode::ReadWrite);
+        if global == Mode::ReadOnlyOverride {
+            return Ok(global);
+        }
+        Ok(self.store.mode(Some(subject))?.unwrap_or(global))
+    }
+
+    pub(super) fn ensure_writable(&self, subject: &str) -> Result<Mode> {
+        let mode = self.effective_mode(subject)?;
+        if mode.is_read_only() {
+            return Err(Error::NotPermitted(format!(
+                "Subject {subject} is in read-only mode"
+            )));
+        }
+        Ok(mode)
+    }
+
+    /// `GET /config` and `GET /config/{s}`.
+    pub fn get_config(&self, subject: Option<&str>, default_to_global: bool) -> Result<Level> {
+        let global =
+            || -> Result<Level> { Ok(self.store.config(None)?.unwrap_or(self.default_level)) };
+        match subject {
+            None => global(),
+            Some(s) => {
+                valid_subject(s)?;
+                match self.store.config(Some(s))? {
+                    Some(l) => Ok(l),
+                    None if default_to_global => global(),
+                    None => Err(Error::SubjectLevelNotConfigured(s.to_owned())),
+                }
+            }
+        }
+    }
+
+    /// `PUT /config[/{s}]`.
+    pub fn set_config(&self, subject: Option<&str>, level: Option<&str>) -> Result<Written<Level>> {
+        if let Some(s) = subject {
+            valid_subject(s)?;
+        }
+        let raw = level.unwrap_or_default();
+        let level: Level = raw
+            .parse()
+            .map_err(|_| Error::InvalidLevel(raw.to_owned()))?;
+        let writer = self.lock_writer()?;
+        let seq = self.commit(
+            writer,
+            &[Op::SetConfig {
+                subject: subject.map(str::to_owned),
+                level: Some(level),
+            }],
+        )?;
+        Ok(Written { value: level, seq })
+    }
+
+    /// `DELETE /config[/{s}]`: the level that was in force.
+    pub fn delete_config(&self, subject: Option<&str>) -> Result<Written<Level>> {
+        if let Some(s) = subject {
+            valid_subject(s)?;
+        }
+        let writer = self.lock_writer()?;
+        let previous = match (subject, self.store.config(subject)?) {
+            (_, Some(l)) => l,
+            (None, None) => self.default_level,
+            (Some(s), None) => return Err(Error::SubjectNotFound(s.to_owned())),
+        };
+        let seq = self.commit(
+            writer,
+            &[Op::SetConfig {
+                subject: subject.map(str::to_owned),
+                level: None,
+            }],
+        )?;
+        Ok(Written {
+            value: previous,
+            seq,
+        })
+    }
+
+    /// `GET /mode` and `GET /mode/{s}`.
+    pub fn get_mode(&self, subject: Option<&str>, default_to_global: bool) -> Result<Mode> {
+        let global = || -> Result<Mode> { Ok(self.store.mode(None)?.unwrap_or(Mode::ReadWrite)) };
+        match subject {
+            None => global(),
+            Some(s) => {
+                valid_subject(s)?;
+                match self.store.mode(Some(s))? {
+                    Some(m) => Ok(m),
+                    None if default_to_global => global(),
+                    None => Err(Error::SubjectModeNotConfigured(s.to_owned())),
+                }
+            }
+        }
+    }
+
+    /// `PUT /mode[/{s}]`. IMPORT over live data needs `force`, since imported ids
+    /// could collide with ids already handed out.
+    pub fn set_mode(
+        &self,
+        subject: Option<&str>,
+        mode: Option<&str>,
+        force: bool,
+    ) -> Result<Written<Mode>> {
+        if let Some(s) = subject {
+            valid_subject(s)?;
+        }
+        let raw = mode.unwrap_or_default();
+        let mode = Mode::parse(raw).ok_or_else(|| Error::InvalidMode(raw.to_owned()))?;
+        let writer = self.lock_writer()?;
+        if mode == Mode::Import && !force {
+            let has_live = match subject {
+                None => self
+                    .store
+                    .all_versions()?
+                    .iter()
+                    .any(|(_, vs)| vs.iter().any(|v| !v.deleted)),
+                Some(s) => self.store.versions(s)?.iter().any(|v| !v.deleted),
+            };
+            if has_live {
+                return Err(Error::NotPermitted(
+                    "Cannot import since found existing subjects; use force=true to override"
+                        .into(),
+                ));
+            }
+        }
+        let seq = self.commit(
+            writer,
+            &[Op::SetMode {
+                subject: subject.map(str::to_owned),
+                mode: Some(mode),
+            }],
+        )?;
+        Ok(Written { value: mode, seq })
+    }
+
+    /// `DELETE /mode/{s}`: the mode that was set.
+    pub fn delete_mode(&self, subject: &str) -> Result<Written<Mode>> {
+        valid_subject(subject)?;
+        let writer = self.lock_writer()?;
+        let previous = self
+            .store
+            .mode(Some(subject))?
+            .ok_or_else(|| Error::SubjectNotFound(subject.to_owned()))?;
+        let seq = self.commit(
+            writer,
+            &[Op::SetMode {
+                subject: Some(subject.to_owned()),
+                mode: None,
+            }],
+        )?;
+        Ok(Written {
+            value: previous,
+            seq,
+        })
+    }
+}
