@@ -13,7 +13,7 @@ use super::{Disk, History, Loaded, Prefetched, RemoteRefs, Source, judge, load};
 use crate::cli::{CheckArgs, Global};
 use crate::project::{Mapping, Project};
 use crate::registry;
-use crate::report::{Item, Note, Outcome, Status};
+use crate::report::{CommandName, Item, Note, Outcome, Status};
 
 /// Runs the command.
 pub async fn run(global: &Global, args: &CheckArgs) -> Result<Outcome> {
@@ -96,7 +96,7 @@ fn offline(project: &Project, selected: &[&Mapping], against: &str) -> Result<Ou
             item
         })
         .collect();
-    Ok(Outcome::new("check", items))
+    Ok(Outcome::new(CommandName::Check, items))
 }
 
 /// Old files from another directory laid out like the project.
@@ -125,7 +125,7 @@ async fn online(global: &Global, project: &Project, selected: &[&Mapping]) -> Re
         })
         .collect();
     let items = registry::bounded(registry::concurrency(&project), jobs).await;
-    Ok(Outcome::new("check", items))
+    Ok(Outcome::new(CommandName::Check, items))
 }
 
 async fn check_one(client: &Client, project: &Project, m: &Mapping) -> Item {

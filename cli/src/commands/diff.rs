@@ -7,7 +7,7 @@ use schemagate_core::{Level, ParsedSchema, Policy, SchemaType};
 use super::{History, Loaded, judge};
 use crate::cli::DiffArgs;
 use crate::project::{Project, display_path, infer_type};
-use crate::report::{Item, Outcome, schema_error_note};
+use crate::report::{CommandName, Item, Outcome, schema_error_note};
 
 /// Runs the command.
 pub fn run(args: &DiffArgs) -> Result<Outcome> {
@@ -50,7 +50,7 @@ pub fn run(args: &DiffArgs) -> Result<Outcome> {
         },
         Err(note) => {
             return Ok(Outcome::new(
-                "diff",
+                CommandName::Diff,
                 vec![Item::error(name, Some(old_shown), note)],
             ));
         }
@@ -62,7 +62,7 @@ pub fn run(args: &DiffArgs) -> Result<Outcome> {
         },
         Err(note) => {
             return Ok(Outcome::new(
-                "diff",
+                CommandName::Diff,
                 vec![Item::error(name, Some(new_shown), note)],
             ));
         }
@@ -80,5 +80,5 @@ pub fn run(args: &DiffArgs) -> Result<Outcome> {
         &new,
         &history,
     );
-    Ok(Outcome::new("diff", vec![item]))
+    Ok(Outcome::new(CommandName::Diff, vec![item]))
 }

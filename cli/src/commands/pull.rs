@@ -10,7 +10,7 @@ use schemagate_core::{ParsedSchema, SchemaType};
 use crate::cli::{Global, PullArgs};
 use crate::project::{Project, display_path};
 use crate::registry;
-use crate::report::{Item, Note, Outcome, Status};
+use crate::report::{CommandName, Item, Note, Outcome, Status};
 
 /// Runs the command.
 pub async fn run(global: &Global, args: &PullArgs) -> Result<Outcome> {
@@ -95,7 +95,7 @@ pub async fn run(global: &Global, args: &PullArgs) -> Result<Outcome> {
         }
         items.push(item);
     }
-    Ok(Outcome::new("pull", items))
+    Ok(Outcome::new(CommandName::Pull, items))
 }
 
 /// A subject as a file name: path separators and other awkward characters become `_`.

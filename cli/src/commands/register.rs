@@ -10,7 +10,7 @@ use super::{Disk, Loaded, RemoteRefs, load};
 use crate::cli::{Global, RegisterArgs};
 use crate::project::{Mapping, Project};
 use crate::registry;
-use crate::report::{Item, Note, Outcome, Status};
+use crate::report::{CommandName, Item, Note, Outcome, Status};
 
 /// Runs the command.
 pub async fn run(global: &Global, args: &RegisterArgs) -> Result<Outcome> {
@@ -23,7 +23,7 @@ pub async fn run(global: &Global, args: &RegisterArgs) -> Result<Outcome> {
     for m in dependency_order(&project, selected) {
         items.push(register_one(&client, &project, m, args.dry_run).await);
     }
-    Ok(Outcome::new("register", items))
+    Ok(Outcome::new(CommandName::Register, items))
 }
 
 /// Mappings ordered so that every referenced mapped file comes before its referrers;

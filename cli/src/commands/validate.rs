@@ -11,7 +11,7 @@ use super::{Disk, RemoteRefs, load};
 use crate::cli::{Global, ValidateArgs};
 use crate::locate::locate;
 use crate::project::Project;
-use crate::report::{Item, Note, Outcome, Status};
+use crate::report::{CommandName, Item, Note, Outcome, Status};
 
 /// Runs the command.
 pub fn run(global: &Global, args: &ValidateArgs) -> Result<Outcome> {
@@ -79,7 +79,7 @@ pub fn run(global: &Global, args: &ValidateArgs) -> Result<Outcome> {
             ));
         }
     }
-    Ok(Outcome::new("validate", items))
+    Ok(Outcome::new(CommandName::Validate, items))
 }
 
 fn check_file(
