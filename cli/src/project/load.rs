@@ -1,11 +1,16 @@
-//! Reading `schemagate.toml`: finding the file, and deserialising it into the raw
-//! shape the file is written in. Nothing here looks at the disk beyond the file
-//! itself; globs, types and subjects are resolved in `resolve`.
+//! Reading `schemagate.toml`: finding the file, and deserialising it into the shape
+//! the file is written in, every scalar already typed (levels, policies, strategies,
+//! schema types, subjects) so a misspelt value is refused at its line. Nothing here
+//! looks at the disk beyond the file itself; globs, inferred types and derived
+//! subjects are `resolve`'s.
 
+use std::fmt::Display;
 use std::path::{Path, PathBuf};
+use std::str::FromStr;
 
 use anyhow::{Context, Result, anyhow};
-use serde::Deserialize;
+use schemagate_core::{Level, NamingStrategy, Policy, SchemaType, Subject};
+use serde::{Deserialize, Deserializer};
 
 use super::{FILE_NAME, Ignore};
 
@@ -46,8 +51,10 @@ pub(super) struct RawRegistry {
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(super) struct RawDefaults {
-    pub level: Option<String>,
-    pub policy: Option<String>,
+    #[serde(default, deserialize_with = "parsed")]
+    pub level: Option<Level>,
+    #[serde(default, deserialize_with = "parsed")]
+    pub policy: Option<Policy>,
 }
 
 /// `[semver]`.
@@ -63,16 +70,19 @@ pub(super) struct RawSemver {
 #[serde(deny_unknown_fields)]
 pub(super) struct RawSubject {
     pub file: Option<String>,
-    pub subject: Option<String>,
+    pub subject: Option<Subject>,
     pub glob: Option<String>,
-    pub strategy: Option<String>,
+    #[serde(default, deserialize_with = "parsed")]
+    pub strategy: Option<NamingStrategy>,
     pub topic: Option<String>,
     #[serde(default)]
     pub key: bool,
-    #[serde(rename = "type")]
-    pub schema_type: Option<String>,
-    pub level: Option<String>,
-    pub policy: Option<String>,
+    #[serde(rename = "type", default, deserialize_with = "schema_type")]
+    pub schema_type: Option<SchemaType>,
+    #[serde(default, deserialize_with = "parsed")]
+    pub level: Option<Level>,
+    #[serde(default, deserialize_with = "parsed")]
+    pub policy: Option<Policy>,
     #[serde(default)]
     pub references: Vec<RawReference>,
 }
@@ -83,7 +93,7 @@ pub(super) struct RawSubject {
 pub(super) struct RawReference {
     pub name: String,
     pub file: Option<String>,
-    pub subject: Option<String>,
+    pub subject: Option<Subject>,
     pub version: Option<u32>,
 }
 
@@ -91,7 +101,7 @@ pub(super) struct RawReference {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(super) struct RawFixture {
-    pub subject: String,
+    pub subject: Subject,
     pub events: String,
     #[serde(default = "yes")]
     pub valid: bool,
@@ -99,6 +109,31 @@ pub(super) struct RawFixture {
 
 fn yes() -> bool {
     true
+}
+
+/// A scalar read through its `FromStr`, so the file accepts what the command line
+/// accepts (levels in any case, `topic_record`) and refuses it in the same words.
+fn parsed<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: FromStr,
+    T::Err: Display,
+{
+    Option::<String>::deserialize(d)?
+        .map(|text| text.parse().map_err(serde::de::Error::custom))
+        .transpose()
+}
+
+/// `type = "avro"` as well as `"AVRO"`: the registry's names are upper-case, people
+/// typing them are not always.
+fn schema_type<'de, D: Deserializer<'de>>(d: D) -> Result<Option<SchemaType>, D::Error> {
+    Option::<String>::deserialize(d)?
+        .map(|text| {
+            text.to_ascii_uppercase()
+                .parse()
+                .map_err(serde::de::Error::custom)
+        })
+        .transpose()
 }
 
 /// The project file: `explicit` (a file or a directory holding one), else the

@@ -14,7 +14,7 @@ mod validate;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, anyhow, bail};
-use schemagate_core::{Level, Policy, SchemaType};
+use schemagate_core::{Level, Policy, SchemaType, Subject};
 use serde::Deserialize;
 
 pub use resolve::infer_type;
@@ -31,7 +31,7 @@ pub struct Ignore {
     /// JSON pointer prefix the finding's path must start with.
     pub path: Option<String>,
     /// Only for this subject.
-    pub subject: Option<String>,
+    pub subject: Option<Subject>,
 }
 
 impl Ignore {
@@ -45,7 +45,7 @@ impl Ignore {
             let p = p.trim_end_matches('/');
             path == p || path.starts_with(&format!("{p}/")) || p.is_empty()
         });
-        rule_ok && path_ok && self.subject.as_deref().is_none_or(|s| s == subject)
+        rule_ok && path_ok && self.subject.as_ref().is_none_or(|s| s.as_str() == subject)
     }
 }
 
@@ -70,7 +70,7 @@ pub struct RefSpec {
     /// Local file with the referenced schema (offline checks read it).
     pub file: Option<PathBuf>,
     /// Registered subject of the referenced schema.
-    pub subject: Option<String>,
+    pub subject: Option<Subject>,
     /// Registered version; the subject's latest when absent.
     pub version: Option<u32>,
 }
@@ -79,7 +79,7 @@ pub struct RefSpec {
 #[derive(Clone, Debug)]
 pub struct Mapping {
     /// The subject.
-    pub subject: String,
+    pub subject: Subject,
     /// Path relative to the project root.
     pub file: PathBuf,
     /// Schema language.
@@ -96,7 +96,7 @@ pub struct Mapping {
 #[derive(Clone, Debug)]
 pub struct Fixture {
     /// The subject whose schema they must satisfy.
-    pub subject: String,
+    pub subject: Subject,
     /// Event files, relative to the project root.
     pub files: Vec<PathBuf>,
     /// False for negative examples that the schema must refuse.
@@ -179,11 +179,11 @@ impl Project {
 
     /// The mapping of `subject`.
     pub fn mapping(&self, subject: &str) -> Option<&Mapping> {
-        self.mappings.iter().find(|m| m.subject == subject)
+        self.mappings.iter().find(|m| m.subject.as_str() == subject)
     }
 
     /// The mappings named by `subjects`, or all of them when it is empty.
-    pub fn select(&self, subjects: &[String]) -> Result<Vec<&Mapping>> {
+    pub fn select(&self, subjects: &[Subject]) -> Result<Vec<&Mapping>> {
         // A gate that checks nothing must not pass silently.
         if self.mappings.is_empty() {
             bail!(
@@ -196,8 +196,8 @@ impl Project {
         subjects
             .iter()
             .map(|s| {
-                self.mapping(s)
-                    .ok_or_else(|| anyhow!("subject {s:?} is not mapped in {FILE_NAME}"))
+                self.mapping(s.as_str())
+                    .ok_or_else(|| anyhow!("subject {:?} is not mapped in {FILE_NAME}", s.as_str()))
             })
             .collect()
     }
@@ -275,13 +275,18 @@ mod tests {
             &files[..2],
             "[[subjects]]\nglob = \"s/*\"\nstrategy = \"topic-record\"\ntopic = \"shop\"\n",
         );
-        let names: Vec<_> = p.unwrap().mappings.into_iter().map(|m| m.subject).collect();
+        let names: Vec<_> = p
+            .unwrap()
+            .mappings
+            .into_iter()
+            .map(|m| m.subject.to_string())
+            .collect();
         assert_eq!(names, ["shop-Customer", "shop-shop.Order"]);
         let (_d, p) = project(
             &files[1..2],
             "[[subjects]]\nglob = \"s/*.json\"\nstrategy = \"record\"\n",
         );
-        assert_eq!(p.unwrap().mappings[0].subject, "Customer");
+        assert_eq!(p.unwrap().mappings[0].subject.as_str(), "Customer");
     }
 
     #[test]

@@ -13,8 +13,8 @@ use crate::glob;
 
 /// Every mapping of the file, in file order.
 pub(super) fn mappings(raw: &RawProject, root: &Path) -> Result<Vec<Mapping>> {
-    let default_level = parse_level(raw.defaults.level.as_deref(), Level::Backward)?;
-    let default_policy = parse_policy(raw.defaults.policy.as_deref(), Policy::Strict)?;
+    let default_level = raw.defaults.level.unwrap_or(Level::Backward);
+    let default_policy = raw.defaults.policy.unwrap_or(Policy::Strict);
     let mut mappings = Vec::new();
     for (i, s) in raw.subjects.iter().enumerate() {
         let at = format!("[[subjects]] entry {}", i + 1);
@@ -32,14 +32,8 @@ fn entry(
     root: &Path,
     out: &mut Vec<Mapping>,
 ) -> Result<()> {
-    let level = parse_level(s.level.as_deref(), default_level).context(at.to_owned())?;
-    let policy = parse_policy(s.policy.as_deref(), default_policy).context(at.to_owned())?;
-    let explicit_type = s
-        .schema_type
-        .as_deref()
-        .map(|t| t.to_ascii_uppercase().parse::<SchemaType>())
-        .transpose()
-        .context(at.to_owned())?;
+    let level = s.level.unwrap_or(default_level);
+    let policy = s.policy.unwrap_or(default_policy);
     let references = s
         .references
         .iter()
@@ -51,7 +45,7 @@ fn entry(
         })
         .collect::<Vec<_>>();
     validate::entry(s, at)?;
-    let files: Vec<(PathBuf, Option<String>)> = match (&s.file, &s.glob) {
+    let files: Vec<(PathBuf, Option<Subject>)> = match (&s.file, &s.glob) {
         // A missing file is not a config error: `pull` creates it, and `check`
         // reports it against its subject.
         (Some(file), _) => vec![(clean(file), s.subject.clone())],
@@ -65,13 +59,6 @@ fn entry(
         }
         (None, None) => unreachable!("validate::entry refuses an entry without file or glob"),
     };
-    let strategy = s
-        .strategy
-        .as_deref()
-        .map(str::parse::<NamingStrategy>)
-        .transpose()
-        .map_err(|e| anyhow!(e))
-        .context(at.to_owned())?;
     for (file, subject) in files {
         let path = root.join(&file);
         let text = if path.exists() || subject.is_none() {
@@ -80,7 +67,7 @@ fn entry(
         } else {
             String::new()
         };
-        let schema_type = match explicit_type {
+        let schema_type = match s.schema_type {
             Some(t) => t,
             None => infer_type(&file, &text)
                 .or_else(|| {
@@ -97,17 +84,19 @@ fn entry(
         };
         let subject = match subject {
             Some(s) => s,
-            None => derive_subject(
-                strategy.unwrap_or(NamingStrategy::Topic),
-                s.topic.as_deref(),
-                s.key,
-                &file,
-                &text,
-                schema_type,
-            )
-            .context(at.to_owned())?,
+            None => {
+                let derived = derive_subject(
+                    s.strategy.unwrap_or(NamingStrategy::Topic),
+                    s.topic.as_deref(),
+                    s.key,
+                    &file,
+                    &text,
+                    schema_type,
+                )
+                .context(at.to_owned())?;
+                Subject::parse(&derived).map_err(|e| anyhow!("{at}: subject {derived:?}: {e}"))?
+            }
         };
-        Subject::parse(&subject).map_err(|e| anyhow!("{at}: subject {subject:?}: {e}"))?;
         out.push(Mapping {
             subject,
             file,
@@ -134,14 +123,6 @@ pub(super) fn fixture(f: &RawFixture, root: &Path) -> Result<Fixture> {
 
 fn clean(path: &str) -> PathBuf {
     PathBuf::from(path.trim_start_matches("./"))
-}
-
-fn parse_level(text: Option<&str>, default: Level) -> Result<Level> {
-    text.map_or(Ok(default), |t| t.parse().map_err(|e| anyhow!("{e}")))
-}
-
-fn parse_policy(text: Option<&str>, default: Policy) -> Result<Policy> {
-    text.map_or(Ok(default), |t| t.parse().map_err(|e: String| anyhow!(e)))
 }
 
 /// Avro or JSON Schema, from the extension and, for `.json`, the content: Avro

@@ -41,10 +41,10 @@ pub(super) fn entry(s: &RawSubject, at: &str) -> Result<()> {
 pub(super) fn mappings(mappings: &[Mapping], root: &Path) -> Result<()> {
     let mut seen: BTreeMap<&str, &Path> = BTreeMap::new();
     for m in mappings {
-        if let Some(other) = seen.insert(&m.subject, &m.file) {
+        if let Some(other) = seen.insert(m.subject.as_str(), &m.file) {
             bail!(
                 "subject {:?} is mapped twice, to {} and {}",
-                m.subject,
+                m.subject.as_str(),
                 other.display(),
                 m.file.display()
             );
@@ -79,7 +79,7 @@ pub(super) fn fixture(f: &RawFixture, mappings: &[Mapping]) -> Result<()> {
     if !mappings.iter().any(|m| m.subject == f.subject) {
         bail!(
             "[[fixtures]] for subject {:?}: no [[subjects]] entry maps it",
-            f.subject
+            f.subject.as_str()
         );
     }
     Ok(())
