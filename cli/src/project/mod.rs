@@ -308,6 +308,25 @@ mod tests {
     }
 
     #[test]
+    fn globs_match_non_ascii_names_by_character() {
+        let files = [
+            ("schemas/éü.avsc", ORDER),
+            ("schemas/éüx.avsc", ORDER),
+            ("schemas/äpfel.json", CUSTOMER),
+            ("schemas/übel.json", CUSTOMER),
+        ];
+        let toml = "[[subjects]]\nglob = \"schemas/é?.avsc\"\n[[subjects]]\nglob = \"schemas/[äö]*.json\"\n";
+        let (_d, p) = project(&files, toml);
+        let subjects: Vec<String> = p
+            .unwrap()
+            .mappings
+            .iter()
+            .map(|m| m.subject.to_string())
+            .collect();
+        assert_eq!(subjects, ["éü-value", "äpfel-value"]);
+    }
+
+    #[test]
     fn ignores_match_rule_prefix_and_path() {
         let i = Ignore {
             rule: "JSON_*".into(),
