@@ -14,37 +14,38 @@ use serde::{Deserialize, Deserializer};
 
 use super::{FILE_NAME, Ignore};
 
-/// The file as written.
+/// The file as written. The keys and what they mean are documented once, in
+/// `cli/README.md` ("schemagate.toml"); these structs mirror them one to one.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(super) struct RawProject {
     #[serde(default)]
-    pub registry: RawRegistry,
+    pub(super) registry: RawRegistry,
     #[serde(default)]
-    pub defaults: RawDefaults,
+    pub(super) defaults: RawDefaults,
     #[serde(default)]
-    pub semver: RawSemver,
+    pub(super) semver: RawSemver,
     #[serde(default)]
-    pub subjects: Vec<RawSubject>,
+    pub(super) subjects: Vec<RawSubject>,
     #[serde(default)]
-    pub ignore: Vec<Ignore>,
+    pub(super) ignore: Vec<Ignore>,
     #[serde(default)]
-    pub fixtures: Vec<RawFixture>,
+    pub(super) fixtures: Vec<RawFixture>,
 }
 
 /// `[registry]`.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(super) struct RawRegistry {
-    pub url: Option<String>,
-    pub timeout: Option<f64>,
-    pub retries: Option<u32>,
-    pub concurrency: Option<usize>,
+    pub(super) url: Option<String>,
+    pub(super) timeout: Option<f64>,
+    pub(super) retries: Option<u32>,
+    pub(super) concurrency: Option<usize>,
     // Caught only to explain why they are refused.
-    pub user: Option<toml::Value>,
-    pub username: Option<toml::Value>,
-    pub password: Option<toml::Value>,
-    pub token: Option<toml::Value>,
+    pub(super) user: Option<toml::Value>,
+    pub(super) username: Option<toml::Value>,
+    pub(super) password: Option<toml::Value>,
+    pub(super) token: Option<toml::Value>,
 }
 
 /// `[defaults]`.
@@ -52,59 +53,59 @@ pub(super) struct RawRegistry {
 #[serde(deny_unknown_fields)]
 pub(super) struct RawDefaults {
     #[serde(default, deserialize_with = "parsed")]
-    pub level: Option<Level>,
+    pub(super) level: Option<Level>,
     #[serde(default, deserialize_with = "parsed")]
-    pub policy: Option<Policy>,
+    pub(super) policy: Option<Policy>,
 }
 
 /// `[semver]`.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(super) struct RawSemver {
-    pub enabled: Option<bool>,
-    pub key: Option<String>,
+    pub(super) enabled: Option<bool>,
+    pub(super) key: Option<String>,
 }
 
 /// One `[[subjects]]` entry.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(super) struct RawSubject {
-    pub file: Option<String>,
-    pub subject: Option<Subject>,
-    pub glob: Option<String>,
+    pub(super) file: Option<String>,
+    pub(super) subject: Option<Subject>,
+    pub(super) glob: Option<String>,
     #[serde(default, deserialize_with = "parsed")]
-    pub strategy: Option<NamingStrategy>,
-    pub topic: Option<String>,
+    pub(super) strategy: Option<NamingStrategy>,
+    pub(super) topic: Option<String>,
     #[serde(default)]
-    pub key: bool,
+    pub(super) key: bool,
     #[serde(rename = "type", default, deserialize_with = "schema_type")]
-    pub schema_type: Option<SchemaType>,
+    pub(super) schema_type: Option<SchemaType>,
     #[serde(default, deserialize_with = "parsed")]
-    pub level: Option<Level>,
+    pub(super) level: Option<Level>,
     #[serde(default, deserialize_with = "parsed")]
-    pub policy: Option<Policy>,
+    pub(super) policy: Option<Policy>,
     #[serde(default)]
-    pub references: Vec<RawReference>,
+    pub(super) references: Vec<RawReference>,
 }
 
 /// One entry of a subject's `references`.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(super) struct RawReference {
-    pub name: String,
-    pub file: Option<String>,
-    pub subject: Option<Subject>,
-    pub version: Option<u32>,
+    pub(super) name: String,
+    pub(super) file: Option<String>,
+    pub(super) subject: Option<Subject>,
+    pub(super) version: Option<u32>,
 }
 
 /// One `[[fixtures]]` entry.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(super) struct RawFixture {
-    pub subject: Subject,
-    pub events: String,
+    pub(super) subject: Subject,
+    pub(super) events: String,
     #[serde(default = "yes")]
-    pub valid: bool,
+    pub(super) valid: bool,
 }
 
 fn yes() -> bool {
