@@ -4,6 +4,7 @@
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
+use schemagate_core::{Level, Policy, SchemaType, Subject};
 
 use crate::output::{ColorChoice, Format};
 
@@ -79,7 +80,7 @@ pub struct CheckArgs {
     #[arg(long, value_name = "REV|DIR")]
     pub against: Option<String>,
     /// Only these subjects [default: all mapped].
-    pub subjects: Vec<String>,
+    pub subjects: Vec<Subject>,
 }
 
 /// `schemagate diff`.
@@ -90,14 +91,14 @@ pub struct DiffArgs {
     /// The new schema file.
     pub new: PathBuf,
     /// Schema language [default: from the extension and content].
-    #[arg(long = "type", value_name = "AVRO|JSON")]
-    pub schema_type: Option<String>,
+    #[arg(long = "type", value_name = "AVRO|JSON", value_parser = schema_type)]
+    pub schema_type: Option<SchemaType>,
     /// Compatibility level.
     #[arg(long, default_value = "BACKWARD")]
-    pub level: String,
+    pub level: Level,
     /// JSON Schema rule set: strict or lenient.
     #[arg(long, default_value = "strict")]
-    pub policy: String,
+    pub policy: Policy,
 }
 
 /// `schemagate register`.
@@ -107,7 +108,7 @@ pub struct RegisterArgs {
     #[arg(long)]
     pub dry_run: bool,
     /// Only these subjects [default: all mapped].
-    pub subjects: Vec<String>,
+    pub subjects: Vec<Subject>,
 }
 
 /// `schemagate pull`.
@@ -115,7 +116,7 @@ pub struct RegisterArgs {
 pub struct PullArgs {
     /// Subjects to pull [default: all mapped]. Mapped subjects go to their file,
     /// others to --dir.
-    pub subjects: Vec<String>,
+    pub subjects: Vec<Subject>,
     /// Directory for subjects that schemagate.toml does not map.
     #[arg(long, default_value = ".")]
     pub dir: PathBuf,
@@ -125,7 +126,7 @@ pub struct PullArgs {
 #[derive(Debug, Args)]
 pub struct ValidateArgs {
     /// Only the fixtures of these subjects [default: all].
-    pub subjects: Vec<String>,
+    pub subjects: Vec<Subject>,
 }
 
 /// `schemagate init`.
@@ -140,4 +141,10 @@ pub struct InitArgs {
     /// Overwrite an existing schemagate.toml.
     #[arg(long)]
     pub force: bool,
+}
+
+/// `--type avro` as well as `--type AVRO`: the registry's names are upper-case,
+/// people typing them are not always.
+fn schema_type(text: &str) -> Result<SchemaType, schemagate_core::SchemaError> {
+    text.to_ascii_uppercase().parse()
 }

@@ -1,33 +1,139 @@
-//! A small glob matcher for the project file: `*` and `?` within one path segment,
-//! `**` across segments, `[abc]` classes. Paths use `/` whatever the platform, so one
-//! `schemagate.toml` works on every CI runner.
+//! The project file's globs: `*` and `?` within one path segment, `**` across
+//! segments, `[abc]` / `[a-z]` / `[!x]` classes. Matching is rust-lang's `glob`
+//! crate, character by character (so `?` and classes work on non-ASCII names, which
+//! byte-wise matchers, `globset` included, get wrong); the walk is `walkdir`. Paths
+//! use `/` whatever the platform, so one `schemagate.toml` works on every CI runner.
 
 use std::path::{Path, PathBuf};
 
-/// Files under `root` whose path relative to it matches `pattern`, sorted. Hidden
-/// directories and `target/` are not entered: they hold copies, never sources.
-pub fn expand(root: &Path, pattern: &str) -> std::io::Result<Vec<PathBuf>> {
-    let pattern = pattern.trim_start_matches("./");
-    let segments: Vec<&str> = pattern.split('/').filter(|s| !s.is_empty()).collect();
-    // Walk only from the literal prefix: `schemas/**/*.avsc` never reads `src/`.
-    let literal = segments.iter().take_while(|s| !is_wild(s)).count();
-    let literal = literal.min(segments.len().saturating_sub(1));
-    let base: PathBuf = segments[..literal].iter().collect();
-    let mut found = Vec::new();
-    let start = root.join(&base);
-    if start.is_dir() {
-        walk(&start, &base, &mut |rel: &Path| {
-            let text = rel_text(rel);
-            let parts: Vec<&str> = text.split('/').collect();
-            if matches(&segments, &parts) {
-                found.push(rel.to_path_buf());
-            }
-        })?;
-    }
-    found.sort();
-    Ok(found)
+use anyhow::{Context, Result};
+use walkdir::WalkDir;
+
+/// How every pattern is matched: `*`, `?` and classes never cross a `/`, and a
+/// leading dot needs no literal dot (`*.avsc` has always matched `.x.avsc`).
+const OPTIONS: glob::MatchOptions = glob::MatchOptions {
+    case_sensitive: true,
+    require_literal_separator: true,
+    require_literal_leading_dot: false,
+};
+
+/// A compiled glob of the project file.
+#[derive(Clone, Debug)]
+pub struct Pattern {
+    /// The pattern's segments as written, without `./` and empty segments.
+    segments: Vec<String>,
+    compiled: glob::Pattern,
 }
 
+impl Pattern {
+    /// Compiles `pattern`; a leading `./` and repeated `/` are ignored.
+    pub fn new(pattern: &str) -> Result<Pattern> {
+        let segments: Vec<String> = pattern
+            .trim_start_matches("./")
+            .split('/')
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+            .collect();
+        let normalized: Vec<String> = segments.iter().map(|s| normalize(s)).collect();
+        let compiled = glob::Pattern::new(&normalized.join("/"))
+            .with_context(|| format!("invalid glob {pattern:?}"))?;
+        Ok(Pattern { segments, compiled })
+    }
+
+    /// Whether a root-relative path, written with `/`, matches.
+    pub fn is_match(&self, path: &str) -> bool {
+        self.compiled.matches_with(path, OPTIONS)
+    }
+
+    /// Files under `root` whose path relative to it matches, sorted. Hidden
+    /// directories and `target/` are not entered: they hold copies, never sources.
+    pub fn expand(&self, root: &Path) -> Result<Vec<PathBuf>> {
+        // Walk only from the literal prefix: `schemas/**/*.avsc` never reads `src/`.
+        // The last segment always names files, so it is never part of the prefix.
+        let literal = self.segments.iter().take_while(|s| !is_wild(s)).count();
+        let literal = literal.min(self.segments.len().saturating_sub(1));
+        let base: PathBuf = self.segments[..literal].iter().collect();
+        let start = root.join(&base);
+        if !start.is_dir() {
+            return Ok(Vec::new());
+        }
+        let walk = WalkDir::new(&start)
+            .follow_links(false)
+            .into_iter()
+            .filter_entry(|e| e.depth() == 0 || !is_skipped_dir(e));
+        let mut found = Vec::new();
+        for entry in walk {
+            let entry = entry?;
+            // A symbolic link to a file counts as the file; one to a directory is not
+            // followed (it could loop, or lead out of the project).
+            let is_file =
+                entry.file_type().is_file() || (entry.path_is_symlink() && entry.path().is_file());
+            if !is_file {
+                continue;
+            }
+            let below = entry.path().strip_prefix(&start).unwrap_or(entry.path());
+            let rel = base.join(below);
+            if self.is_match(&rel_text(&rel)) {
+                found.push(rel);
+            }
+        }
+        found.sort();
+        Ok(found)
+    }
+}
+
+/// Files under `root` whose path relative to it matches `pattern`, sorted (see
+/// [`Pattern::expand`]).
+pub fn expand(root: &Path, pattern: &str) -> Result<Vec<PathBuf>> {
+    Pattern::new(pattern)?.expand(root)
+}
+
+/// One segment in `glob::Pattern`'s syntax where it is stricter than ours has always
+/// been, so existing project files keep their meaning: `**` inside a segment is a
+/// plain `*` (the crate refuses it), `[^x]` negates like `[!x]` (the crate reads a
+/// literal `^`), and a `[` never closed in its segment matches itself (the crate
+/// refuses it).
+fn normalize(segment: &str) -> String {
+    if segment == "**" {
+        return segment.to_owned();
+    }
+    let chars: Vec<char> = segment.chars().collect();
+    let mut out = String::with_capacity(segment.len());
+    let mut i = 0;
+    while i < chars.len() {
+        match chars[i] {
+            '*' => {
+                out.push('*');
+                while chars.get(i + 1) == Some(&'*') {
+                    i += 1;
+                }
+            }
+            '[' => {
+                // The body starts after `[` and an optional `!`/`^`; a `]` right there
+                // belongs to the body, so the closing one is searched after it.
+                let negated = matches!(chars.get(i + 1), Some('!' | '^'));
+                let body = i + 1 + usize::from(negated);
+                let close = chars
+                    .get(body + 1..)
+                    .and_then(|rest| rest.iter().position(|&c| c == ']'))
+                    .map(|p| body + 1 + p);
+                match close {
+                    Some(end) => {
+                        out.push_str(if negated { "[!" } else { "[" });
+                        out.extend(&chars[body..=end]);
+                        i = end;
+                    }
+                    None => out.push_str("[[]"),
+                }
+            }
+            c => out.push(c),
+        }
+        i += 1;
+    }
+    out
+}
+
+/// A relative path with `/` between its segments, as patterns are written.
 fn rel_text(rel: &Path) -> String {
     rel.components()
         .map(|c| c.as_os_str().to_string_lossy().into_owned())
@@ -39,112 +145,9 @@ fn is_wild(segment: &str) -> bool {
     segment.contains(['*', '?', '['])
 }
 
-fn walk(dir: &Path, rel: &Path, visit: &mut dyn FnMut(&Path)) -> std::io::Result<()> {
-    let mut entries: Vec<_> = std::fs::read_dir(dir)?.collect::<Result<_, _>>()?;
-    entries.sort_by_key(|e| e.file_name());
-    for entry in entries {
-        let name = entry.file_name();
-        let rel = rel.join(&name);
-        let kind = entry.file_type()?;
-        if kind.is_dir() {
-            let name = name.to_string_lossy();
-            if name.starts_with('.') || name == "target" {
-                continue;
-            }
-            walk(&entry.path(), &rel, visit)?;
-        } else if kind.is_file() || entry.path().is_file() {
-            visit(&rel);
-        }
-    }
-    Ok(())
-}
-
-/// Whether path segments `parts` match pattern segments `pattern`.
-pub fn matches(pattern: &[&str], parts: &[&str]) -> bool {
-    match pattern.split_first() {
-        None => parts.is_empty(),
-        Some((&"**", rest)) => (0..=parts.len()).any(|skip| matches(rest, &parts[skip..])),
-        Some((first, rest)) => match parts.split_first() {
-            Some((part, tail)) => {
-                segment_matches(first.as_bytes(), part.as_bytes()) && matches(rest, tail)
-            }
-            None => false,
-        },
-    }
-}
-
-/// Wildcards within one segment, by backtracking over the last `*`: linear in
-/// practice and never exponential.
-fn segment_matches(pattern: &[u8], text: &[u8]) -> bool {
-    let (mut p, mut t) = (0, 0);
-    let mut star: Option<(usize, usize)> = None;
-    while t < text.len() {
-        if p < pattern.len() {
-            match pattern[p] {
-                b'*' => {
-                    star = Some((p, t));
-                    p += 1;
-                    continue;
-                }
-                b'?' => {
-                    p += 1;
-                    t += 1;
-                    continue;
-                }
-                b'[' => {
-                    if let Some((ok, next)) = class(&pattern[p..], text[t]) {
-                        if ok {
-                            p += next;
-                            t += 1;
-                            continue;
-                        }
-                    } else if text[t] == b'[' {
-                        p += 1;
-                        t += 1;
-                        continue;
-                    }
-                }
-                c if c == text[t] => {
-                    p += 1;
-                    t += 1;
-                    continue;
-                }
-                _ => {}
-            }
-        }
-        match star {
-            Some((sp, st)) => {
-                p = sp + 1;
-                t = st + 1;
-                star = Some((sp, st + 1));
-            }
-            None => return false,
-        }
-    }
-    pattern[p..].iter().all(|&c| c == b'*')
-}
-
-/// `[abc]`, `[a-z]`, `[!x]` at the start of `pattern`: whether `c` is in it and the
-/// length of the class; `None` when the bracket is not closed (then it is literal).
-fn class(pattern: &[u8], c: u8) -> Option<(bool, usize)> {
-    let end = pattern.iter().skip(2).position(|&b| b == b']')? + 2;
-    let body = &pattern[1..end];
-    let (negate, body) = match body.first() {
-        Some(b'!' | b'^') => (true, &body[1..]),
-        _ => (false, body),
-    };
-    let mut hit = false;
-    let mut i = 0;
-    while i < body.len() {
-        if i + 2 < body.len() && body[i + 1] == b'-' {
-            hit |= (body[i]..=body[i + 2]).contains(&c);
-            i += 3;
-        } else {
-            hit |= body[i] == c;
-            i += 1;
-        }
-    }
-    Some((hit != negate, end + 1))
+fn is_skipped_dir(entry: &walkdir::DirEntry) -> bool {
+    let name = entry.file_name().to_string_lossy();
+    entry.file_type().is_dir() && (name.starts_with('.') || name == "target")
 }
 
 #[cfg(test)]
@@ -152,9 +155,7 @@ mod tests {
     use super::*;
 
     fn m(pattern: &str, path: &str) -> bool {
-        let p: Vec<&str> = pattern.split('/').collect();
-        let t: Vec<&str> = path.split('/').collect();
-        matches(&p, &t)
+        Pattern::new(pattern).unwrap().is_match(path)
     }
 
     #[test]
@@ -170,6 +171,18 @@ mod tests {
         assert!(m("s/*-value.*", "s/orders-value.avsc"));
         assert!(m("*a*a*a*b", "aaaaaaaaaaaaaaaaaaaaaab"));
         assert!(!m("*a*a*a*b", "aaaaaaaaaaaaaaaaaaaaaaa"));
+    }
+
+    #[test]
+    fn the_old_spellings_still_mean_what_they_meant() {
+        // `**` inside a segment is a plain `*`; an unclosed `[` is literal; `^` negates.
+        assert!(m("s/o**.json", "s/orders.json"));
+        assert!(!m("s/o**.json", "s/x/orders.json"));
+        assert!(m("s/[ab.json", "s/[ab.json"));
+        assert!(!m("s/[^o]*.json", "s/orders.json"));
+        assert!(m("./s//*.json", "s/orders.json"));
+        assert!(m("**", "a/b/c.json"));
+        assert!(m("**/c.json", "c.json"));
     }
 
     #[test]
@@ -190,5 +203,45 @@ mod tests {
         assert_eq!(found, ["schemas/a.avsc", "schemas/sub/b.avsc"]);
         assert_eq!(expand(dir.path(), "schemas/d.json").unwrap().len(), 1);
         assert!(expand(dir.path(), "nowhere/*.json").unwrap().is_empty());
+    }
+
+    #[test]
+    fn non_ascii_names_match_by_character() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("schemas")).unwrap();
+        for f in [
+            "schemas/éü.avsc",
+            "schemas/éüx.avsc",
+            "schemas/äpfel.json",
+            "schemas/öl.json",
+            "schemas/übel.json",
+        ] {
+            std::fs::write(dir.path().join(f), "{}").unwrap();
+        }
+        let names = |pattern: &str| -> Vec<String> {
+            expand(dir.path(), pattern)
+                .unwrap()
+                .iter()
+                .map(|p| rel_text(p))
+                .collect()
+        };
+        // `?` is one character, however many bytes it takes in UTF-8.
+        assert_eq!(names("schemas/é?.avsc"), ["schemas/éü.avsc"]);
+        // A class holds characters, not the bytes of their encodings: `ü` shares its
+        // first byte with `ä` and `ö`.
+        assert_eq!(
+            names("schemas/[äö]*.json"),
+            ["schemas/äpfel.json", "schemas/öl.json"]
+        );
+        assert_eq!(names("schemas/[!äö]*.json"), ["schemas/übel.json"]);
+    }
+
+    #[test]
+    fn normalizing_keeps_classes_whole() {
+        assert_eq!(normalize("[]a]*.json"), "[]a]*.json");
+        assert_eq!(normalize("[^*]x"), "[!*]x");
+        assert_eq!(normalize("a***b[c"), "a*b[[]c");
+        assert!(m("s/[]a]x", "s/]x"));
+        assert!(m("s/{a,b}", "s/{a,b}"));
     }
 }

@@ -7,6 +7,7 @@
 
 mod cli;
 mod commands;
+mod exit;
 mod git;
 mod glob;
 mod locate;
@@ -21,6 +22,7 @@ use std::process::ExitCode;
 use clap::Parser;
 
 use crate::cli::{Cli, Command};
+use crate::exit::ExitStatus;
 use crate::output::Printer;
 
 #[tokio::main(flavor = "current_thread")]
@@ -38,11 +40,11 @@ async fn main() -> ExitCode {
     match result {
         Ok(outcome) => {
             printer.print(&outcome);
-            outcome.exit()
+            outcome.exit_status().into()
         }
         Err(error) => {
             printer.fatal(&error);
-            ExitCode::from(2)
+            ExitStatus::Error.into()
         }
     }
 }

@@ -1,11 +1,63 @@
 //! What a command found, in one shape that every output format renders: an
 //! [`Outcome`] of [`Item`]s (a subject, a file pair, an event file), each with located
-//! [`Note`]s (core findings, parse errors, violations). The exit code follows from it.
+//! [`Note`]s (core findings, parse errors, violations). The exit status follows from it.
 
-use std::process::ExitCode;
+use std::fmt;
 
 use schemagate_core::{Bump, Finding, Level, SchemaError, SchemaType, Severity};
 use serde::Serialize;
+
+use crate::exit::ExitStatus;
+
+/// The command an outcome comes from: named in every output format, and it picks the
+/// summary's noun.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CommandName {
+    /// `schemagate check`.
+    Check,
+    /// `schemagate diff`.
+    Diff,
+    /// `schemagate register`.
+    Register,
+    /// `schemagate pull`.
+    Pull,
+    /// `schemagate validate`.
+    Validate,
+    /// `schemagate init`.
+    Init,
+}
+
+impl CommandName {
+    /// The command as typed.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CommandName::Check => "check",
+            CommandName::Diff => "diff",
+            CommandName::Register => "register",
+            CommandName::Pull => "pull",
+            CommandName::Validate => "validate",
+            CommandName::Init => "init",
+        }
+    }
+
+    /// What one item of its outcome is, for the summary line ("3 subjects").
+    pub fn noun(self) -> &'static str {
+        match self {
+            CommandName::Validate => "event file",
+            CommandName::Diff => "comparison",
+            CommandName::Check | CommandName::Register | CommandName::Pull | CommandName::Init => {
+                "subject"
+            }
+        }
+    }
+}
+
+impl fmt::Display for CommandName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
 
 /// How one item ended.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -53,7 +105,7 @@ impl Status {
         }
     }
 
-    /// Whether it fails the run with exit code 1.
+    /// Whether it fails the run ([`ExitStatus::Failed`]).
     pub fn is_failure(self) -> bool {
         matches!(self, Status::Breaking | Status::Invalid)
     }
@@ -189,8 +241,8 @@ impl Item {
 /// Everything a command reports.
 #[derive(Clone, Debug, Serialize)]
 pub struct Outcome {
-    /// The command (`check`, `diff` ...).
-    pub command: String,
+    /// The command.
+    pub command: CommandName,
     /// Items in a stable order.
     pub items: Vec<Item>,
 }
@@ -212,11 +264,8 @@ pub struct Summary {
 
 impl Outcome {
     /// An outcome of `command`.
-    pub fn new(command: &str, items: Vec<Item>) -> Self {
-        Outcome {
-            command: command.to_owned(),
-            items,
-        }
+    pub fn new(command: CommandName, items: Vec<Item>) -> Self {
+        Outcome { command, items }
     }
 
     /// The counts.
@@ -239,21 +288,16 @@ impl Outcome {
         }
     }
 
-    /// 2 when anything could not be judged, 1 when anything failed, else 0.
-    pub fn exit_code(&self) -> u8 {
+    /// An error when anything could not be judged, a failure when anything failed.
+    pub fn exit_status(&self) -> ExitStatus {
         let s = self.summary();
         if s.errors > 0 {
-            2
+            ExitStatus::Error
         } else if s.failed > 0 {
-            1
+            ExitStatus::Failed
         } else {
-            0
+            ExitStatus::Ok
         }
-    }
-
-    /// [`Outcome::exit_code`] for the process.
-    pub fn exit(&self) -> ExitCode {
-        ExitCode::from(self.exit_code())
     }
 }
 

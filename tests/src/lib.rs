@@ -1,6 +1,7 @@
 //! Harness for the end-to-end tests: finds the `schemagate-server` and `schemagate`
-//! binaries of this workspace (building them when missing), runs the registry on an
-//! ephemeral loopback port and the CLI against it in a scratch copy of the examples.
+//! binaries of this workspace (built by the same `cargo test --workspace`, never by
+//! the harness), runs the registry on an ephemeral loopback port and the CLI against
+//! it in a scratch copy of the examples.
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -16,35 +17,76 @@ pub fn workspace_root() -> PathBuf {
         .to_path_buf()
 }
 
-/// Path of a binary of this workspace, built with the test's own profile if absent.
+/// What each binary is built from: a `.rs` file under these crates' `src/` newer than
+/// the binary means the binary may be stale (only the crates it links, so a change
+/// elsewhere never makes a freshly built binary look old).
+const SOURCES: &[(&str, &[&str])] = &[
+    ("schemagate-server", &["core", "server"]),
+    ("schemagate", &["core", "client", "cli"]),
+];
+
+/// Path of a binary of this workspace, which must already be built.
 ///
-/// Cargo only exposes `CARGO_BIN_EXE_*` for a package's own binaries, so the two
-/// binaries are found next to the test executable (`target/<profile>/deps/..`).
+/// Cargo exposes `CARGO_BIN_EXE_*` only for a package's own binaries (artifact
+/// dependencies are nightly-only), so the binaries are found next to the test
+/// executable (`target/<profile>/deps/..`). The README's `cargo test --workspace`
+/// builds both before any test runs, since `cli/` and `server/` have integration
+/// tests of their binaries. This harness never runs cargo itself: a nested `cargo
+/// build` waits for the build-directory lock that the `cargo test` running it holds.
+///
+/// # Panics
+///
+/// When the binary is missing or older than its sources, with the command to run.
 pub fn binary(name: &str) -> PathBuf {
     let exe = std::env::current_exe().expect("test executable path");
     let profile_dir = exe
         .parent()
         .and_then(Path::parent)
         .expect("test executable lives in target/<profile>/deps");
-    let path = profile_dir.join(name);
-    if !path.exists() {
-        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
-        let mut build = Command::new(cargo);
-        build.current_dir(workspace_root()).args([
-            "build",
-            "-p",
-            "schemagate-server",
-            "-p",
-            "schemagate-cli",
-        ]);
-        if profile_dir.file_name().is_some_and(|n| n == "release") {
-            build.arg("--release");
-        }
-        let status = build.status().expect("cargo runs");
-        assert!(status.success(), "building the binaries failed");
+    let path = profile_dir.join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
+    let release = if profile_dir.file_name().is_some_and(|n| n == "release") {
+        " --release"
+    } else {
+        ""
+    };
+    let build = format!(
+        "run `cargo build{release} -p schemagate-server -p schemagate-cli` first, or the README's \
+         `cargo test --workspace{release}`, which builds them before the tests"
+    );
+    let Ok(built) = std::fs::metadata(&path).and_then(|m| m.modified()) else {
+        panic!("{} is not built: {build}", path.display());
+    };
+    let crates = SOURCES
+        .iter()
+        .find(|(binary, _)| *binary == name)
+        .map_or(&[][..], |(_, crates)| *crates);
+    if let Some(newer) = newer_source(crates, built) {
+        panic!(
+            "{} is older than {}, so it may not be what the tests should run: {build}",
+            path.display(),
+            newer.display()
+        );
     }
-    assert!(path.exists(), "{} was not built", path.display());
     path
+}
+
+/// A `.rs` file under `crates`' `src/` modified after `built`, if any.
+fn newer_source(crates: &[&str], built: std::time::SystemTime) -> Option<PathBuf> {
+    let root = workspace_root();
+    crates.iter().find_map(|krate| {
+        walkdir::WalkDir::new(root.join(krate).join("src"))
+            .into_iter()
+            .filter_map(Result::ok)
+            .filter(|e| e.file_type().is_file())
+            .filter(|e| e.path().extension().is_some_and(|x| x == "rs"))
+            .find(|e| e.metadata().ok().and_then(|m| m.modified().ok()) > Some(built))
+            .map(|e| {
+                e.path()
+                    .strip_prefix(&root)
+                    .unwrap_or(e.path())
+                    .to_path_buf()
+            })
+    })
 }
 
 /// A registry process on an ephemeral port, killed on drop.
@@ -150,13 +192,17 @@ impl Project {
     }
 }
 
+/// Copies the tree under `from` to `to`.
 fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).expect("create dir");
-    for entry in std::fs::read_dir(from).expect("read dir") {
-        let entry = entry.expect("dir entry");
-        let target = to.join(entry.file_name());
-        if entry.file_type().expect("file type").is_dir() {
-            copy_dir(&entry.path(), &target);
+    for entry in walkdir::WalkDir::new(from) {
+        let entry = entry.expect("walk the examples");
+        let below = entry
+            .path()
+            .strip_prefix(from)
+            .expect("below the walk's root");
+        let target = to.join(below);
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&target).expect("create dir");
         } else {
             std::fs::copy(entry.path(), &target).expect("copy file");
         }

@@ -13,7 +13,7 @@ use super::{Disk, History, Loaded, Prefetched, RemoteRefs, Source, judge, load};
 use crate::cli::{CheckArgs, Global};
 use crate::project::{Mapping, Project};
 use crate::registry;
-use crate::report::{Item, Note, Outcome, Status};
+use crate::report::{CommandName, Item, Note, Outcome, Status};
 
 /// Runs the command.
 pub async fn run(global: &Global, args: &CheckArgs) -> Result<Outcome> {
@@ -62,9 +62,9 @@ fn offline(project: &Project, selected: &[&Mapping], against: &str) -> Result<Ou
                         format!("{} does not exist", m.file.display()),
                         None,
                     );
-                    return Item::error(&m.subject, shown, note);
+                    return Item::error(m.subject.as_str(), shown, note);
                 }
-                Err(note) => return Item::error(&m.subject, shown, note),
+                Err(note) => return Item::error(m.subject.as_str(), shown, note),
             };
             let versions = match load(project, m, old_source.as_ref(), &none) {
                 Ok(Some(old)) => vec![old],
@@ -74,7 +74,7 @@ fn offline(project: &Project, selected: &[&Mapping], against: &str) -> Result<Ou
                         format!("at {}: {}", old_source.label(), note.finding.message);
                     note.file = None;
                     note.line = None;
-                    return Item::error(&m.subject, shown, note);
+                    return Item::error(m.subject.as_str(), shown, note);
                 }
             };
             let history = History {
@@ -83,7 +83,7 @@ fn offline(project: &Project, selected: &[&Mapping], against: &str) -> Result<Ou
             };
             let mut item = judge(
                 Some(project),
-                &m.subject,
+                m.subject.as_str(),
                 shown,
                 m.level,
                 m.policy,
@@ -96,7 +96,7 @@ fn offline(project: &Project, selected: &[&Mapping], against: &str) -> Result<Ou
             item
         })
         .collect();
-    Ok(Outcome::new("check", items))
+    Ok(Outcome::new(CommandName::Check, items))
 }
 
 /// Old files from another directory laid out like the project.
@@ -125,14 +125,14 @@ async fn online(global: &Global, project: &Project, selected: &[&Mapping]) -> Re
         })
         .collect();
     let items = registry::bounded(registry::concurrency(&project), jobs).await;
-    Ok(Outcome::new("check", items))
+    Ok(Outcome::new(CommandName::Check, items))
 }
 
 async fn check_one(client: &Client, project: &Project, m: &Mapping) -> Item {
     let shown = Some(project.display(&m.file));
     let network = |e: &schemagate_client::Error| {
         Item::error(
-            &m.subject,
+            m.subject.as_str(),
             shown.clone(),
             Note::error("REGISTRY_ERROR", "", registry::explain(e), None),
         )
@@ -150,16 +150,16 @@ async fn check_one(client: &Client, project: &Project, m: &Mapping) -> Item {
                 format!("{} does not exist", m.file.display()),
                 None,
             );
-            return Item::error(&m.subject, shown, note);
+            return Item::error(m.subject.as_str(), shown, note);
         }
-        Err(note) => return Item::error(&m.subject, shown, note),
+        Err(note) => return Item::error(m.subject.as_str(), shown, note),
     };
-    let level = match client.level(Some(&m.subject)).await {
+    let level = match client.level(Some(m.subject.as_str())).await {
         Ok(level) => level,
         Err(e) => return network(&e),
     };
     let numbers = if level.is_transitive() {
-        match client.versions(&m.subject).await {
+        match client.versions(m.subject.as_str()).await {
             Ok(v) => v.into_iter().map(VersionSpec::Number).collect(),
             Err(e) if e.is_not_found() => Vec::new(),
             Err(e) => return network(&e),
@@ -169,14 +169,15 @@ async fn check_one(client: &Client, project: &Project, m: &Mapping) -> Item {
     };
     let mut registered: Vec<Arc<SubjectVersion>> = Vec::new();
     for v in numbers {
-        match client.version(&m.subject, v).await {
+        match client.version(m.subject.as_str(), v).await {
             Ok(found) => registered.push(found),
             Err(e) if e.is_not_found() => {}
             Err(e) => return network(&e),
         }
     }
     if registered.is_empty() {
-        let mut item = Item::new(&m.subject, shown, Status::New).detail("not in the registry yet");
+        let mut item =
+            Item::new(m.subject.as_str(), shown, Status::New).detail("not in the registry yet");
         item.level = Some(level);
         item.schema_type = Some(new.parsed.schema_type());
         return item;
@@ -206,7 +207,7 @@ async fn check_one(client: &Client, project: &Project, m: &Mapping) -> Item {
     }
     let mut item = judge(
         Some(project),
-        &m.subject,
+        m.subject.as_str(),
         shown,
         level,
         m.policy,
@@ -232,7 +233,7 @@ async fn remote_references(
     for r in m.references.iter().filter(|r| r.file.is_none()) {
         let Some(subject) = &r.subject else { continue };
         let spec = r.version.map_or(VersionSpec::Latest, VersionSpec::Number);
-        let found = client.version(subject, spec).await?;
+        let found = client.version(subject.as_str(), spec).await?;
         out.insert(r.name.clone(), found.schema.clone());
     }
     Ok(out)
@@ -250,19 +251,19 @@ async fn remote_verdict(
         Ok(b) => b,
         Err(e) => {
             return Item::error(
-                &m.subject,
+                m.subject.as_str(),
                 shown,
                 Note::error("REGISTRY_ERROR", "", registry::explain(&e), None),
             );
         }
     };
     match client
-        .check_compatibility(&m.subject, None, &body, true)
+        .check_compatibility(m.subject.as_str(), None, &body, true)
         .await
     {
         Ok(answer) => {
             let mut item = Item::new(
-                &m.subject,
+                m.subject.as_str(),
                 shown.clone(),
                 if answer.is_compatible {
                     Status::Compatible
@@ -286,7 +287,7 @@ async fn remote_verdict(
             item
         }
         Err(e) => Item::error(
-            &m.subject,
+            m.subject.as_str(),
             shown,
             Note::error("REGISTRY_ERROR", "", registry::explain(&e), None),
         ),

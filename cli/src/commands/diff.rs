@@ -2,29 +2,21 @@
 //! semver bump the change implies.
 
 use anyhow::{Context, Result, anyhow};
-use schemagate_core::{Level, ParsedSchema, Policy, SchemaType};
+use schemagate_core::ParsedSchema;
 
 use super::{History, Loaded, judge};
 use crate::cli::DiffArgs;
 use crate::project::{Project, display_path, infer_type};
-use crate::report::{Item, Outcome, schema_error_note};
+use crate::report::{CommandName, Item, Outcome, schema_error_note};
 
 /// Runs the command.
 pub fn run(args: &DiffArgs) -> Result<Outcome> {
-    let level: Level = args.level.parse().map_err(|e| anyhow!("--level: {e}"))?;
-    let policy: Policy = args
-        .policy
-        .parse()
-        .map_err(|e: String| anyhow!("--policy: {e}"))?;
     let read = |p: &std::path::Path| {
         std::fs::read_to_string(p).with_context(|| format!("cannot read {}", p.display()))
     };
     let (old_text, new_text) = (read(&args.old)?, read(&args.new)?);
-    let schema_type = match &args.schema_type {
-        Some(t) => t
-            .to_ascii_uppercase()
-            .parse::<SchemaType>()
-            .map_err(|e| anyhow!("--type: {e}"))?,
+    let schema_type = match args.schema_type {
+        Some(t) => t,
         None => infer_type(&args.new, &new_text)
             .or_else(|| infer_type(&args.old, &old_text))
             .ok_or_else(|| {
@@ -50,7 +42,7 @@ pub fn run(args: &DiffArgs) -> Result<Outcome> {
         },
         Err(note) => {
             return Ok(Outcome::new(
-                "diff",
+                CommandName::Diff,
                 vec![Item::error(name, Some(old_shown), note)],
             ));
         }
@@ -62,7 +54,7 @@ pub fn run(args: &DiffArgs) -> Result<Outcome> {
         },
         Err(note) => {
             return Ok(Outcome::new(
-                "diff",
+                CommandName::Diff,
                 vec![Item::error(name, Some(new_shown), note)],
             ));
         }
@@ -75,10 +67,10 @@ pub fn run(args: &DiffArgs) -> Result<Outcome> {
         project.as_ref(),
         &name,
         Some(new_shown),
-        level,
-        policy,
+        args.level,
+        args.policy,
         &new,
         &history,
     );
-    Ok(Outcome::new("diff", vec![item]))
+    Ok(Outcome::new(CommandName::Diff, vec![item]))
 }

@@ -14,7 +14,7 @@ use serde_json::Value;
 use crate::cli::InitArgs;
 use crate::glob;
 use crate::project::{FILE_NAME, Project, display_path, infer_type};
-use crate::report::{Item, Outcome, Status};
+use crate::report::{CommandName, Item, Outcome, Status};
 
 /// Runs the command.
 pub fn run(args: &InitArgs) -> Result<Outcome> {
@@ -136,7 +136,7 @@ pub fn run(args: &InitArgs) -> Result<Outcome> {
                 .detail(format!("mapped in {}", display_path(&target)))
         })
         .collect();
-    Ok(Outcome::new("init", items))
+    Ok(Outcome::new(CommandName::Init, items))
 }
 
 fn toml_str(s: &str) -> String {

@@ -12,7 +12,8 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use schemagate_core::{
-    Bump, CheckOptions, Direction, Level, ParsedSchema, Policy, Reference, bump_at, check_with,
+    Bump, CheckOptions, Direction, Level, ParsedSchema, Policy, Reference, Subject, bump_at,
+    check_with,
 };
 
 use crate::locate::locate;
@@ -145,7 +146,7 @@ fn collect_references(
                     format!(
                         "reference {:?} has no local `file`, and offline checks cannot fetch subject {:?}",
                         r.name,
-                        r.subject.as_deref().unwrap_or("?")
+                        r.subject.as_ref().map_or("?", Subject::as_str)
                     ),
                     Some("add `file = \"...\"` to the reference in schemagate.toml"),
                 )

@@ -5,26 +5,27 @@
 use std::path::PathBuf;
 
 use anyhow::Result;
-use schemagate_core::{ParsedSchema, SchemaType};
+use schemagate_core::{ParsedSchema, SchemaType, Subject};
 
 use crate::cli::{Global, PullArgs};
 use crate::project::{Project, display_path};
 use crate::registry;
-use crate::report::{Item, Note, Outcome, Status};
+use crate::report::{CommandName, Item, Note, Outcome, Status};
 
 /// Runs the command.
 pub async fn run(global: &Global, args: &PullArgs) -> Result<Outcome> {
     let project = Project::discover(global.project.as_deref())?;
     let client = registry::connect(global, &project).await?;
-    let subjects: Vec<String> = if args.subjects.is_empty() {
+    let subjects: Vec<Subject> = if args.subjects.is_empty() {
         project.mappings.iter().map(|m| m.subject.clone()).collect()
     } else {
         args.subjects.clone()
     };
     let mut items = Vec::new();
-    for subject in subjects {
-        let mapping = project.mapping(&subject);
-        let found = match client.latest(&subject).await {
+    for subject in &subjects {
+        let subject = subject.as_str();
+        let mapping = project.mapping(subject);
+        let found = match client.latest(subject).await {
             Ok(found) => found,
             Err(e) => {
                 let message = if e.is_not_found() {
@@ -36,7 +37,7 @@ pub async fn run(global: &Global, args: &PullArgs) -> Result<Outcome> {
                     registry::explain(&e)
                 };
                 items.push(Item::error(
-                    &subject,
+                    subject,
                     None,
                     Note::error("REGISTRY_ERROR", "", message, None),
                 ));
@@ -51,11 +52,11 @@ pub async fn run(global: &Global, args: &PullArgs) -> Result<Outcome> {
                 } else {
                     "json"
                 };
-                args.dir.join(format!("{}.{ext}", file_stem(&subject)))
+                args.dir.join(format!("{}.{ext}", file_stem(subject)))
             }
         };
         let shown = display_path(&path);
-        let mut item = Item::new(&subject, Some(shown.clone()), Status::Written);
+        let mut item = Item::new(subject, Some(shown.clone()), Status::Written);
         item.id = Some(found.id);
         item.version = Some(found.version);
         item.schema_type = Some(found.schema_type);
@@ -83,7 +84,7 @@ pub async fn run(global: &Global, args: &PullArgs) -> Result<Outcome> {
             .and_then(|()| std::fs::write(&path, indent(&found.schema)));
         if let Err(e) = written {
             item = Item::error(
-                &subject,
+                subject,
                 Some(shown.clone()),
                 Note::error(
                     "FILE_UNWRITABLE",
@@ -95,7 +96,7 @@ pub async fn run(global: &Global, args: &PullArgs) -> Result<Outcome> {
         }
         items.push(item);
     }
-    Ok(Outcome::new("pull", items))
+    Ok(Outcome::new(CommandName::Pull, items))
 }
 
 /// A subject as a file name: path separators and other awkward characters become `_`.

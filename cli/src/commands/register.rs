@@ -10,7 +10,7 @@ use super::{Disk, Loaded, RemoteRefs, load};
 use crate::cli::{Global, RegisterArgs};
 use crate::project::{Mapping, Project};
 use crate::registry;
-use crate::report::{Item, Note, Outcome, Status};
+use crate::report::{CommandName, Item, Note, Outcome, Status};
 
 /// Runs the command.
 pub async fn run(global: &Global, args: &RegisterArgs) -> Result<Outcome> {
@@ -23,7 +23,7 @@ pub async fn run(global: &Global, args: &RegisterArgs) -> Result<Outcome> {
     for m in dependency_order(&project, selected) {
         items.push(register_one(&client, &project, m, args.dry_run).await);
     }
-    Ok(Outcome::new("register", items))
+    Ok(Outcome::new(CommandName::Register, items))
 }
 
 /// Mappings ordered so that every referenced mapped file comes before its referrers;
@@ -33,7 +33,7 @@ fn dependency_order<'a>(project: &'a Project, selected: Vec<&'a Mapping>) -> Vec
         m.references
             .iter()
             .filter_map(|r| match (&r.subject, &r.file) {
-                (Some(s), _) => project.mapping(s).map(|m| m.subject.as_str()),
+                (Some(s), _) => project.mapping(s.as_str()).map(|m| m.subject.as_str()),
                 (None, Some(f)) => project
                     .mappings
                     .iter()
@@ -52,7 +52,7 @@ fn dependency_order<'a>(project: &'a Project, selected: Vec<&'a Mapping>) -> Vec
             // Subjects outside this run are taken as registered already.
             referenced(m)
                 .iter()
-                .all(|s| !chosen.contains(s) || done.iter().any(|d| d.subject == *s))
+                .all(|s| !chosen.contains(s) || done.iter().any(|d| d.subject.as_str() == *s))
         });
         done.extend(ready);
         if rest.len() == before {
@@ -68,7 +68,7 @@ async fn register_one(client: &Client, project: &Project, m: &Mapping, dry_run: 
     let shown = Some(project.display(&m.file));
     let fail = |e: &schemagate_client::Error| {
         Item::error(
-            &m.subject,
+            m.subject.as_str(),
             shown.clone(),
             Note::error("REGISTRY_ERROR", "", registry::explain(e), None),
         )
@@ -78,7 +78,7 @@ async fn register_one(client: &Client, project: &Project, m: &Mapping, dry_run: 
         let Some(subject) = &r.subject else { continue };
         match client
             .version(
-                subject,
+                subject.as_str(),
                 r.version.map_or(VersionSpec::Latest, VersionSpec::Number),
             )
             .await
@@ -93,7 +93,7 @@ async fn register_one(client: &Client, project: &Project, m: &Mapping, dry_run: 
         Ok(Some(l)) => l,
         Ok(None) => {
             return Item::error(
-                &m.subject,
+                m.subject.as_str(),
                 shown,
                 Note::error(
                     "FILE_MISSING",
@@ -103,37 +103,38 @@ async fn register_one(client: &Client, project: &Project, m: &Mapping, dry_run: 
                 ),
             );
         }
-        Err(note) => return Item::error(&m.subject, shown, note),
+        Err(note) => return Item::error(m.subject.as_str(), shown, note),
     };
     let body = match body(client, project, m, &loaded).await {
         Ok(b) => b,
         Err(e) => return fail(&e),
     };
-    let mut item = match client.lookup(&m.subject, &body).await {
+    let mut item = match client.lookup(m.subject.as_str(), &body).await {
         Ok(Some(found)) => {
-            let mut item = Item::new(&m.subject, shown.clone(), Status::AlreadyRegistered);
+            let mut item = Item::new(m.subject.as_str(), shown.clone(), Status::AlreadyRegistered);
             item.id = Some(found.id);
             item.version = Some(found.version);
             item
         }
         Ok(None) if dry_run => match client
-            .check_compatibility(&m.subject, None, &body, true)
+            .check_compatibility(m.subject.as_str(), None, &body, true)
             .await
         {
             Ok(answer) if answer.is_compatible => {
-                Item::new(&m.subject, shown.clone(), Status::WouldRegister)
+                Item::new(m.subject.as_str(), shown.clone(), Status::WouldRegister)
             }
             Ok(answer) => refused(m, shown.clone(), answer.messages),
             Err(e) if e.is_not_found() => {
-                Item::new(&m.subject, shown.clone(), Status::WouldRegister).detail("new subject")
+                Item::new(m.subject.as_str(), shown.clone(), Status::WouldRegister)
+                    .detail("new subject")
             }
             Err(e) => return fail(&e),
         },
-        Ok(None) => match client.register(&m.subject, &body).await {
+        Ok(None) => match client.register(m.subject.as_str(), &body).await {
             Ok(id) => {
-                let mut item = Item::new(&m.subject, shown.clone(), Status::Registered);
+                let mut item = Item::new(m.subject.as_str(), shown.clone(), Status::Registered);
                 item.id = Some(id);
-                match client.lookup(&m.subject, &body).await {
+                match client.lookup(m.subject.as_str(), &body).await {
                     Ok(Some(found)) => item.version = Some(found.version),
                     Ok(None) => {}
                     Err(e) => return fail(&e),
@@ -156,8 +157,8 @@ async fn register_one(client: &Client, project: &Project, m: &Mapping, dry_run: 
 }
 
 fn refused(m: &Mapping, shown: Option<String>, messages: Vec<String>) -> Item {
-    let mut item =
-        Item::new(&m.subject, shown.clone(), Status::Breaking).detail("refused by the registry");
+    let mut item = Item::new(m.subject.as_str(), shown.clone(), Status::Breaking)
+        .detail("refused by the registry");
     for message in messages {
         item.findings.push(
             Note::new(Finding::breaking(
@@ -194,11 +195,11 @@ pub async fn body(
         let Some(subject) = subject else { continue };
         let version = match r.version {
             Some(v) => v,
-            None => client.latest(&subject).await?.version,
+            None => client.latest(subject.as_str()).await?.version,
         };
         references.push(SchemaReference {
             name: r.name.clone(),
-            subject,
+            subject: subject.into(),
             version,
         });
     }

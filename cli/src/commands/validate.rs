@@ -11,7 +11,7 @@ use super::{Disk, RemoteRefs, load};
 use crate::cli::{Global, ValidateArgs};
 use crate::locate::locate;
 use crate::project::Project;
-use crate::report::{Item, Note, Outcome, Status};
+use crate::report::{CommandName, Item, Note, Outcome, Status};
 
 /// Runs the command.
 pub fn run(global: &Global, args: &ValidateArgs) -> Result<Outcome> {
@@ -23,7 +23,7 @@ pub fn run(global: &Global, args: &ValidateArgs) -> Result<Outcome> {
     }
     for s in &args.subjects {
         if !project.fixtures.iter().any(|f| &f.subject == s) {
-            bail!("subject {s:?} has no [[fixtures]] entry");
+            bail!("subject {:?} has no [[fixtures]] entry", s.as_str());
         }
     }
     let mut items = Vec::new();
@@ -31,7 +31,8 @@ pub fn run(global: &Global, args: &ValidateArgs) -> Result<Outcome> {
         if !args.subjects.is_empty() && !args.subjects.contains(&fixture.subject) {
             continue;
         }
-        let Some(mapping) = project.mapping(&fixture.subject) else {
+        let subject = fixture.subject.as_str();
+        let Some(mapping) = project.mapping(subject) else {
             continue;
         };
         let schema = match load(&project, mapping, &Disk(&project.root), &RemoteRefs::new()) {
@@ -44,7 +45,7 @@ pub fn run(global: &Global, args: &ValidateArgs) -> Result<Outcome> {
                     None,
                 );
                 items.push(Item::error(
-                    &fixture.subject,
+                    subject,
                     Some(project.display(&mapping.file)),
                     note,
                 ));
@@ -52,7 +53,7 @@ pub fn run(global: &Global, args: &ValidateArgs) -> Result<Outcome> {
             }
             Err(note) => {
                 items.push(Item::error(
-                    &fixture.subject,
+                    subject,
                     Some(project.display(&mapping.file)),
                     note,
                 ));
@@ -66,20 +67,14 @@ pub fn run(global: &Global, args: &ValidateArgs) -> Result<Outcome> {
                 format!("{:?} matches no event file", fixture.pattern),
                 None,
             );
-            items.push(Item::error(&fixture.subject, None, note));
+            items.push(Item::error(subject, None, note));
             continue;
         }
         for file in &fixture.files {
-            items.push(check_file(
-                &project,
-                &fixture.subject,
-                &schema,
-                file,
-                fixture.valid,
-            ));
+            items.push(check_file(&project, subject, &schema, file, fixture.valid));
         }
     }
-    Ok(Outcome::new("validate", items))
+    Ok(Outcome::new(CommandName::Validate, items))
 }
 
 fn check_file(

@@ -5,7 +5,7 @@ use crate::report::Outcome;
 pub(super) fn render(outcome: &Outcome) -> String {
     let doc = serde_json::json!({
         "command": outcome.command,
-        "exit_code": outcome.exit_code(),
+        "exit_code": outcome.exit_status().code(),
         "summary": outcome.summary(),
         "results": outcome.items,
     });

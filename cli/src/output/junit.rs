@@ -30,7 +30,7 @@ pub(super) fn render(outcome: &Outcome) -> String {
         let _ = write!(
             out,
             "    <testcase classname=\"schemagate.{}\" name=\"{}\"",
-            esc(&outcome.command),
+            esc(outcome.command.as_str()),
             esc(&name)
         );
         let tag = match item.status {

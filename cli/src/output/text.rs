@@ -4,6 +4,7 @@ use std::fmt::Write;
 
 use schemagate_core::Severity;
 
+use crate::exit::ExitStatus;
 use crate::report::{Item, Outcome, Status};
 
 struct Paint(bool);
@@ -52,11 +53,7 @@ pub(super) fn render(outcome: &Outcome, color: bool) -> String {
         .map(|(st, n)| format!("{n} {}", st.label().to_lowercase()))
         .collect::<Vec<_>>()
         .join(", ");
-    let noun = match outcome.command.as_str() {
-        "validate" => "event file",
-        "diff" => "comparison",
-        _ => "subject",
-    };
+    let noun = outcome.command.noun();
     let mut line = format!(
         "{} {}{}",
         s.total,
@@ -74,10 +71,10 @@ pub(super) fn render(outcome: &Outcome, color: bool) -> String {
             if s.ignored == 1 { "" } else { "s" }
         );
     }
-    let verdict = match outcome.exit_code() {
-        0 => p.green("ok"),
-        1 => p.red("failed"),
-        _ => p.red("error"),
+    let verdict = match outcome.exit_status() {
+        ExitStatus::Ok => p.green("ok"),
+        ExitStatus::Failed => p.red("failed"),
+        ExitStatus::Error => p.red("error"),
     };
     let _ = writeln!(out, "{verdict}: {line}");
     out

@@ -1,0 +1,341 @@
+//! `schemagate.toml`: where the registry is, which file is which subject, how offline
+//! checks are judged, which findings are waived, and which sample events to validate.
+//!
+//! The file is read once into [`Project`], with every glob expanded and every subject
+//! named, so commands never see an unresolved mapping. Credentials are not accepted
+//! here: a project file is committed, secrets are not. `load` reads the file as
+//! written, `resolve` turns it into mappings and fixtures, `validate` refuses what
+//! no command could work with.
+
+mod load;
+mod resolve;
+mod validate;
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, anyhow, bail};
+use schemagate_core::{Level, Policy, SchemaType, Subject};
+use serde::Deserialize;
+
+pub use resolve::infer_type;
+
+/// The project file's name, looked for from the current directory upwards.
+pub const FILE_NAME: &str = "schemagate.toml";
+
+/// A waiver: findings whose rule (and path prefix, and subject) match are not counted.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Ignore {
+    /// Rule id; a trailing `*` matches a prefix (`JSON_*`).
+    pub rule: String,
+    /// JSON pointer prefix the finding's path must start with.
+    pub path: Option<String>,
+    /// Only for this subject.
+    pub subject: Option<Subject>,
+}
+
+impl Ignore {
+    /// Whether this waiver covers a finding of `rule` at `path` in `subject`.
+    pub fn covers(&self, subject: &str, rule: &str, path: &str) -> bool {
+        let rule_ok = match self.rule.strip_suffix('*') {
+            Some(prefix) => rule.starts_with(prefix),
+            None => self.rule == rule,
+        };
+        let path_ok = self.path.as_deref().is_none_or(|p| {
+            let p = p.trim_end_matches('/');
+            path == p || path.starts_with(&format!("{p}/")) || p.is_empty()
+        });
+        rule_ok && path_ok && self.subject.as_ref().is_none_or(|s| s.as_str() == subject)
+    }
+}
+
+/// Registry settings from the file (the URL may be overridden on the command line).
+#[derive(Clone, Debug, Default)]
+pub struct RegistrySettings {
+    /// Base URL.
+    pub url: Option<String>,
+    /// Per-request timeout in seconds.
+    pub timeout: Option<f64>,
+    /// Retries after connection errors.
+    pub retries: Option<u32>,
+    /// Most requests in flight at once.
+    pub concurrency: Option<usize>,
+}
+
+/// How a mapped schema imports another one.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RefSpec {
+    /// The name the importing schema uses.
+    pub name: String,
+    /// Local file with the referenced schema (offline checks read it).
+    pub file: Option<PathBuf>,
+    /// Registered subject of the referenced schema.
+    pub subject: Option<Subject>,
+    /// Registered version; the subject's latest when absent.
+    pub version: Option<u32>,
+}
+
+/// One schema file and the subject it is registered under.
+#[derive(Clone, Debug)]
+pub struct Mapping {
+    /// The subject.
+    pub subject: Subject,
+    /// Path relative to the project root.
+    pub file: PathBuf,
+    /// Schema language.
+    pub schema_type: SchemaType,
+    /// Level for offline checks (registry checks use the registry's).
+    pub level: Level,
+    /// JSON Schema rule set.
+    pub policy: Policy,
+    /// Schemas it imports.
+    pub references: Vec<RefSpec>,
+}
+
+/// Sample events of one subject.
+#[derive(Clone, Debug)]
+pub struct Fixture {
+    /// The subject whose schema they must satisfy.
+    pub subject: Subject,
+    /// Event files, relative to the project root.
+    pub files: Vec<PathBuf>,
+    /// False for negative examples that the schema must refuse.
+    pub valid: bool,
+    /// The glob as written, for messages.
+    pub pattern: String,
+}
+
+/// The semver gate's settings.
+#[derive(Clone, Debug)]
+pub struct SemverGate {
+    /// Off only when the project says so; it acts only on schemas declaring a version.
+    pub enabled: bool,
+    /// Overrides the key the version is read from (`version` for Avro, `x-version` for
+    /// JSON Schema).
+    pub key: Option<String>,
+}
+
+/// A loaded project file.
+#[derive(Clone, Debug)]
+pub struct Project {
+    /// Directory of the project file; mapped paths are relative to it.
+    pub root: PathBuf,
+    /// Registry settings.
+    pub registry: RegistrySettings,
+    /// Every mapped schema, in file order.
+    pub mappings: Vec<Mapping>,
+    /// Waivers.
+    pub ignores: Vec<Ignore>,
+    /// Sample events.
+    pub fixtures: Vec<Fixture>,
+    /// The semver gate.
+    pub semver: SemverGate,
+}
+
+impl Project {
+    /// Finds the project: `explicit` (a file or a directory holding one), else the
+    /// nearest `schemagate.toml` from the current directory upwards.
+    pub fn discover(explicit: Option<&Path>) -> Result<Project> {
+        let path = load::find(explicit)?;
+        let text = std::fs::read_to_string(&path)
+            .with_context(|| format!("cannot read {}", path.display()))?;
+        let root = path
+            .parent()
+            .map(Path::to_path_buf)
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or_else(|| PathBuf::from("."));
+        Project::from_text(&text, root).with_context(|| format!("in {}", path.display()))
+    }
+
+    /// Builds a project from the text of its file, resolving paths against `root`.
+    pub fn from_text(text: &str, root: PathBuf) -> Result<Project> {
+        let raw = load::parse(text)?;
+        validate::registry(&raw.registry)?;
+        let mappings = resolve::mappings(&raw, &root)?;
+        validate::mappings(&mappings, &root)?;
+        let mut fixtures = Vec::new();
+        for f in &raw.fixtures {
+            validate::fixture(f, &mappings)?;
+            fixtures.push(resolve::fixture(f, &root)?);
+        }
+        let r = raw.registry;
+        Ok(Project {
+            root,
+            registry: RegistrySettings {
+                url: r.url,
+                timeout: r.timeout,
+                retries: r.retries,
+                concurrency: r.concurrency,
+            },
+            mappings,
+            ignores: raw.ignore,
+            fixtures,
+            semver: SemverGate {
+                enabled: raw.semver.enabled.unwrap_or(true),
+                key: raw.semver.key,
+            },
+        })
+    }
+
+    /// The mapping of `subject`.
+    pub fn mapping(&self, subject: &str) -> Option<&Mapping> {
+        self.mappings.iter().find(|m| m.subject.as_str() == subject)
+    }
+
+    /// The mappings named by `subjects`, or all of them when it is empty.
+    pub fn select(&self, subjects: &[Subject]) -> Result<Vec<&Mapping>> {
+        // A gate that checks nothing must not pass silently.
+        if self.mappings.is_empty() {
+            bail!(
+                "{FILE_NAME} maps no subjects: add [[subjects]] entries (or run `schemagate init`)"
+            );
+        }
+        if subjects.is_empty() {
+            return Ok(self.mappings.iter().collect());
+        }
+        subjects
+            .iter()
+            .map(|s| {
+                self.mapping(s.as_str())
+                    .ok_or_else(|| anyhow!("subject {:?} is not mapped in {FILE_NAME}", s.as_str()))
+            })
+            .collect()
+    }
+
+    /// The path to show for a project-relative file: relative to the current directory
+    /// when it lies below it (what a terminal and GitHub annotations can open).
+    pub fn display(&self, file: &Path) -> String {
+        display_path(&self.root.join(file))
+    }
+}
+
+/// `path` as shown to people: relative to the current directory when possible.
+pub fn display_path(path: &Path) -> String {
+    let relative = std::env::current_dir().ok().and_then(|cwd| {
+        let abs = std::path::absolute(path).ok()?;
+        abs.strip_prefix(&cwd).ok().map(Path::to_path_buf)
+    });
+    let Some(relative) = relative else {
+        return path.display().to_string();
+    };
+    let text = relative
+        .components()
+        .filter(|c| !matches!(c, std::path::Component::CurDir))
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect::<Vec<_>>()
+        .join("/");
+    if text.is_empty() {
+        ".".to_owned()
+    } else {
+        text
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn project(files: &[(&str, &str)], toml: &str) -> (tempfile::TempDir, Result<Project>) {
+        let dir = tempfile::tempdir().unwrap();
+        for (name, text) in files {
+            let path = dir.path().join(name);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        }
+        let p = Project::from_text(toml, dir.path().to_path_buf());
+        (dir, p)
+    }
+
+    const ORDER: &str = r#"{"type":"record","name":"Order","namespace":"shop","fields":[]}"#;
+    const CUSTOMER: &str = r#"{"$schema":"https://json-schema.org/draft/2020-12/schema","title":"Customer","type":"object"}"#;
+
+    #[test]
+    fn globs_and_strategies_name_subjects() {
+        let files = [
+            ("s/orders.avsc", ORDER),
+            ("s/customers.json", CUSTOMER),
+            ("s/payments-key.avsc", ORDER),
+        ];
+        let (_d, p) = project(&files, "[[subjects]]\nglob = \"s/*\"\n");
+        let p = p.unwrap();
+        let subjects: Vec<_> = p
+            .mappings
+            .iter()
+            .map(|m| (m.subject.as_str(), m.schema_type))
+            .collect();
+        assert_eq!(
+            subjects,
+            [
+                ("customers-value", SchemaType::Json),
+                ("orders-value", SchemaType::Avro),
+                ("payments-key", SchemaType::Avro)
+            ]
+        );
+        let (_d, p) = project(
+            &files[..2],
+            "[[subjects]]\nglob = \"s/*\"\nstrategy = \"topic-record\"\ntopic = \"shop\"\n",
+        );
+        let names: Vec<_> = p
+            .unwrap()
+            .mappings
+            .into_iter()
+            .map(|m| m.subject.to_string())
+            .collect();
+        assert_eq!(names, ["shop-Customer", "shop-shop.Order"]);
+        let (_d, p) = project(
+            &files[1..2],
+            "[[subjects]]\nglob = \"s/*.json\"\nstrategy = \"record\"\n",
+        );
+        assert_eq!(p.unwrap().mappings[0].subject.as_str(), "Customer");
+    }
+
+    #[test]
+    fn config_errors_say_what_to_do() {
+        let files = [("a.avsc", ORDER), ("b.avsc", ORDER)];
+        let err = |toml: &str| format!("{:#}", project(&files, toml).1.unwrap_err());
+        assert!(err("[registry]\npassword = \"x\"").contains("SCHEMAGATE_REGISTRY_PASSWORD"));
+        assert!(
+            err("[[subjects]]\nfile = \"nope.avsc\"\nstrategy = \"record\"")
+                .contains("cannot read nope.avsc")
+        );
+        assert!(err("[[subjects]]\nfile = \"a.avsc\"\nsubject = \"x\"\n[[subjects]]\nfile = \"b.avsc\"\nsubject = \"x\"").contains("mapped twice"));
+        assert!(
+            err("[[subjects]]\nfile = \"a.avsc\"\nsubject = \"x\"\nlevel = \"SIDEWAYS\"")
+                .contains("invalid compatibility level")
+        );
+        assert!(err("[[subjects]]\nglob = \"z/*\"").contains("matches no file"));
+        assert!(err("[registy]\nurl = \"x\"").contains("unknown field"));
+    }
+
+    #[test]
+    fn globs_match_non_ascii_names_by_character() {
+        let files = [
+            ("schemas/éü.avsc", ORDER),
+            ("schemas/éüx.avsc", ORDER),
+            ("schemas/äpfel.json", CUSTOMER),
+            ("schemas/übel.json", CUSTOMER),
+        ];
+        let toml = "[[subjects]]\nglob = \"schemas/é?.avsc\"\n[[subjects]]\nglob = \"schemas/[äö]*.json\"\n";
+        let (_d, p) = project(&files, toml);
+        let subjects: Vec<String> = p
+            .unwrap()
+            .mappings
+            .iter()
+            .map(|m| m.subject.to_string())
+            .collect();
+        assert_eq!(subjects, ["éü-value", "äpfel-value"]);
+    }
+
+    #[test]
+    fn ignores_match_rule_prefix_and_path() {
+        let i = Ignore {
+            rule: "JSON_*".into(),
+            path: Some("/properties/a".into()),
+            subject: None,
+        };
+        assert!(i.covers("s", "JSON_X", "/properties/a"));
+        assert!(i.covers("s", "JSON_X", "/properties/a/type"));
+        assert!(!i.covers("s", "JSON_X", "/properties/ab"));
+        assert!(!i.covers("s", "AVRO_X", "/properties/a"));
+    }
+}
