@@ -271,12 +271,7 @@ async fn verify(client: &reqwest::Client, base: &str, model: &mut Model, rng: &m
 }
 
 /// Registers random schemas in random subjects until the server goes away.
-async fn writer(
-    client: reqwest::Client,
-    base: String,
-    mut rng: Rng,
-    acks: Arc<Mutex<Vec<(String, u64, u64)>>>,
-) -> Vec<String> {
+async fn writer(client: reqwest::Client, base: String, mut rng: Rng, acks: Acks) -> Vec<String> {
     let mut unexpected = Vec::new();
     loop {
         let s = subject(rng.below(SUBJECTS));
@@ -306,6 +301,51 @@ async fn writer(
     }
 }
 
+/// The seed of a randomised test: `SCHEMAGATE_CRASH_SEED`, else the clock; printed so
+/// that a failing run can be repeated.
+fn seeded(test: &str, cycles: u64) -> Rng {
+    let seed = env_u64("SCHEMAGATE_CRASH_SEED").unwrap_or_else(|| {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos() as u64
+    }) | 1;
+    eprintln!("{test}: {cycles} cycles, SCHEMAGATE_CRASH_SEED={seed}");
+    Rng(seed)
+}
+
+type Acks = Arc<Mutex<Vec<(String, u64, u64)>>>;
+
+/// `n` [`writer`]s against `base`, each with a seed of its own.
+fn spawn_writers(
+    rt: &tokio::runtime::Runtime,
+    client: &reqwest::Client,
+    base: &str,
+    rng: &mut Rng,
+    n: u64,
+    acks: &Acks,
+) -> Vec<tokio::task::JoinHandle<Vec<String>>> {
+    (0..n)
+        .map(|_| {
+            rt.spawn(writer(
+                client.clone(),
+                base.to_owned(),
+                Rng(rng.next() | 1),
+                Arc::clone(acks),
+            ))
+        })
+        .collect()
+}
+
+/// Waits for writers whose server was killed; none may have had an answer other than
+/// an acknowledgement.
+fn join_writers(rt: &tokio::runtime::Runtime, writers: Vec<tokio::task::JoinHandle<Vec<String>>>) {
+    for w in writers {
+        let unexpected = rt.block_on(w).expect("writer task");
+        assert!(unexpected.is_empty(), "unexpected answers: {unexpected:?}");
+    }
+}
+
 #[test]
 fn acknowledged_registrations_survive_kill_9_at_random_moments_sled() {
     kill_9_cycles(Backend::Sled, 50);
@@ -322,14 +362,7 @@ fn acknowledged_registrations_survive_kill_9_at_random_moments_postgres() {
 
 fn kill_9_cycles(backend: Backend, default_cycles: u64) {
     let cycles = env_u64("SCHEMAGATE_CRASH_CYCLES").unwrap_or(default_cycles);
-    let seed = env_u64("SCHEMAGATE_CRASH_SEED").unwrap_or_else(|| {
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_nanos() as u64
-    }) | 1;
-    eprintln!("crash test: {cycles} cycles, SCHEMAGATE_CRASH_SEED={seed}");
-    let mut rng = Rng(seed);
+    let mut rng = seeded("crash test", cycles);
     let rt = runtime();
     let client = http_client();
     let dir = tempfile::tempdir().unwrap();
@@ -358,23 +391,11 @@ fn kill_9_cycles(backend: Backend, default_cycles: u64) {
         }
 
         let acks = Arc::new(Mutex::new(Vec::new()));
-        let writers: Vec<_> = (0..WRITERS)
-            .map(|_| {
-                rt.spawn(writer(
-                    client.clone(),
-                    base.clone(),
-                    Rng(rng.next() | 1),
-                    Arc::clone(&acks),
-                ))
-            })
-            .collect();
+        let writers = spawn_writers(&rt, &client, &base, &mut rng, WRITERS, &acks);
         // Sometimes right away, sometimes after a few hundred registrations.
         std::thread::sleep(Duration::from_millis(5 + rng.below(400)));
         proc.kill_9();
-        for w in writers {
-            let unexpected = rt.block_on(w).expect("writer task");
-            assert!(unexpected.is_empty(), "unexpected answers: {unexpected:?}");
-        }
+        join_writers(&rt, writers);
         let acks = std::mem::take(&mut *acks.lock().unwrap());
         total_acks += acks.len();
         for (s, k, id) in acks {
@@ -793,14 +814,7 @@ async fn reader(client: reqwest::Client, base: String, mut rng: Rng, shown: Arc<
 #[test]
 fn ids_shown_to_readers_keep_their_schema_across_kill_9_with_a_slow_disk() {
     let cycles = env_u64("SCHEMAGATE_CRASH_CYCLES").map_or(20, |c| c.min(20));
-    let seed = env_u64("SCHEMAGATE_CRASH_SEED").unwrap_or_else(|| {
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_nanos() as u64
-    }) | 1;
-    eprintln!("shown-ids test: {cycles} cycles, SCHEMAGATE_CRASH_SEED={seed}");
-    let mut rng = Rng(seed);
+    let mut rng = seeded("shown-ids test", cycles);
     let rt = runtime();
     let client = http_client();
     let dir = tempfile::tempdir().unwrap();
@@ -854,15 +868,7 @@ fn ids_shown_to_readers_keep_their_schema_across_kill_9_with_a_slow_disk() {
             return;
         }
         let acks = Arc::new(Mutex::new(Vec::new()));
-        let mut tasks = Vec::new();
-        for _ in 0..4 {
-            tasks.push(rt.spawn(writer(
-                client.clone(),
-                base.clone(),
-                Rng(rng.next() | 1),
-                Arc::clone(&acks),
-            )));
-        }
+        let writers = spawn_writers(&rt, &client, &base, &mut rng, 4, &acks);
         let readers: Vec<_> = (0..4)
             .map(|_| {
                 rt.spawn(reader(
@@ -876,10 +882,7 @@ fn ids_shown_to_readers_keep_their_schema_across_kill_9_with_a_slow_disk() {
         std::thread::sleep(Duration::from_millis(100 + rng.below(900)));
         proc.kill_9();
         drop(strace);
-        for t in tasks {
-            let unexpected = rt.block_on(t).expect("writer task");
-            assert!(unexpected.is_empty(), "unexpected answers: {unexpected:?}");
-        }
+        join_writers(&rt, writers);
         for r in readers {
             rt.block_on(r).expect("reader task");
         }
