@@ -6,6 +6,8 @@
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
 
 use serde_json::Value;
 
@@ -89,51 +91,90 @@ fn newer_source(crates: &[&str], built: std::time::SystemTime) -> Option<PathBuf
     })
 }
 
-/// A registry process on an ephemeral port, killed on drop.
-pub struct Registry {
-    child: Child,
+/// A server process on an ephemeral loopback port, killed (SIGKILL) and reaped on drop.
+/// The server's own integration tests start their binary through it too.
+pub struct ServerProcess {
+    /// The process, for signals and its exit status.
+    pub child: Child,
     /// Base URL, e.g. `http://127.0.0.1:40123`.
     pub url: String,
 }
 
-impl Registry {
-    /// Starts `schemagate-server` over `data_dir` and waits for its address.
-    pub fn start(data_dir: &Path) -> Registry {
-        let mut child = Command::new(binary("schemagate-server"))
+/// The registry of the end-to-end tests.
+pub type Registry = ServerProcess;
+
+impl ServerProcess {
+    /// Starts `binary` with `--listen 127.0.0.1:0 --log-format json` and whatever
+    /// `configure` adds, and reads the bound address from its log. `Err` carries the log
+    /// when the process exits before listening, or a note when it does not listen
+    /// within 60 s.
+    pub fn spawn(
+        binary: &Path,
+        configure: impl FnOnce(&mut Command),
+    ) -> Result<ServerProcess, String> {
+        let mut command = Command::new(binary);
+        command
             .args(["--listen", "127.0.0.1:0", "--log-format", "json"])
-            .arg("--data-dir")
-            .arg(data_dir)
             .stdout(Stdio::null())
-            .stderr(Stdio::piped())
+            .stderr(Stdio::piped());
+        configure(&mut command);
+        let mut child = command
             .spawn()
-            .expect("the registry starts");
+            .map_err(|e| format!("{} does not start: {e}", binary.display()))?;
         let stderr = child.stderr.take().expect("stderr is piped");
-        let mut lines = BufReader::new(stderr).lines();
-        let addr = loop {
-            let line = lines
-                .next()
-                .expect("the registry logs its address before exiting")
-                .expect("log line");
-            let Ok(entry) = serde_json::from_str::<Value>(&line) else {
-                continue;
-            };
-            if entry["fields"]["message"] == "listening" {
-                break entry["fields"]["addr"]
-                    .as_str()
-                    .expect("listening carries addr")
-                    .to_owned();
+        let (tx, rx) = mpsc::channel::<Result<String, String>>();
+        std::thread::spawn(move || {
+            let mut log = String::new();
+            let mut lines = BufReader::new(stderr).lines();
+            for line in lines.by_ref() {
+                let Ok(line) = line else { break };
+                if let Ok(entry) = serde_json::from_str::<Value>(&line)
+                    && entry["fields"]["message"] == "listening"
+                {
+                    let addr = entry["fields"]["addr"].as_str().unwrap_or("").to_owned();
+                    let _ = tx.send(Ok(addr));
+                    // Keep reading so the server never blocks on a full pipe.
+                    for _ in lines {}
+                    return;
+                }
+                log.push_str(&line);
+                log.push('\n');
             }
-        };
-        // Keep reading the log so the registry never blocks on a full pipe.
-        std::thread::spawn(move || for _ in lines {});
-        Registry {
-            child,
-            url: format!("http://{addr}"),
+            let _ = tx.send(Err(log));
+        });
+        match rx.recv_timeout(Duration::from_secs(60)) {
+            Ok(Ok(addr)) => Ok(ServerProcess {
+                child,
+                url: format!("http://{addr}"),
+            }),
+            Ok(Err(log)) => {
+                let status = child.wait().ok();
+                Err(format!("exited with {status:?} before listening:\n{log}"))
+            }
+            Err(_) => {
+                let _ = child.kill();
+                let _ = child.wait();
+                Err("did not listen within 60 s".to_owned())
+            }
         }
+    }
+
+    /// Starts this workspace's `schemagate-server` over `data_dir`.
+    pub fn start(data_dir: &Path) -> ServerProcess {
+        ServerProcess::spawn(&binary("schemagate-server"), |c| {
+            c.arg("--data-dir").arg(data_dir);
+        })
+        .unwrap_or_else(|e| panic!("the registry starts: {e}"))
+    }
+
+    /// SIGKILL now, and reap: no drain, no flush, no destructor runs in the server.
+    pub fn kill_9(mut self) {
+        self.child.kill().expect("SIGKILL");
+        self.child.wait().expect("reaped");
     }
 }
 
-impl Drop for Registry {
+impl Drop for ServerProcess {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();

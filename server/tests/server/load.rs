@@ -1,7 +1,7 @@
 //! Rough throughput numbers, not a pass/fail test: run with
-//! `cargo test -p schemagate-server --release --test load -- --ignored --nocapture`.
+//! `cargo test -p schemagate-server --release --test server load -- --ignored --nocapture`.
 
-mod common;
+use crate::common;
 
 use std::sync::Arc;
 use std::time::Instant;

@@ -1,8 +1,7 @@
 //! What must survive: a restart on the same data directory, and many concurrent
 //! writers registering overlapping schemas.
 
-#[macro_use]
-mod common;
+use crate::common;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;

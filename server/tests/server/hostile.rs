@@ -5,8 +5,7 @@
 //! Bytes reqwest will not send (invalid UTF-8 in a path, `..` that URL parsers
 //! normalise away) go over raw TCP.
 
-#[macro_use]
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

@@ -11,86 +11,26 @@
 //! `SCHEMAGATE_CRASH_CYCLES` (default 50) and `SCHEMAGATE_CRASH_SEED` (default: the
 //! clock, printed) make a failing run repeatable.
 
-mod common;
+use crate::common;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
-use std::sync::{Arc, Mutex, mpsc};
+
+use schemagate_e2e::ServerProcess;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use common::{Backend, record};
 use serde_json::{Value, json};
 
-/// The server binary, killed and reaped when dropped (also when a test panics).
-struct Proc {
-    child: Child,
-    base: String,
-}
-
-impl Drop for Proc {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Proc {
-    /// SIGKILL: no drain, no flush, no destructor runs in the server.
-    fn kill_9(mut self) {
-        self.child.kill().expect("SIGKILL");
-        self.child.wait().expect("reaped");
-    }
-}
-
 /// Starts the binary on port 0 over `dir` and reads the bound address from its JSON
 /// log. `Err` carries the log when the server exits (or hangs) before listening.
-fn spawn(dir: &Path, store: &str) -> Result<Proc, String> {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_schemagate-server"))
-        .args(["--listen", "127.0.0.1:0", "--log-format", "json"])
-        .env("SCHEMAGATE_DATA_DIR", dir)
-        .env("SCHEMAGATE_STORE", store)
-        .stderr(Stdio::piped())
-        .stdout(Stdio::null())
-        .spawn()
-        .expect("binary starts");
-    let stderr = child.stderr.take().expect("stderr");
-    let (tx, rx) = mpsc::channel::<Result<String, String>>();
-    std::thread::spawn(move || {
-        let mut log = String::new();
-        let mut lines = BufReader::new(stderr).lines();
-        for line in lines.by_ref() {
-            let Ok(line) = line else { break };
-            if let Ok(entry) = serde_json::from_str::<Value>(&line)
-                && entry["fields"]["message"] == "listening"
-            {
-                let addr = entry["fields"]["addr"].as_str().unwrap_or("").to_owned();
-                let _ = tx.send(Ok(addr));
-                // Keep draining so the child never blocks on a full pipe.
-                for _ in lines {}
-                return;
-            }
-            log.push_str(&line);
-            log.push('\n');
-        }
-        let _ = tx.send(Err(log));
-    });
-    match rx.recv_timeout(Duration::from_secs(60)) {
-        Ok(Ok(addr)) => Ok(Proc {
-            child,
-            base: format!("http://{addr}"),
-        }),
-        Ok(Err(log)) => {
-            let status = child.wait().ok();
-            Err(format!("exited with {status:?} before listening:\n{log}"))
-        }
-        Err(_) => {
-            let _ = child.kill();
-            let _ = child.wait();
-            Err("did not listen within 60 s".to_owned())
-        }
-    }
+fn spawn(dir: &Path, store: &str) -> Result<ServerProcess, String> {
+    ServerProcess::spawn(Path::new(env!("CARGO_BIN_EXE_schemagate-server")), |c| {
+        c.env("SCHEMAGATE_DATA_DIR", dir)
+            .env("SCHEMAGATE_STORE", store);
+    })
 }
 
 /// xorshift64: deterministic from the seed, no dependency.
@@ -375,7 +315,7 @@ fn kill_9_cycles(backend: Backend, default_cycles: u64) {
     for cycle in 0..cycles {
         let proc = spawn(&data, &store)
             .unwrap_or_else(|log| panic!("cycle {cycle}: store did not open cleanly: {log}"));
-        let base = proc.base.clone();
+        let base = proc.url.clone();
         rt.block_on(verify(&client, &base, &mut model, &mut rng));
         if cycle == 0 {
             let status = rt.block_on(async {
@@ -404,7 +344,7 @@ fn kill_9_cycles(backend: Backend, default_cycles: u64) {
     }
     // A last restart checks the final cycle's acknowledgements.
     let proc = spawn(&data, &store).unwrap_or_else(|log| panic!("final restart: {log}"));
-    rt.block_on(verify(&client, &proc.base, &mut model, &mut rng));
+    rt.block_on(verify(&client, &proc.url, &mut model, &mut rng));
     eprintln!(
         "{cycles} kill -9 cycles in {:.1} s: {total_acks} acknowledged registrations, {} distinct, {} versions stored",
         started.elapsed().as_secs_f64(),
@@ -554,7 +494,7 @@ fn torn_writes_after_the_last_acknowledgement_never_lose_acknowledged_data() {
     let proc = spawn(&data, "sled").expect("starts");
     let a = rt.block_on(async {
         let status = client
-            .put(format!("{}/config", proc.base))
+            .put(format!("{}/config", proc.url))
             .body(json!({"compatibility": "NONE"}).to_string())
             .send()
             .await
@@ -562,20 +502,20 @@ fn torn_writes_after_the_last_acknowledgement_never_lose_acknowledged_data() {
             .status();
         assert_eq!(status, 200);
         for k in 0..40 {
-            register(&client, &proc.base, &subject(k % 4), k).await;
+            register(&client, &proc.url, &subject(k % 4), k).await;
         }
-        all_versions(&client, &proc.base).await
+        all_versions(&client, &proc.url).await
     });
     assert_eq!(a.len(), 40);
     proc.kill_9();
 
     // Restarted (recovery done) and idle: P. Then C, acknowledged, and kill -9: Q.
     let proc = spawn(&data, "sled").expect("restarts");
-    assert_eq!(rt.block_on(all_versions(&client, &proc.base)), a);
+    assert_eq!(rt.block_on(all_versions(&client, &proc.url)), a);
     // Past sled's background flush interval (500 ms), so nothing is pending.
     std::thread::sleep(Duration::from_millis(1500));
     let p = snapshot(&data);
-    let c_id = rt.block_on(register(&client, &proc.base, "torn", 1_000));
+    let c_id = rt.block_on(register(&client, &proc.url, "torn", 1_000));
     proc.kill_9();
     let q = snapshot(&data);
     let changed: usize = q
@@ -618,7 +558,7 @@ fn torn_writes_after_the_last_acknowledgement_never_lose_acknowledged_data() {
                     continue;
                 }
             };
-            let now = rt.block_on(all_versions(&client, &proc.base));
+            let now = rt.block_on(all_versions(&client, &proc.url));
             let lost: Vec<_> = a.difference(&now).collect();
             assert!(
                 lost.is_empty(),
@@ -634,7 +574,7 @@ fn torn_writes_after_the_last_acknowledgement_never_lose_acknowledged_data() {
                 assert_eq!(extra.len(), 1, "the untorn state holds C");
             }
             // Still writable after recovery.
-            rt.block_on(register(&client, &proc.base, "after", 2_000));
+            rt.block_on(register(&client, &proc.url, "after", 2_000));
             drop(proc);
         }
     }
@@ -823,7 +763,7 @@ fn ids_shown_to_readers_keep_their_schema_across_kill_9_with_a_slow_disk() {
     let mut writes = 0;
     for cycle in 0..cycles {
         let proc = spawn(&data, "sled").unwrap_or_else(|log| panic!("cycle {cycle}: {log}"));
-        let base = proc.base.clone();
+        let base = proc.url.clone();
         // Every id shown so far: the same schema, or nothing.
         let known: Vec<(u64, String)> = shown
             .lock()
@@ -897,7 +837,7 @@ fn ids_shown_to_readers_keep_their_schema_across_kill_9_with_a_slow_disk() {
     let shown = std::mem::take(&mut shown.lock().unwrap().0);
     rt.block_on(async {
         for (id, name) in &shown {
-            let (status, body) = get(&client, format!("{}/schemas/ids/{id}", proc.base)).await;
+            let (status, body) = get(&client, format!("{}/schemas/ids/{id}", proc.url)).await;
             assert!(
                 status == 404 || name_of(body["schema"].as_str().unwrap()) == *name,
                 "id {id} after the last restart: {status} {body}"
@@ -932,7 +872,7 @@ fn each_acknowledged_registration_waits_for_an_fdatasync() {
     let registrations = 20;
     rt.block_on(async {
         for k in 0..registrations {
-            register(&client, &proc.base, &format!("sync-{k}"), 10_000 + k).await;
+            register(&client, &proc.url, &format!("sync-{k}"), 10_000 + k).await;
         }
     });
     let syncs = strace.calls("fdatasync");
@@ -954,7 +894,7 @@ fn a_failing_fdatasync_refuses_writes_turns_health_503_and_serves_nothing_refuse
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
     let proc = spawn(&data, "sled").expect("starts");
-    let base = proc.base.clone();
+    let base = proc.url.clone();
     let a = rt.block_on(register(&client, &base, "disk-a", 1));
     let Some(strace) = Strace::attach(
         proc.child.id(),
@@ -1013,10 +953,10 @@ fn a_failing_fdatasync_refuses_writes_turns_health_503_and_serves_nothing_refuse
     proc.kill_9();
     let proc = spawn(&data, "sled").expect("restarts");
     rt.block_on(async {
-        let (_, subjects) = get(&client, format!("{}/subjects", proc.base)).await;
+        let (_, subjects) = get(&client, format!("{}/subjects", proc.url)).await;
         assert_eq!(subjects, json!(["disk-a", "disk-d"]));
         for (id, k) in [(a, 1), (d, 4)] {
-            let (status, body) = get(&client, format!("{}/schemas/ids/{id}", proc.base)).await;
+            let (status, body) = get(&client, format!("{}/schemas/ids/{id}", proc.url)).await;
             assert_eq!(status, 200, "{body}");
             assert_eq!(name_of(body["schema"].as_str().unwrap()), format!("R{k}"));
         }
@@ -1033,7 +973,7 @@ fn with_every_sync_failing_writes_are_refused_and_nothing_refused_is_served() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
     let proc = spawn(&data, "sled").expect("starts");
-    let base = proc.base.clone();
+    let base = proc.url.clone();
     let a = rt.block_on(register(&client, &base, "disk-a", 1));
     let Some(strace) = Strace::attach(
         proc.child.id(),
@@ -1078,10 +1018,10 @@ fn with_every_sync_failing_writes_are_refused_and_nothing_refused_is_served() {
     proc.kill_9();
     let proc = spawn(&data, "sled").expect("restarts");
     rt.block_on(async {
-        let (status, body) = get(&client, format!("{}/schemas/ids/{a}", proc.base)).await;
+        let (status, body) = get(&client, format!("{}/schemas/ids/{a}", proc.url)).await;
         assert_eq!(status, 200, "{body}");
         assert_eq!(name_of(body["schema"].as_str().unwrap()), "R1");
-        let (status, _) = get(&client, format!("{}/health", proc.base)).await;
+        let (status, _) = get(&client, format!("{}/health", proc.url)).await;
         assert_eq!(status, 200);
     });
 }

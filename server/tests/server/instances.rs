@@ -2,7 +2,7 @@
 //! through both keep every registry invariant, and a change made through one instance
 //! is visible through the other within the documented bound (README, "Stores").
 
-mod common;
+use crate::common;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::{Duration, Instant};

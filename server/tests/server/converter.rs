@@ -1,8 +1,7 @@
 //! A client nobody here wrote: `schema_registry_converter` registers schemas, encodes
 //! a record in the Confluent wire format and decodes it again through our server.
 
-#[macro_use]
-mod common;
+use crate::common;
 
 use apache_avro::types::Value;
 use common::TestServer;

@@ -4,8 +4,7 @@
 //! the right principal, by Basic and by bearer token — also through an independent
 //! Confluent client.
 
-#[macro_use]
-mod common;
+use crate::common;
 
 use common::{Answer, TestServer, order_v1, order_v2, record};
 use reqwest::Method;

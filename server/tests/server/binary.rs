@@ -2,55 +2,28 @@
 //! survives `kill -9`, and SIGTERM drains and exits cleanly; numeric flags out of range
 //! stop it at start (issue 15, item 9).
 
-#[macro_use]
-mod common;
+use crate::common;
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
+
+use schemagate_e2e::ServerProcess;
 use std::time::Duration;
 
 use common::order_v1;
 use serde_json::{Value, json};
 
-struct Running {
-    child: Child,
-    base: String,
-}
-
-/// Starts the binary on port 0 and reads the bound address from its JSON log.
-fn spawn(data_dir: &std::path::Path) -> Running {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_schemagate-server"))
-        .args(["--listen", "127.0.0.1:0", "--log-format", "json"])
-        .env("SCHEMAGATE_DATA_DIR", data_dir)
-        .env(
-            "SCHEMAGATE_STORE",
-            common::store_arg(&common::store_for(data_dir)),
-        )
-        .env("SCHEMAGATE_DEFAULT_COMPATIBILITY", "FULL")
-        .stderr(Stdio::piped())
-        .stdout(Stdio::null())
-        .spawn()
-        .expect("binary starts");
-    let stderr = child.stderr.take().expect("stderr");
-    let mut lines = BufReader::new(stderr).lines();
-    let addr = loop {
-        let line = lines
-            .next()
-            .expect("server logs before exiting")
-            .expect("log line");
-        let Ok(entry) = serde_json::from_str::<Value>(&line) else {
-            continue;
-        };
-        if entry["fields"]["message"] == "listening" {
-            break entry["fields"]["addr"].as_str().expect("addr").to_owned();
-        }
-    };
-    // Keep draining the log so the child never blocks on a full pipe.
-    std::thread::spawn(move || for _ in lines {});
-    Running {
-        child,
-        base: format!("http://{addr}"),
-    }
+/// Starts the binary on port 0 over `data_dir`, with FULL as its default level.
+fn spawn(data_dir: &std::path::Path) -> ServerProcess {
+    let store = common::store_arg(&common::store_for(data_dir));
+    ServerProcess::spawn(
+        std::path::Path::new(env!("CARGO_BIN_EXE_schemagate-server")),
+        |c| {
+            c.env("SCHEMAGATE_DATA_DIR", data_dir)
+                .env("SCHEMAGATE_STORE", store)
+                .env("SCHEMAGATE_DEFAULT_COMPATIBILITY", "FULL");
+        },
+    )
+    .expect("the server starts")
 }
 
 on_each_store! {
@@ -61,7 +34,7 @@ on_each_store! {
 
         let mut first = spawn(dir.path());
         let config: Value = client
-            .get(format!("{}/config", first.base))
+            .get(format!("{}/config", first.url))
             .send()
             .await
             .unwrap()
@@ -70,7 +43,7 @@ on_each_store! {
             .unwrap();
         assert_eq!(config["compatibilityLevel"], "FULL", "env var applied");
         let reg: Value = client
-            .post(format!("{}/subjects/orders-value/versions", first.base))
+            .post(format!("{}/subjects/orders-value/versions", first.url))
             .body(json!({"schema": order_v1()}).to_string())
             .send()
             .await
@@ -85,7 +58,7 @@ on_each_store! {
 
         let mut second = spawn(dir.path());
         let v: Value = client
-            .get(format!("{}/subjects/orders-value/versions/1", second.base))
+            .get(format!("{}/subjects/orders-value/versions/1", second.url))
             .send()
             .await
             .unwrap()

@@ -5,8 +5,7 @@
 //! `certs/` holds a test CA (`ca.pem`, its key destroyed) and a leaf for `localhost`
 //! and `127.0.0.1` (`server.pem`, `server.key`), valid for a century.
 
-#[macro_use]
-mod common;
+use crate::common;
 
 use std::path::PathBuf;
 use std::sync::Arc;

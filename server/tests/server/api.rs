@@ -1,8 +1,7 @@
 //! The Confluent REST contract over real HTTP: every endpoint of API.md with its
 //! parameters, answers and error codes.
 
-#[macro_use]
-mod common;
+use crate::common;
 
 use common::{TestServer, order_breaking, order_v1, order_v2, record};
 use reqwest::Method;

@@ -3,8 +3,7 @@
 //! always takes the router's way, so each request is sent both ways and compared:
 //! status, body and content type, for answers from the cache and for every error.
 
-#[macro_use]
-mod common;
+use crate::common;
 
 use common::{TestServer, order_v1, order_v2};
 use schemagate_server::Config;

@@ -10,8 +10,7 @@
 //! Also: registrations racing soft-then-permanent deletes of the version they reference
 //! never commit a reference to a missing version (issue 15, item 4).
 
-#[macro_use]
-mod common;
+use crate::common;
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;

@@ -1,0 +1,20 @@
+//! The server's integration tests, one binary: each module is one area (the API, auth,
+//! crashes, …), all against real servers on loopback. One binary links the whole server
+//! once, where a binary per area linked it thirteen times.
+
+#[macro_use]
+mod common;
+
+mod api;
+mod auth;
+mod binary;
+mod concurrency;
+mod converter;
+mod crash;
+mod durability;
+mod hostile;
+mod hot_routes;
+mod instances;
+mod load;
+mod read_cache;
+mod tls;
