@@ -2,7 +2,8 @@
 //! a few for keywords Confluent's checker does not look at), which of them each policy
 //! accepts, and the words a person reads for each.
 
-use crate::compat::{Policy, Severity};
+use crate::compat::level::Policy;
+use crate::compat::report::Severity;
 
 macro_rules! kinds {
     ($($name:ident),* $(,)?) => {
