@@ -5,6 +5,7 @@
 //! `writer`?", returning findings. The seven Confluent levels are built from it here.
 
 pub mod avro;
+pub mod catalog;
 pub mod json;
 mod level;
 mod report;
@@ -64,15 +65,9 @@ pub(crate) fn compare(
     match (reader.model(), writer.model()) {
         (Model::Avro(r), Model::Avro(w)) => avro::compare(r, w),
         (Model::Json(r), Model::Json(w)) => json::compare(r, w, options.policy),
-        _ => vec![Finding::breaking(
-            "SCHEMA_TYPE_CHANGED",
-            "",
-            format!(
-                "schema type changed from {} to {}: no reader of one can read the other",
-                writer.schema_type(),
-                reader.schema_type()
-            ),
-            Some("register the new type under a new subject".to_owned()),
+        _ => vec![catalog::schema_type_changed(
+            writer.schema_type(),
+            reader.schema_type(),
         )],
     }
 }

@@ -13,7 +13,7 @@ mod array;
 mod combined;
 mod diff;
 mod object;
-mod rules;
+pub(crate) mod rules;
 mod scalar;
 mod shape;
 

@@ -13,8 +13,7 @@ macro_rules! kinds {
         pub(crate) enum Kind { $($name),* }
 
         impl Kind {
-            /// Every kind, for tests that check properties of the whole rule set.
-            #[cfg(test)]
+            /// Every kind, for the catalogue and for tests over the whole rule set.
             pub(crate) const ALL: &'static [Kind] = &[$(Kind::$name),*];
 
             /// The stable rule id (Confluent's name where Confluent has one).
