@@ -69,6 +69,8 @@ pub enum Command {
     Validate(ValidateArgs),
     /// Write a schemagate.toml for an existing directory of schemas.
     Init(InitArgs),
+    /// What a rule id means: engine, severity, message, fix; every rule without RULE.
+    Explain(ExplainArgs),
 }
 
 /// `schemagate check`.
@@ -140,4 +142,12 @@ pub struct InitArgs {
     /// Overwrite an existing schemagate.toml.
     #[arg(long)]
     pub force: bool,
+}
+
+/// `schemagate explain`.
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// A rule id as findings show it (any case), e.g. READER_FIELD_MISSING_DEFAULT_VALUE
+    /// [default: list every rule].
+    pub rule: Option<String>,
 }
