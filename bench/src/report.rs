@@ -113,7 +113,7 @@ impl Report {
         let _ = writeln!(
             out,
             "{:<36} {:>7} {:>10.0} {:>6}  (the disk, for comparison)",
-            "fdatasync of 512 B appends", 1, self.disk_syncs, ""
+            "fdatasync after a 512 B write", 1, self.disk_syncs, ""
         );
         for w in &self.durable {
             let target = if w.clients == 32 {

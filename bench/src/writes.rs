@@ -2,7 +2,6 @@
 //! registered before, under a subject nobody has used, so each answer waits for a
 //! flush to disk.
 
-use std::io::Write as _;
 use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::Arc;
@@ -98,17 +97,22 @@ async fn client(
     Ok((ok, errors))
 }
 
-/// What the disk under `dir` allows one writer: 512-byte appends, each followed by an
-/// `fdatasync`, for `duration`. Durable registrations from one client can go no faster;
-/// concurrent clients share syncs, so they can.
+/// What the disk under `dir` allows one writer: a 512-byte write inside a file already
+/// allocated (as sled writes inside its log's segments), then an `fdatasync`, for
+/// `duration`. Durable registrations from one client can go no faster; concurrent
+/// clients share syncs, so they can.
 pub fn disk_syncs_per_second(dir: &Path, duration: Duration) -> Result<f64> {
+    use std::os::unix::fs::FileExt as _;
+    const SPAN: u64 = 1 << 20;
     let path = dir.join("fdatasync-probe");
-    let mut file = std::fs::File::create(&path).context("creating the sync probe file")?;
+    let file = std::fs::File::create(&path).context("creating the sync probe file")?;
+    file.write_all_at(&vec![0u8; SPAN as usize], 0)?;
+    file.sync_all()?;
     let block = [0xA5u8; 512];
     let started = Instant::now();
     let mut syncs = 0u64;
     while started.elapsed() < duration {
-        file.write_all(&block)?;
+        file.write_all_at(&block, (syncs * 512) % SPAN)?;
         file.sync_data().context("fdatasync of the probe file")?;
         syncs += 1;
     }

@@ -70,6 +70,8 @@ pub enum Command {
     Validate(ValidateArgs),
     /// Write a schemagate.toml for an existing directory of schemas.
     Init(InitArgs),
+    /// What a rule id means: engine, severity, message, fix; every rule without RULE.
+    Explain(ExplainArgs),
 }
 
 /// `schemagate check`.
@@ -147,4 +149,12 @@ pub struct InitArgs {
 /// people typing them are not always.
 fn schema_type(text: &str) -> Result<SchemaType, schemagate_core::SchemaError> {
     text.to_ascii_uppercase().parse()
+}
+
+/// `schemagate explain`.
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// A rule id as findings show it (any case), e.g. READER_FIELD_MISSING_DEFAULT_VALUE
+    /// [default: list every rule].
+    pub rule: Option<String>,
 }

@@ -36,6 +36,7 @@ async fn main() -> ExitCode {
         Command::Pull(args) => commands::pull::run(&cli.global, args).await,
         Command::Validate(args) => commands::validate::run(&cli.global, args),
         Command::Init(args) => commands::init::run(args),
+        Command::Explain(args) => return commands::explain::run(&cli.global, args, &printer),
     };
     match result {
         Ok(outcome) => {

@@ -532,3 +532,75 @@ fn history_the_core_cannot_read_is_judged_by_the_registry() {
         .stdout_has("Incompatible schema type: PROTOBUF -> AVRO")
         .stdout_has("customers-value new");
 }
+
+#[test]
+fn explain_prints_a_rule_of_either_engine_from_the_catalogues() {
+    let p = Project::new();
+    p.run(&["explain", "READER_FIELD_MISSING_DEFAULT_VALUE"])
+        .code(0)
+        .stdout_has("READER_FIELD_MISSING_DEFAULT_VALUE\n")
+        .stdout_has("engine:   avro")
+        .stdout_has("severity: breaking")
+        .stdout_has("message:  a reader field is not in the writer and has no default")
+        .stdout_has("fix:      add a default")
+        .stdout_has("meaning:  Avro resolves record fields by name");
+    // Any case; a JSON Schema rule names both policies when they disagree.
+    p.run(&["explain", "optional_property_added_to_open_content_model"])
+        .code(0)
+        .stdout_has("OPTIONAL_PROPERTY_ADDED_TO_OPEN_CONTENT_MODEL\n")
+        .stdout_has("engine:   json")
+        .stdout_has("breaking under the STRICT policy (the default), additive under LENIENT")
+        .stdout_has("fix:      close the content model first");
+    let json = p
+        .run(&["explain", "TYPE_PROMOTED", "--format", "json"])
+        .code(0)
+        .json();
+    assert_eq!(json["id"], "TYPE_PROMOTED");
+    assert_eq!(json["engine"], "avro");
+    assert_eq!(json["severity"], "additive");
+    assert!(json["hint"].is_null(), "{json}");
+}
+
+#[test]
+fn explain_without_a_rule_lists_every_rule_once() {
+    let p = Project::new();
+    let run = p.run(&["explain"]);
+    run.code(0)
+        .stdout_has("Avro")
+        .stdout_has("JSON Schema")
+        .stdout_has("SCHEMA_TYPE_CHANGED");
+    for id in [
+        "MISSING_UNION_BRANCH",
+        "TYPE_MISMATCH",
+        "TYPE_NARROWED",
+        "ENUM_ARRAY_NARROWED",
+    ] {
+        let lines = run
+            .stdout
+            .lines()
+            .filter(|l| l.split_whitespace().next() == Some(id));
+        assert_eq!(lines.count(), 1, "{id}:\n{}", run.stdout);
+    }
+    let all = p.run(&["explain", "--format", "json"]).code(0).json();
+    let all = all.as_array().expect("an array of rules");
+    assert!(all.len() > 150, "{} rules", all.len());
+    // Every listed rule can be explained on its own.
+    for rule in all.iter().step_by(17) {
+        let id = rule["id"].as_str().unwrap();
+        p.run(&["explain", id]).code(0).stdout_has(id);
+    }
+}
+
+#[test]
+fn explain_refuses_an_unknown_rule_with_exit_status_2_and_a_hint() {
+    let p = Project::new();
+    let run = p.run(&["explain", "TYPE_MISMACH"]);
+    run.code(2)
+        .stderr_has("unknown rule \"TYPE_MISMACH\"")
+        .stderr_has("did you mean TYPE_MISMATCH")
+        .stderr_has("`schemagate explain`");
+    assert!(run.stdout.is_empty(), "{}", run.stdout);
+    p.run(&["explain", "NOTHING_LIKE_IT_AT_ALL_QQQ"])
+        .code(2)
+        .stderr_has("unknown rule");
+}

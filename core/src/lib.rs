@@ -5,9 +5,11 @@
 pub mod bump;
 pub mod compat;
 pub mod limits;
+mod pointer;
 pub mod schema;
 pub mod subject;
 pub mod validate;
+mod violation;
 
 pub use bump::{Bump, bump, bump_at};
 pub use compat::{

@@ -26,6 +26,13 @@ fn shared_dir() -> PathBuf {
     .join("conformance/json-schema")
 }
 
+/// Whether this runs in CI, where skipping for missing data is a failure. CI runners set
+/// `CI` (this project's runs `.ci/run` with `CI=true`); `CI=false` or `CI=0` counts as
+/// unset.
+fn in_ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false" && v != "0")
+}
+
 /// Confluent's files carry trailing commas; drop those that precede `]` or `}`
 /// (outside strings) so that a strict JSON parser reads them.
 fn strip_trailing_commas(text: &str) -> String {
@@ -71,8 +78,17 @@ fn split_change(change: &str) -> (String, String) {
 fn agrees_with_every_confluent_verdict() {
     let dir = shared_dir();
     if !dir.is_dir() {
+        // In CI the data must be there (CI lays shared/ beside the clone): a missing
+        // directory means a broken path or copy, and passing then would hide that the
+        // conformance suite did not run. Locally, a checkout without shared/ may skip,
+        // loudly.
+        assert!(
+            !in_ci(),
+            "CI is set but the JSON conformance data is missing: {} (set SCHEMAGATE_SHARED_DIR)",
+            dir.display()
+        );
         eprintln!(
-            "\n!!! SKIPPING JSON conformance: {} not found (set SCHEMAGATE_SHARED_DIR) !!!\n",
+            "\n*** SKIPPED JSON conformance: {} not found (set SCHEMAGATE_SHARED_DIR; with CI=true this fails) ***\n",
             dir.display()
         );
         return;

@@ -5,7 +5,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use super::Level;
+use super::level::Level;
 use crate::schema::SchemaType;
 
 /// How much a difference matters.

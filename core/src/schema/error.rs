@@ -1,7 +1,9 @@
 //! Why a schema text was refused. Every variant says what was wrong and where, so the
 //! server's 42201 message and the CLI's output can point a person at the fix.
 
-use super::SchemaType;
+use std::str::FromStr;
+
+use super::schema_type::SchemaType;
 
 /// A schema text that could not become a [`super::ParsedSchema`].
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -82,6 +84,22 @@ impl SchemaError {
         SchemaError::Invalid {
             path: path.into(),
             message: message.into(),
+        }
+    }
+}
+
+// Here rather than beside `SchemaType`: its error is a `SchemaError`, which already names
+// `SchemaType`, and keeping both impls in one module keeps the type a leaf.
+impl FromStr for SchemaType {
+    type Err = SchemaError;
+
+    /// Confluent requires the exact upper-case name; anything else is an unknown type.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "AVRO" => Ok(SchemaType::Avro),
+            "JSON" => Ok(SchemaType::Json),
+            "PROTOBUF" => Ok(SchemaType::Protobuf),
+            other => Err(SchemaError::UnknownType(other.to_owned())),
         }
     }
 }

@@ -14,8 +14,11 @@ use std::sync::Arc;
 use jsonschema::{PatternOptions, Retrieve, Uri, Validator};
 use serde_json::Value;
 
-use super::{ParseOptions, Reference, SchemaError};
-use crate::validate::Violation;
+use super::error::SchemaError;
+use super::options::{ParseOptions, Reference};
+use super::text::parse_json_text;
+use crate::pointer::escape;
+use crate::violation::Violation;
 
 /// Backtracking budget of `pattern` regexes that need a backtracking engine
 /// (lookarounds, backreferences); the others run on the linear-time `regex` engine. A
@@ -204,28 +207,13 @@ fn find_anchor<'a>(value: &'a Value, name: &str, depth: usize) -> Option<&'a Val
 }
 
 /// Decodes `%XX` escapes of a URI fragment (JSON pointers in `$ref` are URI-encoded).
+/// A `%` not followed by two hex digits stays as it is, and bytes that do not form
+/// UTF-8 become U+FFFD: a fragment that decodes to nothing valid then simply resolves
+/// to nothing, which the parse reports as an unresolved reference.
 fn percent_decode(s: &str) -> String {
-    if !s.contains('%') {
-        return s.to_owned();
-    }
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' && i + 2 < bytes.len() {
-            let hex = std::str::from_utf8(&bytes[i + 1..i + 3])
-                .ok()
-                .and_then(|h| u8::from_str_radix(h, 16).ok());
-            if let Some(b) = hex {
-                out.push(b);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
+    percent_encoding::percent_decode_str(s)
+        .decode_utf8_lossy()
+        .into_owned()
 }
 
 /// A parsed JSON Schema as the compatibility engine walks it.
@@ -304,14 +292,14 @@ pub(crate) fn parse(
     options: &ParseOptions,
 ) -> Result<(JsonSchema, String), SchemaError> {
     let limits = &options.limits;
-    let root = super::parse_json_text(text, limits)?;
+    let root = parse_json_text(text, limits)?;
     let mut budget = NodeBudget {
         count: 0,
         limits: *limits,
     };
     let mut docs = vec![load_doc(String::new(), root, "", &mut budget)?];
     for reference in references {
-        let value = super::parse_json_text(&reference.text, limits).map_err(|e| match e {
+        let value = parse_json_text(&reference.text, limits).map_err(|e| match e {
             SchemaError::Syntax {
                 line,
                 column,
@@ -461,7 +449,7 @@ impl std::hash::Hasher for AddressHasher {
 /// combinator branches against `max_union_branches`.
 struct NodeBudget {
     count: usize,
-    limits: crate::Limits,
+    limits: crate::limits::Limits,
 }
 
 impl NodeBudget {
@@ -561,7 +549,7 @@ fn check_refs(docs: &Docs) -> Result<(), SchemaError> {
                         if matches!(k.as_str(), "enum" | "const" | "default" | "examples") {
                             continue;
                         }
-                        stack.push((v, format!("{path}/{}", escape_pointer(k))));
+                        stack.push((v, format!("{path}/{}", escape(k))));
                     }
                 }
                 Value::Array(items) => {
@@ -601,15 +589,6 @@ fn compile(docs: &Docs) -> Result<Validator, SchemaError> {
                 format!("the schema cannot be compiled: {e}"),
             )
         })
-}
-
-/// Escapes a key for use as one JSON pointer segment.
-pub(crate) fn escape_pointer(key: &str) -> String {
-    if key.contains(['~', '/']) {
-        key.replace('~', "~0").replace('/', "~1")
-    } else {
-        key.to_owned()
-    }
 }
 
 /// Compact JSON with object keys sorted at every level: the same schema written with

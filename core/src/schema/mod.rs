@@ -1,97 +1,21 @@
 //! Parsed schemas of every supported type. A [`ParsedSchema`] can only be built by
-//! parsing, so holding one means the text was valid, within [`Limits`], and has a
+//! parsing, so holding one means the text was valid, within [`crate::Limits`], and has a
 //! canonical form and fingerprint.
 
 pub mod avro;
 mod error;
 pub mod json;
+mod options;
+mod schema_type;
 mod text;
 
 use std::fmt;
-use std::str::FromStr;
 
-use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 pub use error::SchemaError;
-pub(crate) use text::parse_json_text;
-
-use crate::limits::Limits;
-
-/// The schema languages of the Confluent API (`schemaType`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "UPPERCASE")]
-pub enum SchemaType {
-    /// Apache Avro, the Confluent default when `schemaType` is absent.
-    Avro,
-    /// JSON Schema (drafts 4 to 2020-12).
-    Json,
-    /// Protocol Buffers: named by the API, not supported by Schemagate.
-    Protobuf,
-}
-
-impl SchemaType {
-    /// The name Confluent uses on the wire.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            SchemaType::Avro => "AVRO",
-            SchemaType::Json => "JSON",
-            SchemaType::Protobuf => "PROTOBUF",
-        }
-    }
-}
-
-impl fmt::Display for SchemaType {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl FromStr for SchemaType {
-    type Err = SchemaError;
-
-    /// Confluent requires the exact upper-case name; anything else is an unknown type.
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "AVRO" => Ok(SchemaType::Avro),
-            "JSON" => Ok(SchemaType::Json),
-            "PROTOBUF" => Ok(SchemaType::Protobuf),
-            other => Err(SchemaError::UnknownType(other.to_owned())),
-        }
-    }
-}
-
-/// A schema imported by name (a Confluent reference), already fetched as text.
-///
-/// For Avro, `name` is informational (named types are found by their full names in
-/// `text`); for JSON Schema it is the URI that `$ref` uses to point at `text`.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Reference {
-    /// The reference name as registered (`"com.shop.Address"`, `"address.json"`).
-    pub name: String,
-    /// The referenced schema's text, of the same schema type as the referrer.
-    pub text: String,
-}
-
-impl Reference {
-    /// A reference from its name and text.
-    pub fn new(name: impl Into<String>, text: impl Into<String>) -> Self {
-        Reference {
-            name: name.into(),
-            text: text.into(),
-        }
-    }
-}
-
-/// How to parse: limits, and whether to normalise (Confluent's `normalize=true`).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct ParseOptions {
-    /// Fold format-specific equivalences into the canonical form (Avro: full names and
-    /// redundant namespaces) on top of whitespace and key order.
-    pub normalize: bool,
-    /// Size, depth and count limits.
-    pub limits: Limits,
-}
+pub use options::{ParseOptions, Reference};
+pub use schema_type::SchemaType;
 
 /// SHA-256 of the schema type and canonical text: equal fingerprints, same schema.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]

@@ -1,10 +1,23 @@
 //! Turning schema text into a `serde_json::Value` under the limits: size first, then a
-//! cheap depth scan, then the JSON parser (whose errors carry line and column).
+//! cheap depth scan, then the JSON parser (whose errors carry line and column); and
+//! naming a JSON value's kind in the messages that refuse one.
 
 use serde_json::Value;
 
-use super::SchemaError;
+use super::error::SchemaError;
 use crate::limits::Limits;
+
+/// What kind of JSON value `value` is, as a message says it ("a string", "null").
+pub(crate) fn json_kind(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
 
 /// Parses `text` as JSON, refusing texts that break `limits` before building a value.
 pub(crate) fn parse_json_text(text: &str, limits: &Limits) -> Result<Value, SchemaError> {

@@ -4,11 +4,12 @@
 
 use serde_json::{Map, Value};
 
+use super::Walker;
+use super::diff::{Diff, diff, push};
 use super::object::{Extra, extra};
 use super::rules::Kind;
 use super::scalar::bound;
 use super::shape::{Node, Part, Shape};
-use super::{Diff, Walker, diff, push};
 
 type Obj = Map<String, Value>;
 

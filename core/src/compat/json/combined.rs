@@ -4,9 +4,10 @@
 
 use std::collections::HashSet;
 
+use super::Walker;
+use super::diff::{Diff, diff};
 use super::rules::Kind;
 use super::shape::{Crit, Part};
-use super::{Diff, Walker, diff};
 use crate::schema::json::canonical_json;
 
 /// Collapses duplicate subschemas (`allOf: [A, A]` is `allOf: [A]`), keeping order.

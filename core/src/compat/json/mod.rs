@@ -11,8 +11,9 @@
 
 mod array;
 mod combined;
+mod diff;
 mod object;
-mod rules;
+pub(crate) mod rules;
 mod scalar;
 mod shape;
 
@@ -21,8 +22,10 @@ use std::collections::HashMap;
 
 use serde_json::Value;
 
-use super::{Finding, Policy};
-use crate::schema::json::{Digests, Docs, JsonSchema, escape_pointer};
+use crate::compat::level::Policy;
+use crate::compat::report::Finding;
+use crate::schema::json::{Digests, Docs, JsonSchema};
+use diff::{Diff, diff, old_new, push};
 use rules::Kind;
 use shape::{Classified, Node, Part, Shape, Side, View, classify};
 
@@ -36,15 +39,6 @@ const MAX_WALK_DEPTH: usize = 160;
 
 /// A node seen one way: what the recursion guard remembers of each side.
 type Identity = (usize, View);
-
-/// One classified difference, before it becomes a [`Finding`].
-#[derive(Clone, Debug)]
-struct Diff {
-    kind: Kind,
-    path: String,
-    detail: Option<String>,
-    hint: Option<String>,
-}
 
 /// Findings of "does `reader` accept everything `writer` accepted".
 pub(crate) fn compare(reader: &JsonSchema, writer: &JsonSchema, policy: Policy) -> Vec<Finding> {
@@ -108,27 +102,6 @@ struct Walker<'a> {
     exhausted: Cell<bool>,
     /// patternProperties regexes, compiled once per walk (`None`: not compilable).
     regexes: RefCell<HashMap<String, Option<regex::Regex>>>,
-}
-
-/// Appends one JSON pointer segment; returns the length to truncate back to.
-fn push(path: &mut String, segment: &str) -> usize {
-    let len = path.len();
-    path.push('/');
-    if segment.contains(['~', '/']) {
-        path.push_str(&escape_pointer(segment));
-    } else {
-        path.push_str(segment);
-    }
-    len
-}
-
-fn diff(path: &str, kind: Kind, detail: Option<String>) -> Diff {
-    Diff {
-        kind,
-        path: path.to_owned(),
-        detail,
-        hint: None,
-    }
 }
 
 impl<'a> Walker<'a> {
@@ -380,26 +353,6 @@ fn conditional<'v>(path: &mut String, out: &mut Vec<Diff>, o: &Classified<'v>, u
     let len = push(path, "if");
     out.push(diff(path, kind, None));
     path.truncate(len);
-}
-
-/// "old -> new" for two optional JSON values.
-fn old_new(a: Option<&Value>, b: Option<&Value>) -> String {
-    let show = |v: Option<&Value>| match v {
-        Some(v) => short(v),
-        None => "(none)".to_owned(),
-    };
-    format!("{} -> {}", show(a), show(b))
-}
-
-/// A value for a message, cut short when long.
-fn short(v: &Value) -> String {
-    let s = v.to_string();
-    if s.chars().count() > 80 {
-        let cut: String = s.chars().take(77).collect();
-        format!("{cut}...")
-    } else {
-        s
-    }
 }
 
 fn describe_pair(o: &Classified<'_>, u: &Classified<'_>) -> String {

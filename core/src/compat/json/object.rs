@@ -6,10 +6,11 @@ use std::collections::HashSet;
 
 use serde_json::{Map, Value};
 
+use super::Walker;
+use super::diff::{Diff, diff, push};
 use super::rules::Kind;
 use super::scalar::bound;
 use super::shape::{Node, Part, Shape};
-use super::{Diff, Walker, diff, push};
 use crate::schema::json::{REGEX_SIZE_LIMIT, canonical_json};
 
 type Obj = Map<String, Value>;

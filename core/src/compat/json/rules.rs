@@ -2,7 +2,8 @@
 //! a few for keywords Confluent's checker does not look at), which of them each policy
 //! accepts, and the words a person reads for each.
 
-use crate::compat::{Policy, Severity};
+use crate::compat::level::Policy;
+use crate::compat::report::Severity;
 
 macro_rules! kinds {
     ($($name:ident),* $(,)?) => {
@@ -12,8 +13,7 @@ macro_rules! kinds {
         pub(crate) enum Kind { $($name),* }
 
         impl Kind {
-            /// Every kind, for tests that check properties of the whole rule set.
-            #[cfg(test)]
+            /// Every kind, for the catalogue and for tests over the whole rule set.
             pub(crate) const ALL: &'static [Kind] = &[$(Kind::$name),*];
 
             /// The stable rule id (Confluent's name where Confluent has one).

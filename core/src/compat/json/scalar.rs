@@ -5,8 +5,8 @@ use std::collections::HashSet;
 
 use serde_json::{Map, Value};
 
+use super::diff::{Diff, diff, old_new, push, short};
 use super::rules::Kind;
-use super::{Diff, diff, push, short};
 use crate::schema::json::{Draft, canonical_json};
 
 type Obj = Map<String, Value>;
@@ -79,7 +79,7 @@ pub(super) fn string(path: &mut String, out: &mut Vec<Diff>, a: &Obj, b: &Obj) {
     };
     if let Some(kind) = kind {
         let len = push(path, "pattern");
-        out.push(diff(path, kind, Some(super::old_new(pa, pb))));
+        out.push(diff(path, kind, Some(old_new(pa, pb))));
         path.truncate(len);
     }
 }
@@ -303,7 +303,7 @@ fn multiple_of(path: &mut String, out: &mut Vec<Diff>, a: &Obj, b: &Obj) {
         out.push(diff(
             path,
             kind,
-            Some(super::old_new(a.get("multipleOf"), b.get("multipleOf"))),
+            Some(old_new(a.get("multipleOf"), b.get("multipleOf"))),
         ));
         path.truncate(len);
     }

@@ -3,10 +3,11 @@
 
 use serde_json::Value;
 
-use super::parse::json_kind;
-use super::{Field, Kind, Named, NamedDef, Node};
+use super::model::{Field, Kind, Named, NamedDef, Node};
 use crate::limits::Limits;
-use crate::schema::SchemaError;
+use crate::pointer::escape;
+use crate::schema::error::SchemaError;
+use crate::schema::text::json_kind;
 
 /// Refuses a field whose `default` cannot be a value of its type.
 pub(super) fn check_field_default(
@@ -164,9 +165,4 @@ fn describe(named: &[Named], node: &Node) -> String {
         Kind::Named(i) => named[*i].full_name.clone(),
         other => other.primitive_name().unwrap_or("?").to_owned(),
     }
-}
-
-/// JSON pointer escaping of one reference token.
-pub(crate) fn escape(token: &str) -> String {
-    token.replace('~', "~0").replace('/', "~1")
 }

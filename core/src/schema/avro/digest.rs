@@ -17,11 +17,7 @@ use std::collections::HashSet;
 use serde_json::Value;
 use sha2::{Digest as _, Sha256};
 
-use super::{Kind, Named, NamedDef, Node, Props};
-
-/// SHA-256 of a type's structure and everything the compatibility walk compares.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) struct Digest([u8; 32]);
+use super::model::{Digest, Field, Kind, Named, NamedDef, Node, Props};
 
 /// Fills in the digests of `named` and of their fields; returns how many nesting levels
 /// a compatibility walk can descend from `root` (named types expanded), or `None` when
@@ -116,7 +112,7 @@ fn post_order(named: &[Named]) -> Vec<(usize, bool)> {
 /// Chained digests of the leading fields that can be skipped one by one (see
 /// `NamedDef::Record::prefix_digests`); each entry covers the previous one, so equal
 /// entries at `k` mean equal fields at every index up to `k`.
-fn prefix_chain(fields: &[super::Field]) -> Vec<Digest> {
+fn prefix_chain(fields: &[Field]) -> Vec<Digest> {
     let mut chain: Vec<Digest> = Vec::new();
     for field in fields {
         let Some(digest) = field.digest.filter(|_| field.aliases.is_empty()) else {

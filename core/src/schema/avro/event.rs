@@ -5,10 +5,10 @@
 
 use serde_json::Value;
 
-use super::defaults::escape;
-use super::parse::json_kind;
-use super::{AvroSchema, Kind, NamedDef, Node};
-use crate::validate::Violation;
+use super::model::{AvroSchema, Kind, NamedDef, Node};
+use crate::pointer::escape;
+use crate::schema::text::json_kind;
+use crate::violation::Violation;
 
 /// Deeper than any event a JSON parser hands us (serde_json stops at 128); bounds the
 /// walk's stack if a caller builds a deeper `Value` by hand.

@@ -2,189 +2,25 @@
 //! and the event validator use, checks everything Java's parser checks (names,
 //! duplicates, defaults), and writes the canonical text; `apache-avro` parses the same
 //! text afterwards so that data can be encoded and decoded with it.
+//!
+//! `model` holds the types; `parse` and `named` build them, `defaults` checks field
+//! defaults, `digest` marks identical parts for the checker, `event` validates data.
 
 mod defaults;
 mod digest;
 mod event;
+mod model;
+mod named;
 mod parse;
-
-use std::collections::{BTreeMap, HashMap};
 
 use serde_json::Value;
 
-use super::{ParseOptions, Reference, SchemaError};
-pub(crate) use digest::Digest;
+pub use model::AvroSchema;
+pub(crate) use model::{Digest, Field, Kind, Named, NamedDef, Node, Props};
 
-/// Custom attributes (any key Avro does not define), kept because they are part of a
-/// schema's identity in Confluent and reported as cosmetic changes.
-pub(crate) type Props = BTreeMap<String, Value>;
-
-/// A parsed Avro schema as the compatibility engine walks it.
-#[derive(Clone, Debug)]
-pub struct AvroSchema {
-    /// The top-level type.
-    pub(crate) root: Node,
-    /// Every named type this schema can see: those of its references first, then its
-    /// own, in definition order. [`Kind::Named`] indexes into it.
-    pub(crate) named: Vec<Named>,
-    /// The same schema as `apache-avro` parsed it, for encoding and decoding data.
-    apache: Option<Box<apache_avro::Schema>>,
-    /// Nesting levels a compatibility walk can descend from the root, `None` if the root
-    /// reaches a recursive type.
-    pub(crate) check_height: Option<usize>,
-}
-
-/// One type in the tree; named types live in [`AvroSchema::named`].
-#[derive(Clone, Debug, PartialEq)]
-pub(crate) struct Node {
-    pub kind: Kind,
-    /// `logicalType` on an anonymous type (named types carry their own).
-    pub logical: Option<String>,
-    /// Custom attributes of an anonymous type written as an object.
-    pub props: Props,
-}
-
-/// The shape of a [`Node`].
-#[derive(Clone, Debug, PartialEq)]
-pub(crate) enum Kind {
-    Null,
-    Boolean,
-    Int,
-    Long,
-    Float,
-    Double,
-    Bytes,
-    String,
-    Array(Box<Node>),
-    Map(Box<Node>),
-    Union(Vec<Node>),
-    /// A record, enum or fixed, by index into [`AvroSchema::named`].
-    Named(usize),
-}
-
-/// A record, enum or fixed type.
-#[derive(Clone, Debug, PartialEq)]
-pub(crate) struct Named {
-    /// Namespace-qualified name, the key names resolve to.
-    pub full_name: String,
-    /// The unqualified name (Java compares this one in schema resolution).
-    pub name: String,
-    /// Namespace, `None` for the null namespace.
-    pub namespace: Option<String>,
-    /// Aliases as full names.
-    pub aliases: Vec<String>,
-    pub doc: Option<String>,
-    pub logical: Option<String>,
-    pub props: Props,
-    pub def: NamedDef,
-    /// Nesting depth of the definition with the named types it uses expanded.
-    pub expanded: usize,
-    /// Set when an identical type on the other side of a check can be skipped.
-    pub digest: Option<Digest>,
-}
-
-/// What kind of named type it is.
-#[derive(Clone, Debug, PartialEq)]
-pub(crate) enum NamedDef {
-    Record {
-        fields: Vec<Field>,
-        /// Field name -> index into `fields`.
-        by_name: HashMap<String, usize>,
-        /// Whether it was declared as `error` (a record for Avro protocols).
-        error: bool,
-        /// Entry `k` digests fields `0..=k`, for the longest run of leading fields that
-        /// have digests and no aliases: equal entries on both sides of a check mean the
-        /// fields up to there can be passed over without looking at them one by one.
-        prefix_digests: Vec<Digest>,
-    },
-    Enum {
-        symbols: Vec<String>,
-        default: Option<String>,
-    },
-    Fixed {
-        size: u64,
-    },
-}
-
-/// A record field.
-#[derive(Clone, Debug, PartialEq)]
-pub(crate) struct Field {
-    pub name: String,
-    pub aliases: Vec<String>,
-    pub doc: Option<String>,
-    pub ty: Node,
-    pub default: Option<Value>,
-    pub props: Props,
-    /// JSON pointer of the field in the text that defined it, for error messages.
-    pub path: String,
-    /// Set when an identical field on the other side of a check can be skipped.
-    pub digest: Option<Digest>,
-}
-
-impl Node {
-    /// A node without logical type or attributes.
-    pub(crate) fn plain(kind: Kind) -> Self {
-        Node {
-            kind,
-            logical: None,
-            props: Props::new(),
-        }
-    }
-}
-
-impl Kind {
-    /// The primitive type name, for primitives.
-    pub(crate) fn primitive_name(&self) -> Option<&'static str> {
-        Some(match self {
-            Kind::Null => "null",
-            Kind::Boolean => "boolean",
-            Kind::Int => "int",
-            Kind::Long => "long",
-            Kind::Float => "float",
-            Kind::Double => "double",
-            Kind::Bytes => "bytes",
-            Kind::String => "string",
-            _ => return None,
-        })
-    }
-}
-
-impl AvroSchema {
-    /// The named type at `index`.
-    pub(crate) fn named(&self, index: usize) -> &Named {
-        &self.named[index]
-    }
-
-    /// How a type is called in messages: `int`, `record com.shop.Order`, `array`, ...
-    pub(crate) fn describe(&self, node: &Node) -> String {
-        match &node.kind {
-            Kind::Array(_) => "array".to_owned(),
-            Kind::Map(_) => "map".to_owned(),
-            Kind::Union(branches) => {
-                let names: Vec<String> = branches.iter().map(|b| self.describe(b)).collect();
-                format!("union [{}]", names.join(", "))
-            }
-            Kind::Named(i) => {
-                let n = self.named(*i);
-                let kind = match n.def {
-                    NamedDef::Record { .. } => "record",
-                    NamedDef::Enum { .. } => "enum",
-                    NamedDef::Fixed { .. } => "fixed",
-                };
-                format!("{kind} {}", n.full_name)
-            }
-            other => other.primitive_name().unwrap_or("?").to_owned(),
-        }
-    }
-
-    /// The schema as `apache-avro` parsed it, to encode or decode data with. `None`
-    /// when `apache-avro` refuses a schema that Java's parser (and so Confluent)
-    /// accepts, e.g. an enum field default outside the symbols or a decimal's bytes
-    /// default; see `parse` for why that does not refuse the schema.
-    pub fn apache(&self) -> Option<&apache_avro::Schema> {
-        self.apache.as_deref()
-    }
-}
+use super::error::SchemaError;
+use super::options::{ParseOptions, Reference};
+use super::text::parse_json_text;
 
 /// Parses `text` (with the named types of `references`, in order, each of which may use
 /// the ones before it) into the model and its canonical text.
@@ -195,13 +31,13 @@ pub(crate) fn parse(
 ) -> Result<(AvroSchema, String), SchemaError> {
     let mut parser = parse::Parser::new(options);
     for (i, reference) in references.iter().enumerate() {
-        let value = super::parse_json_text(&reference.text, &options.limits)
+        let value = parse_json_text(&reference.text, &options.limits)
             .map_err(|e| in_reference(i, &reference.name, e))?;
         parser
             .reference(&value)
             .map_err(|e| in_reference(i, &reference.name, e))?;
     }
-    let value = super::parse_json_text(text, &options.limits)?;
+    let value = parse_json_text(text, &options.limits)?;
     let (root, canonical) = parser.root(&value)?;
     let expanded_depth = parser.expanded_depth();
     let mut named = parser.finish();
