@@ -6,7 +6,7 @@
 mod compatibility;
 mod config;
 pub mod error;
-mod hot;
+pub(crate) mod hot;
 mod mode;
 mod ops;
 mod schemas;
@@ -228,7 +228,7 @@ where
 }
 
 /// `bytes` as JSON (see [`Body`]).
-fn decode_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+pub(crate) fn decode_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     let slice: &[u8] = if bytes.iter().all(u8::is_ascii_whitespace) {
         b"{}"
     } else {
@@ -409,7 +409,7 @@ impl Future for AppFuture {
     }
 }
 
-fn trim_trailing_slash(uri: &mut Uri) {
+pub(crate) fn trim_trailing_slash(uri: &mut Uri) {
     let path = uri.path();
     if path.len() <= 1 || !path.ends_with('/') {
         return;
