@@ -280,6 +280,9 @@ pub fn app_requests(data: &[u8]) {
             };
             let mut trimmed = uri.clone();
             fuzzing::trim_trailing_slash(&mut trimmed);
+            if method == Method::POST && first.0 == StatusCode::OK {
+                registered_id_is_served(&app, &trimmed, &first.1).await;
+            }
             if method != Method::GET || fuzzing::recognise(&method, trimmed.path()).is_none() {
                 continue;
             }
@@ -292,6 +295,34 @@ pub fn app_requests(data: &[u8]) {
             assert_eq!(third.as_ref(), Some(&first), "{routed} against {uri}");
         }
     });
+}
+
+/// After a registration (`POST /subjects/{s}/versions` answered `{"id": n}`), the id
+/// must be served at once: serializers fetch it right after registering.
+async fn registered_id_is_served(app: &schemagate_server::App, uri: &Uri, answer: &[u8]) {
+    let registering = uri
+        .path()
+        .strip_prefix("/subjects/")
+        .and_then(|rest| rest.strip_suffix("/versions"))
+        .is_some_and(|subject| !subject.is_empty() && !subject.contains('/'));
+    if !registering {
+        return;
+    }
+    let answer: serde_json::Value = serde_json::from_slice(answer).expect("a JSON answer");
+    let id = answer["id"].as_u64().expect("an id");
+    let target = format!("/schemas/ids/{id}");
+    let get = RawRequest {
+        method: b"GET",
+        target: target.as_bytes(),
+        headers: Vec::new(),
+        body: b"",
+    };
+    let served = send(app, &get, target.as_bytes()).await;
+    assert_eq!(
+        served.map(|(status, _)| status),
+        Some(StatusCode::OK),
+        "registered {id} at {uri}, not served"
+    );
 }
 
 /// `uri` with the first character after the route's fixed prefix percent-encoded.
@@ -336,6 +367,11 @@ async fn send(
     let request = request.body(Body::from(raw.body.to_vec())).ok()?;
     let response = app.clone().oneshot(request).await.expect("infallible");
     let status = response.status();
+    let json_type = response
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("json"));
     let body = axum::body::to_bytes(response.into_body(), usize::MAX)
         .await
         .expect("the answer's body");
@@ -347,6 +383,15 @@ async fn send(
         )
     };
     assert!(!status.is_server_error(), "{}", shown());
+    // Schema texts are served raw with the JSON media type too: both languages are JSON.
+    if json_type && method != Method::HEAD {
+        let parsed = serde_json::from_slice::<serde_json::Value>(&body);
+        assert!(
+            parsed.is_ok(),
+            "a JSON answer that is not JSON: {}",
+            shown()
+        );
+    }
     if status.is_client_error() && method != Method::HEAD {
         let error: serde_json::Value = serde_json::from_slice(&body)
             .unwrap_or_else(|e| panic!("error body is not JSON ({e}): {}", shown()));
