@@ -1,7 +1,7 @@
-//! The stable-toolchain stand-in for the cargo-fuzz targets in `core/fuzz` (which need
-//! nightly): replays every committed corpus file through the same four target bodies,
-//! then runs a deterministic byte-level mutation loop from a fixed seed. No input may
-//! panic, and each must finish in bounded time.
+//! The stable-toolchain companion of the cargo-fuzz targets in `core/fuzz` (which need
+//! nightly, and which `.ci/fuzz` runs): replays every committed corpus file through the
+//! same four target bodies, then runs a deterministic byte-level mutation loop from a
+//! fixed seed. No input may panic, and each must finish in bounded time.
 //!
 //! `SCHEMAGATE_FUZZ_ITERS` (default 5000 per target) lengthens the mutation loop;
 //! `SCHEMAGATE_FUZZ_SEED` changes its seed.

@@ -9,6 +9,9 @@ pub mod api;
 pub mod auth;
 pub mod cache;
 pub mod config;
+/// Internals for the fuzz targets in `server/fuzz`; not an API.
+#[doc(hidden)]
+pub mod fuzzing;
 mod hash;
 pub mod metrics;
 pub mod registry;

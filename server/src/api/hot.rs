@@ -29,7 +29,7 @@ pub(super) const LOOKUP: &str = "/subjects/{s}";
 
 /// A request recognised as one of the hot routes, with its raw path segments.
 #[derive(Debug, PartialEq, Eq)]
-pub(super) enum HotRoute<'a> {
+pub(crate) enum HotRoute<'a> {
     /// `GET /schemas/ids/{id}`.
     ById(&'a str),
     /// `GET /subjects/{s}/versions/{v}`.
@@ -40,7 +40,7 @@ pub(super) enum HotRoute<'a> {
 
 impl HotRoute<'_> {
     /// The label the router gives the same route.
-    pub(super) fn label(&self) -> &'static str {
+    pub(crate) fn label(&self) -> &'static str {
         match self {
             HotRoute::ById(_) => BY_ID,
             HotRoute::Version(..) => VERSION,
@@ -50,7 +50,7 @@ impl HotRoute<'_> {
 }
 
 /// Which hot route `method` and the (already trimmed) `path` name, if any.
-pub(super) fn recognise<'a>(method: &Method, path: &'a str) -> Option<HotRoute<'a>> {
+pub(crate) fn recognise<'a>(method: &Method, path: &'a str) -> Option<HotRoute<'a>> {
     if *method == Method::GET {
         if let Some(id) = path.strip_prefix("/schemas/ids/") {
             return plain_segment(id).map(HotRoute::ById);

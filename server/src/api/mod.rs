@@ -8,7 +8,7 @@ mod compatibility;
 mod config;
 pub mod error;
 mod extract;
-mod hot;
+pub(crate) mod hot;
 mod mode;
 mod observe;
 mod ops;
@@ -30,8 +30,9 @@ use axum::http::Uri;
 use axum::response::Response;
 
 pub use error::ApiError;
+pub(crate) use extract::decode_json;
+use extract::read_body;
 pub use extract::{Body, Params, PathParams, RawBody, Who};
-use extract::{decode_json, read_body};
 use observe::{ObserveLayer, Observed, RequestMeta, RouteLabel};
 pub use respond::{ApiResult, CONTENT_TYPE, bytes_response, json};
 
@@ -174,7 +175,7 @@ impl Future for AppFuture {
     }
 }
 
-fn trim_trailing_slash(uri: &mut Uri) {
+pub(crate) fn trim_trailing_slash(uri: &mut Uri) {
     let path = uri.path();
     if path.len() <= 1 || !path.ends_with('/') {
         return;

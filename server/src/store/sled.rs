@@ -192,7 +192,7 @@ fn subject_prefix(subject: &str) -> Vec<u8> {
 }
 
 /// Splits a `subject NUL version` key (possibly after a fixed-size prefix).
-fn split_version_key(key: &[u8]) -> StoreResult<(String, i32)> {
+pub(crate) fn split_version_key(key: &[u8]) -> StoreResult<(String, i32)> {
     if key.len() < 5 {
         return Err(StoreError("corrupt version key".into()));
     }
@@ -203,7 +203,7 @@ fn split_version_key(key: &[u8]) -> StoreResult<(String, i32)> {
     Ok((subject, version))
 }
 
-fn decode_version_value(version: i32, value: &[u8]) -> StoreResult<VersionEntry> {
+pub(crate) fn decode_version_value(version: i32, value: &[u8]) -> StoreResult<VersionEntry> {
     if value.len() != 5 {
         return Err(StoreError("corrupt version value".into()));
     }
@@ -236,7 +236,7 @@ fn scope_key(subject: Option<&str>) -> Vec<u8> {
     }
 }
 
-fn be_u32(bytes: &[u8]) -> StoreResult<u32> {
+pub(crate) fn be_u32(bytes: &[u8]) -> StoreResult<u32> {
     <[u8; 4]>::try_from(bytes)
         .map(u32::from_be_bytes)
         .map_err(|_| StoreError("corrupt 32-bit value".into()))
@@ -506,5 +506,13 @@ impl Store for SledStore {
         // What is left is now the state of the last good flush (or older, and durable).
         journal.clear();
         Ok(())
+    }
+}
+
+impl SledStore {
+    /// Every tree by name, for `crate::fuzzing` to write records that no [`Op`] would
+    /// (corrupt ones), so that the decoding of what is read back can be fuzzed.
+    pub(crate) fn raw_trees(&self) -> impl Iterator<Item = (&'static str, &Tree)> {
+        TREE_NAMES.iter().copied().zip(&self.trees)
     }
 }

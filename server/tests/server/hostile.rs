@@ -697,3 +697,36 @@ on_each_store! {
         }
     }
 }
+
+/// The bodies of the server's cargo-fuzz targets (`server/fuzz`), compiled here so that
+/// the stable suite replays their corpus.
+#[path = "../../fuzz/src/lib.rs"]
+mod fuzz_targets;
+
+/// Every committed corpus file of every server fuzz target, the minimised crashes that
+/// fuzzing found among them, runs without a panic (`.ci/fuzz` runs the real fuzzer).
+#[test]
+fn fuzz_corpus_replays_cleanly() {
+    type Body = fn(&[u8]);
+    let targets: [(&str, Body); 3] = [
+        ("request_parse", fuzz_targets::request_parse),
+        ("app_requests", fuzz_targets::app_requests),
+        ("store_records", fuzz_targets::store_records),
+    ];
+    for (target, body) in targets {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("fuzz/corpus")
+            .join(target);
+        let mut files: Vec<_> = std::fs::read_dir(&dir)
+            .unwrap_or_else(|e| panic!("corpus {}: {e}", dir.display()))
+            .map(|entry| entry.expect("corpus entry").path())
+            .collect();
+        files.sort();
+        assert!(!files.is_empty(), "{target}: empty corpus");
+        for file in files {
+            let data = std::fs::read(&file).expect("corpus file");
+            let outcome = std::panic::catch_unwind(|| body(&data));
+            assert!(outcome.is_ok(), "{target} panicked on {}", file.display());
+        }
+    }
+}
