@@ -883,12 +883,21 @@ fn each_acknowledged_registration_waits_for_an_fdatasync() {
     );
 }
 
-/// A failing disk: with the store's syncs failing, a registration is refused promptly
-/// with 50001, `/health` is 503, and the refused schema is never served, while what was
-/// durable before is. Once the syncs work again, health and writes come back by
-/// themselves, and after a restart the refused write is still absent.
-#[test]
-fn a_failing_fdatasync_refuses_writes_turns_health_503_and_serves_nothing_refused() {
+/// A sled server that acknowledged one schema (`R1` in `disk-a`, id `a`) before
+/// `strace` was attached to it with `expr`.
+struct Faulty {
+    rt: tokio::runtime::Runtime,
+    client: reqwest::Client,
+    dir: tempfile::TempDir,
+    data: std::path::PathBuf,
+    proc: ServerProcess,
+    base: String,
+    a: u64,
+    strace: Strace,
+}
+
+/// [`Faulty`], or `None` without strace (see [`Strace::attach`]).
+fn faulty(expr: &[&str]) -> Option<Faulty> {
     let rt = runtime();
     let client = http_client();
     let dir = tempfile::tempdir().unwrap();
@@ -896,11 +905,36 @@ fn a_failing_fdatasync_refuses_writes_turns_health_503_and_serves_nothing_refuse
     let proc = spawn(&data, "sled").expect("starts");
     let base = proc.url.clone();
     let a = rt.block_on(register(&client, &base, "disk-a", 1));
-    let Some(strace) = Strace::attach(
-        proc.child.id(),
-        &["trace=fdatasync", "inject=fdatasync:error=EIO"],
-        &dir.path().join("strace"),
-    ) else {
+    let strace = Strace::attach(proc.child.id(), expr, &dir.path().join("strace"))?;
+    Some(Faulty {
+        rt,
+        client,
+        dir,
+        data,
+        proc,
+        base,
+        a,
+        strace,
+    })
+}
+
+/// A failing disk: with the store's syncs failing, a registration is refused promptly
+/// with 50001, `/health` is 503, and the refused schema is never served, while what was
+/// durable before is. Once the syncs work again, health and writes come back by
+/// themselves, and after a restart the refused write is still absent.
+#[test]
+fn a_failing_fdatasync_refuses_writes_turns_health_503_and_serves_nothing_refused() {
+    let Some(Faulty {
+        rt,
+        client,
+        dir: _dir,
+        data,
+        proc,
+        base,
+        a,
+        strace,
+    }) = faulty(&["trace=fdatasync", "inject=fdatasync:error=EIO"])
+    else {
         return;
     };
     rt.block_on(async {
@@ -968,21 +1002,20 @@ fn a_failing_fdatasync_refuses_writes_turns_health_503_and_serves_nothing_refuse
 /// served, until a restart recovers what was durable.
 #[test]
 fn with_every_sync_failing_writes_are_refused_and_nothing_refused_is_served() {
-    let rt = runtime();
-    let client = http_client();
-    let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().join("data");
-    let proc = spawn(&data, "sled").expect("starts");
-    let base = proc.url.clone();
-    let a = rt.block_on(register(&client, &base, "disk-a", 1));
-    let Some(strace) = Strace::attach(
-        proc.child.id(),
-        &[
-            "trace=fsync,fdatasync,sync_file_range",
-            "inject=fsync,fdatasync,sync_file_range:error=EIO",
-        ],
-        &dir.path().join("strace"),
-    ) else {
+    let Some(Faulty {
+        rt,
+        client,
+        dir: _dir,
+        data,
+        proc,
+        base,
+        a,
+        strace,
+    }) = faulty(&[
+        "trace=fsync,fdatasync,sync_file_range",
+        "inject=fsync,fdatasync,sync_file_range:error=EIO",
+    ])
+    else {
         return;
     };
     rt.block_on(async {
