@@ -77,6 +77,30 @@ fn every_committed_corpus_file_replays_cleanly() {
     }
 }
 
+/// Found by `compat_avro` under cargo-fuzz (CI's first real run): a field alias naming
+/// another field makes the schema incompatible with itself, as Java decides
+/// (`AMBIGUOUS_READER_FIELD`); the target's self-compatibility property now allows
+/// exactly that, and nothing else.
+#[test]
+fn a_field_alias_naming_another_field_is_ambiguous_even_against_itself() {
+    let text = r#"{"type":"record","name":"R","fields":[{"name":"a","type":"long"},{"name":"b","type":"string","aliases":["a"]}]}"#;
+    targets::compat_avro(text.as_bytes());
+    let parsed = schemagate_core::ParsedSchema::parse_bytes(
+        schemagate_core::SchemaType::Avro,
+        text.as_bytes(),
+        &[],
+        &schemagate_core::ParseOptions::default(),
+    )
+    .expect("a valid schema");
+    let report = schemagate_core::check(
+        schemagate_core::Level::Backward,
+        &parsed,
+        std::slice::from_ref(&parsed),
+    );
+    let rules: Vec<&str> = report.breaking().map(|f| f.rule.as_str()).collect();
+    assert_eq!(rules, ["AMBIGUOUS_READER_FIELD"]);
+}
+
 /// xorshift64.
 struct Rng(u64);
 
