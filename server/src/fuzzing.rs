@@ -1,5 +1,5 @@
 //! Internals the fuzz targets in `server/fuzz` (and their stable replay in
-//! `tests/hostile.rs`) call directly: the parsers the server runs on untrusted bytes,
+//! `tests/server/hostile.rs`) call directly: the parsers the server runs on untrusted bytes,
 //! and raw writes into the sled store's trees, so that the decoding of records no
 //! [`Op`](crate::store::Op) would write can be fuzzed. Hidden from the docs and not an
 //! API: every function is a thin wrapper, so that what is fuzzed is the product's code.

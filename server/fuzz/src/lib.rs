@@ -1,5 +1,5 @@
 //! The fuzz target bodies for schemagate-server, shared by the cargo-fuzz binaries in
-//! `fuzz_targets/` and by the stable replay in `server/tests/hostile.rs` (which
+//! `fuzz_targets/` and by the stable replay in `server/tests/server/hostile.rs` (which
 //! includes this file as a module). Each takes arbitrary bytes and must return without
 //! panicking; the properties asserted on the way are ones the server promises its
 //! clients (see the README).
