@@ -469,9 +469,9 @@ impl Registry {
     /// A registry over `store`; `default_level` applies when no level is configured.
     pub fn new(store: Arc<dyn Store>, default_level: Level, limits: Limits) -> Registry {
         Registry {
+            commits: Commits::new(store.durable_on_commit()),
             store,
             writer: Mutex::new(()),
-            commits: Commits::new(),
             default_level,
             limits,
             cache: ReadCache::new(),

@@ -32,6 +32,9 @@ const RETRY_FAILING_EVERY: Duration = Duration::from_millis(250);
 
 /// Commit numbers and what is known of them.
 pub(super) struct Commits {
+    /// The store is durable on commit: whatever a reader can see is durable already,
+    /// so nothing below ever waits (asked of the store once, not on every read).
+    durable_on_commit: bool,
     /// Commits begun: counted before their data can be seen, so a reader that saw a
     /// commit's data reads a number at least as high.
     started: AtomicU64,
@@ -85,8 +88,9 @@ enum Waiter {
 }
 
 impl Commits {
-    pub(super) fn new() -> Commits {
+    pub(super) fn new(durable_on_commit: bool) -> Commits {
         Commits {
+            durable_on_commit,
             started: AtomicU64::new(0),
             applied: AtomicU64::new(0),
             applied_moved: Notify::new(),
@@ -126,7 +130,7 @@ impl Commits {
     /// Whether everything a reader can see right now is durable: the cheap test that
     /// lets cached answers skip every wait.
     pub(super) fn settled(&self) -> bool {
-        self.settled_through(self.started.load(Ordering::SeqCst))
+        self.durable_on_commit || self.settled_through(self.started.load(Ordering::SeqCst))
     }
 
     /// The fast test for one number: durable, and above every number taken back (the
@@ -187,7 +191,7 @@ impl Registry {
     /// The read barrier: waits until everything a reader may have seen so far is
     /// durable. Called after a read and before its answer leaves.
     pub async fn settle(self: &Arc<Self>) -> Result<()> {
-        if self.commits.settled() || self.store.durable_on_commit() {
+        if self.commits.settled() {
             return Ok(());
         }
         let seq = self.commits.current();
@@ -196,13 +200,13 @@ impl Registry {
 
     /// Whether a cached answer may be served without [`Registry::settle`].
     pub(super) fn settled(&self) -> bool {
-        self.commits.settled() || self.store.durable_on_commit()
+        self.commits.settled()
     }
 
     /// Health: `Err` while the store is failing. A failing store is probed with a flush
     /// (at most every 250 ms), so that health comes back by itself once the disk does.
     pub async fn health(self: &Arc<Self>) -> Result<()> {
-        if self.commits.failing().is_some() && !self.store.durable_on_commit() {
+        if self.commits.failing().is_some() {
             let _queue = self.commits.queue.lock().await;
             let due = {
                 let state = self.commits.state();
@@ -216,18 +220,15 @@ impl Registry {
         if let Some(why) = self.commits.failing() {
             return Err(failing_error(&why));
         }
-        let this = Arc::clone(self);
-        tokio::task::spawn_blocking(move || this.store.next_id())
-            .await
-            .map_err(|e| Error::Store(StoreError(format!("worker failed: {e}"))))??;
+        self.on_blocking_pool(|r| Ok(r.store.next_id()?)).await?;
         Ok(())
     }
 
     async fn await_durable(self: &Arc<Self>, seq: u64, waiter: Waiter) -> Result<()> {
-        if self.store.durable_on_commit() {
+        let commits = &self.commits;
+        if commits.durable_on_commit {
             return Ok(());
         }
-        let commits = &self.commits;
         commits.applied_through(seq).await;
         if commits.settled_through(seq) {
             return Ok(());
@@ -265,11 +266,9 @@ impl Registry {
     async fn flush_or_take_back(self: &Arc<Self>, waiter: Waiter) -> Result<()> {
         let commits = &self.commits;
         let target = commits.applied();
-        let this = Arc::clone(self);
-        let flushed = tokio::task::spawn_blocking(move || this.store.flush(target))
-            .await
-            .map_err(|e| StoreError(format!("flush worker failed: {e}")))
-            .and_then(|r| r);
+        let flushed = self
+            .on_blocking_pool(move |r| Ok(r.store.flush(target)?))
+            .await;
         let Err(e) = flushed else {
             commits.durable.fetch_max(target, Ordering::SeqCst);
             if commits.state().failing.take().is_some() {
@@ -277,23 +276,23 @@ impl Registry {
             }
             return Ok(());
         };
-        tracing::error!(error = %e, "flush failed; taking back the writes it did not make durable");
+        // The store's own words, without the 50001 prefix the answer adds again.
+        let why = match e {
+            Error::Store(StoreError(why)) => why,
+            other => other.to_string(),
+        };
+        tracing::error!(error = %why, "flush failed; taking back the writes it did not make durable");
         {
             let mut state = commits.state();
-            state.failing = Some(e.to_string());
+            state.failing = Some(why.clone());
             state.failed_at = Some(Instant::now());
         }
-        let this = Arc::clone(self);
-        let taken_back = tokio::task::spawn_blocking(move || this.take_back())
-            .await
-            .map_err(|e| StoreError(format!("worker failed: {e}")))
-            .and_then(|r| r);
-        if let Err(undo) = taken_back {
+        if let Err(undo) = self.on_blocking_pool(|r| Ok(r.take_back()?)).await {
             tracing::error!(error = %undo, "could not take back the writes that failed to flush; nothing newer than the last good flush is served until a restart");
         }
         Err(match waiter {
             Waiter::Writer => lost_error(),
-            Waiter::Reader => failing_error(&e.to_string()),
+            Waiter::Reader => failing_error(&why),
         })
     }
 

@@ -109,6 +109,12 @@ impl SledStore {
         &self.trees[index]
     }
 
+    /// Every tree by name, for `crate::fuzzing` to write records that no [`Op`] would
+    /// (corrupt ones), so that the decoding of what is read back can be fuzzed.
+    pub(crate) fn raw_trees(&self) -> impl Iterator<Item = (&'static str, &Tree)> {
+        TREE_NAMES.iter().copied().zip(&self.trees)
+    }
+
     fn journal(&self) -> MutexGuard<'_, Vec<Undone>> {
         // A panic while holding it leaves the journal whole: entries are pushed at once.
         self.journal.lock().unwrap_or_else(|e| e.into_inner())
@@ -489,7 +495,7 @@ impl Store for SledStore {
 
     fn discard_unflushed(&self, after: u64) -> StoreResult<()> {
         let mut journal = self.journal();
-        let undone = self.transact(|t| {
+        self.transact(|t| {
             for u in journal.iter().filter(|u| u.seq > after).rev() {
                 for change in u.undo.iter().rev() {
                     match &change.old {
@@ -501,18 +507,9 @@ impl Store for SledStore {
                 }
             }
             Ok(())
-        });
-        undone?;
+        })?;
         // What is left is now the state of the last good flush (or older, and durable).
         journal.clear();
         Ok(())
-    }
-}
-
-impl SledStore {
-    /// Every tree by name, for `crate::fuzzing` to write records that no [`Op`] would
-    /// (corrupt ones), so that the decoding of what is read back can be fuzzed.
-    pub(crate) fn raw_trees(&self) -> impl Iterator<Item = (&'static str, &Tree)> {
-        TREE_NAMES.iter().copied().zip(&self.trees)
     }
 }

@@ -696,35 +696,29 @@ fn name_of(text: &str) -> String {
     schema["name"].as_str().expect("a named record").to_owned()
 }
 
+/// The JSON answer to `request`; `None` once the server is gone.
+async fn answer(request: reqwest::RequestBuilder) -> Option<Value> {
+    request.send().await.ok()?.json().await.ok()
+}
+
 /// Reads what writers have just made, as producers and consumers do: the newest version,
 /// lookups, and the ids just above the highest one seen (a consumer meeting a new id).
 async fn reader(client: reqwest::Client, base: String, mut rng: Rng, shown: Arc<Mutex<Shown>>) {
     let mut highest = 0;
     loop {
         let s = subject(rng.below(SUBJECTS));
-        let Ok(r) = client
-            .get(format!("{base}/subjects/{s}/versions/latest"))
-            .send()
-            .await
-        else {
-            return;
-        };
-        let Ok(body) = r.json::<Value>().await else {
+        let latest = client.get(format!("{base}/subjects/{s}/versions/latest"));
+        let Some(body) = answer(latest).await else {
             return;
         };
         if let (Some(id), Some(text)) = (body["id"].as_u64(), body["schema"].as_str()) {
             shown.lock().unwrap().saw(id, text, "versions/latest");
             highest = highest.max(id);
             // Looked up as a producer does at start.
-            let Ok(r) = client
+            let lookup = client
                 .post(format!("{base}/subjects/{s}"))
-                .body(json!({ "schema": text }).to_string())
-                .send()
-                .await
-            else {
-                return;
-            };
-            let Ok(found) = r.json::<Value>().await else {
+                .body(json!({ "schema": text }).to_string());
+            let Some(found) = answer(lookup).await else {
                 return;
             };
             if let (Some(id), Some(text)) = (found["id"].as_u64(), found["schema"].as_str()) {
@@ -732,10 +726,7 @@ async fn reader(client: reqwest::Client, base: String, mut rng: Rng, shown: Arc<
             }
         }
         for id in highest + 1..highest + 4 {
-            let Ok(r) = client.get(format!("{base}/schemas/ids/{id}")).send().await else {
-                return;
-            };
-            let Ok(body) = r.json::<Value>().await else {
+            let Some(body) = answer(client.get(format!("{base}/schemas/ids/{id}"))).await else {
                 return;
             };
             if let Some(text) = body["schema"].as_str() {
