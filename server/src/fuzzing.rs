@@ -44,8 +44,8 @@ pub fn decode_version_value(version: i32, value: &[u8]) -> Result<VersionEntry, 
 }
 
 /// Decodes a sled 32-bit id or counter.
-pub fn be_u32(bytes: &[u8]) -> Result<u32, String> {
-    crate::store::sled::be_u32(bytes).map_err(|e| e.to_string())
+pub fn be_id(bytes: &[u8]) -> Result<crate::store::SchemaId, String> {
+    crate::store::sled::be_id(bytes).map_err(|e| e.to_string())
 }
 
 /// The names of the store's trees, in a fixed order.

@@ -40,7 +40,7 @@ use read_cache::{BodyLookup, INPUT_CACHE_MAX_TEXT, ReadCache, parsed_size};
 use axum::body::Bytes;
 use schemagate_core::{
     CheckOptions, Level, Limits, ParseOptions, ParsedSchema, Reference, SchemaError, SchemaType,
-    Subject, check_with,
+    Subject, SubjectError, check_with,
 };
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -157,6 +157,12 @@ pub enum Error {
     Timeout,
 }
 
+impl From<SubjectError> for Error {
+    fn from(e: SubjectError) -> Error {
+        Error::InvalidSubject(e.to_string())
+    }
+}
+
 /// Result of a use case.
 pub type Result<T> = std::result::Result<T, Error>;
 
@@ -178,6 +184,15 @@ impl VersionSpec {
         match s.parse::<i32>() {
             Ok(n) if n >= 1 => Ok(VersionSpec::Number(n)),
             _ => Err(Error::InvalidVersion(s.to_owned())),
+        }
+    }
+}
+
+impl std::fmt::Display for VersionSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            VersionSpec::Latest => f.write_str("latest"),
+            VersionSpec::Number(n) => n.fmt(f),
         }
     }
 }
@@ -411,10 +426,6 @@ fn input_digest(
     h.finalize().into()
 }
 
-fn valid_subject(name: &str) -> Result<Subject> {
-    Subject::parse(name).map_err(|e| Error::InvalidSubject(e.to_string()))
-}
-
 fn paginate<T>(items: Vec<T>, offset: usize, limit: i64) -> Vec<T> {
     let it = items.into_iter().skip(offset);
     if limit > 0 {
@@ -616,7 +627,7 @@ mod tests {
                     registry
                         .write(move |r| {
                             r.register(
-                                &format!("s{i}"),
+                                &Subject::parse(&format!("s{i}")).unwrap(),
                                 &input(&format!("R{i}")),
                                 None,
                                 None,

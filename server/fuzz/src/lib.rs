@@ -14,16 +14,16 @@ use std::time::Duration;
 
 use axum::body::Body;
 use axum::http::{HeaderName, HeaderValue, Method, Request, StatusCode, Uri};
-use schemagate_core::{Level, Limits};
+use schemagate_core::{Level, Limits, Subject};
 use schemagate_server::api::Params;
 use schemagate_server::auth::policy::{Need, classify};
 use schemagate_server::auth::{Credentials, MetricsAccess};
 use schemagate_server::fuzzing;
 use schemagate_server::metrics::Metrics;
 use schemagate_server::registry::{Caller, Registry, SchemaInput, VersionSpec};
-use schemagate_server::store::Store;
 use schemagate_server::store::forward::Forward;
 use schemagate_server::store::sled::SledStore;
+use schemagate_server::store::{SchemaId, Store};
 use schemagate_server::{AppState, build_router};
 use tower::ServiceExt as _;
 
@@ -440,7 +440,7 @@ pub fn store_records(data: &[u8]) {
     let fixture = fixture(&STORE, "store_records");
     let store = &fixture.store;
     let mut subjects: BTreeSet<String> = BTreeSet::from(["a".to_owned()]);
-    let mut ids: BTreeSet<u32> = BTreeSet::from([0, 1, 2, u32::MAX]);
+    let mut ids: BTreeSet<SchemaId> = [0, 1, 2, u32::MAX].into_iter().map(SchemaId).collect();
     let mut versions: BTreeSet<i32> = BTreeSet::from([-1, 0, 1, 2, i32::MAX]);
     let mut content_keys: Vec<[u8; 32]> = vec![[0; 32]];
     let mut rest = data;
@@ -459,7 +459,7 @@ pub fn store_records(data: &[u8]) {
         }
         let _ = fuzzing::decode_version_value(version, value);
         for bytes in [key, value, key.get(..4).unwrap_or_default()] {
-            if let Ok(id) = fuzzing::be_u32(bytes) {
+            if let Ok(id) = fuzzing::be_id(bytes) {
                 ids.insert(id);
             }
         }
@@ -469,13 +469,18 @@ pub fn store_records(data: &[u8]) {
     }
     // Bounded, so that an input with many records stays quick.
     let subjects: Vec<String> = subjects.into_iter().take(8).collect();
-    let ids: Vec<u32> = ids.into_iter().take(12).collect();
+    let ids: Vec<SchemaId> = ids.into_iter().take(12).collect();
     let versions: Vec<i32> = versions.into_iter().take(8).collect();
 
     store_reads(store.as_ref(), &subjects, &ids, &versions, &content_keys);
     let registry = registry(store);
-    registry_reads(&registry, &subjects, &ids, &versions);
-    registry_writes(&registry, &subjects);
+    // The registry takes names that passed the HTTP edge: the others end there.
+    let names: Vec<Subject> = subjects
+        .iter()
+        .filter_map(|s| Subject::parse(s).ok())
+        .collect();
+    registry_reads(&registry, &names, &ids, &versions);
+    registry_writes(&registry, &names);
     // What the writes left must still read without a panic.
     store_reads(store.as_ref(), &subjects, &ids, &versions, &content_keys);
 }
@@ -483,7 +488,7 @@ pub fn store_records(data: &[u8]) {
 fn store_reads(
     store: &dyn Store,
     subjects: &[String],
-    ids: &[u32],
+    ids: &[SchemaId],
     versions: &[i32],
     content_keys: &[[u8; 32]],
 ) {
@@ -507,7 +512,7 @@ fn store_reads(
     }
 }
 
-fn registry_reads(registry: &Registry, subjects: &[String], ids: &[u32], versions: &[i32]) {
+fn registry_reads(registry: &Registry, subjects: &[Subject], ids: &[SchemaId], versions: &[i32]) {
     let _ = registry.counts();
     let _ = (
         registry.get_config(None, true),
@@ -531,17 +536,17 @@ fn registry_reads(registry: &Registry, subjects: &[String], ids: &[u32], version
         let _ = registry.get_mode(Some(subject), true);
         let specs = versions
             .iter()
-            .map(i32::to_string)
-            .chain(["latest".to_owned()]);
+            .filter_map(|v| VersionSpec::parse(&v.to_string()).ok())
+            .chain([VersionSpec::Latest]);
         for spec in specs {
-            let _ = registry.get_version(subject, &spec, false);
-            let _ = registry.version_json(Caller::ANYONE, subject, &spec, true);
-            let _ = registry.referenced_by(subject, &spec);
+            let _ = registry.get_version(subject, spec, false);
+            let _ = registry.version_json(Caller::ANYONE, subject, spec, true);
+            let _ = registry.referenced_by(subject, spec);
         }
     }
 }
 
-fn registry_writes(registry: &Registry, subjects: &[String]) {
+fn registry_writes(registry: &Registry, subjects: &[Subject]) {
     let input = SchemaInput {
         schema: Some(r#"{"type":"record","name":"R","fields":[]}"#.to_owned()),
         ..SchemaInput::default()
@@ -552,12 +557,12 @@ fn registry_writes(registry: &Registry, subjects: &[String]) {
         let _ = registry.check_compatibility(
             Caller::ANYONE,
             subject,
-            Some("latest"),
+            Some(VersionSpec::Latest),
             &input,
             false,
             true,
         );
-        let _ = registry.delete_version(subject, "1", false);
+        let _ = registry.delete_version(subject, VersionSpec::Number(1), false);
         let _ = registry.delete_subject(subject, false);
         let _ = registry.delete_subject(subject, true);
     }

@@ -13,20 +13,13 @@ async fn check(
     input: SchemaInput,
     with_version: bool,
 ) -> ApiResult {
-    let subject = p.get("s").to_owned();
-    let version = with_version.then(|| p.get("v").to_owned());
+    let subject = p.subject()?;
+    let version = with_version.then(|| p.version()).transpose()?;
     let (normalize, verbose) = (q.flag("normalize"), q.flag("verbose"));
     let view = state
         .registry
         .blocking(move |r| {
-            r.check_compatibility(
-                who.caller(),
-                &subject,
-                version.as_deref(),
-                &input,
-                normalize,
-                verbose,
-            )
+            r.check_compatibility(who.caller(), &subject, version, &input, normalize, verbose)
         })
         .await?;
     Ok(super::json(&view))

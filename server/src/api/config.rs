@@ -4,7 +4,10 @@ use axum::extract::State;
 use serde::Deserialize;
 use serde_json::json;
 
+use schemagate_core::Level;
+
 use super::{ApiResult, AppState, Body, Params, PathParams};
+use crate::registry::Error;
 
 /// `PUT /config[/{s}]` body; Confluent documents `compatibility`, some tools send
 /// `compatibilityLevel`, both are accepted.
@@ -16,8 +19,11 @@ pub struct ConfigBody {
 }
 
 impl ConfigBody {
-    fn level(self) -> Option<String> {
-        self.compatibility.or(self.compatibility_level)
+    /// The level asked for; absent or unknown is 42203.
+    fn level(self) -> Result<Level, Error> {
+        let raw = self.compatibility.or(self.compatibility_level);
+        let raw = raw.as_deref().unwrap_or_default();
+        raw.parse().map_err(|_| Error::InvalidLevel(raw.to_owned()))
     }
 }
 
@@ -31,10 +37,10 @@ pub async fn get_global(State(state): State<AppState>) -> ApiResult {
 
 /// `PUT /config`.
 pub async fn put_global(State(state): State<AppState>, Body(body): Body<ConfigBody>) -> ApiResult {
-    let raw = body.level();
+    let level = body.level()?;
     let level = state
         .registry
-        .write(move |r| r.set_config(None, raw.as_deref()))
+        .write(move |r| r.set_config(None, level))
         .await?;
     Ok(super::json(&json!({ "compatibility": level.as_str() })))
 }
@@ -49,7 +55,7 @@ pub async fn delete_global(State(state): State<AppState>) -> ApiResult {
 
 /// `GET /config/{s}`: 40408 when unset unless `defaultToGlobal=true`.
 pub async fn get_subject(State(state): State<AppState>, p: PathParams, q: Params) -> ApiResult {
-    let (subject, to_global) = (p.get("s").to_owned(), q.flag("defaultToGlobal"));
+    let (subject, to_global) = (p.subject()?, q.flag("defaultToGlobal"));
     let level = state
         .registry
         .read(move |r| r.get_config(Some(&subject), to_global))
@@ -65,18 +71,18 @@ pub async fn put_subject(
     p: PathParams,
     Body(body): Body<ConfigBody>,
 ) -> ApiResult {
-    let subject = p.get("s").to_owned();
-    let raw = body.level();
+    let subject = p.subject()?;
+    let level = body.level()?;
     let level = state
         .registry
-        .write(move |r| r.set_config(Some(&subject), raw.as_deref()))
+        .write(move |r| r.set_config(Some(&subject), level))
         .await?;
     Ok(super::json(&json!({ "compatibility": level.as_str() })))
 }
 
 /// `DELETE /config/{s}`: answers the level that was set, 40401 when none was.
 pub async fn delete_subject(State(state): State<AppState>, p: PathParams) -> ApiResult {
-    let subject = p.get("s").to_owned();
+    let subject = p.subject()?;
     let level = state
         .registry
         .write(move |r| r.delete_config(Some(&subject)))

@@ -12,7 +12,9 @@ use serde::de::DeserializeOwned;
 
 use super::{ApiError, AppState};
 use crate::auth::Principal;
-use crate::registry::{Caller, Error};
+use crate::registry::{Caller, Error, VersionSpec};
+use crate::store::SchemaId;
+use schemagate_core::Subject;
 
 /// Query parameters: unknown ones ignored, booleans in any case.
 pub struct Params(Vec<(String, String)>);
@@ -102,6 +104,23 @@ impl PathParams {
             .iter()
             .find(|(k, _)| *k == name)
             .map_or("", |(_, v)| v)
+    }
+
+    /// The subject `{s}` names, refused (42208) when it is not a valid subject name.
+    pub fn subject(&self) -> Result<Subject, Error> {
+        Subject::parse(self.get("s")).map_err(Error::from)
+    }
+
+    /// The version `{v}` names, refused (42202) unless a number from 1 or `latest`.
+    pub fn version(&self) -> Result<VersionSpec, Error> {
+        VersionSpec::parse(self.get("v"))
+    }
+
+    /// The schema id `{id}` names; anything but a positive number names no schema
+    /// (40403), as in Confluent.
+    pub fn id(&self) -> Result<SchemaId, Error> {
+        let raw = self.get("id");
+        SchemaId::parse(raw).ok_or_else(|| Error::SchemaNotFound(raw.to_owned()))
     }
 }
 

@@ -16,7 +16,7 @@ use axum::http::{Method, Uri};
 use axum::response::{IntoResponse, Response};
 
 use super::{AppState, Params, Who};
-use crate::registry::Caller;
+use crate::registry::{Caller, VersionSpec};
 use crate::store::SchemaId;
 
 /// The route of `GET /schemas/ids/{id}`: registered with the router and used as the
@@ -88,12 +88,13 @@ pub(super) fn cached_get(
     match *route {
         HotRoute::ById(raw) => {
             // Ids the router would refuse (zero, not a number) get its 404 from there.
-            let id = raw.parse::<SchemaId>().ok().filter(|id| *id >= 1)?;
+            let id = SchemaId::parse(raw)?;
             let doc = state.registry.cached_schema_by_id(caller, id)?;
             Some(super::bytes_response(doc.json.clone()))
         }
         HotRoute::Version(subject, version) => {
             let deleted = Params::from_uri(uri).flag("deleted");
+            let version = VersionSpec::parse(version).ok()?;
             let body = state
                 .registry
                 .cached_version_json(caller, subject, version, deleted)?;

@@ -234,6 +234,8 @@ mod tests {
         assert_eq!(response.headers()[header::CONTENT_TYPE], CONTENT_TYPE);
     }
 
+    use crate::store::SchemaId;
+
     /// A backend that is down: every call fails.
     struct Down;
 
@@ -242,13 +244,16 @@ mod tests {
     }
 
     impl crate::store::Store for Down {
-        fn schema(&self, _: u32) -> crate::store::StoreResult<Option<crate::store::StoredSchema>> {
+        fn schema(
+            &self,
+            _: SchemaId,
+        ) -> crate::store::StoreResult<Option<crate::store::StoredSchema>> {
             down()
         }
         fn id_for_key(
             &self,
             _: &crate::store::ContentKey,
-        ) -> crate::store::StoreResult<Option<u32>> {
+        ) -> crate::store::StoreResult<Option<SchemaId>> {
             down()
         }
         fn versions(&self, _: &str) -> crate::store::StoreResult<Vec<crate::store::VersionEntry>> {
@@ -261,11 +266,11 @@ mod tests {
         }
         fn usages(
             &self,
-            _: u32,
+            _: SchemaId,
         ) -> crate::store::StoreResult<Vec<(String, crate::store::VersionEntry)>> {
             down()
         }
-        fn referrers(&self, _: &str, _: i32) -> crate::store::StoreResult<Vec<u32>> {
+        fn referrers(&self, _: &str, _: i32) -> crate::store::StoreResult<Vec<SchemaId>> {
             down()
         }
         fn config(
@@ -277,7 +282,7 @@ mod tests {
         fn mode(&self, _: Option<&str>) -> crate::store::StoreResult<Option<crate::store::Mode>> {
             down()
         }
-        fn next_id(&self) -> crate::store::StoreResult<u32> {
+        fn next_id(&self) -> crate::store::StoreResult<SchemaId> {
             down()
         }
         fn counts(&self) -> crate::store::StoreResult<crate::store::Counts> {

@@ -5,11 +5,21 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::{ApiResult, AppState, Body, Params, PathParams};
+use crate::registry::Error;
+use crate::store::Mode;
 
 /// `PUT /mode[/{s}]` body.
 #[derive(Deserialize)]
 pub struct ModeBody {
     mode: Option<String>,
+}
+
+impl ModeBody {
+    /// The mode asked for; absent or unknown is 42204.
+    fn mode(&self) -> Result<Mode, Error> {
+        let raw = self.mode.as_deref().unwrap_or_default();
+        Mode::parse(raw).ok_or_else(|| Error::InvalidMode(raw.to_owned()))
+    }
 }
 
 /// `GET /mode`.
@@ -24,17 +34,17 @@ pub async fn put_global(
     q: Params,
     Body(body): Body<ModeBody>,
 ) -> ApiResult {
-    let force = q.flag("force");
+    let (mode, force) = (body.mode()?, q.flag("force"));
     let mode = state
         .registry
-        .write(move |r| r.set_mode(None, body.mode.as_deref(), force))
+        .write(move |r| r.set_mode(None, mode, force))
         .await?;
     Ok(super::json(&json!({ "mode": mode.as_str() })))
 }
 
 /// `GET /mode/{s}`: 40409 when unset unless `defaultToGlobal=true`.
 pub async fn get_subject(State(state): State<AppState>, p: PathParams, q: Params) -> ApiResult {
-    let (subject, to_global) = (p.get("s").to_owned(), q.flag("defaultToGlobal"));
+    let (subject, to_global) = (p.subject()?, q.flag("defaultToGlobal"));
     let mode = state
         .registry
         .read(move |r| r.get_mode(Some(&subject), to_global))
@@ -49,18 +59,18 @@ pub async fn put_subject(
     q: Params,
     Body(body): Body<ModeBody>,
 ) -> ApiResult {
-    let subject = p.get("s").to_owned();
-    let force = q.flag("force");
+    let subject = p.subject()?;
+    let (mode, force) = (body.mode()?, q.flag("force"));
     let mode = state
         .registry
-        .write(move |r| r.set_mode(Some(&subject), body.mode.as_deref(), force))
+        .write(move |r| r.set_mode(Some(&subject), mode, force))
         .await?;
     Ok(super::json(&json!({ "mode": mode.as_str() })))
 }
 
 /// `DELETE /mode/{s}`: answers the mode that was set, 40401 when none was.
 pub async fn delete_subject(State(state): State<AppState>, p: PathParams) -> ApiResult {
-    let subject = p.get("s").to_owned();
+    let subject = p.subject()?;
     let mode = state
         .registry
         .write(move |r| r.delete_mode(&subject))

@@ -5,15 +5,7 @@ use axum::response::Response;
 use serde::Serialize;
 
 use super::{ApiResult, AppState, Params, PathParams, Who};
-use crate::registry::{Caller, Error};
-use crate::store::SchemaId;
-
-fn parse_id(raw: &str) -> Result<SchemaId, Error> {
-    raw.parse::<SchemaId>()
-        .ok()
-        .filter(|id| *id >= 1)
-        .ok_or_else(|| Error::SchemaNotFound(raw.to_owned()))
-}
+use crate::registry::Caller;
 
 /// `GET /schemas/types`: the types Schemagate implements.
 pub async fn types() -> Response {
@@ -22,7 +14,7 @@ pub async fn types() -> Response {
 
 /// `GET /schemas/ids/{id}`: the hot path of every deserializer.
 pub async fn by_id(State(state): State<AppState>, who: Who, p: PathParams) -> ApiResult {
-    let id = parse_id(p.get("id"))?;
+    let id = p.id()?;
     let doc = match state.registry.cached_schema_by_id(who.caller(), id) {
         Some(doc) => doc,
         None => {
@@ -38,7 +30,7 @@ pub async fn by_id(State(state): State<AppState>, who: Who, p: PathParams) -> Ap
 /// `GET /schemas/ids/{id}/schema`: the raw text, which names no subject, so any
 /// caller may read it.
 pub async fn by_id_raw(State(state): State<AppState>, p: PathParams) -> ApiResult {
-    let id = parse_id(p.get("id"))?;
+    let id = p.id()?;
     let doc = match state.registry.cached_schema_by_id(Caller::ANYONE, id) {
         Some(doc) => doc,
         None => {
@@ -53,7 +45,7 @@ pub async fn by_id_raw(State(state): State<AppState>, p: PathParams) -> ApiResul
 
 /// `GET /schemas/ids/{id}/subjects`.
 pub async fn subjects(State(state): State<AppState>, p: PathParams, q: Params) -> ApiResult {
-    let id = parse_id(p.get("id"))?;
+    let id = p.id()?;
     let deleted = q.flag("deleted");
     let subjects = state
         .registry
@@ -70,7 +62,7 @@ struct SubjectVersion {
 
 /// `GET /schemas/ids/{id}/versions`.
 pub async fn versions(State(state): State<AppState>, p: PathParams, q: Params) -> ApiResult {
-    let id = parse_id(p.get("id"))?;
+    let id = p.id()?;
     let deleted = q.flag("deleted");
     let pairs = state
         .registry

@@ -6,6 +6,8 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::{ApiResult, AppState, Body, Params, PathParams, RawBody, Who};
+use schemagate_core::Subject;
+
 use crate::registry::{Error, SchemaInput};
 
 /// `POST /subjects/{s}/versions` body: a schema plus the ids IMPORT mode keeps.
@@ -31,7 +33,7 @@ pub async fn list(State(state): State<AppState>, q: Params) -> ApiResult {
 
 /// `GET /subjects/{s}/versions`.
 pub async fn versions(State(state): State<AppState>, p: PathParams, q: Params) -> ApiResult {
-    let subject = p.get("s").to_owned();
+    let subject = p.subject()?;
     let (deleted, deleted_only) = (q.flag("deleted"), q.flag("deletedOnly"));
     let (offset, limit) = q.page();
     let versions = state
@@ -50,38 +52,39 @@ pub async fn version(
 ) -> ApiResult {
     let deleted = q.flag("deleted");
     // A cached answer needs no store, so no trip to the blocking pool.
-    if let Some(body) =
-        state
-            .registry
-            .cached_version_json(who.caller(), p.get("s"), p.get("v"), deleted)
+    if let Ok(version) = p.version()
+        && let Some(body) =
+            state
+                .registry
+                .cached_version_json(who.caller(), p.get("s"), version, deleted)
     {
         return Ok(super::bytes_response(body));
     }
-    let (subject, version) = (p.get("s").to_owned(), p.get("v").to_owned());
+    let (subject, version) = (p.subject()?, p.version()?);
     let body = state
         .registry
-        .read(move |r| r.version_json(who.caller(), &subject, &version, deleted))
+        .read(move |r| r.version_json(who.caller(), &subject, version, deleted))
         .await?;
     Ok(super::bytes_response(body))
 }
 
 /// `GET /subjects/{s}/versions/{v}/schema`: the raw text.
 pub async fn version_raw(State(state): State<AppState>, p: PathParams, q: Params) -> ApiResult {
-    let (subject, version) = (p.get("s").to_owned(), p.get("v").to_owned());
+    let (subject, version) = (p.subject()?, p.version()?);
     let deleted = q.flag("deleted");
     let view = state
         .registry
-        .read(move |r| r.get_version(&subject, &version, deleted))
+        .read(move |r| r.get_version(&subject, version, deleted))
         .await?;
     Ok(super::bytes_response(view.schema.into()))
 }
 
 /// `GET /subjects/{s}/versions/{v}/referencedby`.
 pub async fn referenced_by(State(state): State<AppState>, p: PathParams) -> ApiResult {
-    let (subject, version) = (p.get("s").to_owned(), p.get("v").to_owned());
+    let (subject, version) = (p.subject()?, p.version()?);
     let ids = state
         .registry
-        .blocking(move |r| r.referenced_by(&subject, &version))
+        .blocking(move |r| r.referenced_by(&subject, version))
         .await?;
     Ok(super::json(&ids))
 }
@@ -94,7 +97,7 @@ pub async fn register(
     q: Params,
     Body(body): Body<RegisterBody>,
 ) -> ApiResult {
-    let subject = p.get("s").to_owned();
+    let subject = p.subject()?;
     let normalize = q.flag("normalize");
     let result = state
         .registry
@@ -142,12 +145,13 @@ pub(super) async fn lookup_answer(
     q: &Params,
     body: Bytes,
 ) -> ApiResult {
+    let subject = Subject::parse(subject).map_err(Error::from)?;
     let (normalize, deleted) = (q.flag("normalize"), q.flag("deleted"));
     let body = state
         .registry
         .lookup_by_body(
             who.caller(),
-            subject,
+            &subject,
             body,
             normalize,
             deleted,
@@ -159,7 +163,7 @@ pub(super) async fn lookup_answer(
 
 /// `DELETE /subjects/{s}`: soft, then `permanent=true`.
 pub async fn delete_subject(State(state): State<AppState>, p: PathParams, q: Params) -> ApiResult {
-    let subject = p.get("s").to_owned();
+    let subject = p.subject()?;
     let permanent = q.flag("permanent");
     let versions = state
         .registry
@@ -170,11 +174,11 @@ pub async fn delete_subject(State(state): State<AppState>, p: PathParams, q: Par
 
 /// `DELETE /subjects/{s}/versions/{v}`.
 pub async fn delete_version(State(state): State<AppState>, p: PathParams, q: Params) -> ApiResult {
-    let (subject, version) = (p.get("s").to_owned(), p.get("v").to_owned());
+    let (subject, version) = (p.subject()?, p.version()?);
     let permanent = q.flag("permanent");
     let deleted = state
         .registry
-        .write(move |r| r.delete_version(&subject, &version, permanent))
+        .write(move |r| r.delete_version(&subject, version, permanent))
         .await?;
     Ok(super::json(&deleted))
 }

@@ -26,15 +26,16 @@ impl Registry {
     pub fn check_compatibility(
         &self,
         caller: Caller<'_>,
-        subject: &str,
-        version: Option<&str>,
+        subject: &Subject,
+        version: Option<VersionSpec>,
         input: &SchemaInput,
         normalize: bool,
         verbose: bool,
     ) -> Result<CompatView> {
-        valid_subject(subject)?;
+        // Validated at the edge; the store keys by the name.
+        let subject = subject.as_str();
         caller.check_references(input.references.as_deref())?;
-        let spec = version.map(VersionSpec::parse).transpose()?;
+        let spec = version;
         let cand = match self.parse_input(input, normalize) {
             Ok(c) => c,
             Err(e @ (Error::InvalidSchema(_) | Error::SchemaTooLarge(_))) if verbose => {

@@ -4,8 +4,9 @@ use super::*;
 
 impl Registry {
     /// `DELETE /subjects/{s}`: the versions deleted.
-    pub fn delete_subject(&self, subject: &str, permanent: bool) -> Result<Written<Vec<i32>>> {
-        valid_subject(subject)?;
+    pub fn delete_subject(&self, subject: &Subject, permanent: bool) -> Result<Written<Vec<i32>>> {
+        // Validated at the edge; the store keys by the name.
+        let subject = subject.as_str();
         let writer = self.lock_writer()?;
         self.ensure_writable(subject)?;
         let versions = self.existing_versions(subject)?;
@@ -73,12 +74,13 @@ impl Registry {
     /// `DELETE /subjects/{s}/versions/{v}`: the version deleted.
     pub fn delete_version(
         &self,
-        subject: &str,
-        version: &str,
+        subject: &Subject,
+        version: VersionSpec,
         permanent: bool,
     ) -> Result<Written<i32>> {
-        valid_subject(subject)?;
-        let spec = VersionSpec::parse(version)?;
+        // Validated at the edge; the store keys by the name.
+        let subject = subject.as_str();
+        let spec = version;
         let writer = self.lock_writer()?;
         self.ensure_writable(subject)?;
         let versions = self.existing_versions(subject)?;
@@ -86,7 +88,7 @@ impl Registry {
         // than 40402; `latest` means the newest live one unless deleting permanently.
         let include_deleted = permanent || matches!(spec, VersionSpec::Number(_));
         let entry = Self::find_version(&versions, spec, include_deleted)
-            .ok_or_else(|| Error::VersionNotFound(version.to_owned()))?;
+            .ok_or_else(|| Error::VersionNotFound(version.to_string()))?;
         if !permanent && entry.deleted {
             return Err(Error::VersionSoftDeleted {
                 subject: subject.to_owned(),

@@ -8,7 +8,7 @@ impl Registry {
     /// costs); anything else runs on the blocking pool, since it may parse.
     pub(super) async fn lookup_json(
         self: &Arc<Self>,
-        subject: &str,
+        subject: &Subject,
         input: SchemaInput,
         normalize: bool,
         deleted: bool,
@@ -21,13 +21,13 @@ impl Registry {
                 .is_some_and(|t| t.len() <= INPUT_CACHE_MAX_TEXT);
         if inline {
             let epoch = self.epoch();
-            if let Some(key) = self.lookup_key(subject, &input, normalize, deleted)
+            if let Some(key) = self.lookup_key(subject.as_str(), &input, normalize, deleted)
                 && let Some(body) = self.cache.lookup_docs.get(&key, epoch)
             {
                 return Ok(body);
             }
         }
-        let subject = subject.to_owned();
+        let subject = subject.clone();
         // The caller settles the answer ([`Registry::lookup_by_body`]).
         self.on_blocking_pool(move |r| r.lookup_body(&subject, &input, normalize, deleted))
             .await
@@ -39,7 +39,7 @@ impl Registry {
     pub async fn lookup_by_body<E: From<Error>>(
         self: &Arc<Self>,
         caller: Caller<'_>,
-        subject: &str,
+        subject: &Subject,
         body: Bytes,
         normalize: bool,
         deleted: bool,
@@ -50,14 +50,14 @@ impl Registry {
         let key = (body.len() <= INPUT_CACHE_MAX_TEXT).then(|| {
             hash_parts(
                 self.cache.body_lookup_seed,
-                &[subject.as_bytes(), &[flags], &body],
+                &[subject.as_str().as_bytes(), &[flags], &body],
             )
         });
         // Read before the store, as for every epoch-tagged cache.
         let epoch = self.epoch();
         if let Some(key) = key
             && let Some(hit) = self.cache.body_lookups.get(&key, epoch)
-            && *hit.subject == *subject
+            && *hit.subject == *subject.as_str()
             && hit.flags == flags
             && hit.body == body
             && hit.referenced.iter().all(|s| caller.may_read(s))
@@ -76,7 +76,7 @@ impl Registry {
         let answer = self.lookup_json(subject, input, normalize, deleted).await?;
         self.settle().await?;
         if let Some(key) = key {
-            let bytes = subject.len()
+            let bytes = subject.as_str().len()
                 + body.len()
                 + answer.len()
                 + referenced
@@ -85,7 +85,7 @@ impl Registry {
                     .sum::<usize>()
                 + std::mem::size_of::<BodyLookup>();
             let entry = BodyLookup {
-                subject: subject.into(),
+                subject: subject.as_str().into(),
                 flags,
                 body: Bytes::copy_from_slice(&body),
                 answer: answer.clone(),
@@ -100,13 +100,13 @@ impl Registry {
 
     pub(super) fn lookup_body(
         &self,
-        subject: &str,
+        subject: &Subject,
         input: &SchemaInput,
         normalize: bool,
         deleted: bool,
     ) -> Result<Bytes> {
         let epoch = self.epoch();
-        let key = self.lookup_key(subject, input, normalize, deleted);
+        let key = self.lookup_key(subject.as_str(), input, normalize, deleted);
         if let Some(key) = &key
             && let Some(body) = self.cache.lookup_docs.get(key, epoch)
         {
@@ -158,12 +158,13 @@ impl Registry {
     /// `POST /subjects/{s}`: the version of `subject` holding this schema.
     pub fn lookup(
         &self,
-        subject: &str,
+        subject: &Subject,
         input: &SchemaInput,
         normalize: bool,
         deleted: bool,
     ) -> Result<SchemaView> {
-        valid_subject(subject)?;
+        // Validated at the edge; the store keys by the name.
+        let subject = subject.as_str();
         let versions = self.existing_versions(subject)?;
         let candidates: Vec<VersionEntry> = versions
             .iter()

@@ -204,13 +204,14 @@ impl Registry {
     /// `GET /subjects/{s}/versions`.
     pub fn list_versions(
         &self,
-        subject: &str,
+        subject: &Subject,
         deleted: bool,
         deleted_only: bool,
         offset: usize,
         limit: i64,
     ) -> Result<Vec<i32>> {
-        valid_subject(subject)?;
+        // Validated at the edge; the store keys by the name.
+        let subject = subject.as_str();
         let versions = self.existing_versions(subject)?;
         let listed: Vec<i32> = versions
             .iter()
@@ -230,11 +231,16 @@ impl Registry {
     }
 
     /// `GET /subjects/{s}/versions/{v}`.
-    pub fn get_version(&self, subject: &str, version: &str, deleted: bool) -> Result<SchemaView> {
-        valid_subject(subject)?;
-        let spec = VersionSpec::parse(version)?;
+    pub fn get_version(
+        &self,
+        subject: &Subject,
+        version: VersionSpec,
+        deleted: bool,
+    ) -> Result<SchemaView> {
+        // Validated at the edge; the store keys by the name.
+        let subject = subject.as_str();
         // The hot read: one or two keyed lookups, never a scan of every version.
-        let found = match spec {
+        let found = match version {
             VersionSpec::Latest => self.store.latest_version(subject, deleted)?,
             VersionSpec::Number(n) => self
                 .store
@@ -247,41 +253,41 @@ impl Registry {
             None if self.store.latest_version(subject, deleted)?.is_none() => {
                 Err(Error::SubjectNotFound(subject.to_owned()))
             }
-            None => Err(Error::VersionNotFound(version.to_owned())),
+            None => Err(Error::VersionNotFound(version.to_string())),
         }
     }
 
-    /// Cache key of a version answer; only a valid spec gets one, since errors are
-    /// computed (and not cached).
-    pub(super) fn version_key(subject: &str, version: &str, deleted: bool) -> Option<[u8; 32]> {
-        VersionSpec::parse(version).ok().map(|spec| {
-            let number = match spec {
-                VersionSpec::Latest => -1,
-                VersionSpec::Number(n) => n,
-            };
-            let mut h = Sha256::new();
-            h.update((subject.len() as u64).to_be_bytes());
-            h.update(subject.as_bytes());
-            h.update(number.to_be_bytes());
-            h.update([u8::from(deleted)]);
-            <[u8; 32]>::from(h.finalize())
-        })
+    /// Cache key of a version answer.
+    pub(super) fn version_key(subject: &str, version: VersionSpec, deleted: bool) -> [u8; 32] {
+        let number = match version {
+            VersionSpec::Latest => -1,
+            VersionSpec::Number(n) => n,
+        };
+        let mut h = Sha256::new();
+        h.update((subject.len() as u64).to_be_bytes());
+        h.update(subject.as_bytes());
+        h.update(number.to_be_bytes());
+        h.update([u8::from(deleted)]);
+        <[u8; 32]>::from(h.finalize())
     }
 
     /// The cached answer of [`Registry::version_json`], if any, without store access.
-    /// Never for a prefix-limited caller, whose answer must be checked.
+    /// Never for a prefix-limited caller, whose answer must be checked. The subject is
+    /// the path's name as sent, not parsed: only answers for valid names are cached, so
+    /// any other name misses and the caller parses it on the way to the store, and the
+    /// hottest read allocates nothing.
     pub fn cached_version_json(
         &self,
         caller: Caller<'_>,
         subject: &str,
-        version: &str,
+        version: VersionSpec,
         deleted: bool,
     ) -> Option<Bytes> {
         if caller.is_limited() || !self.settled() {
             return None;
         }
         let epoch = self.epoch();
-        let key = Self::version_key(subject, version, deleted)?;
+        let key = Self::version_key(subject, version, deleted);
         self.cache.version_docs.get(&key, epoch)
     }
 
@@ -291,8 +297,8 @@ impl Registry {
     pub fn version_json(
         &self,
         caller: Caller<'_>,
-        subject: &str,
-        version: &str,
+        subject: &Subject,
+        version: VersionSpec,
         deleted: bool,
     ) -> Result<Bytes> {
         if caller.is_limited() {
@@ -302,28 +308,24 @@ impl Registry {
             return render(&view);
         }
         let epoch = self.epoch();
-        let key = Self::version_key(subject, version, deleted);
-        if let Some(key) = &key
-            && let Some(body) = self.cache.version_docs.get(key, epoch)
-        {
+        let key = Self::version_key(subject.as_str(), version, deleted);
+        if let Some(body) = self.cache.version_docs.get(&key, epoch) {
             return Ok(body);
         }
         let body = render(&self.get_version(subject, version, deleted)?)?;
-        if let Some(key) = key {
-            self.cache
-                .version_docs
-                .insert(key, epoch, body.clone(), body.len());
-        }
+        self.cache
+            .version_docs
+            .insert(key, epoch, body.clone(), body.len());
         Ok(body)
     }
 
     /// `GET /subjects/{s}/versions/{v}/referencedby`.
-    pub fn referenced_by(&self, subject: &str, version: &str) -> Result<Vec<SchemaId>> {
-        valid_subject(subject)?;
-        let spec = VersionSpec::parse(version)?;
+    pub fn referenced_by(&self, subject: &Subject, version: VersionSpec) -> Result<Vec<SchemaId>> {
+        // Validated at the edge; the store keys by the name.
+        let subject = subject.as_str();
         let versions = self.existing_versions(subject)?;
-        let entry = Self::find_version(&versions, spec, true)
-            .ok_or_else(|| Error::VersionNotFound(version.to_owned()))?;
+        let entry = Self::find_version(&versions, version, true)
+            .ok_or_else(|| Error::VersionNotFound(version.to_string()))?;
         self.live_referrers(subject, entry.version)
     }
 }

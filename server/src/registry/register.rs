@@ -6,7 +6,7 @@ impl Registry {
     /// [`Registry::register_as`] with authentication off.
     pub fn register(
         &self,
-        subject: &str,
+        subject: &Subject,
         input: &SchemaInput,
         requested_id: Option<i64>,
         requested_version: Option<i64>,
@@ -26,13 +26,14 @@ impl Registry {
     pub fn register_as(
         &self,
         caller: Caller<'_>,
-        subject: &str,
+        subject: &Subject,
         input: &SchemaInput,
         requested_id: Option<i64>,
         requested_version: Option<i64>,
         normalize: bool,
     ) -> Result<Written<SchemaId>> {
-        valid_subject(subject)?;
+        // Validated at the edge; the store keys by the name.
+        let subject = subject.as_str();
         caller.check_references(input.references.as_deref())?;
         // Parse outside the writer lock: it is the expensive part and needs no consistency.
         let cand = self.parse_input(input, normalize)?;
@@ -100,10 +101,11 @@ impl Registry {
                 let id = u32::try_from(req)
                     .ok()
                     .filter(|id| *id >= 1 && *id <= i32::MAX as u32)
+                    .map(SchemaId)
                     .ok_or_else(invalid)?;
                 // Who may move the counter first: a refusal says what to ask for.
                 self.check_import_id(caller, id)?;
-                if id > MAX_IMPORT_ID {
+                if id.0 > MAX_IMPORT_ID {
                     return Err(invalid());
                 }
                 if let Some(stored) = self.store.schema(id)?
@@ -118,7 +120,7 @@ impl Registry {
                 id
             }
         };
-        if id > i32::MAX as u32 {
+        if id.0 > i32::MAX as u32 {
             return Err(Error::Store(StoreError("schema ids exhausted".into())));
         }
 
@@ -170,7 +172,7 @@ impl Registry {
                 deleted: false,
             },
         });
-        ops.push(Op::SetNextId(id + 1));
+        ops.push(Op::SetNextId(id.next()));
         let seq = self.commit(writer, &ops)?;
         Ok(Written { value: id, seq })
     }

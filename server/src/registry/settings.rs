@@ -31,36 +31,26 @@ impl Registry {
     }
 
     /// `GET /config` and `GET /config/{s}`.
-    pub fn get_config(&self, subject: Option<&str>, default_to_global: bool) -> Result<Level> {
+    pub fn get_config(&self, subject: Option<&Subject>, default_to_global: bool) -> Result<Level> {
         let global =
             || -> Result<Level> { Ok(self.store.config(None)?.unwrap_or(self.default_level)) };
-        match subject {
+        match subject.map(Subject::as_str) {
             None => global(),
-            Some(s) => {
-                valid_subject(s)?;
-                match self.store.config(Some(s))? {
-                    Some(l) => Ok(l),
-                    None if default_to_global => global(),
-                    None => Err(Error::SubjectLevelNotConfigured(s.to_owned())),
-                }
-            }
+            Some(s) => match self.store.config(Some(s))? {
+                Some(l) => Ok(l),
+                None if default_to_global => global(),
+                None => Err(Error::SubjectLevelNotConfigured(s.to_owned())),
+            },
         }
     }
 
     /// `PUT /config[/{s}]`.
-    pub fn set_config(&self, subject: Option<&str>, level: Option<&str>) -> Result<Written<Level>> {
-        if let Some(s) = subject {
-            valid_subject(s)?;
-        }
-        let raw = level.unwrap_or_default();
-        let level: Level = raw
-            .parse()
-            .map_err(|_| Error::InvalidLevel(raw.to_owned()))?;
+    pub fn set_config(&self, subject: Option<&Subject>, level: Level) -> Result<Written<Level>> {
         let writer = self.lock_writer()?;
         let seq = self.commit(
             writer,
             &[Op::SetConfig {
-                subject: subject.map(str::to_owned),
+                subject: subject.map(|s| s.as_str().to_owned()),
                 level: Some(level),
             }],
         )?;
@@ -68,10 +58,8 @@ impl Registry {
     }
 
     /// `DELETE /config[/{s}]`: the level that was in force.
-    pub fn delete_config(&self, subject: Option<&str>) -> Result<Written<Level>> {
-        if let Some(s) = subject {
-            valid_subject(s)?;
-        }
+    pub fn delete_config(&self, subject: Option<&Subject>) -> Result<Written<Level>> {
+        let subject = subject.map(Subject::as_str);
         let writer = self.lock_writer()?;
         let previous = match (subject, self.store.config(subject)?) {
             (_, Some(l)) => l,
@@ -92,18 +80,15 @@ impl Registry {
     }
 
     /// `GET /mode` and `GET /mode/{s}`.
-    pub fn get_mode(&self, subject: Option<&str>, default_to_global: bool) -> Result<Mode> {
+    pub fn get_mode(&self, subject: Option<&Subject>, default_to_global: bool) -> Result<Mode> {
         let global = || -> Result<Mode> { Ok(self.store.mode(None)?.unwrap_or(Mode::ReadWrite)) };
-        match subject {
+        match subject.map(Subject::as_str) {
             None => global(),
-            Some(s) => {
-                valid_subject(s)?;
-                match self.store.mode(Some(s))? {
-                    Some(m) => Ok(m),
-                    None if default_to_global => global(),
-                    None => Err(Error::SubjectModeNotConfigured(s.to_owned())),
-                }
-            }
+            Some(s) => match self.store.mode(Some(s))? {
+                Some(m) => Ok(m),
+                None if default_to_global => global(),
+                None => Err(Error::SubjectModeNotConfigured(s.to_owned())),
+            },
         }
     }
 
@@ -111,15 +96,11 @@ impl Registry {
     /// could collide with ids already handed out.
     pub fn set_mode(
         &self,
-        subject: Option<&str>,
-        mode: Option<&str>,
+        subject: Option<&Subject>,
+        mode: Mode,
         force: bool,
     ) -> Result<Written<Mode>> {
-        if let Some(s) = subject {
-            valid_subject(s)?;
-        }
-        let raw = mode.unwrap_or_default();
-        let mode = Mode::parse(raw).ok_or_else(|| Error::InvalidMode(raw.to_owned()))?;
+        let subject = subject.map(Subject::as_str);
         let writer = self.lock_writer()?;
         if mode == Mode::Import && !force {
             let has_live = match subject {
@@ -148,8 +129,9 @@ impl Registry {
     }
 
     /// `DELETE /mode/{s}`: the mode that was set.
-    pub fn delete_mode(&self, subject: &str) -> Result<Written<Mode>> {
-        valid_subject(subject)?;
+    pub fn delete_mode(&self, subject: &Subject) -> Result<Written<Mode>> {
+        // Validated at the edge; the store keys by the name.
+        let subject = subject.as_str();
         let writer = self.lock_writer()?;
         let previous = self
             .store

@@ -15,7 +15,41 @@ use schemagate_core::{Level, SchemaType};
 use serde::{Deserialize, Serialize};
 
 /// A global schema id, as Confluent hands it to serializers (a positive 32-bit int).
-pub type SchemaId = u32;
+/// A type of its own so that an id cannot be passed where a version or a count is
+/// meant; it is stored and served as the bare number.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct SchemaId(pub u32);
+
+impl SchemaId {
+    /// An id as a path names it: a decimal number from 1 up; anything else names no
+    /// schema.
+    pub fn parse(raw: &str) -> Option<SchemaId> {
+        raw.parse::<u32>().ok().filter(|id| *id >= 1).map(SchemaId)
+    }
+
+    /// The id after this one, which the counter moves to once this one is taken.
+    pub fn next(self) -> SchemaId {
+        SchemaId(self.0.saturating_add(1))
+    }
+
+    /// Big-endian bytes: keys that sort as the ids do.
+    pub fn to_be_bytes(self) -> [u8; 4] {
+        self.0.to_be_bytes()
+    }
+}
+
+impl From<SchemaId> for i64 {
+    fn from(id: SchemaId) -> i64 {
+        i64::from(id.0)
+    }
+}
+
+impl std::fmt::Display for SchemaId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
 
 /// Content key of a schema: SHA-256 over type, canonical text and references, so the
 /// same schema maps to the same id in every subject.

@@ -215,7 +215,7 @@ pub(crate) fn decode_version_value(version: i32, value: &[u8]) -> StoreResult<Ve
     }
     Ok(VersionEntry {
         version,
-        id: u32::from_be_bytes([value[0], value[1], value[2], value[3]]),
+        id: SchemaId(u32::from_be_bytes([value[0], value[1], value[2], value[3]])),
         deleted: value[4] != 0,
     })
 }
@@ -242,9 +242,9 @@ fn scope_key(subject: Option<&str>) -> Vec<u8> {
     }
 }
 
-pub(crate) fn be_u32(bytes: &[u8]) -> StoreResult<u32> {
+pub(crate) fn be_id(bytes: &[u8]) -> StoreResult<SchemaId> {
     <[u8; 4]>::try_from(bytes)
-        .map(u32::from_be_bytes)
+        .map(|b| SchemaId(u32::from_be_bytes(b)))
         .map_err(|_| StoreError("corrupt 32-bit value".into()))
 }
 
@@ -316,11 +316,11 @@ fn apply_op(t: &mut Changes<'_>, op: &Op) -> TxResult<()> {
         }
         Op::SetNextId(next) => {
             let current = match t.get(META, NEXT_ID)? {
-                Some(v) => match be_u32(&v) {
+                Some(v) => match be_id(&v) {
                     Ok(v) => v,
                     Err(_) => return abort("corrupt id counter"),
                 },
-                None => 1,
+                None => SchemaId(1),
             };
             if *next > current {
                 t.insert(META, NEXT_ID, &next.to_be_bytes())?;
@@ -343,7 +343,7 @@ impl Store for SledStore {
     fn id_for_key(&self, key: &ContentKey) -> StoreResult<Option<SchemaId>> {
         self.tree(FINGERPRINTS)
             .get(key)?
-            .map(|v| be_u32(&v))
+            .map(|v| be_id(&v))
             .transpose()
     }
 
@@ -427,7 +427,7 @@ impl Store for SledStore {
             .scan_prefix(&prefix)
             .map(|item| {
                 let (key, _) = item?;
-                be_u32(&key[prefix.len()..])
+                be_id(&key[prefix.len()..])
             })
             .collect()
     }
@@ -456,8 +456,8 @@ impl Store for SledStore {
 
     fn next_id(&self) -> StoreResult<SchemaId> {
         match self.tree(META).get(NEXT_ID)? {
-            None => Ok(1),
-            Some(v) => be_u32(&v),
+            None => Ok(SchemaId(1)),
+            Some(v) => be_id(&v),
         }
     }
 

@@ -8,8 +8,8 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use schemagate_core::{Level, Limits};
-use schemagate_server::registry::{Caller, Error, Registry, SchemaInput};
+use schemagate_core::{Level, Limits, Subject};
+use schemagate_server::registry::{Caller, Error, Registry, SchemaInput, VersionSpec};
 use schemagate_server::store::forward::Forward;
 use schemagate_server::store::sled::SledStore;
 use schemagate_server::store::{Op, Store, VersionEntry};
@@ -58,6 +58,11 @@ fn open() -> (
     (dir, sled, external, registry)
 }
 
+/// The subject every test here writes to.
+fn s() -> Subject {
+    Subject::parse("s").unwrap()
+}
+
 /// A lookup of `input` under "s" as the HTTP layer makes it: from the request body,
 /// which goes through the by-body cache first.
 async fn lookup(
@@ -67,7 +72,7 @@ async fn lookup(
     deleted: bool,
 ) -> Result<axum::body::Bytes, Error> {
     let body = serde_json::json!({ "schema": input.schema }).to_string();
-    r.lookup_by_body(Caller::ANYONE, "s", body.into(), normalize, deleted, |b| {
+    r.lookup_by_body(Caller::ANYONE, &s(), body.into(), normalize, deleted, |b| {
         serde_json::from_slice(b).map_err(|e| Error::InvalidSchema(e.to_string()))
     })
     .await
@@ -81,10 +86,10 @@ fn version_of(body: &[u8]) -> i64 {
 #[tokio::test]
 async fn latest_and_lookup_follow_every_local_write() {
     let (_dir, _sled, _external, r) = open();
-    r.register("s", &v1(), None, None, false).unwrap();
+    r.register(&s(), &v1(), None, None, false).unwrap();
     assert_eq!(
         version_of(
-            &r.version_json(Caller::ANYONE, "s", "latest", false)
+            &r.version_json(Caller::ANYONE, &s(), VersionSpec::Latest, false)
                 .unwrap()
         ),
         1
@@ -93,45 +98,52 @@ async fn latest_and_lookup_follow_every_local_write() {
     assert_eq!(version_of(&found), 1);
     // Twice more, so that the second answer comes from the cache.
     assert_eq!(
-        r.version_json(Caller::ANYONE, "s", "latest", false)
+        r.version_json(Caller::ANYONE, &s(), VersionSpec::Latest, false)
             .unwrap(),
-        r.version_json(Caller::ANYONE, "s", "latest", false)
+        r.version_json(Caller::ANYONE, &s(), VersionSpec::Latest, false)
             .unwrap()
     );
 
-    r.register("s", &v2(), None, None, false).unwrap();
+    r.register(&s(), &v2(), None, None, false).unwrap();
     assert_eq!(
         version_of(
-            &r.version_json(Caller::ANYONE, "s", "latest", false)
+            &r.version_json(Caller::ANYONE, &s(), VersionSpec::Latest, false)
                 .unwrap()
         ),
         2
     );
     assert_eq!(
-        version_of(&r.version_json(Caller::ANYONE, "s", "1", false).unwrap()),
+        version_of(
+            &r.version_json(Caller::ANYONE, &s(), VersionSpec::Number(1), false)
+                .unwrap()
+        ),
         1
     );
 
-    r.delete_version("s", "2", false).unwrap();
+    r.delete_version(&s(), VersionSpec::Number(2), false)
+        .unwrap();
     assert_eq!(
         version_of(
-            &r.version_json(Caller::ANYONE, "s", "latest", false)
+            &r.version_json(Caller::ANYONE, &s(), VersionSpec::Latest, false)
                 .unwrap()
         ),
         1
     );
     assert!(matches!(
-        r.version_json(Caller::ANYONE, "s", "2", false),
+        r.version_json(Caller::ANYONE, &s(), VersionSpec::Number(2), false),
         Err(Error::VersionNotFound(_))
     ));
     assert_eq!(
-        version_of(&r.version_json(Caller::ANYONE, "s", "2", true).unwrap()),
+        version_of(
+            &r.version_json(Caller::ANYONE, &s(), VersionSpec::Number(2), true)
+                .unwrap()
+        ),
         2
     );
 
-    r.delete_subject("s", false).unwrap();
+    r.delete_subject(&s(), false).unwrap();
     assert!(matches!(
-        r.version_json(Caller::ANYONE, "s", "latest", false),
+        r.version_json(Caller::ANYONE, &s(), VersionSpec::Latest, false),
         Err(Error::SubjectNotFound(_))
     ));
     assert!(matches!(
@@ -146,11 +158,11 @@ async fn latest_and_lookup_follow_every_local_write() {
 #[tokio::test]
 async fn a_permanent_delete_retires_the_id_body() {
     let (_dir, _sled, _external, r) = open();
-    let id = r.register("s", &v1(), None, None, false).unwrap().value;
+    let id = r.register(&s(), &v1(), None, None, false).unwrap().value;
     let body = r.schema_by_id(Caller::ANYONE, id).unwrap().json.clone();
     assert_eq!(r.schema_by_id(Caller::ANYONE, id).unwrap().json, body);
-    r.delete_subject("s", false).unwrap();
-    r.delete_subject("s", true).unwrap();
+    r.delete_subject(&s(), false).unwrap();
+    r.delete_subject(&s(), true).unwrap();
     assert!(matches!(
         r.schema_by_id(Caller::ANYONE, id),
         Err(Error::SchemaNotFound(_))
@@ -160,11 +172,11 @@ async fn a_permanent_delete_retires_the_id_body() {
 #[tokio::test]
 async fn changes_reported_by_the_store_retire_every_cache() {
     let (_dir, sled, external, r) = open();
-    let id = r.register("s", &v1(), None, None, false).unwrap().value;
-    let id2 = r.register("s", &v2(), None, None, false).unwrap().value;
+    let id = r.register(&s(), &v1(), None, None, false).unwrap().value;
+    let id2 = r.register(&s(), &v2(), None, None, false).unwrap().value;
     assert_eq!(
         version_of(
-            &r.version_json(Caller::ANYONE, "s", "latest", false)
+            &r.version_json(Caller::ANYONE, &s(), VersionSpec::Latest, false)
                 .unwrap()
         ),
         2
@@ -198,7 +210,7 @@ async fn changes_reported_by_the_store_retire_every_cache() {
     external.fetch_add(1, Ordering::SeqCst);
 
     assert!(matches!(
-        r.version_json(Caller::ANYONE, "s", "latest", false),
+        r.version_json(Caller::ANYONE, &s(), VersionSpec::Latest, false),
         Err(Error::SubjectNotFound(_))
     ));
     assert!(matches!(
@@ -218,7 +230,7 @@ async fn changes_reported_by_the_store_retire_every_cache() {
 #[tokio::test]
 async fn item8_the_lookup_cache_keeps_copies_not_the_read_buffer() {
     let (_dir, _sled, _external, r) = open();
-    r.register("s", &v1(), None, None, false).unwrap();
+    r.register(&s(), &v1(), None, None, false).unwrap();
     let body = serde_json::json!({ "schema": v1().schema }).to_string();
     // A read buffer much larger than the body it carries, as hyper's is.
     let mut buffer = vec![b' '; 64 * 1024];
@@ -231,7 +243,7 @@ async fn item8_the_lookup_cache_keeps_copies_not_the_read_buffer() {
         let answer = r
             .lookup_by_body(
                 Caller::ANYONE,
-                "s",
+                &s(),
                 buffer.slice(..body.len()),
                 false,
                 false,

@@ -147,13 +147,13 @@ fn connection_lost(e: &postgres::Error, conn: &Conn) -> bool {
 }
 
 fn id_param(id: SchemaId) -> Option<i32> {
-    i32::try_from(id).ok()
+    i32::try_from(id.0).ok()
 }
 
 fn version_entry(row: &Row) -> VersionEntry {
     VersionEntry {
         version: row.get("version"),
-        id: row.get::<_, i32>("id") as SchemaId,
+        id: SchemaId(row.get::<_, i32>("id") as u32),
         deleted: row.get("deleted"),
     }
 }
@@ -195,7 +195,7 @@ impl Store for PgStore {
                 &[&key],
             )?
             .first()
-            .map(|row| row.get::<_, i32>(0) as SchemaId))
+            .map(|row| SchemaId(row.get::<_, i32>(0) as u32)))
     }
 
     fn versions(&self, subject: &str) -> StoreResult<Vec<VersionEntry>> {
@@ -277,7 +277,7 @@ impl Store for PgStore {
                 &[&subject, &version],
             )?
             .iter()
-            .map(|row| row.get::<_, i32>(0) as SchemaId)
+            .map(|row| SchemaId(row.get::<_, i32>(0) as u32))
             .collect())
     }
 
@@ -313,8 +313,9 @@ impl Store for PgStore {
             &[],
         )?;
         match rows.first() {
-            None => Ok(1),
-            Some(row) => SchemaId::try_from(row.get::<_, i64>(0))
+            None => Ok(SchemaId(1)),
+            Some(row) => u32::try_from(row.get::<_, i64>(0))
+                .map(SchemaId)
                 .map_err(|_| StoreError("corrupt id counter".into())),
         }
     }
@@ -439,7 +440,7 @@ impl Drop for PgWriteLock<'_> {
 fn apply_op(conn: &mut Conn, op: &Op) -> Result<(), postgres::Error> {
     match op {
         Op::PutSchema { id, key, schema } => {
-            let id = *id as i32;
+            let id = id.0 as i32;
             let refs = serde_json::to_string(&schema.references).unwrap_or_else(|_| "[]".into());
             let s = conn.statement(
                 "INSERT INTO schemagate_schemas (id, schema_type, schema, refs)
@@ -472,7 +473,12 @@ fn apply_op(conn: &mut Conn, op: &Op) -> Result<(), postgres::Error> {
             )?;
             conn.client.execute(
                 &s,
-                &[subject, &entry.version, &(entry.id as i32), &entry.deleted],
+                &[
+                    subject,
+                    &entry.version,
+                    &(entry.id.0 as i32),
+                    &entry.deleted,
+                ],
             )?;
         }
         Op::RemoveVersion { subject, version } => {
