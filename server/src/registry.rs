@@ -627,6 +627,7 @@ mod tests {
                     registry
                         .write(move |r| {
                             r.register(
+                                Caller::ANYONE,
                                 &Subject::parse(&format!("s{i}")).unwrap(),
                                 &input(&format!("R{i}")),
                                 None,

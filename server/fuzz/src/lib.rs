@@ -552,7 +552,7 @@ fn registry_writes(registry: &Registry, subjects: &[Subject]) {
         ..SchemaInput::default()
     };
     for subject in subjects.iter().take(2) {
-        let _ = registry.register(subject, &input, None, None, false);
+        let _ = registry.register(Caller::ANYONE, subject, &input, None, None, false);
         let _ = registry.lookup(subject, &input, false, true);
         let _ = registry.check_compatibility(
             Caller::ANYONE,

@@ -5,16 +5,17 @@ use axum::extract::State;
 use super::{ApiResult, AppState, Body, Params, PathParams, Who};
 use crate::registry::SchemaInput;
 
-async fn check(
-    state: AppState,
+/// `POST /compatibility/subjects/{s}/versions` (against the versions the level names)
+/// and `.../versions/{v}` (against that version only).
+pub async fn check(
+    State(state): State<AppState>,
     who: Who,
     p: PathParams,
     q: Params,
-    input: SchemaInput,
-    with_version: bool,
+    Body(input): Body<SchemaInput>,
 ) -> ApiResult {
     let subject = p.subject()?;
-    let version = with_version.then(|| p.version()).transpose()?;
+    let version = p.has("v").then(|| p.version()).transpose()?;
     let (normalize, verbose) = (q.flag("normalize"), q.flag("verbose"));
     let view = state
         .registry
@@ -23,26 +24,4 @@ async fn check(
         })
         .await?;
     Ok(super::json(&view))
-}
-
-/// `POST /compatibility/subjects/{s}/versions`: against the versions the level names.
-pub async fn against_level(
-    State(state): State<AppState>,
-    who: Who,
-    p: PathParams,
-    q: Params,
-    Body(input): Body<SchemaInput>,
-) -> ApiResult {
-    check(state, who, p, q, input, false).await
-}
-
-/// `POST /compatibility/subjects/{s}/versions/{v}`: against that version only.
-pub async fn against_version(
-    State(state): State<AppState>,
-    who: Who,
-    p: PathParams,
-    q: Params,
-    Body(input): Body<SchemaInput>,
-) -> ApiResult {
-    check(state, who, p, q, input, true).await
 }

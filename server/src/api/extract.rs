@@ -106,6 +106,12 @@ impl PathParams {
             .map_or("", |(_, v)| v)
     }
 
+    /// Whether the route has the parameter: one handler can serve a route with and
+    /// one without it.
+    pub fn has(&self, name: &str) -> bool {
+        self.0.iter().any(|(k, _)| k == name)
+    }
+
     /// The subject `{s}` names, refused (42208) when it is not a valid subject name.
     pub fn subject(&self) -> Result<Subject, Error> {
         Subject::parse(self.get("s")).map_err(Error::from)

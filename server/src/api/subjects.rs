@@ -102,7 +102,7 @@ pub async fn register(
     let result = state
         .registry
         .write(move |r| {
-            r.register_as(
+            r.register(
                 who.caller(),
                 &subject,
                 &body.input,

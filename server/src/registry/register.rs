@@ -3,27 +3,8 @@
 use super::*;
 
 impl Registry {
-    /// [`Registry::register_as`] with authentication off.
-    pub fn register(
-        &self,
-        subject: &Subject,
-        input: &SchemaInput,
-        requested_id: Option<i64>,
-        requested_version: Option<i64>,
-        normalize: bool,
-    ) -> Result<Written<SchemaId>> {
-        self.register_as(
-            Caller::ANYONE,
-            subject,
-            input,
-            requested_id,
-            requested_version,
-            normalize,
-        )
-    }
-
     /// `POST /subjects/{s}/versions` for `caller`: returns the schema's global id.
-    pub fn register_as(
+    pub fn register(
         &self,
         caller: Caller<'_>,
         subject: &Subject,

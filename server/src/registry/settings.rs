@@ -32,16 +32,13 @@ impl Registry {
 
     /// `GET /config` and `GET /config/{s}`.
     pub fn get_config(&self, subject: Option<&Subject>, default_to_global: bool) -> Result<Level> {
-        let global =
-            || -> Result<Level> { Ok(self.store.config(None)?.unwrap_or(self.default_level)) };
-        match subject.map(Subject::as_str) {
-            None => global(),
-            Some(s) => match self.store.config(Some(s))? {
-                Some(l) => Ok(l),
-                None if default_to_global => global(),
-                None => Err(Error::SubjectLevelNotConfigured(s.to_owned())),
-            },
-        }
+        scoped(
+            subject,
+            default_to_global,
+            |s| self.store.config(s),
+            self.default_level,
+            Error::SubjectLevelNotConfigured,
+        )
     }
 
     /// `PUT /config[/{s}]`.
@@ -81,15 +78,13 @@ impl Registry {
 
     /// `GET /mode` and `GET /mode/{s}`.
     pub fn get_mode(&self, subject: Option<&Subject>, default_to_global: bool) -> Result<Mode> {
-        let global = || -> Result<Mode> { Ok(self.store.mode(None)?.unwrap_or(Mode::ReadWrite)) };
-        match subject.map(Subject::as_str) {
-            None => global(),
-            Some(s) => match self.store.mode(Some(s))? {
-                Some(m) => Ok(m),
-                None if default_to_global => global(),
-                None => Err(Error::SubjectModeNotConfigured(s.to_owned())),
-            },
-        }
+        scoped(
+            subject,
+            default_to_global,
+            |s| self.store.mode(s),
+            Mode::ReadWrite,
+            Error::SubjectModeNotConfigured,
+        )
     }
 
     /// `PUT /mode[/{s}]`. IMPORT over live data needs `force`, since imported ids
@@ -148,5 +143,26 @@ impl Registry {
             value: previous,
             seq,
         })
+    }
+}
+
+/// A setting as `GET /config` and `GET /mode` answer it: the global one (or `default`)
+/// without a subject; with one, the subject's own, else the global one when
+/// `default_to_global`, else `unset` (40408, 40409).
+fn scoped<T>(
+    subject: Option<&Subject>,
+    default_to_global: bool,
+    read: impl Fn(Option<&str>) -> std::result::Result<Option<T>, StoreError>,
+    default: T,
+    unset: fn(String) -> Error,
+) -> Result<T> {
+    let global = || -> Result<T> { Ok(read(None)?.unwrap_or(default)) };
+    let Some(subject) = subject else {
+        return global();
+    };
+    match read(Some(subject.as_str()))? {
+        Some(own) => Ok(own),
+        None if default_to_global => global(),
+        None => Err(unset(subject.as_str().to_owned())),
     }
 }
