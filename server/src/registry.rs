@@ -654,10 +654,23 @@ mod tests {
     }
 
     #[test]
+    fn schema_ids_in_paths() {
+        assert_eq!(SchemaId::parse("12"), Some(SchemaId(12)));
+        for bad in ["0", "-1", "x", "", "4294967296", "1.0"] {
+            assert_eq!(SchemaId::parse(bad), None, "{bad}");
+        }
+        assert_eq!(SchemaId(7).next(), SchemaId(8));
+        assert_eq!(serde_json::to_string(&SchemaId(7)).unwrap(), "7");
+    }
+
+    #[test]
     fn version_specs() {
         assert_eq!(VersionSpec::parse("LaTeSt").unwrap(), VersionSpec::Latest);
         assert_eq!(VersionSpec::parse("-1").unwrap(), VersionSpec::Latest);
         assert_eq!(VersionSpec::parse("7").unwrap(), VersionSpec::Number(7));
+        // Errors name the version as parsed, as Confluent's do.
+        assert_eq!(VersionSpec::parse("007").unwrap().to_string(), "7");
+        assert_eq!(VersionSpec::parse("-1").unwrap().to_string(), "latest");
         for bad in ["0", "-2", "x", "", "2147483648"] {
             assert!(matches!(
                 VersionSpec::parse(bad),

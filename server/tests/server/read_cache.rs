@@ -86,7 +86,8 @@ fn version_of(body: &[u8]) -> i64 {
 #[tokio::test]
 async fn latest_and_lookup_follow_every_local_write() {
     let (_dir, _sled, _external, r) = open();
-    r.register(Caller::ANYONE, &s(), &v1(), None, None, false).unwrap();
+    r.register(Caller::ANYONE, &s(), &v1(), None, None, false)
+        .unwrap();
     assert_eq!(
         version_of(
             &r.version_json(Caller::ANYONE, &s(), VersionSpec::Latest, false)
@@ -104,7 +105,8 @@ async fn latest_and_lookup_follow_every_local_write() {
             .unwrap()
     );
 
-    r.register(Caller::ANYONE, &s(), &v2(), None, None, false).unwrap();
+    r.register(Caller::ANYONE, &s(), &v2(), None, None, false)
+        .unwrap();
     assert_eq!(
         version_of(
             &r.version_json(Caller::ANYONE, &s(), VersionSpec::Latest, false)
@@ -158,7 +160,10 @@ async fn latest_and_lookup_follow_every_local_write() {
 #[tokio::test]
 async fn a_permanent_delete_retires_the_id_body() {
     let (_dir, _sled, _external, r) = open();
-    let id = r.register(Caller::ANYONE, &s(), &v1(), None, None, false).unwrap().value;
+    let id = r
+        .register(Caller::ANYONE, &s(), &v1(), None, None, false)
+        .unwrap()
+        .value;
     let body = r.schema_by_id(Caller::ANYONE, id).unwrap().json.clone();
     assert_eq!(r.schema_by_id(Caller::ANYONE, id).unwrap().json, body);
     r.delete_subject(&s(), false).unwrap();
@@ -172,8 +177,14 @@ async fn a_permanent_delete_retires_the_id_body() {
 #[tokio::test]
 async fn changes_reported_by_the_store_retire_every_cache() {
     let (_dir, sled, external, r) = open();
-    let id = r.register(Caller::ANYONE, &s(), &v1(), None, None, false).unwrap().value;
-    let id2 = r.register(Caller::ANYONE, &s(), &v2(), None, None, false).unwrap().value;
+    let id = r
+        .register(Caller::ANYONE, &s(), &v1(), None, None, false)
+        .unwrap()
+        .value;
+    let id2 = r
+        .register(Caller::ANYONE, &s(), &v2(), None, None, false)
+        .unwrap()
+        .value;
     assert_eq!(
         version_of(
             &r.version_json(Caller::ANYONE, &s(), VersionSpec::Latest, false)
@@ -230,7 +241,8 @@ async fn changes_reported_by_the_store_retire_every_cache() {
 #[tokio::test]
 async fn item8_the_lookup_cache_keeps_copies_not_the_read_buffer() {
     let (_dir, _sled, _external, r) = open();
-    r.register(Caller::ANYONE, &s(), &v1(), None, None, false).unwrap();
+    r.register(Caller::ANYONE, &s(), &v1(), None, None, false)
+        .unwrap();
     let body = serde_json::json!({ "schema": v1().schema }).to_string();
     // A read buffer much larger than the body it carries, as hyper's is.
     let mut buffer = vec![b' '; 64 * 1024];
