@@ -21,7 +21,7 @@ fn rename_is_detected_and_the_alias_suggested() {
     assert_eq!(f.path, "/fields/1");
     assert_eq!(
         f.hint.as_deref(),
-        Some("looks like a rename of mail to email: add `aliases: [\"mail\"]` to email")
+        Some("looks like a rename of mail to email: add `\"aliases\": [\"mail\"]` to email")
     );
 }
 

@@ -39,7 +39,7 @@ impl Checker<'_> {
                     wn.full_name, rn.full_name
                 ),
                 Some(format!(
-                    "keep the name {}, or add `aliases: [\"{}\"]` to the reader's type",
+                    "keep the name {}, or add `\"aliases\": [\"{}\"]` to the reader's type",
                     wn.name, wn.full_name
                 )),
             );

@@ -220,7 +220,7 @@ impl Checker<'_> {
             });
             let hint = match rename {
                 Some(j) => format!(
-                    "looks like a rename of {0} to {1}: add `aliases: [\"{0}\"]` to {1}",
+                    "looks like a rename of {0} to {1}: add `\"aliases\": [\"{0}\"]` to {1}",
                     wf[j].name, field.name
                 ),
                 None => format!(
