@@ -170,6 +170,79 @@ async fn the_registry_level_applies_not_the_project_default() {
     .await;
 }
 
+/// v1 without `total`: a deleted field, which only the FORWARD levels refuse.
+const ORDER_WITHOUT_TOTAL: &str = r#"{
+  "type": "record",
+  "name": "Order",
+  "namespace": "shop",
+  "fields": [
+    {"name": "id", "type": "string"}
+  ]
+}
+"#;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn item2_a_declared_level_reaches_the_registry_and_online_matches_offline() {
+    with_registry(|url| async move {
+        let p = shop();
+        p.write(
+            "schemagate.toml",
+            &PROJECT.replace(
+                "subject = \"orders-value\"",
+                "subject = \"orders-value\"\nlevel = \"FULL_TRANSITIVE\"",
+            ),
+        );
+        p.git(&["init", "-q"]);
+        p.commit("v1");
+        let client = Client::builder(&url).build().unwrap();
+        // Registration applies the declared level before it registers.
+        run(&p, &url, &["register"])
+            .await
+            .code(0)
+            .stdout_has("level set to FULL_TRANSITIVE (was BACKWARD)");
+        assert_eq!(
+            client.level(Some("orders-value")).await.unwrap(),
+            Level::FullTransitive
+        );
+        // Deleting a field breaks FULL_TRANSITIVE, online as offline, and the registry
+        // refuses it under that level.
+        p.write("schemas/orders.avsc", ORDER_WITHOUT_TOTAL);
+        run(&p, &url, &["check", "--against", "HEAD", "orders-value"])
+            .await
+            .code(1);
+        run(&p, &url, &["check", "orders-value"])
+            .await
+            .code(1)
+            .stdout_has("under FULL_TRANSITIVE");
+        run(&p, &url, &["register", "--dry-run", "orders-value"])
+            .await
+            .code(1);
+        run(&p, &url, &["register", "orders-value"]).await.code(1);
+
+        // A registry that holds another level (set behind the project's back): checks
+        // judge under the declared one and say so; a dry run says it would set it.
+        client
+            .set_level(Some("orders-value"), Level::Backward)
+            .await
+            .unwrap();
+        run(&p, &url, &["check", "orders-value"])
+            .await
+            .code(1)
+            .stdout_has("under FULL_TRANSITIVE")
+            .stdout_has("the registry holds BACKWARD until `schemagate register` applies it");
+        run(&p, &url, &["register", "--dry-run", "orders-value"])
+            .await
+            .code(1)
+            .stdout_has("would set level FULL_TRANSITIVE (the registry holds BACKWARD) first");
+        assert_eq!(
+            client.level(Some("orders-value")).await.unwrap(),
+            Level::Backward,
+            "a dry run changes nothing"
+        );
+    })
+    .await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_semver_gate_reads_the_registered_version() {
     with_registry(|url| async move {

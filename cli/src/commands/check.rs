@@ -128,7 +128,7 @@ async fn online(global: &Global, project: &Project, selected: &[&Mapping]) -> Re
     Ok(Outcome::new(CommandName::Check, items))
 }
 
-async fn check_one(client: &Client, project: &Project, m: &Mapping) -> Item {
+pub(super) async fn check_one(client: &Client, project: &Project, m: &Mapping) -> Item {
     let shown = Some(project.display(&m.file));
     let network = |e: &schemagate_client::Error| {
         Item::error(
@@ -154,10 +154,13 @@ async fn check_one(client: &Client, project: &Project, m: &Mapping) -> Item {
         }
         Err(note) => return Item::error(m.subject.as_str(), shown, note),
     };
-    let level = match client.level(Some(m.subject.as_str())).await {
+    let held = match client.level(Some(m.subject.as_str())).await {
         Ok(level) => level,
         Err(e) => return network(&e),
     };
+    // A declared level is the one `register` applies before it registers: judging
+    // under it gives the verdict registration will give, and the offline one.
+    let level = m.declared_level.unwrap_or(held);
     let numbers = if level.is_transitive() {
         match client.versions(m.subject.as_str()).await {
             Ok(v) => v.into_iter().map(VersionSpec::Number).collect(),
@@ -221,7 +224,21 @@ async fn check_one(client: &Client, project: &Project, m: &Mapping) -> Item {
             _ => format!("against version {v}"),
         });
     }
+    if level != held {
+        let pending = pending_level(level, held);
+        item.detail = Some(match item.detail.take() {
+            Some(detail) => format!("{detail}; {pending}"),
+            None => pending,
+        });
+    }
     item
+}
+
+/// What a check says when the project declares another level than the registry holds.
+pub fn pending_level(declared: Level, held: Level) -> String {
+    format!(
+        "schemagate.toml declares {declared}, the registry holds {held} until `schemagate register` applies it"
+    )
 }
 
 /// Texts of references that have no local file, from the registry.

@@ -4,7 +4,7 @@
 
 use anyhow::Result;
 use schemagate_client::{Client, SchemaBody, SchemaReference, VersionSpec};
-use schemagate_core::Finding;
+use schemagate_core::{Finding, Level};
 
 use super::{Disk, Loaded, RemoteRefs, load};
 use crate::cli::{Global, RegisterArgs};
@@ -109,6 +109,24 @@ async fn register_one(client: &Client, project: &Project, m: &Mapping, dry_run: 
         Ok(b) => b,
         Err(e) => return fail(&e),
     };
+    // The level the project declares goes to the registry first, so that the registry
+    // judges this version under it (and every later one, whoever registers it).
+    let mut level_note = None;
+    if let Some(declared) = m.declared_level {
+        let held = match client.level(Some(m.subject.as_str())).await {
+            Ok(level) => level,
+            Err(e) => return fail(&e),
+        };
+        if declared != held {
+            if dry_run {
+                return dry_run_under(client, project, m, declared, held).await;
+            }
+            if let Err(e) = client.set_level(Some(m.subject.as_str()), declared).await {
+                return fail(&e);
+            }
+            level_note = Some(format!("level set to {declared} (was {held})"));
+        }
+    }
     let mut item = match client.lookup(m.subject.as_str(), &body).await {
         Ok(Some(found)) => {
             let mut item = Item::new(m.subject.as_str(), shown.clone(), Status::AlreadyRegistered);
@@ -153,6 +171,33 @@ async fn register_one(client: &Client, project: &Project, m: &Mapping, dry_run: 
         Err(e) => return fail(&e),
     };
     item.schema_type = Some(loaded.parsed.schema_type());
+    if let Some(note) = level_note {
+        item.detail = Some(match item.detail.take() {
+            Some(detail) => format!("{detail}; {note}"),
+            None => note,
+        });
+    }
+    item
+}
+
+/// `--dry-run` for a subject whose declared level the registry does not hold yet: the
+/// registry would judge under its own level, so the verdict is the online check's,
+/// under the declared one.
+async fn dry_run_under(
+    client: &Client,
+    project: &Project,
+    m: &Mapping,
+    declared: Level,
+    held: Level,
+) -> Item {
+    let mut item = super::check::check_one(client, project, m).await;
+    let pending = format!("would set level {declared} (the registry holds {held}) first");
+    item.status = match item.status {
+        Status::Compatible | Status::New => Status::WouldRegister,
+        Status::Unchanged => Status::AlreadyRegistered,
+        other => other,
+    };
+    item.detail = Some(pending);
     item
 }
 

@@ -84,8 +84,11 @@ pub struct Mapping {
     pub file: PathBuf,
     /// Schema language.
     pub schema_type: SchemaType,
-    /// Level for offline checks (registry checks use the registry's).
+    /// Level for offline checks: the subject's own, else the project default.
     pub level: Level,
+    /// The level the subject's entry declares, which `register` applies to the
+    /// registry and online checks judge under; without one they use the registry's.
+    pub declared_level: Option<Level>,
     /// JSON Schema rule set.
     pub policy: Policy,
     /// Schemas it imports.

@@ -102,6 +102,7 @@ fn entry(
             file,
             schema_type,
             level,
+            declared_level: s.level,
             policy,
             references: references.clone(),
         });
