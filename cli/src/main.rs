@@ -31,7 +31,7 @@ async fn main() -> ExitCode {
     let printer = Printer::new(cli.global.format, cli.global.color);
     let result = match &cli.command {
         Command::Check(args) => commands::check::run(&cli.global, args).await,
-        Command::Diff(args) => commands::diff::run(args),
+        Command::Diff(args) => commands::diff::run(&cli.global, args),
         Command::Register(args) => commands::register::run(&cli.global, args).await,
         Command::Pull(args) => commands::pull::run(&cli.global, args).await,
         Command::Validate(args) => commands::validate::run(&cli.global, args),

@@ -363,6 +363,59 @@ fn references_between_files_resolve_offline() {
 }
 
 #[test]
+fn item3_diff_reads_references_from_the_project_and_honours_project() {
+    let p = Project::new();
+    p.write("schemas/money.avsc", r#"{"type":"record","name":"Money","namespace":"shop","fields":[{"name":"cents","type":"long"}]}"#);
+    let order = r#"{"type":"record","name":"Order","namespace":"shop","fields":[{"name":"total","type":"shop.Money"}]}"#;
+    p.write("schemas/order.avsc", order);
+    p.write("old/order.avsc", order);
+    p.write(
+        "schemagate.toml",
+        "[[subjects]]\nfile = \"schemas/money.avsc\"\nsubject = \"money\"\n\n[[subjects]]\nfile = \"schemas/order.avsc\"\nsubject = \"orders-value\"\nreferences = [{ name = \"shop.Money\", file = \"schemas/money.avsc\" }]\n",
+    );
+    // An old copy elsewhere against the mapped file: the mapping's references serve both.
+    p.run(&["diff", "old/order.avsc", "schemas/order.avsc"])
+        .code(0)
+        .stdout_has("unchanged");
+    p.write(
+        "schemas/order.avsc",
+        &order.replace(
+            r#"{"name":"total","type":"shop.Money"}"#,
+            r#"{"name":"total","type":"shop.Money"},{"name":"note","type":"string"}"#,
+        ),
+    );
+    p.run(&["diff", "old/order.avsc", "schemas/order.avsc"])
+        .code(1)
+        .stdout_has("READER_FIELD_MISSING_DEFAULT_VALUE");
+    // From another directory, --project names the project.
+    let elsewhere = tempfile::tempdir().unwrap();
+    let mut cmd = p.cmd(&[
+        "diff",
+        p.path().join("old/order.avsc").to_str().unwrap(),
+        p.path().join("schemas/order.avsc").to_str().unwrap(),
+        "--project",
+        p.path().join("schemagate.toml").to_str().unwrap(),
+    ]);
+    let out = cmd.current_dir(elsewhere.path()).output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    // A --project that does not load is an error, not ignored.
+    let mut cmd = p.cmd(&[
+        "diff",
+        "old/order.avsc",
+        "schemas/order.avsc",
+        "--project",
+        "nowhere",
+    ]);
+    let out = cmd.output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
 fn config_errors_exit_2_and_say_what_to_fix() {
     let p = shop();
     p.write(

@@ -1,16 +1,19 @@
 //! `schemagate diff OLD NEW`: two files, no project needed; the findings and the
-//! semver bump the change implies.
+//! semver bump the change implies. Inside a project, a file the project maps brings
+//! its references (read from their files on disk) and the project's waivers.
+
+use std::path::Path;
 
 use anyhow::{Context, Result, anyhow};
-use schemagate_core::ParsedSchema;
+use schemagate_core::{ParsedSchema, Reference};
 
-use super::{History, Loaded, judge};
-use crate::cli::DiffArgs;
-use crate::project::{Project, display_path, infer_type};
-use crate::report::{CommandName, Item, Outcome, schema_error_note};
+use super::{Disk, History, Loaded, RemoteRefs, collect_references, judge};
+use crate::cli::{DiffArgs, Global};
+use crate::project::{Mapping, Project, display_path, infer_type};
+use crate::report::{CommandName, Item, Note, Outcome, schema_error_note};
 
 /// Runs the command.
-pub fn run(args: &DiffArgs) -> Result<Outcome> {
+pub fn run(global: &Global, args: &DiffArgs) -> Result<Outcome> {
     let read = |p: &std::path::Path| {
         std::fs::read_to_string(p).with_context(|| format!("cannot read {}", p.display()))
     };
@@ -28,11 +31,36 @@ pub fn run(args: &DiffArgs) -> Result<Outcome> {
     };
     let (old_shown, new_shown) = (display_path(&args.old), display_path(&args.new));
     let name = format!("{old_shown} -> {new_shown}");
-    // A project, when there is one, brings its waivers and semver key; diff works
-    // without one.
-    let project = Project::discover(None).ok();
+    // A project brings its waivers, semver key and references; diff works without
+    // one, but a project named with --project must load.
+    let project = match &global.project {
+        Some(path) => Some(Project::discover(Some(path))?),
+        None => Project::discover(None).ok(),
+    };
+    // Both files import what the project maps for either (the new file's mapping
+    // first): an old copy kept elsewhere imports the same names.
+    let mapping = project
+        .as_ref()
+        .and_then(|p| mapping_of(p, &args.new).or_else(|| mapping_of(p, &args.old)));
+    let references = match (&project, mapping) {
+        (Some(p), Some(m)) => match references(p, m) {
+            Ok(refs) => refs,
+            Err(note) => {
+                let shown = display_path(&args.new);
+                return Ok(Outcome::new(
+                    CommandName::Diff,
+                    vec![Item::error(
+                        name,
+                        Some(shown.clone()),
+                        note.at(Some(shown), None),
+                    )],
+                ));
+            }
+        },
+        _ => Vec::new(),
+    };
     let parse = |text: &str, shown: &str| {
-        ParsedSchema::parse(schema_type, text, &[])
+        ParsedSchema::parse(schema_type, text, &references)
             .map_err(|e| schema_error_note(&e, Some(shown.to_owned()), text))
     };
     let old = match parse(&old_text, &old_shown) {
@@ -73,4 +101,27 @@ pub fn run(args: &DiffArgs) -> Result<Outcome> {
         &history,
     );
     Ok(Outcome::new(CommandName::Diff, vec![item]))
+}
+
+/// The mapping of `file` (a path as given on the command line), if the project maps it.
+fn mapping_of<'p>(project: &'p Project, file: &Path) -> Option<&'p Mapping> {
+    let file = file.canonicalize().ok()?;
+    project
+        .mappings
+        .iter()
+        .find(|m| project.root.join(&m.file).canonicalize().ok().as_ref() == Some(&file))
+}
+
+/// The texts `mapping` imports, from the project's files on disk.
+fn references(project: &Project, mapping: &Mapping) -> Result<Vec<Reference>, Note> {
+    let (mut out, mut seen) = (Vec::new(), Vec::new());
+    collect_references(
+        project,
+        &mapping.references,
+        &Disk(&project.root),
+        &RemoteRefs::new(),
+        &mut out,
+        &mut seen,
+    )?;
+    Ok(out)
 }

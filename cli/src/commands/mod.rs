@@ -110,7 +110,7 @@ pub fn load(
 
 /// The texts of `refs` and of what the referenced files import in turn (a referenced
 /// file that is itself mapped brings its own `references`).
-fn collect_references(
+pub(super) fn collect_references(
     project: &Project,
     refs: &[RefSpec],
     source: &dyn Source,
