@@ -153,3 +153,21 @@ pub fn find<'a>(method: &Method, path: &'a str) -> Option<Matched<'a>> {
         subject: found.params.get("s"),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::ROUTES;
+
+    /// `docs/API.md` is what users read: a route added here and not there fails.
+    #[test]
+    fn every_route_is_documented_in_docs_api() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/API.md");
+        let doc = std::fs::read_to_string(path).expect("docs/API.md exists");
+        let missing: Vec<String> = ROUTES
+            .iter()
+            .map(|r| format!("`{} {}`", r.method, r.pattern))
+            .filter(|listed| !doc.contains(listed.as_str()))
+            .collect();
+        assert!(missing.is_empty(), "not in docs/API.md: {missing:?}");
+    }
+}
