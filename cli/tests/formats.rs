@@ -71,3 +71,17 @@ fn fatal_errors_keep_json_stdout_clean() {
     run.code(2).stderr_has("error: no schemagate.toml");
     assert!(run.stdout.is_empty(), "{}", run.stdout);
 }
+
+#[test]
+fn item13_json_findings_name_what_they_were_compared_with_not_an_index() {
+    let p = project_with(ORDER_BREAKING);
+    let doc = p
+        .run(&["check", "--against", "HEAD", "--format", "json"])
+        .json();
+    let findings = doc["results"][0]["findings"].as_array().unwrap();
+    assert!(!findings.is_empty());
+    for f in findings {
+        assert!(f.get("against").is_none(), "{f}");
+        assert_eq!(f["compared_with"], "HEAD", "{f}");
+    }
+}

@@ -190,8 +190,13 @@ pub fn judge(
     let mut item = Item::new(name, file.clone(), Status::Compatible);
     item.level = Some(level);
     item.schema_type = Some(new.parsed.schema_type());
-    for f in report.findings {
-        let label = f.against.and_then(|i| history.labels.get(i).cloned());
+    for mut f in report.findings {
+        // The core's index into the history means nothing to a reader of the output:
+        // `compared_with` names the version instead.
+        let label = f
+            .against
+            .take()
+            .and_then(|i| history.labels.get(i).cloned());
         // Forward findings point into the old schema, whose lines are not in this file.
         let place = match f.direction {
             Some(Direction::Forward) => None,

@@ -5,6 +5,16 @@ use std::str::FromStr;
 
 use super::schema_type::SchemaType;
 
+/// Where in a schema a JSON pointer points, for messages: the empty pointer is the
+/// whole schema, which a reader would not recognise in `at : ...`.
+fn place(pointer: &str) -> &str {
+    if pointer.is_empty() {
+        "the top level"
+    } else {
+        pointer
+    }
+}
+
 /// A schema text that could not become a [`super::ParsedSchema`].
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum SchemaError {
@@ -25,7 +35,7 @@ pub enum SchemaError {
         message: String,
     },
     /// The JSON is well formed but is not a valid schema.
-    #[error("invalid schema at {path}: {message}")]
+    #[error("invalid schema at {}: {message}", place(path))]
     Invalid {
         /// JSON pointer to the offending value (`""` is the whole schema).
         path: String,
@@ -62,7 +72,8 @@ pub enum SchemaError {
     },
     /// A named type or `$ref` points at nothing this schema or its references define.
     #[error(
-        "unresolved reference {name:?} at {path}: register the schema that defines it and pass it in `references`"
+        "unresolved reference {name:?} at {}: register the schema that defines it and pass it in `references`",
+        place(path)
     )]
     UnresolvedReference {
         /// The name or URI that did not resolve.
@@ -101,5 +112,27 @@ impl FromStr for SchemaType {
             "PROTOBUF" => Ok(SchemaType::Protobuf),
             other => Err(SchemaError::UnknownType(other.to_owned())),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::SchemaError;
+
+    #[test]
+    fn item13_an_error_at_the_whole_schema_names_the_top_level() {
+        let top = SchemaError::Invalid {
+            path: String::new(),
+            message: "expected an object".into(),
+        };
+        assert_eq!(
+            top.to_string(),
+            "invalid schema at the top level: expected an object"
+        );
+        let inner = SchemaError::Invalid {
+            path: "/fields/0".into(),
+            message: "x".into(),
+        };
+        assert_eq!(inner.to_string(), "invalid schema at /fields/0: x");
     }
 }
