@@ -244,6 +244,32 @@ async fn item2_a_declared_level_reaches_the_registry_and_online_matches_offline(
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn item9_check_and_register_say_what_they_compare_with() {
+    with_registry(|url| async move {
+        let p = shop();
+        run(&p, &url, &["register", "orders-value"]).await.code(0);
+        p.write("schemas/orders.avsc", ORDER_WITHOUT_TOTAL);
+        run(&p, &url, &["register", "orders-value"])
+            .await
+            .code(0)
+            .stdout_has("version 2");
+        // Back to version 1's text: breaking against version 2, and registered as 1.
+        p.write("schemas/orders.avsc", ORDER_V1);
+        run(&p, &url, &["check", "orders-value"])
+            .await
+            .code(1)
+            .stdout_has("against version 2, the latest")
+            .stdout_has("the file is registered version 1, not the latest");
+        run(&p, &url, &["register", "orders-value"])
+            .await
+            .code(0)
+            .stdout_has("already registered")
+            .stdout_has("not the latest: version 2 is, and `check` compares with it");
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_semver_gate_reads_the_registered_version() {
     with_registry(|url| async move {
         let versioned = |text: &str, v: &str| {

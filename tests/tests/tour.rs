@@ -14,7 +14,7 @@ use serde_json::{Value, json};
 /// arguments (and an ephemeral port), from the directory the tour runs in.
 const START: &str = "cargo run --release -p schemagate-server";
 /// How the README installs the CLI; the test puts the built binary on `PATH` instead.
-const INSTALL: &str = "cargo install --path cli";
+const INSTALL: &str = "cargo install --locked --path cli";
 
 /// A fenced block of the README: its language and its lines.
 #[derive(Debug)]

@@ -219,9 +219,25 @@ pub(super) async fn check_one(client: &Client, project: &Project, m: &Mapping) -
     );
     if let Some(v) = latest_version {
         item.detail = Some(match item.status {
-            Status::Unchanged => format!("registered as version {v}"),
-            _ if level.is_transitive() => format!("against versions 1..{v}"),
-            _ => format!("against version {v}"),
+            Status::Unchanged => format!("registered as version {v}, the latest"),
+            _ if level.is_transitive() => format!("against versions 1..{v}, all of them"),
+            _ => format!("against version {v}, the latest"),
+        });
+    }
+    // A file that is an older registered version breaks against the latest while
+    // `register` calls it registered: say both, so the two do not seem to disagree.
+    if item.status != Status::Unchanged
+        && let Ok(body) = super::register::body(client, project, m, &new).await
+        && let Ok(Some(found)) = client.lookup(m.subject.as_str(), &body).await
+        && Some(found.version) != latest_version
+    {
+        let older = format!(
+            "the file is registered version {}, not the latest: `register` changes nothing",
+            found.version
+        );
+        item.detail = Some(match item.detail.take() {
+            Some(detail) => format!("{detail}; {older}"),
+            None => older,
         });
     }
     if level != held {

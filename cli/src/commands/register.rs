@@ -132,6 +132,17 @@ async fn register_one(client: &Client, project: &Project, m: &Mapping, dry_run: 
             let mut item = Item::new(m.subject.as_str(), shown.clone(), Status::AlreadyRegistered);
             item.id = Some(found.id);
             item.version = Some(found.version);
+            // Registered, but maybe not the newest: `check` compares with the latest.
+            match client.latest(m.subject.as_str()).await {
+                Ok(latest) if latest.version != found.version => {
+                    item.detail = Some(format!(
+                        "not the latest: version {} is, and `check` compares with it",
+                        latest.version
+                    ));
+                }
+                Ok(_) => item.detail = Some("the latest version".to_owned()),
+                Err(e) => return fail(&e),
+            }
             item
         }
         Ok(None) if dry_run => match client
