@@ -15,43 +15,109 @@ use crate::output::{ColorChoice, Format};
 #[derive(Debug, Parser)]
 #[command(name = "schemagate", version, propagate_version = true)]
 pub struct Cli {
-    /// Options every command takes.
-    #[command(flatten)]
-    pub global: Global,
+    /// Colour in text output.
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
     /// The command.
     #[command(subcommand)]
     pub command: Command,
 }
 
-/// Options every command takes.
+/// `--project`, for the commands that read schemagate.toml.
 #[derive(Debug, Args)]
-pub struct Global {
+pub struct ProjectOpt {
     /// Project file, or the directory holding schemagate.toml [default: nearest one
     /// from the current directory upwards].
-    #[arg(long, global = true, env = "SCHEMAGATE_PROJECT", value_name = "PATH")]
+    #[arg(long, env = "SCHEMAGATE_PROJECT", value_name = "PATH")]
     pub project: Option<PathBuf>,
+}
 
+/// `--registry` and `--timeout`, for the commands that talk to a registry.
+#[derive(Debug, Args)]
+pub struct RegistryOpt {
     /// Registry base URL; overrides [registry] url. Credentials come from
     /// SCHEMAGATE_REGISTRY_USER + SCHEMAGATE_REGISTRY_PASSWORD or SCHEMAGATE_REGISTRY_TOKEN.
-    #[arg(
-        long,
-        global = true,
-        env = "SCHEMAGATE_REGISTRY_URL",
-        value_name = "URL"
-    )]
+    #[arg(long, env = "SCHEMAGATE_REGISTRY_URL", value_name = "URL")]
     pub registry: Option<String>,
-
-    /// Output format.
-    #[arg(long, global = true, value_enum, default_value_t = Format::Text)]
-    pub format: Format,
-
-    /// Colour in text output.
-    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
-    pub color: ColorChoice,
-
     /// Per-request timeout in seconds [default: [registry] timeout, else 10].
-    #[arg(long, global = true, value_name = "SECONDS")]
+    #[arg(long, value_name = "SECONDS")]
     pub timeout: Option<f64>,
+}
+
+/// `--format` for the commands that report findings: every format CI systems read.
+#[derive(Debug, Args)]
+pub struct ReportFormat {
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+}
+
+/// `--format` for the commands that list what they did: for people, or one JSON
+/// document (findings formats such as SARIF have nothing to carry here).
+#[derive(Debug, Args)]
+pub struct ListFormat {
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Listing::Text)]
+    pub format: Listing,
+}
+
+/// The formats of [`ListFormat`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Listing {
+    /// For people.
+    Text,
+    /// One JSON document.
+    Json,
+}
+
+impl From<Listing> for Format {
+    fn from(listing: Listing) -> Format {
+        match listing {
+            Listing::Text => Format::Text,
+            Listing::Json => Format::Json,
+        }
+    }
+}
+
+/// What the commands read of the shared options, whichever of them the command takes
+/// (the others keep their defaults).
+#[derive(Debug, Default)]
+pub struct Global {
+    /// `--project`.
+    pub project: Option<PathBuf>,
+    /// `--registry`.
+    pub registry: Option<String>,
+    /// `--timeout`.
+    pub timeout: Option<f64>,
+    /// `--format`.
+    pub format: Format,
+}
+
+impl Command {
+    /// The shared options this command was given.
+    pub fn global(&self) -> Global {
+        let with = |project: &ProjectOpt, registry: Option<&RegistryOpt>, format: Format| Global {
+            project: project.project.clone(),
+            registry: registry.and_then(|r| r.registry.clone()),
+            timeout: registry.and_then(|r| r.timeout),
+            format,
+        };
+        match self {
+            Command::Check(a) => with(&a.project, Some(&a.registry), a.format.format),
+            Command::Diff(a) => with(&a.project, None, a.format.format),
+            Command::Register(a) => with(&a.project, Some(&a.registry), a.format.format),
+            Command::Pull(a) => with(&a.project, Some(&a.registry), a.format.format.into()),
+            Command::Validate(a) => with(&a.project, None, a.format.format),
+            Command::Init(a) => Global {
+                format: a.format.format.into(),
+                ..Global::default()
+            },
+            Command::Explain(a) => Global {
+                format: a.format.format.into(),
+                ..Global::default()
+            },
+        }
+    }
 }
 
 /// The commands.
@@ -83,6 +149,12 @@ pub struct CheckArgs {
     pub against: Option<String>,
     /// Only these subjects [default: all mapped].
     pub subjects: Vec<Subject>,
+    #[command(flatten)]
+    pub project: ProjectOpt,
+    #[command(flatten)]
+    pub registry: RegistryOpt,
+    #[command(flatten)]
+    pub format: ReportFormat,
 }
 
 /// `schemagate diff`.
@@ -101,6 +173,10 @@ pub struct DiffArgs {
     /// JSON Schema rule set: strict or lenient.
     #[arg(long, default_value = "strict")]
     pub policy: Policy,
+    #[command(flatten)]
+    pub project: ProjectOpt,
+    #[command(flatten)]
+    pub format: ReportFormat,
 }
 
 /// `schemagate register`.
@@ -111,6 +187,12 @@ pub struct RegisterArgs {
     pub dry_run: bool,
     /// Only these subjects [default: all mapped].
     pub subjects: Vec<Subject>,
+    #[command(flatten)]
+    pub project: ProjectOpt,
+    #[command(flatten)]
+    pub registry: RegistryOpt,
+    #[command(flatten)]
+    pub format: ReportFormat,
 }
 
 /// `schemagate pull`.
@@ -122,6 +204,12 @@ pub struct PullArgs {
     /// Directory for subjects that schemagate.toml does not map.
     #[arg(long, default_value = ".")]
     pub dir: PathBuf,
+    #[command(flatten)]
+    pub project: ProjectOpt,
+    #[command(flatten)]
+    pub registry: RegistryOpt,
+    #[command(flatten)]
+    pub format: ListFormat,
 }
 
 /// `schemagate validate`.
@@ -129,6 +217,10 @@ pub struct PullArgs {
 pub struct ValidateArgs {
     /// Only the fixtures of these subjects [default: all].
     pub subjects: Vec<Subject>,
+    #[command(flatten)]
+    pub project: ProjectOpt,
+    #[command(flatten)]
+    pub format: ReportFormat,
 }
 
 /// `schemagate init`.
@@ -143,6 +235,8 @@ pub struct InitArgs {
     /// Overwrite an existing schemagate.toml.
     #[arg(long)]
     pub force: bool,
+    #[command(flatten)]
+    pub format: ListFormat,
 }
 
 /// `--type avro` as well as `--type AVRO`: the registry's names are upper-case,
@@ -157,4 +251,6 @@ pub struct ExplainArgs {
     /// A rule id as findings show it (any case), e.g. READER_FIELD_MISSING_DEFAULT_VALUE
     /// [default: list every rule].
     pub rule: Option<String>,
+    #[command(flatten)]
+    pub format: ListFormat,
 }

@@ -28,15 +28,16 @@ use crate::output::Printer;
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> ExitCode {
     let cli = Cli::parse();
-    let printer = Printer::new(cli.global.format, cli.global.color);
+    let global = cli.command.global();
+    let printer = Printer::new(global.format, cli.color);
     let result = match &cli.command {
-        Command::Check(args) => commands::check::run(&cli.global, args).await,
-        Command::Diff(args) => commands::diff::run(&cli.global, args),
-        Command::Register(args) => commands::register::run(&cli.global, args).await,
-        Command::Pull(args) => commands::pull::run(&cli.global, args).await,
-        Command::Validate(args) => commands::validate::run(&cli.global, args),
+        Command::Check(args) => commands::check::run(&global, args).await,
+        Command::Diff(args) => commands::diff::run(&global, args),
+        Command::Register(args) => commands::register::run(&global, args).await,
+        Command::Pull(args) => commands::pull::run(&global, args).await,
+        Command::Validate(args) => commands::validate::run(&global, args),
         Command::Init(args) => commands::init::run(args),
-        Command::Explain(args) => return commands::explain::run(&cli.global, args, &printer),
+        Command::Explain(args) => return commands::explain::run(&global, args, &printer),
     };
     match result {
         Ok(outcome) => {

@@ -136,7 +136,7 @@ fn a_missing_revision_in_a_shallow_clone_says_how_to_fetch_it() {
         &["clone", "-q", "--depth", "1", &url, "clone"],
     );
     let clone = Project { dir: clone_parent };
-    let run = clone.run(&["--project", "clone", "check", "--against", "HEAD~1"]);
+    let run = clone.run(&["check", "--project", "clone", "--against", "HEAD~1"]);
     run.code(2)
         .stderr_has("shallow clone")
         .stderr_has("git fetch --deepen")
@@ -656,4 +656,43 @@ fn explain_refuses_an_unknown_rule_with_exit_status_2_and_a_hint() {
     p.run(&["explain", "NOTHING_LIKE_IT_AT_ALL_QQQ"])
         .code(2)
         .stderr_has("unknown rule");
+}
+
+#[test]
+fn item10_each_command_shows_only_the_options_it_uses() {
+    let p = Project::new();
+    let options = |command: &str| -> Vec<String> {
+        let help = p.run(&[command, "--help"]);
+        help.code(0);
+        help.stdout
+            .split_whitespace()
+            .filter(|w| w.starts_with("--"))
+            .map(|w| w.trim_end_matches([',', '.']).to_owned())
+            .collect()
+    };
+    let has = |command: &str, option: &str| options(command).iter().any(|o| o == option);
+    for command in ["check", "register", "pull"] {
+        for option in ["--project", "--registry", "--timeout", "--format"] {
+            assert!(has(command, option), "{command} takes {option}");
+        }
+    }
+    for command in ["diff", "validate"] {
+        assert!(has(command, "--project"), "{command} takes --project");
+        assert!(
+            !has(command, "--registry"),
+            "{command} talks to no registry"
+        );
+        assert!(!has(command, "--timeout"), "{command} talks to no registry");
+    }
+    assert!(has("init", "--url"));
+    for option in ["--registry", "--timeout", "--project"] {
+        assert!(!has("init", option), "init does not take {option}");
+    }
+    // Formats: findings commands offer every CI format, listings text and JSON only.
+    let init_help = p.run(&["init", "--help"]);
+    assert!(!init_help.stdout.contains("sarif"), "{}", init_help.stdout);
+    assert!(p.run(&["check", "--help"]).stdout.contains("sarif"));
+    // An option a command does not take is refused, not ignored.
+    p.run(&["diff", "a.avsc", "b.avsc", "--registry", "http://x"])
+        .code(2);
 }

@@ -12,9 +12,10 @@ use std::io::{IsTerminal, Write};
 use crate::report::Outcome;
 
 /// Output format of results.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
     /// For people: coloured on a terminal, with file:line, rule, path, message, hint.
+    #[default]
     Text,
     /// One JSON document.
     Json,
