@@ -12,6 +12,7 @@ mod git;
 mod glob;
 mod locate;
 mod output;
+mod pretty;
 mod project;
 mod registry;
 mod report;

@@ -270,6 +270,50 @@ async fn item9_check_and_register_say_what_they_compare_with() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn item5_pull_keeps_a_formatted_file_with_references_and_lays_out_new_ones() {
+    with_registry(|url| async move {
+        let p = Project::new();
+        let money = "{\n  \"type\": \"record\", \"name\": \"Money\", \"namespace\": \"shop\",\n  \"fields\": [{\"name\": \"cents\", \"type\": \"long\"}]\n}\n";
+        let order = "{\n  \"type\": \"record\",\n  \"name\": \"Order\",\n  \"namespace\": \"shop\",\n  \"doc\": \"An order.\",\n  \"fields\": [\n    {\"name\": \"id\", \"type\": \"string\"},\n    {\"name\": \"total\", \"type\": \"shop.Money\"}\n  ]\n}\n";
+        p.write("schemas/money.avsc", money)
+            .write("schemas/order.avsc", order)
+            .write(
+                "schemagate.toml",
+                "[[subjects]]\nfile = \"schemas/money.avsc\"\nsubject = \"money\"\n\n[[subjects]]\nfile = \"schemas/order.avsc\"\nsubject = \"orders-value\"\nreferences = [{ name = \"shop.Money\", file = \"schemas/money.avsc\" }]\n",
+            );
+        run(&p, &url, &["register"]).await.code(0);
+        // The same schemas, hand-formatted: left byte for byte, references or not.
+        run(&p, &url, &["pull"])
+            .await
+            .code(0)
+            .stdout_has("2 unchanged");
+        assert_eq!(p.read("schemas/order.avsc"), order);
+        assert_eq!(p.read("schemas/money.avsc"), money);
+        // A missing file is written laid out, short members on a line, keys in the order
+        // of the registry's text (which is the schema's own once the registry keeps the
+        // text as registered).
+        std::fs::remove_file(p.path().join("schemas/order.avsc")).unwrap();
+        run(&p, &url, &["pull", "orders-value"])
+            .await
+            .code(0)
+            .stdout_has("orders-value written");
+        let written = p.read("schemas/order.avsc");
+        assert!(
+            written.contains("{\"name\": \"id\", \"type\": \"string\"}"),
+            "{written}"
+        );
+        assert!(written.contains("\n  \"name\": \"Order\",\n"), "{written}");
+        assert!(written.lines().count() <= 12, "{written}");
+        // And it is the same schema: pulling again leaves it alone.
+        run(&p, &url, &["pull", "orders-value"])
+            .await
+            .code(0)
+            .stdout_has("1 unchanged");
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_semver_gate_reads_the_registered_version() {
     with_registry(|url| async move {
         let versioned = |text: &str, v: &str| {
