@@ -79,6 +79,8 @@ pub enum Status {
     WouldRegister,
     /// Written to a file.
     Written,
+    /// Looked at and left out, with the reason in the detail (a file that is no schema).
+    Skipped,
     /// An event conforming to its schema (or refused, as a negative example expects).
     Valid,
     /// An event breaking its schema (or passing when it should not).
@@ -99,6 +101,7 @@ impl Status {
             Status::AlreadyRegistered => "already registered",
             Status::WouldRegister => "would register",
             Status::Written => "written",
+            Status::Skipped => "skipped",
             Status::Valid => "valid",
             Status::Invalid => "INVALID",
             Status::Error => "ERROR",
@@ -245,6 +248,8 @@ pub struct Outcome {
     pub command: CommandName,
     /// Items in a stable order.
     pub items: Vec<Item>,
+    /// What to run next, when the command sets up something to use.
+    pub next: Option<String>,
 }
 
 /// Counts for the summary line.
@@ -265,7 +270,17 @@ pub struct Summary {
 impl Outcome {
     /// An outcome of `command`.
     pub fn new(command: CommandName, items: Vec<Item>) -> Self {
-        Outcome { command, items }
+        Outcome {
+            command,
+            items,
+            next: None,
+        }
+    }
+
+    /// The same outcome with a suggestion of what to run next.
+    pub fn next(mut self, next: impl Into<String>) -> Self {
+        self.next = Some(next.into());
+        self
     }
 
     /// The counts.

@@ -314,7 +314,45 @@ fn init_maps_a_schema_directory_and_the_result_checks() {
     Project::new()
         .run(&["init"])
         .code(2)
-        .stderr_has("not a directory");
+        .stderr_has("there is no directory schemas");
+}
+
+#[test]
+fn item6_init_recognises_schemas_by_content_and_says_what_next() {
+    let p = Project::new();
+    p.write("contracts/orders.avsc", ORDER_V1)
+        .write("contracts/customers.json", CUSTOMER_V1)
+        .write(
+            "contracts/package.json",
+            r#"{"name": "shop", "version": "1.0.0", "type": "module", "dependencies": {}}"#,
+        )
+        .write(
+            "contracts/sample-events.json",
+            r#"[{"id": "o1", "total": 1.0}, {"id": "o2", "total": 2.5}]"#,
+        )
+        .write("contracts/broken.avsc", "{\"type\": \"record\"");
+    // Without ./schemas: the argument to pass, and where schemas are.
+    p.run(&["init"])
+        .code(2)
+        .stderr_has("schemagate init path/to/schemas")
+        .stderr_has("schemas were found in: contracts");
+    let run = p.run(&["init", "contracts"]);
+    run.code(0)
+        .stdout_has("2 written")
+        .stdout_has("3 skipped")
+        .stdout_has("contracts/package.json skipped")
+        .stdout_has("not a schema: JSON, but neither `$schema` nor any JSON Schema keyword")
+        .stdout_has("contracts/sample-events.json skipped")
+        .stdout_has("not a schema: JSON, but not an Avro schema")
+        .stdout_has("contracts/broken.avsc skipped")
+        .stdout_has("next: review schemagate.toml");
+    let toml = p.read("schemagate.toml");
+    assert!(!toml.contains("package"), "{toml}");
+    assert!(!toml.contains("sample-events"), "{toml}");
+    // The next check runs clean on what init mapped.
+    p.run(&["check", "--against", "."])
+        .code(0)
+        .stdout_has("2 unchanged");
 }
 
 #[test]

@@ -2,13 +2,15 @@
 //! one `[[subjects]]` entry per file (topic strategy: `orders.avsc` is `orders-value`,
 //! `orders_key.avsc` is `orders-key`), references between the files (Avro named
 //! types, JSON `$ref` to a sibling file), and fixtures where
-//! `fixtures/events/<name>.json` or `fixtures/events/<name>/` exists.
+//! `fixtures/events/<name>.json` or `fixtures/events/<name>/` exists. Files are
+//! recognised by content, not by extension alone: a `package.json` or a file of sample
+//! events is skipped, and the output says why.
 
 use std::fmt::Write;
 use std::path::Path;
 
 use anyhow::{Context, Result, bail};
-use schemagate_core::SchemaType;
+use schemagate_core::{ParsedSchema, SchemaError, SchemaType};
 use serde_json::Value;
 
 use crate::cli::InitArgs;
@@ -24,7 +26,7 @@ pub fn run(args: &InitArgs) -> Result<Outcome> {
         bail!("{FILE_NAME} already exists; pass --force to overwrite it");
     }
     if !args.dir.is_dir() {
-        bail!("{} is not a directory of schemas", args.dir.display());
+        bail!("{}", missing_dir(&args.dir));
     }
     let dir = args.dir.to_string_lossy().replace('\\', "/");
     let dir = dir.trim_start_matches("./").trim_end_matches('/');
@@ -44,11 +46,20 @@ pub fn run(args: &InitArgs) -> Result<Outcome> {
         "[defaults]\n# Level and policy for offline checks (`check --against`).\nlevel = \"BACKWARD\"\npolicy = \"strict\"\n"
     );
     let mut found = Vec::new();
+    let mut skipped = Vec::new();
     for file in &files {
         let content = std::fs::read_to_string(file)
             .with_context(|| format!("cannot read {}", file.display()))?;
-        let Some(schema_type) = infer_type(file, &content) else {
-            continue;
+        let schema_type = match recognise(file, &content) {
+            Ok(t) => t,
+            Err(why) => {
+                let path = file.to_string_lossy().replace('\\', "/");
+                skipped.push(
+                    Item::new(path.clone(), Some(path), Status::Skipped)
+                        .detail(format!("not a schema: {why}")),
+                );
+                continue;
+            }
         };
         let stem = file
             .file_name()
@@ -67,8 +78,13 @@ pub fn run(args: &InitArgs) -> Result<Outcome> {
     }
     if found.is_empty() {
         bail!(
-            "no Avro (.avsc) or JSON Schema (.json) files under {}",
-            args.dir.display()
+            "no Avro (.avsc) or JSON Schema (.json) schemas under {}{}",
+            args.dir.display(),
+            if skipped.is_empty() {
+                String::new()
+            } else {
+                format!(" ({} other JSON files skipped)", skipped.len())
+            }
         );
     }
     let defined: Vec<Vec<String>> = found.iter().map(|f| names(f, true)).collect();
@@ -129,14 +145,138 @@ pub fn run(args: &InitArgs) -> Result<Outcome> {
     Project::from_text(&text, root.to_path_buf())
         .context("the generated project file does not load (this is a bug)")?;
     std::fs::write(&target, &text).with_context(|| format!("cannot write {}", target.display()))?;
-    let items = mapped
+    let mut items: Vec<Item> = mapped
         .into_iter()
         .map(|(subject, path)| {
             Item::new(subject, Some(path), Status::Written)
                 .detail(format!("mapped in {}", display_path(&target)))
         })
         .collect();
-    Ok(Outcome::new(CommandName::Init, items))
+    items.extend(skipped);
+    Ok(Outcome::new(CommandName::Init, items).next(format!(
+        "review {FILE_NAME} (subjects, levels), then `schemagate register` to publish the schemas, or `schemagate check` to compare them with the registry"
+    )))
+}
+
+/// What init says when the schema directory is not there: the argument it takes, and
+/// the directories nearby that hold schema files.
+fn missing_dir(dir: &Path) -> String {
+    let mut candidates: Vec<String> = walkdir::WalkDir::new(".")
+        .max_depth(4)
+        .into_iter()
+        .filter_entry(|e| {
+            let name = e.file_name().to_string_lossy();
+            e.depth() == 0 || !(name.starts_with('.') || name == "target" || name == "node_modules")
+        })
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .filter_map(|e| {
+            let text = std::fs::read_to_string(e.path()).ok()?;
+            recognise(e.path(), &text).ok()?;
+            let parent = e.path().parent()?.to_string_lossy().replace('\\', "/");
+            Some(parent.trim_start_matches("./").to_owned())
+        })
+        .collect();
+    candidates.sort();
+    candidates.dedup();
+    let mut message = format!(
+        "there is no directory {}: pass the folder that holds your schema files, as in `schemagate init path/to/schemas`",
+        dir.display()
+    );
+    if !candidates.is_empty() {
+        candidates.truncate(3);
+        let _ = write!(
+            message,
+            "; schemas were found in: {}",
+            candidates.join(", ")
+        );
+    }
+    message
+}
+
+/// The schema language of `file`, judged by its content; why it is not a schema
+/// otherwise. Avro (`.avsc`, `.avro`, or a `.json` whose content is Avro) and JSON
+/// Schema (a `.json` with `$schema` or JSON Schema keywords) must parse with the core;
+/// a name defined in another file does not count against them, since init maps those
+/// as references.
+fn recognise(file: &Path, text: &str) -> Result<SchemaType, String> {
+    let Some(guess) = infer_type(file, text) else {
+        return Err(if file.extension().is_some_and(|e| e == "json") {
+            "not valid JSON".to_owned()
+        } else {
+            "not an .avsc or .json file".to_owned()
+        });
+    };
+    let value: Value = serde_json::from_str(text).map_err(|e| format!("not valid JSON: {e}"))?;
+    let by_extension = file.extension().is_some_and(|e| e == "avsc" || e == "avro");
+    let looks = match guess {
+        SchemaType::Avro => by_extension || looks_avro(&value),
+        _ => looks_json_schema(&value),
+    };
+    if !looks {
+        return Err(match guess {
+            SchemaType::Avro => "JSON, but not an Avro schema".to_owned(),
+            _ => "JSON, but neither `$schema` nor any JSON Schema keyword".to_owned(),
+        });
+    }
+    match ParsedSchema::parse(guess, text, &[]) {
+        Ok(_) | Err(SchemaError::UnresolvedReference { .. }) => Ok(guess),
+        Err(e) => Err(format!("does not parse as {guess}: {e}")),
+    }
+}
+
+/// A named Avro type, or a union of schemas.
+fn looks_avro(value: &Value) -> bool {
+    match value {
+        Value::Object(o) => o
+            .get("type")
+            .and_then(Value::as_str)
+            .is_some_and(|t| matches!(t, "record" | "error" | "enum" | "fixed")),
+        Value::Array(items) => {
+            !items.is_empty()
+                && items
+                    .iter()
+                    .all(|i| i.is_string() || i.get("type").is_some_and(|t| !t.is_null()))
+        }
+        _ => false,
+    }
+}
+
+/// An object with `$schema` or with a keyword only JSON Schema gives meaning to.
+fn looks_json_schema(value: &Value) -> bool {
+    const KEYWORDS: [&str; 14] = [
+        "$schema",
+        "$ref",
+        "$defs",
+        "definitions",
+        "properties",
+        "patternProperties",
+        "additionalProperties",
+        "required",
+        "items",
+        "allOf",
+        "anyOf",
+        "oneOf",
+        "const",
+        "enum",
+    ];
+    const TYPES: [&str; 7] = [
+        "object", "array", "string", "number", "integer", "boolean", "null",
+    ];
+    let Value::Object(o) = value else {
+        return false;
+    };
+    let typed = match o.get("type") {
+        Some(Value::String(t)) => TYPES.contains(&t.as_str()),
+        Some(Value::Array(ts)) => {
+            !ts.is_empty()
+                && ts
+                    .iter()
+                    .all(|t| t.as_str().is_some_and(|t| TYPES.contains(&t)))
+        }
+        _ => false,
+    };
+    typed || KEYWORDS.iter().any(|k| o.contains_key(*k))
 }
 
 fn toml_str(s: &str) -> String {

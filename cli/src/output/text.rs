@@ -77,6 +77,9 @@ pub(super) fn render(outcome: &Outcome, color: bool) -> String {
         ExitStatus::Error => p.red("error"),
     };
     let _ = writeln!(out, "{verdict}: {line}");
+    if let Some(next) = &outcome.next {
+        let _ = writeln!(out, "next: {next}");
+    }
     out
 }
 
