@@ -8,13 +8,13 @@ use axum::extract::rejection::RawPathParamsRejection;
 use axum::extract::{FromRequest, FromRequestParts, RawPathParams, Request};
 use axum::http::Uri;
 use axum::http::request::Parts;
+use schemagate_core::Subject;
 use serde::de::DeserializeOwned;
 
 use super::{ApiError, AppState};
 use crate::auth::Principal;
 use crate::registry::{Caller, Error, VersionSpec};
 use crate::store::SchemaId;
-use schemagate_core::Subject;
 
 /// Query parameters: unknown ones ignored, booleans in any case.
 pub struct Params(Vec<(String, String)>);
