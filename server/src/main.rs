@@ -55,12 +55,13 @@ enum Tool {
         /// Seconds to wait for the connection and for the answer (1 to 60).
         #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u64).range(1..=60))]
         timeout: u64,
-        /// The server's configuration, read as the server reads it.
+        /// The server's configuration, read as the server reads it (boxed: it is most
+        /// of the command line's size, and the other commands carry nothing).
         #[command(
             flatten,
             next_help_heading = "Server options (where to find the server)"
         )]
-        config: Config,
+        config: Box<Config>,
     },
 }
 
