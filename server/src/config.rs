@@ -94,13 +94,11 @@ fn parse_store(raw: &str) -> Result<StoreChoice, String> {
 }
 
 /// Everything the server needs to start.
+///
+/// The binary's command line (name, about text, helper commands) is in `main.rs`, which
+/// flattens these options into it and into `healthcheck`; no `#[command]` attributes
+/// here, since a flattened struct would carry them into every command that holds it.
 #[derive(Clone, Debug, Parser)]
-#[command(
-    name = "schemagate-server",
-    version,
-    about = "Schema registry speaking the Confluent Schema Registry REST API",
-    after_help = "Helpers for the auth file: `schemagate-server hash-password` (password on stdin), `schemagate-server gen-token`. See SECURITY.md."
-)]
 pub struct Config {
     /// Address to listen on (port 0 picks a free port).
     #[arg(long, env = "SCHEMAGATE_LISTEN", default_value = "127.0.0.1:8081")]

@@ -185,3 +185,264 @@ fn item9_numeric_flags_out_of_range_stop_the_start() {
     assert!(status.is_none(), "exited with {status:?}: {stderr}");
     assert!(stderr.contains("listening"), "{stderr}");
 }
+
+/// Runs the binary with `args` to the end: `stdin` written to it (a helper that does not
+/// read it may exit first: that write's error is ignored), `env` added, and
+/// RUST_BACKTRACE=1 so that an error printed through `Debug` would show its backtrace.
+fn run_to_end(args: &[&str], env: &[(&str, &str)], stdin: &[u8]) -> std::process::Output {
+    use std::io::Write as _;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_schemagate-server"))
+        .args(args)
+        // Only the test's own server variables, whatever the runner's environment holds.
+        .env_remove("SCHEMAGATE_LISTEN")
+        .env_remove("SCHEMAGATE_TLS_CERT")
+        .env_remove("SCHEMAGATE_TLS_KEY")
+        .envs(env.iter().copied())
+        .env("RUST_BACKTRACE", "1")
+        .env("RUST_LIB_BACKTRACE", "1")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("binary starts");
+    let mut input = child.stdin.take().expect("stdin");
+    let _ = input.write_all(stdin);
+    drop(input);
+    child.wait_with_output().expect("binary ends")
+}
+
+fn stdout(out: &std::process::Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn stderr(out: &std::process::Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// The error of a failed run: exactly one line on stderr (log lines, JSON, aside), with
+/// neither a backtrace nor anyhow's "Caused by" block.
+fn one_line_error(out: &std::process::Output) -> String {
+    let err = stderr(out);
+    let lines: Vec<&str> = err
+        .lines()
+        .filter(|l| !l.trim().is_empty() && !l.starts_with('{'))
+        .collect();
+    assert_eq!(lines.len(), 1, "one line expected:\n{err}");
+    assert!(
+        !err.contains("backtrace") && !err.contains("Caused by"),
+        "{err}"
+    );
+    lines[0].to_owned()
+}
+
+/// Item 8: `hash-password --help` read standard input as the password (and hashed
+/// it, or failed with a backtrace on an empty one); every way of asking for its help
+/// now prints its usage and reads nothing.
+#[test]
+fn item8_hash_password_help_prints_usage_without_reading_stdin() {
+    for args in [
+        &["hash-password", "--help"][..],
+        &["hash-password", "-h"],
+        &["help", "hash-password"],
+    ] {
+        let out = run_to_end(args, &[], b"correct horse\n");
+        let text = stdout(&out);
+        assert!(out.status.success(), "{args:?}: {}", stderr(&out));
+        assert!(
+            text.contains("Usage: schemagate-server hash-password")
+                && text.contains("standard input"),
+            "{args:?}: {text}"
+        );
+        assert!(
+            !text.contains("$argon2"),
+            "{args:?} hashed its stdin: {text}"
+        );
+    }
+}
+
+/// Item 8: `gen-token --help` made a token; now it prints the usage.
+#[test]
+fn item8_gen_token_help_prints_usage_without_making_a_token() {
+    for args in [
+        &["gen-token", "--help"][..],
+        &["gen-token", "-h"],
+        &["help", "gen-token"],
+    ] {
+        let out = run_to_end(args, &[], b"");
+        let text = stdout(&out);
+        assert!(out.status.success(), "{args:?}: {}", stderr(&out));
+        assert!(
+            text.contains("Usage: schemagate-server gen-token"),
+            "{args:?}: {text}"
+        );
+        assert!(!text.contains("sha256:"), "{args:?} made a token: {text}");
+    }
+}
+
+/// Item 8: `schemagate-server help` was an error; it, `--help` and `-h` list every
+/// command and the server's options.
+#[test]
+fn item8_help_lists_every_command_and_the_server_options() {
+    for args in [&["help"][..], &["--help"], &["-h"]] {
+        let out = run_to_end(args, &[], b"");
+        let text = stdout(&out);
+        assert!(out.status.success(), "{args:?}: {}", stderr(&out));
+        for needle in [
+            "Usage: schemagate-server",
+            "hash-password",
+            "gen-token",
+            "healthcheck",
+            "--listen",
+            "--tls-cert",
+        ] {
+            assert!(text.contains(needle), "{args:?}: no {needle:?} in\n{text}");
+        }
+    }
+    // A broken server variable does not stop the helpers or their help.
+    let out = run_to_end(
+        &["help", "gen-token"],
+        &[("SCHEMAGATE_MAX_BODY", "lots")],
+        b"",
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+}
+
+/// Item 8 (with item 12's probe): `healthcheck --help` names its own option and the
+/// server options it reads to find the server.
+#[test]
+fn item8_healthcheck_help_names_its_options() {
+    for args in [&["healthcheck", "--help"][..], &["help", "healthcheck"]] {
+        let out = run_to_end(args, &[], b"");
+        let text = stdout(&out);
+        assert!(out.status.success(), "{args:?}: {}", stderr(&out));
+        for needle in [
+            "Usage: schemagate-server healthcheck",
+            "--timeout",
+            "--listen",
+            "--tls-cert",
+            "SCHEMAGATE_LISTEN",
+        ] {
+            assert!(text.contains(needle), "{args:?}: no {needle:?} in\n{text}");
+        }
+    }
+}
+
+/// Item 8: a user's mistake is one clear line and a non-zero exit, never a backtrace
+/// (the binary printed anyhow's `Debug`, with "Caused by" and, under RUST_BACKTRACE,
+/// the stack).
+#[test]
+fn item8_user_errors_are_one_line_without_a_backtrace() {
+    let out = run_to_end(&["hash-password"], &[], b"");
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let line = one_line_error(&out);
+    assert!(line.contains("empty password"), "{line}");
+
+    // The port is taken: the start fails, naming the address.
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = taken.local_addr().unwrap().to_string();
+    let dir = tempfile::tempdir().unwrap();
+    let out = run_to_end(
+        &[
+            "--listen",
+            &addr,
+            "--data-dir",
+            &dir.path().join("data").display().to_string(),
+            "--log-format",
+            "json",
+        ],
+        &[],
+        b"",
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let line = one_line_error(&out);
+    assert!(
+        line.contains("could not start") && line.contains(&addr),
+        "{line}"
+    );
+
+    // clap's own mistakes: the error on the first line, exit 2, no backtrace.
+    let out = run_to_end(&["hash-pasword"], &[], b"");
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.starts_with("error: unrecognized subcommand 'hash-pasword'")
+            && !err.contains("backtrace"),
+        "{err}"
+    );
+}
+
+/// Item 12: `schemagate-server healthcheck` (the image's HEALTHCHECK) probes `/health`
+/// of the server its flags and SCHEMAGATE_* variables describe: a wildcard listen
+/// address on loopback, HTTPS when a certificate is configured (pinned to it); a server
+/// that is not there, or not reachable the configured way, fails it in one line.
+#[test]
+fn item12_healthcheck_probes_the_configured_server_over_http_and_https() {
+    let certs = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/certs");
+    let (cert, key) = (certs.join("server.pem"), certs.join("server.key"));
+    let (cert, key) = (cert.to_str().unwrap(), key.to_str().unwrap());
+    let port = |server: &ServerProcess| server.url.rsplit(':').next().unwrap().to_owned();
+
+    let dir = tempfile::tempdir().unwrap();
+    let plain = ServerProcess::spawn(
+        std::path::Path::new(env!("CARGO_BIN_EXE_schemagate-server")),
+        |c| {
+            c.arg("--data-dir").arg(dir.path().join("plain"));
+        },
+    )
+    .expect("the server starts");
+    let wildcard = format!("0.0.0.0:{}", port(&plain));
+    let out = run_to_end(&["healthcheck"], &[("SCHEMAGATE_LISTEN", &wildcard)], b"");
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains(" 200 "), "{}", stdout(&out));
+    let loopback = format!("127.0.0.1:{}", port(&plain));
+    let out = run_to_end(&["healthcheck", "--listen", &loopback], &[], b"");
+    assert!(out.status.success(), "{}", stderr(&out));
+    // Told that the plain server speaks TLS, the probe fails.
+    let out = run_to_end(
+        &["healthcheck", "--listen", &loopback],
+        &[("SCHEMAGATE_TLS_CERT", cert), ("SCHEMAGATE_TLS_KEY", key)],
+        b"",
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    one_line_error(&out);
+
+    let tls = ServerProcess::spawn(
+        std::path::Path::new(env!("CARGO_BIN_EXE_schemagate-server")),
+        |c| {
+            c.arg("--data-dir").arg(dir.path().join("tls")).args([
+                "--tls-cert",
+                cert,
+                "--tls-key",
+                key,
+            ]);
+        },
+    )
+    .expect("the TLS server starts");
+    let listen = format!("0.0.0.0:{}", port(&tls));
+    let out = run_to_end(
+        &["healthcheck"],
+        &[
+            ("SCHEMAGATE_LISTEN", &listen),
+            ("SCHEMAGATE_TLS_CERT", cert),
+            ("SCHEMAGATE_TLS_KEY", key),
+        ],
+        b"",
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).starts_with("https://"), "{}", stdout(&out));
+    // Plain HTTP to the TLS server: no answer, one line.
+    let out = run_to_end(&["healthcheck"], &[("SCHEMAGATE_LISTEN", &listen)], b"");
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    one_line_error(&out);
+
+    // Nobody listening, and a port the probe cannot know.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let closed_addr = closed.local_addr().unwrap().to_string();
+    drop(closed);
+    let out = run_to_end(&["healthcheck", "--listen", &closed_addr], &[], b"");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(one_line_error(&out).contains("cannot connect"));
+    let out = run_to_end(&["healthcheck", "--listen", "127.0.0.1:0"], &[], b"");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(one_line_error(&out).contains("port 0"));
+}
