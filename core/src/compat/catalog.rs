@@ -181,8 +181,10 @@ mod tests {
     }
 
     #[test]
-    fn breaking_rules_have_hints_and_policies_only_matter_for_json() {
+    fn every_rule_has_words_breaking_ones_hints_and_policies_only_matter_for_json() {
         for r in rules() {
+            assert!(!r.message.is_empty(), "{}", r.id);
+            assert!(!r.meaning.is_empty(), "{}", r.id);
             if r.severity == Severity::Breaking {
                 assert!(r.hint.is_some(), "{} can break but has no hint", r.id);
             }
