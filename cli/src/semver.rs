@@ -4,6 +4,7 @@
 
 use std::cmp::Ordering;
 
+use schemagate_core::pointer::escape;
 use schemagate_core::{Bump, SchemaType};
 
 use crate::report::Note;
@@ -88,7 +89,7 @@ pub fn gate(old_text: &str, new_text: &str, key: &str, needed: Bump) -> Option<N
     if new >= old && declared_bump >= needed {
         return None;
     }
-    let path = format!("/{}", key.replace('~', "~0").replace('/', "~1"));
+    let path = format!("/{}", escape(key));
     let needed_name = match needed {
         Bump::Major => "major",
         Bump::Minor => "minor",
