@@ -15,6 +15,7 @@ mod output;
 mod project;
 mod registry;
 mod report;
+mod rules;
 mod semver;
 
 use std::process::ExitCode;

@@ -8,6 +8,7 @@ use schemagate_core::pointer::escape;
 use schemagate_core::{Bump, SchemaType};
 
 use crate::report::Note;
+use crate::rules::CliRule;
 
 /// A declared version: up to three numbers; "2" is 2.0.0, pre-release tags are
 /// ignored (they do not change what the contract promises).
@@ -103,7 +104,7 @@ pub fn gate(old_text: &str, new_text: &str, key: &str, needed: Bump) -> Option<N
         ),
     };
     Some(Note::error(
-        "SEMVER_BUMP_TOO_SMALL",
+        CliRule::SEMVER_BUMP_TOO_SMALL,
         &path,
         message,
         Some(&format!("declare `{key}` {} or later", old.after(needed))),

@@ -11,6 +11,7 @@ use crate::cli::{Global, PullArgs};
 use crate::project::{Project, display_path};
 use crate::registry;
 use crate::report::{CommandName, Item, Note, Outcome, Status};
+use crate::rules::CliRule;
 
 /// Runs the command.
 pub async fn run(global: &Global, args: &PullArgs) -> Result<Outcome> {
@@ -39,7 +40,7 @@ pub async fn run(global: &Global, args: &PullArgs) -> Result<Outcome> {
                 items.push(Item::error(
                     subject,
                     None,
-                    Note::error("REGISTRY_ERROR", "", message, None),
+                    Note::error(CliRule::REGISTRY_ERROR, "", message, None),
                 ));
                 continue;
             }
@@ -87,7 +88,7 @@ pub async fn run(global: &Global, args: &PullArgs) -> Result<Outcome> {
                 subject,
                 Some(shown.clone()),
                 Note::error(
-                    "FILE_UNWRITABLE",
+                    CliRule::FILE_UNWRITABLE,
                     "",
                     format!("cannot write {shown}: {e}"),
                     None,

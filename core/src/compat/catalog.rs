@@ -24,6 +24,9 @@ pub enum Engine {
     Json,
     /// Neither: reported before either engine runs (the two schemas' types differ).
     Any,
+    /// Neither: the `schemagate` CLI's own findings about files, the registry, events
+    /// and the semver gate. The CLI keeps their catalogue; the core only names the kind.
+    Cli,
 }
 
 impl Engine {
@@ -33,6 +36,7 @@ impl Engine {
             Engine::Avro => "avro",
             Engine::Json => "json",
             Engine::Any => "any",
+            Engine::Cli => "cli",
         }
     }
 }
