@@ -4,6 +4,16 @@
 use schemagate_e2e::{Project, Registry, text};
 use serde_json::{Value, json};
 
+/// Runs `schemagate ARGS` against `registry`, asserts its exit code and returns all it
+/// printed.
+#[track_caller]
+fn run(project: &Project, registry: &Registry, args: &[&str], code: i32) -> String {
+    let out = project.schemagate(registry, args);
+    let shown = text(&out);
+    assert_eq!(out.status.code(), Some(code), "{shown}");
+    shown
+}
+
 #[test]
 fn the_readme_tour_works_end_to_end() {
     let data = tempfile::tempdir().unwrap();
@@ -11,22 +21,14 @@ fn the_readme_tour_works_end_to_end() {
     let project = Project::copy_examples();
 
     // The sample events match their contracts.
-    let out = project.schemagate(&registry, &["validate"]);
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    run(&project, &registry, &["validate"], 0);
 
     // Publish every contract; registering again changes nothing.
-    let out = project.schemagate(&registry, &["register"]);
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
-    assert!(
-        text(&out).contains("orders-value registered"),
-        "{}",
-        text(&out)
-    );
-    let again = project.schemagate(&registry, &["register"]);
-    assert_eq!(again.status.code(), Some(0), "{}", text(&again));
+    let shown = run(&project, &registry, &["register"], 0);
+    assert!(shown.contains("orders-value registered"), "{shown}");
+    run(&project, &registry, &["register"], 0);
 
-    let out = project.schemagate(&registry, &["check"]);
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    run(&project, &registry, &["check"], 0);
 
     // The breaking change: rename a field, add a required one.
     let file = "schemas/avro/order_placed.avsc";
@@ -40,9 +42,7 @@ fn the_readme_tour_works_end_to_end() {
     fields.push(json!({"name": "gift_wrap", "type": "boolean"}));
     project.write_json(file, &schema);
 
-    let out = project.schemagate(&registry, &["check"]);
-    let shown = text(&out);
-    assert_eq!(out.status.code(), Some(1), "{shown}");
+    let shown = run(&project, &registry, &["check"], 1);
     assert!(shown.contains("orders-value BREAKING"), "{shown}");
     assert!(
         shown.contains("READER_FIELD_MISSING_DEFAULT_VALUE"),
@@ -105,9 +105,7 @@ fn a_broken_schema_file_is_a_usage_error_naming_file_and_line() {
         text_before.replace("\"refund_id\": {", "\"refund_id\": {,"),
     )
     .unwrap();
-    let out = project.schemagate(&registry, &["check"]);
-    let shown = text(&out);
-    assert_eq!(out.status.code(), Some(2), "{shown}");
+    let shown = run(&project, &registry, &["check"], 2);
     assert!(shown.contains("refund_requested.schema.json"), "{shown}");
     assert!(
         shown.contains("refund_requested.schema.json:7:"),
