@@ -185,19 +185,25 @@ mod tests {
         assert!(m("**/c.json", "c.json"));
     }
 
+    /// A temporary directory holding an empty-object file at each of `files`.
+    fn tree(files: &[&str]) -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        for f in files {
+            let path = dir.path().join(f);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, "{}").unwrap();
+        }
+        dir
+    }
+
     #[test]
     fn expand_walks_from_the_literal_prefix() {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::create_dir_all(dir.path().join("schemas/sub")).unwrap();
-        std::fs::create_dir_all(dir.path().join("schemas/.hidden")).unwrap();
-        for f in [
+        let dir = tree(&[
             "schemas/a.avsc",
             "schemas/sub/b.avsc",
             "schemas/.hidden/c.avsc",
             "schemas/d.json",
-        ] {
-            std::fs::write(dir.path().join(f), "{}").unwrap();
-        }
+        ]);
         let found = expand(dir.path(), "schemas/**/*.avsc").unwrap();
         let found: Vec<String> = found.iter().map(|p| rel_text(p)).collect();
         assert_eq!(found, ["schemas/a.avsc", "schemas/sub/b.avsc"]);
@@ -207,17 +213,13 @@ mod tests {
 
     #[test]
     fn non_ascii_names_match_by_character() {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::create_dir_all(dir.path().join("schemas")).unwrap();
-        for f in [
+        let dir = tree(&[
             "schemas/éü.avsc",
             "schemas/éüx.avsc",
             "schemas/äpfel.json",
             "schemas/öl.json",
             "schemas/übel.json",
-        ] {
-            std::fs::write(dir.path().join(f), "{}").unwrap();
-        }
+        ]);
         let names = |pattern: &str| -> Vec<String> {
             expand(dir.path(), pattern)
                 .unwrap()

@@ -4,6 +4,8 @@
 //! A tolerant scanner over the bytes rather than a parse into a value: values forget
 //! their positions, and the texts it reads were already accepted by a real parser.
 
+use schemagate_core::pointer::unescape;
+
 /// 1-based line and column of the value `pointer` designates in `text`, if it exists.
 /// An array step that is not a number picks the element whose `"name"` equals it, so
 /// `/fields/coupon` finds the Avro field named `coupon`.
@@ -16,8 +18,7 @@ pub fn locate(text: &str, pointer: &str) -> Option<(usize, usize)> {
     if !pointer.is_empty() {
         let rest = pointer.strip_prefix('/')?;
         for token in rest.split('/') {
-            let token = token.replace("~1", "/").replace("~0", "~");
-            pos = step(bytes, pos, &token)?;
+            pos = step(bytes, pos, &unescape(token))?;
         }
     }
     Some(line_col(bytes, pos))

@@ -16,6 +16,7 @@ mod pretty;
 mod project;
 mod registry;
 mod report;
+mod rules;
 mod semver;
 
 use std::process::ExitCode;

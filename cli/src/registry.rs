@@ -9,6 +9,8 @@ use schemagate_client::{Auth, Client};
 
 use crate::cli::Global;
 use crate::project::Project;
+use crate::report::{Item, Note};
+use crate::rules::CliRule;
 
 /// Requests in flight at once unless `[registry] concurrency` says otherwise.
 const DEFAULT_CONCURRENCY: usize = 8;
@@ -109,6 +111,13 @@ where
         }
     }
     results.into_iter().flatten().collect()
+}
+
+/// The item for a subject the registry could not be asked about: one REGISTRY_ERROR
+/// note carrying [`explain`]'s advice.
+pub fn failed(subject: &str, shown: Option<String>, error: &schemagate_client::Error) -> Item {
+    let note = Note::error(CliRule::REGISTRY_ERROR, "", explain(error), None);
+    Item::error(subject, shown, note)
 }
 
 /// A client error with the advice a CLI user needs on top of the client's message.

@@ -8,6 +8,7 @@ use schemagate_core::{Bump, Finding, Level, SchemaError, SchemaType, Severity};
 use serde::Serialize;
 
 use crate::exit::ExitStatus;
+use crate::rules::CliRule;
 
 /// The command an outcome comes from: named in every output format, and it picks the
 /// summary's noun.
@@ -154,10 +155,16 @@ impl Note {
         self
     }
 
-    /// A breaking note for a problem that is not a compatibility finding.
-    pub fn error(rule: &str, path: &str, message: impl Into<String>, hint: Option<&str>) -> Self {
+    /// A breaking note of one of the CLI's own rules (a problem that is not a
+    /// compatibility finding of the core's engines).
+    pub fn error(
+        rule: CliRule,
+        path: impl Into<String>,
+        message: impl Into<String>,
+        hint: Option<&str>,
+    ) -> Self {
         Note::new(Finding::breaking(
-            rule,
+            rule.as_str(),
             path,
             message,
             hint.map(str::to_owned),
@@ -283,6 +290,13 @@ impl Outcome {
         self
     }
 
+    /// Every note with the item it belongs to, in item order.
+    pub fn notes(&self) -> impl Iterator<Item = (&Item, &Note)> {
+        self.items
+            .iter()
+            .flat_map(|item| item.findings.iter().map(move |note| (item, note)))
+    }
+
     /// The counts.
     pub fn summary(&self) -> Summary {
         Summary {
@@ -293,12 +307,7 @@ impl Outcome {
                 .iter()
                 .filter(|i| i.status == Status::Error)
                 .count(),
-            breaking_findings: self
-                .items
-                .iter()
-                .flat_map(|i| &i.findings)
-                .filter(|n| n.is_breaking())
-                .count(),
+            breaking_findings: self.notes().filter(|(_, n)| n.is_breaking()).count(),
             ignored: self.items.iter().map(|i| i.ignored).sum(),
         }
     }
@@ -319,21 +328,23 @@ impl Outcome {
 /// A schema text that did not parse, as a note placed at its line.
 pub fn schema_error_note(err: &SchemaError, file: Option<String>, text: &str) -> Note {
     let (rule, path, place) = match err {
-        SchemaError::Syntax { line, column, .. } => ("SCHEMA_SYNTAX", "", Some((*line, *column))),
+        SchemaError::Syntax { line, column, .. } => {
+            (CliRule::SCHEMA_SYNTAX, "", Some((*line, *column)))
+        }
         SchemaError::TooDeep { line, column, .. } => {
-            ("SCHEMA_TOO_DEEP", "", Some((*line, *column)))
+            (CliRule::SCHEMA_TOO_DEEP, "", Some((*line, *column)))
         }
         SchemaError::Invalid { path, .. } => (
-            "SCHEMA_INVALID",
+            CliRule::SCHEMA_INVALID,
             path.as_str(),
             crate::locate::locate(text, path),
         ),
         SchemaError::UnresolvedReference { path, .. } => (
-            "SCHEMA_UNRESOLVED_REFERENCE",
+            CliRule::SCHEMA_UNRESOLVED_REFERENCE,
             path.as_str(),
             crate::locate::locate(text, path),
         ),
-        _ => ("SCHEMA_INVALID", "", None),
+        _ => (CliRule::SCHEMA_INVALID, "", None),
     };
     let hint = match err {
         SchemaError::UnresolvedReference { .. } => Some(

@@ -4,9 +4,11 @@
 
 use std::cmp::Ordering;
 
+use schemagate_core::pointer::escape;
 use schemagate_core::{Bump, SchemaType};
 
 use crate::report::Note;
+use crate::rules::CliRule;
 
 /// A declared version: up to three numbers; "2" is 2.0.0, pre-release tags are
 /// ignored (they do not change what the contract promises).
@@ -88,7 +90,7 @@ pub fn gate(old_text: &str, new_text: &str, key: &str, needed: Bump) -> Option<N
     if new >= old && declared_bump >= needed {
         return None;
     }
-    let path = format!("/{}", key.replace('~', "~0").replace('/', "~1"));
+    let path = format!("/{}", escape(key));
     let needed_name = match needed {
         Bump::Major => "major",
         Bump::Minor => "minor",
@@ -102,7 +104,7 @@ pub fn gate(old_text: &str, new_text: &str, key: &str, needed: Bump) -> Option<N
         ),
     };
     Some(Note::error(
-        "SEMVER_BUMP_TOO_SMALL",
+        CliRule::SEMVER_BUMP_TOO_SMALL,
         &path,
         message,
         Some(&format!("declare `{key}` {} or later", old.after(needed))),

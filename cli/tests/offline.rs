@@ -379,8 +379,7 @@ fn glob_subjects_with_naming_strategies() {
 #[test]
 fn references_between_files_resolve_offline() {
     let p = Project::new();
-    p.write("schemas/money.avsc", r#"{"type":"record","name":"Money","namespace":"shop","fields":[{"name":"cents","type":"long"}]}"#);
-    p.write("schemas/order.avsc", r#"{"type":"record","name":"Order","namespace":"shop","fields":[{"name":"total","type":"shop.Money"}]}"#);
+    write_money_and_order(&p);
     p.write(
         "schemagate.toml",
         "[[subjects]]\nfile = \"schemas/money.avsc\"\nsubject = \"money\"\n\n[[subjects]]\nfile = \"schemas/order.avsc\"\nsubject = \"orders-value\"\nreferences = [{ name = \"shop.Money\", file = \"schemas/money.avsc\" }]\n",
@@ -680,6 +679,78 @@ fn explain_without_a_rule_lists_every_rule_once() {
         let id = rule["id"].as_str().unwrap();
         p.run(&["explain", id]).code(0).stdout_has(id);
     }
+}
+
+/// The ids of the CLI's own findings, read from its source: every note the CLI makes
+/// itself names a `CliRule::ID` (`Note::error` takes nothing else), so these are every
+/// id it can emit besides the engines' rules.
+fn cli_rule_ids_in_source() -> Vec<String> {
+    fn walk(dir: &std::path::Path, ids: &mut Vec<String>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                walk(&path, ids);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                let text = std::fs::read_to_string(&path).unwrap();
+                for (at, _) in text.match_indices("CliRule::") {
+                    let rest = &text[at + "CliRule::".len()..];
+                    let id: String = rest
+                        .chars()
+                        .take_while(|c| c.is_ascii_uppercase() || *c == '_')
+                        .collect();
+                    // `CliRule::ALL` is the list, not a rule.
+                    if id.len() > 3 {
+                        ids.push(id);
+                    }
+                }
+            }
+        }
+    }
+    let mut ids = Vec::new();
+    walk(
+        &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src"),
+        &mut ids,
+    );
+    ids.sort();
+    ids.dedup();
+    ids
+}
+
+#[test]
+fn every_rule_id_the_cli_emits_itself_is_explainable() {
+    let p = Project::new();
+    let ids = cli_rule_ids_in_source();
+    assert!(ids.len() >= 15, "{ids:?}");
+    assert!(
+        ids.iter().any(|id| id == "SEMVER_BUMP_TOO_SMALL"),
+        "{ids:?}"
+    );
+    let all = p.run(&["explain", "--format", "json"]).code(0).json();
+    let listed: Vec<&str> = all
+        .as_array()
+        .expect("an array of rules")
+        .iter()
+        .map(|r| r["id"].as_str().unwrap())
+        .collect();
+    for id in &ids {
+        assert!(listed.contains(&id.as_str()), "{id} is not listed");
+        p.run(&["explain", id])
+            .code(0)
+            .stdout_has(&format!("{id}\n"))
+            .stdout_has("engine:   cli")
+            .stdout_has("severity: breaking")
+            .stdout_has("fix:      ");
+    }
+    p.run(&["explain", "semver_bump_too_small"])
+        .code(0)
+        .stdout_has("SEMVER_BUMP_TOO_SMALL\n")
+        .stdout_has(
+            "message:  the schema's declared version bump is smaller than its change needs",
+        );
+    p.run(&["explain"])
+        .code(0)
+        .stdout_has("of the CLI itself")
+        .stdout_has("FILE_MISSING");
 }
 
 #[test]

@@ -140,32 +140,19 @@ async fn the_registry_level_applies_not_the_project_default() {
         let p = shop();
         run(&p, &url, &["register"]).await.code(0);
         let client = Client::builder(&url).build().unwrap();
-        client
-            .set_level(Some("orders-value"), Level::None)
-            .await
-            .unwrap();
         p.write("schemas/orders.avsc", ORDER_BREAKING);
-        run(&p, &url, &["check", "orders-value"])
-            .await
-            .code(0)
-            .stdout_has("under NONE");
-        client
-            .set_level(Some("orders-value"), Level::Forward)
-            .await
-            .unwrap();
-        // Old readers ignore the new field: FORWARD-compatible.
-        run(&p, &url, &["check", "orders-value"])
-            .await
-            .code(0)
-            .stdout_has("under FORWARD");
-        client
-            .set_level(Some("orders-value"), Level::FullTransitive)
-            .await
-            .unwrap();
-        run(&p, &url, &["check", "orders-value"])
-            .await
-            .code(1)
-            .stdout_has("against versions 1..1");
+        for (level, code, says) in [
+            (Level::None, 0, "under NONE"),
+            // Old readers ignore the new field: FORWARD-compatible.
+            (Level::Forward, 0, "under FORWARD"),
+            (Level::FullTransitive, 1, "against versions 1..1"),
+        ] {
+            client.set_level(Some("orders-value"), level).await.unwrap();
+            run(&p, &url, &["check", "orders-value"])
+                .await
+                .code(code)
+                .stdout_has(says);
+        }
     })
     .await;
 }
@@ -343,8 +330,7 @@ async fn the_semver_gate_reads_the_registered_version() {
 async fn references_register_in_order_and_check() {
     with_registry(|url| async move {
         let p = Project::new();
-        p.write("schemas/money.avsc", r#"{"type":"record","name":"Money","namespace":"shop","fields":[{"name":"cents","type":"long"}]}"#);
-        p.write("schemas/order.avsc", r#"{"type":"record","name":"Order","namespace":"shop","fields":[{"name":"total","type":"shop.Money"}]}"#);
+        write_money_and_order(&p);
         // The referrer comes first in the file: register must still do money first.
         p.write(
             "schemagate.toml",

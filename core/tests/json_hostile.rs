@@ -6,7 +6,9 @@ use std::sync::mpsc;
 use std::thread;
 use std::time::{Duration, Instant};
 
-use schemagate_core::{Level, ParsedSchema, SchemaError, SchemaType, check, validate};
+use schemagate_core::{
+    Finding, Level, ParsedSchema, Report, SchemaError, SchemaType, check, validate,
+};
 use serde_json::{Value, json};
 
 /// Runs `f` on a fresh thread; fails if it panics or takes longer than `secs`.
@@ -24,6 +26,14 @@ fn within<T: Send + 'static>(secs: u64, f: impl FnOnce() -> T + Send + 'static) 
 
 fn parse(v: &Value) -> Result<ParsedSchema, SchemaError> {
     ParsedSchema::parse(SchemaType::Json, &v.to_string(), &[])
+}
+
+/// The check of `build("string")` against `build("integer")` under `level`: one schema
+/// whose deepest type changes, which is always a breaking change.
+fn leaf_type_changed(level: Level, build: impl Fn(&str) -> Value) -> Report {
+    let old = parse(&build("integer")).unwrap();
+    let new = parse(&build("string")).unwrap();
+    check(level, &new, &[old])
 }
 
 /// `$ref` cycles are legal JSON Schema: the metaschema allows them, and Confluent's
@@ -73,25 +83,16 @@ fn pure_ref_cycle_is_a_verdict_not_a_hang() {
 #[test]
 fn ten_thousand_deep_nesting_is_refused() {
     within(20, || {
-        let mut text = String::new();
-        for _ in 0..10_000 {
-            text.push_str("{\"items\":");
-        }
-        text.push_str("{}");
-        for _ in 0..10_000 {
-            text.push('}');
-        }
+        // `leaf` inside 10,000 objects that each hold the next under `keyword`.
+        let nested = |keyword: &str, leaf: &str| {
+            let open = format!("{{\"{keyword}\":");
+            format!("{}{leaf}{}", open.repeat(10_000), "}".repeat(10_000))
+        };
+        let text = nested("items", "{}");
         let err = ParsedSchema::parse(SchemaType::Json, &text, &[]).unwrap_err();
         assert!(matches!(err, SchemaError::TooDeep { .. }), "{err:?}");
 
-        let mut text = String::new();
-        for _ in 0..10_000 {
-            text.push_str("{\"not\":");
-        }
-        text.push_str("true");
-        for _ in 0..10_000 {
-            text.push('}');
-        }
+        let text = nested("not", "true");
         assert!(ParsedSchema::parse(SchemaType::Json, &text, &[]).is_err());
     });
 }
@@ -107,9 +108,7 @@ fn nesting_at_the_depth_limit_compares() {
             }
             v
         };
-        let old = parse(&build("integer")).unwrap();
-        let new = parse(&build("string")).unwrap();
-        let report = check(Level::FullTransitive, &new, &[old]);
+        let report = leaf_type_changed(Level::FullTransitive, build);
         assert!(!report.compatible);
         assert!(
             report
@@ -135,18 +134,11 @@ fn long_acyclic_ref_chain_stops_at_the_walk_limit() {
             defs.insert(format!("d{n}"), json!({"type": leaf}));
             json!({"$ref": "#/definitions/d0", "definitions": defs})
         };
-        let old = parse(&build("integer")).unwrap();
-        let new = parse(&build("string")).unwrap();
-        let report = check(Level::Full, &new, &[old]);
+        let report = leaf_type_changed(Level::Full, build);
         // Too deep to prove either way: refused, with a rule that says why.
         assert!(!report.compatible);
-        assert!(
-            report
-                .findings
-                .iter()
-                .any(|f| f.rule == "COMPARISON_TOO_COMPLEX"),
-            "{report}"
-        );
+        let too_complex = |f: &Finding| f.rule == "COMPARISON_TOO_COMPLEX";
+        assert!(report.findings.iter().any(too_complex), "{report}");
     });
 }
 

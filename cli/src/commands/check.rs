@@ -7,13 +7,16 @@ use std::sync::Arc;
 
 use anyhow::Result;
 use schemagate_client::{Client, SubjectVersion, VersionSpec};
-use schemagate_core::{Finding, Level, ParsedSchema};
+use schemagate_core::{Level, ParsedSchema};
 
-use super::{Disk, History, Loaded, Prefetched, RemoteRefs, Source, judge, load};
+use super::{
+    Disk, History, Loaded, Prefetched, RemoteRefs, Source, judge, load, load_present,
+    registry_findings,
+};
 use crate::cli::{CheckArgs, Global};
 use crate::project::{Mapping, Project};
 use crate::registry;
-use crate::report::{CommandName, Item, Note, Outcome, Status};
+use crate::report::{CommandName, Item, Outcome, Status};
 
 /// Runs the command.
 pub async fn run(global: &Global, args: &CheckArgs) -> Result<Outcome> {
@@ -53,17 +56,8 @@ fn offline(project: &Project, selected: &[&Mapping], against: &str) -> Result<Ou
         .iter()
         .map(|m| {
             let shown = Some(project.display(&m.file));
-            let new = match load(project, m, &now, &none) {
-                Ok(Some(new)) => new,
-                Ok(None) => {
-                    let note = Note::error(
-                        "FILE_MISSING",
-                        "",
-                        format!("{} does not exist", m.file.display()),
-                        None,
-                    );
-                    return Item::error(m.subject.as_str(), shown, note);
-                }
+            let new = match load_present(project, m, &now, &none) {
+                Ok(new) => new,
                 Err(note) => return Item::error(m.subject.as_str(), shown, note),
             };
             let versions = match load(project, m, old_source.as_ref(), &none) {
@@ -130,28 +124,14 @@ async fn online(global: &Global, project: &Project, selected: &[&Mapping]) -> Re
 
 pub(super) async fn check_one(client: &Client, project: &Project, m: &Mapping) -> Item {
     let shown = Some(project.display(&m.file));
-    let network = |e: &schemagate_client::Error| {
-        Item::error(
-            m.subject.as_str(),
-            shown.clone(),
-            Note::error("REGISTRY_ERROR", "", registry::explain(e), None),
-        )
-    };
+    let network =
+        |e: &schemagate_client::Error| registry::failed(m.subject.as_str(), shown.clone(), e);
     let remote = match remote_references(client, m).await {
         Ok(r) => r,
         Err(e) => return network(&e),
     };
-    let new = match load(project, m, &Disk(&project.root), &remote) {
-        Ok(Some(new)) => new,
-        Ok(None) => {
-            let note = Note::error(
-                "FILE_MISSING",
-                "",
-                format!("{} does not exist", m.file.display()),
-                None,
-            );
-            return Item::error(m.subject.as_str(), shown, note);
-        }
+    let new = match load_present(project, m, &Disk(&project.root), &remote) {
+        Ok(new) => new,
         Err(note) => return Item::error(m.subject.as_str(), shown, note),
     };
     let held = match client.level(Some(m.subject.as_str())).await {
@@ -283,11 +263,7 @@ async fn remote_verdict(
     let body = match super::register::body(client, project, m, new).await {
         Ok(b) => b,
         Err(e) => {
-            return Item::error(
-                m.subject.as_str(),
-                shown,
-                Note::error("REGISTRY_ERROR", "", registry::explain(&e), None),
-            );
+            return registry::failed(m.subject.as_str(), shown, &e);
         }
     };
     match client
@@ -306,23 +282,9 @@ async fn remote_verdict(
             )
             .detail("judged by the registry");
             item.level = Some(level);
-            for message in answer.messages {
-                item.findings.push(
-                    Note::new(Finding::breaking(
-                        "REGISTRY_INCOMPATIBLE",
-                        "",
-                        message,
-                        None,
-                    ))
-                    .at(shown.clone(), None),
-                );
-            }
+            item.findings = registry_findings(answer.messages, &shown);
             item
         }
-        Err(e) => Item::error(
-            m.subject.as_str(),
-            shown,
-            Note::error("REGISTRY_ERROR", "", registry::explain(&e), None),
-        ),
+        Err(e) => registry::failed(m.subject.as_str(), shown, &e),
     }
 }

@@ -59,33 +59,23 @@ pub fn run(global: &Global, args: &DiffArgs) -> Result<Outcome> {
         },
         _ => Vec::new(),
     };
-    let parse = |text: &str, shown: &str| {
-        ParsedSchema::parse(schema_type, text, &references)
-            .map_err(|e| schema_error_note(&e, Some(shown.to_owned()), text))
+    // A text that does not parse ends the diff with an outcome that says why.
+    let load =
+        |text: String, shown: &str| match ParsedSchema::parse(schema_type, &text, &references) {
+            Ok(parsed) => Ok(Loaded { text, parsed }),
+            Err(e) => {
+                let note = schema_error_note(&e, Some(shown.to_owned()), &text);
+                let item = Item::error(name.clone(), Some(shown.to_owned()), note);
+                Err(Outcome::new(CommandName::Diff, vec![item]))
+            }
+        };
+    let old = match load(old_text, &old_shown) {
+        Ok(old) => old,
+        Err(outcome) => return Ok(outcome),
     };
-    let old = match parse(&old_text, &old_shown) {
-        Ok(p) => Loaded {
-            text: old_text,
-            parsed: p,
-        },
-        Err(note) => {
-            return Ok(Outcome::new(
-                CommandName::Diff,
-                vec![Item::error(name, Some(old_shown), note)],
-            ));
-        }
-    };
-    let new = match parse(&new_text, &new_shown) {
-        Ok(p) => Loaded {
-            text: new_text,
-            parsed: p,
-        },
-        Err(note) => {
-            return Ok(Outcome::new(
-                CommandName::Diff,
-                vec![Item::error(name, Some(new_shown), note)],
-            ));
-        }
+    let new = match load(new_text, &new_shown) {
+        Ok(new) => new,
+        Err(outcome) => return Ok(outcome),
     };
     let history = History {
         versions: vec![old],

@@ -1,6 +1,6 @@
 //! `schemagate explain [RULE]`: what a rule id means, read from the two engines'
-//! catalogues in the core (so it can never disagree with the findings); without RULE,
-//! every rule on one line each.
+//! catalogues in the core and the CLI's own in `crate::rules` (so it can never disagree
+//! with the findings); without RULE, every rule on one line each.
 //!
 //! It prints by itself rather than through the `Printer`: a catalogue entry is not an
 //! [`crate::report::Outcome`] of checked items, and forcing it into one would invent
@@ -10,12 +10,12 @@
 use std::io::Write;
 use std::process::ExitCode;
 
-use schemagate_core::Severity;
 use schemagate_core::compat::catalog::{self, Engine, Rule};
 
 use crate::cli::{ExplainArgs, Global};
 use crate::exit::ExitStatus;
 use crate::output::{Format, Printer};
+use crate::rules;
 
 /// Width that the meaning is wrapped to in text output.
 const WIDTH: usize = 88;
@@ -25,10 +25,10 @@ pub fn run(global: &Global, args: &ExplainArgs, printer: &Printer) -> ExitCode {
     let json = global.format == Format::Json;
     let rendered = match &args.rule {
         None => {
-            let rules = catalog::rules();
+            let rules = all_rules();
             if json { to_json(&rules) } else { list(&rules) }
         }
-        Some(id) => match catalog::rule(id) {
+        Some(id) => match catalog::rule(id).or_else(|| rules::rule(id)) {
             Some(rule) if json => to_json(&rule),
             Some(rule) => explain(&rule),
             None => {
@@ -44,28 +44,27 @@ pub fn run(global: &Global, args: &ExplainArgs, printer: &Printer) -> ExitCode {
     ExitStatus::Ok.into()
 }
 
+/// The engines' rules from the core's catalogue, then the CLI's own.
+fn all_rules() -> Vec<Rule> {
+    let mut all = catalog::rules();
+    all.extend(rules::rules());
+    all
+}
+
 fn to_json<T: serde::Serialize>(value: &T) -> String {
     // The catalogue holds strings and enums only: serialising it cannot fail.
     serde_json::to_string_pretty(value).unwrap_or_default() + "\n"
 }
 
-fn severity_word(s: Severity) -> &'static str {
-    match s {
-        Severity::Breaking => "breaking",
-        Severity::Additive => "additive",
-        Severity::Cosmetic => "cosmetic",
-    }
-}
-
 /// "breaking", or both policies' words when they differ.
 fn severity(rule: &Rule) -> String {
     if rule.severity == rule.lenient_severity {
-        severity_word(rule.severity).to_owned()
+        rule.severity.as_str().to_owned()
     } else {
         format!(
             "{} under the STRICT policy (the default), {} under LENIENT",
-            severity_word(rule.severity),
-            severity_word(rule.lenient_severity)
+            rule.severity.as_str(),
+            rule.lenient_severity.as_str()
         )
     }
 }
@@ -75,6 +74,7 @@ fn engine_name(engine: Engine) -> &'static str {
         Engine::Avro => "avro",
         Engine::Json => "json (JSON Schema)",
         Engine::Any => "any (raised before either engine runs)",
+        Engine::Cli => "cli (schemagate's own: files, the registry, events, semver)",
     }
 }
 
@@ -124,15 +124,16 @@ fn list(rules: &[Rule]) -> String {
     let width = rules.iter().map(|r| r.id.len()).max().unwrap_or(0);
     let count = |e: Engine| rules.iter().filter(|r| r.engine == e).count();
     let mut out = format!(
-        "{} rules: {} Avro, {} JSON Schema, {} for either; `schemagate explain RULE` tells more\n",
+        "{} rules: {} Avro, {} JSON Schema, {} for either, {} of the CLI itself; `schemagate explain RULE` tells more\n",
         rules.len(),
         count(Engine::Avro),
         count(Engine::Json),
-        count(Engine::Any)
+        count(Engine::Any),
+        count(Engine::Cli)
     );
     let mut policy_dependent = false;
     for r in rules {
-        let mut word = severity_word(r.severity).to_owned();
+        let mut word = r.severity.as_str().to_owned();
         if r.severity != r.lenient_severity {
             word.push('*');
             policy_dependent = true;
@@ -154,7 +155,7 @@ fn list(rules: &[Rule]) -> String {
 /// The error for an id no catalogue has, with the nearest ids as a hint.
 fn unknown(id: &str) -> String {
     let wanted = id.trim().to_ascii_uppercase();
-    let mut near: Vec<(usize, &'static str)> = catalog::rules()
+    let mut near: Vec<(usize, &'static str)> = all_rules()
         .iter()
         .map(|r| (distance(&wanted, r.id), r.id))
         .collect();

@@ -15,7 +15,7 @@ use serde_json::Value;
 
 use crate::cli::InitArgs;
 use crate::glob;
-use crate::project::{FILE_NAME, Project, display_path, infer_type};
+use crate::project::{FILE_NAME, Project, display_path, infer_type, stem};
 use crate::report::{CommandName, Item, Outcome, Status};
 
 /// Runs the command.
@@ -61,12 +61,7 @@ pub fn run(args: &InitArgs) -> Result<Outcome> {
                 continue;
             }
         };
-        let stem = file
-            .file_name()
-            .and_then(|n| n.to_str())
-            .and_then(|n| n.split('.').next())
-            .unwrap_or_default()
-            .to_owned();
+        let stem = stem(file);
         let path = file.to_string_lossy().replace('\\', "/");
         found.push(Found {
             subject: subject_for(&stem),

@@ -20,6 +20,7 @@ use schemagate_core::{
 use crate::locate::locate;
 use crate::project::{Mapping, Project, RefSpec};
 use crate::report::{Item, Note, Status, schema_error_note};
+use crate::rules::CliRule;
 
 /// Where schema texts come from: the working tree, another directory, a git revision.
 pub trait Source {
@@ -88,7 +89,9 @@ pub fn load(
         Ok(Some(text)) => text,
         Ok(None) => return Ok(None),
         Err(e) => {
-            return Err(Note::error("FILE_UNREADABLE", "", format!("{e:#}"), None).at(shown, None));
+            return Err(
+                Note::error(CliRule::FILE_UNREADABLE, "", format!("{e:#}"), None).at(shown, None),
+            );
         }
     };
     let mut references = Vec::new();
@@ -106,6 +109,29 @@ pub fn load(
         Ok(parsed) => Ok(Some(Loaded { text, parsed })),
         Err(e) => Err(schema_error_note(&e, shown, &text)),
     }
+}
+
+/// [`load`] for a mapping whose file must exist: a missing one is a FILE_MISSING note.
+pub fn load_present(
+    project: &Project,
+    mapping: &Mapping,
+    source: &dyn Source,
+    remote: &RemoteRefs,
+) -> Result<Loaded, Note> {
+    load(project, mapping, source, remote)?.ok_or_else(|| {
+        let missing = format!("{} does not exist", mapping.file.display());
+        Note::error(CliRule::FILE_MISSING, "", missing, None)
+    })
+}
+
+/// The registry's verdict messages as findings, one REGISTRY_INCOMPATIBLE note each,
+/// all placed at the file `shown`.
+pub fn registry_findings(messages: Vec<String>, shown: &Option<String>) -> Vec<Note> {
+    let note = |m| Note::error(CliRule::REGISTRY_INCOMPATIBLE, "", m, None);
+    messages
+        .into_iter()
+        .map(|m| note(m).at(shown.clone(), None))
+        .collect()
 }
 
 /// The texts of `refs` and of what the referenced files import in turn (a referenced
@@ -126,10 +152,10 @@ pub(super) fn collect_references(
         let text = match &r.file {
             Some(file) => source
                 .read(file)
-                .map_err(|e| Note::error("FILE_UNREADABLE", "", format!("{e:#}"), None))?
+                .map_err(|e| Note::error(CliRule::FILE_UNREADABLE, "", format!("{e:#}"), None))?
                 .ok_or_else(|| {
                     Note::error(
-                        "REFERENCE_MISSING",
+                        CliRule::REFERENCE_MISSING,
                         "",
                         format!(
                             "reference {:?}: {} does not exist in {}",
@@ -142,7 +168,7 @@ pub(super) fn collect_references(
                 })?,
             None => remote.get(&r.name).cloned().ok_or_else(|| {
                 Note::error(
-                    "REFERENCE_MISSING",
+                    CliRule::REFERENCE_MISSING,
                     "",
                     format!(
                         "reference {:?} has no local `file`, and offline checks cannot fetch subject {:?}",

@@ -12,6 +12,7 @@ use crate::pretty::pretty;
 use crate::project::{Project, display_path};
 use crate::registry;
 use crate::report::{CommandName, Item, Note, Outcome, Status};
+use crate::rules::CliRule;
 
 /// Runs the command.
 pub async fn run(global: &Global, args: &PullArgs) -> Result<Outcome> {
@@ -40,7 +41,7 @@ pub async fn run(global: &Global, args: &PullArgs) -> Result<Outcome> {
                 items.push(Item::error(
                     subject,
                     None,
-                    Note::error("REGISTRY_ERROR", "", message, None),
+                    Note::error(CliRule::REGISTRY_ERROR, "", message, None),
                 ));
                 continue;
             }
@@ -68,11 +69,7 @@ pub async fn run(global: &Global, args: &PullArgs) -> Result<Outcome> {
         let refs = match client.resolve_references(&found.references).await {
             Ok(refs) => refs,
             Err(e) => {
-                items.push(Item::error(
-                    subject,
-                    Some(shown),
-                    Note::error("REGISTRY_ERROR", "", registry::explain(&e), None),
-                ));
+                items.push(registry::failed(subject, Some(shown), &e));
                 continue;
             }
         };
@@ -103,7 +100,7 @@ pub async fn run(global: &Global, args: &PullArgs) -> Result<Outcome> {
                 subject,
                 Some(shown.clone()),
                 Note::error(
-                    "FILE_UNWRITABLE",
+                    CliRule::FILE_UNWRITABLE,
                     "",
                     format!("cannot write {shown}: {e}"),
                     None,

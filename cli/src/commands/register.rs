@@ -4,13 +4,13 @@
 
 use anyhow::Result;
 use schemagate_client::{Client, SchemaBody, SchemaReference, VersionSpec};
-use schemagate_core::{Finding, Level};
+use schemagate_core::Level;
 
-use super::{Disk, Loaded, RemoteRefs, load};
+use super::{Disk, Loaded, RemoteRefs, load_present, registry_findings};
 use crate::cli::{Global, RegisterArgs};
 use crate::project::{Mapping, Project};
 use crate::registry;
-use crate::report::{CommandName, Item, Note, Outcome, Status};
+use crate::report::{CommandName, Item, Outcome, Status};
 
 /// Runs the command.
 pub async fn run(global: &Global, args: &RegisterArgs) -> Result<Outcome> {
@@ -66,13 +66,8 @@ fn dependency_order<'a>(project: &'a Project, selected: Vec<&'a Mapping>) -> Vec
 
 async fn register_one(client: &Client, project: &Project, m: &Mapping, dry_run: bool) -> Item {
     let shown = Some(project.display(&m.file));
-    let fail = |e: &schemagate_client::Error| {
-        Item::error(
-            m.subject.as_str(),
-            shown.clone(),
-            Note::error("REGISTRY_ERROR", "", registry::explain(e), None),
-        )
-    };
+    let fail =
+        |e: &schemagate_client::Error| registry::failed(m.subject.as_str(), shown.clone(), e);
     let mut remote = RemoteRefs::new();
     for r in m.references.iter().filter(|r| r.file.is_none()) {
         let Some(subject) = &r.subject else { continue };
@@ -89,20 +84,8 @@ async fn register_one(client: &Client, project: &Project, m: &Mapping, dry_run: 
             Err(e) => return fail(&e),
         }
     }
-    let loaded = match load(project, m, &Disk(&project.root), &remote) {
-        Ok(Some(l)) => l,
-        Ok(None) => {
-            return Item::error(
-                m.subject.as_str(),
-                shown,
-                Note::error(
-                    "FILE_MISSING",
-                    "",
-                    format!("{} does not exist", m.file.display()),
-                    None,
-                ),
-            );
-        }
+    let loaded = match load_present(project, m, &Disk(&project.root), &remote) {
+        Ok(l) => l,
         Err(note) => return Item::error(m.subject.as_str(), shown, note),
     };
     let body = match body(client, project, m, &loaded).await {
@@ -215,17 +198,7 @@ async fn dry_run_under(
 fn refused(m: &Mapping, shown: Option<String>, messages: Vec<String>) -> Item {
     let mut item = Item::new(m.subject.as_str(), shown.clone(), Status::Breaking)
         .detail("refused by the registry");
-    for message in messages {
-        item.findings.push(
-            Note::new(Finding::breaking(
-                "REGISTRY_INCOMPATIBLE",
-                "",
-                message,
-                None,
-            ))
-            .at(shown.clone(), None),
-        );
-    }
+    item.findings = registry_findings(messages, &shown);
     item
 }
 

@@ -5,13 +5,14 @@
 use std::path::Path;
 
 use anyhow::{Result, bail};
-use schemagate_core::{Finding, ParsedSchema, validate};
+use schemagate_core::{ParsedSchema, validate};
 
-use super::{Disk, RemoteRefs, load};
+use super::{Disk, RemoteRefs, load_present};
 use crate::cli::{Global, ValidateArgs};
 use crate::locate::locate;
 use crate::project::Project;
 use crate::report::{CommandName, Item, Note, Outcome, Status};
+use crate::rules::CliRule;
 
 /// Runs the command.
 pub fn run(global: &Global, args: &ValidateArgs) -> Result<Outcome> {
@@ -35,22 +36,9 @@ pub fn run(global: &Global, args: &ValidateArgs) -> Result<Outcome> {
         let Some(mapping) = project.mapping(subject) else {
             continue;
         };
-        let schema = match load(&project, mapping, &Disk(&project.root), &RemoteRefs::new()) {
-            Ok(Some(l)) => l.parsed,
-            Ok(None) => {
-                let note = Note::error(
-                    "FILE_MISSING",
-                    "",
-                    format!("{} does not exist", mapping.file.display()),
-                    None,
-                );
-                items.push(Item::error(
-                    subject,
-                    Some(project.display(&mapping.file)),
-                    note,
-                ));
-                continue;
-            }
+        let schema = match load_present(&project, mapping, &Disk(&project.root), &RemoteRefs::new())
+        {
+            Ok(l) => l.parsed,
             Err(note) => {
                 items.push(Item::error(
                     subject,
@@ -62,7 +50,7 @@ pub fn run(global: &Global, args: &ValidateArgs) -> Result<Outcome> {
         };
         if fixture.files.is_empty() {
             let note = Note::error(
-                "FIXTURES_MISSING",
+                CliRule::FIXTURES_MISSING,
                 "",
                 format!("{:?} matches no event file", fixture.pattern),
                 None,
@@ -93,7 +81,7 @@ fn check_file(
                 name,
                 Some(shown.clone()),
                 Note::error(
-                    "FILE_UNREADABLE",
+                    CliRule::FILE_UNREADABLE,
                     "",
                     format!("cannot read {shown}: {e}"),
                     None,
@@ -121,7 +109,7 @@ fn check_file(
         let event: serde_json::Value = match serde_json::from_str(event_text) {
             Ok(v) => v,
             Err(e) => {
-                let note = Note::error("EVENT_SYNTAX", "", format!("not JSON: {e}"), None)
+                let note = Note::error(CliRule::EVENT_SYNTAX, "", format!("not JSON: {e}"), None)
                     .at(Some(shown.clone()), Some((offset + e.line(), e.column())));
                 return Item::error(name, Some(shown), note);
             }
@@ -129,12 +117,7 @@ fn check_file(
         for v in validate(schema, &event) {
             violations += 1;
             let place = locate(event_text, &v.path).map(|(l, c)| (l + offset, c));
-            let note = Note::new(Finding::breaking(
-                "EVENT_VIOLATION",
-                v.path.clone(),
-                v.message,
-                None,
-            ));
+            let note = Note::error(CliRule::EVENT_VIOLATION, v.path.clone(), v.message, None);
             if expect_valid {
                 item.findings.push(note.at(Some(shown.clone()), place));
             }
@@ -147,7 +130,7 @@ fn check_file(
             item.status = Status::Invalid;
             item.findings.push(
                 Note::error(
-                    "EVENT_UNEXPECTEDLY_VALID",
+                    CliRule::EVENT_UNEXPECTEDLY_VALID,
                     "",
                     "this negative example conforms to the schema, but its fixture says `valid = false`",
                     Some("tighten the schema, or move the event to a fixture of valid events"),

@@ -9,45 +9,41 @@ use crate::report::Outcome;
 
 pub(super) fn render(outcome: &Outcome) -> String {
     let rules: BTreeSet<&str> = outcome
-        .items
-        .iter()
-        .flat_map(|i| &i.findings)
-        .map(|n| n.finding.rule.as_str())
+        .notes()
+        .map(|(_, n)| n.finding.rule.as_str())
         .collect();
     let rules: Vec<Value> = rules
         .iter()
         .map(|r| json!({"id": r, "name": r, "shortDescription": {"text": r}}))
         .collect();
     let mut results = Vec::new();
-    for item in &outcome.items {
-        for note in &item.findings {
-            let f = &note.finding;
-            let level = match f.severity {
-                Severity::Breaking => "error",
-                Severity::Additive => "note",
-                Severity::Cosmetic => "note",
-            };
-            let mut text = format!("{}: {}", item.name, f.message);
-            if let Some(h) = &f.hint {
-                text.push_str(" Fix: ");
-                text.push_str(h);
-            }
-            let mut result = json!({
-                "ruleId": f.rule,
-                "level": level,
-                "message": {"text": text},
-                "properties": {"subject": item.name, "path": f.path},
-            });
-            if let Some(file) = &note.file {
-                let mut location = json!({"artifactLocation": {"uri": file}});
-                if let Some(line) = note.line {
-                    location["region"] =
-                        json!({"startLine": line, "startColumn": note.column.unwrap_or(1)});
-                }
-                result["locations"] = json!([{"physicalLocation": location}]);
-            }
-            results.push(result);
+    for (item, note) in outcome.notes() {
+        let f = &note.finding;
+        let level = match f.severity {
+            Severity::Breaking => "error",
+            Severity::Additive => "note",
+            Severity::Cosmetic => "note",
+        };
+        let mut text = format!("{}: {}", item.name, f.message);
+        if let Some(h) = &f.hint {
+            text.push_str(" Fix: ");
+            text.push_str(h);
         }
+        let mut result = json!({
+            "ruleId": f.rule,
+            "level": level,
+            "message": {"text": text},
+            "properties": {"subject": item.name, "path": f.path},
+        });
+        if let Some(file) = &note.file {
+            let mut location = json!({"artifactLocation": {"uri": file}});
+            if let Some(line) = note.line {
+                location["region"] =
+                    json!({"startLine": line, "startColumn": note.column.unwrap_or(1)});
+            }
+            result["locations"] = json!([{"physicalLocation": location}]);
+        }
+        results.push(result);
     }
     let doc = json!({
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",

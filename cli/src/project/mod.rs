@@ -17,7 +17,7 @@ use anyhow::{Context, Result, anyhow, bail};
 use schemagate_core::{Level, Policy, SchemaType, Subject};
 use serde::Deserialize;
 
-pub use resolve::infer_type;
+pub use resolve::{infer_type, stem};
 
 /// The project file's name, looked for from the current directory upwards.
 pub const FILE_NAME: &str = "schemagate.toml";
@@ -249,6 +249,12 @@ mod tests {
         (dir, p)
     }
 
+    /// The subjects of a project that loaded, in mapping order.
+    fn subjects(p: Result<Project>) -> Vec<String> {
+        let mappings = p.unwrap().mappings;
+        mappings.iter().map(|m| m.subject.to_string()).collect()
+    }
+
     const ORDER: &str = r#"{"type":"record","name":"Order","namespace":"shop","fields":[]}"#;
     const CUSTOMER: &str = r#"{"$schema":"https://json-schema.org/draft/2020-12/schema","title":"Customer","type":"object"}"#;
 
@@ -261,13 +267,13 @@ mod tests {
         ];
         let (_d, p) = project(&files, "[[subjects]]\nglob = \"s/*\"\n");
         let p = p.unwrap();
-        let subjects: Vec<_> = p
+        let typed: Vec<_> = p
             .mappings
             .iter()
             .map(|m| (m.subject.as_str(), m.schema_type))
             .collect();
         assert_eq!(
-            subjects,
+            typed,
             [
                 ("customers-value", SchemaType::Json),
                 ("orders-value", SchemaType::Avro),
@@ -278,13 +284,7 @@ mod tests {
             &files[..2],
             "[[subjects]]\nglob = \"s/*\"\nstrategy = \"topic-record\"\ntopic = \"shop\"\n",
         );
-        let names: Vec<_> = p
-            .unwrap()
-            .mappings
-            .into_iter()
-            .map(|m| m.subject.to_string())
-            .collect();
-        assert_eq!(names, ["shop-Customer", "shop-shop.Order"]);
+        assert_eq!(subjects(p), ["shop-Customer", "shop-shop.Order"]);
         let (_d, p) = project(
             &files[1..2],
             "[[subjects]]\nglob = \"s/*.json\"\nstrategy = \"record\"\n",
@@ -320,13 +320,7 @@ mod tests {
         ];
         let toml = "[[subjects]]\nglob = \"schemas/é?.avsc\"\n[[subjects]]\nglob = \"schemas/[äö]*.json\"\n";
         let (_d, p) = project(&files, toml);
-        let subjects: Vec<String> = p
-            .unwrap()
-            .mappings
-            .iter()
-            .map(|m| m.subject.to_string())
-            .collect();
-        assert_eq!(subjects, ["éü-value", "äpfel-value"]);
+        assert_eq!(subjects(p), ["éü-value", "äpfel-value"]);
     }
 
     #[test]

@@ -126,6 +126,16 @@ fn clean(path: &str) -> PathBuf {
     PathBuf::from(path.trim_start_matches("./"))
 }
 
+/// A file's name up to its first dot (`orders.v2.avsc` -> `orders`): the part that
+/// names subjects, both when `init` proposes them and under the naming strategies.
+pub fn stem(file: &Path) -> String {
+    file.file_name()
+        .and_then(|n| n.to_str())
+        .and_then(|n| n.split('.').next())
+        .unwrap_or_default()
+        .to_owned()
+}
+
 /// Avro or JSON Schema, from the extension and, for `.json`, the content: Avro
 /// schemas are records, enums, fixed types, unions or primitive names; anything with
 /// `$schema`, `properties` or a JSON Schema type is JSON Schema.
@@ -190,12 +200,7 @@ fn derive_subject(
     text: &str,
     schema_type: SchemaType,
 ) -> Result<String> {
-    let stem = file
-        .file_name()
-        .and_then(|n| n.to_str())
-        .and_then(|n| n.split('.').next())
-        .unwrap_or_default()
-        .to_owned();
+    let stem = stem(file);
     let record = record_name(text, schema_type);
     let subject = match strategy {
         NamingStrategy::Topic

@@ -112,21 +112,21 @@ impl Run {
 
     #[track_caller]
     pub fn stdout_has(&self, needle: &str) -> &Self {
-        assert!(
-            self.stdout.contains(needle),
-            "stdout lacks {needle:?}:\n{}\n--- stderr\n{}",
-            self.stdout,
-            self.stderr
-        );
-        self
+        let context = format!("\n--- stderr\n{}", self.stderr);
+        self.has("stdout", &self.stdout, needle, &context)
     }
 
     #[track_caller]
     pub fn stderr_has(&self, needle: &str) -> &Self {
+        self.has("stderr", &self.stderr, needle, "")
+    }
+
+    /// Asserts that `stream` (`text`) holds `needle`, showing `text` and `context` if not.
+    #[track_caller]
+    fn has(&self, stream: &str, text: &str, needle: &str, context: &str) -> &Self {
         assert!(
-            self.stderr.contains(needle),
-            "stderr lacks {needle:?}:\n{}",
-            self.stderr
+            text.contains(needle),
+            "{stream} lacks {needle:?}:\n{text}{context}"
         );
         self
     }
@@ -137,42 +137,45 @@ impl Run {
     }
 }
 
-pub const ORDER_V1: &str = r#"{
+/// The Order record: `id` and `total`, then the `extra` field if one is given. The
+/// versions below differ only in that field, on line 8 (tests point at that line).
+macro_rules! order {
+    ($($extra:literal)?) => {
+        concat!(
+            r#"{
   "type": "record",
   "name": "Order",
   "namespace": "shop",
   "fields": [
     {"name": "id", "type": "string"},
-    {"name": "total", "type": "double"}
-  ]
+    {"name": "total", "type": "double"}"#,
+            $(",\n    ", $extra,)?
+            "\n  ]\n}\n"
+        )
+    };
 }
-"#;
+
+pub const ORDER_V1: &str = order!();
 
 /// v1 plus a field without a default: BACKWARD-breaking (new readers cannot fill it).
-pub const ORDER_BREAKING: &str = r#"{
-  "type": "record",
-  "name": "Order",
-  "namespace": "shop",
-  "fields": [
-    {"name": "id", "type": "string"},
-    {"name": "total", "type": "double"},
-    {"name": "coupon", "type": "string"}
-  ]
-}
-"#;
+pub const ORDER_BREAKING: &str = order!(r#"{"name": "coupon", "type": "string"}"#);
 
 /// v1 plus an optional field with a default: BACKWARD-compatible.
-pub const ORDER_COMPATIBLE: &str = r#"{
-  "type": "record",
-  "name": "Order",
-  "namespace": "shop",
-  "fields": [
-    {"name": "id", "type": "string"},
-    {"name": "total", "type": "double"},
-    {"name": "coupon", "type": ["null", "string"], "default": null}
-  ]
+pub const ORDER_COMPATIBLE: &str =
+    order!(r#"{"name": "coupon", "type": ["null", "string"], "default": null}"#);
+
+/// Two files, `schemas/order.avsc` using the record that `schemas/money.avsc` defines
+/// (`shop.Money`); the project file that maps them is each test's own.
+pub fn write_money_and_order(p: &Project) {
+    p.write(
+        "schemas/money.avsc",
+        r#"{"type":"record","name":"Money","namespace":"shop","fields":[{"name":"cents","type":"long"}]}"#,
+    );
+    p.write(
+        "schemas/order.avsc",
+        r#"{"type":"record","name":"Order","namespace":"shop","fields":[{"name":"total","type":"shop.Money"}]}"#,
+    );
 }
-"#;
 
 pub const CUSTOMER_V1: &str = r#"{
   "$schema": "http://json-schema.org/draft-07/schema#",

@@ -24,6 +24,9 @@ pub enum Engine {
     Json,
     /// Neither: reported before either engine runs (the two schemas' types differ).
     Any,
+    /// Neither: the `schemagate` CLI's own findings about files, the registry, events
+    /// and the semver gate. The CLI keeps their catalogue; the core only names the kind.
+    Cli,
 }
 
 impl Engine {
@@ -33,6 +36,7 @@ impl Engine {
             Engine::Avro => "avro",
             Engine::Json => "json",
             Engine::Any => "any",
+            Engine::Cli => "cli",
         }
     }
 }
@@ -181,8 +185,10 @@ mod tests {
     }
 
     #[test]
-    fn breaking_rules_have_hints_and_policies_only_matter_for_json() {
+    fn every_rule_has_words_breaking_ones_hints_and_policies_only_matter_for_json() {
         for r in rules() {
+            assert!(!r.message.is_empty(), "{}", r.id);
+            assert!(!r.meaning.is_empty(), "{}", r.id);
             if r.severity == Severity::Breaking {
                 assert!(r.hint.is_some(), "{} can break but has no hint", r.id);
             }

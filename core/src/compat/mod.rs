@@ -4,6 +4,29 @@
 //! Each format implements one pairwise question, "can `reader` read data written with
 //! `writer`?", returning findings. The seven Confluent levels are built from it here.
 
+/// Declares an engine's rule enum: one variant a rule id, `ALL` for the catalogue and
+/// for tests over the whole set, and `as_str` giving the id as written. Each engine
+/// calls it once, so both enums read their ids from the variant names the same way.
+macro_rules! rule_enum {
+    ($(#[$doc:meta])* $Enum:ident { $($name:ident),* $(,)? }) => {
+        $(#[$doc])*
+        #[allow(non_camel_case_types, clippy::upper_case_acronyms)]
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        pub(crate) enum $Enum { $($name),* }
+
+        impl $Enum {
+            /// Every rule, for the catalogue and for tests over the whole set.
+            pub(crate) const ALL: &'static [$Enum] = &[$($Enum::$name),*];
+
+            /// The stable rule id: the variant's name (Java's or Confluent's name where
+            /// the engine it follows has one).
+            pub(crate) fn as_str(self) -> &'static str {
+                match self { $($Enum::$name => stringify!($name)),* }
+            }
+        }
+    };
+}
+
 pub mod avro;
 pub mod catalog;
 pub mod json;

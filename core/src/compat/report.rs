@@ -20,6 +20,17 @@ pub enum Severity {
     Cosmetic,
 }
 
+impl Severity {
+    /// The lower-case word shown to people, as serialised.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Breaking => "breaking",
+            Severity::Additive => "additive",
+            Severity::Cosmetic => "cosmetic",
+        }
+    }
+}
+
 /// Which way data flows for a finding.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -170,17 +181,9 @@ impl Report {
             )
         };
         for f in &self.findings {
-            out.push_str(&format!("\n  [{}] {}", severity_label(f.severity), f));
+            out.push_str(&format!("\n  [{}] {}", f.severity.as_str(), f));
         }
         out
-    }
-}
-
-fn severity_label(s: Severity) -> &'static str {
-    match s {
-        Severity::Breaking => "breaking",
-        Severity::Additive => "additive",
-        Severity::Cosmetic => "cosmetic",
     }
 }
 

@@ -97,6 +97,23 @@ impl SchemaError {
             message: message.into(),
         }
     }
+
+    /// A syntax error's message prefixed with `text` (which says which text it is in,
+    /// since its line and column are not the main text's); any other error unchanged.
+    pub(crate) fn in_text_of(self, text: &str) -> Self {
+        match self {
+            SchemaError::Syntax {
+                line,
+                column,
+                message,
+            } => SchemaError::Syntax {
+                line,
+                column,
+                message: format!("{text}: {message}"),
+            },
+            other => other,
+        }
+    }
 }
 
 // Here rather than beside `SchemaType`: its error is a `SchemaError`, which already names

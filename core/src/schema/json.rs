@@ -299,18 +299,8 @@ pub(crate) fn parse(
     };
     let mut docs = vec![load_doc(String::new(), root, "", &mut budget)?];
     for reference in references {
-        let value = parse_json_text(&reference.text, limits).map_err(|e| match e {
-            SchemaError::Syntax {
-                line,
-                column,
-                message,
-            } => SchemaError::Syntax {
-                line,
-                column,
-                message: format!("in reference {:?}: {message}", reference.name),
-            },
-            other => other,
-        })?;
+        let value = parse_json_text(&reference.text, limits)
+            .map_err(|e| e.in_text_of(&format!("in reference {:?}", reference.name)))?;
         let label = format!("(reference {:?})", reference.name);
         docs.push(load_doc(
             reference.name.clone(),

@@ -178,6 +178,21 @@ impl Changes<'_> {
         }
         Ok(old)
     }
+
+    /// Sets a per-subject (or, without a subject, global) setting in `tree`, or clears
+    /// it when `value` is `None`: the config and the mode are stored alike.
+    fn set_scoped(
+        &mut self,
+        tree: usize,
+        subject: Option<&str>,
+        value: Option<&str>,
+    ) -> TxResult<()> {
+        let key = scope_key(subject);
+        match value {
+            Some(v) => self.insert(tree, key, v),
+            None => self.remove(tree, key).map(drop),
+        }
+    }
 }
 
 /// `subject NUL version` — subjects never contain NUL (control characters are refused),
@@ -297,22 +312,10 @@ fn apply_op(t: &mut Changes<'_>, op: &Op) -> TxResult<()> {
             }
         }
         Op::SetConfig { subject, level } => {
-            let key = scope_key(subject.as_deref());
-            match level {
-                Some(l) => t.insert(CONFIG, key, l.as_str())?,
-                None => {
-                    t.remove(CONFIG, key)?;
-                }
-            }
+            t.set_scoped(CONFIG, subject.as_deref(), level.map(Level::as_str))?
         }
         Op::SetMode { subject, mode } => {
-            let key = scope_key(subject.as_deref());
-            match mode {
-                Some(m) => t.insert(MODE, key, m.as_str())?,
-                None => {
-                    t.remove(MODE, key)?;
-                }
-            }
+            t.set_scoped(MODE, subject.as_deref(), mode.map(Mode::as_str))?
         }
         Op::SetNextId(next) => {
             let current = match t.get(META, NEXT_ID)? {

@@ -3,10 +3,17 @@
 
 use crate::common;
 
-use common::{TestServer, order_breaking, order_v1, order_v2, record};
+use common::{Answer, TestServer, order_breaking, order_v1, order_v2, record};
 use reqwest::Method;
 use schemagate_server::Config;
 use serde_json::{Value, json};
+
+/// The answer to checking `schema` against `versions` (the path after the subject, with
+/// its query) of orders-value.
+async fn check_orders(s: &TestServer, versions: &str, schema: String) -> Answer {
+    let path = format!("/compatibility/subjects/orders-value/{versions}");
+    s.post(&path, json!({ "schema": schema })).await
+}
 
 on_each_store! {
     async fn discovery_endpoints_and_confluent_shaped_edges() {
@@ -723,45 +730,22 @@ on_each_store! {
     async fn compatibility_endpoints() {
         let s = TestServer::start().await;
         // Nothing registered: compatible with anything.
-        let empty = s
-            .post(
-                "/compatibility/subjects/orders-value/versions/latest",
-                json!({"schema": order_breaking()}),
-            )
-            .await;
+        let empty = check_orders(&s, "versions/latest", order_breaking()).await;
         assert_eq!(empty.assert_ok(), &json!({"is_compatible": true}));
-        let empty = s
-            .post(
-                "/compatibility/subjects/orders-value/versions?verbose=true",
-                json!({"schema": order_breaking()}),
-            )
-            .await;
+        let empty = check_orders(&s, "versions?verbose=true", order_breaking()).await;
         assert_eq!(
             empty.assert_ok(),
             &json!({"is_compatible": true, "messages": []})
         );
-        s.post(
-            "/compatibility/subjects/orders-value/versions/1",
-            json!({"schema": order_v1()}),
-        )
-        .await
-        .assert_error(404, 40401);
+        check_orders(&s, "versions/1", order_v1())
+            .await
+            .assert_error(404, 40401);
 
         s.register_ok("orders-value", &order_v1()).await;
-        let same = s
-            .post(
-                "/compatibility/subjects/orders-value/versions/1",
-                json!({"schema": order_v1()}),
-            )
-            .await;
+        let same = check_orders(&s, "versions/1", order_v1()).await;
         assert_eq!(same.assert_ok(), &json!({"is_compatible": true}));
 
-        let breaking = s
-            .post(
-                "/compatibility/subjects/orders-value/versions/latest?verbose=true",
-                json!({"schema": order_breaking()}),
-            )
-            .await;
+        let breaking = check_orders(&s, "versions/latest?verbose=true", order_breaking()).await;
         let body = breaking.assert_ok();
         assert_eq!(body["is_compatible"], false);
         let messages = body["messages"].as_array().unwrap();
@@ -772,40 +756,21 @@ on_each_store! {
                 .all(|m| m.as_str().unwrap().contains("version 1")),
             "messages name the version compared against: {messages:?}"
         );
-        let quiet = s
-            .post(
-                "/compatibility/subjects/orders-value/versions",
-                json!({"schema": order_breaking()}),
-            )
-            .await;
+        let quiet = check_orders(&s, "versions", order_breaking()).await;
         assert_eq!(quiet.assert_ok(), &json!({"is_compatible": false}));
 
-        s.post(
-            "/compatibility/subjects/orders-value/versions/9",
-            json!({"schema": order_v1()}),
-        )
-        .await
-        .assert_error(404, 40402);
-        s.post(
-            "/compatibility/subjects/orders-value/versions/nope",
-            json!({"schema": order_v1()}),
-        )
-        .await
-        .assert_error(422, 42202);
+        check_orders(&s, "versions/9", order_v1())
+            .await
+            .assert_error(404, 40402);
+        check_orders(&s, "versions/nope", order_v1())
+            .await
+            .assert_error(422, 42202);
 
         // An invalid schema: 42201, or with verbose a 200 carrying the parse error.
-        s.post(
-            "/compatibility/subjects/orders-value/versions",
-            json!({"schema": "{oops"}),
-        )
-        .await
-        .assert_error(422, 42201);
-        let verbose = s
-            .post(
-                "/compatibility/subjects/orders-value/versions?verbose=true",
-                json!({"schema": "{oops"}),
-            )
-            .await;
+        check_orders(&s, "versions", "{oops".to_owned())
+            .await
+            .assert_error(422, 42201);
+        let verbose = check_orders(&s, "versions?verbose=true", "{oops".to_owned()).await;
         let body = verbose.assert_ok();
         assert_eq!(body["is_compatible"], false);
         assert!(
@@ -817,12 +782,7 @@ on_each_store! {
         s.put("/config/orders-value", json!({"compatibility": "NONE"}))
             .await
             .assert_ok();
-        let none = s
-            .post(
-                "/compatibility/subjects/orders-value/versions",
-                json!({"schema": order_breaking()}),
-            )
-            .await;
+        let none = check_orders(&s, "versions", order_breaking()).await;
         assert_eq!(none.body, json!({"is_compatible": true}));
     }
 

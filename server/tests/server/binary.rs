@@ -33,38 +33,21 @@ on_each_store! {
         let client = reqwest::Client::new();
 
         let mut first = spawn(dir.path());
-        let config: Value = client
-            .get(format!("{}/config", first.url))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let config = json_of(client.get(format!("{}/config", first.url))).await;
         assert_eq!(config["compatibilityLevel"], "FULL", "env var applied");
-        let reg: Value = client
-            .post(format!("{}/subjects/orders-value/versions", first.url))
-            .body(json!({"schema": order_v1()}).to_string())
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let reg = json_of(
+            client
+                .post(format!("{}/subjects/orders-value/versions", first.url))
+                .body(json!({"schema": order_v1()}).to_string()),
+        )
+        .await;
         assert_eq!(reg["id"], 1);
         // No graceful anything: the acknowledgement alone must mean it is on disk.
         first.child.kill().unwrap();
         first.child.wait().unwrap();
 
         let mut second = spawn(dir.path());
-        let v: Value = client
-            .get(format!("{}/subjects/orders-value/versions/1", second.url))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let v = json_of(client.get(format!("{}/subjects/orders-value/versions/1", second.url))).await;
         assert_eq!(v["id"], 1, "{v}");
 
         let status = Command::new("kill")
@@ -73,17 +56,7 @@ on_each_store! {
             .unwrap();
         assert!(status.success());
         let exit = tokio::task::spawn_blocking(move || {
-            let deadline = std::time::Instant::now() + Duration::from_secs(20);
-            loop {
-                if let Some(code) = second.child.try_wait().unwrap() {
-                    return Some(code);
-                }
-                if std::time::Instant::now() > deadline {
-                    let _ = second.child.kill();
-                    return None;
-                }
-                std::thread::sleep(Duration::from_millis(50));
-            }
+            exit_within(&mut second.child, Duration::from_secs(20), Duration::from_millis(50))
         })
         .await
         .unwrap();
@@ -110,19 +83,34 @@ fn run_briefly(
         .expect("binary starts");
     let stderr = child.stderr.take().expect("stderr");
     let reader = std::thread::spawn(move || std::io::read_to_string(stderr).unwrap_or_default());
+    let status = exit_within(&mut child, limit, Duration::from_millis(20));
+    (status, reader.join().unwrap())
+}
+
+/// The JSON body of the answer to `request`.
+async fn json_of(request: reqwest::RequestBuilder) -> Value {
+    request.send().await.unwrap().json().await.unwrap()
+}
+
+/// How `child` exited, looking every `poll` until `limit` passes; past it, the child is
+/// killed (and reaped) and the answer is `None`.
+fn exit_within(
+    child: &mut std::process::Child,
+    limit: Duration,
+    poll: Duration,
+) -> Option<std::process::ExitStatus> {
     let deadline = std::time::Instant::now() + limit;
-    let status = loop {
+    loop {
         if let Some(status) = child.try_wait().unwrap() {
-            break Some(status);
+            return Some(status);
         }
         if std::time::Instant::now() > deadline {
             let _ = child.kill();
             let _ = child.wait();
-            break None;
+            return None;
         }
-        std::thread::sleep(Duration::from_millis(20));
-    };
-    (status, reader.join().unwrap())
+        std::thread::sleep(poll);
+    }
 }
 
 /// Item 9 of issue 15: `--request-timeout 18446744073709551615` was accepted, and then

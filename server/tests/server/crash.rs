@@ -472,13 +472,23 @@ async fn all_versions(
         .collect()
 }
 
-async fn register(client: &reqwest::Client, base: &str, subject: &str, k: u64) -> u64 {
-    let r = client
+/// The answer to registering schema `k` under `subject`.
+async fn post_schema(
+    client: &reqwest::Client,
+    base: &str,
+    subject: &str,
+    k: u64,
+) -> reqwest::Response {
+    client
         .post(format!("{base}/subjects/{subject}/versions"))
         .body(json!({ "schema": schema(k) }).to_string())
         .send()
         .await
-        .unwrap();
+        .unwrap()
+}
+
+async fn register(client: &reqwest::Client, base: &str, subject: &str, k: u64) -> u64 {
+    let r = post_schema(client, base, subject, k).await;
     assert_eq!(r.status(), 200);
     r.json::<Value>().await.unwrap()["id"].as_u64().unwrap()
 }
@@ -879,7 +889,8 @@ fn each_acknowledged_registration_waits_for_an_fdatasync() {
 struct Faulty {
     rt: tokio::runtime::Runtime,
     client: reqwest::Client,
-    dir: tempfile::TempDir,
+    /// Holds the data directory for as long as the test runs.
+    _dir: tempfile::TempDir,
     data: std::path::PathBuf,
     proc: ServerProcess,
     base: String,
@@ -900,7 +911,7 @@ fn faulty(expr: &[&str]) -> Option<Faulty> {
     Some(Faulty {
         rt,
         client,
-        dir,
+        _dir: dir,
         data,
         proc,
         base,
@@ -909,79 +920,70 @@ fn faulty(expr: &[&str]) -> Option<Faulty> {
     })
 }
 
+/// Registers schema `k` under `subject` on a server whose syncs fail: the answer must
+/// come within five seconds with error code 50001, and `/health` be 503 after it.
+/// Returns the answer's status.
+async fn refused_promptly(client: &reqwest::Client, base: &str, subject: &str, k: u64) -> u16 {
+    let started = Instant::now();
+    let r = post_schema(client, base, subject, k).await;
+    let status = r.status().as_u16();
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(body["error_code"], 50001, "{status} {body}");
+    assert!(started.elapsed() < Duration::from_secs(5), "not prompt");
+    let (status_after, body) = get(client, format!("{base}/health")).await;
+    assert_eq!(status_after, 503, "{body}");
+    status
+}
+
 /// A failing disk: with the store's syncs failing, a registration is refused promptly
 /// with 50001, `/health` is 503, and the refused schema is never served, while what was
 /// durable before is. Once the syncs work again, health and writes come back by
 /// themselves, and after a restart the refused write is still absent.
 #[test]
 fn a_failing_fdatasync_refuses_writes_turns_health_503_and_serves_nothing_refused() {
-    let Some(Faulty {
-        rt,
-        client,
-        dir: _dir,
-        data,
-        proc,
-        base,
-        a,
-        strace,
-    }) = faulty(&["trace=fdatasync", "inject=fdatasync:error=EIO"])
-    else {
+    let Some(f) = faulty(&["trace=fdatasync", "inject=fdatasync:error=EIO"]) else {
         return;
     };
-    rt.block_on(async {
-        let started = Instant::now();
-        let r = client
-            .post(format!("{base}/subjects/disk-b/versions"))
-            .body(json!({ "schema": schema(2) }).to_string())
-            .send()
-            .await
-            .unwrap();
-        let status = r.status().as_u16();
-        let body: Value = r.json().await.unwrap();
-        assert_eq!(status, 500, "{body}");
-        assert_eq!(body["error_code"], 50001, "{body}");
-        assert!(started.elapsed() < Duration::from_secs(5), "not prompt");
-        let (status, body) = get(&client, format!("{base}/health")).await;
-        assert_eq!(status, 503, "{body}");
+    // The temporary directory and the runtime stay in `f` for the whole test.
+    let (client, base, a) = (&f.client, &f.base, f.a);
+    f.rt.block_on(async {
+        let status = refused_promptly(client, base, "disk-b", 2).await;
+        assert_eq!(status, 500);
+        let (_, body) = get(client, format!("{base}/health")).await;
         assert_eq!(body["status"], "DOWN");
         // The refused write is not served; what was durable before still is.
-        let (status, body) = get(&client, format!("{base}/subjects/disk-b/versions")).await;
+        let (status, body) = get(client, format!("{base}/subjects/disk-b/versions")).await;
         assert_eq!(status, 404, "{body}");
-        let (status, body) = get(&client, format!("{base}/schemas/ids/{a}")).await;
+        let (status, body) = get(client, format!("{base}/schemas/ids/{a}")).await;
         assert_eq!(status, 200, "{body}");
-        let (status, body) = get(&client, format!("{base}/subjects")).await;
+        let (status, body) = get(client, format!("{base}/subjects")).await;
         assert_eq!(body, json!(["disk-a"]), "{status}");
-        let r = client
-            .post(format!("{base}/subjects/disk-c/versions"))
-            .body(json!({ "schema": schema(3) }).to_string())
-            .send()
-            .await
-            .unwrap();
+        let r = post_schema(client, base, "disk-c", 3).await;
         assert_eq!(r.status(), 500);
     });
-    drop(strace);
-    let d = rt.block_on(async {
+    drop(f.strace);
+    let d = f.rt.block_on(async {
         let deadline = Instant::now() + Duration::from_secs(10);
         loop {
-            let (status, body) = get(&client, format!("{base}/health")).await;
+            let (status, body) = get(client, format!("{base}/health")).await;
             if status == 200 {
                 break;
             }
             assert!(Instant::now() < deadline, "health stays {status} {body}");
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
-        let d = register(&client, &base, "disk-d", 4).await;
-        let (status, _) = get(&client, format!("{base}/subjects/disk-b/versions")).await;
+        let d = register(client, base, "disk-d", 4).await;
+        let (status, _) = get(client, format!("{base}/subjects/disk-b/versions")).await;
         assert_eq!(status, 404);
         d
     });
-    proc.kill_9();
-    let proc = spawn(&data, "sled").expect("restarts");
-    rt.block_on(async {
-        let (_, subjects) = get(&client, format!("{}/subjects", proc.url)).await;
+    f.proc.kill_9();
+    let proc = spawn(&f.data, "sled").expect("restarts");
+    f.rt.block_on(async {
+        let (_, subjects) = get(client, format!("{}/subjects", proc.url)).await;
         assert_eq!(subjects, json!(["disk-a", "disk-d"]));
         for (id, k) in [(a, 1), (d, 4)] {
-            let (status, body) = get(&client, format!("{}/schemas/ids/{id}", proc.url)).await;
+            let (status, body) = get(client, format!("{}/schemas/ids/{id}", proc.url)).await;
             assert_eq!(status, 200, "{body}");
             assert_eq!(name_of(body["schema"].as_str().unwrap()), format!("R{k}"));
         }
@@ -993,44 +995,24 @@ fn a_failing_fdatasync_refuses_writes_turns_health_503_and_serves_nothing_refuse
 /// served, until a restart recovers what was durable.
 #[test]
 fn with_every_sync_failing_writes_are_refused_and_nothing_refused_is_served() {
-    let Some(Faulty {
-        rt,
-        client,
-        dir: _dir,
-        data,
-        proc,
-        base,
-        a,
-        strace,
-    }) = faulty(&[
+    let Some(f) = faulty(&[
         "trace=fsync,fdatasync,sync_file_range",
         "inject=fsync,fdatasync,sync_file_range:error=EIO",
-    ])
-    else {
+    ]) else {
         return;
     };
-    rt.block_on(async {
+    // The temporary directory and the runtime stay in `f` for the whole test.
+    let (client, base, a) = (&f.client, &f.base, f.a);
+    f.rt.block_on(async {
         for (subject, k) in [("disk-b", 2), ("disk-c", 3)] {
-            let started = Instant::now();
-            let r = client
-                .post(format!("{base}/subjects/{subject}/versions"))
-                .body(json!({ "schema": schema(k) }).to_string())
-                .send()
-                .await
-                .unwrap();
-            let status = r.status().as_u16();
-            let body: Value = r.json().await.unwrap();
-            assert!(status >= 500, "{status} {body}");
-            assert_eq!(body["error_code"], 50001, "{body}");
-            assert!(started.elapsed() < Duration::from_secs(5), "not prompt");
-            let (status, body) = get(&client, format!("{base}/health")).await;
-            assert_eq!(status, 503, "{body}");
+            let status = refused_promptly(client, base, subject, k).await;
+            assert!(status >= 500, "{status}");
             for path in [
                 format!("/subjects/{subject}/versions"),
                 format!("/subjects/{subject}/versions/latest"),
                 "/schemas".to_owned(),
             ] {
-                let (status, body) = get(&client, format!("{base}{path}")).await;
+                let (status, body) = get(client, format!("{base}{path}")).await;
                 assert!(
                     status != 200 || !body.to_string().contains(&format!("R{k}")),
                     "{path} serves the refused write: {body}"
@@ -1038,14 +1020,14 @@ fn with_every_sync_failing_writes_are_refused_and_nothing_refused_is_served() {
             }
         }
     });
-    drop(strace);
-    proc.kill_9();
-    let proc = spawn(&data, "sled").expect("restarts");
-    rt.block_on(async {
-        let (status, body) = get(&client, format!("{}/schemas/ids/{a}", proc.url)).await;
+    drop(f.strace);
+    f.proc.kill_9();
+    let proc = spawn(&f.data, "sled").expect("restarts");
+    f.rt.block_on(async {
+        let (status, body) = get(client, format!("{}/schemas/ids/{a}", proc.url)).await;
         assert_eq!(status, 200, "{body}");
         assert_eq!(name_of(body["schema"].as_str().unwrap()), "R1");
-        let (status, _) = get(&client, format!("{}/health", proc.url)).await;
+        let (status, _) = get(client, format!("{}/health", proc.url)).await;
         assert_eq!(status, 200);
     });
 }

@@ -174,24 +174,26 @@ async fn changes_through_one_instance_are_visible_through_the_other() {
     );
 
     // Config and mode.
-    a.put("/config/orders-value", json!({"compatibility": "FULL"}))
-        .await
-        .assert_ok();
-    lags.push(
-        visible_within(|| async {
-            b.get("/config/orders-value").await.body["compatibilityLevel"] == "FULL"
-        })
-        .await
-        .expect("config visible"),
-    );
-    a.put("/mode/orders-value", json!({"mode": "READONLY"}))
-        .await
-        .assert_ok();
-    lags.push(
-        visible_within(|| async { b.get("/mode/orders-value").await.body["mode"] == "READONLY" })
-            .await
-            .expect("mode visible"),
-    );
+    for (path, body, field, value, what) in [
+        (
+            "/config/orders-value",
+            json!({"compatibility": "FULL"}),
+            "compatibilityLevel",
+            "FULL",
+            "config visible",
+        ),
+        (
+            "/mode/orders-value",
+            json!({"mode": "READONLY"}),
+            "mode",
+            "READONLY",
+            "mode visible",
+        ),
+    ] {
+        a.put(path, body).await.assert_ok();
+        let seen = || async { b.get(path).await.body[field] == value };
+        lags.push(visible_within(seen).await.expect(what));
+    }
     // The mode set through a is enforced by b.
     b.register("orders-value", &v1)
         .await

@@ -12,7 +12,7 @@ use schemagate_core::{Level, Limits, Subject};
 use schemagate_server::registry::{Caller, Error, Registry, SchemaInput, VersionSpec};
 use schemagate_server::store::forward::Forward;
 use schemagate_server::store::sled::SledStore;
-use schemagate_server::store::{Op, Store, VersionEntry};
+use schemagate_server::store::{Op, SchemaId, Store, VersionEntry};
 use serde_json::Value;
 
 fn avro(fields: &str) -> SchemaInput {
@@ -30,6 +30,28 @@ fn v1() -> SchemaInput {
 
 fn v2() -> SchemaInput {
     avro(r#"{"name":"a","type":"int"},{"name":"b","type":"int","default":0}"#)
+}
+
+/// Subject `s` has no live version: neither its latest nor a lookup of `schema` in it is
+/// answered (from a cache or otherwise).
+async fn subject_s_is_gone(r: &Arc<Registry>, schema: &SchemaInput) {
+    assert!(matches!(
+        r.version_json(Caller::ANYONE, &s(), VersionSpec::Latest, false),
+        Err(Error::SubjectNotFound(_))
+    ));
+    assert!(matches!(
+        lookup(r, schema, false, false).await,
+        Err(Error::SubjectNotFound(_))
+    ));
+}
+
+/// Schema `id` is no longer served by id.
+#[track_caller]
+fn id_is_gone(r: &Registry, id: SchemaId) {
+    assert!(matches!(
+        r.schema_by_id(Caller::ANYONE, id),
+        Err(Error::SchemaNotFound(_))
+    ));
 }
 
 /// Sled behind a registry, plus a change counter the test bumps as a networked backend
@@ -144,14 +166,7 @@ async fn latest_and_lookup_follow_every_local_write() {
     );
 
     r.delete_subject(&s(), false).unwrap();
-    assert!(matches!(
-        r.version_json(Caller::ANYONE, &s(), VersionSpec::Latest, false),
-        Err(Error::SubjectNotFound(_))
-    ));
-    assert!(matches!(
-        lookup(&r, &v1(), false, false).await,
-        Err(Error::SubjectNotFound(_))
-    ));
+    subject_s_is_gone(&r, &v1()).await;
     // The soft-deleted version is still found when asked for.
     let found = lookup(&r, &v1(), false, true).await.unwrap();
     assert_eq!(version_of(&found), 1);
@@ -168,10 +183,7 @@ async fn a_permanent_delete_retires_the_id_body() {
     assert_eq!(r.schema_by_id(Caller::ANYONE, id).unwrap().json, body);
     r.delete_subject(&s(), false).unwrap();
     r.delete_subject(&s(), true).unwrap();
-    assert!(matches!(
-        r.schema_by_id(Caller::ANYONE, id),
-        Err(Error::SchemaNotFound(_))
-    ));
+    id_is_gone(&r, id);
 }
 
 #[tokio::test]
@@ -220,18 +232,8 @@ async fn changes_reported_by_the_store_retire_every_cache() {
     .unwrap();
     external.fetch_add(1, Ordering::SeqCst);
 
-    assert!(matches!(
-        r.version_json(Caller::ANYONE, &s(), VersionSpec::Latest, false),
-        Err(Error::SubjectNotFound(_))
-    ));
-    assert!(matches!(
-        lookup(&r, &v2(), false, false).await,
-        Err(Error::SubjectNotFound(_))
-    ));
-    assert!(matches!(
-        r.schema_by_id(Caller::ANYONE, id),
-        Err(Error::SchemaNotFound(_))
-    ));
+    subject_s_is_gone(&r, &v2()).await;
+    id_is_gone(&r, id);
 }
 
 /// Item 8 of issue 15: the lookup-by-body cache counted each request body's length but

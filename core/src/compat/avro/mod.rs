@@ -267,19 +267,17 @@ impl Checker<'_> {
             return self.different_classes(r, w, path, depth, out);
         }
         match (&r.kind, &w.kind) {
-            (Kind::Array(ri), Kind::Array(wi)) => {
+            // An array's items and a map's values are checked alike, one step down.
+            (Kind::Array(ri), Kind::Array(wi)) | (Kind::Map(ri), Kind::Map(wi)) => {
                 self.annotations(r, w, path, out);
+                let step = if matches!(r.kind, Kind::Array(_)) {
+                    "/items"
+                } else {
+                    "/values"
+                };
                 let len = path.len();
-                path.push_str("/items");
+                path.push_str(step);
                 let ok = self.check(ri, wi, path, depth + 1, out);
-                path.truncate(len);
-                ok
-            }
-            (Kind::Map(rv), Kind::Map(wv)) => {
-                self.annotations(r, w, path, out);
-                let len = path.len();
-                path.push_str("/values");
-                let ok = self.check(rv, wv, path, depth + 1, out);
                 path.truncate(len);
                 ok
             }

@@ -50,23 +50,16 @@ impl Checker<'_> {
 
     /// Docs, aliases, custom attributes and logical types of a named type.
     pub(super) fn named_meta(&mut self, rn: &Named, wn: &Named, out: &mut Vec<Finding>) {
-        if rn.doc != wn.doc {
-            self.add(
-                out,
-                Rule::DOC_CHANGED.finding(
-                    "/doc".to_owned(),
-                    format!("doc of {} changed", rn.full_name),
-                ),
+        let changes = [
+            (rn.doc != wn.doc, Rule::DOC_CHANGED, "doc"),
+            (rn.aliases != wn.aliases, Rule::ALIASES_CHANGED, "aliases"),
+        ];
+        for (_, rule, key) in changes.into_iter().filter(|(changed, ..)| *changed) {
+            let f = rule.finding(
+                format!("/{key}"),
+                format!("{key} of {} changed", rn.full_name),
             );
-        }
-        if rn.aliases != wn.aliases {
-            self.add(
-                out,
-                Rule::ALIASES_CHANGED.finding(
-                    "/aliases".to_owned(),
-                    format!("aliases of {} changed", rn.full_name),
-                ),
-            );
+            self.add(out, f);
         }
         if !rn.props.is_empty() || !wn.props.is_empty() {
             self.props(&rn.props, &wn.props, "", out);

@@ -8,7 +8,7 @@ use super::Walker;
 use super::diff::{Diff, diff, push};
 use super::object::{Extra, extra};
 use super::rules::Kind;
-use super::scalar::bound;
+use super::scalar::bounds;
 use super::shape::{Node, Part, Shape};
 
 type Obj = Map<String, Value>;
@@ -126,59 +126,50 @@ impl<'a> Walker<'a> {
         path.truncate(len);
 
         let (a, b) = (o.map, u.map);
-        bound(
-            path,
-            out,
-            "maxItems",
-            a.get("maxItems"),
-            b.get("maxItems"),
-            [
-                MAX_ITEMS_ADDED,
-                MAX_ITEMS_REMOVED,
-                MAX_ITEMS_INCREASED,
-                MAX_ITEMS_DECREASED,
-            ],
-        );
-        bound(
-            path,
-            out,
-            "minItems",
-            a.get("minItems"),
-            b.get("minItems"),
-            [
-                MIN_ITEMS_ADDED,
-                MIN_ITEMS_REMOVED,
-                MIN_ITEMS_INCREASED,
-                MIN_ITEMS_DECREASED,
-            ],
-        );
+        let counts = [
+            (
+                "maxItems",
+                [
+                    MAX_ITEMS_ADDED,
+                    MAX_ITEMS_REMOVED,
+                    MAX_ITEMS_INCREASED,
+                    MAX_ITEMS_DECREASED,
+                ],
+            ),
+            (
+                "minItems",
+                [
+                    MIN_ITEMS_ADDED,
+                    MIN_ITEMS_REMOVED,
+                    MIN_ITEMS_INCREASED,
+                    MIN_ITEMS_DECREASED,
+                ],
+            ),
+        ];
+        bounds(path, out, a, b, &counts);
+        // The contains counts mean nothing without a `contains` on either side.
         if a.contains_key("contains") || b.contains_key("contains") {
-            bound(
-                path,
-                out,
-                "maxContains",
-                a.get("maxContains"),
-                b.get("maxContains"),
-                [
-                    MAX_CONTAINS_ADDED,
-                    MAX_CONTAINS_REMOVED,
-                    MAX_CONTAINS_INCREASED,
-                    MAX_CONTAINS_DECREASED,
-                ],
-            );
-            bound(
-                path,
-                out,
-                "minContains",
-                a.get("minContains"),
-                b.get("minContains"),
-                [
-                    MIN_CONTAINS_ADDED,
-                    MIN_CONTAINS_REMOVED,
-                    MIN_CONTAINS_INCREASED,
-                    MIN_CONTAINS_DECREASED,
-                ],
-            );
+            let contains_counts = [
+                (
+                    "maxContains",
+                    [
+                        MAX_CONTAINS_ADDED,
+                        MAX_CONTAINS_REMOVED,
+                        MAX_CONTAINS_INCREASED,
+                        MAX_CONTAINS_DECREASED,
+                    ],
+                ),
+                (
+                    "minContains",
+                    [
+                        MIN_CONTAINS_ADDED,
+                        MIN_CONTAINS_REMOVED,
+                        MIN_CONTAINS_INCREASED,
+                        MIN_CONTAINS_DECREASED,
+                    ],
+                ),
+            ];
+            bounds(path, out, a, b, &contains_counts);
         }
         let unique = |m: &Obj| m.get("uniqueItems") == Some(&Value::Bool(true));
         if unique(a) != unique(b) {

@@ -9,7 +9,7 @@ use serde_json::{Map, Value};
 use super::Walker;
 use super::diff::{Diff, diff, push};
 use super::rules::Kind;
-use super::scalar::bound;
+use super::scalar::bounds;
 use super::shape::{Node, Part, Shape};
 use crate::schema::json::{REGEX_SIZE_LIMIT, canonical_json};
 
@@ -283,30 +283,30 @@ impl<'a> Walker<'a> {
         self.compare(path, out, names(&o), names(&u));
         path.truncate(len);
         use Kind::*;
-        bound(
+        bounds(
             path,
             out,
-            "maxProperties",
-            o.map.get("maxProperties"),
-            u.map.get("maxProperties"),
-            [
-                MAX_PROPERTIES_ADDED,
-                MAX_PROPERTIES_REMOVED,
-                MAX_PROPERTIES_INCREASED,
-                MAX_PROPERTIES_DECREASED,
-            ],
-        );
-        bound(
-            path,
-            out,
-            "minProperties",
-            o.map.get("minProperties"),
-            u.map.get("minProperties"),
-            [
-                MIN_PROPERTIES_ADDED,
-                MIN_PROPERTIES_REMOVED,
-                MIN_PROPERTIES_INCREASED,
-                MIN_PROPERTIES_DECREASED,
+            o.map,
+            u.map,
+            &[
+                (
+                    "maxProperties",
+                    [
+                        MAX_PROPERTIES_ADDED,
+                        MAX_PROPERTIES_REMOVED,
+                        MAX_PROPERTIES_INCREASED,
+                        MAX_PROPERTIES_DECREASED,
+                    ],
+                ),
+                (
+                    "minProperties",
+                    [
+                        MIN_PROPERTIES_ADDED,
+                        MIN_PROPERTIES_REMOVED,
+                        MIN_PROPERTIES_INCREASED,
+                        MIN_PROPERTIES_DECREASED,
+                    ],
+                ),
             ],
         );
     }
@@ -612,17 +612,7 @@ impl<'a> Walker<'a> {
     fn dependencies(&self, path: &mut String, out: &mut Vec<Diff>, o: &Model<'a>, u: &Model<'a>) {
         use Kind::*;
         let (od, ud) = (o.property_dependencies(), u.property_dependencies());
-        let mut keys: Vec<(&str, &str)> = od.iter().map(|(k, kw, _)| (*k, *kw)).collect();
-        keys.extend(
-            ud.iter()
-                .filter(|(k, ..)| !od.iter().any(|(ok, ..)| ok == k))
-                .map(|(k, kw, _)| (*k, *kw)),
-        );
-        for (key, o_kw) in keys {
-            let a = od.iter().find(|(k, ..)| *k == key).map(|(_, _, v)| v);
-            let b = ud.iter().find(|(k, ..)| *k == key);
-            let kw = b.map_or(o_kw, |(_, kw, _)| *kw);
-            let b = b.map(|(_, _, v)| v);
+        for (key, kw, a, b) in paired(&od, &ud) {
             let kind = match (a, b) {
                 (_, None) => DEPENDENCY_ARRAY_REMOVED,
                 (None, Some(_)) => DEPENDENCY_ARRAY_ADDED,
@@ -655,24 +645,14 @@ impl<'a> Walker<'a> {
         }
 
         let (os, us) = (o.schema_dependencies(), u.schema_dependencies());
-        let mut keys: Vec<(&str, &str)> = os.iter().map(|(k, kw, _)| (*k, *kw)).collect();
-        keys.extend(
-            us.iter()
-                .filter(|(k, ..)| !os.iter().any(|(ok, ..)| ok == k))
-                .map(|(k, kw, _)| (*k, *kw)),
-        );
-        for (key, o_kw) in keys {
-            let a = os.iter().find(|(k, ..)| *k == key).map(|(_, _, n)| *n);
-            let b = us.iter().find(|(k, ..)| *k == key);
-            let kw = b.map_or(o_kw, |(_, kw, _)| *kw);
-            let b = b.map(|(_, _, n)| *n);
+        for (key, kw, a, b) in paired(&os, &us) {
             let len = push(path, kw);
             push(path, key);
             match (a, b) {
                 (_, None) => out.push(diff(path, DEPENDENCY_SCHEMA_REMOVED, None)),
                 (None, Some(_)) => out.push(diff(path, DEPENDENCY_SCHEMA_ADDED, None)),
                 (Some(a), Some(b)) => {
-                    self.compare(path, out, Some(Part::whole(a)), Some(Part::whole(b)))
+                    self.compare(path, out, Some(Part::whole(*a)), Some(Part::whole(*b)))
                 }
             }
             path.truncate(len);
@@ -746,4 +726,23 @@ impl<'a> Walker<'a> {
         }
         path.truncate(len);
     }
+}
+
+/// The dependency keys of both sides, the old side's order first, each with the keyword
+/// that declares it (the new side's when both do) and its value on either side.
+#[allow(clippy::type_complexity)]
+fn paired<'s, 'k, T>(
+    o: &'s [(&'k str, &'static str, T)],
+    u: &'s [(&'k str, &'static str, T)],
+) -> Vec<(&'k str, &'static str, Option<&'s T>, Option<&'s T>)> {
+    let only_new = u.iter().filter(|(k, ..)| !o.iter().any(|(ok, ..)| ok == k));
+    o.iter()
+        .chain(only_new)
+        .map(|&(key, o_kw, _)| {
+            let a = o.iter().find(|(k, ..)| *k == key).map(|(_, _, v)| v);
+            let b = u.iter().find(|(k, ..)| *k == key);
+            let kw = b.map_or(o_kw, |(_, kw, _)| *kw);
+            (key, kw, a, b.map(|(_, _, v)| v))
+        })
+        .collect()
 }

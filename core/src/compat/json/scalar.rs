@@ -33,41 +33,62 @@ pub(super) fn bound(
         _ => return,
     };
     let show = |v: Option<&Value>| v.map_or_else(|| "(none)".to_owned(), short);
+    changed(path, out, keyword, kind, show(a), show(b));
+}
+
+/// Records `kind` at `keyword` below `path`, with the bound's old and new readings.
+fn changed(
+    path: &mut String,
+    out: &mut Vec<Diff>,
+    keyword: &str,
+    kind: Kind,
+    from: String,
+    to: String,
+) {
     let len = push(path, keyword);
-    out.push(diff(
-        path,
-        kind,
-        Some(format!("{} -> {}", show(a), show(b))),
-    ));
+    out.push(diff(path, kind, Some(format!("{from} -> {to}"))));
     path.truncate(len);
+}
+
+/// [`bound`] for each `(keyword, kinds)` of `keywords`, read straight from `a` and `b`.
+pub(super) fn bounds(
+    path: &mut String,
+    out: &mut Vec<Diff>,
+    a: &Obj,
+    b: &Obj,
+    keywords: &[(&str, BoundKinds)],
+) {
+    for &(keyword, kinds) in keywords {
+        bound(path, out, keyword, a.get(keyword), b.get(keyword), kinds);
+    }
 }
 
 pub(super) fn string(path: &mut String, out: &mut Vec<Diff>, a: &Obj, b: &Obj) {
     use Kind::*;
-    bound(
+    bounds(
         path,
         out,
-        "maxLength",
-        a.get("maxLength"),
-        b.get("maxLength"),
-        [
-            MAX_LENGTH_ADDED,
-            MAX_LENGTH_REMOVED,
-            MAX_LENGTH_INCREASED,
-            MAX_LENGTH_DECREASED,
-        ],
-    );
-    bound(
-        path,
-        out,
-        "minLength",
-        a.get("minLength"),
-        b.get("minLength"),
-        [
-            MIN_LENGTH_ADDED,
-            MIN_LENGTH_REMOVED,
-            MIN_LENGTH_INCREASED,
-            MIN_LENGTH_DECREASED,
+        a,
+        b,
+        &[
+            (
+                "maxLength",
+                [
+                    MAX_LENGTH_ADDED,
+                    MAX_LENGTH_REMOVED,
+                    MAX_LENGTH_INCREASED,
+                    MAX_LENGTH_DECREASED,
+                ],
+            ),
+            (
+                "minLength",
+                [
+                    MIN_LENGTH_ADDED,
+                    MIN_LENGTH_REMOVED,
+                    MIN_LENGTH_INCREASED,
+                    MIN_LENGTH_DECREASED,
+                ],
+            ),
         ],
     );
     let (pa, pb) = (a.get("pattern"), b.get("pattern"));
@@ -215,72 +236,63 @@ fn effective_bounds(
             Some((v, true)) => format!("{} {v} (exclusive)", if upper { "<" } else { ">" }),
             Some((v, false)) => format!("{} {v}", if upper { "<=" } else { ">=" }),
         };
-        let len = push(path, keyword);
-        out.push(diff(
-            path,
-            kind,
-            Some(format!("{} -> {}", show(x), show(y))),
-        ));
-        path.truncate(len);
+        changed(path, out, keyword, kind, show(x), show(y));
     }
 }
 
 fn keyword_bounds(path: &mut String, out: &mut Vec<Diff>, la: Limits<'_>, lb: Limits<'_>) {
     use Kind::*;
-    bound(
-        path,
-        out,
-        "maximum",
-        la.maximum,
-        lb.maximum,
-        [
-            MAXIMUM_ADDED,
-            MAXIMUM_REMOVED,
-            MAXIMUM_INCREASED,
-            MAXIMUM_DECREASED,
-        ],
-    );
-    bound(
-        path,
-        out,
-        "minimum",
-        la.minimum,
-        lb.minimum,
-        [
-            MINIMUM_ADDED,
-            MINIMUM_REMOVED,
-            MINIMUM_INCREASED,
-            MINIMUM_DECREASED,
-        ],
-    );
-    // Compared with the old exclusiveMaximum (Confluent reads the new `maximum` here, a
-    // slip: a lower exclusive maximum is a tightened bound).
-    bound(
-        path,
-        out,
-        "exclusiveMaximum",
-        la.exclusive_maximum,
-        lb.exclusive_maximum,
-        [
-            EXCLUSIVE_MAXIMUM_ADDED,
-            EXCLUSIVE_MAXIMUM_REMOVED,
-            EXCLUSIVE_MAXIMUM_INCREASED,
-            EXCLUSIVE_MAXIMUM_DECREASED,
-        ],
-    );
-    bound(
-        path,
-        out,
-        "exclusiveMinimum",
-        la.exclusive_minimum,
-        lb.exclusive_minimum,
-        [
-            EXCLUSIVE_MINIMUM_ADDED,
-            EXCLUSIVE_MINIMUM_REMOVED,
-            EXCLUSIVE_MINIMUM_INCREASED,
-            EXCLUSIVE_MINIMUM_DECREASED,
-        ],
-    );
+    // exclusiveMaximum is compared with the old exclusiveMaximum (Confluent reads the new
+    // `maximum` here, a slip: a lower exclusive maximum is a tightened bound).
+    let table = [
+        (
+            "maximum",
+            la.maximum,
+            lb.maximum,
+            [
+                MAXIMUM_ADDED,
+                MAXIMUM_REMOVED,
+                MAXIMUM_INCREASED,
+                MAXIMUM_DECREASED,
+            ],
+        ),
+        (
+            "minimum",
+            la.minimum,
+            lb.minimum,
+            [
+                MINIMUM_ADDED,
+                MINIMUM_REMOVED,
+                MINIMUM_INCREASED,
+                MINIMUM_DECREASED,
+            ],
+        ),
+        (
+            "exclusiveMaximum",
+            la.exclusive_maximum,
+            lb.exclusive_maximum,
+            [
+                EXCLUSIVE_MAXIMUM_ADDED,
+                EXCLUSIVE_MAXIMUM_REMOVED,
+                EXCLUSIVE_MAXIMUM_INCREASED,
+                EXCLUSIVE_MAXIMUM_DECREASED,
+            ],
+        ),
+        (
+            "exclusiveMinimum",
+            la.exclusive_minimum,
+            lb.exclusive_minimum,
+            [
+                EXCLUSIVE_MINIMUM_ADDED,
+                EXCLUSIVE_MINIMUM_REMOVED,
+                EXCLUSIVE_MINIMUM_INCREASED,
+                EXCLUSIVE_MINIMUM_DECREASED,
+            ],
+        ),
+    ];
+    for (keyword, a, b, kinds) in table {
+        bound(path, out, keyword, a, b, kinds);
+    }
 }
 
 fn multiple_of(path: &mut String, out: &mut Vec<Diff>, a: &Obj, b: &Obj) {

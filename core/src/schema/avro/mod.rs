@@ -89,15 +89,6 @@ fn in_reference(index: usize, name: &str, error: SchemaError) -> SchemaError {
             path,
             message: format!("in reference {index} ({name:?}): {message}"),
         },
-        SchemaError::Syntax {
-            line,
-            column,
-            message,
-        } => SchemaError::Syntax {
-            line,
-            column,
-            message: format!("in reference {index} ({name:?}): {message}"),
-        },
         SchemaError::UnresolvedReference {
             name: missing,
             path,
@@ -105,6 +96,6 @@ fn in_reference(index: usize, name: &str, error: SchemaError) -> SchemaError {
             name: missing,
             path: format!("reference {index} ({name:?}) {path}"),
         },
-        other => other,
+        other => other.in_text_of(&format!("in reference {index} ({name:?})")),
     }
 }

@@ -7,25 +7,22 @@ use std::collections::{BTreeMap, HashMap};
 use serde_json::{Map, Value};
 
 use super::model::{Field, Kind, Named, NamedDef, Node};
-use super::parse::{At, PRIMITIVES, Parser, extra_props, object_sorted, sort_keys, sorted};
+use super::parse::{At, PRIMITIVES, Parser, extra_props, member, object_sorted, sort_keys, sorted};
 use crate::schema::error::SchemaError;
 use crate::schema::text::json_kind;
 
 impl Parser {
-    /// Name, namespace, aliases and doc of a named type; registers nothing yet.
-    fn header(&self, map: &Map<String, Value>, at: At<'_>) -> Result<Header, SchemaError> {
-        let name = match map.get("name") {
-            Some(Value::String(n)) => n.as_str(),
-            Some(other) => {
-                return Err(SchemaError::invalid(
-                    format!("{}/name", at.path),
-                    format!("\"name\" must be a string, found {}", json_kind(other)),
-                ));
-            }
-            None => {
-                return Err(SchemaError::invalid(at.path, "named type has no \"name\""));
-            }
-        };
+    /// Name, namespace, aliases and doc of a named type; registers nothing yet, but
+    /// counts the aliases as nodes: the checker looks them up for every union branch pair.
+    fn header(&mut self, map: &Map<String, Value>, at: At<'_>) -> Result<Header, SchemaError> {
+        let name = member(
+            map,
+            "name",
+            at,
+            Value::as_str,
+            "\"name\" must be a string",
+            "named type has no \"name\"",
+        )?;
         let declared_ns = match map.get("namespace") {
             None | Some(Value::Null) => None,
             Some(Value::String(ns)) => Some(ns.as_str()),
@@ -88,6 +85,7 @@ impl Parser {
             })
             .collect::<Result<Vec<_>, SchemaError>>()?;
         let doc = optional_string(map.get("doc"), &format!("{}/doc", at.path))?;
+        self.count(aliases.len())?;
         Ok(Header {
             full_name,
             name: simple.to_owned(),
@@ -193,20 +191,14 @@ impl Parser {
         at: At<'_>,
     ) -> Result<(Node, Value), SchemaError> {
         let header = self.header(map, at)?;
-        // Aliases count as nodes: the checker looks them up for every union branch pair.
-        self.count(header.aliases.len())?;
-        let fields_json = match map.get("fields") {
-            Some(Value::Array(f)) => f,
-            Some(other) => {
-                return Err(SchemaError::invalid(
-                    format!("{}/fields", at.path),
-                    format!("\"fields\" must be an array, found {}", json_kind(other)),
-                ));
-            }
-            None => {
-                return Err(SchemaError::invalid(at.path, "record has no \"fields\""));
-            }
-        };
+        let fields_json = member(
+            map,
+            "fields",
+            at,
+            Value::as_array,
+            "\"fields\" must be an array",
+            "record has no \"fields\"",
+        )?;
         self.count(fields_json.len())?;
         const KNOWN: [&str; 6] = ["type", "name", "namespace", "aliases", "doc", "fields"];
         let index = self.register(
@@ -268,19 +260,15 @@ impl Parser {
                 format!("a field must be an object, found {}", json_kind(value)),
             ));
         };
-        let name = match map.get("name") {
-            Some(Value::String(n)) => n.clone(),
-            Some(other) => {
-                return Err(SchemaError::invalid(
-                    format!("{}/name", at.path),
-                    format!(
-                        "field \"name\" must be a string, found {}",
-                        json_kind(other)
-                    ),
-                ));
-            }
-            None => return Err(SchemaError::invalid(at.path, "field has no \"name\"")),
-        };
+        let name = member(
+            map,
+            "name",
+            at,
+            Value::as_str,
+            "field \"name\" must be a string",
+            "field has no \"name\"",
+        )?
+        .to_owned();
         check_name(&name, &format!("{}/name", at.path))?;
         let Some(ty) = map.get("type") else {
             return Err(SchemaError::invalid(
@@ -359,8 +347,6 @@ impl Parser {
         at: At<'_>,
     ) -> Result<(Node, Value), SchemaError> {
         let header = self.header(map, at)?;
-        // Aliases count as nodes: the checker looks them up for every union branch pair.
-        self.count(header.aliases.len())?;
         let symbols_path = format!("{}/symbols", at.path);
         let Some(symbols_json) = map.get("symbols") else {
             return Err(SchemaError::invalid(at.path, "enum has no \"symbols\""));
@@ -423,25 +409,22 @@ impl Parser {
         at: At<'_>,
     ) -> Result<(Node, Value), SchemaError> {
         let header = self.header(map, at)?;
-        // Aliases count as nodes: the checker looks them up for every union branch pair.
-        self.count(header.aliases.len())?;
-        let size = match map.get("size") {
-            Some(Value::Number(n)) => match n.as_u64() {
-                Some(s) if s <= i32::MAX as u64 => s,
-                _ => {
-                    return Err(SchemaError::invalid(
-                        format!("{}/size", at.path),
-                        format!("fixed size must be a non-negative 32-bit integer, found {n}"),
-                    ));
-                }
-            },
-            Some(other) => {
+        let n = member(
+            map,
+            "size",
+            at,
+            Value::as_number,
+            "fixed size must be an integer",
+            "fixed has no \"size\"",
+        )?;
+        let size = match n.as_u64() {
+            Some(s) if s <= i32::MAX as u64 => s,
+            _ => {
                 return Err(SchemaError::invalid(
                     format!("{}/size", at.path),
-                    format!("fixed size must be an integer, found {}", json_kind(other)),
+                    format!("fixed size must be a non-negative 32-bit integer, found {n}"),
                 ));
             }
-            None => return Err(SchemaError::invalid(at.path, "fixed has no \"size\"")),
         };
         const KNOWN: [&str; 6] = ["type", "name", "namespace", "aliases", "doc", "size"];
         let index = self.register(&header, map, &KNOWN, NamedDef::Fixed { size });

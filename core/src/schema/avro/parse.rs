@@ -36,6 +36,27 @@ pub(crate) struct Parser {
     pub(super) reach: usize,
 }
 
+/// `map[key]` as the JSON kind `pick` accepts. The errors are Java's: `missing` at the
+/// object when the key is absent, and "`wrong`, found <kind>" at the key otherwise.
+pub(super) fn member<'m, T>(
+    map: &'m Map<String, Value>,
+    key: &str,
+    at: At<'_>,
+    pick: impl FnOnce(&'m Value) -> Option<T>,
+    wrong: &str,
+    missing: &str,
+) -> Result<T, SchemaError> {
+    let Some(value) = map.get(key) else {
+        return Err(SchemaError::invalid(at.path, missing));
+    };
+    pick(value).ok_or_else(|| {
+        SchemaError::invalid(
+            format!("{}/{key}", at.path),
+            format!("{wrong}, found {}", json_kind(value)),
+        )
+    })
+}
+
 /// Where a walk is: the JSON pointer and the namespace names resolve against.
 #[derive(Clone, Copy)]
 pub(super) struct At<'a> {
@@ -264,24 +285,14 @@ impl Parser {
         map: &Map<String, Value>,
         at: At<'_>,
     ) -> Result<(Node, Value), SchemaError> {
-        let ty = match map.get("type") {
-            Some(Value::String(t)) => t.as_str(),
-            Some(other) => {
-                return Err(SchemaError::invalid(
-                    format!("{}/type", at.path),
-                    format!(
-                        "\"type\" of a schema object must be a type name, found {}",
-                        json_kind(other)
-                    ),
-                ));
-            }
-            None => {
-                return Err(SchemaError::invalid(
-                    at.path,
-                    "schema object has no \"type\"",
-                ));
-            }
-        };
+        let ty = member(
+            map,
+            "type",
+            at,
+            Value::as_str,
+            "\"type\" of a schema object must be a type name",
+            "schema object has no \"type\"",
+        )?;
         match ty {
             "record" | "error" => self.record(map, ty == "error", at),
             "enum" => self.enumeration(map, at),
