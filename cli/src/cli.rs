@@ -44,6 +44,17 @@ pub struct RegistryOpt {
     pub timeout: Option<f64>,
 }
 
+/// The options of the commands that judge a project's schemas with a registry.
+#[derive(Debug, Args)]
+pub struct ProjectReport {
+    #[command(flatten)]
+    pub project: ProjectOpt,
+    #[command(flatten)]
+    pub registry: RegistryOpt,
+    #[command(flatten)]
+    pub format: ReportFormat,
+}
+
 /// `--format` for the commands that report findings: every format CI systems read.
 #[derive(Debug, Args)]
 pub struct ReportFormat {
@@ -103,9 +114,11 @@ impl Command {
             format,
         };
         match self {
-            Command::Check(a) => with(&a.project, Some(&a.registry), a.format.format),
+            Command::Check(CheckArgs { options: o, .. })
+            | Command::Register(RegisterArgs { options: o, .. }) => {
+                with(&o.project, Some(&o.registry), o.format.format)
+            }
             Command::Diff(a) => with(&a.project, None, a.format.format),
-            Command::Register(a) => with(&a.project, Some(&a.registry), a.format.format),
             Command::Pull(a) => with(&a.project, Some(&a.registry), a.format.format.into()),
             Command::Validate(a) => with(&a.project, None, a.format.format),
             Command::Init(a) => Global {
@@ -150,11 +163,7 @@ pub struct CheckArgs {
     /// Only these subjects [default: all mapped].
     pub subjects: Vec<Subject>,
     #[command(flatten)]
-    pub project: ProjectOpt,
-    #[command(flatten)]
-    pub registry: RegistryOpt,
-    #[command(flatten)]
-    pub format: ReportFormat,
+    pub options: ProjectReport,
 }
 
 /// `schemagate diff`.
@@ -188,11 +197,7 @@ pub struct RegisterArgs {
     /// Only these subjects [default: all mapped].
     pub subjects: Vec<Subject>,
     #[command(flatten)]
-    pub project: ProjectOpt,
-    #[command(flatten)]
-    pub registry: RegistryOpt,
-    #[command(flatten)]
-    pub format: ReportFormat,
+    pub options: ProjectReport,
 }
 
 /// `schemagate pull`.
