@@ -144,6 +144,11 @@ pub fn rule(id: &str) -> Option<Rule> {
         .map(|r| r.entry())
 }
 
+/// Any rule a finding can carry: the engines' (core's catalogue), else the CLI's own.
+pub fn any(id: &str) -> Option<Rule> {
+    schemagate_core::compat::catalog::rule(id).or_else(|| rule(id))
+}
+
 #[cfg(test)]
 mod tests {
     use schemagate_core::compat::catalog;

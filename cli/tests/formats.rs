@@ -85,3 +85,27 @@ fn item13_json_findings_name_what_they_were_compared_with_not_an_index() {
         assert_eq!(f["compared_with"], "HEAD", "{f}");
     }
 }
+
+#[test]
+fn item13_sarif_rules_carry_their_catalogue_text() {
+    let p = project_with(ORDER_BREAKING);
+    let doc = p
+        .run(&["check", "--against", "HEAD", "--format", "sarif"])
+        .json();
+    let rules = doc["runs"][0]["tool"]["driver"]["rules"]
+        .as_array()
+        .unwrap();
+    assert!(!rules.is_empty());
+    for rule in rules {
+        let id = rule["id"].as_str().unwrap();
+        let short = rule["shortDescription"]["text"].as_str().unwrap();
+        assert_ne!(short, id, "{rule}");
+        assert!(rule["fullDescription"]["text"].as_str().unwrap().len() > short.len());
+        assert!(
+            rule["help"]["text"]
+                .as_str()
+                .unwrap()
+                .contains("schemagate explain")
+        );
+    }
+}

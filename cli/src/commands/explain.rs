@@ -28,7 +28,7 @@ pub fn run(global: &Global, args: &ExplainArgs, printer: &Printer) -> ExitCode {
             let rules = all_rules();
             if json { to_json(&rules) } else { list(&rules) }
         }
-        Some(id) => match catalog::rule(id).or_else(|| rules::rule(id)) {
+        Some(id) => match rules::any(id) {
             Some(rule) if json => to_json(&rule),
             Some(rule) => explain(&rule),
             None => {

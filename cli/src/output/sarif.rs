@@ -12,9 +12,26 @@ pub(super) fn render(outcome: &Outcome) -> String {
         .notes()
         .map(|(_, n)| n.finding.rule.as_str())
         .collect();
+    // Each rule's catalogue entry, as `schemagate explain` prints it: code-scanning
+    // dashboards show these next to every result.
     let rules: Vec<Value> = rules
         .iter()
-        .map(|r| json!({"id": r, "name": r, "shortDescription": {"text": r}}))
+        .map(|id| match crate::rules::any(id) {
+            Some(rule) => {
+                let mut descriptor = json!({
+                    "id": id,
+                    "name": id,
+                    "shortDescription": {"text": rule.message},
+                    "fullDescription": {"text": rule.meaning},
+                });
+                descriptor["help"] = json!({"text": match rule.hint {
+                    Some(fix) => format!("Fix: {fix}. More: `schemagate explain {id}`"),
+                    None => format!("Never breaks a check. More: `schemagate explain {id}`"),
+                }});
+                descriptor
+            }
+            None => json!({"id": id, "name": id, "shortDescription": {"text": id}}),
+        })
         .collect();
     let mut results = Vec::new();
     for (item, note) in outcome.notes() {
