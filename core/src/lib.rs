@@ -5,7 +5,7 @@
 pub mod bump;
 pub mod compat;
 pub mod limits;
-mod pointer;
+pub mod pointer;
 pub mod schema;
 pub mod subject;
 pub mod validate;
