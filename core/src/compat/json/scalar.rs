@@ -5,7 +5,7 @@ use std::collections::HashSet;
 
 use serde_json::{Map, Value};
 
-use super::diff::{Diff, diff, old_new, push, short};
+use super::diff::{Detail, Diff, diff, old_new, push, short};
 use super::rules::Kind;
 use crate::schema::json::{Draft, canonical_json};
 
@@ -34,11 +34,7 @@ pub(super) fn bound(
     };
     let show = |v: Option<&Value>| v.map_or_else(|| "(none)".to_owned(), short);
     let len = push(path, keyword);
-    out.push(diff(
-        path,
-        kind,
-        Some(format!("{} -> {}", show(a), show(b))),
-    ));
+    out.push(diff(path, kind, Some(Detail::change(show(a), show(b)))));
     path.truncate(len);
 }
 
@@ -138,12 +134,12 @@ pub(super) fn number(
     }
     multiple_of(path, out, a, b);
     if a_integer != b_integer {
-        let (kind, detail) = if a_integer {
-            (TYPE_EXTENDED, "integer -> number")
+        let (kind, from, to) = if a_integer {
+            (TYPE_EXTENDED, "integer", "number")
         } else {
-            (TYPE_NARROWED, "number -> integer")
+            (TYPE_NARROWED, "number", "integer")
         };
-        out.push(diff(path, kind, Some(detail.to_owned())));
+        out.push(diff(path, kind, Some(Detail::change(from, to))));
     }
 }
 
@@ -216,11 +212,7 @@ fn effective_bounds(
             Some((v, false)) => format!("{} {v}", if upper { "<=" } else { ">=" }),
         };
         let len = push(path, keyword);
-        out.push(diff(
-            path,
-            kind,
-            Some(format!("{} -> {}", show(x), show(y))),
-        ));
+        out.push(diff(path, kind, Some(Detail::change(show(x), show(y)))));
         path.truncate(len);
     }
 }
@@ -345,14 +337,19 @@ pub(super) fn enumeration(
         };
         format!("{}{more}", shown.join(", "))
     };
-    let mut detail = Vec::new();
-    if !gone.is_empty() {
-        detail.push(format!("removed {}", list(&gone)));
-    }
-    if !new.is_empty() {
-        detail.push(format!("added {}", list(&new)));
-    }
+    let detail = Detail::Values {
+        original: if gone.is_empty() {
+            String::new()
+        } else {
+            list(&gone)
+        },
+        update: if new.is_empty() {
+            String::new()
+        } else {
+            list(&new)
+        },
+    };
     let len = push(path, keyword);
-    out.push(diff(path, kind, Some(detail.join("; "))));
+    out.push(diff(path, kind, Some(detail)));
     path.truncate(len);
 }
