@@ -3,6 +3,12 @@
 //!
 //! A tolerant scanner over the bytes rather than a parse into a value: values forget
 //! their positions, and the texts it reads were already accepted by a real parser.
+//! [`Counterparts`] places a pointer into an old version in the new version's text.
+
+use std::collections::HashMap;
+
+use schemagate_core::pointer::counterpart;
+use serde_json::Value;
 
 use schemagate_core::pointer::unescape;
 
@@ -22,6 +28,45 @@ pub fn locate(text: &str, pointer: &str) -> Option<(usize, usize)> {
         }
     }
     Some(line_col(bytes, pos))
+}
+
+/// Places pointers into earlier versions of one schema in its new text, parsing each
+/// text once however many findings point into it.
+pub struct Counterparts<'a> {
+    new_text: &'a str,
+    /// The new text's value; `None` when it is not JSON (then nothing is placed).
+    new: Option<Value>,
+    /// Earlier versions' values by history index.
+    olds: HashMap<usize, Option<Value>>,
+}
+
+impl<'a> Counterparts<'a> {
+    /// For the new version's text.
+    pub fn new(new_text: &'a str) -> Self {
+        Counterparts {
+            new_text,
+            new: serde_json::from_str(new_text).ok(),
+            olds: HashMap::new(),
+        }
+    }
+
+    /// Line and column in the new text of the place corresponding to `pointer` in
+    /// `old_text` (history entry `index`): the same field by name or alias, the same
+    /// symbol, the same key; the parent where the new version has no counterpart.
+    pub fn locate(
+        &mut self,
+        index: usize,
+        old_text: &str,
+        pointer: &str,
+    ) -> Option<(usize, usize)> {
+        let new = self.new.as_ref()?;
+        let old = self
+            .olds
+            .entry(index)
+            .or_insert_with(|| serde_json::from_str(old_text).ok())
+            .as_ref()?;
+        locate(self.new_text, &counterpart(old, new, pointer))
+    }
 }
 
 fn line_col(bytes: &[u8], pos: usize) -> (usize, usize) {
@@ -197,6 +242,19 @@ mod tests {
         let text = "{\"a/b\": 1,\n \"q\\\"\": {\"x\": [true, \"]\", 3]}}";
         assert_eq!(locate(text, "/a~1b"), Some((1, 9)));
         assert_eq!(locate(text, "/q\"/x/2"), Some((2, 27)));
+    }
+
+    #[test]
+    fn old_pointers_land_on_the_new_fields_or_their_parent() {
+        let old = r#"{"type": "record", "name": "Order", "fields": [
+  {"name": "carrier", "type": "string"},
+  {"name": "total", "type": "float"}
+]}"#;
+        let mut c = Counterparts::new(AVRO);
+        // total moved from index 1 to 1, carrier is gone: its parent, `fields`.
+        assert_eq!(c.locate(0, old, "/fields/1/type"), Some((8, 15)));
+        assert_eq!(c.locate(0, old, "/fields/0"), Some((4, 13)));
+        assert_eq!(Counterparts::new("not json").locate(0, old, ""), None);
     }
 
     #[test]

@@ -805,3 +805,77 @@ fn item10_each_command_shows_only_the_options_it_uses() {
     p.run(&["diff", "a.avsc", "b.avsc", "--registry", "http://x"])
         .code(2);
 }
+
+const SHIPMENT_OLD: &str = r#"{
+  "type": "record",
+  "name": "Shipment",
+  "fields": [
+    {"name": "id", "type": "string"},
+    {"name": "carrier", "type": "int"},
+    {"name": "zip", "type": "string"}
+  ]
+}
+"#;
+
+/// `carrier` deleted, `zip` renamed to `postcode` with an alias.
+const SHIPMENT_NEW: &str = r#"{
+  "type": "record",
+  "name": "Shipment",
+  "fields": [
+    {"name": "id", "type": "string"},
+    {"name": "postcode", "type": "string", "aliases": ["zip"]}
+  ]
+}
+"#;
+
+#[test]
+fn item7_forward_findings_carry_line_and_column_in_the_new_file() {
+    let p = Project::new();
+    p.write("old.avsc", SHIPMENT_OLD)
+        .write("new.avsc", SHIPMENT_NEW);
+    let run = p.run(&["diff", "old.avsc", "new.avsc", "--level", "forward"]);
+    run.code(1)
+        // The deleted field: placed at its parent, the new record's `fields`.
+        .stdout_has("error[READER_FIELD_MISSING_DEFAULT_VALUE] new.avsc:4:13 at /fields/1")
+        .stdout_has("field \"carrier\" (int) was removed; readers of the old version have no default for it")
+        .stdout_has("keep carrier, or first register a version that gives carrier a default, then remove it")
+        // The renamed field: found through the new field's alias.
+        .stdout_has("error[READER_FIELD_MISSING_DEFAULT_VALUE] new.avsc:6:5 at /fields/2")
+        .stdout_has("looks like a rename of zip to postcode");
+    let doc = p
+        .run(&[
+            "diff", "old.avsc", "new.avsc", "--level", "forward", "--format", "json",
+        ])
+        .json();
+    let text = doc.to_string();
+    assert!(!text.contains("add a default to"), "{text}");
+}
+
+#[test]
+fn item7_forward_findings_under_full_against_head_are_placed_too() {
+    let p = git_shop();
+    let full = PROJECT.replace(
+        "subject = \"orders-value\"",
+        "subject = \"orders-value\"\nlevel = \"FULL\"",
+    );
+    p.write("schemagate.toml", &full);
+    p.commit("full");
+    // `total` (no default) deleted: old readers need it.
+    p.write(
+        "schemas/orders.avsc",
+        r#"{
+  "type": "record",
+  "name": "Order",
+  "namespace": "shop",
+  "fields": [
+    {"name": "id", "type": "string"}
+  ]
+}
+"#,
+    );
+    p.run(&["check", "--against", "HEAD"])
+        .code(1)
+        .stdout_has("orders-value BREAKING under FULL")
+        .stdout_has("error[READER_FIELD_MISSING_DEFAULT_VALUE] schemas/orders.avsc:5:13 at /fields/1")
+        .stdout_has("field \"total\" (double) was removed; readers of the old version have no default for it");
+}

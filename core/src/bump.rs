@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::compat::{CheckOptions, Level, Severity, check_with, compare};
+use crate::compat::{CheckOptions, Direction, Level, Severity, check_with, compare};
 use crate::schema::ParsedSchema;
 
 /// The smallest semver bump that honestly describes a change.
@@ -41,9 +41,9 @@ pub fn bump_at(
     }
     // Under NONE or a one-way level, a change the level ignores is still a change of
     // contract: look both ways for anything beyond cosmetics.
-    let both_ways = compare(new, old, options)
+    let both_ways = compare(new, old, options, Direction::Backward)
         .into_iter()
-        .chain(compare(old, new, options));
+        .chain(compare(old, new, options, Direction::Forward));
     if both_ways
         .into_iter()
         .any(|f| f.severity != Severity::Cosmetic)

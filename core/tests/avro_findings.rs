@@ -161,3 +161,141 @@ fn a_dag_of_shared_types_is_checked_once_per_pair() {
         started.elapsed()
     );
 }
+
+/// A record with `carrier` (no default) and without it.
+const SHIPMENT_WITH_CARRIER: &str = r#"{"type":"record","name":"Shipment","fields":[
+    {"name":"id","type":"string"},
+    {"name":"carrier","type":"string"}]}"#;
+const SHIPMENT_WITHOUT_CARRIER: &str =
+    r#"{"type":"record","name":"Shipment","fields":[{"name":"id","type":"string"}]}"#;
+
+#[test]
+fn item7_avro_field_deleted_under_forward_speaks_of_the_removal() {
+    let old = avro(SHIPMENT_WITH_CARRIER);
+    let new = avro(SHIPMENT_WITHOUT_CARRIER);
+    let report = check(Level::Forward, &new, &[old]);
+    assert!(!report.compatible);
+    let f = report.breaking().next().expect("a breaking finding");
+    // Rule, severity and the pointer (into the old reader) are Confluent's, unchanged.
+    assert_eq!(f.rule, "READER_FIELD_MISSING_DEFAULT_VALUE");
+    assert_eq!(f.path, "/fields/1");
+    assert_eq!(
+        f.message,
+        "field \"carrier\" (string) was removed; readers of the old version have no default for it"
+    );
+    assert_eq!(
+        f.hint.as_deref(),
+        Some(
+            "keep carrier, or first register a version that gives carrier a default, then remove it"
+        )
+    );
+    assert!(!f.hint.as_deref().unwrap().contains("add a default to"));
+}
+
+#[test]
+fn item7_avro_field_deleted_under_full_words_each_direction() {
+    let old = avro(SHIPMENT_WITH_CARRIER);
+    let new = avro(SHIPMENT_WITHOUT_CARRIER);
+    let report = check(Level::Full, &new, &[old]);
+    assert!(!report.compatible);
+    let messages: Vec<(&str, Option<schemagate_core::Direction>, &str)> = report
+        .findings
+        .iter()
+        .map(|f| (f.rule.as_str(), f.direction, f.message.as_str()))
+        .collect();
+    use schemagate_core::Direction::{Backward, Forward};
+    assert!(
+        messages.contains(&(
+            "WRITER_FIELD_IGNORED",
+            Some(Backward),
+            "writer fields not in the reader; their data is skipped: carrier"
+        )),
+        "{messages:?}"
+    );
+    assert!(
+        messages.contains(&(
+            "READER_FIELD_MISSING_DEFAULT_VALUE",
+            Some(Forward),
+            "field \"carrier\" (string) was removed; readers of the old version have no default for it"
+        )),
+        "{messages:?}"
+    );
+}
+
+#[test]
+fn item7_avro_field_added_without_default_under_backward_keeps_its_wording() {
+    let old = avro(SHIPMENT_WITHOUT_CARRIER);
+    let new = avro(SHIPMENT_WITH_CARRIER);
+    let report = check(Level::Full, &new, &[old]);
+    let backward = report
+        .findings
+        .iter()
+        .find(|f| f.direction == Some(schemagate_core::Direction::Backward))
+        .expect("a backward finding");
+    assert_eq!(backward.rule, "READER_FIELD_MISSING_DEFAULT_VALUE");
+    assert_eq!(
+        backward.message,
+        "reader field \"carrier\" (string) is not in the writer and has no default"
+    );
+    assert_eq!(
+        backward.hint.as_deref(),
+        Some(
+            "add a default to \"carrier\" (for a nullable field: type [\"null\", ...] with \"default\": null)"
+        )
+    );
+    // The forward half: old readers skip the new field, and the message says so.
+    let forward = report
+        .findings
+        .iter()
+        .find(|f| f.direction == Some(schemagate_core::Direction::Forward))
+        .expect("a forward finding");
+    assert_eq!(forward.rule, "WRITER_FIELD_IGNORED");
+    assert_eq!(
+        forward.message,
+        "fields added; readers of the old version skip them: carrier"
+    );
+}
+
+#[test]
+fn item7_avro_forward_messages_name_the_edit_old_to_new() {
+    let old = avro(
+        r#"{"type":"record","name":"R","fields":[
+        {"name":"n","type":"int"},
+        {"name":"s","type":{"type":"enum","name":"E","symbols":["A","B"]}},
+        {"name":"f","type":{"type":"fixed","name":"F","size":2}},
+        {"name":"d","type":"string","default":"x"}]}"#,
+    );
+    let new = avro(
+        r#"{"type":"record","name":"R","fields":[
+        {"name":"n","type":"long"},
+        {"name":"s","type":{"type":"enum","name":"E","symbols":["A","B","C"]}},
+        {"name":"f","type":{"type":"fixed","name":"F","size":4}},
+        {"name":"d","type":"string","default":"y"}]}"#,
+    );
+    let report = check(Level::Forward, &new, &[old]);
+    let said: Vec<(&str, &str)> = report
+        .findings
+        .iter()
+        .map(|f| (f.rule.as_str(), f.message.as_str()))
+        .collect();
+    for expected in [
+        (
+            "TYPE_MISMATCH",
+            "type changed from int to long; readers of the old version cannot read long",
+        ),
+        (
+            "MISSING_ENUM_SYMBOLS",
+            "symbols [C] were added; readers of the old version lack them and its enum has no default",
+        ),
+        (
+            "FIXED_SIZE_MISMATCH",
+            "fixed F changed size from 2 to 4; readers of the old version read 2 bytes",
+        ),
+        (
+            "FIELD_DEFAULT_CHANGED",
+            "default of field \"d\" changed: \"x\" -> \"y\"",
+        ),
+    ] {
+        assert!(said.contains(&expected), "{expected:?} not in {said:#?}");
+    }
+}

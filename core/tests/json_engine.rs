@@ -217,3 +217,81 @@ fn rename_in_an_open_model_is_paired_by_type_and_explains_both_steps() {
         quantity.message
     );
 }
+
+fn with_max_length(n: u64) -> ParsedSchema {
+    parse(json!({"type": "object", "properties": {"name": {"type": "string", "maxLength": n}}}))
+}
+
+#[test]
+fn item7_json_max_length_lowered_under_forward_reads_as_lowered() {
+    let report = check(
+        Level::Forward,
+        &with_max_length(100),
+        &[with_max_length(200)],
+    );
+    assert!(report.compatible, "{report}");
+    let f = &report.findings[0];
+    // The rule is the walk's (the old reader sees an increase); the words are the edit's.
+    assert_eq!(f.rule, "MAX_LENGTH_INCREASED");
+    assert_eq!(f.direction, Some(Direction::Forward));
+    assert_eq!(f.message, "maxLength lowered (200 -> 100)");
+}
+
+#[test]
+fn item7_json_max_length_raised_under_forward_says_what_old_readers_meet() {
+    let report = check(
+        Level::Forward,
+        &with_max_length(200),
+        &[with_max_length(100)],
+    );
+    assert!(!report.compatible, "{report}");
+    let f = report.breaking().next().unwrap();
+    assert_eq!(f.rule, "MAX_LENGTH_DECREASED");
+    assert_eq!(
+        f.message,
+        "maxLength raised (100 -> 200): readers of the old version reject values the new version allows"
+    );
+    assert_eq!(
+        f.hint.as_deref(),
+        Some("keep the old upper bound (or a lower one)")
+    );
+    // Backward wording is unchanged.
+    let back = check(
+        Level::Backward,
+        &with_max_length(100),
+        &[with_max_length(200)],
+    );
+    assert_eq!(
+        back.breaking().next().unwrap().message,
+        "a bound was decreased (200 -> 100)"
+    );
+}
+
+#[test]
+fn item7_json_forward_property_and_enum_edits_read_old_to_new() {
+    let old = parse(json!({"type": "object", "additionalProperties": false,
+        "properties": {"a": {"type": "string"}, "e": {"enum": ["x", "y"]}}}));
+    let new = parse(json!({"type": "object", "additionalProperties": false,
+        "properties": {"a": {"type": "string"}, "b": {"type": "string"}, "e": {"enum": ["x", "y", "z"]}}}));
+    let report = check(Level::Forward, &new, &[old]);
+    assert!(!report.compatible);
+    let said: Vec<(&str, &str)> = report
+        .findings
+        .iter()
+        .map(|f| (f.rule.as_str(), f.message.as_str()))
+        .collect();
+    assert!(
+        said.contains(&(
+            "PROPERTY_REMOVED_FROM_CLOSED_CONTENT_MODEL",
+            "a property was added to a closed content model (\"b\"): readers of the old version reject data that carries it"
+        )),
+        "{said:#?}"
+    );
+    assert!(
+        said.contains(&(
+            "ENUM_ARRAY_NARROWED",
+            "enum values were added (added \"z\"): readers of the old version reject values the new version allows"
+        )),
+        "{said:#?}"
+    );
+}

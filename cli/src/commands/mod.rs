@@ -17,7 +17,7 @@ use schemagate_core::{
     check_with,
 };
 
-use crate::locate::locate;
+use crate::locate::{Counterparts, locate};
 use crate::project::{Mapping, Project, RefSpec};
 use crate::report::{Item, Note, Status, schema_error_note};
 use crate::rules::CliRule;
@@ -216,18 +216,22 @@ pub fn judge(
     let mut item = Item::new(name, file.clone(), Status::Compatible);
     item.level = Some(level);
     item.schema_type = Some(new.parsed.schema_type());
+    let mut counterparts = Counterparts::new(&new.text);
     for mut f in report.findings {
+        // Forward findings point into the old schema (the reader): carried over to the
+        // same place in the new one, so that they get a line in this file too.
+        let place = match (f.direction, f.against.and_then(|i| history.versions.get(i))) {
+            (Some(Direction::Forward), Some(old)) => {
+                counterparts.locate(f.against.unwrap_or_default(), &old.text, &f.path)
+            }
+            _ => locate(&new.text, &f.path),
+        };
         // The core's index into the history means nothing to a reader of the output:
         // `compared_with` names the version instead.
         let label = f
             .against
             .take()
             .and_then(|i| history.labels.get(i).cloned());
-        // Forward findings point into the old schema, whose lines are not in this file.
-        let place = match f.direction {
-            Some(Direction::Forward) => None,
-            _ => locate(&new.text, &f.path),
-        };
         if project.is_some_and(|p| p.ignores.iter().any(|i| i.covers(name, &f.rule, &f.path))) {
             item.ignored += 1;
             continue;

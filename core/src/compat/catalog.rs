@@ -73,14 +73,13 @@ const SCHEMA_TYPE_CHANGED_MESSAGE: &str =
     "the schema type changed: no reader of one can read the other";
 const SCHEMA_TYPE_CHANGED_HINT: &str = "register the new type under a new subject";
 
-/// The finding for a check whose reader and writer are of different schema types.
-pub(crate) fn schema_type_changed(writer: SchemaType, reader: SchemaType) -> Finding {
+/// The finding for a check between an `old` and a `new` version of different schema
+/// types (named old -> new whichever of them reads).
+pub(crate) fn schema_type_changed(old: SchemaType, new: SchemaType) -> Finding {
     Finding::breaking(
         SCHEMA_TYPE_CHANGED,
         "",
-        format!(
-            "schema type changed from {writer} to {reader}: no reader of one can read the other"
-        ),
+        format!("schema type changed from {old} to {new}: no reader of one can read the other"),
         Some(SCHEMA_TYPE_CHANGED_HINT.to_owned()),
     )
 }

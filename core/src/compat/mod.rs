@@ -63,14 +63,14 @@ pub fn check_with(
         let old = &history[index];
         if level.checks_backward() {
             findings.extend(tagged(
-                compare(new, old, options),
+                compare(new, old, options, Direction::Backward),
                 index,
                 Direction::Backward,
             ));
         }
         if level.checks_forward() {
             findings.extend(tagged(
-                compare(old, new, options),
+                compare(old, new, options, Direction::Forward),
                 index,
                 Direction::Forward,
             ));
@@ -80,18 +80,29 @@ pub fn check_with(
 }
 
 /// Findings of "can `reader` read what `writer` wrote", whatever the formats.
+///
+/// `direction` says which of the two is the old version (the writer under
+/// `Backward`, the reader under `Forward`); the engines decide the same either way and
+/// use it only to word each finding as the user's edit, old -> new.
 pub(crate) fn compare(
     reader: &ParsedSchema,
     writer: &ParsedSchema,
     options: &CheckOptions,
+    direction: Direction,
 ) -> Vec<Finding> {
     match (reader.model(), writer.model()) {
-        (Model::Avro(r), Model::Avro(w)) => avro::compare(r, w),
-        (Model::Json(r), Model::Json(w)) => json::compare(r, w, options.policy),
-        _ => vec![catalog::schema_type_changed(
-            writer.schema_type(),
-            reader.schema_type(),
-        )],
+        (Model::Avro(r), Model::Avro(w)) => avro::compare(r, w, direction),
+        (Model::Json(r), Model::Json(w)) => json::compare(r, w, options.policy, direction),
+        _ => {
+            let (old, new) = match direction {
+                Direction::Backward => (writer, reader),
+                Direction::Forward => (reader, writer),
+            };
+            vec![catalog::schema_type_changed(
+                old.schema_type(),
+                new.schema_type(),
+            )]
+        }
     }
 }
 

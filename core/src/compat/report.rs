@@ -48,9 +48,10 @@ pub struct Finding {
     pub rule: String,
     /// Breaking, additive or cosmetic.
     pub severity: Severity,
-    /// JSON pointer into the schema it concerns (the reader's, for Avro).
+    /// JSON pointer into the schema it concerns (the reader's: the old one for a
+    /// forward finding; `pointer::counterpart` carries it into the new one).
     pub path: String,
-    /// What changed, old -> new, in a sentence.
+    /// What changed, old -> new, in a sentence, whichever the direction.
     pub message: String,
     /// The smallest change that would make it compatible.
     #[serde(default, skip_serializing_if = "Option::is_none")]

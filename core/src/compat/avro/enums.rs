@@ -37,27 +37,45 @@ impl Checker<'_> {
         if !lacking.is_empty() {
             match rd {
                 Some(default) => {
-                    let f = Rule::ENUM_SYMBOLS_READ_AS_DEFAULT.finding(
-                        "/symbols".to_owned(),
+                    let message = if self.forward() {
+                        format!(
+                            "symbols [{}] were added; readers of the old version read them as its default {default:?}",
+                            lacking.join(", ")
+                        )
+                    } else {
                         format!(
                             "writer symbols [{}] are read as the reader's default {default:?}",
                             lacking.join(", ")
-                        ),
-                    );
+                        )
+                    };
+                    let f =
+                        Rule::ENUM_SYMBOLS_READ_AS_DEFAULT.finding("/symbols".to_owned(), message);
                     self.add(out, f);
                 }
                 None => {
                     ok = false;
+                    let symbols = lacking.join(", ");
+                    let (message, hint) = if self.forward() {
+                        (
+                            format!(
+                                "symbols [{symbols}] were added; readers of the old version lack them and its enum has no default"
+                            ),
+                            format!(
+                                "leave [{symbols}] out, or first register a version whose enum has a \"default\" symbol, then add them"
+                            ),
+                        )
+                    } else {
+                        (
+                            format!("the reader's enum lacks writer symbols [{symbols}]"),
+                            format!(
+                                "keep the symbols [{symbols}] (deprecate them in the doc instead of removing), or give the reader's enum a \"default\" symbol"
+                            ),
+                        )
+                    };
                     let f = Rule::MISSING_ENUM_SYMBOLS.finding_with_hint(
                         "/symbols",
-                        format!(
-                            "the reader's enum lacks writer symbols [{}]",
-                            lacking.join(", ")
-                        ),
-                        Some(format!(
-                            "keep the symbols [{}] (deprecate them in the doc instead of removing), or give the reader's enum a \"default\" symbol",
-                            lacking.join(", ")
-                        )),
+                        message,
+                        Some(hint),
                     );
                     self.add(out, f);
                 }
@@ -69,13 +87,15 @@ impl Checker<'_> {
             .filter(|s| !writer.contains(s))
             .collect();
         if !added.is_empty() {
-            let f = Rule::ENUM_SYMBOLS_ADDED.finding(
-                "/symbols".to_owned(),
+            let message = if self.forward() {
+                format!("symbols [{}] were removed", added.join(", "))
+            } else {
                 format!(
                     "the reader's enum has symbols the writer lacks: [{}]",
                     added.join(", ")
-                ),
-            );
+                )
+            };
+            let f = Rule::ENUM_SYMBOLS_ADDED.finding("/symbols".to_owned(), message);
             self.add(out, f);
         }
         if rd != wd {
@@ -100,10 +120,12 @@ impl Checker<'_> {
         wd: Option<&str>,
         out: &mut Vec<Finding>,
     ) {
-        let f = Rule::ENUM_DEFAULT_CHANGED.finding(
-            "/default".to_owned(),
-            format!("enum default changed: writer {wd:?}, reader {rd:?}"),
-        );
+        let message = if self.forward() {
+            format!("enum default changed: {rd:?} -> {wd:?}")
+        } else {
+            format!("enum default changed: writer {wd:?}, reader {rd:?}")
+        };
+        let f = Rule::ENUM_DEFAULT_CHANGED.finding("/default".to_owned(), message);
         self.add(out, f);
     }
 }

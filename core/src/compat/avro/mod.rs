@@ -22,7 +22,7 @@ use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 use std::rc::Rc;
 
-use crate::compat::report::Finding;
+use crate::compat::report::{Direction, Finding};
 use crate::schema::avro::{AvroSchema, Digest, Kind, NamedDef, Node};
 use rules::Rule;
 
@@ -39,14 +39,24 @@ const MAX_FINDINGS: usize = 1_000;
 /// check returns it), so running out only shortens the list.
 const FINDING_BUDGET: usize = 50_000;
 
-/// Findings of "can `reader` read data written with `writer`".
-pub(crate) fn compare(reader: &AvroSchema, writer: &AvroSchema) -> Vec<Finding> {
-    compare_with(reader, writer, true)
+/// Findings of "can `reader` read data written with `writer`"; `direction` says which
+/// one is the old version, so that messages speak of the edit (see `Checker::dir`).
+pub(crate) fn compare(
+    reader: &AvroSchema,
+    writer: &AvroSchema,
+    direction: Direction,
+) -> Vec<Finding> {
+    compare_with(reader, writer, direction, true)
 }
 
 /// `compare`, with the passing over of identical parts switchable so that tests can
 /// hold it to the full walk's findings.
-fn compare_with(reader: &AvroSchema, writer: &AvroSchema, allow_skip: bool) -> Vec<Finding> {
+fn compare_with(
+    reader: &AvroSchema,
+    writer: &AvroSchema,
+    dir: Direction,
+    allow_skip: bool,
+) -> Vec<Finding> {
     // Skipping identical parts is exact only if no part of the walk can run into the
     // depth limit: a walk skipping a named type would leave no memo entry for a deeper
     // use of it, which could then stop at the limit where the full walk reused the
@@ -64,6 +74,7 @@ fn compare_with(reader: &AvroSchema, writer: &AvroSchema, allow_skip: bool) -> V
         memo: HashMap::default(),
         budget: FINDING_BUDGET,
         skip_identical,
+        dir,
     };
     let mut out = Vec::new();
     let ok = checker.check(&reader.root, &writer.root, &mut String::new(), 0, &mut out);
@@ -140,6 +151,12 @@ struct Checker<'a> {
     budget: usize,
     /// Whether fields and named types with equal digests may be passed over.
     skip_identical: bool,
+    /// Which side is the old version. The walk decides the same either way; messages
+    /// are worded as the user's edit, old -> new: under `Backward` the writer is old
+    /// (Java's reader/writer words read naturally), under `Forward` the reader is old,
+    /// so each message has a second wording about what changed and what readers of
+    /// the old version then meet.
+    dir: Direction,
 }
 
 /// Whether two parts with these digests read each other with no finding.
@@ -215,6 +232,12 @@ fn common_prefix(r: &[Digest], w: &[Digest]) -> usize {
 }
 
 impl Checker<'_> {
+    /// Whether the reader is the old version (FORWARD): messages then name the edit
+    /// from the reader to the writer.
+    fn forward(&self) -> bool {
+        self.dir == Direction::Forward
+    }
+
     fn add(&mut self, out: &mut Vec<Finding>, finding: Finding) {
         if out.len() < MAX_FINDINGS && self.budget > 0 {
             self.budget -= 1;
@@ -406,8 +429,8 @@ mod tests {
                     continue;
                 };
                 assert_eq!(
-                    compare_with(ra, wa, true),
-                    compare_with(ra, wa, false),
+                    compare_with(ra, wa, Direction::Backward, true),
+                    compare_with(ra, wa, Direction::Backward, false),
                     "reader {}\nwriter {}",
                     r.canonical(),
                     w.canonical()
@@ -508,7 +531,7 @@ mod tests {
         let Model::Avro(u) = schemas[0].model() else {
             unreachable!()
         };
-        assert!(!compare(u, u).is_empty());
+        assert!(!compare(u, u, Direction::Backward).is_empty());
     }
 
     #[test]

@@ -160,10 +160,12 @@ impl Checker<'_> {
             _ => "/fields".to_owned(),
         };
         let names = name_list(defaulted.iter().map(|&i| rf[i].name.as_str()));
-        let f = Rule::READER_FIELD_DEFAULTED.finding(
-            path,
-            format!("reader fields not in the writer; readers fill in their defaults: {names}"),
-        );
+        let message = if self.forward() {
+            format!("fields removed; readers of the old version fill in their defaults: {names}")
+        } else {
+            format!("reader fields not in the writer; readers fill in their defaults: {names}")
+        };
+        let f = Rule::READER_FIELD_DEFAULTED.finding(path, message);
         self.add(out, f);
     }
 
@@ -177,14 +179,31 @@ impl Checker<'_> {
         out: &mut Vec<Finding>,
     ) {
         let names: Vec<&str> = hits.iter().map(|j| wf[*j].name.as_str()).collect();
-        let f = Rule::AMBIGUOUS_READER_FIELD.finding(
-            at,
-            format!(
-                "reader field {:?} matches several writer fields by name and alias: {}",
-                field.name,
-                names.join(", ")
-            ),
-        );
+        let f = if self.forward() {
+            // The alias is in the old version, which cannot change: the new fields must.
+            Rule::AMBIGUOUS_READER_FIELD.finding_with_hint(
+                at,
+                format!(
+                    "field {:?} of the old version matches several new fields by name and alias: {}",
+                    field.name,
+                    names.join(", ")
+                ),
+                Some(format!(
+                    "keep only one of {} in the new version: readers of the old version match them all through {:?} and its aliases",
+                    names.join(", "),
+                    field.name
+                )),
+            )
+        } else {
+            Rule::AMBIGUOUS_READER_FIELD.finding(
+                at,
+                format!(
+                    "reader field {:?} matches several writer fields by name and alias: {}",
+                    field.name,
+                    names.join(", ")
+                ),
+            )
+        };
         self.add(out, f);
     }
 
@@ -218,23 +237,46 @@ impl Checker<'_> {
                     &mut scratch,
                 )
             });
-            let hint = match rename {
-                Some(j) => format!(
-                    "looks like a rename of {0} to {1}: add `\"aliases\": [\"{0}\"]` to {1}",
-                    wf[j].name, field.name
-                ),
-                None => format!(
-                    "add a default to {:?} (for a nullable field: type [\"null\", ...] with \"default\": null)",
-                    field.name
-                ),
-            };
-            let f = Rule::READER_FIELD_MISSING_DEFAULT_VALUE.finding_with_hint(
-                format!("/fields/{i}"),
-                format!(
+            let (message, hint) = if self.forward() {
+                // The reader is the old version: the field was removed (or renamed), and
+                // nothing in the new version can give old readers a default or an alias.
+                let message = format!(
+                    "field {:?} ({}) was removed; readers of the old version have no default for it",
+                    field.name,
+                    self.r.describe(&field.ty)
+                );
+                let hint = match rename {
+                    Some(j) => format!(
+                        "looks like a rename of {0} to {1}, but readers of the old version do not know the name {1}: keep {0}, or first register a version that gives {0} a default, then rename it",
+                        field.name, wf[j].name
+                    ),
+                    None => format!(
+                        "keep {0}, or first register a version that gives {0} a default, then remove it",
+                        field.name
+                    ),
+                };
+                (message, hint)
+            } else {
+                let message = format!(
                     "reader field {:?} ({}) is not in the writer and has no default",
                     field.name,
                     self.r.describe(&field.ty)
-                ),
+                );
+                let hint = match rename {
+                    Some(j) => format!(
+                        "looks like a rename of {0} to {1}: add `\"aliases\": [\"{0}\"]` to {1}",
+                        wf[j].name, field.name
+                    ),
+                    None => format!(
+                        "add a default to {:?} (for a nullable field: type [\"null\", ...] with \"default\": null)",
+                        field.name
+                    ),
+                };
+                (message, hint)
+            };
+            let f = Rule::READER_FIELD_MISSING_DEFAULT_VALUE.finding_with_hint(
+                format!("/fields/{i}"),
+                message,
                 Some(hint),
             );
             self.add(out, f);
@@ -257,10 +299,12 @@ impl Checker<'_> {
                     .filter(|(_, u)| !**u)
                     .map(|(w, _)| w.name.as_str()),
             );
-            let f = Rule::WRITER_FIELD_IGNORED.finding(
-                "/fields".to_owned(),
-                format!("writer fields not in the reader; their data is skipped: {names}"),
-            );
+            let message = if self.forward() {
+                format!("fields added; readers of the old version skip them: {names}")
+            } else {
+                format!("writer fields not in the reader; their data is skipped: {names}")
+            };
+            let f = Rule::WRITER_FIELD_IGNORED.finding("/fields".to_owned(), message);
             self.add(out, f);
         }
         if reordered {
@@ -284,34 +328,47 @@ impl Checker<'_> {
         at: &str,
         out: &mut Vec<Finding>,
     ) {
+        let forward = self.forward();
+        // The field's name as the new version spells it.
+        let name = if forward { &w.name } else { &r.name };
         if via_alias {
+            let message = if forward {
+                format!(
+                    "field {:?} was renamed to {:?}; readers of the old version find it through their alias {:?}",
+                    r.name, w.name, w.name
+                )
+            } else {
+                format!(
+                    "reader field {:?} reads writer field {:?} through its alias",
+                    r.name, w.name
+                )
+            };
             self.add(
                 out,
-                Rule::FIELD_RENAMED_WITH_ALIAS.finding(
-                    at.to_owned(),
-                    format!(
-                        "reader field {:?} reads writer field {:?} through its alias",
-                        r.name, w.name
-                    ),
-                ),
+                Rule::FIELD_RENAMED_WITH_ALIAS.finding(at.to_owned(), message),
             );
         }
         if r.default != w.default {
+            let show = |v: &Option<Value>| {
+                v.as_ref()
+                    .map_or_else(|| "none".to_owned(), Value::to_string)
+            };
+            let message = if forward {
+                format!(
+                    "default of field {name:?} changed: {} -> {}",
+                    show(&r.default),
+                    show(&w.default)
+                )
+            } else {
+                format!(
+                    "default of field {name:?} changed: writer {}, reader {}",
+                    show(&w.default),
+                    show(&r.default)
+                )
+            };
             self.add(
                 out,
-                Rule::FIELD_DEFAULT_CHANGED.finding(
-                    format!("{at}/default"),
-                    format!(
-                        "default of field {:?} changed: writer {}, reader {}",
-                        r.name,
-                        w.default
-                            .as_ref()
-                            .map_or_else(|| "none".to_owned(), Value::to_string),
-                        r.default
-                            .as_ref()
-                            .map_or_else(|| "none".to_owned(), Value::to_string)
-                    ),
-                ),
+                Rule::FIELD_DEFAULT_CHANGED.finding(format!("{at}/default"), message),
             );
         }
         if r.doc != w.doc {
@@ -319,7 +376,7 @@ impl Checker<'_> {
                 out,
                 Rule::DOC_CHANGED.finding(
                     format!("{at}/doc"),
-                    format!("doc of field {:?} changed", r.name),
+                    format!("doc of field {name:?} changed"),
                 ),
             );
         }
@@ -328,7 +385,7 @@ impl Checker<'_> {
                 out,
                 Rule::ALIASES_CHANGED.finding(
                     format!("{at}/aliases"),
-                    format!("aliases of field {:?} changed", r.name),
+                    format!("aliases of field {name:?} changed"),
                 ),
             );
         }

@@ -13,34 +13,57 @@ use crate::schema::avro::{Node, Props};
 impl Checker<'_> {
     #[inline(never)]
     pub(super) fn promoted(&mut self, r: &Node, w: &Node, path: &str, out: &mut Vec<Finding>) {
-        let f = Rule::TYPE_PROMOTED.finding(
-            path.to_owned(),
+        let (wd, rd) = (self.w.describe(w), self.r.describe(r));
+        let message = if self.forward() {
             format!(
-                "writer type {} is promoted to reader type {}",
-                self.w.describe(w),
-                self.r.describe(r)
-            ),
-        );
+                "type changed from {rd} to {wd}; readers of the old version promote {wd} to {rd}"
+            )
+        } else {
+            format!("writer type {wd} is promoted to reader type {rd}")
+        };
+        let f = Rule::TYPE_PROMOTED.finding(path.to_owned(), message);
         self.add(out, f);
     }
 
     #[inline(never)]
     pub(super) fn mismatch(&mut self, r: &Node, w: &Node, path: &str, out: &mut Vec<Finding>) {
         let (wd, rd) = (self.w.describe(w), self.r.describe(r));
-        let hint = if promotes(class(self.r, r), class(self.w, w)) {
-            format!(
-                "{wd} -> {rd} narrows; keep {wd}, or add a new field of the new type with a default and stop writing this one"
+        let widens = promotes(class(self.r, r), class(self.w, w));
+        let (message, hint) = if self.forward() {
+            // The reader is the old version: the edit went from its type to the
+            // writer's. A new field beside the old one is safe for old readers (they
+            // skip it); dropping the old one is not unless the old version has a default.
+            let hint = if widens {
+                format!(
+                    "{rd} -> {wd} widens, which readers of the old version cannot follow; keep {rd}, or add a new field of type {wd} beside it"
+                )
+            } else {
+                format!(
+                    "keep {rd}; to change a field's type add a new field of type {wd} beside it"
+                )
+            };
+            (
+                format!(
+                    "type changed from {rd} to {wd}; readers of the old version cannot read {wd}"
+                ),
+                hint,
             )
         } else {
-            format!(
-                "keep {wd}; to change a field's type add a new field with a default and stop writing the old one"
+            let hint = if widens {
+                format!(
+                    "{wd} -> {rd} narrows; keep {wd}, or add a new field of the new type with a default and stop writing this one"
+                )
+            } else {
+                format!(
+                    "keep {wd}; to change a field's type add a new field with a default and stop writing the old one"
+                )
+            };
+            (
+                format!("writer type {wd} cannot be read as reader type {rd}"),
+                hint,
             )
         };
-        let f = Rule::TYPE_MISMATCH.finding_with_hint(
-            path,
-            format!("writer type {wd} cannot be read as reader type {rd}"),
-            Some(hint),
-        );
+        let f = Rule::TYPE_MISMATCH.finding_with_hint(path, message, Some(hint));
         self.add(out, f);
     }
 
@@ -55,11 +78,24 @@ impl Checker<'_> {
         if rs == ws {
             return true;
         }
+        let (message, old) = if self.forward() {
+            (
+                format!(
+                    "fixed {name} changed size from {rs} to {ws}; readers of the old version read {rs} bytes"
+                ),
+                rs,
+            )
+        } else {
+            (
+                format!("fixed {name} has size {ws} in the writer but {rs} in the reader"),
+                ws,
+            )
+        };
         let f = Rule::FIXED_SIZE_MISMATCH.finding_with_hint(
             "/size",
-            format!("fixed {name} has size {ws} in the writer but {rs} in the reader"),
+            message,
             Some(format!(
-                "keep size {ws}: fixed values carry no length, so another size cannot be read; use a new fixed type in a new field instead"
+                "keep size {old}: fixed values carry no length, so another size cannot be read; use a new fixed type in a new field instead"
             )),
         );
         self.add(out, f);
@@ -85,7 +121,11 @@ impl Checker<'_> {
             }
             let show = |v: Option<&Value>| v.map_or_else(|| "absent".to_owned(), Value::to_string);
             let at = format!("{path}/{}", escape(key));
-            let message = format!("{key} changed: writer {}, reader {}", show(a), show(b));
+            let message = if self.forward() {
+                format!("{key} changed: {} -> {}", show(b), show(a))
+            } else {
+                format!("{key} changed: writer {}, reader {}", show(a), show(b))
+            };
             let f = if matches!(key.as_str(), "logicalType" | "precision" | "scale") {
                 Rule::LOGICAL_TYPE_CHANGED.finding(at, message)
             } else {

@@ -55,11 +55,19 @@ impl Checker<'_> {
 
     #[inline(never)]
     pub(super) fn name_writer_branch(&self, findings: &mut [Finding], j: usize, branch: &Node) {
-        for f in findings.iter_mut().filter(|f| f.is_breaking()) {
-            f.message.push_str(&format!(
+        let note = if self.forward() {
+            format!(
+                " (branch {j} of the new version's union, {})",
+                self.w.describe(branch)
+            )
+        } else {
+            format!(
                 " (the writer's union branch {j}, {})",
                 self.w.describe(branch)
-            ));
+            )
+        };
+        for f in findings.iter_mut().filter(|f| f.is_breaking()) {
+            f.message.push_str(&note);
         }
     }
 
@@ -72,14 +80,15 @@ impl Checker<'_> {
         path: &str,
         out: &mut Vec<Finding>,
     ) {
-        let f = Rule::TYPE_WIDENED_TO_UNION.finding(
-            path.to_owned(),
+        let (wd, rd) = (self.w.describe(w), self.r.describe(r));
+        let message = if self.forward() {
             format!(
-                "writer type {} is read by branch {i} of the reader's {}",
-                self.w.describe(w),
-                self.r.describe(r)
-            ),
-        );
+                "type changed from {rd} to {wd}; readers of the old version read it with branch {i} of their union"
+            )
+        } else {
+            format!("writer type {wd} is read by branch {i} of the reader's {rd}")
+        };
+        let f = Rule::TYPE_WIDENED_TO_UNION.finding(path.to_owned(), message);
         self.add(out, f);
     }
 
@@ -128,7 +137,15 @@ impl Checker<'_> {
             .iter()
             .enumerate()
             .find(|(_, b)| self.candidate(b, w) && class(self.r, b) == wc);
-        let mut hint = format!("add {} to the reader's union", self.w.describe(w));
+        let forward = self.forward();
+        let mut hint = if forward {
+            format!(
+                "write only types the old version's union reads, or first register a version whose union has {}",
+                self.w.describe(w)
+            )
+        } else {
+            format!("add {} to the reader's union", self.w.describe(w))
+        };
         if let Some((i, branch)) = near {
             let mut tmp = Vec::new();
             let len = path.len();
@@ -136,23 +153,37 @@ impl Checker<'_> {
             self.check(branch, w, path, depth + 1, &mut tmp);
             path.truncate(len);
             if let Some(f) = tmp.iter().find(|f| f.is_breaking()) {
-                hint = format!(
-                    "branch {i} ({}) comes closest but {} at {}; fix that, or {hint}",
-                    self.r.describe(branch),
-                    f.message,
-                    f.path
-                );
+                hint = if forward {
+                    format!(
+                        "branch {i} ({}) of the old version's union comes closest but {} at {}; avoid that change, or {hint}",
+                        self.r.describe(branch),
+                        f.message,
+                        f.path
+                    )
+                } else {
+                    format!(
+                        "branch {i} ({}) comes closest but {} at {}; fix that, or {hint}",
+                        self.r.describe(branch),
+                        f.message,
+                        f.path
+                    )
+                };
             }
         }
-        Rule::MISSING_UNION_BRANCH.finding_with_hint(
-            at,
+        let message = if forward {
+            format!(
+                "the new version may write {}, which the old version's {} has no branch for",
+                self.w.describe(w),
+                self.r.describe_short(rb)
+            )
+        } else {
             format!(
                 "the reader's {} has no branch that reads writer type {}",
                 self.r.describe_short(rb),
                 self.w.describe(w)
-            ),
-            Some(hint),
-        )
+            )
+        };
+        Rule::MISSING_UNION_BRANCH.finding_with_hint(at, message, Some(hint))
     }
 
     /// Union reading union: every writer branch needs a reader branch; reader branches
@@ -177,20 +208,30 @@ impl Checker<'_> {
                     let _ = write!(path, "/{j}");
                     let mut f = self.missing_branch(rb, branch, path, depth);
                     path.truncate(len);
-                    f.message
-                        .push_str(&format!(" (the writer's union branch {j})"));
+                    if self.forward() {
+                        f.message
+                            .push_str(&format!(" (branch {j} of the new version's union)"));
+                    } else {
+                        f.message
+                            .push_str(&format!(" (the writer's union branch {j})"));
+                    }
                     self.add(out, f);
                 }
             }
         }
         for (i, b) in rb.iter().enumerate().filter(|(i, _)| !used[*i]) {
-            let f = Rule::UNION_BRANCH_ADDED.finding(
-                format!("{path}/{i}"),
+            let message = if self.forward() {
+                format!(
+                    "branch {i} ({}) of the old version's union was removed",
+                    self.r.describe(b)
+                )
+            } else {
                 format!(
                     "reader union branch {i} ({}) is not in the writer's union",
                     self.r.describe(b)
-                ),
-            );
+                )
+            };
+            let f = Rule::UNION_BRANCH_ADDED.finding(format!("{path}/{i}"), message);
             self.add(out, f);
         }
         ok

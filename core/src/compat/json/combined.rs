@@ -5,7 +5,7 @@
 use std::collections::HashSet;
 
 use super::Walker;
-use super::diff::{Diff, diff};
+use super::diff::{Detail, Diff, diff};
 use super::rules::Kind;
 use super::shape::{Crit, Part};
 use crate::schema::json::canonical_json;
@@ -98,14 +98,30 @@ impl<'a> Walker<'a> {
             } else {
                 Kind::SUM_TYPE_EXTENDED
             };
-            out.push(diff(path, kind, Some(format!("{n} -> {m} subschemas"))));
+            out.push(diff(
+                path,
+                kind,
+                Some(Detail::Change {
+                    from: n.to_string(),
+                    to: m.to_string(),
+                    unit: " subschemas",
+                }),
+            ));
         } else if n > m {
             let kind = if o_crit.is_sum() {
                 Kind::SUM_TYPE_NARROWED
             } else {
                 Kind::PRODUCT_TYPE_NARROWED
             };
-            out.push(diff(path, kind, Some(format!("{n} -> {m} subschemas"))));
+            out.push(diff(
+                path,
+                kind,
+                Some(Detail::Change {
+                    from: n.to_string(),
+                    to: m.to_string(),
+                    unit: " subschemas",
+                }),
+            ));
         }
 
         let mut edges: Vec<Vec<usize>> = vec![Vec::new(); n];
@@ -143,20 +159,17 @@ impl<'a> Walker<'a> {
             out.push(diff(
                 path,
                 Kind::COMBINED_TYPE_SUBSCHEMAS_CHANGED,
-                Some(format!(
-                    "{} of {} old subschemas have a compatible counterpart",
-                    matched, n
-                )),
+                Some(Detail::Matched { matched, of: n }),
             ));
         }
     }
 }
 
-fn crit_change(a: Crit, b: Crit) -> String {
+fn crit_change(a: Crit, b: Crit) -> Detail {
     let name = |c: Crit| match c {
         Crit::All => "allOf",
         Crit::Any => "anyOf",
         Crit::One => "oneOf",
     };
-    format!("{} -> {}", name(a), name(b))
+    Detail::change(name(a), name(b))
 }

@@ -23,9 +23,9 @@ use std::collections::HashMap;
 use serde_json::Value;
 
 use crate::compat::level::Policy;
-use crate::compat::report::Finding;
+use crate::compat::report::{Direction, Finding, Severity};
 use crate::schema::json::{Digests, Docs, JsonSchema};
-use diff::{Diff, diff, old_new, push};
+use diff::{Detail, Diff, diff, old_new, push};
 use rules::Kind;
 use shape::{Classified, Node, Part, Shape, Side, View, classify};
 
@@ -40,9 +40,16 @@ const MAX_WALK_DEPTH: usize = 160;
 /// A node seen one way: what the recursion guard remembers of each side.
 type Identity = (usize, View);
 
-/// Findings of "does `reader` accept everything `writer` accepted".
-pub(crate) fn compare(reader: &JsonSchema, writer: &JsonSchema, policy: Policy) -> Vec<Finding> {
+/// Findings of "does `reader` accept everything `writer` accepted"; `direction` says
+/// which one is the old version, so that messages speak of the edit, old -> new.
+pub(crate) fn compare(
+    reader: &JsonSchema,
+    writer: &JsonSchema,
+    policy: Policy,
+    direction: Direction,
+) -> Vec<Finding> {
     let walker = Walker {
+        dir: direction,
         original: &writer.docs,
         update: &reader.docs,
         original_digests: &writer.digests,
@@ -70,25 +77,47 @@ pub(crate) fn compare(reader: &JsonSchema, writer: &JsonSchema, policy: Policy) 
     diffs
         .into_iter()
         .map(|d| {
-            let message = match &d.detail {
-                Some(detail) => format!("{} ({detail})", d.kind.message()),
-                None => d.kind.message().to_owned(),
+            let severity = d.kind.severity(policy);
+            let (message, hint) = match direction {
+                Direction::Backward => (
+                    worded(d.kind.message(), d.detail.as_ref(), true),
+                    d.hint.or_else(|| d.kind.hint().map(str::to_owned)),
+                ),
+                // The walk's kind names the edit new -> old: word its inverse, with the
+                // values old -> new, and say what breaks for readers of the old version.
+                Direction::Forward => {
+                    let keyword = d.path.rsplit('/').next().unwrap_or_default();
+                    let mut message =
+                        worded(&d.kind.forward_edit(keyword), d.detail.as_ref(), false);
+                    if severity == Severity::Breaking {
+                        message.push_str(": ");
+                        message.push_str(d.kind.forward_consequence());
+                    }
+                    (
+                        message,
+                        d.hint.or_else(|| d.kind.forward_hint().map(str::to_owned)),
+                    )
+                }
             };
-            let hint = d.hint.or_else(|| d.kind.hint().map(str::to_owned));
-            Finding::new(
-                d.kind.as_str(),
-                d.kind.severity(policy),
-                d.path,
-                message,
-                hint,
-            )
+            Finding::new(d.kind.as_str(), severity, d.path, message, hint)
         })
         .collect()
+}
+
+/// `words (detail)`, the detail shown old -> new (`original_is_old`: backward).
+fn worded(words: &str, detail: Option<&Detail>, original_is_old: bool) -> String {
+    match detail {
+        Some(detail) => format!("{words} ({})", detail.render(original_is_old)),
+        None => words.to_owned(),
+    }
 }
 
 /// State of one walk: both schemas' documents, the policy, and the guards that make
 /// every walk finish.
 struct Walker<'a> {
+    /// Which side is the old version; the walk decides the same either way, and uses
+    /// it only for the words of hints it composes (a rename's old and new names).
+    dir: Direction,
     original: &'a Docs,
     update: &'a Docs,
     original_digests: &'a Digests,
@@ -183,7 +212,7 @@ impl<'a> Walker<'a> {
                 return out.push(diff(
                     path,
                     Kind::REFERENCE_UNRESOLVED,
-                    Some(format!("{r:?}")),
+                    Some(Detail::Subject(format!("{r:?}"))),
                 ));
             }
         }
@@ -355,8 +384,8 @@ fn conditional<'v>(path: &mut String, out: &mut Vec<Diff>, o: &Classified<'v>, u
     path.truncate(len);
 }
 
-fn describe_pair(o: &Classified<'_>, u: &Classified<'_>) -> String {
-    format!("{} -> {}", shape_name(&o.shape), shape_name(&u.shape))
+fn describe_pair(o: &Classified<'_>, u: &Classified<'_>) -> Detail {
+    Detail::change(shape_name(&o.shape), shape_name(&u.shape))
 }
 
 fn shape_name(s: &Shape<'_>) -> &'static str {

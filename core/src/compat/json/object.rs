@@ -7,10 +7,11 @@ use std::collections::HashSet;
 use serde_json::{Map, Value};
 
 use super::Walker;
-use super::diff::{Diff, diff, push};
+use super::diff::{Detail, Diff, diff, push};
 use super::rules::Kind;
 use super::scalar::bounds;
 use super::shape::{Node, Part, Shape};
+use crate::compat::report::Direction;
 use crate::schema::json::{REGEX_SIZE_LIMIT, canonical_json};
 
 type Obj = Map<String, Value>;
@@ -335,7 +336,11 @@ impl<'a> Walker<'a> {
             };
             let len = push(path, "required");
             push(path, key);
-            out.push(diff(path, kind, Some(format!("property {key:?}"))));
+            out.push(diff(
+                path,
+                kind,
+                Some(Detail::Subject(format!("property {key:?}"))),
+            ));
             path.truncate(len);
         }
     }
@@ -390,7 +395,7 @@ impl<'a> Walker<'a> {
             return out.push(diff(
                 path,
                 Kind::PROPERTY_REMOVED_FROM_OPEN_CONTENT_MODEL,
-                Some(format!("{key:?}")),
+                Some(Detail::Subject(format!("{key:?}"))),
             ));
         }
         if let Some(schema) = u.schema_for_undeclared(self, key) {
@@ -411,7 +416,7 @@ impl<'a> Walker<'a> {
         } else {
             Kind::PROPERTY_REMOVED_FROM_CLOSED_CONTENT_MODEL
         };
-        out.push(diff(path, kind, Some(format!("{key:?}"))));
+        out.push(diff(path, kind, Some(Detail::Subject(format!("{key:?}")))));
     }
 
     fn property_added(
@@ -424,10 +429,10 @@ impl<'a> Walker<'a> {
         u: &Model<'a>,
     ) {
         let required = u.required.contains(key);
-        let detail = Some(format!(
+        let detail = Some(Detail::Subject(format!(
             "{key:?}{}",
             if required { " (required)" } else { "" }
-        ));
+        )));
         // Only the original's content model matters: it decides what old data may
         // already hold under this name.
         if o.is_open() {
@@ -501,8 +506,12 @@ impl<'a> Walker<'a> {
                 continue;
             };
             used.insert(*new);
+            // "removed" is what the original has and the update lacks: under a forward
+            // check the original is the new version, so the user renamed the other way.
+            let forward = self.dir == Direction::Forward;
+            let (from, to) = if forward { (new, old) } else { (old, new) };
             let hint = format!(
-                "this looks like a rename of {old:?} to {new:?}: keep {old:?} (mark it deprecated in its description) and add {new:?} as an optional property; readers of either version then find what they expect"
+                "this looks like a rename of {from:?} to {to:?}: keep {from:?} (mark it deprecated in its description) and add {to:?} as an optional property; readers of either version then find what they expect"
             );
             for at in [*old_at, *new_at] {
                 if let Some(d) = out.get_mut(at)
@@ -510,7 +519,12 @@ impl<'a> Walker<'a> {
                 {
                     // In an open model even the optional addition breaks STRICT: say how
                     // to get there as well.
-                    d.hint = Some(match d.kind.hint() {
+                    let own = if forward {
+                        d.kind.forward_hint()
+                    } else {
+                        d.kind.hint()
+                    };
+                    d.hint = Some(match own {
                         Some(own) if d.kind.as_str().ends_with("_TO_OPEN_CONTENT_MODEL") => {
                             format!("{hint}. {own}")
                         }
@@ -635,10 +649,9 @@ impl<'a> Walker<'a> {
             out.push(diff(
                 path,
                 kind,
-                Some(format!(
-                    "{:?} -> {:?}",
-                    a.map(|v| v.join(", ")),
-                    b.map(|v| v.join(", "))
+                Some(Detail::change(
+                    format!("{:?}", a.map(|v| v.join(", "))),
+                    format!("{:?}", b.map(|v| v.join(", "))),
                 )),
             ));
             path.truncate(len);
@@ -676,11 +689,11 @@ impl<'a> Walker<'a> {
     ) {
         if self.is_compatible(&d) {
             out.extend(d);
-            return out.push(diff(path, covered, Some(what)));
+            return out.push(diff(path, covered, Some(Detail::Subject(what))));
         }
         if !not_covered.is_compatible(self.policy) {
             out.extend(d);
-            return out.push(diff(path, not_covered, Some(what)));
+            return out.push(diff(path, not_covered, Some(Detail::Subject(what))));
         }
         let why: Vec<String> = d
             .iter()
@@ -696,7 +709,7 @@ impl<'a> Walker<'a> {
         out.push(diff(
             path,
             not_covered,
-            Some(format!("{what} ({})", why.join(", "))),
+            Some(Detail::Subject(format!("{what} ({})", why.join(", ")))),
         ));
     }
 

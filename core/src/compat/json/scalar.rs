@@ -5,7 +5,7 @@ use std::collections::HashSet;
 
 use serde_json::{Map, Value};
 
-use super::diff::{Diff, diff, old_new, push, short};
+use super::diff::{Detail, Diff, diff, old_new, push, short};
 use super::rules::Kind;
 use crate::schema::json::{Draft, canonical_json};
 
@@ -46,7 +46,7 @@ fn changed(
     to: String,
 ) {
     let len = push(path, keyword);
-    out.push(diff(path, kind, Some(format!("{from} -> {to}"))));
+    out.push(diff(path, kind, Some(Detail::change(from, to))));
     path.truncate(len);
 }
 
@@ -159,12 +159,12 @@ pub(super) fn number(
     }
     multiple_of(path, out, a, b);
     if a_integer != b_integer {
-        let (kind, detail) = if a_integer {
-            (TYPE_EXTENDED, "integer -> number")
+        let (kind, from, to) = if a_integer {
+            (TYPE_EXTENDED, "integer", "number")
         } else {
-            (TYPE_NARROWED, "number -> integer")
+            (TYPE_NARROWED, "number", "integer")
         };
-        out.push(diff(path, kind, Some(detail.to_owned())));
+        out.push(diff(path, kind, Some(Detail::change(from, to))));
     }
 }
 
@@ -357,14 +357,19 @@ pub(super) fn enumeration(
         };
         format!("{}{more}", shown.join(", "))
     };
-    let mut detail = Vec::new();
-    if !gone.is_empty() {
-        detail.push(format!("removed {}", list(&gone)));
-    }
-    if !new.is_empty() {
-        detail.push(format!("added {}", list(&new)));
-    }
+    let detail = Detail::Values {
+        original: if gone.is_empty() {
+            String::new()
+        } else {
+            list(&gone)
+        },
+        update: if new.is_empty() {
+            String::new()
+        } else {
+            list(&new)
+        },
+    };
     let len = push(path, keyword);
-    out.push(diff(path, kind, Some(detail.join("; "))));
+    out.push(diff(path, kind, Some(detail)));
     path.truncate(len);
 }
