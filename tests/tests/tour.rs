@@ -348,3 +348,34 @@ fn a_broken_schema_file_is_a_usage_error_naming_file_and_line() {
         "the line of the syntax error is named: {shown}"
     );
 }
+
+#[test]
+fn item11_readme_installs_are_locked_and_name_the_minimum_rust() {
+    let root = workspace_root();
+    let readme = std::fs::read_to_string(root.join("README.md")).expect("README");
+    let manifest = std::fs::read_to_string(root.join("Cargo.toml")).expect("Cargo.toml");
+    let installs: Vec<&str> = readme
+        .lines()
+        .filter(|l| l.contains("cargo install"))
+        .collect();
+    assert!(!installs.is_empty());
+    for line in installs {
+        assert!(
+            line.contains("--locked"),
+            "an install without --locked: {line}"
+        );
+    }
+    let rust = manifest
+        .lines()
+        .find_map(|l| l.strip_prefix("rust-version = \""))
+        .and_then(|v| v.strip_suffix('"'))
+        .expect("rust-version in Cargo.toml");
+    assert!(
+        readme.contains(&format!("Rust {rust} or newer")),
+        "the README names the minimum Rust, {rust}"
+    );
+    assert!(
+        !readme.contains("example.invalid"),
+        "no install from a placeholder URL"
+    );
+}
