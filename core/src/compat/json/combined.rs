@@ -92,27 +92,15 @@ impl<'a> Walker<'a> {
         let originals = dedupe(o_subs);
         let updates = dedupe(u_subs);
         let (n, m) = (originals.len(), updates.len());
-        if n < m {
-            let kind = if u_crit == Crit::All {
-                Kind::PRODUCT_TYPE_EXTENDED
-            } else {
-                Kind::SUM_TYPE_EXTENDED
-            };
-            out.push(diff(
-                path,
-                kind,
-                Some(Detail::Change {
-                    from: n.to_string(),
-                    to: m.to_string(),
-                    unit: " subschemas",
-                }),
-            ));
-        } else if n > m {
-            let kind = if o_crit.is_sum() {
-                Kind::SUM_TYPE_NARROWED
-            } else {
-                Kind::PRODUCT_TYPE_NARROWED
-            };
+        // More subschemas than before extends the combined type, fewer narrows it.
+        let resized = match n.cmp(&m) {
+            std::cmp::Ordering::Less if u_crit == Crit::All => Some(Kind::PRODUCT_TYPE_EXTENDED),
+            std::cmp::Ordering::Less => Some(Kind::SUM_TYPE_EXTENDED),
+            std::cmp::Ordering::Greater if o_crit.is_sum() => Some(Kind::SUM_TYPE_NARROWED),
+            std::cmp::Ordering::Greater => Some(Kind::PRODUCT_TYPE_NARROWED),
+            std::cmp::Ordering::Equal => None,
+        };
+        if let Some(kind) = resized {
             out.push(diff(
                 path,
                 kind,
