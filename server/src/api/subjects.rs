@@ -6,7 +6,6 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::{ApiResult, AppState, Body, Params, PathParams, RawBody, Who};
-use schemagate_core::Subject;
 
 use crate::registry::{Error, SchemaInput};
 
@@ -145,13 +144,12 @@ pub(super) async fn lookup_answer(
     q: &Params,
     body: Bytes,
 ) -> ApiResult {
-    let subject = Subject::parse(subject).map_err(Error::from)?;
     let (normalize, deleted) = (q.flag("normalize"), q.flag("deleted"));
     let body = state
         .registry
         .lookup_by_body(
             who.caller(),
-            &subject,
+            subject,
             body,
             normalize,
             deleted,

@@ -36,10 +36,14 @@ impl Registry {
     /// `POST /subjects/{s}` for `caller` from the request body as sent: answered from
     /// the cache when the same bytes were answered at the current state (and name no
     /// subject the caller may not read), else decoded with `decode` and looked up.
+    ///
+    /// The subject is the path's name as sent: only answers for valid names are cached,
+    /// so a hit needs no parse (as in [`Registry::cached_version_json`]); a miss parses
+    /// it after the body (42208 after a malformed body's 400).
     pub async fn lookup_by_body<E: From<Error>>(
         self: &Arc<Self>,
         caller: Caller<'_>,
-        subject: &Subject,
+        subject: &str,
         body: Bytes,
         normalize: bool,
         deleted: bool,
@@ -50,14 +54,14 @@ impl Registry {
         let key = (body.len() <= INPUT_CACHE_MAX_TEXT).then(|| {
             hash_parts(
                 self.cache.body_lookup_seed,
-                &[subject.as_str().as_bytes(), &[flags], &body],
+                &[subject.as_bytes(), &[flags], &body],
             )
         });
         // Read before the store, as for every epoch-tagged cache.
         let epoch = self.epoch();
         if let Some(key) = key
             && let Some(hit) = self.cache.body_lookups.get(&key, epoch)
-            && *hit.subject == *subject.as_str()
+            && *hit.subject == *subject
             && hit.flags == flags
             && hit.body == body
             && hit.referenced.iter().all(|s| caller.may_read(s))
@@ -73,10 +77,11 @@ impl Registry {
             .flatten()
             .map(|r| r.subject.as_str().into())
             .collect();
-        let answer = self.lookup_json(subject, input, normalize, deleted).await?;
+        let parsed = Subject::parse(subject).map_err(Error::from)?;
+        let answer = self.lookup_json(&parsed, input, normalize, deleted).await?;
         self.settle().await?;
         if let Some(key) = key {
-            let bytes = subject.as_str().len()
+            let bytes = subject.len()
                 + body.len()
                 + answer.len()
                 + referenced
@@ -85,7 +90,7 @@ impl Registry {
                     .sum::<usize>()
                 + std::mem::size_of::<BodyLookup>();
             let entry = BodyLookup {
-                subject: subject.as_str().into(),
+                subject: subject.into(),
                 flags,
                 body: Bytes::copy_from_slice(&body),
                 answer: answer.clone(),

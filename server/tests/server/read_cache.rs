@@ -94,7 +94,7 @@ async fn lookup(
     deleted: bool,
 ) -> Result<axum::body::Bytes, Error> {
     let body = serde_json::json!({ "schema": input.schema }).to_string();
-    r.lookup_by_body(Caller::ANYONE, &s(), body.into(), normalize, deleted, |b| {
+    r.lookup_by_body(Caller::ANYONE, "s", body.into(), normalize, deleted, |b| {
         serde_json::from_slice(b).map_err(|e| Error::InvalidSchema(e.to_string()))
     })
     .await
@@ -257,7 +257,7 @@ async fn item8_the_lookup_cache_keeps_copies_not_the_read_buffer() {
         let answer = r
             .lookup_by_body(
                 Caller::ANYONE,
-                &s(),
+                "s",
                 buffer.slice(..body.len()),
                 false,
                 false,
