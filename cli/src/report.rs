@@ -246,6 +246,14 @@ impl Item {
         self.detail = Some(detail.into());
         self
     }
+
+    /// Adds `more` to the line of context, after what it already says.
+    pub fn add_detail(&mut self, more: String) {
+        self.detail = Some(match self.detail.take() {
+            Some(detail) => format!("{detail}; {more}"),
+            None => more,
+        });
+    }
 }
 
 /// Everything a command reports.

@@ -215,23 +215,17 @@ pub(super) async fn check_one(client: &Client, project: &Project, m: &Mapping) -
             "the file is registered version {}, not the latest: `register` changes nothing",
             found.version
         );
-        item.detail = Some(match item.detail.take() {
-            Some(detail) => format!("{detail}; {older}"),
-            None => older,
-        });
+        item.add_detail(older);
     }
     if level != held {
         let pending = pending_level(level, held);
-        item.detail = Some(match item.detail.take() {
-            Some(detail) => format!("{detail}; {pending}"),
-            None => pending,
-        });
+        item.add_detail(pending);
     }
     item
 }
 
 /// What a check says when the project declares another level than the registry holds.
-pub fn pending_level(declared: Level, held: Level) -> String {
+fn pending_level(declared: Level, held: Level) -> String {
     format!(
         "schemagate.toml declares {declared}, the registry holds {held} until `schemagate register` applies it"
     )

@@ -166,10 +166,7 @@ async fn register_one(client: &Client, project: &Project, m: &Mapping, dry_run: 
     };
     item.schema_type = Some(loaded.parsed.schema_type());
     if let Some(note) = level_note {
-        item.detail = Some(match item.detail.take() {
-            Some(detail) => format!("{detail}; {note}"),
-            None => note,
-        });
+        item.add_detail(note);
     }
     item
 }
