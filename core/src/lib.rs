@@ -1,9 +1,11 @@
 //! Schemagate's pure core: schema parsing, canonical forms, fingerprints and the
-//! compatibility engine for Avro and JSON Schema. No async, no network, no disk, so
+//! compatibility engine for Avro and JSON Schema, and the data contracts (metadata,
+//! rules) Confluent keeps beside a schema. No async, no network, no disk, so
 //! the server and the CLI reach the same verdict for the same pair of schemas.
 
 pub mod bump;
 pub mod compat;
+pub mod contract;
 pub mod limits;
 pub mod pointer;
 pub mod schema;
