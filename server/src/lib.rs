@@ -91,6 +91,12 @@ impl AppState {
             config.default_compatibility,
             schemagate_core::Limits::default(),
         );
+        // Records of an earlier store format are brought up to date before anything is
+        // served (a no-op once done).
+        registry.upgrade_store().map_err(|e| StartError::Store {
+            dir: config.store.to_string(),
+            source: StoreError(format!("upgrading the stored data failed: {e}")),
+        })?;
         Ok(AppState {
             registry: Arc::new(registry),
             metrics: Arc::new(Metrics::default()),

@@ -28,6 +28,9 @@ mod read_cache;
 mod references;
 mod register;
 mod settings;
+mod upgrade;
+
+pub use settings::ConfigUpdate;
 
 use std::collections::HashSet;
 use std::hash::BuildHasher as _;
@@ -38,6 +41,7 @@ use durability::Commits;
 use read_cache::{BodyLookup, INPUT_CACHE_MAX_TEXT, ReadCache, parsed_size};
 
 use axum::body::Bytes;
+use schemagate_core::contract::{self, ContractError, Metadata, RuleSet};
 use schemagate_core::{
     CheckOptions, Level, Limits, ParseOptions, ParsedSchema, Reference, SchemaError, SchemaType,
     Subject, SubjectError, check_with,
@@ -50,8 +54,8 @@ use crate::auth::{Principal, Role};
 use crate::cache::Cache;
 use crate::hash::hash_parts;
 use crate::store::{
-    ContentKey, Counts, Mode, Op, SchemaId, SchemaRef, Store, StoreError, StoredSchema,
-    VersionEntry, WriteLock,
+    ConfigRecord, ContentKey, Counts, Mode, Op, SchemaId, SchemaRef, Store, StoreError,
+    StoredSchema, VersionEntry, WriteLock,
 };
 
 /// Everything a use case can refuse, one variant per Confluent error condition.
@@ -70,6 +74,9 @@ pub enum Error {
     /// 40403.
     #[error("Schema {0} not found")]
     SchemaNotFound(String),
+    /// 40403, for a lookup by content that matched no version.
+    #[error("Schema not found")]
+    NoMatchingSchema,
     /// 40404.
     #[error("Subject '{0}' was soft deleted. Set permanent=true to delete permanently")]
     SubjectSoftDeleted(String),
@@ -149,12 +156,24 @@ pub enum Error {
     /// 42209.
     #[error("Schema too large: {0}")]
     SchemaTooLarge(String),
+    /// 42210: a rule set that does not validate (in a registration or a config).
+    #[error("Invalid rule set: {0}")]
+    InvalidRuleSet(String),
     /// 50001.
     #[error("Error in the backend data store: {0}")]
     Store(#[from] StoreError),
     /// 50002.
     #[error("Operation timed out")]
     Timeout,
+}
+
+impl From<ContractError> for Error {
+    fn from(e: ContractError) -> Error {
+        match e {
+            ContractError::InvalidRuleSet(m) => Error::InvalidRuleSet(m),
+            ContractError::InvalidMetadata(m) => Error::InvalidSchema(m),
+        }
+    }
 }
 
 impl From<SubjectError> for Error {
@@ -290,29 +309,78 @@ pub struct SchemaInput {
     pub schema_type: Option<String>,
     /// Imported subject-versions.
     pub references: Option<Vec<RefInput>>,
+    /// The data contract's metadata, read by [`contract::metadata_from_json`] in the
+    /// use case (so that a bad one is a Confluent error, not a malformed body).
+    #[serde(default)]
+    pub metadata: Option<serde_json::Value>,
+    /// The data contract's rules, validated in the use case (42210).
+    #[serde(default, rename = "ruleSet")]
+    pub rule_set: Option<serde_json::Value>,
+}
+
+/// A data contract as a request gives it, read and validated.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Contract {
+    /// `metadata`, if given.
+    pub metadata: Option<Metadata>,
+    /// `ruleSet`, if given.
+    pub rule_set: Option<RuleSet>,
+}
+
+impl Contract {
+    /// Reads a request's contract; 42210 for rules that do not validate.
+    pub fn of(input: &SchemaInput) -> Result<Contract> {
+        Ok(Contract {
+            metadata: contract::metadata_from_json(input.metadata.clone())?,
+            rule_set: contract::rule_set_from_json(input.rule_set.clone(), "ruleSet")?,
+        })
+    }
+
+    /// The value of metadata property `key`, the compatibility group of a schema.
+    fn property(&self, key: &str) -> Option<&str> {
+        self.metadata
+            .as_ref()
+            .and_then(|m| m.properties.get(key))
+            .map(String::as_str)
+    }
 }
 
 fn is_avro(t: &SchemaType) -> bool {
     *t == SchemaType::Avro
 }
 
-/// A subject version with its schema, as the API shows it.
+/// A subject version with its schema, as the API shows it (Confluent's `Schema`).
 #[derive(Clone, Debug, Serialize)]
 pub struct SchemaView {
-    /// Subject.
+    /// Subject (omitted in the answer to a registration, as Confluent does).
+    #[serde(skip_serializing_if = "String::is_empty")]
     pub subject: String,
     /// Version.
     pub version: i32,
     /// Global id.
     pub id: SchemaId,
-    /// Omitted for Avro, as Confluent does (kafkajs reads `null` as unknown).
+    /// The GUID Confluent computes for the schema.
+    pub guid: String,
+    /// Omitted for Avro, as Confluent 7 did (kafkajs reads `null` as unknown).
     #[serde(rename = "schemaType", skip_serializing_if = "is_avro")]
     pub schema_type: SchemaType,
-    /// Canonical text.
+    /// The text as registered.
     pub schema: String,
     /// Omitted when empty.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub references: Vec<SchemaRef>,
+    /// The data contract's metadata, when it has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub metadata: Option<Metadata>,
+    /// The data contract's rules, when it has some.
+    #[serde(rename = "ruleSet", skip_serializing_if = "Option::is_none")]
+    pub rule_set: Option<RuleSet>,
+    /// When the version was last written (ms since the epoch); absent for versions
+    /// stored before store format 2.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ts: Option<i64>,
+    /// Whether the version is soft-deleted.
+    pub deleted: bool,
 }
 
 /// `GET /schemas/ids/{id}` rendered once: ids are immutable, so the bytes are too.
@@ -327,6 +395,8 @@ pub struct IdDoc {
     references: Vec<SchemaRef>,
 }
 
+/// Confluent's `SchemaString`, as `GET /schemas/ids/{id}` and `/schemas/guids/{g}`
+/// answer it.
 #[derive(Serialize)]
 struct IdBody<'a> {
     schema: &'a str,
@@ -334,6 +404,11 @@ struct IdBody<'a> {
     schema_type: SchemaType,
     #[serde(skip_serializing_if = "<[_]>::is_empty")]
     references: &'a [SchemaRef],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    metadata: Option<&'a Metadata>,
+    #[serde(rename = "ruleSet", skip_serializing_if = "Option::is_none")]
+    rule_set: Option<&'a RuleSet>,
+    guid: &'a str,
 }
 
 /// Answer of the compatibility endpoints.
@@ -359,6 +434,9 @@ pub struct Written<T> {
 struct Candidate {
     parsed: Arc<ParsedSchema>,
     references: Vec<SchemaRef>,
+    /// Its data contract (after inheritance and the config's defaults and overrides,
+    /// where the use case applies them).
+    contract: Contract,
     /// The id each of `references` held when it was resolved (see
     /// [`Registry::recheck_references`]).
     pinned: Vec<SchemaId>,
@@ -435,7 +513,7 @@ fn paginate<T>(items: Vec<T>, offset: usize, limit: i64) -> Vec<T> {
     }
 }
 
-fn content_key(parsed: &ParsedSchema, references: &[SchemaRef]) -> ContentKey {
+fn content_key(parsed: &ParsedSchema, references: &[SchemaRef], contract: &Contract) -> ContentKey {
     let mut h = Sha256::new();
     h.update(parsed.fingerprint().0);
     for r in references {
@@ -444,6 +522,24 @@ fn content_key(parsed: &ParsedSchema, references: &[SchemaRef]) -> ContentKey {
         h.update(r.subject.as_bytes());
         h.update([0]);
         h.update(r.version.to_be_bytes());
+    }
+    // A schema without a contract keeps the key store format 1 gave it. The contract's
+    // JSON is canonical: its maps and sets are sorted, its rules in their order.
+    for (tag, part) in [
+        (
+            b"\x01metadata",
+            contract.metadata.as_ref().map(serde_json::to_vec),
+        ),
+        (
+            b"\x01ruleSet\0",
+            contract.rule_set.as_ref().map(serde_json::to_vec),
+        ),
+    ] {
+        if let Some(Ok(json)) = part {
+            h.update(tag);
+            h.update((json.len() as u64).to_be_bytes());
+            h.update(json);
+        }
     }
     h.finalize().into()
 }
@@ -641,7 +737,7 @@ mod tests {
             .collect();
         let mut ids = HashSet::new();
         for t in tasks {
-            assert!(ids.insert(t.await.unwrap().unwrap()));
+            assert!(ids.insert(t.await.unwrap().unwrap().id));
         }
         let flushes = flushes.load(Ordering::SeqCst);
         assert!(

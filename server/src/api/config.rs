@@ -1,68 +1,64 @@
-//! `/config`: compatibility levels, global and per subject.
+//! `/config`: compatibility levels and the rest of Confluent's configuration (normalize,
+//! compatibility group, default and override data contracts), global and per subject.
 
 use axum::extract::State;
-use serde::Deserialize;
-use serde_json::json;
-
-use schemagate_core::Level;
+use serde_json::{Map, Value};
 
 use super::{ApiResult, AppState, Body, Params, PathParams};
-use crate::registry::Error;
+use crate::registry::ConfigUpdate;
+use crate::store::ConfigRecord;
 
-/// `PUT /config[/{s}]` body; Confluent documents `compatibility`, some tools send
-/// `compatibilityLevel`, both are accepted.
-#[derive(Deserialize)]
-pub struct ConfigBody {
-    compatibility: Option<String>,
-    #[serde(rename = "compatibilityLevel")]
-    compatibility_level: Option<String>,
+/// `PUT /config[/{s}]` body: any of Confluent's `ConfigUpdateRequest` fields; the level
+/// as `compatibility` (documented) or `compatibilityLevel` (what some tools send).
+pub type ConfigBody = Map<String, Value>;
+
+/// A configuration as `GET` and `DELETE` answer it (Confluent's `Config`).
+fn config_answer(config: &ConfigRecord) -> axum::response::Response {
+    super::json(config)
 }
 
-impl ConfigBody {
-    /// The level asked for; absent or unknown is 42203.
-    fn level(self) -> Result<Level, Error> {
-        let raw = self.compatibility.or(self.compatibility_level);
-        let raw = raw.as_deref().unwrap_or_default();
-        raw.parse().map_err(|_| Error::InvalidLevel(raw.to_owned()))
+/// A configuration as `PUT` answers it (Confluent's `ConfigUpdateRequest`, whose level
+/// is `compatibility`).
+fn update_answer(config: &ConfigRecord) -> axum::response::Response {
+    let mut body = serde_json::to_value(config).unwrap_or_default();
+    if let Some(obj) = body.as_object_mut()
+        && let Some(level) = obj.remove("compatibilityLevel")
+    {
+        obj.insert("compatibility".into(), level);
     }
+    super::json(&body)
 }
 
 /// `GET /config`.
 pub async fn get_global(State(state): State<AppState>) -> ApiResult {
-    let level = state.registry.read(|r| r.get_config(None, true)).await?;
-    Ok(super::json(
-        &json!({ "compatibilityLevel": level.as_str() }),
-    ))
+    let config = state.registry.read(|r| r.get_config(None, true)).await?;
+    Ok(config_answer(&config))
 }
 
 /// `PUT /config`.
 pub async fn put_global(State(state): State<AppState>, Body(body): Body<ConfigBody>) -> ApiResult {
-    let level = body.level()?;
-    let level = state
+    let update = ConfigUpdate::from_json(&body)?;
+    let config = state
         .registry
-        .write(move |r| r.set_config(None, level))
+        .write(move |r| r.set_config(None, update))
         .await?;
-    Ok(super::json(&json!({ "compatibility": level.as_str() })))
+    Ok(update_answer(&config))
 }
 
-/// `DELETE /config`: back to the default; answers the level that was set.
+/// `DELETE /config`: back to the default; answers the configuration that was set.
 pub async fn delete_global(State(state): State<AppState>) -> ApiResult {
-    let level = state.registry.write(|r| r.delete_config(None)).await?;
-    Ok(super::json(
-        &json!({ "compatibilityLevel": level.as_str() }),
-    ))
+    let config = state.registry.write(|r| r.delete_config(None)).await?;
+    Ok(config_answer(&config))
 }
 
 /// `GET /config/{s}`: 40408 when unset unless `defaultToGlobal=true`.
 pub async fn get_subject(State(state): State<AppState>, p: PathParams, q: Params) -> ApiResult {
     let (subject, to_global) = (p.subject()?, q.flag("defaultToGlobal"));
-    let level = state
+    let config = state
         .registry
         .read(move |r| r.get_config(Some(&subject), to_global))
         .await?;
-    Ok(super::json(
-        &json!({ "compatibilityLevel": level.as_str() }),
-    ))
+    Ok(config_answer(&config))
 }
 
 /// `PUT /config/{s}`.
@@ -72,22 +68,20 @@ pub async fn put_subject(
     Body(body): Body<ConfigBody>,
 ) -> ApiResult {
     let subject = p.subject()?;
-    let level = body.level()?;
-    let level = state
+    let update = ConfigUpdate::from_json(&body)?;
+    let config = state
         .registry
-        .write(move |r| r.set_config(Some(&subject), level))
+        .write(move |r| r.set_config(Some(&subject), update))
         .await?;
-    Ok(super::json(&json!({ "compatibility": level.as_str() })))
+    Ok(update_answer(&config))
 }
 
-/// `DELETE /config/{s}`: answers the level that was set, 40401 when none was.
+/// `DELETE /config/{s}`: answers the configuration that was set, 40401 when none was.
 pub async fn delete_subject(State(state): State<AppState>, p: PathParams) -> ApiResult {
     let subject = p.subject()?;
-    let level = state
+    let config = state
         .registry
         .write(move |r| r.delete_config(Some(&subject)))
         .await?;
-    Ok(super::json(
-        &json!({ "compatibilityLevel": level.as_str() }),
-    ))
+    Ok(config_answer(&config))
 }

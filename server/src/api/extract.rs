@@ -43,6 +43,15 @@ impl Params {
         self.get(name).and_then(|v| v.trim().parse().ok())
     }
 
+    /// Every value of a repeated parameter, in order.
+    pub fn all(&self, name: &str) -> Vec<String> {
+        self.0
+            .iter()
+            .filter(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+            .collect()
+    }
+
     /// `offset` (default 0) and `limit` (default -1: everything).
     pub fn page(&self) -> (usize, i64) {
         let offset = self.int("offset").unwrap_or(0).max(0) as usize;

@@ -276,7 +276,16 @@ mod tests {
         fn config(
             &self,
             _: Option<&str>,
-        ) -> crate::store::StoreResult<Option<schemagate_core::Level>> {
+        ) -> crate::store::StoreResult<Option<crate::store::ConfigRecord>> {
+            down()
+        }
+        fn id_for_guid(&self, _: &str) -> crate::store::StoreResult<Option<SchemaId>> {
+            down()
+        }
+        fn schema_ids(&self) -> crate::store::StoreResult<Vec<SchemaId>> {
+            down()
+        }
+        fn format(&self) -> crate::store::StoreResult<u32> {
             down()
         }
         fn mode(&self, _: Option<&str>) -> crate::store::StoreResult<Option<crate::store::Mode>> {

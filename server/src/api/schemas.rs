@@ -6,6 +6,7 @@ use serde::Serialize;
 
 use super::{ApiResult, AppState, Params, PathParams, Who};
 use crate::registry::Caller;
+use crate::store::SchemaId;
 
 /// `GET /schemas/types`: the types Schemagate implements.
 pub async fn types() -> Response {
@@ -41,6 +42,34 @@ pub async fn by_id_raw(State(state): State<AppState>, p: PathParams) -> ApiResul
         }
     };
     Ok(super::bytes_response(doc.raw.clone()))
+}
+
+/// `GET /schemas/guids/{guid}`: what the schema's id answers, found by its GUID (a
+/// deserializer reading records whose schema id travels as a GUID).
+pub async fn by_guid(State(state): State<AppState>, who: Who, p: PathParams) -> ApiResult {
+    let guid = p.get("guid").to_owned();
+    let doc = state
+        .registry
+        .read(move |r| r.schema_by_guid(who.caller(), &guid))
+        .await?;
+    Ok(super::bytes_response(doc.json.clone()))
+}
+
+#[derive(Serialize)]
+struct ContextId {
+    context: &'static str,
+    id: SchemaId,
+}
+
+/// `GET /schemas/guids/{guid}/ids`: the schema's id in each context (one here, `.`).
+pub async fn ids_by_guid(State(state): State<AppState>, p: PathParams) -> ApiResult {
+    let guid = p.get("guid").to_owned();
+    let ids = state.registry.read(move |r| r.ids_by_guid(&guid)).await?;
+    let body: Vec<ContextId> = ids
+        .into_iter()
+        .map(|id| ContextId { context: ".", id })
+        .collect();
+    Ok(super::json(&body))
 }
 
 /// `GET /schemas/ids/{id}/subjects`.

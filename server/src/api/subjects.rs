@@ -3,7 +3,6 @@
 use axum::body::Bytes;
 use axum::extract::State;
 use serde::Deserialize;
-use serde_json::json;
 
 use super::{ApiResult, AppState, Body, Params, PathParams, RawBody, Who};
 
@@ -112,7 +111,9 @@ pub async fn register(
         })
         .await;
     match result {
-        Ok(id) => Ok(super::json(&json!({ "id": id }))),
+        // Confluent 8's `RegisterSchemaResponse`: the version as stored, without the
+        // subject (the view leaves an empty subject out).
+        Ok(view) => Ok(super::json(&view)),
         Err(e) => {
             if matches!(
                 e,
@@ -123,6 +124,32 @@ pub async fn register(
             Err(e.into())
         }
     }
+}
+
+/// `GET /subjects/{s}/metadata?key=K&value=V…`: the newest version whose metadata
+/// properties hold every pair (`use.latest.with.metadata` in serializers).
+pub async fn latest_with_metadata(
+    State(state): State<AppState>,
+    who: Who,
+    p: PathParams,
+    q: Params,
+) -> ApiResult {
+    let subject = p.subject()?;
+    let (keys, values) = (q.all("key"), q.all("value"));
+    if keys.len() != values.len() {
+        return Err(super::ApiError::Malformed(format!(
+            "{} key parameters but {} value parameters: give one value per key",
+            keys.len(),
+            values.len()
+        )));
+    }
+    let wanted: Vec<(String, String)> = keys.into_iter().zip(values).collect();
+    let deleted = q.flag("deleted");
+    let view = state
+        .registry
+        .blocking(move |r| r.latest_with_metadata(who.caller(), &subject, &wanted, deleted))
+        .await?;
+    Ok(super::json(&view))
 }
 
 /// `POST /subjects/{s}`: which version of the subject holds this schema.

@@ -47,8 +47,13 @@ impl Registry {
             Err(e) => return Err(e),
         };
         let versions = self.store.versions(subject)?;
-        let live: Vec<VersionEntry> = versions.iter().filter(|v| !v.deleted).copied().collect();
-        let level = self.effective_level(subject)?;
+        let mut live: Vec<VersionEntry> = versions.iter().filter(|v| !v.deleted).copied().collect();
+        let config = self.effective_config(subject)?;
+        let level = config.compatibility_level.unwrap_or(self.default_level);
+        // As on registration: only the versions of the candidate's compatibility group.
+        if let Some(group) = &config.compatibility_group {
+            live = self.in_group(&live, group, cand.contract.property(group))?;
+        }
         let against: Vec<VersionEntry> = match spec {
             None | Some(VersionSpec::Latest) if live.is_empty() => Vec::new(),
             None if level.is_transitive() => live,

@@ -39,6 +39,7 @@ impl Registry {
                         subject: subject.to_owned(),
                         entry: VersionEntry {
                             deleted: true,
+                            ts: Some(register::now_ms()),
                             ..*v
                         },
                     }
@@ -62,7 +63,7 @@ impl Registry {
         [
             Op::SetConfig {
                 subject: Some(subject.to_owned()),
-                level: None,
+                config: None,
             },
             Op::SetMode {
                 subject: Some(subject.to_owned()),
@@ -121,6 +122,7 @@ impl Registry {
                 subject: subject.to_owned(),
                 entry: VersionEntry {
                     deleted: true,
+                    ts: Some(register::now_ms()),
                     ..entry
                 },
             });

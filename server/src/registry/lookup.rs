@@ -154,13 +154,22 @@ impl Registry {
             }
             h.update(r.version.to_be_bytes());
         }
+        // The contract as sent: it decides the match as much as the text.
+        for part in [&input.metadata, &input.rule_set] {
+            let json = part.as_ref().map(|v| v.to_string()).unwrap_or_default();
+            h.update((json.len() as u64).to_be_bytes());
+            h.update(json.as_bytes());
+        }
         h.update((subject.len() as u64).to_be_bytes());
         h.update(subject.as_bytes());
         h.update([u8::from(normalize), u8::from(deleted)]);
         Some(h.finalize().into())
     }
 
-    /// `POST /subjects/{s}`: the version of `subject` holding this schema.
+    /// `POST /subjects/{s}`: the version of `subject` holding this schema, as
+    /// Confluent's `lookUpSchemaUnderSubject` finds it: the schema with the contract
+    /// the request gives, else with the contract a registration would give it now
+    /// (inherited from the latest version, merged with the config's).
     pub fn lookup(
         &self,
         subject: &Subject,
@@ -179,10 +188,23 @@ impl Registry {
         if candidates.is_empty() {
             return Err(Error::SubjectNotFound(subject.to_owned()));
         }
+        let config = self.effective_config(subject)?;
+        let normalize = normalize || config.normalize == Some(true);
         let cand = self.parse_input(input, normalize)?;
-        let hit = self
-            .matching_version(&cand, &candidates, normalize)?
-            .ok_or_else(|| Error::SchemaNotFound("not found".into()))?;
-        self.view(subject, &hit)
+        if let Some(hit) = self.matching_version(&cand, &candidates, normalize)? {
+            return self.view(subject, &hit);
+        }
+        if let Some(latest) = versions.iter().rev().find(|v| !v.deleted) {
+            let previous = self.stored(latest.id)?;
+            let inherited =
+                register::inherit(&config, cand.contract.clone(), Some(&previous), None, false);
+            if inherited != cand.contract {
+                let cand = self.parse_input_with(input, inherited, normalize)?;
+                if let Some(hit) = self.matching_version(&cand, &candidates, normalize)? {
+                    return self.view(subject, &hit);
+                }
+            }
+        }
+        Err(Error::NoMatchingSchema)
     }
 }

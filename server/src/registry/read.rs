@@ -15,9 +15,14 @@ impl Registry {
             subject: subject.to_owned(),
             version: entry.version,
             id: entry.id,
+            guid: stored.guid(),
             schema_type: stored.schema_type,
             schema: stored.schema,
             references: stored.references,
+            metadata: stored.metadata,
+            rule_set: stored.rule_set,
+            ts: entry.ts,
+            deleted: entry.deleted,
         })
     }
 
@@ -91,6 +96,9 @@ impl Registry {
             schema: &stored.schema,
             schema_type: stored.schema_type,
             references: &stored.references,
+            metadata: stored.metadata.as_ref(),
+            rule_set: stored.rule_set.as_ref(),
+            guid: &stored.guid(),
         })?;
         let doc = Arc::new(IdDoc {
             json,
@@ -106,6 +114,30 @@ impl Registry {
             .insert(id, epoch, Arc::clone(&doc), bytes);
         caller.check_shown(id, &doc.references)?;
         Ok(doc)
+    }
+
+    /// The id of the schema with `guid`, 40403 when none (or it has no version left).
+    fn id_of_guid(&self, guid: &str) -> Result<SchemaId> {
+        let not_found = || Error::SchemaNotFound(guid.to_owned());
+        if !contract::is_guid(guid) {
+            return Err(not_found());
+        }
+        let id = self.store.id_for_guid(guid)?.ok_or_else(not_found)?;
+        if self.store.usages(id)?.is_empty() {
+            return Err(not_found());
+        }
+        Ok(id)
+    }
+
+    /// `GET /schemas/guids/{guid}`: the same body as the schema's id answers.
+    pub fn schema_by_guid(&self, caller: Caller<'_>, guid: &str) -> Result<Arc<IdDoc>> {
+        let id = self.id_of_guid(guid)?;
+        self.schema_by_id(caller, id)
+    }
+
+    /// `GET /schemas/guids/{guid}/ids`: the id in each context; one context here.
+    pub fn ids_by_guid(&self, guid: &str) -> Result<Vec<SchemaId>> {
+        Ok(vec![self.id_of_guid(guid)?])
     }
 
     pub(super) fn id_usages(
@@ -317,6 +349,42 @@ impl Registry {
             .version_docs
             .insert(key, epoch, body.clone(), body.len());
         Ok(body)
+    }
+
+    /// `GET /subjects/{s}/metadata`: the newest version (soft-deleted ones too with
+    /// `deleted`) whose metadata properties hold every pair of `wanted`, as Confluent's
+    /// `getLatestWithMetadata`. 40401 for a subject without versions, 40403 when no
+    /// version matches.
+    pub fn latest_with_metadata(
+        &self,
+        caller: Caller<'_>,
+        subject: &Subject,
+        wanted: &[(String, String)],
+        deleted: bool,
+    ) -> Result<SchemaView> {
+        let subject = subject.as_str();
+        let versions = self.existing_versions(subject)?;
+        for entry in versions.iter().rev().filter(|v| deleted || !v.deleted) {
+            let stored = self.stored(entry.id)?;
+            let matches = stored.metadata.as_ref().is_some_and(|m| {
+                wanted
+                    .iter()
+                    .all(|(k, v)| m.properties.get(k).is_some_and(|have| have == v))
+            });
+            if matches {
+                let view = self.view(subject, entry)?;
+                caller.check_shown(view.id, &view.references)?;
+                return Ok(view);
+            }
+        }
+        Err(Error::SchemaNotFound(format!(
+            "with metadata {} in subject '{subject}'",
+            wanted
+                .iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )))
     }
 
     /// `GET /subjects/{s}/versions/{v}/referencedby`.

@@ -103,6 +103,16 @@ impl Registry {
     }
 
     pub(super) fn parse_input(&self, input: &SchemaInput, normalize: bool) -> Result<Candidate> {
+        self.parse_input_with(input, Contract::of(input)?, normalize)
+    }
+
+    /// [`Registry::parse_input`] with the data contract the use case decided on.
+    pub(super) fn parse_input_with(
+        &self,
+        input: &SchemaInput,
+        contract: Contract,
+        normalize: bool,
+    ) -> Result<Candidate> {
         let text = match input.schema.as_deref() {
             Some(t) if !t.trim().is_empty() => t,
             _ => return Err(Error::InvalidSchema("Empty schema".into())),
@@ -138,10 +148,11 @@ impl Registry {
                 parsed
             }
         };
-        let key = content_key(&parsed, &references);
+        let key = content_key(&parsed, &references, &contract);
         Ok(Candidate {
             parsed,
             references,
+            contract,
             pinned,
             key,
         })
@@ -186,7 +197,9 @@ impl Registry {
     }
 
     /// The version among `candidates` holding the same schema as `cand`: by content
-    /// key, or with `normalize`, by comparing normalised forms of the stored texts.
+    /// key, else by Confluent's `canLookup`: the same schema (with `normalize`, the same
+    /// normalised form), references and rules, and the same metadata but for a
+    /// `confluent:version` only one side has (which must then name the version found).
     pub(super) fn matching_version(
         &self,
         cand: &Candidate,
@@ -200,16 +213,44 @@ impl Registry {
         }
         for v in candidates.iter().rev() {
             let stored = self.stored(v.id)?;
-            if stored.schema_type == cand.parsed.schema_type()
-                && stored.references == cand.references
-                && (stored.schema == cand.parsed.canonical()
-                    || (normalize
-                        && self.reparse(v.id, true).map(|p| p.fingerprint()).ok()
-                            == Some(cand.parsed.fingerprint())))
+            if stored.schema_type != cand.parsed.schema_type()
+                || stored.references != cand.references
+                || !can_lookup(&cand.contract, &stored, v.version)
+            {
+                continue;
+            }
+            let fingerprint = cand.parsed.fingerprint();
+            if self.parsed(v.id)?.fingerprint() == fingerprint
+                || (normalize
+                    && self.reparse(v.id, true).map(|p| p.fingerprint()).ok() == Some(fingerprint))
             {
                 return Ok(Some(*v));
             }
         }
         Ok(None)
+    }
+}
+
+/// Confluent's `canLookupIgnoringVersion` for the contract part: rules equal, and
+/// metadata equal once a `confluent:version` that only one side has is set aside; when
+/// only the candidate has one, it must name `version`, the stored version's number.
+fn can_lookup(cand: &Contract, stored: &StoredSchema, version: i32) -> bool {
+    if cand.rule_set != stored.rule_set {
+        return false;
+    }
+    let number = |m: Option<&Metadata>| {
+        m.and_then(Metadata::confluent_version)
+            .and_then(|v| v.parse::<i32>().ok())
+    };
+    let unversioned = |m: Option<&Metadata>| {
+        let mut m = m.cloned().unwrap_or_default();
+        m.properties.remove(contract::CONFLUENT_VERSION);
+        m
+    };
+    let (ours, theirs) = (cand.metadata.as_ref(), stored.metadata.as_ref());
+    match (number(ours), number(theirs)) {
+        (None, Some(_)) => ours.cloned().unwrap_or_default() == unversioned(theirs),
+        (Some(n), None) => n == version && unversioned(ours) == theirs.cloned().unwrap_or_default(),
+        _ => ours == theirs,
     }
 }

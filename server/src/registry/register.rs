@@ -1,9 +1,19 @@
-//! Registration: a new version of a subject, or the one that already holds the schema.
+//! Registration: a new version of a subject, or the one that already holds the schema,
+//! with the data contract Confluent 8 would give it (inherited from the previous
+//! version, merged with the config's defaults and overrides, `confluent:version`).
 
 use super::*;
 
+/// The current time as Confluent's `ts`: milliseconds since the Unix epoch.
+pub(super) fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+}
+
 impl Registry {
-    /// `POST /subjects/{s}/versions` for `caller`: returns the schema's global id.
+    /// `POST /subjects/{s}/versions` for `caller`: the version that holds the schema,
+    /// new or existing, as Confluent's register answers it.
     pub fn register(
         &self,
         caller: Caller<'_>,
@@ -12,36 +22,86 @@ impl Registry {
         requested_id: Option<i64>,
         requested_version: Option<i64>,
         normalize: bool,
-    ) -> Result<Written<SchemaId>> {
+    ) -> Result<Written<SchemaView>> {
         // Validated at the edge; the store keys by the name.
         let subject = subject.as_str();
         caller.check_references(input.references.as_deref())?;
-        // Parse outside the writer lock: it is the expensive part and needs no consistency.
-        let cand = self.parse_input(input, normalize)?;
+        let given = Contract::of(input)?;
+        let config = self.effective_config(subject)?;
+        let normalize = normalize || config.normalize == Some(true);
+        let has_text = input
+            .schema
+            .as_deref()
+            .is_some_and(|t| !t.trim().is_empty());
         // Serializers re-register on every start: answer a schema the subject already
-        // holds without queueing behind writers. Versions only appear under the lock,
-        // so a hit seen here stays a hit.
+        // holds without queueing behind writers, as Confluent's `registerOrForward`
+        // looks up first when the config adds nothing to a registration. Versions only
+        // appear under the lock, so a hit seen here stays a hit.
         if requested_id.is_none()
-            && requested_version.is_none()
-            && let Some(id) = self.store.id_for_key(&cand.key)?
-            && self
+            && matches!(requested_version, None | Some(0))
+            && has_text
+            && !has_defaults_or_overrides(&config)
+        {
+            let cand = self.parse_input_with(input, given.clone(), normalize)?;
+            let live: Vec<VersionEntry> = self
                 .store
                 .versions(subject)?
-                .iter()
-                .any(|v| v.id == id && !v.deleted)
-        {
-            self.ensure_writable(subject)?;
-            return Ok(Written {
-                value: id,
-                seq: self.current_seq(),
-            });
+                .into_iter()
+                .filter(|v| !v.deleted)
+                .collect();
+            if let Some(hit) = self.matching_version(&cand, &live, normalize)? {
+                self.ensure_writable(subject)?;
+                return Ok(Written {
+                    value: self.view("", &hit)?,
+                    seq: self.current_seq(),
+                });
+            }
         }
         let writer = self.lock_writer()?;
         let mode = self.ensure_writable(subject)?;
-        self.recheck_references(&cand)?;
         let import = mode == Mode::Import;
         let versions = self.store.versions(subject)?;
         let live: Vec<VersionEntry> = versions.iter().filter(|v| !v.deleted).copied().collect();
+        let max_version = versions.iter().map(|v| v.version).max().unwrap_or(0);
+        let next_version = max_version
+            .checked_add(1)
+            .ok_or_else(|| Error::InvalidVersion("2^31".into()))?;
+
+        // Confluent's `maybePopulateFromPrevious`, skipped in IMPORT mode: a request
+        // without a schema re-uses the latest version's, and the contract is inherited
+        // and merged with the config's.
+        let previous = match live.last() {
+            Some(v) if !import => Some(self.stored(v.id)?),
+            _ => None,
+        };
+        let mut input = input.clone();
+        if !has_text {
+            match &previous {
+                Some(prev) => {
+                    input.schema = Some(prev.schema.clone());
+                    input.schema_type = Some(prev.schema_type.as_str().to_owned());
+                    input.references = Some(
+                        prev.references
+                            .iter()
+                            .map(|r| RefInput {
+                                name: r.name.clone(),
+                                subject: r.subject.clone(),
+                                version: i64::from(r.version),
+                            })
+                            .collect(),
+                    );
+                }
+                None => return Err(Error::InvalidSchema("Empty schema".into())),
+            }
+        }
+        let contract = if import {
+            given
+        } else {
+            let asked = matches!(requested_version, Some(v) if v != 0);
+            inherit(&config, given, previous.as_ref(), Some(next_version), asked)
+        };
+        let cand = self.parse_input_with(&input, contract, normalize)?;
+        self.recheck_references(&cand)?;
 
         if let Some(hit) = self.matching_version(&cand, &live, normalize)? {
             if let Some(req) = requested_id
@@ -54,7 +114,7 @@ impl Registry {
             }
             // Possibly committed by a writer whose flush is still running: wait for it too.
             return Ok(Written {
-                value: hit.id,
+                value: self.view("", &hit)?,
                 seq: self.current_seq(),
             });
         }
@@ -73,43 +133,14 @@ impl Registry {
                     ));
                 }
             },
-            Some(req) => {
-                let invalid = || {
-                    Error::IdMismatch(format!(
-                        "invalid schema id {req}: an imported id must be between 1 and {MAX_IMPORT_ID}, so that ids remain for the registrations after an import"
-                    ))
-                };
-                let id = u32::try_from(req)
-                    .ok()
-                    .filter(|id| *id >= 1 && *id <= i32::MAX as u32)
-                    .map(SchemaId)
-                    .ok_or_else(invalid)?;
-                // Who may move the counter first: a refusal says what to ask for.
-                self.check_import_id(caller, id)?;
-                if id.0 > MAX_IMPORT_ID {
-                    return Err(invalid());
-                }
-                if let Some(stored) = self.store.schema(id)?
-                    && (stored.schema_type != cand.parsed.schema_type()
-                        || stored.schema != cand.parsed.canonical()
-                        || stored.references != cand.references)
-                {
-                    return Err(Error::IdMismatch(format!(
-                        "Overwrite new schema with id {id} is not permitted: a different schema has that id"
-                    )));
-                }
-                id
-            }
+            Some(req) => self.import_id(caller, req, &cand)?,
         };
         if id.0 > i32::MAX as u32 {
             return Err(Error::Store(StoreError("schema ids exhausted".into())));
         }
 
-        let max_version = versions.iter().map(|v| v.version).max().unwrap_or(0);
         let version = match requested_version {
-            None | Some(-1) | Some(0) => max_version
-                .checked_add(1)
-                .ok_or_else(|| Error::InvalidVersion("2^31".into()))?,
+            None | Some(-1) | Some(0) => next_version,
             Some(v) if v < 1 || v > i64::from(i32::MAX) => {
                 return Err(Error::InvalidVersion(v.to_string()));
             }
@@ -125,37 +156,78 @@ impl Registry {
                 }
                 v
             }
-            Some(v) if v == i64::from(max_version) + 1 => v as i32,
+            Some(v) if v == i64::from(next_version) => v as i32,
             Some(v) => return Err(Error::InvalidVersion(v.to_string())),
         };
 
         if !import {
-            self.check_against_history(subject, &cand, &live)?;
+            self.check_against_history(subject, &cand, &live, &config)?;
         }
 
         let mut ops = Vec::with_capacity(3);
         if self.store.schema(id)?.is_none() {
+            let schema = StoredSchema {
+                schema_type: cand.parsed.schema_type(),
+                schema: cand.parsed.canonical().to_owned(),
+                references: cand.references.clone(),
+                metadata: cand.contract.metadata.clone(),
+                rule_set: cand.contract.rule_set.clone(),
+            };
             ops.push(Op::PutSchema {
                 id,
                 key: cand.key,
-                schema: StoredSchema {
-                    schema_type: cand.parsed.schema_type(),
-                    schema: cand.parsed.canonical().to_owned(),
-                    references: cand.references.clone(),
-                },
+                guid: schema.guid(),
+                schema,
             });
         }
+        let entry = VersionEntry {
+            version,
+            id,
+            deleted: false,
+            ts: Some(now_ms()),
+        };
         ops.push(Op::PutVersion {
             subject: subject.to_owned(),
-            entry: VersionEntry {
-                version,
-                id,
-                deleted: false,
-            },
+            entry,
         });
         ops.push(Op::SetNextId(id.next()));
         let seq = self.commit(writer, &ops)?;
-        Ok(Written { value: id, seq })
+        Ok(Written {
+            value: self.view("", &entry)?,
+            seq,
+        })
+    }
+
+    /// The id an IMPORT registration asks for, checked: in range, allowed to the
+    /// caller, and free or already holding this very schema.
+    fn import_id(&self, caller: Caller<'_>, req: i64, cand: &Candidate) -> Result<SchemaId> {
+        let invalid = || {
+            Error::IdMismatch(format!(
+                "invalid schema id {req}: an imported id must be between 1 and {MAX_IMPORT_ID}, so that ids remain for the registrations after an import"
+            ))
+        };
+        let id = u32::try_from(req)
+            .ok()
+            .filter(|id| *id >= 1 && *id <= i32::MAX as u32)
+            .map(SchemaId)
+            .ok_or_else(invalid)?;
+        // Who may move the counter first: a refusal says what to ask for.
+        self.check_import_id(caller, id)?;
+        if id.0 > MAX_IMPORT_ID {
+            return Err(invalid());
+        }
+        if let Some(stored) = self.store.schema(id)?
+            && (stored.schema_type != cand.parsed.schema_type()
+                || self.parsed(id)?.fingerprint() != cand.parsed.fingerprint()
+                || stored.references != cand.references
+                || stored.metadata != cand.contract.metadata
+                || stored.rule_set != cand.contract.rule_set)
+        {
+            return Err(Error::IdMismatch(format!(
+                "Overwrite new schema with id {id} is not permitted: a different schema has that id"
+            )));
+        }
+        Ok(id)
     }
 
     /// An imported id at or above the id counter raises the counter, and so moves the id
@@ -176,13 +248,25 @@ impl Registry {
     }
 
     /// Refuses `cand` when the subject's level finds a breaking change against `live`.
+    /// With a `compatibilityGroup`, only versions whose metadata gives that property
+    /// the candidate's value (or, like it, none) are compared, as in Confluent.
     pub(super) fn check_against_history(
         &self,
         subject: &str,
         cand: &Candidate,
         live: &[VersionEntry],
+        config: &ConfigRecord,
     ) -> Result<()> {
-        let level = self.effective_level(subject)?;
+        let level = config.compatibility_level.unwrap_or(self.default_level);
+        let grouped;
+        let live = match &config.compatibility_group {
+            None => live,
+            Some(group) => {
+                let value = cand.contract.property(group);
+                grouped = self.in_group(live, group, value)?;
+                &grouped[..]
+            }
+        };
         let against: &[VersionEntry] = match (level, live.len()) {
             (Level::None, _) | (_, 0) => return Ok(()),
             (l, _) if l.is_transitive() => live,
@@ -198,4 +282,71 @@ impl Registry {
             })
         }
     }
+
+    /// The versions among `live` whose metadata property `group` is `value`.
+    pub(super) fn in_group(
+        &self,
+        live: &[VersionEntry],
+        group: &str,
+        value: Option<&str>,
+    ) -> Result<Vec<VersionEntry>> {
+        let mut out = Vec::with_capacity(live.len());
+        for v in live {
+            let stored = self.stored(v.id)?;
+            let theirs = stored
+                .metadata
+                .as_ref()
+                .and_then(|m| m.properties.get(group))
+                .map(String::as_str);
+            if theirs == value {
+                out.push(*v);
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// Whether the config adds metadata or rules to every registration (Confluent's
+/// `Config.hasDefaultsOrOverrides`).
+pub(super) fn has_defaults_or_overrides(config: &ConfigRecord) -> bool {
+    config.default_metadata.is_some()
+        || config.override_metadata.is_some()
+        || config.default_rule_set.is_some()
+        || config.override_rule_set.is_some()
+}
+
+/// Confluent's `maybeSetMetadataRuleSet`: the registration's own metadata and rules, or
+/// else the previous version's; under the config's defaults and over its overrides.
+/// With a `new_version` (registration, not lookup), `confluent:version` is set to it
+/// when a version was `asked` for or the merged metadata already carries one.
+pub(super) fn inherit(
+    config: &ConfigRecord,
+    given: Contract,
+    previous: Option<&StoredSchema>,
+    new_version: Option<i32>,
+    asked: bool,
+) -> Contract {
+    let specific_metadata = given
+        .metadata
+        .or_else(|| previous.and_then(|p| p.metadata.clone()));
+    let specific_rules = given
+        .rule_set
+        .or_else(|| previous.and_then(|p| p.rule_set.clone()));
+    let mut metadata = Metadata::merge(
+        Metadata::merge(config.default_metadata.as_ref(), specific_metadata.as_ref()).as_ref(),
+        config.override_metadata.as_ref(),
+    );
+    let rule_set = RuleSet::merge(
+        RuleSet::merge(config.default_rule_set.as_ref(), specific_rules.as_ref()).as_ref(),
+        config.override_rule_set.as_ref(),
+    );
+    if let Some(version) = new_version
+        && (asked
+            || metadata
+                .as_ref()
+                .is_some_and(|m| m.confluent_version().is_some()))
+    {
+        metadata = Some(Metadata::with_confluent_version(metadata.as_ref(), version));
+    }
+    Contract { metadata, rule_set }
 }

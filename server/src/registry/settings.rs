@@ -3,11 +3,23 @@
 use super::*;
 
 impl Registry {
-    /// The level that applies to `subject`: its own, else the global one, else the default.
-    pub(super) fn effective_level(&self, subject: &str) -> Result<Level> {
-        Ok(match self.store.config(Some(subject))? {
-            Some(l) => l,
-            None => self.store.config(None)?.unwrap_or(self.default_level),
+    /// The configuration that applies to `subject`, as Confluent's `getConfigInScope`
+    /// merges it: the global one when the subject has none; else the subject's, with
+    /// the level, `normalize`, the validations and the compatibility group taken from
+    /// the global one where the subject's leaves them unset. The default and override
+    /// metadata and rules are then the subject's alone, as in Confluent.
+    pub(super) fn effective_config(&self, subject: &str) -> Result<ConfigRecord> {
+        let global = self.store.config(None)?.unwrap_or_default();
+        let Some(own) = self.store.config(Some(subject))? else {
+            return Ok(global);
+        };
+        Ok(ConfigRecord {
+            compatibility_level: own.compatibility_level.or(global.compatibility_level),
+            normalize: own.normalize.or(global.normalize),
+            validate_fields: own.validate_fields.or(global.validate_fields),
+            validate_rules: own.validate_rules.or(global.validate_rules),
+            compatibility_group: own.compatibility_group.or(global.compatibility_group),
+            ..own
         })
     }
 
@@ -30,44 +42,76 @@ impl Registry {
         Ok(mode)
     }
 
-    /// `GET /config` and `GET /config/{s}`.
-    pub fn get_config(&self, subject: Option<&Subject>, default_to_global: bool) -> Result<Level> {
-        scoped(
-            subject,
-            default_to_global,
-            |s| self.store.config(s),
-            self.default_level,
-            Error::SubjectLevelNotConfigured,
-        )
+    /// `GET /config` and `GET /config/{s}`: the stored configuration; the global one
+    /// always has a level (the server's default when none was set); a subject's, with
+    /// `defaultToGlobal`, is the merged one that applies to it.
+    pub fn get_config(
+        &self,
+        subject: Option<&Subject>,
+        default_to_global: bool,
+    ) -> Result<ConfigRecord> {
+        let global = || -> Result<ConfigRecord> {
+            let mut config = self.store.config(None)?.unwrap_or_default();
+            config.compatibility_level.get_or_insert(self.default_level);
+            Ok(config)
+        };
+        let Some(subject) = subject else {
+            return global();
+        };
+        match self.store.config(Some(subject.as_str()))? {
+            Some(_) if default_to_global => {
+                let mut config = self.effective_config(subject.as_str())?;
+                config.compatibility_level.get_or_insert(self.default_level);
+                Ok(config)
+            }
+            Some(own) => Ok(own),
+            None if default_to_global => global(),
+            None => Err(Error::SubjectLevelNotConfigured(
+                subject.as_str().to_owned(),
+            )),
+        }
     }
 
-    /// `PUT /config[/{s}]`.
-    pub fn set_config(&self, subject: Option<&Subject>, level: Level) -> Result<Written<Level>> {
+    /// `PUT /config[/{s}]`: the fields `update` gives replace the stored ones (a `null`
+    /// clears one), the others stay, as Confluent's `ConfigValue.update`. Answers the
+    /// configuration now stored.
+    pub fn set_config(
+        &self,
+        subject: Option<&Subject>,
+        update: ConfigUpdate,
+    ) -> Result<Written<ConfigRecord>> {
+        let subject = subject.map(Subject::as_str);
         let writer = self.lock_writer()?;
+        let config = update.apply(self.store.config(subject)?.unwrap_or_default());
         let seq = self.commit(
             writer,
             &[Op::SetConfig {
-                subject: subject.map(|s| s.as_str().to_owned()),
-                level: Some(level),
+                subject: subject.map(str::to_owned),
+                config: Some(config.clone()),
             }],
         )?;
-        Ok(Written { value: level, seq })
+        Ok(Written { value: config, seq })
     }
 
-    /// `DELETE /config[/{s}]`: the level that was in force.
-    pub fn delete_config(&self, subject: Option<&Subject>) -> Result<Written<Level>> {
+    /// `DELETE /config[/{s}]`: the configuration that was in force.
+    pub fn delete_config(&self, subject: Option<&Subject>) -> Result<Written<ConfigRecord>> {
         let subject = subject.map(Subject::as_str);
         let writer = self.lock_writer()?;
         let previous = match (subject, self.store.config(subject)?) {
-            (_, Some(l)) => l,
-            (None, None) => self.default_level,
+            (_, Some(mut config)) => {
+                if subject.is_none() {
+                    config.compatibility_level.get_or_insert(self.default_level);
+                }
+                config
+            }
+            (None, None) => ConfigRecord::level(self.default_level),
             (Some(s), None) => return Err(Error::SubjectNotFound(s.to_owned())),
         };
         let seq = self.commit(
             writer,
             &[Op::SetConfig {
                 subject: subject.map(str::to_owned),
-                level: None,
+                config: None,
             }],
         )?;
         Ok(Written {
@@ -164,5 +208,123 @@ fn scoped<T>(
         Some(own) => Ok(own),
         None if default_to_global => global(),
         None => Err(unset(subject.as_str().to_owned())),
+    }
+}
+
+/// A `PUT /config` body, read: for each field, absent (`None`: keep the stored value),
+/// `null` (`Some(None)`: clear it) or a value.
+#[derive(Clone, Debug, Default)]
+pub struct ConfigUpdate {
+    /// `compatibility` (or `compatibilityLevel`).
+    pub level: Option<Option<Level>>,
+    /// `alias`.
+    pub alias: Option<Option<String>>,
+    /// `normalize`.
+    pub normalize: Option<Option<bool>>,
+    /// `validateFields`.
+    pub validate_fields: Option<Option<bool>>,
+    /// `validateRules`.
+    pub validate_rules: Option<Option<bool>>,
+    /// `compatibilityGroup`.
+    pub compatibility_group: Option<Option<String>>,
+    /// `defaultMetadata`.
+    pub default_metadata: Option<Option<Metadata>>,
+    /// `overrideMetadata`.
+    pub override_metadata: Option<Option<Metadata>>,
+    /// `defaultRuleSet`.
+    pub default_rule_set: Option<Option<RuleSet>>,
+    /// `overrideRuleSet`.
+    pub override_rule_set: Option<Option<RuleSet>>,
+}
+
+impl ConfigUpdate {
+    /// Reads a body object: 42203 for an unknown level, 42210 for rules that do not
+    /// validate, 42201 for metadata of the wrong shape; other fields of the wrong type
+    /// are 42201 too, naming the field.
+    pub fn from_json(body: &serde_json::Map<String, serde_json::Value>) -> Result<ConfigUpdate> {
+        use serde_json::Value;
+        fn field<T>(
+            body: &serde_json::Map<String, Value>,
+            key: &str,
+            read: impl Fn(Value) -> Result<T>,
+        ) -> Result<Option<Option<T>>> {
+            match body.get(key) {
+                None => Ok(None),
+                Some(Value::Null) => Ok(Some(None)),
+                Some(v) => read(v.clone()).map(|t| Some(Some(t))),
+            }
+        }
+        let text = |key: &'static str| {
+            move |v: Value| match v {
+                Value::String(s) => Ok(s),
+                other => Err(Error::InvalidSchema(format!(
+                    "config field {key} must be a string, found {other}"
+                ))),
+            }
+        };
+        let flag = |key: &'static str| {
+            move |v: Value| match v {
+                Value::Bool(b) => Ok(b),
+                other => Err(Error::InvalidSchema(format!(
+                    "config field {key} must be true or false, found {other}"
+                ))),
+            }
+        };
+        let level_key = if body.contains_key("compatibility") {
+            "compatibility"
+        } else {
+            "compatibilityLevel"
+        };
+        let level = |v: Value| {
+            let raw = v
+                .as_str()
+                .map(str::to_owned)
+                .unwrap_or_else(|| v.to_string());
+            raw.parse::<Level>().map_err(|_| Error::InvalidLevel(raw))
+        };
+        let metadata = |key: &'static str| {
+            move |v: Value| {
+                contract::metadata_from_json(Some(v))
+                    .map_err(|e| Error::InvalidSchema(format!("{key}: {e}")))?
+                    .ok_or_else(|| Error::InvalidSchema(format!("{key} is empty")))
+            }
+        };
+        let rules = |key: &'static str| {
+            move |v: Value| {
+                contract::rule_set_from_json(Some(v), key)?
+                    .ok_or_else(|| Error::InvalidRuleSet(format!("{key} is empty")))
+            }
+        };
+        Ok(ConfigUpdate {
+            level: field(body, level_key, level)?,
+            alias: field(body, "alias", text("alias"))?,
+            normalize: field(body, "normalize", flag("normalize"))?,
+            validate_fields: field(body, "validateFields", flag("validateFields"))?,
+            validate_rules: field(body, "validateRules", flag("validateRules"))?,
+            compatibility_group: field(body, "compatibilityGroup", text("compatibilityGroup"))?,
+            default_metadata: field(body, "defaultMetadata", metadata("defaultMetadata"))?,
+            override_metadata: field(body, "overrideMetadata", metadata("overrideMetadata"))?,
+            default_rule_set: field(body, "defaultRuleSet", rules("defaultRuleSet"))?,
+            override_rule_set: field(body, "overrideRuleSet", rules("overrideRuleSet"))?,
+        })
+    }
+
+    fn apply(self, mut config: ConfigRecord) -> ConfigRecord {
+        fn set<T>(slot: &mut Option<T>, update: Option<Option<T>>) {
+            if let Some(value) = update {
+                *slot = value;
+            }
+        }
+        set(&mut config.compatibility_level, self.level);
+        set(&mut config.alias, self.alias);
+        set(&mut config.normalize, self.normalize);
+        set(&mut config.validate_fields, self.validate_fields);
+        set(&mut config.validate_rules, self.validate_rules);
+        set(&mut config.compatibility_group, self.compatibility_group);
+        set(&mut config.default_metadata, self.default_metadata);
+        set(&mut config.override_metadata, self.override_metadata);
+        set(&mut config.default_rule_set, self.default_rule_set);
+        set(&mut config.override_rule_set, self.override_rule_set);
+        config
     }
 }

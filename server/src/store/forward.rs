@@ -1,10 +1,8 @@
 use std::sync::Arc;
 
-use schemagate_core::Level;
-
 use super::{
-    ContentKey, Counts, Mode, Op, SchemaId, Store, StoreResult, StoredSchema, VersionEntry,
-    WriteLock,
+    ConfigRecord, ContentKey, Counts, Mode, Op, SchemaId, Store, StoreResult, StoredSchema,
+    VersionEntry, WriteLock,
 };
 
 /// A replacement for one method; it gets the inner store so it can still call it.
@@ -66,6 +64,15 @@ impl Store for Forward {
     fn id_for_key(&self, key: &ContentKey) -> StoreResult<Option<SchemaId>> {
         self.inner.id_for_key(key)
     }
+    fn id_for_guid(&self, guid: &str) -> StoreResult<Option<SchemaId>> {
+        self.inner.id_for_guid(guid)
+    }
+    fn schema_ids(&self) -> StoreResult<Vec<SchemaId>> {
+        self.inner.schema_ids()
+    }
+    fn format(&self) -> StoreResult<u32> {
+        self.inner.format()
+    }
     fn versions(&self, subject: &str) -> StoreResult<Vec<VersionEntry>> {
         self.inner.versions(subject)
     }
@@ -88,7 +95,7 @@ impl Store for Forward {
     fn referrers(&self, subject: &str, version: i32) -> StoreResult<Vec<SchemaId>> {
         self.inner.referrers(subject, version)
     }
-    fn config(&self, subject: Option<&str>) -> StoreResult<Option<Level>> {
+    fn config(&self, subject: Option<&str>) -> StoreResult<Option<ConfigRecord>> {
         self.inner.config(subject)
     }
     fn mode(&self, subject: Option<&str>) -> StoreResult<Option<Mode>> {

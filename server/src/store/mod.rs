@@ -11,6 +11,7 @@ pub mod forward;
 pub mod postgres;
 pub mod sled;
 
+use schemagate_core::contract::{self, GuidRef, Metadata, RuleSet};
 use schemagate_core::{Level, SchemaType};
 use serde::{Deserialize, Serialize};
 
@@ -51,8 +52,8 @@ impl std::fmt::Display for SchemaId {
     }
 }
 
-/// Content key of a schema: SHA-256 over type, canonical text and references, so the
-/// same schema maps to the same id in every subject.
+/// Content key of a schema: SHA-256 over type, canonical text, references and data
+/// contract, so the same schema maps to the same id in every subject.
 pub type ContentKey = [u8; 32];
 
 /// A reference from one schema to a registered subject-version, as on the wire.
@@ -66,16 +67,110 @@ pub struct SchemaRef {
     pub version: i32,
 }
 
-/// A schema as stored under its id: immutable once written.
+/// A schema as stored under its id: immutable once written (a store format upgrade
+/// aside, see `Registry::upgrade_store`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StoredSchema {
     /// Schema language.
     pub schema_type: SchemaType,
-    /// Compact canonical text, as served.
+    /// The text as Confluent stores it (its `canonicalString`: Avro in Avro's own key
+    /// order, JSON in the registrant's), compact, from the first registration of this
+    /// schema. Records of store format 1 hold the sorted canonical text instead.
     pub schema: String,
     /// Referenced subject-versions, in the order given at registration.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub references: Vec<SchemaRef>,
+    /// The data contract's metadata, part of the schema's identity.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metadata: Option<Metadata>,
+    /// The data contract's rules, part of the schema's identity.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rule_set: Option<RuleSet>,
+}
+
+impl StoredSchema {
+    /// The GUID Confluent computes for this schema (see [`contract::guid`]).
+    pub fn guid(&self) -> String {
+        contract::guid(
+            &self.schema,
+            self.references.iter().map(|r| GuidRef {
+                name: &r.name,
+                subject: &r.subject,
+                version: r.version,
+            }),
+            self.metadata.as_ref(),
+            self.rule_set.as_ref(),
+        )
+    }
+}
+
+/// A subject's or the global configuration (Confluent's `Config`): every field optional,
+/// as a `PUT /config` may set any of them alone. Stored and answered with Confluent's
+/// field names.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ConfigRecord {
+    /// Another subject whose settings and versions this one stands for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alias: Option<String>,
+    /// Whether schemas are normalized before they are looked up and registered.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub normalize: Option<bool>,
+    /// Whether field names are validated (stored and answered; Schemagate always
+    /// validates names as Avro's parser does).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub validate_fields: Option<bool>,
+    /// Whether rules are validated (stored and answered; rules are always validated).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub validate_rules: Option<bool>,
+    /// The compatibility level.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub compatibility_level: Option<Level>,
+    /// The metadata property whose value splits a subject's versions into groups that
+    /// are checked only against each other.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub compatibility_group: Option<String>,
+    /// Metadata a registration starts from (its own wins).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default_metadata: Option<Metadata>,
+    /// Metadata that wins over a registration's own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub override_metadata: Option<Metadata>,
+    /// Rules a registration starts from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default_rule_set: Option<RuleSet>,
+    /// Rules that win over a registration's own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub override_rule_set: Option<RuleSet>,
+}
+
+impl ConfigRecord {
+    /// A configuration holding only a level (what store format 1 kept).
+    pub fn level(level: Level) -> ConfigRecord {
+        ConfigRecord {
+            compatibility_level: Some(level),
+            ..ConfigRecord::default()
+        }
+    }
+
+    /// Reads a stored configuration: a JSON object, or a bare level name as store
+    /// format 1 wrote it.
+    pub fn decode(text: &str) -> StoreResult<ConfigRecord> {
+        if text.starts_with('{') {
+            serde_json::from_str(text)
+                .map_err(|e| StoreError(format!("corrupt configuration: {e}")))
+        } else {
+            text.parse()
+                .map(ConfigRecord::level)
+                .map_err(|_| StoreError("corrupt compatibility level".into()))
+        }
+    }
+
+    /// The stored form.
+    pub fn encode(&self) -> String {
+        // A struct of strings, booleans and maps always serialises.
+        serde_json::to_string(self).unwrap_or_default()
+    }
 }
 
 /// One version of a subject.
@@ -87,6 +182,9 @@ pub struct VersionEntry {
     pub id: SchemaId,
     /// Soft-deleted: hidden unless asked for, still counted for numbering.
     pub deleted: bool,
+    /// When it was last written (registered or soft-deleted), in milliseconds since the
+    /// Unix epoch, as Confluent's `ts`; `None` for versions stored by format 1.
+    pub ts: Option<i64>,
 }
 
 /// Registry modes (Confluent's `mode` resource).
@@ -131,6 +229,10 @@ impl Mode {
     }
 }
 
+/// The store format this build writes: 2 keeps texts as registered, data contracts,
+/// GUIDs, version timestamps and whole configurations.
+pub const FORMAT: u32 = 2;
+
 /// Sizes reported as gauges.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Counts {
@@ -145,16 +247,34 @@ pub struct Counts {
 /// One change within an atomic [`Store::apply`].
 #[derive(Clone, Debug)]
 pub enum Op {
-    /// Store a new schema under `id` and index its content key and references.
-    /// The content key is only set when absent, so the first id for a content wins.
+    /// Store a new schema under `id` and index its content key, GUID and references.
+    /// The content key and GUID are only set when absent, so the first id wins.
     PutSchema {
         /// The id.
         id: SchemaId,
         /// Its content key.
         key: ContentKey,
+        /// Its GUID ([`StoredSchema::guid`]).
+        guid: String,
         /// The schema.
         schema: StoredSchema,
     },
+    /// Rewrites the record of an already stored schema in the current store format
+    /// (same identity), and indexes its content key and GUID when absent. Only the
+    /// store format upgrade writes it.
+    UpgradeSchema {
+        /// The id.
+        id: SchemaId,
+        /// Its content key under the current identity rules (`None`: the stored text
+        /// no longer parses, so no new key is known).
+        key: Option<ContentKey>,
+        /// Its GUID.
+        guid: String,
+        /// The record in the current format.
+        schema: StoredSchema,
+    },
+    /// Records the store format the data is now in.
+    SetFormat(u32),
     /// Create or overwrite one subject version (also how soft deletes are written).
     PutVersion {
         /// Subject name.
@@ -169,12 +289,12 @@ pub enum Op {
         /// Version number.
         version: i32,
     },
-    /// Set (`Some`) or clear (`None`) a compatibility level; `subject: None` is global.
+    /// Set (`Some`) or clear (`None`) a configuration; `subject: None` is global.
     SetConfig {
         /// Subject, or `None` for the global setting.
         subject: Option<String>,
-        /// The level.
-        level: Option<Level>,
+        /// The configuration.
+        config: Option<ConfigRecord>,
     },
     /// Set or clear a mode; `subject: None` is global.
     SetMode {
@@ -220,6 +340,13 @@ pub trait Store: Send + Sync + 'static {
     fn schema(&self, id: SchemaId) -> StoreResult<Option<StoredSchema>>;
     /// The id first given to this content.
     fn id_for_key(&self, key: &ContentKey) -> StoreResult<Option<SchemaId>>;
+    /// The id whose schema has this GUID.
+    fn id_for_guid(&self, guid: &str) -> StoreResult<Option<SchemaId>>;
+    /// Every stored schema's id, ascending (the store format upgrade walks them).
+    fn schema_ids(&self) -> StoreResult<Vec<SchemaId>>;
+    /// The format the stored data is in: 1 before data contracts and texts as
+    /// registered, [`FORMAT`] after `Registry::upgrade_store`.
+    fn format(&self) -> StoreResult<u32>;
     /// Every stored version of `subject` (soft-deleted included), ascending.
     fn versions(&self, subject: &str) -> StoreResult<Vec<VersionEntry>>;
     /// One version of `subject`, soft-deleted or not. The default scans
@@ -249,8 +376,8 @@ pub trait Store: Send + Sync + 'static {
     fn usages(&self, id: SchemaId) -> StoreResult<Vec<(String, VersionEntry)>>;
     /// Ids of schemas whose references name `subject` at `version`, ascending.
     fn referrers(&self, subject: &str, version: i32) -> StoreResult<Vec<SchemaId>>;
-    /// A compatibility level, global when `subject` is `None`.
-    fn config(&self, subject: Option<&str>) -> StoreResult<Option<Level>>;
+    /// A configuration, global when `subject` is `None`.
+    fn config(&self, subject: Option<&str>) -> StoreResult<Option<ConfigRecord>>;
     /// A mode, global when `subject` is `None`.
     fn mode(&self, subject: Option<&str>) -> StoreResult<Option<Mode>>;
     /// The id the next new schema gets.

@@ -23,13 +23,12 @@ use std::fs::File;
 use std::path::Path;
 use std::sync::{Mutex, MutexGuard};
 
-use schemagate_core::Level;
 use sled::transaction::{ConflictableTransactionError, TransactionError, TransactionalTree};
 use sled::{IVec, Transactional, Tree};
 
 use super::{
-    ContentKey, Counts, Mode, Op, SchemaId, Store, StoreError, StoreResult, StoredSchema,
-    VersionEntry,
+    ConfigRecord, ContentKey, Counts, Mode, Op, SchemaId, Store, StoreError, StoreResult,
+    StoredSchema, VersionEntry,
 };
 
 const SCHEMAS: usize = 0;
@@ -40,7 +39,8 @@ const REFS: usize = 4;
 const CONFIG: usize = 5;
 const MODE: usize = 6;
 const META: usize = 7;
-const TREE_NAMES: [&str; 8] = [
+const GUIDS: usize = 8;
+const TREE_NAMES: [&str; 9] = [
     "schemas",
     "fingerprints",
     "subject_versions",
@@ -49,8 +49,11 @@ const TREE_NAMES: [&str; 8] = [
     "config",
     "mode",
     "meta",
+    "guids",
 ];
 const NEXT_ID: &[u8] = b"next_id";
+/// The store format (absent: 1).
+const FORMAT_KEY: &[u8] = b"format";
 
 /// A [`Store`] in a sled database directory.
 pub struct SledStore {
@@ -224,20 +227,34 @@ pub(crate) fn split_version_key(key: &[u8]) -> StoreResult<(String, i32)> {
     Ok((subject, version))
 }
 
+/// A version's value: the id (4 bytes, big-endian), the deleted flag (1 byte), then,
+/// from store format 2, the write time in milliseconds (8 bytes, big-endian).
 pub(crate) fn decode_version_value(version: i32, value: &[u8]) -> StoreResult<VersionEntry> {
-    if value.len() != 5 {
-        return Err(StoreError("corrupt version value".into()));
-    }
+    let ts = match value.len() {
+        5 => None,
+        13 => Some(i64::from_be_bytes(
+            value[5..13]
+                .try_into()
+                .map_err(|_| StoreError("corrupt version value".into()))?,
+        )),
+        _ => return Err(StoreError("corrupt version value".into())),
+    };
     Ok(VersionEntry {
         version,
         id: SchemaId(u32::from_be_bytes([value[0], value[1], value[2], value[3]])),
         deleted: value[4] != 0,
+        ts,
     })
 }
 
-fn encode_version_value(entry: &VersionEntry) -> [u8; 5] {
-    let id = entry.id.to_be_bytes();
-    [id[0], id[1], id[2], id[3], entry.deleted as u8]
+fn encode_version_value(entry: &VersionEntry) -> Vec<u8> {
+    let mut out = Vec::with_capacity(13);
+    out.extend_from_slice(&entry.id.to_be_bytes());
+    out.push(entry.deleted as u8);
+    if let Some(ts) = entry.ts {
+        out.extend_from_slice(&ts.to_be_bytes());
+    }
+    out
 }
 
 fn id_version_key(id: SchemaId, subject: &str, version: i32) -> Vec<u8> {
@@ -271,22 +288,49 @@ fn abort<T>(message: &str) -> TxResult<T> {
     )))
 }
 
+/// Writes a schema record and indexes it: content key and GUID only when absent (the
+/// first id keeps them), references always.
+fn put_schema(
+    t: &mut Changes<'_>,
+    id: SchemaId,
+    key: Option<&ContentKey>,
+    guid: &str,
+    schema: &StoredSchema,
+) -> TxResult<()> {
+    let Ok(bytes) = serde_json::to_vec(schema) else {
+        return abort("schema does not serialise");
+    };
+    t.insert(SCHEMAS, &id.to_be_bytes(), bytes)?;
+    if let Some(key) = key
+        && t.get(FINGERPRINTS, key)?.is_none()
+    {
+        t.insert(FINGERPRINTS, key, &id.to_be_bytes())?;
+    }
+    if t.get(GUIDS, guid.as_bytes())?.is_none() {
+        t.insert(GUIDS, guid.as_bytes(), &id.to_be_bytes())?;
+    }
+    for r in &schema.references {
+        let mut k = version_key(&r.subject, r.version);
+        k.extend_from_slice(&id.to_be_bytes());
+        t.insert(REFS, k, &[])?;
+    }
+    Ok(())
+}
+
 fn apply_op(t: &mut Changes<'_>, op: &Op) -> TxResult<()> {
     match op {
-        Op::PutSchema { id, key, schema } => {
-            let Ok(bytes) = serde_json::to_vec(schema) else {
-                return abort("schema does not serialise");
-            };
-            t.insert(SCHEMAS, &id.to_be_bytes(), bytes)?;
-            if t.get(FINGERPRINTS, key)?.is_none() {
-                t.insert(FINGERPRINTS, key, &id.to_be_bytes())?;
-            }
-            for r in &schema.references {
-                let mut k = version_key(&r.subject, r.version);
-                k.extend_from_slice(&id.to_be_bytes());
-                t.insert(REFS, k, &[])?;
-            }
-        }
+        Op::PutSchema {
+            id,
+            key,
+            guid,
+            schema,
+        } => put_schema(t, *id, Some(key), guid, schema)?,
+        Op::UpgradeSchema {
+            id,
+            key,
+            guid,
+            schema,
+        } => put_schema(t, *id, key.as_ref(), guid, schema)?,
         Op::PutVersion { subject, entry } => {
             let key = version_key(subject, entry.version);
             if let Some(old) = t.get(SUBJECT_VERSIONS, &key)? {
@@ -295,11 +339,16 @@ fn apply_op(t: &mut Changes<'_>, op: &Op) -> TxResult<()> {
                 };
                 t.remove(ID_VERSIONS, id_version_key(old.id, subject, entry.version))?;
             }
-            t.insert(SUBJECT_VERSIONS, key, &encode_version_value(entry))?;
+            t.insert(SUBJECT_VERSIONS, key, encode_version_value(entry))?;
+            // The index repeats the flag and the time, so that usages need no second read.
+            let mut indexed = vec![entry.deleted as u8];
+            if let Some(ts) = entry.ts {
+                indexed.extend_from_slice(&ts.to_be_bytes());
+            }
             t.insert(
                 ID_VERSIONS,
                 id_version_key(entry.id, subject, entry.version),
-                &[entry.deleted as u8],
+                indexed,
             )?;
         }
         Op::RemoveVersion { subject, version } => {
@@ -311,8 +360,13 @@ fn apply_op(t: &mut Changes<'_>, op: &Op) -> TxResult<()> {
                 t.remove(ID_VERSIONS, id_version_key(old.id, subject, *version))?;
             }
         }
-        Op::SetConfig { subject, level } => {
-            t.set_scoped(CONFIG, subject.as_deref(), level.map(Level::as_str))?
+        Op::SetConfig { subject, config } => t.set_scoped(
+            CONFIG,
+            subject.as_deref(),
+            config.as_ref().map(ConfigRecord::encode).as_deref(),
+        )?,
+        Op::SetFormat(format) => {
+            t.insert(META, FORMAT_KEY, &format.to_be_bytes())?;
         }
         Op::SetMode { subject, mode } => {
             t.set_scoped(MODE, subject.as_deref(), mode.map(Mode::as_str))?
@@ -348,6 +402,30 @@ impl Store for SledStore {
             .get(key)?
             .map(|v| be_id(&v))
             .transpose()
+    }
+
+    fn id_for_guid(&self, guid: &str) -> StoreResult<Option<SchemaId>> {
+        self.tree(GUIDS)
+            .get(guid.as_bytes())?
+            .map(|v| be_id(&v))
+            .transpose()
+    }
+
+    fn schema_ids(&self) -> StoreResult<Vec<SchemaId>> {
+        self.tree(SCHEMAS)
+            .iter()
+            .keys()
+            .map(|k| be_id(&k?))
+            .collect()
+    }
+
+    fn format(&self) -> StoreResult<u32> {
+        match self.tree(META).get(FORMAT_KEY)? {
+            None => Ok(1),
+            Some(v) => <[u8; 4]>::try_from(v.as_ref())
+                .map(u32::from_be_bytes)
+                .map_err(|_| StoreError("corrupt store format".into())),
+        }
     }
 
     fn versions(&self, subject: &str) -> StoreResult<Vec<VersionEntry>> {
@@ -418,6 +496,10 @@ impl Store for SledStore {
                         version,
                         id,
                         deleted: value.first().is_some_and(|b| *b != 0),
+                        ts: value
+                            .get(1..9)
+                            .and_then(|b| b.try_into().ok())
+                            .map(i64::from_be_bytes),
                     },
                 ))
             })
@@ -435,14 +517,13 @@ impl Store for SledStore {
             .collect()
     }
 
-    fn config(&self, subject: Option<&str>) -> StoreResult<Option<Level>> {
+    fn config(&self, subject: Option<&str>) -> StoreResult<Option<ConfigRecord>> {
         match self.tree(CONFIG).get(scope_key(subject))? {
             None => Ok(None),
             Some(v) => std::str::from_utf8(&v)
-                .ok()
-                .and_then(|s| s.parse().ok())
-                .map(Some)
-                .ok_or_else(|| StoreError("corrupt compatibility level".into())),
+                .map_err(|_| StoreError("corrupt configuration".into()))
+                .and_then(ConfigRecord::decode)
+                .map(Some),
         }
     }
 

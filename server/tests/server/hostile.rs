@@ -166,16 +166,20 @@ on_each_store! {
             one_of(&a, &[400, 422, 42201]);
             alive(&s).await;
         }
+        // (`{"compatibility": null}` clears the level, as in Confluent: not refused.)
         for body in [
             json!({"compatibility": 5}),
             json!({"compatibility": "SIDEWAYS"}),
-            json!({"compatibility": null}),
+            json!({"normalize": "yes"}),
+            json!({"compatibilityGroup": 1}),
+            json!({"defaultRuleSet": {"domainRules": [{"name": "1x", "type": "CEL"}]}}),
+            json!({"defaultMetadata": {"properties": ["a"]}}),
             json!([]),
         ] {
             let a = s.put("/config", body.clone()).await;
-            one_of(&a, &[400, 422, 42203]);
+            one_of(&a, &[400, 422, 42201, 42203, 42210]);
             let a = s.put("/config/m", body).await;
-            one_of(&a, &[400, 422, 42203]);
+            one_of(&a, &[400, 422, 42201, 42203, 42210]);
         }
         for body in [json!({"mode": []}), json!({"mode": "SIDEWAYS"}), json!(7)] {
             let a = s.put("/mode", body).await;

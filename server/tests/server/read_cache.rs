@@ -178,7 +178,8 @@ async fn a_permanent_delete_retires_the_id_body() {
     let id = r
         .register(Caller::ANYONE, &s(), &v1(), None, None, false)
         .unwrap()
-        .value;
+        .value
+        .id;
     let body = r.schema_by_id(Caller::ANYONE, id).unwrap().json.clone();
     assert_eq!(r.schema_by_id(Caller::ANYONE, id).unwrap().json, body);
     r.delete_subject(&s(), false).unwrap();
@@ -192,11 +193,13 @@ async fn changes_reported_by_the_store_retire_every_cache() {
     let id = r
         .register(Caller::ANYONE, &s(), &v1(), None, None, false)
         .unwrap()
-        .value;
+        .value
+        .id;
     let id2 = r
         .register(Caller::ANYONE, &s(), &v2(), None, None, false)
         .unwrap()
-        .value;
+        .value
+        .id;
     assert_eq!(
         version_of(
             &r.version_json(Caller::ANYONE, &s(), VersionSpec::Latest, false)
@@ -221,6 +224,7 @@ async fn changes_reported_by_the_store_retire_every_cache() {
                     version: 2,
                     id: id2,
                     deleted: true,
+                    ts: None,
                 },
             },
             Op::RemoveVersion {

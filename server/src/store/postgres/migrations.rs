@@ -14,7 +14,7 @@ use crate::store::{StoreError, StoreResult};
 const MIGRATION_LOCK: i64 = 0x5347_4d49_4752_4154;
 
 /// (version, SQL), ascending.
-const MIGRATIONS: &[(i32, &str)] = &[(1, V1_TABLES)];
+const MIGRATIONS: &[(i32, &str)] = &[(1, V1_TABLES), (2, V2_CONTRACTS)];
 
 /// Subjects use the "C" collation so that every listing sorts by bytes, as the embedded
 /// store does, whatever the database's default collation.
@@ -80,6 +80,33 @@ END $$;
 CREATE TRIGGER schemagate_versions_keep_id
     BEFORE UPDATE ON schemagate_versions
     FOR EACH ROW EXECUTE FUNCTION schemagate_version_keeps_id();
+"#;
+
+/// Store format 2: data contracts and GUIDs of schemas, the write time of versions,
+/// whole configurations (JSON; a bare level name is what format 1 wrote), and the one
+/// exception to immutable schemas: `Registry::upgrade_store` rewrites each format-1
+/// record once, in a transaction that says so (`schemagate.upgrade`), under the same
+/// id, content and identity.
+const V2_CONTRACTS: &str = r#"
+ALTER TABLE schemagate_schemas ADD COLUMN metadata text, ADD COLUMN rule_set text;
+CREATE TABLE schemagate_guids (
+    guid text PRIMARY KEY,
+    id integer NOT NULL REFERENCES schemagate_schemas (id)
+);
+ALTER TABLE schemagate_versions ADD COLUMN ts bigint;
+ALTER TABLE schemagate_config RENAME COLUMN level TO config;
+CREATE OR REPLACE FUNCTION schemagate_refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP = 'UPDATE' AND TG_TABLE_NAME = 'schemagate_schemas'
+        AND current_setting('schemagate.upgrade', true) = 'on' AND NEW.id = OLD.id THEN
+        RETURN NEW;
+    END IF;
+    RAISE EXCEPTION 'schemagate: % on % is refused: stored schemas are immutable',
+        TG_OP, TG_TABLE_NAME;
+END $$;
+CREATE TRIGGER schemagate_guids_immutable
+    BEFORE UPDATE OR DELETE ON schemagate_guids
+    FOR EACH ROW EXECUTE FUNCTION schemagate_refuse_change();
 "#;
 
 /// Brings the database up to the newest migration this build knows.

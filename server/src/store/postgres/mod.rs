@@ -22,13 +22,13 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use postgres::Row;
-use schemagate_core::{Level, SchemaType};
+use schemagate_core::SchemaType;
 
 use self::listener::Listener;
 use self::pool::{Conn, Pool, Pooled};
 use super::{
-    ContentKey, Counts, Mode, Op, SchemaId, SchemaRef, Store, StoreError, StoreResult,
-    StoredSchema, VersionEntry, WriteLock,
+    ConfigRecord, ContentKey, Counts, Mode, Op, SchemaId, SchemaRef, Store, StoreError,
+    StoreResult, StoredSchema, VersionEntry, WriteLock,
 };
 
 /// Transaction advisory lock key of the write path ("SGWRITES").
@@ -155,7 +155,26 @@ fn version_entry(row: &Row) -> VersionEntry {
         version: row.get("version"),
         id: SchemaId(row.get::<_, i32>("id") as u32),
         deleted: row.get("deleted"),
+        ts: row.get("ts"),
     }
+}
+
+/// A JSON column holding an optional contract part.
+fn json_column<T: serde::de::DeserializeOwned>(
+    row: &Row,
+    column: &str,
+    id: i32,
+) -> StoreResult<Option<T>> {
+    row.get::<_, Option<&str>>(column)
+        .map(|text| {
+            serde_json::from_str(text)
+                .map_err(|e| StoreError(format!("corrupt {column} of schema {id}: {e}")))
+        })
+        .transpose()
+}
+
+fn json_text<T: serde::Serialize>(value: &Option<T>) -> Option<String> {
+    value.as_ref().and_then(|v| serde_json::to_string(v).ok())
 }
 
 fn scope(subject: Option<&str>) -> &str {
@@ -168,7 +187,8 @@ impl Store for PgStore {
             return Ok(None);
         };
         let rows = self.rows(
-            "SELECT schema_type, schema, refs FROM schemagate_schemas WHERE id = $1",
+            "SELECT schema_type, schema, refs, metadata, rule_set FROM schemagate_schemas
+             WHERE id = $1",
             &[&id],
         )?;
         let Some(row) = rows.first() else {
@@ -184,6 +204,8 @@ impl Store for PgStore {
             schema_type,
             schema: row.get("schema"),
             references,
+            metadata: json_column(row, "metadata", id)?,
+            rule_set: json_column(row, "rule_set", id)?,
         }))
     }
 
@@ -198,10 +220,37 @@ impl Store for PgStore {
             .map(|row| SchemaId(row.get::<_, i32>(0) as u32)))
     }
 
+    fn id_for_guid(&self, guid: &str) -> StoreResult<Option<SchemaId>> {
+        Ok(self
+            .rows("SELECT id FROM schemagate_guids WHERE guid = $1", &[&guid])?
+            .first()
+            .map(|row| SchemaId(row.get::<_, i32>(0) as u32)))
+    }
+
+    fn schema_ids(&self) -> StoreResult<Vec<SchemaId>> {
+        Ok(self
+            .rows("SELECT id FROM schemagate_schemas ORDER BY id", &[])?
+            .iter()
+            .map(|row| SchemaId(row.get::<_, i32>(0) as u32))
+            .collect())
+    }
+
+    fn format(&self) -> StoreResult<u32> {
+        let rows = self.rows(
+            "SELECT value FROM schemagate_meta WHERE key = 'format'",
+            &[],
+        )?;
+        match rows.first() {
+            None => Ok(1),
+            Some(row) => u32::try_from(row.get::<_, i64>(0))
+                .map_err(|_| StoreError("corrupt store format".into())),
+        }
+    }
+
     fn versions(&self, subject: &str) -> StoreResult<Vec<VersionEntry>> {
         Ok(self
             .rows(
-                "SELECT version, id, deleted FROM schemagate_versions
+                "SELECT version, id, deleted, ts FROM schemagate_versions
                  WHERE subject = $1 ORDER BY version",
                 &[&subject],
             )?
@@ -213,7 +262,7 @@ impl Store for PgStore {
     fn version(&self, subject: &str, version: i32) -> StoreResult<Option<VersionEntry>> {
         Ok(self
             .rows(
-                "SELECT version, id, deleted FROM schemagate_versions
+                "SELECT version, id, deleted, ts FROM schemagate_versions
                  WHERE subject = $1 AND version = $2",
                 &[&subject, &version],
             )?
@@ -228,7 +277,7 @@ impl Store for PgStore {
     ) -> StoreResult<Option<VersionEntry>> {
         Ok(self
             .rows(
-                "SELECT version, id, deleted FROM schemagate_versions
+                "SELECT version, id, deleted, ts FROM schemagate_versions
                  WHERE subject = $1 AND ($2 OR NOT deleted)
                  ORDER BY version DESC LIMIT 1",
                 &[&subject, &include_deleted],
@@ -239,7 +288,7 @@ impl Store for PgStore {
 
     fn all_versions(&self) -> StoreResult<Vec<(String, Vec<VersionEntry>)>> {
         let rows = self.rows(
-            "SELECT subject, version, id, deleted FROM schemagate_versions
+            "SELECT subject, version, id, deleted, ts FROM schemagate_versions
              ORDER BY subject, version",
             &[],
         )?;
@@ -261,7 +310,7 @@ impl Store for PgStore {
         };
         Ok(self
             .rows(
-                "SELECT subject, version, id, deleted FROM schemagate_versions
+                "SELECT subject, version, id, deleted, ts FROM schemagate_versions
                  WHERE id = $1 ORDER BY subject, version",
                 &[&id],
             )?
@@ -281,18 +330,14 @@ impl Store for PgStore {
             .collect())
     }
 
-    fn config(&self, subject: Option<&str>) -> StoreResult<Option<Level>> {
+    fn config(&self, subject: Option<&str>) -> StoreResult<Option<ConfigRecord>> {
         let scope = scope(subject);
         self.rows(
-            "SELECT level FROM schemagate_config WHERE scope = $1",
+            "SELECT config FROM schemagate_config WHERE scope = $1",
             &[&scope],
         )?
         .first()
-        .map(|row| {
-            row.get::<_, &str>(0)
-                .parse()
-                .map_err(|_| StoreError("corrupt compatibility level".into()))
-        })
+        .map(|row| ConfigRecord::decode(row.get::<_, &str>(0)))
         .transpose()
     }
 
@@ -439,23 +484,62 @@ impl Drop for PgWriteLock<'_> {
 
 fn apply_op(conn: &mut Conn, op: &Op) -> Result<(), postgres::Error> {
     match op {
-        Op::PutSchema { id, key, schema } => {
+        Op::PutSchema {
+            id, guid, schema, ..
+        }
+        | Op::UpgradeSchema {
+            id, guid, schema, ..
+        } => {
             let id = id.0 as i32;
             let refs = serde_json::to_string(&schema.references).unwrap_or_else(|_| "[]".into());
+            let (metadata, rule_set) = (json_text(&schema.metadata), json_text(&schema.rule_set));
+            if matches!(op, Op::UpgradeSchema { .. }) {
+                // The one rewrite the immutability trigger lets through (migration 2).
+                conn.client
+                    .batch_execute("SET LOCAL schemagate.upgrade = 'on'")?;
+                let s = conn.statement(
+                    "UPDATE schemagate_schemas SET schema = $2, metadata = $3, rule_set = $4
+                     WHERE id = $1",
+                )?;
+                conn.client
+                    .execute(&s, &[&id, &schema.schema, &metadata, &rule_set])?;
+                conn.client
+                    .batch_execute("SET LOCAL schemagate.upgrade = 'off'")?;
+            } else {
+                let s = conn.statement(
+                    "INSERT INTO schemagate_schemas (id, schema_type, schema, refs, metadata, rule_set)
+                     VALUES ($1, $2, $3, $4, $5, $6)",
+                )?;
+                conn.client.execute(
+                    &s,
+                    &[
+                        &id,
+                        &schema.schema_type.as_str(),
+                        &schema.schema,
+                        &refs,
+                        &metadata,
+                        &rule_set,
+                    ],
+                )?;
+            }
             let s = conn.statement(
-                "INSERT INTO schemagate_schemas (id, schema_type, schema, refs)
-                 VALUES ($1, $2, $3, $4)",
+                "INSERT INTO schemagate_guids (guid, id) VALUES ($1, $2)
+                 ON CONFLICT (guid) DO NOTHING",
             )?;
-            conn.client.execute(
-                &s,
-                &[&id, &schema.schema_type.as_str(), &schema.schema, &refs],
-            )?;
+            conn.client.execute(&s, &[guid, &id])?;
             // The first id given to a content stays its id.
-            let s = conn.statement(
-                "INSERT INTO schemagate_content_keys (key, id) VALUES ($1, $2)
-                 ON CONFLICT (key) DO NOTHING",
-            )?;
-            conn.client.execute(&s, &[&&key[..], &id])?;
+            let key: Option<&ContentKey> = match op {
+                Op::UpgradeSchema { key, .. } => key.as_ref(),
+                Op::PutSchema { key, .. } => Some(key),
+                _ => None,
+            };
+            if let Some(key) = key {
+                let s = conn.statement(
+                    "INSERT INTO schemagate_content_keys (key, id) VALUES ($1, $2)
+                     ON CONFLICT (key) DO NOTHING",
+                )?;
+                conn.client.execute(&s, &[&&key[..], &id])?;
+            }
             let s = conn.statement(
                 "INSERT INTO schemagate_refs (subject, version, id) VALUES ($1, $2, $3)
                  ON CONFLICT DO NOTHING",
@@ -466,10 +550,10 @@ fn apply_op(conn: &mut Conn, op: &Op) -> Result<(), postgres::Error> {
         }
         Op::PutVersion { subject, entry } => {
             let s = conn.statement(
-                "INSERT INTO schemagate_versions (subject, version, id, deleted)
-                 VALUES ($1, $2, $3, $4)
+                "INSERT INTO schemagate_versions (subject, version, id, deleted, ts)
+                 VALUES ($1, $2, $3, $4, $5)
                  ON CONFLICT (subject, version) DO UPDATE SET deleted = EXCLUDED.deleted,
-                     id = EXCLUDED.id",
+                     id = EXCLUDED.id, ts = EXCLUDED.ts",
             )?;
             conn.client.execute(
                 &s,
@@ -478,6 +562,7 @@ fn apply_op(conn: &mut Conn, op: &Op) -> Result<(), postgres::Error> {
                     &entry.version,
                     &(entry.id.0 as i32),
                     &entry.deleted,
+                    &entry.ts,
                 ],
             )?;
         }
@@ -486,14 +571,21 @@ fn apply_op(conn: &mut Conn, op: &Op) -> Result<(), postgres::Error> {
                 .statement("DELETE FROM schemagate_versions WHERE subject = $1 AND version = $2")?;
             conn.client.execute(&s, &[subject, version])?;
         }
-        Op::SetConfig { subject, level } => set_scoped(
+        Op::SetConfig { subject, config } => set_scoped(
             conn,
-            "INSERT INTO schemagate_config (scope, level) VALUES ($1, $2)
-             ON CONFLICT (scope) DO UPDATE SET level = EXCLUDED.level",
+            "INSERT INTO schemagate_config (scope, config) VALUES ($1, $2)
+             ON CONFLICT (scope) DO UPDATE SET config = EXCLUDED.config",
             "DELETE FROM schemagate_config WHERE scope = $1",
             subject.as_deref(),
-            level.map(Level::as_str),
+            config.as_ref().map(ConfigRecord::encode).as_deref(),
         )?,
+        Op::SetFormat(format) => {
+            let s = conn.statement(
+                "INSERT INTO schemagate_meta (key, value) VALUES ('format', $1)
+                 ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value",
+            )?;
+            conn.client.execute(&s, &[&i64::from(*format)])?;
+        }
         Op::SetMode { subject, mode } => set_scoped(
             conn,
             "INSERT INTO schemagate_modes (scope, mode) VALUES ($1, $2)
