@@ -411,6 +411,23 @@ struct IdBody<'a> {
     guid: &'a str,
 }
 
+/// What `GET /schemas` asks for.
+#[derive(Clone, Debug, Default)]
+pub struct SchemaListing {
+    /// Only subjects starting with this.
+    pub prefix: String,
+    /// Soft-deleted versions too.
+    pub deleted: bool,
+    /// Only each subject's newest (visible) version.
+    pub latest_only: bool,
+    /// Only versions whose rule set has a rule of this type (`ruleType`).
+    pub rule_type: Option<String>,
+    /// Items to skip.
+    pub offset: usize,
+    /// At most this many; `<= 0` is everything.
+    pub limit: i64,
+}
+
 /// Answer of the compatibility endpoints.
 #[derive(Clone, Debug, Serialize)]
 pub struct CompatView {

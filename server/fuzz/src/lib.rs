@@ -20,7 +20,7 @@ use schemagate_server::auth::policy::{Need, classify};
 use schemagate_server::auth::{Credentials, MetricsAccess};
 use schemagate_server::fuzzing;
 use schemagate_server::metrics::Metrics;
-use schemagate_server::registry::{Caller, Registry, SchemaInput, VersionSpec};
+use schemagate_server::registry::{Caller, Registry, SchemaInput, SchemaListing, VersionSpec};
 use schemagate_server::store::forward::Forward;
 use schemagate_server::store::sled::SledStore;
 use schemagate_server::store::{SchemaId, Store};
@@ -520,7 +520,13 @@ fn registry_reads(registry: &Registry, subjects: &[Subject], ids: &[SchemaId], v
     );
     for deleted in [false, true] {
         let _ = registry.list_subjects("", deleted, !deleted, 0, -1);
-        let _ = registry.list_schemas(Caller::ANYONE, "", deleted, !deleted, 0, -1);
+        let listing = SchemaListing {
+            deleted,
+            latest_only: !deleted,
+            limit: -1,
+            ..SchemaListing::default()
+        };
+        let _ = registry.list_schemas(Caller::ANYONE, &listing);
         for &id in ids {
             let _ = registry.id_subjects(id, deleted);
             let _ = registry.id_versions(id, deleted);
@@ -534,6 +540,12 @@ fn registry_reads(registry: &Registry, subjects: &[Subject], ids: &[SchemaId], v
         let _ = registry.list_versions(subject, true, false, 0, -1);
         let _ = registry.get_config(Some(subject), true);
         let _ = registry.get_mode(Some(subject), true);
+        // The data-contract reads: by GUID, and the newest version with metadata.
+        if let Ok(view) = registry.get_version(subject, VersionSpec::Latest, true) {
+            let _ = registry.schema_by_guid(Caller::ANYONE, &view.guid);
+            let _ = registry.ids_by_guid(&view.guid);
+        }
+        let _ = registry.latest_with_metadata(Caller::ANYONE, subject, &[], true);
         let specs = versions
             .iter()
             .filter_map(|v| VersionSpec::parse(&v.to_string()).ok())

@@ -5,7 +5,7 @@ use axum::response::Response;
 use serde::Serialize;
 
 use super::{ApiResult, AppState, Params, PathParams, Who};
-use crate::registry::Caller;
+use crate::registry::{Caller, SchemaListing};
 use crate::store::SchemaId;
 
 /// `GET /schemas/types`: the types Schemagate implements.
@@ -107,14 +107,18 @@ pub async fn versions(State(state): State<AppState>, p: PathParams, q: Params) -
 /// `GET /schemas`.
 pub async fn list(State(state): State<AppState>, who: Who, q: Params) -> ApiResult {
     let prefix = q.text("subjectPrefix").to_owned();
-    let deleted = q.flag("deleted");
-    let latest_only = q.flag("latestOnly");
     let (offset, limit) = q.page();
+    let listing = SchemaListing {
+        prefix,
+        deleted: q.flag("deleted"),
+        latest_only: q.flag("latestOnly"),
+        rule_type: Some(q.text("ruleType").to_owned()).filter(|t| !t.is_empty()),
+        offset,
+        limit,
+    };
     let views = state
         .registry
-        .blocking(move |r| {
-            r.list_schemas(who.caller(), &prefix, deleted, latest_only, offset, limit)
-        })
+        .blocking(move |r| r.list_schemas(who.caller(), &listing))
         .await?;
     Ok(super::json(&views))
 }

@@ -180,31 +180,37 @@ impl Registry {
     pub fn list_schemas(
         &self,
         caller: Caller<'_>,
-        prefix: &str,
-        deleted: bool,
-        latest_only: bool,
-        offset: usize,
-        limit: i64,
+        listing: &SchemaListing,
     ) -> Result<Vec<SchemaView>> {
         let mut out = Vec::new();
         for (subject, versions) in self.store.all_versions()? {
-            if !subject.starts_with(prefix) {
+            if !subject.starts_with(&listing.prefix) {
                 continue;
             }
-            let visible: Vec<&VersionEntry> =
-                versions.iter().filter(|v| deleted || !v.deleted).collect();
-            let chosen: Vec<&VersionEntry> = if latest_only {
+            let visible: Vec<&VersionEntry> = versions
+                .iter()
+                .filter(|v| listing.deleted || !v.deleted)
+                .collect();
+            let chosen: Vec<&VersionEntry> = if listing.latest_only {
                 visible.last().copied().into_iter().collect()
             } else {
                 visible
             };
             for v in chosen {
                 let view = self.view(&subject, v)?;
+                if let Some(rule_type) = &listing.rule_type
+                    && !view
+                        .rule_set
+                        .as_ref()
+                        .is_some_and(|r| r.has_rule_type(rule_type))
+                {
+                    continue;
+                }
                 caller.check_shown(view.id, &view.references)?;
                 out.push(view);
             }
         }
-        Ok(paginate(out, offset, limit))
+        Ok(paginate(out, listing.offset, listing.limit))
     }
 
     /// `GET /subjects`.
