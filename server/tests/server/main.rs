@@ -16,5 +16,6 @@ mod hostile;
 mod hot_routes;
 mod instances;
 mod load;
+mod python_client;
 mod read_cache;
 mod tls;
