@@ -7,6 +7,7 @@
 
 mod cli;
 mod commands;
+mod contract;
 mod exit;
 mod git;
 mod glob;

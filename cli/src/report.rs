@@ -163,11 +163,24 @@ impl Note {
         message: impl Into<String>,
         hint: Option<&str>,
     ) -> Self {
+        debug_assert_eq!(rule.severity(), Severity::Breaking, "use Note::of");
         Note::new(Finding::breaking(
             rule.as_str(),
             path,
             message,
             hint.map(str::to_owned),
+        ))
+    }
+
+    /// A note of one of the CLI's own rules at the rule's own severity (an
+    /// informational rule's note does not fail the item).
+    pub fn of(rule: CliRule, path: impl Into<String>, message: impl Into<String>) -> Self {
+        Note::new(Finding::new(
+            rule.as_str(),
+            rule.severity(),
+            path,
+            message,
+            None,
         ))
     }
 
@@ -210,6 +223,10 @@ pub struct Item {
     /// Findings waived by `[[ignore]]`.
     #[serde(skip_serializing_if = "is_zero")]
     pub ignored: usize,
+    /// The data contract sent (or, with `--dry-run`, that would be), in Confluent's
+    /// JSON: what `register` declares for the subject.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub contract: Option<crate::contract::Contract>,
 }
 
 fn is_zero(n: &usize) -> bool {
@@ -231,6 +248,7 @@ impl Item {
             detail: None,
             findings: Vec::new(),
             ignored: 0,
+            contract: None,
         }
     }
 

@@ -1,5 +1,6 @@
-//! The CLI's own rules: the findings it reports about files, the registry, event
-//! fixtures and the semver gate, beside the engines' rules that the core catalogues.
+//! The CLI's own rules: the findings it reports about files, the registry, data
+//! contracts, event fixtures and the semver gate, beside the engines' rules that the
+//! core catalogues.
 //! Each id is written once, here, with its words; a finding is made from the rule
 //! ([`crate::report::Note::error`] takes a [`CliRule`]), so every id the CLI can emit is
 //! one `schemagate explain` knows.
@@ -7,15 +8,19 @@
 use schemagate_core::Severity;
 use schemagate_core::compat::catalog::{Engine, Rule};
 
-/// Declares [`CliRule`] from `ID { message, hint, meaning }` entries: the variant's name
-/// is the id, so it cannot be spelled two ways.
+/// Declares [`CliRule`] from `ID { [severity,] message, hint, meaning }` entries: the
+/// variant's name is the id, so it cannot be spelled two ways. A rule is breaking unless
+/// its entry names another severity.
 macro_rules! cli_rules {
+    (@severity) => { Severity::Breaking };
+    (@severity $severity:ident) => { Severity::$severity };
     ($($id:ident {
+        $(severity: $severity:ident,)?
         message: $message:literal,
         hint: $hint:literal,
         meaning: $meaning:literal $(,)?
     })*) => {
-        /// One rule the CLI reports itself; every one of them is breaking.
+        /// One rule the CLI reports itself; all but the informational ones are breaking.
         #[allow(non_camel_case_types, clippy::upper_case_acronyms)]
         #[derive(Clone, Copy, Debug, PartialEq, Eq)]
         pub enum CliRule {
@@ -33,6 +38,13 @@ macro_rules! cli_rules {
                 }
             }
 
+            /// How much its findings matter.
+            pub fn severity(self) -> Severity {
+                match self {
+                    $(CliRule::$id => cli_rules!(@severity $($severity)?),)*
+                }
+            }
+
             /// The rule in the shape of the core catalogue's entries.
             pub fn entry(self) -> Rule {
                 let (message, hint, meaning) = match self {
@@ -41,8 +53,8 @@ macro_rules! cli_rules {
                 Rule {
                     id: self.as_str(),
                     engine: Engine::Cli,
-                    severity: Severity::Breaking,
-                    lenient_severity: Severity::Breaking,
+                    severity: self.severity(),
+                    lenient_severity: self.severity(),
                     message,
                     hint: Some(hint),
                     meaning: meaning.to_owned(),
@@ -64,9 +76,9 @@ cli_rules! {
         meaning: "The file exists but reading it failed (permissions, not UTF-8, git could not show it at the revision). What it holds is unknown, so it is judged as an error rather than passed.",
     }
     FILE_UNWRITABLE {
-        message: "`schemagate pull` could not write a schema file",
+        message: "`schemagate pull` could not write a schema or data contract file",
         hint: "check that the directory is writable and the path is not a directory",
-        meaning: "The registry answered, but the schema it returned could not be written to the mapped file, so the working tree does not hold what the registry does.",
+        meaning: "The registry answered, but the schema it returned, or its data contract, could not be written to the mapped file or its `.contract.json` sidecar, so the working tree does not hold what the registry does.",
     }
     REFERENCE_MISSING {
         message: "a reference named in schemagate.toml cannot be found",
@@ -92,6 +104,22 @@ cli_rules! {
         message: "a schema uses a name or $ref that nothing defines",
         hint: "map the file that defines it under `references` of this subject in schemagate.toml",
         meaning: "A named type or `$ref` points at a definition that is neither in the schema nor in the references schemagate.toml gives it. The registry would refuse it the same way.",
+    }
+    CONTRACT_INVALID {
+        message: "a data contract file is not a contract the registry would accept",
+        hint: "fix the value at the JSON pointer shown: a sidecar holds {\"metadata\": ..., \"ruleSet\": ...} in Confluent's JSON",
+        meaning: "A schema's sidecar (`<schema file>.contract.json`) is not JSON, has a key Confluent's contract does not have (a misspelling would silently drop that part), has a value of the wrong kind, or holds a rule set the registry would refuse with error 42210 (a rule without a name or type, a duplicate name, a mode outside its phase, two actions where only one direction runs). Nothing is sent for the subject.",
+    }
+    CONTRACT_CONFLICT {
+        message: "a subject's data contract is declared both in schemagate.toml and in a sidecar file",
+        hint: "keep one: delete the sidecar file, or remove `metadata` and `ruleSet` from the [[subjects]] entry",
+        meaning: "A contract lives in one place: the subject's `[[subjects]]` entry (`metadata` and `ruleSet` tables) or the `<schema file>.contract.json` next to the schema. With both, which one is meant cannot be known, so neither is sent.",
+    }
+    CONTRACT_CHANGED {
+        severity: Additive,
+        message: "the data contract differs from the registry's latest version",
+        hint: "nothing to fix when the change is meant: `schemagate register` publishes it as a new version",
+        meaning: "The metadata or rule set the registry would store for this schema (the declared contract, with the subject's default and override contracts merged in, as the registry merges them) is not the latest version's. The schema may be the same, but a contract is part of a version's identity: registering makes a new version and id. It is no compatibility finding and never fails a check; `confluent:version`, which the registry keeps itself, is not compared.",
     }
     REGISTRY_ERROR {
         message: "the registry could not be asked or refused the request",

@@ -4,50 +4,11 @@
 
 mod common;
 
-use std::future::Future;
 use std::time::{Duration, Instant};
 
 use common::*;
 use schemagate_client::Client;
 use schemagate_core::Level;
-use schemagate_server::{Config, Server};
-
-/// Starts a server on a free port with a fresh data directory, runs `body` with its
-/// URL, then shuts it down.
-async fn with_registry<F, Fut>(body: F)
-where
-    F: FnOnce(String) -> Fut,
-    Fut: Future<Output = ()>,
-{
-    let data = tempfile::tempdir().unwrap();
-    let config = Config {
-        listen: "127.0.0.1:0".parse().unwrap(),
-        data_dir: data.path().join("data"),
-        ..Config::default()
-    };
-    let server = Server::bind(config).await.expect("server starts");
-    let url = format!("http://{}", server.local_addr());
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let running = tokio::spawn(async move {
-        let _ = server
-            .run_until(async {
-                let _ = stopped.await;
-            })
-            .await;
-    });
-    body(url).await;
-    let _ = stop.send(());
-    let _ = running.await;
-}
-
-/// Runs the CLI off the runtime's threads (it blocks on the child process).
-async fn run(p: &Project, url: &str, args: &[&str]) -> Run {
-    let mut cmd = p.cmd(args);
-    cmd.env("SCHEMAGATE_REGISTRY_URL", url);
-    tokio::task::spawn_blocking(move || Run::from(cmd.output().expect("run schemagate")))
-        .await
-        .unwrap()
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_tour_check_register_break_fix_pull() {

@@ -1,5 +1,5 @@
-//! The client's caches. Ids are immutable and so are numbered subject-versions, so
-//! both are kept for the life of the client; `latest` moves, so it expires after a TTL.
+//! The client's caches. Ids, GUIDs and numbered subject-versions are immutable, so
+//! they are kept for the life of the client; `latest` moves, so it expires after a TTL.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -10,6 +10,7 @@ use crate::types::{SchemaById, SubjectVersion, VersionSpec};
 #[derive(Debug, Default)]
 struct Maps {
     by_id: HashMap<u32, Arc<SchemaById>>,
+    by_guid: HashMap<String, Arc<SchemaById>>,
     versions: HashMap<(String, u32), Arc<SubjectVersion>>,
     latest: HashMap<String, (Instant, Arc<SubjectVersion>)>,
 }
@@ -44,6 +45,16 @@ impl Cache {
         self.lock().by_id.insert(id, Arc::clone(schema));
     }
 
+    pub(crate) fn by_guid(&self, guid: &str) -> Option<Arc<SchemaById>> {
+        self.lock().by_guid.get(guid).cloned()
+    }
+
+    pub(crate) fn put_by_guid(&self, guid: &str, schema: &Arc<SchemaById>) {
+        self.lock()
+            .by_guid
+            .insert(guid.to_owned(), Arc::clone(schema));
+    }
+
     pub(crate) fn version(&self, subject: &str, v: VersionSpec) -> Option<Arc<SubjectVersion>> {
         let maps = self.lock();
         match v {
@@ -60,13 +71,9 @@ impl Cache {
         let mut maps = self.lock();
         maps.versions
             .insert((subject.to_owned(), found.version), Arc::clone(found));
-        maps.by_id.entry(found.id).or_insert_with(|| {
-            Arc::new(SchemaById {
-                schema_type: found.schema_type,
-                schema: found.schema.clone(),
-                references: found.references.clone(),
-            })
-        });
+        maps.by_id
+            .entry(found.id)
+            .or_insert_with(|| Arc::new(SchemaById::from_version(found)));
         if v == VersionSpec::Latest && !self.latest_ttl.is_zero() {
             maps.latest
                 .insert(subject.to_owned(), (Instant::now(), Arc::clone(found)));

@@ -6,6 +6,12 @@
 //! [`Client::load_latest`] is the startup helper: fetch and parse every schema a
 //! producer needs, and fail before the first message if one is missing.
 //!
+//! Confluent 8's data contracts ride along: bodies send `metadata` and `ruleSet` (core's
+//! [`Metadata`](schemagate_core::contract::Metadata) and
+//! [`RuleSet`](schemagate_core::contract::RuleSet)), answers carry them with `guid`, and
+//! the contract calls are here too: a schema by GUID, the ids of a GUID, the latest
+//! version with given metadata, and the full configuration.
+//!
 //! ```no_run
 //! # async fn demo() -> Result<(), schemagate_client::Error> {
 //! let client = schemagate_client::Client::builder("http://localhost:8081").build()?;
@@ -29,7 +35,8 @@ use serde::de::DeserializeOwned;
 
 pub use error::Error;
 pub use types::{
-    Compatibility, SchemaBody, SchemaById, SchemaReference, SubjectVersion, VersionSpec,
+    Compatibility, Config, ContextId, Registered, SchemaBody, SchemaById, SchemaReference,
+    SubjectVersion, VersionSpec,
 };
 
 use cache::Cache;
@@ -41,6 +48,10 @@ const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'.')
     .remove(b'_')
     .remove(b'~');
+
+/// A query value keeps only unreserved characters too: `&`, `=`, `+` and `#` in a
+/// metadata key or value must not end or split the pair.
+const QUERY_VALUE: &AsciiSet = SEGMENT;
 
 /// The content type Confluent's own clients send.
 const CONTENT_TYPE: &str = "application/vnd.schemaregistry.v1+json";
@@ -258,10 +269,57 @@ impl Client {
         Ok(fetched)
     }
 
+    /// A schema by Confluent's GUID (`GET /schemas/guids/{guid}`), cached for the life of
+    /// the client: a GUID is a digest of the schema and its contract, so what it names
+    /// never changes.
+    pub async fn schema_by_guid(&self, guid: &str) -> Result<Arc<SchemaById>, Error> {
+        if let Some(hit) = self.inner.cache.by_guid(guid) {
+            return Ok(hit);
+        }
+        let path = format!("/schemas/guids/{}", seg(guid));
+        let fetched: Arc<SchemaById> = Arc::new(self.get(&path).await?);
+        self.inner.cache.put_by_guid(guid, &fetched);
+        Ok(fetched)
+    }
+
+    /// The ids a GUID has, one per schema context (`GET /schemas/guids/{guid}/ids`).
+    pub async fn ids_by_guid(&self, guid: &str) -> Result<Vec<ContextId>, Error> {
+        self.get(&format!("/schemas/guids/{}/ids", seg(guid))).await
+    }
+
+    /// The newest version of `subject` whose metadata properties hold every
+    /// `(key, value)` pair (`GET /subjects/{s}/metadata?key=K&value=V...`); with
+    /// `deleted`, soft-deleted versions count too. Not found is 40401 when the subject
+    /// does not exist and 40403 when no version matches ([`Error::error_code`]).
+    pub async fn latest_with_metadata(
+        &self,
+        subject: &str,
+        properties: &[(&str, &str)],
+        deleted: bool,
+    ) -> Result<Arc<SubjectVersion>, Error> {
+        let path = metadata_path(subject, properties, deleted);
+        let found: Arc<SubjectVersion> = Arc::new(self.get(&path).await?);
+        // A numbered version never changes: later reads of it need no request.
+        let number = VersionSpec::Number(found.version);
+        self.inner.cache.put_version(subject, number, &found);
+        Ok(found)
+    }
+
     /// Registers `body` under `subject` and returns its global id. Idempotent: a schema
     /// the subject already holds gets its existing id.
     pub async fn register(&self, subject: &str, body: &SchemaBody) -> Result<u32, Error> {
-        let answer: types::RegisterAnswer = self
+        Ok(self.register_answer(subject, body).await?.id)
+    }
+
+    /// [`Client::register`], with all the registry answered: Confluent 8 also sends the
+    /// version, the GUID and the contract it stored (merged with the subject's defaults
+    /// and overrides), which older registries do not.
+    pub async fn register_answer(
+        &self,
+        subject: &str,
+        body: &SchemaBody,
+    ) -> Result<Registered, Error> {
+        let answer: Registered = self
             .send(
                 Method::POST,
                 &format!("/subjects/{}/versions", seg(subject)),
@@ -269,7 +327,7 @@ impl Client {
             )
             .await?;
         self.inner.cache.forget_latest(subject);
-        Ok(answer.id)
+        Ok(answer)
     }
 
     /// The version of `subject` that holds `body`, or `None` when the subject does not
@@ -346,6 +404,46 @@ impl Client {
         let body = serde_json::json!({ "compatibility": level.as_str() });
         let _: serde_json::Value = self.send(Method::PUT, &path, Some(&body)).await?;
         Ok(())
+    }
+
+    /// The configuration of `subject`, or the global one with `None`: the level and
+    /// Confluent 8's contract settings. With `default_to_global`, a subject without its
+    /// own configuration gets the global one (as `GET /config/{s}?defaultToGlobal=true`,
+    /// and from registries that predate that parameter too); without it, such a subject
+    /// is not found (40408).
+    pub async fn config(
+        &self,
+        subject: Option<&str>,
+        default_to_global: bool,
+    ) -> Result<Config, Error> {
+        let path = match subject {
+            Some(s) if default_to_global => format!("/config/{}?defaultToGlobal=true", seg(s)),
+            Some(s) => format!("/config/{}", seg(s)),
+            None => "/config".to_owned(),
+        };
+        match self.get(&path).await {
+            // As in `level`: an older registry answers 40408 for a subject without its
+            // own configuration, where the global one applies.
+            Err(e) if subject.is_some() && default_to_global && e.is_not_found() => {
+                self.get("/config").await
+            }
+            other => other,
+        }
+    }
+
+    /// Updates the configuration of `subject`, or the global one with `None` (`PUT
+    /// /config[/{s}]`): only the fields set in `config` are sent, so the others keep
+    /// their values. Answers what the registry says it set.
+    pub async fn set_config(
+        &self,
+        subject: Option<&str>,
+        config: &Config,
+    ) -> Result<Config, Error> {
+        let path = match subject {
+            Some(s) => format!("/config/{}", seg(s)),
+            None => "/config".to_owned(),
+        };
+        self.send(Method::PUT, &path, Some(config)).await
     }
 
     /// Soft-deletes a subject, or permanently deletes an already soft-deleted one;
@@ -551,6 +649,24 @@ fn seg(subject: &str) -> String {
     utf8_percent_encode(subject, SEGMENT).to_string()
 }
 
+/// `/subjects/{s}/metadata` with one `key` and one `value` per pair, in order, as
+/// Confluent's `RestService.getLatestWithMetadata` sends them (the registry pairs the
+/// n-th key with the n-th value).
+fn metadata_path(subject: &str, properties: &[(&str, &str)], deleted: bool) -> String {
+    let mut path = format!("/subjects/{}/metadata", seg(subject));
+    let mut separator = '?';
+    for (key, value) in properties {
+        let key = utf8_percent_encode(key, QUERY_VALUE);
+        let value = utf8_percent_encode(value, QUERY_VALUE);
+        path.push_str(&format!("{separator}key={key}&value={value}"));
+        separator = '&';
+    }
+    if deleted {
+        path.push_str(&format!("{separator}deleted=true"));
+    }
+    path
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -564,6 +680,19 @@ mod tests {
         ] {
             assert_eq!(seg(subject), segment);
         }
+    }
+
+    #[test]
+    fn metadata_queries_pair_keys_and_values_in_order_and_escape_both() {
+        assert_eq!(metadata_path("s", &[], false), "/subjects/s/metadata");
+        assert_eq!(
+            metadata_path("a/b", &[("owner", "team a"), ("x&y=z", "1+1#")], true),
+            "/subjects/a%2Fb/metadata?key=owner&value=team%20a&key=x%26y%3Dz&value=1%2B1%23&deleted=true"
+        );
+        assert_eq!(
+            metadata_path("s", &[], true),
+            "/subjects/s/metadata?deleted=true"
+        );
     }
 
     #[test]

@@ -1,10 +1,12 @@
 //! The client against a scripted HTTP server on a loopback port: wire format, error
-//! mapping, credentials, retries, timeouts, caches and the startup helper.
+//! mapping, credentials, retries, timeouts, caches, the startup helper and the data
+//! contract calls.
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use schemagate_client::{Auth, Client, Error, SchemaBody, VersionSpec};
+use schemagate_client::{Auth, Client, Config, Error, SchemaBody, VersionSpec};
+use schemagate_core::contract::{Metadata, RuleSet};
 use schemagate_core::{Level, SchemaType};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
@@ -369,5 +371,150 @@ async fn the_startup_helper_parses_and_fails_fast_naming_the_subject() {
     assert!(
         matches!(&err, Error::Schema { subject, .. } if subject == "broken-value"),
         "{err:?}"
+    );
+}
+
+const GUID: &str = "d629bb05-ad85-3d20-fbcb-895de3c459f7";
+
+fn contract_version(version: u32) -> String {
+    serde_json::json!({
+        "subject": "pay/ments", "id": 9, "version": version, "guid": GUID, "schema": ORDER,
+        "metadata": {"properties": {"owner": "payments", "major": "2"}},
+        "ruleSet": {"domainRules": [{"name": "checkId", "kind": "CONDITION", "mode": "WRITE", "type": "CEL", "expr": "size(message.id) > 0"}]},
+        "ts": 1718000000000_i64
+    })
+    .to_string()
+}
+
+#[tokio::test]
+async fn contract_calls_send_confluent_requests() {
+    let (url, seen) = serve(Arc::new(|r: &Seen, _| {
+        Some(match (r.method.as_str(), r.path.as_str()) {
+            ("GET", path) if path == format!("/schemas/guids/{GUID}") => (
+                200,
+                serde_json::json!({"schema": ORDER, "guid": GUID, "metadata": {"properties": {"owner": "payments"}}}).to_string(),
+            ),
+            ("GET", path) if path == format!("/schemas/guids/{GUID}/ids") => {
+                (200, r#"[{"context":".","id":9}]"#.into())
+            }
+            ("GET", "/subjects/pay%2Fments/metadata?key=owner&value=payments&key=major&value=2") => {
+                (200, contract_version(4))
+            }
+            ("GET", "/subjects/pay%2Fments/metadata?key=major&value=3") => (
+                404,
+                r#"{"error_code":40403,"message":"Schema not found"}"#.into(),
+            ),
+            ("GET", "/subjects/nobody/metadata?key=major&value=3&deleted=true") => (
+                404,
+                r#"{"error_code":40401,"message":"Subject 'nobody' not found."}"#.into(),
+            ),
+            ("GET", "/config/pay%2Fments?defaultToGlobal=true") => (
+                200,
+                r#"{"compatibilityLevel":"BACKWARD","compatibilityGroup":"major","defaultMetadata":{"properties":{"team":"t"}}}"#.into(),
+            ),
+            ("GET", "/config/pay%2Fments") => (
+                404,
+                r#"{"error_code":40408,"message":"Subject 'pay/ments' does not have subject-level compatibility configured"}"#.into(),
+            ),
+            ("PUT", "/config/pay%2Fments") => (200, r.body.clone()),
+            ("POST", "/subjects/pay%2Fments/versions") => {
+                (200, serde_json::json!({"id": 9, "version": 4, "guid": GUID}).to_string())
+            }
+            _ => return not_found(404),
+        })
+    }))
+    .await;
+    let client = Client::builder(&url).build().unwrap();
+
+    // By GUID: once over the wire, then from the cache, as ids are.
+    for _ in 0..2 {
+        let s = client.schema_by_guid(GUID).await.unwrap();
+        assert_eq!(s.guid.as_deref(), Some(GUID));
+        assert_eq!(s.metadata.as_ref().unwrap().properties["owner"], "payments");
+    }
+    let ids = client.ids_by_guid(GUID).await.unwrap();
+    assert_eq!((ids[0].context.as_str(), ids[0].id), (".", 9));
+
+    // Latest with metadata: the pairs in order, and Confluent's two not-founds apart.
+    let found = client
+        .latest_with_metadata("pay/ments", &[("owner", "payments"), ("major", "2")], false)
+        .await
+        .unwrap();
+    assert_eq!((found.version, found.ts), (4, Some(1718000000000)));
+    assert_eq!(
+        found.rule_set.as_ref().unwrap().domain_rules[0].name(),
+        "checkId"
+    );
+    // ...and version 4 is now known without asking.
+    let again = client
+        .version("pay/ments", VersionSpec::Number(4))
+        .await
+        .unwrap();
+    assert_eq!(again, found);
+    let none = client
+        .latest_with_metadata("pay/ments", &[("major", "3")], false)
+        .await
+        .unwrap_err();
+    assert_eq!(
+        (none.is_not_found(), none.error_code()),
+        (true, Some(40403))
+    );
+    let gone = client
+        .latest_with_metadata("nobody", &[("major", "3")], true)
+        .await
+        .unwrap_err();
+    assert_eq!(gone.error_code(), Some(40401));
+
+    // The full configuration, with and without falling back to the global one.
+    let config = client.config(Some("pay/ments"), true).await.unwrap();
+    assert_eq!(config.compatibility_level, Some(Level::Backward));
+    assert_eq!(config.compatibility_group.as_deref(), Some("major"));
+    assert_eq!(config.default_metadata.unwrap().properties["team"], "t");
+    let own = client.config(Some("pay/ments"), false).await.unwrap_err();
+    assert_eq!(own.error_code(), Some(40408));
+    let mut update = Config::default();
+    update.compatibility_group = Some("major".into());
+    update.override_rule_set = Some(
+        serde_json::from_value::<RuleSet>(
+            serde_json::json!({"domainRules": [{"name": "r", "type": "CEL", "mode": "READ"}]}),
+        )
+        .unwrap(),
+    );
+    let echoed = client.set_config(Some("pay/ments"), &update).await.unwrap();
+    assert_eq!(echoed, update);
+
+    // Registration sends the contract and reads Confluent 8's fuller answer.
+    let metadata: Metadata =
+        serde_json::from_value(serde_json::json!({"properties": {"major": "2"}})).unwrap();
+    let body = SchemaBody::new(SchemaType::Avro, ORDER).with_metadata(Some(metadata));
+    let registered = client.register_answer("pay/ments", &body).await.unwrap();
+    assert_eq!(
+        (
+            registered.id,
+            registered.version,
+            registered.guid.as_deref()
+        ),
+        (9, Some(4), Some(GUID))
+    );
+
+    let seen = seen.lock().unwrap();
+    let guid_gets = seen
+        .iter()
+        .filter(|r| r.path == format!("/schemas/guids/{GUID}"))
+        .count();
+    assert_eq!(guid_gets, 1, "a GUID is fetched once");
+    assert!(!seen.iter().any(|r| r.path.contains("/versions/4")));
+    let put = seen.iter().find(|r| r.method == "PUT").unwrap();
+    assert_eq!(
+        put.body,
+        r#"{"compatibilityGroup":"major","overrideRuleSet":{"domainRules":[{"name":"r","kind":"TRANSFORM","mode":"READ","type":"CEL","disabled":false}]}}"#
+    );
+    let register = seen.iter().find(|r| r.method == "POST").unwrap();
+    assert_eq!(
+        register.body,
+        format!(
+            r#"{{"schema":{},"metadata":{{"properties":{{"major":"2"}}}}}}"#,
+            serde_json::Value::from(ORDER)
+        )
     );
 }

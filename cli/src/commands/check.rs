@@ -1,6 +1,7 @@
 //! `schemagate check`: every mapped schema against the registry (its level, its
-//! history, judged by the core so findings are structured), or offline `--against` a
-//! git revision or a directory.
+//! history, judged by the core so findings are structured; its data contract compared
+//! with the latest version's, which is never a breaking change), or offline `--against`
+//! a git revision or a directory (schemas only).
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -10,13 +11,15 @@ use schemagate_client::{Client, SubjectVersion, VersionSpec};
 use schemagate_core::{Level, ParsedSchema};
 
 use super::{
-    Disk, History, Loaded, Prefetched, RemoteRefs, Source, judge, load, load_present,
-    registry_findings,
+    Disk, History, Loaded, Prefetched, RemoteRefs, Source, contract_drift, judge, load,
+    load_present, registry_findings,
 };
 use crate::cli::{CheckArgs, Global};
+use crate::contract::{self, Contract};
 use crate::project::{Mapping, Project};
 use crate::registry;
 use crate::report::{CommandName, Item, Outcome, Status};
+use crate::rules::CliRule;
 
 /// Runs the command.
 pub async fn run(global: &Global, args: &CheckArgs) -> Result<Outcome> {
@@ -134,14 +137,34 @@ pub(super) async fn check_one(client: &Client, project: &Project, m: &Mapping) -
         Ok(new) => new,
         Err(note) => return Item::error(m.subject.as_str(), shown, note),
     };
-    let held = match client.level(Some(m.subject.as_str())).await {
-        Ok(level) => level,
+    let declared = match contract::declared(project, m) {
+        Ok(d) => d,
+        Err(note) => return Item::error(m.subject.as_str(), shown, note),
+    };
+    let sent = declared
+        .as_ref()
+        .map(|d| &d.contract)
+        .filter(|c| !c.is_empty());
+    // One request for the level and the contract settings (defaults, overrides, the
+    // compatibility group) that decide what registration would store and compare.
+    let config = match client.config(Some(m.subject.as_str()), true).await {
+        Ok(config) => config,
         Err(e) => return network(&e),
+    };
+    let held = match config.compatibility_level {
+        Some(level) => level,
+        None => match client.level(Some(m.subject.as_str())).await {
+            Ok(level) => level,
+            Err(e) => return network(&e),
+        },
     };
     // A declared level is the one `register` applies before it registers: judging
     // under it gives the verdict registration will give, and the offline one.
     let level = m.declared_level.unwrap_or(held);
-    let numbers = if level.is_transitive() {
+    let group = config.compatibility_group.as_deref();
+    // A compatibility group picks its versions by their metadata, so every version is
+    // needed to find the latest of the group.
+    let numbers = if level.is_transitive() || group.is_some() {
         match client.versions(m.subject.as_str()).await {
             Ok(v) => v.into_iter().map(VersionSpec::Number).collect(),
             Err(e) if e.is_not_found() => Vec::new(),
@@ -158,14 +181,38 @@ pub(super) async fn check_one(client: &Client, project: &Project, m: &Mapping) -
             Err(e) => return network(&e),
         }
     }
-    if registered.is_empty() {
+    let Some(latest) = registered.last().cloned() else {
         let mut item =
             Item::new(m.subject.as_str(), shown, Status::New).detail("not in the registry yet");
         item.level = Some(level);
         item.schema_type = Some(new.parsed.schema_type());
         return item;
+    };
+    let latest_contract = Contract::registered(latest.metadata.as_ref(), latest.rule_set.as_ref());
+    let stored = contract::stored(sent, Some(&latest_contract), &config);
+    let mut group_detail = None;
+    if let Some(group) = group {
+        // Confluent compares a new schema only with the versions whose metadata has the
+        // same value of the group's property (absent matching absent).
+        let value = stored
+            .metadata
+            .as_ref()
+            .and_then(|md| md.properties.get(group));
+        registered.retain(|r| r.metadata.as_ref().and_then(|md| md.properties.get(group)) == value);
+        if !level.is_transitive() && registered.len() > 1 {
+            registered.drain(..registered.len() - 1);
+        }
+        let shown_value = value.map_or("absent".to_owned(), |v| format!("{v:?}"));
+        group_detail = Some(match registered.last() {
+            None => format!(
+                "no version in compatibility group {group} = {shown_value} yet (the latest, version {}, is in another)",
+                latest.version
+            ),
+            Some(_) => format!("compatibility group {group} = {shown_value}"),
+        });
     }
-    let latest_version = registered.last().map(|r| r.version);
+    let judged: Vec<String> = registered.iter().map(|r| r.version.to_string()).collect();
+    let latest_judged = registered.last().map(|r| r.version);
     let mut history = History {
         versions: Vec::new(),
         labels: Vec::new(),
@@ -185,31 +232,67 @@ pub(super) async fn check_one(client: &Client, project: &Project, m: &Mapping) -
             }
             // A registered schema the core cannot read (another registry's dialect,
             // Protobuf): let the registry judge, with its own words.
-            None => return remote_verdict(client, project, m, shown, level, &new).await,
+            None => return remote_verdict(client, project, m, shown, level, &new, sent).await,
         }
     }
     let mut item = judge(
         Some(project),
         m.subject.as_str(),
-        shown,
+        shown.clone(),
         level,
         m.policy,
         &new,
         &history,
     );
-    if let Some(v) = latest_version {
+    if let Some(v) = latest_judged {
+        let latest_of = if v == latest.version {
+            "the latest"
+        } else {
+            "the latest of its compatibility group"
+        };
         item.detail = Some(match item.status {
-            Status::Unchanged => format!("registered as version {v}, the latest"),
+            Status::Unchanged => format!("registered as version {v}, {latest_of}"),
+            _ if level.is_transitive() && group.is_some() => format!(
+                "against versions {}, those of its compatibility group",
+                judged.join(", ")
+            ),
             _ if level.is_transitive() => format!("against versions 1..{v}, all of them"),
-            _ => format!("against version {v}, the latest"),
+            _ => format!("against version {v}, {latest_of}"),
         });
+    }
+    if let Some(detail) = group_detail {
+        item.add_detail(detail);
+    }
+    // A contract is part of a version's identity but not of compatibility: a change is
+    // said, never counted as breaking, and turns "unchanged" into a new version.
+    let place = declared
+        .as_ref()
+        .map(|d| d.origin.file().to_owned())
+        .or(shown);
+    if let Some(note) = contract_drift(&latest, sent, &config, place) {
+        if project
+            .ignores
+            .iter()
+            .any(|i| i.covers(m.subject.as_str(), CliRule::CONTRACT_CHANGED.as_str(), ""))
+        {
+            item.ignored += 1;
+        } else {
+            if item.status == Status::Unchanged {
+                item.status = Status::Compatible;
+                item.detail = Some(format!(
+                    "the schema of version {}, the latest, with another data contract",
+                    latest.version
+                ));
+            }
+            item.findings.push(note);
+        }
     }
     // A file that is an older registered version breaks against the latest while
     // `register` calls it registered: say both, so the two do not seem to disagree.
     if item.status != Status::Unchanged
-        && let Ok(body) = super::register::body(client, project, m, &new).await
+        && let Ok(body) = super::register::body(client, project, m, &new, sent).await
         && let Ok(Some(found)) = client.lookup(m.subject.as_str(), &body).await
-        && Some(found.version) != latest_version
+        && found.version != latest.version
     {
         let older = format!(
             "the file is registered version {}, not the latest: `register` changes nothing",
@@ -253,8 +336,9 @@ async fn remote_verdict(
     shown: Option<String>,
     level: Level,
     new: &Loaded,
+    sent: Option<&Contract>,
 ) -> Item {
-    let body = match super::register::body(client, project, m, new).await {
+    let body = match super::register::body(client, project, m, new, sent).await {
         Ok(b) => b,
         Err(e) => {
             return registry::failed(m.subject.as_str(), shown, &e);

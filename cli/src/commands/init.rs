@@ -14,6 +14,7 @@ use schemagate_core::{ParsedSchema, SchemaError, SchemaType};
 use serde_json::Value;
 
 use crate::cli::InitArgs;
+use crate::contract;
 use crate::glob;
 use crate::project::{FILE_NAME, Project, display_path, infer_type, stem};
 use crate::report::{CommandName, Item, Outcome, Status};
@@ -35,10 +36,15 @@ pub fn run(args: &InitArgs) -> Result<Outcome> {
         files.extend(glob::expand(root, &format!("{dir}/**/*.{ext}"))?);
     }
     files.sort();
+    // A data contract beside a schema is part of its subject, not a schema to map.
+    files.retain(|f| !contract::is_sidecar(f));
     let mut text = String::from(
         "# Schemagate project: which file is which subject, and how changes are judged.\n\
          # Credentials come from the environment only: SCHEMAGATE_REGISTRY_USER and\n\
-         # SCHEMAGATE_REGISTRY_PASSWORD, or SCHEMAGATE_REGISTRY_TOKEN.\n\n",
+         # SCHEMAGATE_REGISTRY_PASSWORD, or SCHEMAGATE_REGISTRY_TOKEN.\n\
+         # A subject's data contract (Confluent's metadata and ruleSet) lives next to its\n\
+         # schema in <schema file>.contract.json, or in `metadata` and `ruleSet` tables of\n\
+         # its [[subjects]] entry; `schemagate pull` writes the registry's to the former.\n\n",
     );
     let _ = writeln!(text, "[registry]\nurl = {}\n", toml_str(&args.url));
     let _ = writeln!(

@@ -1,5 +1,6 @@
 //! One module per command, and what they share: reading mapped schemas (with their
-//! references) from a source, and judging a new schema against its history.
+//! references) from a source, judging a new schema against its history, and saying
+//! what a declared data contract changes in the registry.
 
 pub mod check;
 pub mod diff;
@@ -12,11 +13,13 @@ pub mod validate;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
+use schemagate_client::{Config, SubjectVersion};
 use schemagate_core::{
     Bump, CheckOptions, Direction, Level, ParsedSchema, Policy, Reference, Subject, bump_at,
     check_with,
 };
 
+use crate::contract::{self, Contract};
 use crate::locate::{Counterparts, locate};
 use crate::project::{Mapping, Project, RefSpec};
 use crate::report::{Item, Note, Status, schema_error_note};
@@ -132,6 +135,29 @@ pub fn registry_findings(messages: Vec<String>, shown: &Option<String>) -> Vec<N
         .into_iter()
         .map(|m| note(m).at(shown.clone(), None))
         .collect()
+}
+
+/// What registering with the contract `sent` (`None`: none declared) would change in
+/// the data contract of `latest`, under the subject's `config`, as one CONTRACT_CHANGED
+/// note placed at `place` (where the contract is declared); `None` when nothing changes.
+pub fn contract_drift(
+    latest: &SubjectVersion,
+    sent: Option<&Contract>,
+    config: &Config,
+    place: Option<String>,
+) -> Option<Note> {
+    let old = Contract::registered(latest.metadata.as_ref(), latest.rule_set.as_ref());
+    let new = contract::stored(sent, Some(&old), config);
+    let changes = contract::changes(&old, &new);
+    if changes.is_empty() {
+        return None;
+    }
+    let message = format!(
+        "data contract changes against version {}, the latest: {}; registering makes a new version",
+        latest.version,
+        changes.join("; ")
+    );
+    Some(Note::of(CliRule::CONTRACT_CHANGED, "", message).at(place, None))
 }
 
 /// The texts of `refs` and of what the referenced files import in turn (a referenced

@@ -1,13 +1,16 @@
 //! `schemagate register [--dry-run]`: publish every mapped schema, referenced ones
-//! first. Idempotent: a schema the subject already holds is reported with its id and
-//! version and not sent again.
+//! first, each with the data contract declared for it (validated before anything is
+//! sent). Idempotent: a schema the subject already holds with the same contract is
+//! reported with its id and version and not sent again; a new contract on the same
+//! schema is a new version, and the output says what changes.
 
 use anyhow::Result;
 use schemagate_client::{Client, SchemaBody, SchemaReference, VersionSpec};
 use schemagate_core::Level;
 
-use super::{Disk, Loaded, RemoteRefs, load_present, registry_findings};
+use super::{Disk, Loaded, RemoteRefs, contract_drift, load_present, registry_findings};
 use crate::cli::{Global, RegisterArgs};
+use crate::contract::{self, Contract, Declared};
 use crate::project::{Mapping, Project};
 use crate::registry;
 use crate::report::{CommandName, Item, Outcome, Status};
@@ -66,6 +69,40 @@ fn dependency_order<'a>(project: &'a Project, selected: Vec<&'a Mapping>) -> Vec
 
 async fn register_one(client: &Client, project: &Project, m: &Mapping, dry_run: bool) -> Item {
     let shown = Some(project.display(&m.file));
+    // The contract is read and validated first: a refused one stops the subject before
+    // any request about it.
+    let declared = match contract::declared(project, m) {
+        Ok(d) => d,
+        Err(note) => return Item::error(m.subject.as_str(), shown, note),
+    };
+    let mut item = register_schema(client, project, m, dry_run, declared.as_ref()).await;
+    if let Some(d) = &declared
+        && item.status != Status::Error
+    {
+        let (origin, summary) = (&d.origin, d.contract.summary());
+        item.add_detail(match item.status {
+            _ if d.contract.is_empty() => format!(
+                "{origin} declares no data contract: the registry keeps the latest version's"
+            ),
+            Status::WouldRegister => format!("would send the data contract of {origin}: {summary}"),
+            Status::Registered => format!("sent the data contract of {origin}: {summary}"),
+            Status::AlreadyRegistered => format!("with the data contract of {origin}: {summary}"),
+            _ => format!("the data contract of {origin} was not sent"),
+        });
+        item.contract = Some(d.contract.clone());
+    }
+    item
+}
+
+async fn register_schema(
+    client: &Client,
+    project: &Project,
+    m: &Mapping,
+    dry_run: bool,
+    declared: Option<&Declared>,
+) -> Item {
+    let shown = Some(project.display(&m.file));
+    let sent = declared.map(|d| &d.contract).filter(|c| !c.is_empty());
     let fail =
         |e: &schemagate_client::Error| registry::failed(m.subject.as_str(), shown.clone(), e);
     let mut remote = RemoteRefs::new();
@@ -88,7 +125,7 @@ async fn register_one(client: &Client, project: &Project, m: &Mapping, dry_run: 
         Ok(l) => l,
         Err(note) => return Item::error(m.subject.as_str(), shown, note),
     };
-    let body = match body(client, project, m, &loaded).await {
+    let body = match body(client, project, m, &loaded, sent).await {
         Ok(b) => b,
         Err(e) => return fail(&e),
     };
@@ -128,40 +165,61 @@ async fn register_one(client: &Client, project: &Project, m: &Mapping, dry_run: 
             }
             item
         }
-        Ok(None) if dry_run => match client
-            .check_compatibility(m.subject.as_str(), None, &body, true)
-            .await
-        {
-            Ok(answer) if answer.is_compatible => {
-                Item::new(m.subject.as_str(), shown.clone(), Status::WouldRegister)
-            }
-            Ok(answer) => refused(m, shown.clone(), answer.messages),
-            Err(e) if e.is_not_found() => {
-                Item::new(m.subject.as_str(), shown.clone(), Status::WouldRegister)
-                    .detail("new subject")
-            }
-            Err(e) => return fail(&e),
-        },
-        Ok(None) => match client.register(m.subject.as_str(), &body).await {
-            Ok(id) => {
-                let mut item = Item::new(m.subject.as_str(), shown.clone(), Status::Registered);
-                item.id = Some(id);
-                match client.lookup(m.subject.as_str(), &body).await {
-                    Ok(Some(found)) => item.version = Some(found.version),
-                    Ok(None) => {}
+        Ok(None) => {
+            // What the contract changes is known only before registering: afterwards
+            // the latest version is the new one.
+            let drift = match sent {
+                Some(sent) => match drift_note(client, m, sent, declared).await {
+                    Ok(note) => note,
+                    Err(e) => return fail(&e),
+                },
+                None => None,
+            };
+            let mut item = if dry_run {
+                match client
+                    .check_compatibility(m.subject.as_str(), None, &body, true)
+                    .await
+                {
+                    Ok(answer) if answer.is_compatible => {
+                        Item::new(m.subject.as_str(), shown.clone(), Status::WouldRegister)
+                    }
+                    Ok(answer) => refused(m, shown.clone(), answer.messages),
+                    Err(e) if e.is_not_found() => {
+                        Item::new(m.subject.as_str(), shown.clone(), Status::WouldRegister)
+                            .detail("new subject")
+                    }
                     Err(e) => return fail(&e),
                 }
-                item
-            }
-            Err(e) if e.is_incompatible() => {
-                let message = match &e {
-                    schemagate_client::Error::Registry { message, .. } => message.clone(),
-                    other => other.to_string(),
-                };
-                refused(m, shown.clone(), vec![message])
-            }
-            Err(e) => return fail(&e),
-        },
+            } else {
+                match client.register_answer(m.subject.as_str(), &body).await {
+                    Ok(answer) => {
+                        let mut item =
+                            Item::new(m.subject.as_str(), shown.clone(), Status::Registered);
+                        item.id = Some(answer.id);
+                        item.version = answer.version;
+                        // Registries before Confluent 8 answer the id alone.
+                        if item.version.is_none() {
+                            match client.lookup(m.subject.as_str(), &body).await {
+                                Ok(Some(found)) => item.version = Some(found.version),
+                                Ok(None) => {}
+                                Err(e) => return fail(&e),
+                            }
+                        }
+                        item
+                    }
+                    Err(e) if e.is_incompatible() => {
+                        let message = match &e {
+                            schemagate_client::Error::Registry { message, .. } => message.clone(),
+                            other => other.to_string(),
+                        };
+                        refused(m, shown.clone(), vec![message])
+                    }
+                    Err(e) => return fail(&e),
+                }
+            };
+            item.findings.extend(drift);
+            item
+        }
         Err(e) => return fail(&e),
     };
     item.schema_type = Some(loaded.parsed.schema_type());
@@ -199,13 +257,33 @@ fn refused(m: &Mapping, shown: Option<String>, messages: Vec<String>) -> Item {
     item
 }
 
+/// What the declared contract `sent` changes against the subject's latest version,
+/// as a CONTRACT_CHANGED note; `None` for a new subject or no change.
+async fn drift_note(
+    client: &Client,
+    m: &Mapping,
+    sent: &Contract,
+    declared: Option<&Declared>,
+) -> Result<Option<crate::report::Note>, schemagate_client::Error> {
+    let latest = match client.latest(m.subject.as_str()).await {
+        Ok(latest) => latest,
+        Err(e) if e.is_not_found() => return Ok(None),
+        Err(e) => return Err(e),
+    };
+    let config = client.config(Some(m.subject.as_str()), true).await?;
+    let place = declared.map(|d| d.origin.file().to_owned());
+    Ok(contract_drift(&latest, Some(sent), &config, place))
+}
+
 /// The register/check body for a mapped schema: its text as written (the registry
-/// canonicalises) and its references pinned to registered versions.
+/// canonicalises), its references pinned to registered versions, and the data
+/// contract declared for it (`None`: the registry keeps the latest version's).
 pub async fn body(
     client: &Client,
     project: &Project,
     m: &Mapping,
     loaded: &Loaded,
+    contract: Option<&Contract>,
 ) -> Result<SchemaBody, schemagate_client::Error> {
     let mut references = Vec::new();
     for r in &m.references {
@@ -229,5 +307,10 @@ pub async fn body(
             version,
         });
     }
-    Ok(SchemaBody::new(m.schema_type, loaded.text.clone()).with_references(references))
+    let (metadata, rule_set) =
+        contract.map_or((None, None), |c| (c.metadata.clone(), c.rule_set.clone()));
+    Ok(SchemaBody::new(m.schema_type, loaded.text.clone())
+        .with_references(references)
+        .with_metadata(metadata)
+        .with_rule_set(rule_set))
 }

@@ -86,6 +86,15 @@ pub(super) struct RawSubject {
     pub(super) policy: Option<Policy>,
     #[serde(default)]
     pub(super) references: Vec<RawReference>,
+    /// The data contract's metadata, in Confluent's JSON shape written as TOML; read by
+    /// `crate::contract`, which refuses what Confluent would not take.
+    pub(super) metadata: Option<toml::Value>,
+    /// The data contract's rules, spelled as Confluent spells it (so are its fields).
+    #[serde(rename = "ruleSet")]
+    pub(super) rule_set: Option<toml::Value>,
+    /// Caught only to say how the key is spelled.
+    #[serde(rename = "rule_set")]
+    pub(super) rule_set_misspelt: Option<toml::Value>,
 }
 
 /// One entry of a subject's `references`.

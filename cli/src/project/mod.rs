@@ -1,5 +1,6 @@
-//! `schemagate.toml`: where the registry is, which file is which subject, how offline
-//! checks are judged, which findings are waived, and which sample events to validate.
+//! `schemagate.toml`: where the registry is, which file is which subject (and the data
+//! contract it declares), how offline checks are judged, which findings are waived, and
+//! which sample events to validate.
 //!
 //! The file is read once into [`Project`], with every glob expanded and every subject
 //! named, so commands never see an unresolved mapping. Credentials are not accepted
@@ -16,6 +17,8 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result, anyhow, bail};
 use schemagate_core::{Level, Policy, SchemaType, Subject};
 use serde::Deserialize;
+
+use crate::contract::Contract;
 
 pub use resolve::{infer_type, stem};
 
@@ -93,6 +96,11 @@ pub struct Mapping {
     pub policy: Policy,
     /// Schemas it imports.
     pub references: Vec<RefSpec>,
+    /// The data contract its entry declares (`metadata`, `ruleSet`); a sidecar file is
+    /// read by the commands that send or compare contracts (`crate::contract::declared`).
+    pub contract: Option<Contract>,
+    /// Its entry, as messages name it ("[[subjects]] entry 2").
+    pub entry: String,
 }
 
 /// Sample events of one subject.
@@ -123,6 +131,8 @@ pub struct SemverGate {
 pub struct Project {
     /// Directory of the project file; mapped paths are relative to it.
     pub root: PathBuf,
+    /// The project file itself, for messages.
+    pub file: PathBuf,
     /// Registry settings.
     pub registry: RegistrySettings,
     /// Every mapped schema, in file order.
@@ -147,7 +157,10 @@ impl Project {
             .map(Path::to_path_buf)
             .filter(|p| !p.as_os_str().is_empty())
             .unwrap_or_else(|| PathBuf::from("."));
-        Project::from_text(&text, root).with_context(|| format!("in {}", path.display()))
+        let mut project =
+            Project::from_text(&text, root).with_context(|| format!("in {}", path.display()))?;
+        project.file = path;
+        Ok(project)
     }
 
     /// Builds a project from the text of its file, resolving paths against `root`.
@@ -163,6 +176,7 @@ impl Project {
         }
         let r = raw.registry;
         Ok(Project {
+            file: root.join(FILE_NAME),
             root,
             registry: RegistrySettings {
                 url: r.url,
@@ -321,6 +335,71 @@ mod tests {
         let toml = "[[subjects]]\nglob = \"schemas/é?.avsc\"\n[[subjects]]\nglob = \"schemas/[äö]*.json\"\n";
         let (_d, p) = project(&files, toml);
         assert_eq!(subjects(p), ["éü-value", "äpfel-value"]);
+    }
+
+    #[test]
+    fn a_subjects_contract_is_read_from_its_tables_for_every_file_of_the_entry() {
+        let other = CUSTOMER.replace("Customer", "B");
+        let files = [
+            ("s/a.json", CUSTOMER),
+            ("s/b.json", other.as_str()),
+            // A sidecar matches `*.json` but is no schema.
+            ("s/a.json.contract.json", r#"{"metadata": {}}"#),
+        ];
+        let toml = r#"
+[[subjects]]
+glob = "s/*.json"
+[subjects.metadata.properties]
+owner = "crm"
+[[subjects.ruleSet.domainRules]]
+name = "checkEmail"
+kind = "CONDITION"
+mode = "WRITE"
+type = "CEL"
+expr = "message.email.contains('@')"
+"#;
+        let (_d, p) = project(&files, toml);
+        let p = p.unwrap();
+        assert_eq!(p.mappings.len(), 2, "the sidecar is not mapped");
+        for m in &p.mappings {
+            let c = m.contract.as_ref().unwrap();
+            assert_eq!(c.metadata.as_ref().unwrap().properties["owner"], "crm");
+            assert_eq!(
+                c.rule_set.as_ref().unwrap().domain_rules[0].name(),
+                "checkEmail"
+            );
+            assert_eq!(m.entry, "[[subjects]] entry 1");
+        }
+        let (_d, p) = project(
+            &files[..1],
+            "[[subjects]]\nfile = \"s/a.json\"\nsubject = \"a\"\n",
+        );
+        assert!(p.unwrap().mappings[0].contract.is_none());
+    }
+
+    #[test]
+    fn contract_tables_are_refused_naming_the_entry_the_key_and_the_rule() {
+        let files = [("a.avsc", ORDER)];
+        let err = |toml: &str| format!("{:#}", project(&files, toml).1.unwrap_err());
+        let head = "[[subjects]]\nfile = \"a.avsc\"\nsubject = \"a\"\n";
+        let snake = err(&format!("{head}[subjects.rule_set]\ndomainRules = []\n"));
+        assert!(
+            snake.starts_with("[[subjects]] entry 1: unknown key `rule_set`"),
+            "{snake}"
+        );
+        assert!(snake.contains("`ruleSet`"), "{snake}");
+        let invalid = err(&format!(
+            "{head}[[subjects.ruleSet.domainRules]]\nname = \"ok\"\ntype = \"CEL\"\nmode = \"WRITE\"\n[[subjects.ruleSet.domainRules]]\nname = \"late\"\ntype = \"CEL\"\nmode = \"UPGRADE\"\n"
+        ));
+        assert_eq!(
+            invalid,
+            "[[subjects]] entry 1: ruleSet.domainRules[1]: Domain rules can only be WRITE, READ, WRITEREAD (rule 'late' is UPGRADE)"
+        );
+        let typo = err(&format!("{head}[subjects.metadata]\nowner = \"x\"\n"));
+        assert!(
+            typo.starts_with("[[subjects]] entry 1: metadata.owner: unknown key \"owner\""),
+            "{typo}"
+        );
     }
 
     #[test]

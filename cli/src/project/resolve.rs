@@ -1,6 +1,6 @@
 //! From the raw file to what commands use: each `[[subjects]]` entry becomes one
 //! [`Mapping`] per file (globs expanded, schema types inferred, subjects named by
-//! their strategy), each `[[fixtures]]` entry its event files.
+//! their strategy, its data contract read), each `[[fixtures]]` entry its event files.
 
 use std::path::{Path, PathBuf};
 
@@ -9,6 +9,7 @@ use schemagate_core::{Level, NamingStrategy, Policy, SchemaType, Subject};
 
 use super::load::{RawFixture, RawProject, RawSubject};
 use super::{Fixture, Mapping, RefSpec, validate};
+use crate::contract::{self, is_sidecar};
 use crate::glob;
 
 /// Every mapping of the file, in file order.
@@ -45,6 +46,8 @@ fn entry(
         })
         .collect::<Vec<_>>();
     validate::entry(s, at)?;
+    let contract = contract::from_toml(s.metadata.as_ref(), s.rule_set.as_ref())
+        .map_err(|p| anyhow!("{at}: {}: {}", p.dotted(), p.message))?;
     let files: Vec<(PathBuf, Option<Subject>)> = match (&s.file, &s.glob) {
         // A missing file is not a config error: `pull` creates it, and `check`
         // reports it against its subject.
@@ -52,6 +55,8 @@ fn entry(
         (None, Some(pattern)) => {
             let found = glob::expand(root, pattern)
                 .with_context(|| format!("{at}: cannot expand {pattern:?}"))?;
+            // A schema's data contract sits beside it and is no schema.
+            let found: Vec<PathBuf> = found.into_iter().filter(|f| !is_sidecar(f)).collect();
             if found.is_empty() {
                 bail!("{at}: glob {pattern:?} matches no file");
             }
@@ -105,6 +110,8 @@ fn entry(
             declared_level: s.level,
             policy,
             references: references.clone(),
+            contract: contract.clone(),
+            entry: at.to_owned(),
         });
     }
     Ok(())

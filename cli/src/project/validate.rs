@@ -1,6 +1,7 @@
 //! What a project must satisfy beyond its file's shape: no credentials, a usable
-//! registry section, one way to name each entry's files, every subject mapped once,
-//! every reference resolvable and every fixture's subject mapped.
+//! registry section, one way to name each entry's files (and one spelling of its rule
+//! set), every subject mapped once, every reference resolvable and every fixture's
+//! subject mapped.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -25,8 +26,13 @@ pub(super) fn registry(r: &RawRegistry) -> Result<()> {
 }
 
 /// One `[[subjects]]` entry names its files one way: `file`, or `glob` without a
-/// fixed `subject` (many files cannot share one subject).
+/// fixed `subject` (many files cannot share one subject); its rule set is `ruleSet`.
 pub(super) fn entry(s: &RawSubject, at: &str) -> Result<()> {
+    if s.rule_set_misspelt.is_some() {
+        bail!(
+            "{at}: unknown key `rule_set`: the rule set is `ruleSet`, spelled as Confluent spells it in JSON and in sidecar files, and so are its fields (`domainRules`, `onFailure`)"
+        );
+    }
     match (&s.file, &s.glob) {
         (Some(_), None) => Ok(()),
         (None, Some(_)) if s.subject.is_some() => bail!(

@@ -1,10 +1,14 @@
-//! Shared helpers for the CLI tests: a project in a temporary directory and the real
-//! `schemagate` binary run inside it with a clean environment.
+//! Shared helpers for the CLI tests: a project in a temporary directory, the real
+//! `schemagate` binary run inside it with a clean environment, and a real Schemagate
+//! server on a free port for the tests that need a registry.
 
 #![allow(dead_code)]
 
+use std::future::Future;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+
+use schemagate_server::{Config, Server};
 
 /// A temporary project directory.
 pub struct Project {
@@ -253,4 +257,42 @@ pub fn fake_registry(route: fn(&str, &str) -> (u16, String)) -> String {
         }
     });
     url
+}
+
+/// Starts a server on a free port with a fresh data directory, runs `body` with its
+/// URL, then shuts it down.
+pub async fn with_registry<F, Fut>(body: F)
+where
+    F: FnOnce(String) -> Fut,
+    Fut: Future<Output = ()>,
+{
+    let data = tempfile::tempdir().unwrap();
+    let config = Config {
+        listen: "127.0.0.1:0".parse().unwrap(),
+        data_dir: data.path().join("data"),
+        ..Config::default()
+    };
+    let server = Server::bind(config).await.expect("server starts");
+    let url = format!("http://{}", server.local_addr());
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let running = tokio::spawn(async move {
+        let _ = server
+            .run_until(async {
+                let _ = stopped.await;
+            })
+            .await;
+    });
+    body(url).await;
+    let _ = stop.send(());
+    let _ = running.await;
+}
+
+/// Runs the CLI against the registry at `url`, off the runtime's threads (it blocks on
+/// the child process).
+pub async fn run(p: &Project, url: &str, args: &[&str]) -> Run {
+    let mut cmd = p.cmd(args);
+    cmd.env("SCHEMAGATE_REGISTRY_URL", url);
+    tokio::task::spawn_blocking(move || Run::from(cmd.output().expect("run schemagate")))
+        .await
+        .unwrap()
 }
