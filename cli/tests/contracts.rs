@@ -338,7 +338,14 @@ async fn a_contract_only_change_is_a_new_version_not_a_breaking_change() {
             .stdout_has("orders-value registered")
             .stdout_has("version 2)")
             .stdout_has(changes);
-        let latest = client.latest("orders-value").await.unwrap();
+        // A fresh client: the first one keeps `latest` for its TTL, as Confluent's does.
+        let latest = Client::builder(&url)
+            .build()
+            .unwrap()
+            .latest("orders-value")
+            .await
+            .unwrap();
+        assert_eq!(latest.version, 2);
         assert_eq!(latest.rule_set.as_ref(), Some(&rule_set(CONTRACT_CHANGED)));
         run(&p, &url, &["check", "orders-value"])
             .await
