@@ -8,6 +8,7 @@ use serde_json::{Map, Value};
 
 use super::model::{Field, Kind, Named, NamedDef, Node};
 use super::parse::{At, PRIMITIVES, Parser, extra_props, member, object_sorted, sort_keys, sorted};
+use super::registered::Source;
 use crate::schema::error::SchemaError;
 use crate::schema::text::json_kind;
 
@@ -92,6 +93,7 @@ impl Parser {
             namespace: namespace.map(str::to_owned),
             aliases,
             doc,
+            path: at.path.to_owned(),
         })
     }
 
@@ -111,6 +113,10 @@ impl Parser {
             .map(str::to_owned);
         let index = self.named.len();
         self.by_name.insert(header.full_name.clone(), index);
+        self.sources.push(Source {
+            text: self.text,
+            path: header.path.clone(),
+        });
         self.named.push(Named {
             full_name: header.full_name.clone(),
             name: header.name.clone(),
@@ -441,6 +447,8 @@ struct Header {
     namespace: Option<String>,
     aliases: Vec<String>,
     doc: Option<String>,
+    /// JSON pointer of the definition in its text.
+    path: String,
 }
 
 /// Avro names: `[A-Za-z_][A-Za-z0-9_]*`.
