@@ -357,13 +357,15 @@ impl Parser {
             "map" => self.container(map, "values", at),
             name => {
                 // A primitive written as an object, or Java's `{"type": "SomeName"}`.
-                let props = extra_props(map, &["type"]);
-                if primitive(name).is_none() && !props.is_empty() {
+                if primitive(name).is_none() && map.len() > 1 {
                     return Err(SchemaError::invalid(
                         at.path,
                         format!("a reference to named type {name:?} cannot carry attributes"),
                     ));
                 }
+                // Java's `parsePrimitive` keeps only the keys outside SCHEMA_RESERVED:
+                // `{"type":"int","name":"N"}` is the schema "int".
+                let props = extra_props(map, &SCHEMA_RESERVED);
                 self.by_type_name(name, &props, at)
             }
         }
@@ -386,7 +388,8 @@ impl Parser {
         };
         let path = format!("{}/{key}", at.path);
         let (node, canon) = self.type_of(inner, At { path: &path, ..at })?;
-        let props = extra_props(map, &["type", key]);
+        // Java drops every reserved key here, not only the ones arrays and maps use.
+        let props = extra_props(map, &SCHEMA_RESERVED);
         let mut obj = sorted(&props);
         obj.insert(key.to_owned(), canon);
         obj.insert("type".to_owned(), map["type"].clone());
