@@ -232,6 +232,46 @@ const CASES: &[Case] = &[
             r#"{"type":"record","name":"Customer","namespace":"other","fields":[{"name":"home","type":"com.shop.Address"}]}"#,
         ),
     },
+    Case {
+        references: &[],
+        text: r#"{"type":"record","name":"Node","namespace":"t","doc":"","fields":[{"name":"value","type":"int","doc":null},{"name":"children","type":{"type":"array","items":"Node"},"default":[]},{"name":"parent","type":["null","t.Node"],"default":null}]}"#,
+        registered: r#"{"type":"record","name":"Node","namespace":"t","doc":"","fields":[{"name":"value","type":"int"},{"name":"children","type":{"type":"array","items":"Node"},"default":[]},{"name":"parent","type":["null","Node"],"default":null}]}"#,
+        normalized: Some(
+            r#"{"type":"record","name":"Node","namespace":"t","fields":[{"name":"value","type":"int"},{"name":"children","type":{"type":"array","items":"Node"},"default":[]},{"name":"parent","type":["null","Node"],"default":null}]}"#,
+        ),
+    },
+    Case {
+        references: &[],
+        text: r#"{"type":"record","name":"Top","fields":[{"name":"a","type":{"type":"record","name":"p.A","fields":[{"name":"b","type":{"type":"record","name":"B","fields":[{"name":"c","type":{"type":"enum","name":"q.C","aliases":["q.D","p.E","F"],"symbols":["X"]}}]}},{"name":"c2","type":"q.C"},{"name":"b2","type":"B"}]}},{"name":"m","type":{"type":"map","values":{"type":"fixed","name":"G","size":3,"aliases":["H"]}}},{"name":"g","type":"G"},{"name":"b3","type":"p.B"}]}"#,
+        registered: r#"{"type":"record","name":"Top","fields":[{"name":"a","type":{"type":"record","name":"A","namespace":"p","fields":[{"name":"b","type":{"type":"record","name":"B","fields":[{"name":"c","type":{"type":"enum","name":"C","namespace":"q","symbols":["X"],"aliases":["D","p.E","F"]}}]}},{"name":"c2","type":"q.C"},{"name":"b2","type":"B"}]}},{"name":"m","type":{"type":"map","values":{"type":"fixed","name":"G","size":3,"aliases":["H"]}}},{"name":"g","type":"G"},{"name":"b3","type":"p.B"}]}"#,
+        normalized: Some(
+            r#"{"type":"record","name":"Top","fields":[{"name":"a","type":{"type":"record","name":"A","namespace":"p","fields":[{"name":"b","type":{"type":"record","name":"B","fields":[{"name":"c","type":{"type":"enum","name":"C","namespace":"q","symbols":["X"],"aliases":["p.E","D","F"]}}]}},{"name":"c2","type":"q.C"},{"name":"b2","type":"B"}]}},{"name":"m","type":{"type":"map","values":{"type":"fixed","name":"G","size":3,"aliases":["H"]}}},{"name":"g","type":"G"},{"name":"b3","type":"p.B"}]}"#,
+        ),
+    },
+    Case {
+        references: &[],
+        text: r#"{"type":"record","name":"Outer","namespace":"a.b","fields":[{"name":"n","type":{"type":"record","name":"NoNs","namespace":"","fields":[{"name":"i","type":{"type":"enum","name":"Inside","symbols":["A"]}}]}},{"name":"again","type":"NoNs"},{"name":"inside","type":"Inside"}]}"#,
+        registered: r#"{"type":"record","name":"Outer","namespace":"a.b","fields":[{"name":"n","type":{"type":"record","name":"NoNs","namespace":"","fields":[{"name":"i","type":{"type":"enum","name":"Inside","symbols":["A"]}}]}},{"name":"again","type":"NoNs"},{"name":"inside","type":"Inside"}]}"#,
+        normalized: Some(
+            r#"{"type":"record","name":"Outer","namespace":"a.b","fields":[{"name":"n","type":{"type":"record","name":"NoNs","fields":[{"name":"i","type":{"type":"enum","name":"Inside","symbols":["A"]}}]}},{"name":"again","type":"NoNs"},{"name":"inside","type":"Inside"}]}"#,
+        ),
+    },
+    Case {
+        references: &[],
+        text: r#"{"type":"record","name":"Props","fields":[{"name":"a","type":{"type":"string","avro.java.string":"String"},"default":"x","x-field":{"z":[{"y":1,"x":2}],"a":null}},{"name":"b","type":{"type":"long","logicalType":"local-timestamp-micros","x":1}},{"name":"c","type":{"type":"string","logicalType":"uuid"}},{"name":"d","type":{"type":"fixed","name":"U","size":16,"logicalType":"uuid","x":"y"}},{"name":"e","type":{"type":"fixed","name":"Dur","size":12,"logicalType":"duration"}},{"name":"f","type":{"type":"bytes","logicalType":"big-decimal","b":1,"a":2}},{"name":"g","type":{"type":"fixed","name":"Small","size":2,"logicalType":"decimal","precision":5,"scale":1}},{"name":"h","type":{"type":"bytes","logicalType":"decimal","precision":3,"scale":4}},{"name":"i","type":{"type":"bytes","logicalType":"unknown-type","z":1,"a":2}}]}"#,
+        registered: r#"{"type":"record","name":"Props","fields":[{"name":"a","type":{"type":"string","avro.java.string":"String"},"default":"x","x-field":{"z":[{"y":1,"x":2}],"a":null}},{"name":"b","type":{"type":"long","logicalType":"local-timestamp-micros","x":1}},{"name":"c","type":{"type":"string","logicalType":"uuid"}},{"name":"d","type":{"type":"fixed","name":"U","size":16,"logicalType":"uuid","x":"y"}},{"name":"e","type":{"type":"fixed","name":"Dur","size":12,"logicalType":"duration"}},{"name":"f","type":{"type":"bytes","logicalType":"big-decimal","b":1,"a":2}},{"name":"g","type":{"type":"fixed","name":"Small","size":2,"logicalType":"decimal","precision":5,"scale":1}},{"name":"h","type":{"type":"bytes","logicalType":"decimal","precision":3,"scale":4}},{"name":"i","type":{"type":"bytes","logicalType":"unknown-type","z":1,"a":2}}]}"#,
+        normalized: Some(
+            r#"{"type":"record","name":"Props","fields":[{"name":"a","type":{"type":"string","avro.java.string":"String"},"default":"x","x-field":{"a":null,"z":[{"x":2,"y":1}]}},{"name":"b","type":{"type":"long","logicalType":"local-timestamp-micros","x":1}},{"name":"c","type":{"type":"string","logicalType":"uuid"}},{"name":"d","type":{"type":"fixed","name":"U","size":16,"logicalType":"uuid","x":"y"}},{"name":"e","type":{"type":"fixed","name":"Dur","size":12,"logicalType":"duration"}},{"name":"f","type":{"type":"bytes","logicalType":"big-decimal","a":2,"b":1}},{"name":"g","type":{"type":"fixed","name":"Small","size":2,"logicalType":"decimal","precision":5,"scale":1}},{"name":"h","type":{"type":"bytes","logicalType":"decimal","precision":3,"scale":4}},{"name":"i","type":{"type":"bytes","a":2,"logicalType":"unknown-type","z":1}}]}"#,
+        ),
+    },
+    Case {
+        references: &[],
+        text: r#"{"type":"enum","name":"Suit","namespace":"cards","aliases":["cards.Suit2","other.Suit","Suit2"],"doc":"d","symbols":["S","H"],"x":[1.0,2.50,3e0]}"#,
+        registered: r#"{"type":"enum","name":"Suit","namespace":"cards","doc":"d","symbols":["S","H"],"x":[1.0,2.5,3.0],"aliases":["Suit2","other.Suit"]}"#,
+        normalized: Some(
+            r#"{"type":"enum","name":"Suit","namespace":"cards","doc":"d","symbols":["S","H"],"x":[1.0,2.5,3.0],"aliases":["Suit2","other.Suit"]}"#,
+        ),
+    },
 ];
 
 fn parse(case: &Case, normalize: bool) -> ParsedSchema {
