@@ -61,7 +61,8 @@ fn key_order_and_whitespace_change_the_registered_text_only() {
 #[test]
 fn numbers_are_written_as_jackson_writes_exact_decimals() {
     // Confluent's mapper reads non-integers as BigDecimal exactly and writes them with
-    // BigDecimal.toString; integers keep their digits, however many.
+    // BigDecimal.toString; integers keep their digits, however many. Expected: printed
+    // by Jackson configured as Confluent's mapper, as below.
     let s = json(
         r#"{"properties":{"a":{"maximum":1.50},"b":{"minimum":1e2},"c":{"multipleOf":0.0000001},"d":{"enum":[-0,12345678901234567890123,1.0,-2.5E-3]}}}"#,
     );
@@ -72,7 +73,22 @@ fn numbers_are_written_as_jackson_writes_exact_decimals() {
 }
 
 #[test]
+fn number_forms_match_jackson() {
+    // Expected: printed by Jackson (2.14) configured as Confluent's JSON Schema mapper
+    // (USE_BIG_DECIMAL_FOR_FLOATS, JsonNodeFactory.withExactBigDecimals(true)),
+    // writeValueAsString(readTree(text)).
+    let s = json(
+        r#"{"x":[0.00001,0.0000001,100e-2,12.5e1,0e5,-0.0,0.000,1E+2,1.5e10,123.456e-2,0.5e-10,9007199254740993,-9223372036854775809]}"#,
+    );
+    assert_eq!(
+        s.registered(),
+        r#"{"x":[0.00001,1E-7,1.00,125,0E+5,0.0,0.000,1E+2,1.5E+10,1.23456,5E-11,9007199254740993,-9223372036854775809]}"#
+    );
+}
+
+#[test]
 fn strings_are_escaped_as_jackson_escapes_them() {
+    // Expected: printed by Jackson configured as Confluent's mapper, as above.
     let s = json(r#"{"description":"a \/ b \" c \\ d \u0001 e \t f é \ud83d\ude00"}"#);
     assert_eq!(
         s.registered(),
