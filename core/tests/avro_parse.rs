@@ -315,3 +315,73 @@ fn apache_avro_parses_the_same_schema() {
     let s = parse(r#"{"type":"record","name":"R","fields":[{"name":"a","type":["null","string"],"default":null}]}"#).unwrap();
     assert!(s.as_avro().and_then(|a| a.apache()).is_some());
 }
+
+/// Two texts that Avro's Java parser reads into the same schema: the same canonical
+/// text, fingerprint and registered text.
+fn same_schema(a: &str, b: &str) {
+    let (a, b) = (parse(a).unwrap(), parse(b).unwrap());
+    assert_eq!(a.canonical(), b.canonical());
+    assert_eq!(a.fingerprint(), b.fingerprint());
+    assert_eq!(a.registered(), b.registered());
+}
+
+#[test]
+fn reserved_keys_on_a_primitive_are_dropped_as_java_drops_them() {
+    // Java's parsePrimitive keeps only the keys outside Schema.SCHEMA_RESERVED.
+    same_schema(r#"{"type":"int","name":"N"}"#, r#""int""#);
+    assert_eq!(
+        parse(r#"{"type":"int","name":"N"}"#).unwrap().canonical(),
+        "\"int\""
+    );
+    same_schema(
+        r#"{"type":"int","doc":"d","namespace":"q","aliases":["a"],"x":1,"size":3,"fields":[],"symbols":["S"],"items":"int","values":"int"}"#,
+        r#"{"type":"int","x":1}"#,
+    );
+}
+
+#[test]
+fn reserved_keys_on_arrays_and_maps_are_dropped() {
+    same_schema(
+        r#"{"type":"array","items":"int","name":"A","doc":"d","values":"x","x":"kept"}"#,
+        r#"{"type":"array","items":"int","x":"kept"}"#,
+    );
+    same_schema(
+        r#"{"type":"map","values":"int","items":"y","symbols":["S"],"fields":[],"namespace":"n","size":1,"aliases":["q"]}"#,
+        r#"{"type":"map","values":"int"}"#,
+    );
+}
+
+#[test]
+fn reserved_keys_a_named_type_does_not_use_are_dropped() {
+    same_schema(
+        r#"{"type":"record","name":"R","size":3,"symbols":["A"],"items":"int","values":"int","fields":[]}"#,
+        r#"{"type":"record","name":"R","fields":[]}"#,
+    );
+    same_schema(
+        r#"{"type":"enum","name":"E","symbols":["A"],"size":3,"fields":[],"items":"int","values":"int"}"#,
+        r#"{"type":"enum","name":"E","symbols":["A"]}"#,
+    );
+    same_schema(
+        r#"{"type":"fixed","name":"F","size":2,"fields":[],"symbols":["A"],"items":"int","values":"int"}"#,
+        r#"{"type":"fixed","name":"F","size":2}"#,
+    );
+    // A key that is reserved only for another type stays an attribute (Java keeps a
+    // record's or a fixed's "default"), and so stays part of the identity.
+    let plain = parse(r#"{"type":"record","name":"R","fields":[]}"#).unwrap();
+    let with_default = parse(r#"{"type":"record","name":"R","default":{},"fields":[]}"#).unwrap();
+    assert_ne!(plain.fingerprint(), with_default.fingerprint());
+}
+
+#[test]
+fn repeated_aliases_are_one_alias() {
+    // Java holds a field's aliases in a LinkedHashSet<String>, a named type's in a
+    // LinkedHashSet<Name>: a repeat, or a full name that is the relative one, is dropped.
+    same_schema(
+        r#"{"type":"record","name":"R","fields":[{"name":"f","type":"int","aliases":["g","h","g"]}]}"#,
+        r#"{"type":"record","name":"R","fields":[{"name":"f","type":"int","aliases":["g","h"]}]}"#,
+    );
+    same_schema(
+        r#"{"type":"record","name":"R","namespace":"n","aliases":["A","n.A","B","A"],"fields":[]}"#,
+        r#"{"type":"record","name":"R","namespace":"n","aliases":["A","B"],"fields":[]}"#,
+    );
+}

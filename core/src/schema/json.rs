@@ -14,7 +14,9 @@ use std::sync::Arc;
 use jsonschema::{PatternOptions, Retrieve, Uri, Validator};
 use serde_json::Value;
 
+use super::Texts;
 use super::error::SchemaError;
+use super::jackson::{self, Numbers};
 use super::options::{ParseOptions, Reference};
 use super::text::parse_json_text;
 use crate::pointer::escape;
@@ -286,11 +288,13 @@ impl Retrieve for ReferenceRetriever {
     }
 }
 
+/// Parses `text` with its `references` into the model, its canonical text and its
+/// registered text.
 pub(crate) fn parse(
     text: &str,
     references: &[Reference],
     options: &ParseOptions,
-) -> Result<(JsonSchema, String), SchemaError> {
+) -> Result<(JsonSchema, Texts), SchemaError> {
     let limits = &options.limits;
     let root = parse_json_text(text, limits)?;
     let mut budget = NodeBudget {
@@ -313,6 +317,7 @@ pub(crate) fn parse(
     check_refs(&docs)?;
     let validator = compile(&docs)?;
     let canonical = canonical_json(&docs.docs[0].value);
+    let registered = registered_json(text, options.normalize)?;
     let docs = Arc::new(docs);
     // Digested after the move into the Arc: they are keyed by the values' addresses.
     let digests = Arc::new(Digests::of(&docs));
@@ -322,8 +327,22 @@ pub(crate) fn parse(
             digests,
             validator: Arc::new(validator),
         },
-        canonical,
+        Texts {
+            canonical,
+            registered,
+        },
     ))
+}
+
+/// The text Confluent stores for a JSON schema: Jackson's `writeValueAsString` of the
+/// tree its mapper read, so the registrant's keys in their order, no whitespace, and
+/// numbers as exact `BigDecimal`s (Confluent's mapper sets `USE_BIG_DECIMAL_FOR_FLOATS`
+/// and `withExactBigDecimals`). Normalising reads it again into a sorting tree.
+fn registered_json(text: &str, normalize: bool) -> Result<String, SchemaError> {
+    let tree = jackson::parse(text)?;
+    let mut out = String::with_capacity(text.len());
+    jackson::write(&tree, Numbers::BigDecimal, normalize, &mut out);
+    Ok(out)
 }
 
 /// What the walk needs to skip an unchanged subtree in constant time: a 128-bit

@@ -1,9 +1,10 @@
 //! Parsed schemas of every supported type. A [`ParsedSchema`] can only be built by
 //! parsing, so holding one means the text was valid, within [`crate::Limits`], and has a
-//! canonical form and fingerprint.
+//! canonical form, a fingerprint and the text Confluent would register it as.
 
 pub mod avro;
 mod error;
+mod jackson;
 pub mod json;
 mod options;
 mod schema_type;
@@ -60,11 +61,21 @@ pub(crate) enum Model {
     Json(json::JsonSchema),
 }
 
-/// A valid schema with its canonical text and fingerprint.
+/// The two texts a format parser writes for a schema.
+#[derive(Clone, Debug)]
+pub(crate) struct Texts {
+    /// Identity: keys sorted, see [`ParsedSchema::canonical`].
+    pub(crate) canonical: String,
+    /// As Confluent stores it, see [`ParsedSchema::registered`].
+    pub(crate) registered: String,
+}
+
+/// A valid schema with its canonical text, fingerprint and registered text.
 #[derive(Clone, Debug)]
 pub struct ParsedSchema {
     schema_type: SchemaType,
     canonical: String,
+    registered: String,
     fingerprint: Fingerprint,
     model: Model,
 }
@@ -106,21 +117,22 @@ impl ParsedSchema {
                 limit: options.limits.max_references,
             });
         }
-        let (model, canonical) = match schema_type {
+        let (model, texts) = match schema_type {
             SchemaType::Avro => {
-                let (schema, canonical) = avro::parse(text, references, options)?;
-                (Model::Avro(schema), canonical)
+                let (schema, texts) = avro::parse(text, references, options)?;
+                (Model::Avro(schema), texts)
             }
             SchemaType::Json => {
-                let (schema, canonical) = json::parse(text, references, options)?;
-                (Model::Json(schema), canonical)
+                let (schema, texts) = json::parse(text, references, options)?;
+                (Model::Json(schema), texts)
             }
             SchemaType::Protobuf => return Err(SchemaError::Unsupported(schema_type)),
         };
-        let fingerprint = Fingerprint::of(schema_type, &canonical);
+        let fingerprint = Fingerprint::of(schema_type, &texts.canonical);
         Ok(ParsedSchema {
             schema_type,
-            canonical,
+            canonical: texts.canonical,
+            registered: texts.registered,
             fingerprint,
             model,
         })
@@ -131,9 +143,33 @@ impl ParsedSchema {
         self.schema_type
     }
 
-    /// Compact canonical text: what the registry stores and compares.
+    /// Compact canonical text, the schema's identity: object keys sorted at every
+    /// level, so the same schema written with other whitespace or key order has the
+    /// same canonical text (and [`Self::fingerprint`], from which the registry's
+    /// content keys are built). Not what Confluent shows: see [`Self::registered`].
     pub fn canonical(&self) -> &str {
         &self.canonical
+    }
+
+    /// The text Confluent would store for this schema and return for it (its
+    /// `canonicalString`), computed at parse time:
+    ///
+    /// - Avro: Avro Java's `Schema.toString()` (1.12) of the parsed schema. Keys in
+    ///   Avro's own order (`type`, `name`, `namespace` when it differs from the
+    ///   enclosing one, `doc`, `fields`/`symbols`/`size`, other attributes in the order
+    ///   written, `aliases`), a named type written in full at its first use and by name
+    ///   after, the top-level types of references by name, attributes Avro drops
+    ///   dropped, numbers as Java writes a `double` (`1e2` as `100.0`). With
+    ///   `normalize`, what Confluent stores for the normalised schema (attributes and
+    ///   aliases sorted, a valid logical type's attributes first).
+    /// - JSON Schema: the registrant's text, compact: keys in the order written,
+    ///   no whitespace, numbers as Jackson writes an exact `BigDecimal` (`1.50` stays,
+    ///   `1e2` becomes `1E+2`). With `normalize`, keys sorted at every level.
+    ///
+    /// Two texts that differ only in key order or whitespace have different registered
+    /// texts and the same canonical text and fingerprint.
+    pub fn registered(&self) -> &str {
+        &self.registered
     }
 
     /// Fingerprint of the canonical text.

@@ -4,7 +4,8 @@
 //! text afterwards so that data can be encoded and decoded with it.
 //!
 //! `model` holds the types; `parse` and `named` build them, `defaults` checks field
-//! defaults, `digest` marks identical parts for the checker, `event` validates data.
+//! defaults, `digest` marks identical parts for the checker, `event` validates data,
+//! `registered` writes the text Confluent stores (Java's `Schema.toString()`).
 
 mod defaults;
 mod digest;
@@ -12,23 +13,26 @@ mod event;
 mod model;
 mod named;
 mod parse;
+mod registered;
 
 use serde_json::Value;
 
 pub use model::AvroSchema;
 pub(crate) use model::{Digest, Field, Kind, Named, NamedDef, Node, Props};
 
+use super::Texts;
 use super::error::SchemaError;
+use super::jackson;
 use super::options::{ParseOptions, Reference};
 use super::text::parse_json_text;
 
 /// Parses `text` (with the named types of `references`, in order, each of which may use
-/// the ones before it) into the model and its canonical text.
+/// the ones before it) into the model, its canonical text and its registered text.
 pub(crate) fn parse(
     text: &str,
     references: &[Reference],
     options: &ParseOptions,
-) -> Result<(AvroSchema, String), SchemaError> {
+) -> Result<(AvroSchema, Texts), SchemaError> {
     let mut parser = parse::Parser::new(options);
     for (i, reference) in references.iter().enumerate() {
         let value = parse_json_text(&reference.text, &options.limits)
@@ -40,10 +44,26 @@ pub(crate) fn parse(
     let value = parse_json_text(text, &options.limits)?;
     let (root, canonical) = parser.root(&value)?;
     let expanded_depth = parser.expanded_depth();
-    let mut named = parser.finish();
+    let (mut named, sources, known) = parser.finish();
     let check_height = digest::annotate(&mut named, &root);
     let canonical = serde_json::to_string(&canonical)
         .map_err(|e| SchemaError::invalid("", format!("cannot serialise the schema: {e}")))?;
+    // The texts again, as Jackson holds them (key order, numbers as written): every
+    // one was accepted above, so reading them cannot fail.
+    let own = jackson::parse(text)?;
+    let reference_trees = references
+        .iter()
+        .map(|r| jackson::parse(&r.text))
+        .collect::<Result<Vec<_>, _>>()?;
+    let registered = registered::write(registered::Input {
+        root: &root,
+        named: &named,
+        sources: &sources,
+        text: &own,
+        references: &reference_trees,
+        known,
+        normalize: options.normalize,
+    });
     // COMPAT: our walk follows Java's parser, which is what Confluent runs. apache-avro
     // is stricter in places (it resolves every field default as a datum, so an enum
     // default outside the symbols or a decimal's string default fail), so its refusal
@@ -63,7 +83,10 @@ pub(crate) fn parse(
             apache,
             check_height,
         },
-        canonical,
+        Texts {
+            canonical,
+            registered,
+        },
     ))
 }
 

@@ -7,7 +7,11 @@ use std::collections::{BTreeMap, HashMap};
 use serde_json::{Map, Value};
 
 use super::model::{Field, Kind, Named, NamedDef, Node};
-use super::parse::{At, PRIMITIVES, Parser, extra_props, member, object_sorted, sort_keys, sorted};
+use super::parse::{
+    At, ENUM_RESERVED, FIELD_RESERVED, PRIMITIVES, Parser, SCHEMA_RESERVED, extra_props, member,
+    object_sorted, sort_keys, sorted,
+};
+use super::registered::Source;
 use crate::schema::error::SchemaError;
 use crate::schema::text::json_kind;
 
@@ -84,14 +88,24 @@ impl Parser {
                 Ok(full)
             })
             .collect::<Result<Vec<_>, SchemaError>>()?;
-        let doc = optional_string(map.get("doc"), &format!("{}/doc", at.path))?;
         self.count(aliases.len())?;
+        // Java keeps a named type's aliases as a `LinkedHashSet<Name>`: "A" and
+        // "ns.A" inside namespace ns, or a repeat, are one alias.
+        let mut unique: Vec<String> = Vec::with_capacity(aliases.len());
+        for alias in aliases {
+            if !unique.contains(&alias) {
+                unique.push(alias);
+            }
+        }
+        let aliases = unique;
+        let doc = optional_string(map.get("doc"), &format!("{}/doc", at.path))?;
         Ok(Header {
             full_name,
             name: simple.to_owned(),
             namespace: namespace.map(str::to_owned),
             aliases,
             doc,
+            path: at.path.to_owned(),
         })
     }
 
@@ -111,6 +125,10 @@ impl Parser {
             .map(str::to_owned);
         let index = self.named.len();
         self.by_name.insert(header.full_name.clone(), index);
+        self.sources.push(Source {
+            text: self.text,
+            path: header.path.clone(),
+        });
         self.named.push(Named {
             full_name: header.full_name.clone(),
             name: header.name.clone(),
@@ -200,11 +218,11 @@ impl Parser {
             "record has no \"fields\"",
         )?;
         self.count(fields_json.len())?;
-        const KNOWN: [&str; 6] = ["type", "name", "namespace", "aliases", "doc", "fields"];
+        // Java drops every reserved key on a record (a `size`, `symbols`, `items`).
         let index = self.register(
             &header,
             map,
-            &KNOWN,
+            &SCHEMA_RESERVED,
             NamedDef::Record {
                 fields: Vec::new(),
                 by_name: HashMap::new(),
@@ -284,10 +302,15 @@ impl Parser {
                 ..at
             },
         )?;
-        let aliases = string_list(map.get("aliases"), &format!("{}/aliases", at.path))?;
-        self.count(aliases.len())?;
-        for (i, alias) in aliases.iter().enumerate() {
-            check_name(alias, &format!("{}/aliases/{i}", at.path))?;
+        let listed = string_list(map.get("aliases"), &format!("{}/aliases", at.path))?;
+        self.count(listed.len())?;
+        // Java keeps a field's aliases in a `LinkedHashSet`: a repeat is the same field.
+        let mut aliases: Vec<String> = Vec::with_capacity(listed.len());
+        for (i, alias) in listed.into_iter().enumerate() {
+            check_name(&alias, &format!("{}/aliases/{i}", at.path))?;
+            if !aliases.contains(&alias) {
+                aliases.push(alias);
+            }
         }
         let doc = optional_string(map.get("doc"), &format!("{}/doc", at.path))?;
         let order = optional_string(map.get("order"), &format!("{}/order", at.path))?;
@@ -300,7 +323,7 @@ impl Parser {
             ));
         }
         let default = map.get("default").cloned();
-        let props = extra_props(map, &["name", "type", "default", "doc", "aliases", "order"]);
+        let props = extra_props(map, &FIELD_RESERVED);
         let mut obj = sorted(&props);
         obj.insert("name".to_owned(), Value::String(name.clone()));
         obj.insert("type".to_owned(), canon_type);
@@ -372,19 +395,10 @@ impl Parser {
                 format!("enum default {d:?} is not one of the symbols"),
             ));
         }
-        const KNOWN: [&str; 7] = [
-            "type",
-            "name",
-            "namespace",
-            "aliases",
-            "doc",
-            "symbols",
-            "default",
-        ];
         let index = self.register(
             &header,
             map,
-            &KNOWN,
+            &ENUM_RESERVED,
             NamedDef::Enum {
                 symbols: symbols.clone(),
                 default: default.clone(),
@@ -426,8 +440,7 @@ impl Parser {
                 ));
             }
         };
-        const KNOWN: [&str; 6] = ["type", "name", "namespace", "aliases", "doc", "size"];
-        let index = self.register(&header, map, &KNOWN, NamedDef::Fixed { size });
+        let index = self.register(&header, map, &SCHEMA_RESERVED, NamedDef::Fixed { size });
         self.named[index].expanded = 1;
         let mut obj = self.named_canonical(index, "fixed", at);
         obj.insert("size".to_owned(), Value::from(size));
@@ -441,6 +454,8 @@ struct Header {
     namespace: Option<String>,
     aliases: Vec<String>,
     doc: Option<String>,
+    /// JSON pointer of the definition in its text.
+    path: String,
 }
 
 /// Avro names: `[A-Za-z_][A-Za-z0-9_]*`.

@@ -9,6 +9,7 @@ use serde_json::{Map, Value};
 
 use super::defaults::check_field_default;
 use super::model::{Kind, Named, NamedDef, Node, Props};
+use super::registered::Source;
 use crate::limits::Limits;
 use crate::schema::error::SchemaError;
 use crate::schema::options::ParseOptions;
@@ -18,6 +19,40 @@ use crate::schema::text::json_kind;
 pub(super) const PRIMITIVES: [&str; 8] = [
     "null", "boolean", "int", "long", "float", "double", "bytes", "string",
 ];
+
+/// Java's `Schema.SCHEMA_RESERVED`: the keys Avro's parser never keeps as attributes
+/// of a schema, whatever its type. On a type that does not use one (a `name` on an
+/// `int`, `size` on a record) Java drops it, so it is not part of the schema.
+pub(super) const SCHEMA_RESERVED: [&str; 10] = [
+    "doc",
+    "fields",
+    "items",
+    "name",
+    "namespace",
+    "size",
+    "symbols",
+    "values",
+    "type",
+    "aliases",
+];
+
+/// Java's `Schema.ENUM_RESERVED`: an enum's `default` is its own, not an attribute.
+pub(super) const ENUM_RESERVED: [&str; 11] = [
+    "doc",
+    "fields",
+    "items",
+    "name",
+    "namespace",
+    "size",
+    "symbols",
+    "values",
+    "type",
+    "aliases",
+    "default",
+];
+
+/// Java's `Schema.FIELD_RESERVED`: the keys a field defines.
+pub(super) const FIELD_RESERVED: [&str; 6] = ["default", "doc", "name", "order", "type", "aliases"];
 
 /// Builds one schema's model, with the named types of its references visible.
 pub(crate) struct Parser {
@@ -34,6 +69,13 @@ pub(crate) struct Parser {
     pub(super) depth: usize,
     /// Deepest `depth` reached in the current definition or root.
     pub(super) reach: usize,
+    /// Where each of `named` was defined, for the registered text.
+    pub(super) sources: Vec<Source>,
+    /// The text being walked: `None` for the schema's own, else the reference's index.
+    pub(super) text: Option<usize>,
+    /// Each reference's top-level full name (Java's `getFullName`, a type's name for
+    /// an unnamed one): Confluent's `toString` writes these by name.
+    known: Vec<String>,
 }
 
 /// `map[key]` as the JSON kind `pick` accepts. The errors are Java's: `missing` at the
@@ -75,6 +117,9 @@ impl Parser {
             normalize: options.normalize,
             depth: 0,
             reach: 0,
+            sources: Vec::new(),
+            text: None,
+            known: Vec::new(),
         }
     }
 
@@ -88,19 +133,29 @@ impl Parser {
     /// Adds the named types a referenced schema defines.
     pub(crate) fn reference(&mut self, value: &Value) -> Result<(), SchemaError> {
         self.own_from = self.named.len();
-        self.type_of(
+        self.text = Some(self.known.len());
+        let (node, _) = self.type_of(
             value,
             At {
                 path: "",
                 namespace: None,
             },
         )?;
+        let name = match &node.kind {
+            Kind::Named(i) => self.named[*i].full_name.clone(),
+            Kind::Array(_) => "array".to_owned(),
+            Kind::Map(_) => "map".to_owned(),
+            Kind::Union(_) => "union".to_owned(),
+            other => other.primitive_name().unwrap_or_default().to_owned(),
+        };
+        self.known.push(name);
         self.check_defaults()
     }
 
     /// Parses the schema itself; returns its root and canonical JSON.
     pub(crate) fn root(&mut self, value: &Value) -> Result<(Node, Value), SchemaError> {
         self.own_from = self.named.len();
+        self.text = None;
         self.reach = 0;
         let out = self.type_of(
             value,
@@ -113,8 +168,9 @@ impl Parser {
         Ok(out)
     }
 
-    pub(crate) fn finish(self) -> Vec<Named> {
-        self.named
+    /// The named types, where each was defined, and the references' top-level names.
+    pub(crate) fn finish(self) -> (Vec<Named>, Vec<Source>, Vec<String>) {
+        (self.named, self.sources, self.known)
     }
 
     fn check_defaults(&self) -> Result<(), SchemaError> {
@@ -301,13 +357,15 @@ impl Parser {
             "map" => self.container(map, "values", at),
             name => {
                 // A primitive written as an object, or Java's `{"type": "SomeName"}`.
-                let props = extra_props(map, &["type"]);
-                if primitive(name).is_none() && !props.is_empty() {
+                if primitive(name).is_none() && map.len() > 1 {
                     return Err(SchemaError::invalid(
                         at.path,
                         format!("a reference to named type {name:?} cannot carry attributes"),
                     ));
                 }
+                // Java's `parsePrimitive` keeps only the keys outside SCHEMA_RESERVED:
+                // `{"type":"int","name":"N"}` is the schema "int".
+                let props = extra_props(map, &SCHEMA_RESERVED);
                 self.by_type_name(name, &props, at)
             }
         }
@@ -330,7 +388,8 @@ impl Parser {
         };
         let path = format!("{}/{key}", at.path);
         let (node, canon) = self.type_of(inner, At { path: &path, ..at })?;
-        let props = extra_props(map, &["type", key]);
+        // Java drops every reserved key here, not only the ones arrays and maps use.
+        let props = extra_props(map, &SCHEMA_RESERVED);
         let mut obj = sorted(&props);
         obj.insert(key.to_owned(), canon);
         obj.insert("type".to_owned(), map["type"].clone());
