@@ -1,7 +1,8 @@
 //! Data contracts (Confluent 8's `metadata` and `ruleSet`) over real HTTP: what every
 //! endpoint answers and keeps across a restart, how a registration inherits and merges
 //! them (Confluent's `maybeSetMetadataRuleSet`), `confluent:version`, registrations
-//! without a schema, compatibility groups, rule validation (42210) and GUIDs.
+//! without a schema, compatibility groups, rule validation (42210), GUIDs, and the
+//! upgrade of a store written by format 1.
 //!
 //! Each expected outcome is Confluent's (AbstractSchemaRegistry, KafkaSchemaRegistry,
 //! Metadata, RuleSet, Rule, MD5 in confluentinc/schema-registry); the test names say it.
@@ -1475,4 +1476,446 @@ async fn a_guid_is_read_in_either_case_as_java_reads_a_uuid() {
         .await;
     assert_eq!(upper.status, 200, "{}", upper.text);
     assert_eq!(upper.body["guid"], guid);
+}
+
+// ----- 8. the upgrade of a store written by format 1 -----
+
+mod upgrade {
+    use super::*;
+
+    use std::collections::HashMap;
+    use std::path::Path;
+
+    use common::Backend;
+    use schemagate_core::SchemaType;
+    use schemagate_server::config::StoreChoice;
+    use schemagate_server::store::{SchemaId, SchemaRef, Store, StoredSchema};
+
+    /// One schema record as format 1 kept it: the sorted canonical text.
+    struct V1Schema {
+        id: u32,
+        schema_type: SchemaType,
+        /// The text format 1 stored (keys sorted).
+        stored: &'static str,
+        /// The text a client registers for it.
+        registered: &'static str,
+        references: Vec<SchemaRef>,
+    }
+
+    impl V1Schema {
+        fn record(&self) -> StoredSchema {
+            StoredSchema {
+                schema_type: self.schema_type,
+                schema: self.stored.to_owned(),
+                references: self.references.clone(),
+                metadata: None,
+                rule_set: None,
+            }
+        }
+
+        fn guid_of(&self, text: &str) -> String {
+            contract::guid(
+                text,
+                self.references.iter().map(|r| GuidRef {
+                    name: &r.name,
+                    subject: &r.subject,
+                    version: r.version,
+                }),
+                None,
+                None,
+            )
+        }
+
+        /// A content key as an older identity computed it: not the current one, so the
+        /// upgrade must add the current key for the schema to be found by content.
+        fn stale_key(&self) -> [u8; 32] {
+            let mut key = [0xA5; 32];
+            key[..4].copy_from_slice(&self.id.to_be_bytes());
+            key
+        }
+    }
+
+    const ORDER_SORTED: &str = r#"{"fields":[{"name":"id","type":"string"}],"name":"Order","namespace":"shop","type":"record"}"#;
+    const ORDER: &str = r#"{"type":"record","name":"Order","namespace":"shop","fields":[{"name":"id","type":"string"}]}"#;
+    // (ORDER is `order_v1()`, ORDER_V2 `order_v2()`.)
+    const ORDER_V2_SORTED: &str = r#"{"fields":[{"name":"id","type":"string"},{"default":null,"name":"note","type":["null","string"]}],"name":"Order","namespace":"shop","type":"record"}"#;
+    const ORDER_V2: &str = r#"{"type":"record","name":"Order","namespace":"shop","fields":[{"name":"id","type":"string"},{"name":"note","type":["null","string"],"default":null}]}"#;
+    const PULSE_SORTED: &str = r#"{"properties":{"beat":{"type":"integer"}},"type":"object"}"#;
+    const INVOICE_SORTED: &str = r#"{"fields":[{"name":"order","type":"shop.Order"}],"name":"Invoice","namespace":"shop","type":"record"}"#;
+    const INVOICE: &str = r#"{"type":"record","name":"Invoice","namespace":"shop","fields":[{"name":"order","type":"shop.Order"}]}"#;
+    const OLD_SORTED: &str = r#"{"fields":[],"name":"Old","namespace":"shop","type":"record"}"#;
+    const OLD: &str = r#"{"type":"record","name":"Old","namespace":"shop","fields":[]}"#;
+
+    fn order_ref() -> SchemaRef {
+        SchemaRef {
+            name: "shop.Order".into(),
+            subject: "orders-value".into(),
+            version: 1,
+        }
+    }
+
+    fn schemas() -> Vec<V1Schema> {
+        let avro = |id, stored, registered| V1Schema {
+            id,
+            schema_type: SchemaType::Avro,
+            stored,
+            registered,
+            references: Vec::new(),
+        };
+        vec![
+            avro(1, ORDER_SORTED, ORDER),
+            avro(2, ORDER_V2_SORTED, ORDER_V2),
+            V1Schema {
+                id: 3,
+                schema_type: SchemaType::Json,
+                stored: PULSE_SORTED,
+                registered: r#"{"type":"object","properties":{"beat":{"type":"integer"}}}"#,
+                references: Vec::new(),
+            },
+            V1Schema {
+                id: 4,
+                schema_type: SchemaType::Avro,
+                stored: INVOICE_SORTED,
+                registered: INVOICE,
+                references: vec![order_ref()],
+            },
+            avro(5, OLD_SORTED, OLD),
+        ]
+    }
+
+    /// (subject, version, id, soft-deleted).
+    const VERSIONS: [(&str, i32, u32, bool); 6] = [
+        ("invoices-value", 1, 4, false),
+        ("old-value", 1, 5, true),
+        ("orders-value", 1, 1, false),
+        ("orders-value", 2, 2, false),
+        ("pulse-value", 1, 3, false),
+        ("refunds-value", 1, 1, false),
+    ];
+    /// Ids 6 to 9 were skipped (an import); the next one is 10.
+    const NEXT_ID: u32 = 10;
+
+    fn version_key(subject: &str, version: i32) -> Vec<u8> {
+        let mut key = subject.as_bytes().to_vec();
+        key.push(0);
+        key.extend_from_slice(&(version as u32).to_be_bytes());
+        key
+    }
+
+    fn scope_key(subject: Option<&str>) -> Vec<u8> {
+        match subject {
+            None => vec![0],
+            Some(s) => [&[1u8][..], s.as_bytes()].concat(),
+        }
+    }
+
+    /// Writes the format-1 data set into a sled store at `dir`, record by record, as
+    /// format 1 laid them out (5-byte versions, a 1-byte id index, bare level names).
+    fn write_sled_v1(dir: &Path) {
+        use schemagate_server::fuzzing::{put_raw, tree_names};
+        use schemagate_server::store::sled::SledStore;
+        let store = SledStore::open(dir).expect("opens a new sled store");
+        let names = tree_names(&store);
+        let tree = |name: &str| names.iter().position(|n| *n == name).expect(name);
+        let put = |name: &str, key: &[u8], value: &[u8]| {
+            put_raw(&store, tree(name), key, value).expect("raw write");
+        };
+        for s in schemas() {
+            put(
+                "schemas",
+                &s.id.to_be_bytes(),
+                &serde_json::to_vec(&s.record()).unwrap(),
+            );
+            put("fingerprints", &s.stale_key(), &s.id.to_be_bytes());
+            for r in &s.references {
+                let key = [
+                    version_key(&r.subject, r.version),
+                    s.id.to_be_bytes().to_vec(),
+                ]
+                .concat();
+                put("refs", &key, &[]);
+            }
+        }
+        for (subject, version, id, deleted) in VERSIONS {
+            let value = [&id.to_be_bytes()[..], &[u8::from(deleted)]].concat();
+            put("subject_versions", &version_key(subject, version), &value);
+            let key = [&id.to_be_bytes()[..], &version_key(subject, version)].concat();
+            put("id_versions", &key, &[u8::from(deleted)]);
+        }
+        put("config", &scope_key(None), b"FULL");
+        put("config", &scope_key(Some("orders-value")), b"NONE");
+        put("mode", &scope_key(Some("refunds-value")), b"READONLY");
+        put("meta", b"next_id", &NEXT_ID.to_be_bytes());
+        assert_eq!(store.format().unwrap(), 1);
+        store.flush(0).expect("flushed");
+    }
+
+    /// Migration 1 of the PostgreSQL store, as released (read from the source, where
+    /// released migrations are never edited).
+    fn migration_1() -> &'static str {
+        let source = include_str!("../../src/store/postgres/migrations.rs");
+        let open = "const V1_TABLES: &str = r#\"";
+        let start = source.find(open).expect("V1_TABLES") + open.len();
+        let len = source[start..].find("\"#;").expect("end of V1_TABLES");
+        &source[start..start + len]
+    }
+
+    /// A database with only migration 1 applied, holding the format-1 data set.
+    fn write_postgres_v1(url: &str) {
+        let url = url.to_owned();
+        std::thread::spawn(move || {
+            let mut c = ::postgres::Client::connect(&url, ::postgres::NoTls).expect("connects");
+            let mut tx = c.transaction().unwrap();
+            tx.batch_execute(migration_1()).expect("migration 1");
+            tx.batch_execute(
+                "CREATE TABLE schemagate_migrations (
+                    version integer PRIMARY KEY,
+                    applied_at timestamptz NOT NULL DEFAULT now()
+                 );
+                 INSERT INTO schemagate_migrations (version) VALUES (1);",
+            )
+            .unwrap();
+            for s in schemas() {
+                let id = s.id as i32;
+                let refs = serde_json::to_string(&s.references).unwrap();
+                tx.execute(
+                    "INSERT INTO schemagate_schemas (id, schema_type, schema, refs) VALUES ($1, $2, $3, $4)",
+                    &[&id, &s.schema_type.as_str(), &s.stored, &refs],
+                )
+                .unwrap();
+                tx.execute(
+                    "INSERT INTO schemagate_content_keys (key, id) VALUES ($1, $2)",
+                    &[&&s.stale_key()[..], &id],
+                )
+                .unwrap();
+                for r in &s.references {
+                    tx.execute(
+                        "INSERT INTO schemagate_refs (subject, version, id) VALUES ($1, $2, $3)",
+                        &[&r.subject, &r.version, &id],
+                    )
+                    .unwrap();
+                }
+            }
+            for (subject, version, id, deleted) in VERSIONS {
+                tx.execute(
+                    "INSERT INTO schemagate_versions (subject, version, id, deleted) VALUES ($1, $2, $3, $4)",
+                    &[&subject, &version, &(id as i32), &deleted],
+                )
+                .unwrap();
+            }
+            tx.batch_execute(
+                "INSERT INTO schemagate_config (scope, level) VALUES ('', 'FULL'), ('orders-value', 'NONE');
+                 INSERT INTO schemagate_modes (scope, mode) VALUES ('refunds-value', 'READONLY');",
+            )
+            .unwrap();
+            tx.execute(
+                "INSERT INTO schemagate_meta (key, value) VALUES ('next_id', $1)",
+                &[&i64::from(NEXT_ID)],
+            )
+            .unwrap();
+            tx.commit().unwrap();
+        })
+        .join()
+        .expect("format-1 database written");
+    }
+
+    /// What the store holds, read through the store itself: its format and every
+    /// schema record with the id its GUID names.
+    fn store_state(open: &Opener) -> (u32, Vec<(u32, StoredSchema, Option<SchemaId>)>) {
+        // A thread of its own: PostgreSQL's blocking client may not run on a tokio worker.
+        std::thread::scope(|scope| scope.spawn(|| read_store(open())).join().unwrap())
+    }
+
+    /// Opens the store the test wrote (the server stopped).
+    type Opener = dyn Fn() -> Box<dyn Store> + Sync;
+
+    fn read_store(store: Box<dyn Store>) -> (u32, Vec<(u32, StoredSchema, Option<SchemaId>)>) {
+        let records = store
+            .schema_ids()
+            .unwrap()
+            .into_iter()
+            .map(|id| {
+                let record = store.schema(id).unwrap().expect("record");
+                let by_guid = store.id_for_guid(&record.guid()).unwrap();
+                (id.0, record, by_guid)
+            })
+            .collect();
+        (store.format().unwrap(), records)
+    }
+
+    /// For each id of the data set, the text and GUID the upgraded store must answer:
+    /// what a new store answers for the same registrations today. A JSON text keeps
+    /// the sorted order format 1 stored (the registrant's order is gone).
+    async fn expected() -> HashMap<u32, (String, String)> {
+        let s = TestServer::start().await;
+        let mut out = HashMap::new();
+        for (v1, subject) in schemas().into_iter().zip([
+            "orders-value",
+            "orders-value",
+            "pulse-value",
+            "invoices-value",
+            "old-value",
+        ]) {
+            if v1.schema_type == SchemaType::Json {
+                out.insert(v1.id, (v1.stored.to_owned(), v1.guid_of(v1.stored)));
+                continue;
+            }
+            let mut b = body(Some(v1.registered), None, None);
+            if !v1.references.is_empty() {
+                b["references"] = json!(v1.references);
+            }
+            let got = register_ok(&s, subject, b).await;
+            let text = got["schema"].as_str().unwrap().to_owned();
+            assert_eq!(got["guid"], v1.guid_of(&text), "GUID of {text}");
+            out.insert(v1.id, (text, got["guid"].as_str().unwrap().to_owned()));
+        }
+        out
+    }
+
+    /// Every answer about the upgraded data, checked on the way.
+    async fn read_upgraded(
+        s: &TestServer,
+        expected: &HashMap<u32, (String, String)>,
+    ) -> Vec<String> {
+        let mut out = Vec::new();
+        let subjects = s.get("/subjects").await;
+        assert_eq!(
+            subjects.body,
+            json!([
+                "invoices-value",
+                "orders-value",
+                "pulse-value",
+                "refunds-value"
+            ])
+        );
+        out.push(subjects.text);
+        for (subject, v, id, deleted) in VERSIONS {
+            let a = s
+                .get(&format!("/subjects/{subject}/versions/{v}?deleted=true"))
+                .await;
+            let b = a.assert_ok();
+            let (text, guid) = &expected[&id];
+            assert_eq!(b["id"], id, "{subject} v{v}: {}", a.text);
+            assert_eq!(b["deleted"], deleted, "{subject} v{v}");
+            assert_eq!(b["schema"], text.as_str(), "{subject} v{v}");
+            assert_eq!(b["guid"], guid.as_str(), "{subject} v{v}");
+            assert!(
+                b.get("metadata").is_none() && b.get("ruleSet").is_none(),
+                "{}",
+                a.text
+            );
+            assert!(b.get("ts").is_none(), "format 1 kept no time: {}", a.text);
+            out.push(a.text.clone());
+        }
+        for s1 in schemas() {
+            let (text, guid) = &expected[&s1.id];
+            let a = s.get(&format!("/schemas/ids/{}", s1.id)).await;
+            assert_eq!(a.assert_ok()["schema"], text.as_str(), "id {}", s1.id);
+            let g = s.get(&format!("/schemas/guids/{guid}")).await;
+            assert_eq!(g.status, 200, "GUID of id {}: {}", s1.id, g.text);
+            assert_eq!(g.text, a.text, "id {}", s1.id);
+            let ids = s.get(&format!("/schemas/guids/{guid}/ids")).await;
+            assert_eq!(ids.body, json!([{"context": ".", "id": s1.id}]));
+            out.extend([a.text, ids.text]);
+        }
+        let config = s.get("/config").await;
+        assert_eq!(config.body, json!({"compatibilityLevel": "FULL"}));
+        let own = s.get("/config/orders-value").await;
+        assert_eq!(own.body, json!({"compatibilityLevel": "NONE"}));
+        let mode = s.get("/mode/refunds-value").await;
+        assert_eq!(mode.body, json!({"mode": "READONLY"}));
+        out.extend([config.text, own.text, mode.text]);
+        out
+    }
+
+    /// Writes to the upgraded store: content is found again under its id, new content
+    /// takes the next id format 1 recorded. Returns the new id.
+    async fn write_upgraded(s: &TestServer) -> u64 {
+        // Found by the version scan in its own subject, by content key elsewhere.
+        let again = register_ok(s, "orders-value", body(Some(&order_v1()), None, None)).await;
+        assert_eq!(
+            (again["id"].clone(), again["version"].clone()),
+            (json!(1), json!(1))
+        );
+        assert_eq!(s.register_ok("orders-copy", &order_v1()).await, 1);
+        assert_eq!(s.register_ok("orders-copy-2", ORDER_V2).await, 2);
+        let mut invoice = body(Some(INVOICE), None, None);
+        invoice["references"] =
+            json!([{"name": "shop.Order", "subject": "orders-value", "version": 1}]);
+        assert_eq!(register_ok(s, "invoices-copy", invoice).await["id"], 4);
+        let mut pulse = body(
+            Some(r#"{"type":"object","properties":{"beat":{"type":"integer"}}}"#),
+            None,
+            None,
+        );
+        pulse["schemaType"] = json!("JSON");
+        assert_eq!(register_ok(s, "pulse-copy", pulse).await["id"], 3);
+        s.register("refunds-value", &order_v2())
+            .await
+            .assert_error(422, 42205);
+        let fresh = s.register_ok("fresh-value", &record("Fresh", "[]")).await;
+        assert_eq!(fresh, u64::from(NEXT_ID));
+        fresh
+    }
+
+    /// Starts a server on the format-1 store (it upgrades), reads and writes, restarts
+    /// (nothing more to upgrade) and reads again.
+    async fn upgrades(dir: tempfile::TempDir, config: impl Fn() -> Config, open: &Opener) {
+        let expected = expected().await;
+        let s = TestServer::start_in(dir, config()).await;
+        let first = read_upgraded(&s, &expected).await;
+        let dir = s.stop().await;
+        let upgraded = store_state(open);
+        assert_eq!(upgraded.0, 2, "the store is marked upgraded");
+        assert_eq!(upgraded.1.len(), 5);
+        for (id, record, by_guid) in &upgraded.1 {
+            assert_eq!(*by_guid, Some(SchemaId(*id)), "the GUID of {id} is indexed");
+            assert!(record.metadata.is_none() && record.rule_set.is_none());
+        }
+
+        // A second start upgrades nothing and answers the same.
+        let s = TestServer::start_in(dir, config()).await;
+        assert_eq!(read_upgraded(&s, &expected).await, first);
+        let dir = s.stop().await;
+        assert_eq!(
+            store_state(open),
+            upgraded,
+            "a second start changed the store"
+        );
+
+        // Writes on the upgraded store.
+        let s = TestServer::start_in(dir, config()).await;
+        write_upgraded(&s).await;
+        s.stop().await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_format_1_sled_store_is_upgraded_at_start_and_a_second_start_changes_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let data = dir.path().join("data");
+        write_sled_v1(&data);
+        let open = move || -> Box<dyn Store> {
+            Box::new(schemagate_server::store::sled::SledStore::open(&data).expect("opens"))
+        };
+        upgrades(dir, Config::default, &open).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_format_1_postgres_database_is_upgraded_at_start_and_a_second_start_changes_nothing()
+    {
+        if !common::available(Backend::Postgres) {
+            return;
+        }
+        let url = common::postgres::new_database().expect("test database");
+        write_postgres_v1(&url);
+        let config = || Config {
+            store: StoreChoice::Postgres(url.clone()),
+            ..Config::default()
+        };
+        let pg = url.clone();
+        let open = move || -> Box<dyn Store> {
+            Box::new(schemagate_server::store::postgres::PgStore::open(&pg, 2).expect("opens"))
+        };
+        upgrades(tempfile::tempdir().unwrap(), config, &open).await;
+    }
 }
