@@ -314,6 +314,9 @@ async fn a_config_update_keeps_the_fields_it_leaves_out_and_clears_those_it_sets
     .await
     .assert_error(422, 42201);
     assert_eq!(s.get("/config/orders-value").await.body, read);
+    // A delete answers the configuration that was set, all of it.
+    assert_eq!(s.delete("/config/orders-value").await.body, read);
+    s.get("/config/orders-value").await.assert_error(404, 40408);
 }
 
 // ----- 2. inheritance, merges, confluent:version, registrations without a schema -----
@@ -585,6 +588,27 @@ async fn confluent_version_is_pinned_when_asked_for_and_kept_up_to_date_once_pre
         .assert_error(404, 40403);
 }
 
+/// `"version": -1` asks for the latest version: Confluent's `registerOrForward` looks the
+/// schema up in the latest version first (`lookupLatestOnly`) and answers it when it
+/// holds the schema, before any `confluent:version` is pinned.
+#[tokio::test]
+async fn registering_the_latest_schema_with_version_minus_1_answers_the_latest_version() {
+    let s = TestServer::start().await;
+    let v1 = register_ok(&s, "orders-value", body(Some(&order_v1()), None, None)).await;
+    let mut latest = body(Some(&order_v1()), None, None);
+    latest["version"] = json!(-1);
+    let again = register_ok(&s, "orders-value", latest).await;
+    assert_eq!(
+        (again["version"].clone(), again["id"].clone()),
+        (json!(1), v1["id"].clone()),
+        "{again}"
+    );
+    assert_eq!(
+        s.get("/subjects/orders-value/versions").await.body,
+        json!([1])
+    );
+}
+
 #[tokio::test]
 async fn a_registration_without_a_schema_creates_a_new_version_with_the_previous_schema_and_the_new_rules()
  {
@@ -623,6 +647,121 @@ async fn a_registration_without_a_schema_creates_a_new_version_with_the_previous
     assert_eq!(
         s.get("/subjects/orders-value/versions").await.body,
         json!([1, 2])
+    );
+}
+
+/// SECURITY.md: a prefix-limited principal may only reference subjects within its
+/// prefixes, and is never shown a subject name outside them. A registration without a
+/// schema takes the latest version's schema, references included: for such a principal
+/// it must be refused (40301) when those references name another team's subject, as a
+/// read of that version is, rather than answer them and pin the other version.
+#[tokio::test]
+async fn a_registration_without_a_schema_neither_shows_nor_pins_references_outside_the_callers_prefixes()
+ {
+    use schemagate_server::auth::hash_password;
+    let auth_dir = tempfile::tempdir().unwrap();
+    let auth = auth_dir.path().join("auth.toml");
+    std::fs::write(
+        &auth,
+        format!(
+            "[[users]]\nname = \"admin\"\npassword_hash = \"{}\"\nrole = \"admin\"\n\n\
+             [[users]]\nname = \"producer\"\npassword_hash = \"{}\"\nrole = \"write\"\n\
+             subject_prefixes = [\"orders.\"]\n",
+            hash_password("admin-pw"),
+            hash_password("producer-pw")
+        ),
+    )
+    .unwrap();
+    let s = TestServer::start_with(Config {
+        auth_config: Some(auth),
+        ..Config::default()
+    })
+    .await;
+    let send = |who: (&'static str, &'static str),
+                method: reqwest::Method,
+                path: String,
+                b: Option<Value>| {
+        let s = &s;
+        async move {
+            let mut req = s
+                .client
+                .request(method, s.url(&path))
+                .basic_auth(who.0, Some(who.1));
+            if let Some(b) = b {
+                req = req
+                    .header("content-type", "application/json")
+                    .body(b.to_string());
+            }
+            s.send(req).await
+        }
+    };
+    let (admin, producer) = (("admin", "admin-pw"), ("producer", "producer-pw"));
+    let post = reqwest::Method::POST;
+    let customer = record("Customer", r#"[{"name":"name","type":"string"}]"#);
+    send(
+        admin,
+        post.clone(),
+        "/subjects/shared.customer/versions".into(),
+        Some(body(Some(&customer), None, None)),
+    )
+    .await
+    .assert_ok();
+    let mut order = body(
+        Some(&record(
+            "Order",
+            r#"[{"name":"customer","type":"shop.Customer"}]"#,
+        )),
+        None,
+        None,
+    );
+    order["references"] =
+        json!([{"name": "shop.Customer", "subject": "shared.customer", "version": 1}]);
+    send(
+        admin,
+        post.clone(),
+        "/subjects/orders.value/versions".into(),
+        Some(order),
+    )
+    .await
+    .assert_ok();
+
+    // The rule, as reads apply it.
+    send(
+        producer,
+        reqwest::Method::GET,
+        "/subjects/orders.value/versions/latest".into(),
+        None,
+    )
+    .await
+    .assert_error(403, 40301);
+    let a = send(
+        producer,
+        post,
+        "/subjects/orders.value/versions".into(),
+        Some(body(
+            None,
+            Some(json!({"properties": {"owner": "orders"}})),
+            None,
+        )),
+    )
+    .await;
+    assert!(
+        !a.text.contains("shared.customer"),
+        "shown another team's subject: {}",
+        a.text
+    );
+    a.assert_error(403, 40301);
+    let versions = send(
+        admin,
+        reqwest::Method::GET,
+        "/subjects/orders.value/versions".into(),
+        None,
+    )
+    .await;
+    assert_eq!(
+        versions.body,
+        json!([1]),
+        "a version pinning shared.customer v1 was added"
     );
 }
 
@@ -833,6 +972,49 @@ async fn the_metadata_route_answers_the_newest_version_holding_every_pair() {
     assert_eq!(found("key=owner&value=a&deleted=true").await, 2);
 }
 
+/// `GET /schemas?ruleType=T` (Confluent's `SchemasResource.getSchemas`): only the
+/// versions whose rule set has a rule of executor type `T`, in any phase.
+#[tokio::test]
+async fn the_schema_listing_keeps_only_the_rule_type_asked_for() {
+    let s = TestServer::start().await;
+    register_ok(
+        &s,
+        "orders-value",
+        body(Some(&order_v1()), None, Some(rules())),
+    )
+    .await;
+    let jsonata_only = json!({"migrationRules": rules()["migrationRules"].clone()});
+    register_ok(
+        &s,
+        "orders-value",
+        body(Some(&order_v2()), None, Some(jsonata_only)),
+    )
+    .await;
+    register_ok(&s, "plain-value", body(Some(&order_v1()), None, None)).await;
+    let listed = |query: &'static str| {
+        let s = &s;
+        async move {
+            let a = s.get(&format!("/schemas{query}")).await;
+            a.assert_ok()
+                .as_array()
+                .expect("a listing")
+                .iter()
+                .map(|e| format!("{} v{}", e["subject"].as_str().unwrap(), e["version"]))
+                .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(
+        listed("").await,
+        ["orders-value v1", "orders-value v2", "plain-value v1"]
+    );
+    assert_eq!(listed("?ruleType=CEL").await, ["orders-value v1"]);
+    assert_eq!(
+        listed("?ruleType=JSONATA").await,
+        ["orders-value v1", "orders-value v2"]
+    );
+    assert!(listed("?ruleType=ENCRYPT").await.is_empty());
+}
+
 /// Confluent answers 40401 when the subject has no version it may show
 /// (`hasSubjects(subject, deleted)`), as `GET /subjects/{s}/versions/latest` does here.
 #[tokio::test]
@@ -855,6 +1037,45 @@ async fn the_metadata_route_of_a_subject_with_only_soft_deleted_versions_is_4040
     s.get("/subjects/orders-value/metadata?key=owner&value=team-a")
         .await
         .assert_error(404, 40401);
+}
+
+/// A lookup's answer depends on the config's defaults and overrides: a cached answer
+/// must not outlive a change of them.
+#[tokio::test]
+async fn a_lookup_follows_a_change_of_the_configs_override() {
+    let s = TestServer::start().await;
+    register_ok(
+        &s,
+        "orders-value",
+        body(Some(&order_v1()), Some(metadata()), Some(rules())),
+    )
+    .await;
+    let plain = || body(Some(&order_v1()), None, None);
+    for _ in 0..2 {
+        assert_eq!(
+            lookup(&s, "orders-value", plain()).await.assert_ok()["version"],
+            1
+        );
+    }
+    let with_override = json!({"overrideMetadata": {"properties": {"owner": "platform"}}});
+    s.put("/config/orders-value", with_override)
+        .await
+        .assert_ok();
+    // What a registration would now give it is not v1's contract.
+    lookup(&s, "orders-value", plain())
+        .await
+        .assert_error(404, 40403);
+    // The contract given in full still finds v1.
+    let full = body(Some(&order_v1()), Some(metadata()), Some(rules()));
+    assert_eq!(
+        lookup(&s, "orders-value", full).await.assert_ok()["version"],
+        1
+    );
+    s.delete("/config/orders-value").await.assert_ok();
+    assert_eq!(
+        lookup(&s, "orders-value", plain()).await.assert_ok()["version"],
+        1
+    );
 }
 
 // ----- 3. compatibility groups -----
