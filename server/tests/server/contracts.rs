@@ -274,6 +274,31 @@ on_each_store! {
             assert_eq!(old, new, "{what} changed across the restart");
         }
     }
+
+    /// `"metadata": {}` and `"ruleSet": {}` are given, empty: they replace the previous
+    /// version's (nothing is inherited), differ from none (another id and GUID: Java
+    /// hashes a present metadata with a marker byte) and are answered as `{}`, also
+    /// after a restart.
+    async fn empty_metadata_and_rules_are_given_ones_distinct_from_none_and_survive_a_restart() {
+        let s = TestServer::start().await;
+        let v1 = register_ok(&s, "orders-value", body(Some(&order_v1()), Some(metadata()), Some(rules()))).await;
+        let plain = register_ok(&s, "plain-value", body(Some(&order_v1()), None, None)).await;
+        let v2 = register_ok(&s, "orders-value", body(Some(&order_v1()), Some(json!({})), Some(json!({})))).await;
+        assert_eq!(v2["version"], 2);
+        assert_eq!((&v2["metadata"], &v2["ruleSet"]), (&json!({}), &json!({})));
+        let text = v2["schema"].as_str().unwrap();
+        assert_eq!(v2["guid"], guid_of(text, Some(&json!({})), Some(&json!({}))));
+        let ids: std::collections::BTreeSet<_> = [&v1, &v2, &plain].iter().map(|v| v["id"].to_string()).collect();
+        assert_eq!(ids.len(), 3);
+        let before = s.get("/subjects/orders-value/versions/2").await.text;
+        let dir = s.stop().await;
+        let s = TestServer::start_in(dir, Config::default()).await;
+        assert_eq!(s.get("/subjects/orders-value/versions/2").await.text, before);
+        // And it is found again as such, not as the plain schema.
+        let again = register_ok(&s, "orders-value", body(Some(&order_v1()), Some(json!({})), Some(json!({})))).await;
+        assert_eq!(again["version"], 2);
+    }
+
 }
 
 #[tokio::test]
@@ -1442,6 +1467,47 @@ async fn each_rule_confluent_refuses_is_42210_on_register_and_config_and_nothing
     )
     .await
     .assert_ok();
+}
+
+/// Confluent checks a rule name one UTF-16 unit at a time with Java's
+/// `Character.isLetter` (initial) and `isLetterOrDigit`: a number that is not a decimal
+/// digit (`½`, `²`, `Ⅻ`) is no letter or digit, and a letter outside the Basic
+/// Multilingual Plane arrives as surrogates, which are neither.
+#[tokio::test]
+async fn rule_names_are_judged_by_javas_character_classes() {
+    let s = TestServer::start().await;
+    let named = |name: &str| json!({"domainRules": [rule(name, "WRITE", "true")]});
+    // What Java accepts: letters and decimal digits of any script.
+    for name in ["règle_1", "правило-2", "規則３", "r٣"] {
+        register_ok(
+            &s,
+            "accepted-value",
+            body(Some(&order_v1()), None, Some(named(name))),
+        )
+        .await;
+    }
+    for (name, says) in [
+        ("half½", "Illegal character in rule name"),
+        ("squared²", "Illegal character in rule name"),
+        ("roman\u{216B}", "Illegal character in rule name"),
+        ("\u{1D49C}script", "Illegal initial character in rule name"),
+        ("a\u{1D49C}", "Illegal character in rule name"),
+    ] {
+        let a = register(
+            &s,
+            "orders-value",
+            body(Some(&order_v1()), None, Some(named(name))),
+        )
+        .await;
+        assert_42210(&a, says, &format!("rule name {name:?}"));
+        let a = s
+            .put("/config", json!({"defaultRuleSet": named(name)}))
+            .await;
+        assert_42210(&a, says, &format!("config rule name {name:?}"));
+    }
+    s.get("/subjects/orders-value/versions")
+        .await
+        .assert_error(404, 40401);
 }
 
 // ----- 5. GUIDs -----
