@@ -8,7 +8,7 @@ use common::TestServer;
 use schema_registry_converter::async_impl::avro::{AvroDecoder, AvroEncoder};
 use schema_registry_converter::async_impl::json::{JsonDecoder, JsonEncoder};
 use schema_registry_converter::async_impl::schema_registry::{
-    SrSettings, get_schema_by_id, post_schema,
+    SrSettings, get_schema_by_guid, get_schema_by_id, post_schema,
 };
 use schema_registry_converter::schema_registry_common::{
     SchemaType, SubjectNameStrategy, SuppliedSchema,
@@ -107,5 +107,84 @@ on_each_store! {
             .expect("decodes")
             .expect("a value");
         assert_eq!(decoded.value, value);
+    }
+
+    /// A schema whose owners set metadata and rules: the crate registers it again with
+    /// the same properties (and no rules, which it does not know), is answered the same
+    /// id and GUID, puts the GUID in a header, and resolves it again through
+    /// `/schemas/guids`; the properties it reads are the registry's. The rules it
+    /// ignores are in the registry's answers.
+    async fn a_contract_registered_beside_the_converter_is_read_and_resolved_by_guid() {
+        let s = TestServer::start().await;
+        let rules = serde_json::json!({"domainRules": [{
+            "name": "beat-positive", "kind": "CONDITION", "mode": "WRITE", "type": "CEL",
+            "expr": "message.beat > 0", "onFailure": "ERROR", "disabled": false
+        }]});
+        let owned = s
+            .post(
+                "/subjects/heartbeat-value/versions",
+                serde_json::json!({
+                    "schema": HEARTBEAT,
+                    "metadata": {"properties": {"owner": "ops", "tier": "1"}},
+                    "ruleSet": rules.clone()
+                }),
+            )
+            .await;
+        let owned = owned.assert_ok().clone();
+        let (id, guid) = (owned["id"].as_u64().unwrap() as u32, owned["guid"].as_str().unwrap().to_owned());
+
+        let settings = SrSettings::new(s.base.clone());
+        let properties: std::collections::HashMap<String, String> =
+            [("owner", "ops"), ("tier", "1")].map(|(k, v)| (k.to_owned(), v.to_owned())).into();
+        let supplied = SuppliedSchema::new(
+            Some("nl.openweb.data.Heartbeat".into()),
+            SchemaType::Avro,
+            HEARTBEAT.into(),
+        )
+        .with_properties(properties.clone());
+        let registered = post_schema(&settings, "heartbeat-value".into(), supplied.clone())
+            .await
+            .expect("registers again");
+        assert_eq!((registered.id, registered.guid.as_deref()), (id, Some(guid.as_str())));
+        assert_eq!(
+            s.get("/subjects/heartbeat-value/versions").await.body,
+            serde_json::json!([1]),
+            "the same properties, the rules inherited: no new version"
+        );
+
+        let (bytes, header) = AvroEncoder::new(settings.clone())
+            .encode_with_header_id(
+                vec![("beat", Value::Long(3))],
+                SubjectNameStrategy::TopicNameStrategyWithSchema("heartbeat".into(), false, supplied),
+                false,
+            )
+            .await
+            .expect("encodes with the GUID in a header");
+        assert_eq!(header.name, "__value_schema_id");
+        let mut expected_header = vec![1];
+        expected_header.extend(
+            (0..16).map(|i| u8::from_str_radix(&guid.replace('-', "")[2 * i..2 * i + 2], 16).unwrap()),
+        );
+        assert_eq!(header.value, expected_header);
+        assert_eq!(bytes, vec![6], "no id prefix when the id travels in a header");
+
+        let decoded = AvroDecoder::new(settings.clone())
+            .decode_with_header_id(Some(&header.value), Some(&bytes))
+            .await
+            .expect("decodes, resolving the GUID");
+        assert_eq!(decoded.value, Value::Record(vec![("beat".into(), Value::Long(3))]));
+
+        for fetched in [
+            get_schema_by_id(id, &settings).await.expect("by id"),
+            get_schema_by_guid(&guid, &settings).await.expect("by GUID"),
+        ] {
+            assert_eq!(fetched.schema, owned["schema"].as_str().unwrap());
+            assert_eq!(fetched.properties.as_ref(), Some(&properties));
+            assert_eq!(fetched.guid.as_deref(), Some(guid.as_str()));
+        }
+        // What the crate does not model is still in what the registry answered it.
+        for path in [format!("/schemas/ids/{id}"), format!("/schemas/guids/{guid}")] {
+            assert_eq!(s.get(&path).await.body["ruleSet"], rules, "{path}");
+        }
     }
 }

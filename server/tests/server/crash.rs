@@ -479,12 +479,41 @@ async fn post_schema(
     subject: &str,
     k: u64,
 ) -> reqwest::Response {
+    post_body(client, base, subject, json!({ "schema": schema(k) })).await
+}
+
+/// The answer to registering `body` under `subject`.
+async fn post_body(
+    client: &reqwest::Client,
+    base: &str,
+    subject: &str,
+    body: Value,
+) -> reqwest::Response {
     client
         .post(format!("{base}/subjects/{subject}/versions"))
-        .body(json!({ "schema": schema(k) }).to_string())
+        .body(body.to_string())
         .send()
         .await
         .unwrap()
+}
+
+/// Schema `k` with a data contract of its own (metadata and rules naming `k`).
+fn with_contract(k: u64) -> Value {
+    json!({
+        "schema": schema(k),
+        "metadata": {"properties": {"owner": format!("team-{k}")}, "tags": {"f": ["PII"]}},
+        "ruleSet": {"domainRules": [{"name": format!("rule-{k}"), "kind": "CONDITION", "mode": "WRITE", "type": "CEL", "expr": "true"}]}
+    })
+}
+
+/// The GUID of [`with_contract`]`(k)` stored as `text` (the schema's text as the
+/// server answers it), as Confluent computes it.
+fn guid_with_contract(text: &str, k: u64) -> String {
+    use schemagate_core::contract::{Metadata, RuleSet, guid};
+    let body = with_contract(k);
+    let metadata: Metadata = serde_json::from_value(body["metadata"].clone()).unwrap();
+    let rules: RuleSet = serde_json::from_value(body["ruleSet"].clone()).unwrap();
+    guid(text, [], Some(&metadata), Some(&rules))
 }
 
 async fn register(client: &reqwest::Client, base: &str, subject: &str, k: u64) -> u64 {
@@ -920,12 +949,12 @@ fn faulty(expr: &[&str]) -> Option<Faulty> {
     })
 }
 
-/// Registers schema `k` under `subject` on a server whose syncs fail: the answer must
+/// Registers `body` under `subject` on a server whose syncs fail: the answer must
 /// come within five seconds with error code 50001, and `/health` be 503 after it.
 /// Returns the answer's status.
-async fn refused_promptly(client: &reqwest::Client, base: &str, subject: &str, k: u64) -> u16 {
+async fn refused_promptly(client: &reqwest::Client, base: &str, subject: &str, body: Value) -> u16 {
     let started = Instant::now();
-    let r = post_schema(client, base, subject, k).await;
+    let r = post_body(client, base, subject, body).await;
     let status = r.status().as_u16();
     let body: Value = r.json().await.unwrap();
     assert_eq!(body["error_code"], 50001, "{status} {body}");
@@ -946,13 +975,23 @@ fn a_failing_fdatasync_refuses_writes_turns_health_503_and_serves_nothing_refuse
     };
     // The temporary directory and the runtime stay in `f` for the whole test.
     let (client, base, a) = (&f.client, &f.base, f.a);
+    // The refused registration is R1 (disk-a's schema, as served) with a data contract:
+    // a schema of its own, whose GUID is indexed in the same commit and must be taken
+    // back with it.
+    let guid_b = f.rt.block_on(async {
+        let (status, body) = get(client, format!("{base}/subjects/disk-a/versions/1")).await;
+        assert_eq!(status, 200, "{body}");
+        guid_with_contract(body["schema"].as_str().unwrap(), 1)
+    });
     f.rt.block_on(async {
-        let status = refused_promptly(client, base, "disk-b", 2).await;
+        let status = refused_promptly(client, base, "disk-b", with_contract(1)).await;
         assert_eq!(status, 500);
         let (_, body) = get(client, format!("{base}/health")).await;
         assert_eq!(body["status"], "DOWN");
         // The refused write is not served; what was durable before still is.
         let (status, body) = get(client, format!("{base}/subjects/disk-b/versions")).await;
+        assert_eq!(status, 404, "{body}");
+        let (status, body) = get(client, format!("{base}/schemas/guids/{guid_b}")).await;
         assert_eq!(status, 404, "{body}");
         let (status, body) = get(client, format!("{base}/schemas/ids/{a}")).await;
         assert_eq!(status, 200, "{body}");
@@ -962,7 +1001,7 @@ fn a_failing_fdatasync_refuses_writes_turns_health_503_and_serves_nothing_refuse
         assert_eq!(r.status(), 500);
     });
     drop(f.strace);
-    let d = f.rt.block_on(async {
+    let (d, guid_d) = f.rt.block_on(async {
         let deadline = Instant::now() + Duration::from_secs(10);
         loop {
             let (status, body) = get(client, format!("{base}/health")).await;
@@ -972,10 +1011,19 @@ fn a_failing_fdatasync_refuses_writes_turns_health_503_and_serves_nothing_refuse
             assert!(Instant::now() < deadline, "health stays {status} {body}");
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
-        let d = register(client, base, "disk-d", 4).await;
+        let r = post_body(client, base, "disk-d", with_contract(4)).await;
+        assert_eq!(r.status(), 200);
+        let answer: Value = r.json().await.unwrap();
+        let text = answer["schema"].as_str().unwrap();
+        assert_eq!(answer["guid"], guid_with_contract(text, 4), "{answer}");
         let (status, _) = get(client, format!("{base}/subjects/disk-b/versions")).await;
         assert_eq!(status, 404);
-        d
+        let (status, _) = get(client, format!("{base}/schemas/guids/{guid_b}")).await;
+        assert_eq!(status, 404);
+        (
+            answer["id"].as_u64().unwrap(),
+            answer["guid"].as_str().unwrap().to_owned(),
+        )
     });
     f.proc.kill_9();
     let proc = spawn(&f.data, "sled").expect("restarts");
@@ -987,6 +1035,16 @@ fn a_failing_fdatasync_refuses_writes_turns_health_503_and_serves_nothing_refuse
             assert_eq!(status, 200, "{body}");
             assert_eq!(name_of(body["schema"].as_str().unwrap()), format!("R{k}"));
         }
+        // The contract of the acknowledged write survives; the refused one's GUID stays gone.
+        let (status, body) = get(client, format!("{}/subjects/disk-d/versions/1", proc.url)).await;
+        assert_eq!(status, 200, "{body}");
+        let sent = with_contract(4);
+        assert_eq!(body["metadata"], sent["metadata"]);
+        assert_eq!(body["ruleSet"]["domainRules"][0]["name"], "rule-4");
+        let (status, body) = get(client, format!("{}/schemas/guids/{guid_d}/ids", proc.url)).await;
+        assert_eq!((status, body), (200, json!([{"context": ".", "id": d}])));
+        let (status, body) = get(client, format!("{}/schemas/guids/{guid_b}", proc.url)).await;
+        assert_eq!(status, 404, "{body}");
     });
 }
 
@@ -1005,7 +1063,8 @@ fn with_every_sync_failing_writes_are_refused_and_nothing_refused_is_served() {
     let (client, base, a) = (&f.client, &f.base, f.a);
     f.rt.block_on(async {
         for (subject, k) in [("disk-b", 2), ("disk-c", 3)] {
-            let status = refused_promptly(client, base, subject, k).await;
+            let status =
+                refused_promptly(client, base, subject, json!({ "schema": schema(k) })).await;
             assert!(status >= 500, "{status}");
             for path in [
                 format!("/subjects/{subject}/versions"),

@@ -280,3 +280,94 @@ async fn item7_reregistration_does_not_wait_for_an_unrelated_commit_in_flight() 
     );
     assert_eq!(blocked.await.unwrap().unwrap(), 200);
 }
+
+/// A data contract registered through one instance is answered through the other
+/// (versions, GUIDs, the metadata route), a config's override set through one changes
+/// what a lookup through the other finds (its cached answer retired by the
+/// notification), and a registration through the other inherits the contract.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_contract_registered_through_one_instance_is_answered_through_the_other() {
+    let Some((a, b)) = two_instances().await else {
+        return;
+    };
+    let v1 = record("Order", r#"[{"name":"id","type":"string"}]"#);
+    let v2 = record(
+        "Order",
+        r#"[{"name":"id","type":"string"},{"name":"note","type":["null","string"],"default":null}]"#,
+    );
+    let rules = json!({"domainRules": [{"name": "id-set", "kind": "CONDITION", "mode": "WRITE", "type": "CEL", "expr": "message.id != ''", "disabled": false}]});
+    let metadata = json!({"properties": {"owner": "team-a"}});
+    let registered = a
+        .post(
+            "/subjects/orders-value/versions",
+            json!({"schema": v1, "metadata": metadata, "ruleSet": rules}),
+        )
+        .await;
+    let registered = registered.assert_ok().clone();
+    let guid = registered["guid"].as_str().unwrap().to_owned();
+
+    let latest = b.get("/subjects/orders-value/versions/latest").await;
+    assert_eq!(latest.assert_ok()["metadata"], metadata);
+    assert_eq!(latest.body["ruleSet"], rules);
+    assert_eq!(latest.body["guid"], guid.as_str());
+    let by_guid = b.get(&format!("/schemas/guids/{guid}")).await;
+    assert_eq!(by_guid.assert_ok()["ruleSet"], rules);
+    let with = b
+        .get("/subjects/orders-value/metadata?key=owner&value=team-a")
+        .await;
+    assert_eq!(with.assert_ok()["version"], 1);
+    // Looked up without the contract: found through the inherited one (and cached).
+    for _ in 0..2 {
+        let found = b
+            .post("/subjects/orders-value", json!({"schema": v1}))
+            .await;
+        assert_eq!(found.assert_ok()["version"], 1);
+    }
+
+    // An override set through a: the same lookup through b now inherits it, and finds
+    // nothing.
+    let override_metadata = json!({"properties": {"owner": "platform"}});
+    a.put(
+        "/config/orders-value",
+        json!({"overrideMetadata": override_metadata}),
+    )
+    .await
+    .assert_ok();
+    let lookups_follow = visible_within(|| async {
+        b.post("/subjects/orders-value", json!({"schema": v1}))
+            .await
+            .status
+            == 404
+    })
+    .await;
+    assert!(
+        lookups_follow.is_some(),
+        "b's lookup still finds v1 after a's override"
+    );
+    assert_eq!(
+        b.get("/config/orders-value").await.body["overrideMetadata"],
+        override_metadata
+    );
+
+    // Registered through b without a contract: a's rules, the override's owner.
+    let v2_answer = b
+        .post("/subjects/orders-value/versions", json!({"schema": v2}))
+        .await;
+    let v2_answer = v2_answer.assert_ok().clone();
+    assert_eq!(v2_answer["version"], 2);
+    assert_eq!(v2_answer["metadata"], override_metadata);
+    assert_eq!(v2_answer["ruleSet"], rules);
+    let guid2 = v2_answer["guid"].as_str().unwrap().to_owned();
+    let seen = visible_within(|| async {
+        let latest = a.get("/subjects/orders-value/versions/latest").await;
+        latest.body["version"] == 2 && latest.body["metadata"] == override_metadata
+    })
+    .await;
+    assert!(seen.is_some(), "a does not see b's version 2");
+    let ids = a.get(&format!("/schemas/guids/{guid2}/ids")).await;
+    assert_eq!(ids.body, json!([{"context": ".", "id": v2_answer["id"]}]));
+    let owned = a
+        .get("/subjects/orders-value/metadata?key=owner&value=team-a")
+        .await;
+    assert_eq!(owned.assert_ok()["version"], 1);
+}

@@ -9,6 +9,7 @@ mod api;
 mod auth;
 mod binary;
 mod concurrency;
+mod contracts;
 mod converter;
 mod crash;
 mod durability;
