@@ -451,6 +451,8 @@ pub struct Written<T> {
 struct Candidate {
     parsed: Arc<ParsedSchema>,
     references: Vec<SchemaRef>,
+    /// The texts the references resolved to, dependencies first.
+    texts: Vec<Reference>,
     /// Its data contract (after inheritance and the config's defaults and overrides,
     /// where the use case applies them).
     contract: Contract,

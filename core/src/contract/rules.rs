@@ -11,6 +11,26 @@ use super::lenient::{null_false, opt_string, string_map, string_set};
 /// Longest rule name Confluent accepts (`Rule.NAME_MAX_LENGTH`).
 pub const RULE_NAME_MAX: usize = 256;
 
+/// Java's `Character.isLetter` and `isLetterOrDigit` as Confluent applies them, one
+/// UTF-16 unit at a time: a letter is a Unicode letter (`L*`), a digit a decimal digit
+/// (`Nd`, not `½` or `²`), and nothing outside the Basic Multilingual Plane passes (a
+/// surrogate is neither). The first pattern checks the initial character, the second
+/// the whole name.
+fn name_classes() -> &'static (regex::Regex, regex::Regex) {
+    static CLASSES: std::sync::OnceLock<(regex::Regex, regex::Regex)> = std::sync::OnceLock::new();
+    CLASSES.get_or_init(|| {
+        let letter = r"\p{L}&&[\x{0}-\x{FFFF}]";
+        let digit = r"\p{Nd}&&[\x{0}-\x{FFFF}]";
+        (
+            regex::Regex::new(&format!(r"^(?:[{letter}]|_)")).expect("a valid pattern"),
+            regex::Regex::new(&format!(
+                r"^(?:[{letter}]|_)(?:[{letter}]|[{digit}]|[_-])*$"
+            ))
+            .expect("a valid pattern"),
+        )
+    })
+}
+
 /// Whether a rule changes data or only checks it.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "UPPERCASE")]
@@ -188,10 +208,9 @@ impl Rule {
         let Some(name) = self.name.as_deref() else {
             return Err(invalid("Missing rule name".into()));
         };
-        let mut chars = name.chars();
-        let Some(first) = chars.next() else {
+        if name.is_empty() {
             return Err(invalid("Empty rule name".into()));
-        };
+        }
         // Java counts UTF-16 units.
         if name.encode_utf16().count() > RULE_NAME_MAX {
             return Err(invalid(format!(
@@ -199,12 +218,13 @@ impl Rule {
                 name.chars().count()
             )));
         }
-        if !(first.is_alphabetic() || first == '_') {
+        let (first, rest) = name_classes();
+        if !first.is_match(name) {
             return Err(invalid(format!(
                 "Illegal initial character in rule name: {name} (start with a letter or '_')"
             )));
         }
-        if chars.any(|c| !(c.is_alphanumeric() || c == '_' || c == '-')) {
+        if !rest.is_match(name) {
             return Err(invalid(format!(
                 "Illegal character in rule name: {name} (use letters, digits, '_' and '-')"
             )));

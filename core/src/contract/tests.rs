@@ -269,3 +269,22 @@ fn guid_shape() {
     // Empty metadata is not no metadata, as in Java.
     assert_ne!(guid("\"string\"", [], Some(&Metadata::default()), None), g);
 }
+
+#[test]
+fn rule_names_are_judged_by_javas_letter_and_digit_classes() {
+    let named =
+        |name: &str| json!({"domainRules": [{"name": name, "type": "CEL", "mode": "WRITE"}]});
+    for ok in ["é_1", "名前", "_x-9", "a٣"] {
+        assert!(rules(named(ok)).is_ok(), "{ok}");
+    }
+    // Numbers that are not decimal digits, and letters outside the BMP (two UTF-16
+    // units, each a surrogate to Java), are refused as Java refuses them.
+    for bad in ["half½", "squared²", "romanⅫ", "x\u{1D49C}"] {
+        assert!(
+            refused(named(bad)).starts_with("Illegal character"),
+            "{bad}"
+        );
+    }
+    assert!(refused(named("\u{1D49C}x")).starts_with("Illegal initial character"));
+    assert!(refused(named("٣x")).starts_with("Illegal initial character"));
+}

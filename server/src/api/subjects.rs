@@ -135,15 +135,11 @@ pub async fn latest_with_metadata(
     q: Params,
 ) -> ApiResult {
     let subject = p.subject()?;
-    let (keys, values) = (q.all("key"), q.all("value"));
-    if keys.len() != values.len() {
-        return Err(super::ApiError::Malformed(format!(
-            "{} key parameters but {} value parameters: give one value per key",
-            keys.len(),
-            values.len()
-        )));
-    }
-    let wanted: Vec<(String, String)> = keys.into_iter().zip(values).collect();
+    // Paired up to the shorter list, a repeated key's last value winning, as Confluent
+    // reads them into a map.
+    let wanted: std::collections::BTreeMap<String, String> =
+        q.all("key").into_iter().zip(q.all("value")).collect();
+    let wanted: Vec<(String, String)> = wanted.into_iter().collect();
     let deleted = q.flag("deleted");
     let view = state
         .registry

@@ -50,9 +50,17 @@ impl Registry {
         let mut live: Vec<VersionEntry> = versions.iter().filter(|v| !v.deleted).copied().collect();
         let config = self.effective_config(subject)?;
         let level = config.compatibility_level.unwrap_or(self.default_level);
-        // As on registration: only the versions of the candidate's compatibility group.
-        if let Some(group) = &config.compatibility_group {
-            live = self.in_group(&live, group, cand.contract.property(group))?;
+        let group = config
+            .compatibility_group
+            .as_deref()
+            .map(|g| (g, cand.contract.property(g)));
+        // As on registration, only versions of the candidate's compatibility group count.
+        // Without a version, as Confluent passes every version and then filters: the
+        // group's own latest (or all of it, transitively).
+        if spec.is_none()
+            && let Some((group, value)) = group
+        {
+            live = self.in_group(&live, group, value)?;
         }
         let against: Vec<VersionEntry> = match spec {
             None | Some(VersionSpec::Latest) if live.is_empty() => Vec::new(),
@@ -66,6 +74,12 @@ impl Registry {
                     .ok_or_else(|| Error::VersionNotFound(n.to_string()))?;
                 vec![entry]
             }
+        };
+        // With a version (`latest` or a number), Confluent filters the one chosen: a
+        // version of another group leaves nothing to compare.
+        let against = match group {
+            Some((group, value)) if spec.is_some() => self.in_group(&against, group, value)?,
+            _ => against,
         };
         let mut view = if against.is_empty() {
             CompatView {

@@ -117,8 +117,11 @@ impl Registry {
     }
 
     /// The id of the schema with `guid`, 40403 when none (or it has no version left).
+    /// Read in either case, as Java's `UUID.fromString` reads it.
     fn id_of_guid(&self, guid: &str) -> Result<SchemaId> {
         let not_found = || Error::SchemaNotFound(guid.to_owned());
+        let guid = guid.to_ascii_lowercase();
+        let guid = guid.as_str();
         if !contract::is_guid(guid) {
             return Err(not_found());
         }
@@ -370,6 +373,9 @@ impl Registry {
     ) -> Result<SchemaView> {
         let subject = subject.as_str();
         let versions = self.existing_versions(subject)?;
+        if !versions.iter().any(|v| deleted || !v.deleted) {
+            return Err(Error::SubjectNotFound(subject.to_owned()));
+        }
         for entry in versions.iter().rev().filter(|v| deleted || !v.deleted) {
             let stored = self.stored(entry.id)?;
             let matches = stored.metadata.as_ref().is_some_and(|m| {
@@ -383,14 +389,7 @@ impl Registry {
                 return Ok(view);
             }
         }
-        Err(Error::SchemaNotFound(format!(
-            "with metadata {} in subject '{subject}'",
-            wanted
-                .iter()
-                .map(|(k, v)| format!("{k}={v}"))
-                .collect::<Vec<_>>()
-                .join(", ")
-        )))
+        Err(Error::NoMatchingSchema)
     }
 
     /// `GET /subjects/{s}/versions/{v}/referencedby`.

@@ -152,10 +152,32 @@ impl Registry {
         Ok(Candidate {
             parsed,
             references,
+            texts,
             contract,
             pinned,
             key,
         })
+    }
+
+    /// The text to store for `parsed` (imported with `texts`): the text as registered,
+    /// Confluent's `canonicalString`, when it parses again beside the same references
+    /// to the same schema; else the canonical text. Stored texts are parsed again for
+    /// every later check, and a registered Avro text can inline a named type that a
+    /// reference also defines (Confluent's writer only knows each reference's top-level
+    /// name), which would then fail as defined twice.
+    pub(super) fn text_to_store(&self, parsed: &ParsedSchema, texts: &[Reference]) -> String {
+        let registered = parsed.registered();
+        if registered == parsed.canonical() {
+            return registered.to_owned();
+        }
+        let options = ParseOptions {
+            normalize: false,
+            limits: self.limits,
+        };
+        match ParsedSchema::parse_with(parsed.schema_type(), registered, texts, &options) {
+            Ok(again) if again.fingerprint() == parsed.fingerprint() => registered.to_owned(),
+            _ => parsed.canonical().to_owned(),
+        }
     }
 
     /// A stored schema parsed for comparison, cached under [`Registry::id_epoch`]: a
@@ -174,6 +196,22 @@ impl Registry {
     }
 
     pub(super) fn reparse(&self, id: SchemaId, normalize: bool) -> Result<ParsedSchema> {
+        self.reparse_texts(id, normalize).map(|(parsed, _)| parsed)
+    }
+
+    /// [`Registry::reparse`] without normalising, with the reference texts it used.
+    pub(super) fn reparse_with_texts(
+        &self,
+        id: SchemaId,
+    ) -> Result<(ParsedSchema, Vec<Reference>)> {
+        self.reparse_texts(id, false)
+    }
+
+    fn reparse_texts(
+        &self,
+        id: SchemaId,
+        normalize: bool,
+    ) -> Result<(ParsedSchema, Vec<Reference>)> {
         let stored = self.stored(id)?;
         let mut texts = Vec::new();
         let mut seen = HashSet::new();
@@ -187,13 +225,13 @@ impl Registry {
             normalize,
             limits: self.limits,
         };
-        ParsedSchema::parse_with(stored.schema_type, &stored.schema, &texts, &options).map_err(
-            |e| {
+        ParsedSchema::parse_with(stored.schema_type, &stored.schema, &texts, &options)
+            .map(|parsed| (parsed, texts))
+            .map_err(|e| {
                 Error::Store(StoreError(format!(
                     "stored schema {id} no longer parses: {e}"
                 )))
-            },
-        )
+            })
     }
 
     /// The version among `candidates` holding the same schema as `cand`: by content

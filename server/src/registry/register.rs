@@ -38,17 +38,21 @@ impl Registry {
         // looks up first when the config adds nothing to a registration. Versions only
         // appear under the lock, so a hit seen here stays a hit.
         if requested_id.is_none()
-            && matches!(requested_version, None | Some(0))
+            && matches!(requested_version, None | Some(0) | Some(-1))
             && has_text
             && !has_defaults_or_overrides(&config)
         {
             let cand = self.parse_input_with(input, given.clone(), normalize)?;
-            let live: Vec<VersionEntry> = self
+            let mut live: Vec<VersionEntry> = self
                 .store
                 .versions(subject)?
                 .into_iter()
                 .filter(|v| !v.deleted)
                 .collect();
+            // Version -1 asks for the latest: only it can answer (`lookupLatestOnly`).
+            if requested_version == Some(-1) {
+                live = live.split_off(live.len().saturating_sub(1));
+            }
             if let Some(hit) = self.matching_version(&cand, &live, normalize)? {
                 self.ensure_writable(subject)?;
                 return Ok(Written {
@@ -92,6 +96,12 @@ impl Registry {
                     );
                 }
                 None => return Err(Error::InvalidSchema("Empty schema".into())),
+            }
+            // The previous version's references become this request's: the caller may
+            // only pin and see subjects it may read, and a refusal names the schema, as
+            // a read of it would, never the subjects.
+            if let Some(v) = live.last() {
+                caller.check_shown(v.id, &self.stored(v.id)?.references)?;
             }
         }
         let contract = if import {
@@ -168,7 +178,7 @@ impl Registry {
         if self.store.schema(id)?.is_none() {
             let schema = StoredSchema {
                 schema_type: cand.parsed.schema_type(),
-                schema: cand.parsed.canonical().to_owned(),
+                schema: self.text_to_store(&cand.parsed, &cand.texts),
                 references: cand.references.clone(),
                 metadata: cand.contract.metadata.clone(),
                 rule_set: cand.contract.rule_set.clone(),

@@ -49,11 +49,11 @@ impl Registry {
             metadata: stored.metadata.clone(),
             rule_set: stored.rule_set.clone(),
         };
-        match self.reparse(id, false) {
-            Ok(parsed) => {
+        match self.reparse_with_texts(id) {
+            Ok((parsed, texts)) => {
                 let key = content_key(&parsed, &stored.references, &contract);
                 let schema = StoredSchema {
-                    schema: parsed.canonical().to_owned(),
+                    schema: self.text_to_store(&parsed, &texts),
                     ..stored
                 };
                 Ok(Op::UpgradeSchema {
