@@ -124,6 +124,38 @@ fn guid_of(text: &str, metadata: Option<&Value>, rule_set: Option<&Value>) -> St
     contract::guid(text, [], m.as_ref(), r.as_ref())
 }
 
+// ----- key order: the text as registered, through every read, a restart, both stores -----
+
+/// Every read of `subject`'s version 1 (schema `id`) answers `kept` as its text; the
+/// answers' bodies, in order.
+async fn reads_of_text(s: &TestServer, subject: &str, id: &Value, kept: &str) -> Vec<String> {
+    let mut texts = Vec::new();
+    for path in [
+        format!("/subjects/{subject}/versions/1"),
+        format!("/subjects/{subject}/versions/latest"),
+        format!("/schemas/ids/{id}"),
+    ] {
+        let a = s.get(&path).await;
+        assert_eq!(a.body["schema"], kept, "{path}: {}", a.text);
+        let guid = a.body["guid"].as_str().expect("a guid").to_owned();
+        assert_eq!(
+            s.get(&format!("/schemas/guids/{guid}")).await.body["schema"],
+            kept,
+            "by the GUID of {path}"
+        );
+        texts.push(a.text);
+    }
+    for path in [
+        format!("/subjects/{subject}/versions/1/schema"),
+        format!("/schemas/ids/{id}/schema"),
+    ] {
+        assert_eq!(s.get(&path).await.text, kept, "{path}");
+    }
+    let listed = s.get(&format!("/schemas?subjectPrefix={subject}")).await;
+    assert_eq!(listed.body[0]["schema"], kept);
+    texts
+}
+
 // ----- 1. every endpoint, before and after a restart -----
 
 /// Every read of the registered contract, as (what, answer text); each is checked for
@@ -210,6 +242,37 @@ async fn read_everything(
 }
 
 on_each_store! {
+    /// A JSON Schema written `zeta, alpha, mid` and an Avro record with custom
+    /// attributes in the registrant's order come back as Confluent stores them (JSON
+    /// compact in the registrant's order; Avro in Avro's order, attributes as written)
+    /// from every read, and the same after a restart.
+    async fn key_order_is_kept_through_every_read_endpoint_and_a_restart() {
+        let s = TestServer::start().await;
+        let json_sent = "{\n  \"type\": \"object\",\n  \"properties\": {\"zeta\": {\"type\": \"string\"}, \"alpha\": {\"type\": \"integer\", \"minimum\": 1.50}, \"mid\": {\"type\": \"boolean\"}},\n  \"required\": [\"zeta\"]\n}";
+        let json_kept = r#"{"type":"object","properties":{"zeta":{"type":"string"},"alpha":{"type":"integer","minimum":1.50},"mid":{"type":"boolean"}},"required":["zeta"]}"#;
+        let avro_sent = r#"{"fields": [{"type": "string", "name": "id", "z-prop": 1, "a-prop": 2}], "x-owner": "team", "namespace": "shop", "name": "Order", "type": "record", "doc": "An order"}"#;
+        let avro_kept = r#"{"type":"record","name":"Order","namespace":"shop","doc":"An order","fields":[{"name":"id","type":"string","z-prop":1,"a-prop":2}],"x-owner":"team"}"#;
+        let mut json_body = body(Some(json_sent), None, None);
+        json_body["schemaType"] = json!("JSON");
+        let json_id = register_ok(&s, "people-value", json_body).await["id"].clone();
+        let avro_id = register_ok(&s, "orders-value", body(Some(avro_sent), None, None)).await["id"].clone();
+        let before = (
+            reads_of_text(&s, "people-value", &json_id, json_kept).await,
+            reads_of_text(&s, "orders-value", &avro_id, avro_kept).await,
+        );
+        // A lookup in another key order finds the version and answers the text kept.
+        let reordered = r#"{"type":"record","namespace":"shop","name":"Order","doc":"An order","x-owner":"team","fields":[{"a-prop":2,"z-prop":1,"name":"id","type":"string"}]}"#;
+        let found = lookup(&s, "orders-value", body(Some(reordered), None, None)).await;
+        assert_eq!(found.body["schema"], avro_kept, "{}", found.text);
+        let dir = s.stop().await;
+        let s = TestServer::start_in(dir, Config::default()).await;
+        let after = (
+            reads_of_text(&s, "people-value", &json_id, json_kept).await,
+            reads_of_text(&s, "orders-value", &avro_id, avro_kept).await,
+        );
+        assert_eq!(before, after, "the answers changed across the restart");
+    }
+
     /// Register with metadata and rules, read them from every endpoint, restart, read
     /// again: the same bytes (`ts`, `guid`, the contract and the configurations
     /// holding contracts included).
