@@ -37,12 +37,19 @@ impl Registry {
         // holds without queueing behind writers, as Confluent's `registerOrForward`
         // looks up first when the config adds nothing to a registration. Versions only
         // appear under the lock, so a hit seen here stays a hit.
-        if requested_id.is_none()
+        // Parse outside the writer lock: it is the expensive part and needs no
+        // consistency; under the lock the candidate is re-used unless the contract or
+        // the text turn out to be inherited.
+        let early = if has_text {
+            Some(self.parse_input_with(input, given.clone(), normalize)?)
+        } else {
+            None
+        };
+        if let Some(cand) = &early
+            && requested_id.is_none()
             && matches!(requested_version, None | Some(0) | Some(-1))
-            && has_text
             && !has_defaults_or_overrides(&config)
         {
-            let cand = self.parse_input_with(input, given.clone(), normalize)?;
             let mut live: Vec<VersionEntry> = self
                 .store
                 .versions(subject)?
@@ -53,7 +60,7 @@ impl Registry {
             if requested_version == Some(-1) {
                 live = live.split_off(live.len().saturating_sub(1));
             }
-            if let Some(hit) = self.matching_version(&cand, &live, normalize)? {
+            if let Some(hit) = self.matching_version(cand, &live, normalize)? {
                 self.ensure_writable(subject)?;
                 return Ok(Written {
                     value: self.view("", &hit)?,
@@ -110,7 +117,10 @@ impl Registry {
             let asked = matches!(requested_version, Some(v) if v != 0);
             inherit(&config, given, previous.as_ref(), Some(next_version), asked)
         };
-        let cand = self.parse_input_with(&input, contract, normalize)?;
+        let cand = match early {
+            Some(cand) if has_text && cand.contract == contract => cand,
+            _ => self.parse_input_with(&input, contract, normalize)?,
+        };
         self.recheck_references(&cand)?;
 
         if let Some(hit) = self.matching_version(&cand, &live, normalize)? {
