@@ -316,6 +316,13 @@ pub struct SchemaInput {
     /// The data contract's rules, validated in the use case (42210).
     #[serde(default, rename = "ruleSet")]
     pub rule_set: Option<serde_json::Value>,
+    /// Confluent's inline schema tags to add: not supported yet, so refused when given
+    /// rather than dropped (see [`Contract::of`]).
+    #[serde(default, rename = "schemaTagsToAdd")]
+    pub schema_tags_to_add: Option<serde_json::Value>,
+    /// Confluent's inline schema tags to remove: refused when given, as above.
+    #[serde(default, rename = "schemaTagsToRemove")]
+    pub schema_tags_to_remove: Option<serde_json::Value>,
 }
 
 /// A data contract as a request gives it, read and validated.
@@ -328,8 +335,25 @@ pub struct Contract {
 }
 
 impl Contract {
-    /// Reads a request's contract; 42210 for rules that do not validate.
+    /// Reads a request's contract; 42210 for rules that do not validate. Inline schema
+    /// tags (`schemaTagsToAdd`/`schemaTagsToRemove`), which would rewrite the schema
+    /// text, are refused (42201) rather than silently dropped.
     pub fn of(input: &SchemaInput) -> Result<Contract> {
+        for (field, value) in [
+            ("schemaTagsToAdd", &input.schema_tags_to_add),
+            ("schemaTagsToRemove", &input.schema_tags_to_remove),
+        ] {
+            let empty = match value {
+                None | Some(serde_json::Value::Null) => true,
+                Some(serde_json::Value::Array(items)) => items.is_empty(),
+                Some(_) => false,
+            };
+            if !empty {
+                return Err(Error::InvalidSchema(format!(
+                    "{field} is not supported by this registry: tag the schema in its text (Avro \"confluent:tags\", JSON Schema \"confluent:tags\") or in metadata.tags instead"
+                )));
+            }
+        }
         Ok(Contract {
             metadata: contract::metadata_from_json(input.metadata.clone())?,
             rule_set: contract::rule_set_from_json(input.rule_set.clone(), "ruleSet")?,

@@ -2269,3 +2269,26 @@ mod upgrade {
         upgrades(tempfile::tempdir().unwrap(), config, &open).await;
     }
 }
+
+/// Inline schema tags would rewrite the schema text, which this registry does not do
+/// yet: a registration giving some is refused (42201), never stored without them; an
+/// empty or null list is no tag at all.
+#[tokio::test]
+async fn schema_tags_to_add_or_remove_are_refused_not_dropped() {
+    let s = TestServer::start().await;
+    for field in ["schemaTagsToAdd", "schemaTagsToRemove"] {
+        let mut b = body(Some(&order_v1()), None, None);
+        b[field] =
+            json!([{"entityPath": "shop.Order.id", "entityType": "SR_FIELD", "tags": ["PII"]}]);
+        let a = register(&s, "orders-value", b).await;
+        a.assert_error(422, 42201);
+        assert!(a.text.contains(field), "{}", a.text);
+    }
+    s.get("/subjects/orders-value/versions")
+        .await
+        .assert_error(404, 40401);
+    let mut b = body(Some(&order_v1()), None, None);
+    b["schemaTagsToAdd"] = json!([]);
+    b["schemaTagsToRemove"] = json!(null);
+    register_ok(&s, "orders-value", b).await;
+}
