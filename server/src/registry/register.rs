@@ -177,7 +177,12 @@ impl Registry {
                 v
             }
             Some(v) if v == i64::from(next_version) => v as i32,
-            Some(v) => return Err(Error::InvalidVersion(v.to_string())),
+            // Confluent's words and code (42201) for a version that is not the next one.
+            Some(v) => {
+                return Err(Error::InvalidSchema(format!(
+                    "Version is not one more than previous version: {v} given, the next version of {subject} is {next_version}"
+                )));
+            }
         };
 
         if !import {

@@ -2292,3 +2292,23 @@ async fn schema_tags_to_add_or_remove_are_refused_not_dropped() {
     b["schemaTagsToRemove"] = json!(null);
     register_ok(&s, "orders-value", b).await;
 }
+
+/// Outside IMPORT, a registration may name only the next version; any other is
+/// Confluent's "Version is not one more than previous version", 42201.
+#[tokio::test]
+async fn a_registration_naming_a_version_other_than_the_next_is_42201() {
+    let s = TestServer::start().await;
+    let mut b = body(Some(&order_v1()), None, None);
+    b["version"] = json!(1);
+    assert_eq!(register_ok(&s, "orders-value", b).await["version"], 1);
+    for v in [1, 3] {
+        let mut b = body(Some(&order_v2()), None, None);
+        b["version"] = json!(v);
+        let a = register(&s, "orders-value", b).await;
+        a.assert_error(422, 42201);
+        assert!(a.text.contains("not one more than previous version"), "{}", a.text);
+    }
+    let mut b = body(Some(&order_v2()), None, None);
+    b["version"] = json!(2);
+    assert_eq!(register_ok(&s, "orders-value", b).await["version"], 2);
+}
