@@ -2306,7 +2306,11 @@ async fn a_registration_naming_a_version_other_than_the_next_is_42201() {
         b["version"] = json!(v);
         let a = register(&s, "orders-value", b).await;
         a.assert_error(422, 42201);
-        assert!(a.text.contains("not one more than previous version"), "{}", a.text);
+        assert!(
+            a.text.contains("not one more than previous version"),
+            "{}",
+            a.text
+        );
     }
     let mut b = body(Some(&order_v2()), None, None);
     b["version"] = json!(2);
