@@ -21,7 +21,7 @@ use schemagate_client::Config;
 use schemagate_core::contract::{
     CONFLUENT_VERSION, ExecutionEnvironment, Metadata, Rule, RuleSet, metadata_from_json,
 };
-use serde::Serialize;
+use schemagate_core::schema::json_kind;
 use serde_json::{Map, Value};
 
 use crate::project::{Mapping, Project, display_path};
@@ -50,94 +50,76 @@ const RULE_KEYS: &[&str] = &[
     "disabled",
 ];
 
-/// A schema's data contract. Each part is optional, and absent is not empty: a
-/// registration without `metadata` keeps the latest version's, one with empty metadata
-/// clears it.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
-pub struct Contract {
-    /// Tags, properties and sensitive fields.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub metadata: Option<Metadata>,
-    /// Migration, domain and encoding rules.
-    #[serde(rename = "ruleSet", skip_serializing_if = "Option::is_none")]
-    pub rule_set: Option<RuleSet>,
+pub use schemagate_core::contract::Contract;
+
+/// A registered version's contract as the CLI compares and writes it: without
+/// `confluent:version`, which the registry sets on each registration and which a
+/// file should not pin.
+pub fn registered(metadata: Option<&Metadata>, rule_set: Option<&RuleSet>) -> Contract {
+    Contract {
+        metadata: without_version(metadata),
+        rule_set: rule_set.cloned(),
+    }
 }
 
-impl Contract {
-    /// Whether it declares neither part.
-    pub fn is_empty(&self) -> bool {
-        self.metadata.is_none() && self.rule_set.is_none()
-    }
+/// The sidecar file's text: laid out for people by `pretty`, keys in Confluent's
+/// order (the structs' field order is Confluent's, which a `serde_json::Value` would
+/// sort away), ending with a newline.
+pub fn to_text(contract: &Contract) -> String {
+    // Plain data with string keys: serialising cannot fail.
+    let compact = serde_json::to_string(contract).unwrap_or_default();
+    crate::pretty::pretty(&compact).unwrap_or(compact)
+}
 
-    /// A registered version's contract as the CLI compares and writes it: without
-    /// `confluent:version`, which the registry sets on each registration and which a
-    /// file should not pin.
-    pub fn registered(metadata: Option<&Metadata>, rule_set: Option<&RuleSet>) -> Contract {
-        Contract {
-            metadata: without_version(metadata),
-            rule_set: rule_set.cloned(),
-        }
-    }
-
-    /// The sidecar file's text: laid out for people by `pretty`, keys in Confluent's
-    /// order (the structs' field order is Confluent's, which a `serde_json::Value` would
-    /// sort away), ending with a newline.
-    pub fn to_text(&self) -> String {
-        // Plain data with string keys: serialising cannot fail.
-        let compact = serde_json::to_string(self).unwrap_or_default();
-        crate::pretty::pretty(&compact).unwrap_or(compact)
-    }
-
-    /// One line saying what it holds: "metadata (properties owner, team), ruleSet
-    /// (domainRules checkSsn)".
-    pub fn summary(&self) -> String {
-        let mut parts = Vec::new();
-        if let Some(m) = &self.metadata {
-            let mut inner = Vec::new();
-            let mut list = |name: &str, keys: Vec<&str>| {
-                if !keys.is_empty() {
-                    inner.push(format!("{name} {}", keys.join(", ")));
-                }
-            };
-            list("tags", m.tags.keys().map(String::as_str).collect());
-            list(
-                "properties",
-                m.properties.keys().map(String::as_str).collect(),
-            );
-            list(
-                "sensitive",
-                m.sensitive.iter().map(String::as_str).collect(),
-            );
-            parts.push(if inner.is_empty() {
-                "metadata (empty)".to_owned()
-            } else {
-                format!("metadata ({})", inner.join("; "))
-            });
-        }
-        if let Some(r) = &self.rule_set {
-            let mut inner: Vec<String> = PHASES
-                .iter()
-                .zip(phases(r))
-                .filter(|(_, rules)| !rules.is_empty())
-                .map(|(name, rules)| {
-                    let names: Vec<&str> = rules.iter().map(Rule::name).collect();
-                    format!("{name} {}", names.join(", "))
-                })
-                .collect();
-            if let Some(at) = r.enable_at {
-                inner.push(format!("enableAt {}", at.as_str()));
+/// One line saying what it holds: "metadata (properties owner, team), ruleSet
+/// (domainRules checkSsn)".
+pub fn summary(contract: &Contract) -> String {
+    let mut parts = Vec::new();
+    if let Some(m) = &contract.metadata {
+        let mut inner = Vec::new();
+        let mut list = |name: &str, keys: Vec<&str>| {
+            if !keys.is_empty() {
+                inner.push(format!("{name} {}", keys.join(", ")));
             }
-            parts.push(if inner.is_empty() {
-                "ruleSet (empty)".to_owned()
-            } else {
-                format!("ruleSet ({})", inner.join("; "))
-            });
-        }
-        if parts.is_empty() {
-            "nothing".to_owned()
+        };
+        list("tags", m.tags.keys().map(String::as_str).collect());
+        list(
+            "properties",
+            m.properties.keys().map(String::as_str).collect(),
+        );
+        list(
+            "sensitive",
+            m.sensitive.iter().map(String::as_str).collect(),
+        );
+        parts.push(if inner.is_empty() {
+            "metadata (empty)".to_owned()
         } else {
-            parts.join(", ")
+            format!("metadata ({})", inner.join("; "))
+        });
+    }
+    if let Some(r) = &contract.rule_set {
+        let mut inner: Vec<String> = PHASES
+            .iter()
+            .zip(phases(r))
+            .filter(|(_, rules)| !rules.is_empty())
+            .map(|(name, rules)| {
+                let names: Vec<&str> = rules.iter().map(Rule::name).collect();
+                format!("{name} {}", names.join(", "))
+            })
+            .collect();
+        if let Some(at) = r.enable_at {
+            inner.push(format!("enableAt {}", at.as_str()));
         }
+        parts.push(if inner.is_empty() {
+            "ruleSet (empty)".to_owned()
+        } else {
+            format!("ruleSet ({})", inner.join("; "))
+        });
+    }
+    if parts.is_empty() {
+        "nothing".to_owned()
+    } else {
+        parts.join(", ")
     }
 }
 
@@ -306,20 +288,9 @@ fn object<'a>(
     value.as_object().ok_or_else(|| {
         Problem::new(
             at,
-            format!("{what} must be an object, found {}", kind(value)),
+            format!("{what} must be an object, found {}", json_kind(value)),
         )
     })
-}
-
-fn kind(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    }
 }
 
 /// Refuses a key outside `allowed`, naming them.
@@ -377,7 +348,10 @@ fn rule_set(value: &Value) -> Result<RuleSet, Problem> {
             Some(other) => {
                 return Err(Problem::new(
                     &place,
-                    format!("{phase} must be a list of rules, found {}", kind(other)),
+                    format!(
+                        "{phase} must be a list of rules, found {}",
+                        json_kind(other)
+                    ),
                 ));
             }
         }
@@ -544,19 +518,18 @@ pub fn declared(project: &Project, mapping: &Mapping) -> Result<Option<Declared>
 /// part not sent is the latest's, then the subject's defaults are merged under it and
 /// its overrides over it.
 pub fn stored(sent: Option<&Contract>, latest: Option<&Contract>, config: &Config) -> Contract {
-    let metadata =
-        (sent.and_then(|c| c.metadata.as_ref())).or(latest.and_then(|c| c.metadata.as_ref()));
-    let rule_set =
-        (sent.and_then(|c| c.rule_set.as_ref())).or(latest.and_then(|c| c.rule_set.as_ref()));
-    let metadata = Metadata::merge(
-        Metadata::merge(config.default_metadata.as_ref(), metadata).as_ref(),
-        config.override_metadata.as_ref(),
+    let merged = sent.cloned().unwrap_or_default().inherit(
+        latest,
+        &Contract {
+            metadata: config.default_metadata.clone(),
+            rule_set: config.default_rule_set.clone(),
+        },
+        &Contract {
+            metadata: config.override_metadata.clone(),
+            rule_set: config.override_rule_set.clone(),
+        },
     );
-    let rule_set = RuleSet::merge(
-        RuleSet::merge(config.default_rule_set.as_ref(), rule_set).as_ref(),
-        config.override_rule_set.as_ref(),
-    );
-    Contract::registered(metadata.as_ref(), rule_set.as_ref())
+    registered(merged.metadata.as_ref(), merged.rule_set.as_ref())
 }
 
 /// What differs from `old` to `new`, one readable change each ("metadata.properties.owner

@@ -41,7 +41,7 @@ use durability::Commits;
 use read_cache::{BodyLookup, INPUT_CACHE_MAX_TEXT, ReadCache, parsed_size};
 
 use axum::body::Bytes;
-use schemagate_core::contract::{self, ContractError, Metadata, RuleSet};
+use schemagate_core::contract::{self, Contract, ContractError, Metadata, RuleSet};
 use schemagate_core::{
     CheckOptions, Level, Limits, ParseOptions, ParsedSchema, Reference, SchemaError, SchemaType,
     Subject, SubjectError, check_with,
@@ -299,6 +299,16 @@ pub struct RefInput {
     pub version: i64,
 }
 
+impl From<&SchemaRef> for RefInput {
+    fn from(r: &SchemaRef) -> RefInput {
+        RefInput {
+            name: r.name.clone(),
+            subject: r.subject.clone(),
+            version: i64::from(r.version),
+        }
+    }
+}
+
 /// A schema as a client sends it (register, lookup, compatibility).
 #[derive(Clone, Debug, Default, Deserialize)]
 pub struct SchemaInput {
@@ -317,7 +327,7 @@ pub struct SchemaInput {
     #[serde(default, rename = "ruleSet")]
     pub rule_set: Option<serde_json::Value>,
     /// Confluent's inline schema tags to add: not supported yet, so refused when given
-    /// rather than dropped (see [`Contract::of`]).
+    /// rather than dropped (see [`contract_of`]).
     #[serde(default, rename = "schemaTagsToAdd")]
     pub schema_tags_to_add: Option<serde_json::Value>,
     /// Confluent's inline schema tags to remove: refused when given, as above.
@@ -325,48 +335,29 @@ pub struct SchemaInput {
     pub schema_tags_to_remove: Option<serde_json::Value>,
 }
 
-/// A data contract as a request gives it, read and validated.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Contract {
-    /// `metadata`, if given.
-    pub metadata: Option<Metadata>,
-    /// `ruleSet`, if given.
-    pub rule_set: Option<RuleSet>,
-}
-
-impl Contract {
-    /// Reads a request's contract; 42210 for rules that do not validate. Inline schema
-    /// tags (`schemaTagsToAdd`/`schemaTagsToRemove`), which would rewrite the schema
-    /// text, are refused (42201) rather than silently dropped.
-    pub fn of(input: &SchemaInput) -> Result<Contract> {
-        for (field, value) in [
-            ("schemaTagsToAdd", &input.schema_tags_to_add),
-            ("schemaTagsToRemove", &input.schema_tags_to_remove),
-        ] {
-            let empty = match value {
-                None | Some(serde_json::Value::Null) => true,
-                Some(serde_json::Value::Array(items)) => items.is_empty(),
-                Some(_) => false,
-            };
-            if !empty {
-                return Err(Error::InvalidSchema(format!(
-                    "{field} is not supported by this registry: tag the schema in its text (Avro \"confluent:tags\", JSON Schema \"confluent:tags\") or in metadata.tags instead"
-                )));
-            }
+/// A request's data contract, read and validated: 42210 for rules that do not
+/// validate. Inline schema tags (`schemaTagsToAdd`/`schemaTagsToRemove`), which would
+/// rewrite the schema text, are refused (42201) rather than silently dropped.
+fn contract_of(input: &SchemaInput) -> Result<Contract> {
+    for (field, value) in [
+        ("schemaTagsToAdd", &input.schema_tags_to_add),
+        ("schemaTagsToRemove", &input.schema_tags_to_remove),
+    ] {
+        let empty = match value {
+            None | Some(serde_json::Value::Null) => true,
+            Some(serde_json::Value::Array(items)) => items.is_empty(),
+            Some(_) => false,
+        };
+        if !empty {
+            return Err(Error::InvalidSchema(format!(
+                "{field} is not supported by this registry: tag the schema in its text (Avro \"confluent:tags\", JSON Schema \"confluent:tags\") or in metadata.tags instead"
+            )));
         }
-        Ok(Contract {
-            metadata: contract::metadata_from_json(input.metadata.clone())?,
-            rule_set: contract::rule_set_from_json(input.rule_set.clone(), "ruleSet")?,
-        })
     }
-
-    /// The value of metadata property `key`, the compatibility group of a schema.
-    fn property(&self, key: &str) -> Option<&str> {
-        self.metadata
-            .as_ref()
-            .and_then(|m| m.properties.get(key))
-            .map(String::as_str)
-    }
+    Ok(Contract {
+        metadata: contract::metadata_from_json(input.metadata.clone())?,
+        rule_set: contract::rule_set_from_json(input.rule_set.clone(), "ruleSet")?,
+    })
 }
 
 fn is_avro(t: &SchemaType) -> bool {
@@ -405,6 +396,25 @@ pub struct SchemaView {
     pub ts: Option<i64>,
     /// Whether the version is soft-deleted.
     pub deleted: bool,
+}
+
+impl SchemaView {
+    /// Version `entry` of `subject` holding `stored`.
+    fn of(subject: &str, entry: &VersionEntry, stored: StoredSchema) -> SchemaView {
+        SchemaView {
+            subject: subject.to_owned(),
+            version: entry.version,
+            id: entry.id,
+            guid: stored.guid(),
+            schema_type: stored.schema_type,
+            schema: stored.schema,
+            references: stored.references,
+            metadata: stored.metadata,
+            rule_set: stored.rule_set,
+            ts: entry.ts,
+            deleted: entry.deleted,
+        }
+    }
 }
 
 /// `GET /schemas/ids/{id}` rendered once: ids are immutable, so the bytes are too.

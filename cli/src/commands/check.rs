@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 use anyhow::Result;
 use schemagate_client::{Client, SubjectVersion, VersionSpec};
+use schemagate_core::contract::Metadata;
 use schemagate_core::{Level, ParsedSchema};
 
 use super::{
@@ -188,17 +189,14 @@ pub(super) async fn check_one(client: &Client, project: &Project, m: &Mapping) -
         item.schema_type = Some(new.parsed.schema_type());
         return item;
     };
-    let latest_contract = Contract::registered(latest.metadata.as_ref(), latest.rule_set.as_ref());
+    let latest_contract = contract::registered(latest.metadata.as_ref(), latest.rule_set.as_ref());
     let stored = contract::stored(sent, Some(&latest_contract), &config);
     let mut group_detail = None;
     if let Some(group) = group {
         // Confluent compares a new schema only with the versions whose metadata has the
         // same value of the group's property (absent matching absent).
-        let value = stored
-            .metadata
-            .as_ref()
-            .and_then(|md| md.properties.get(group));
-        registered.retain(|r| r.metadata.as_ref().and_then(|md| md.properties.get(group)) == value);
+        let value = Metadata::group_value(stored.metadata.as_ref(), group);
+        registered.retain(|r| Metadata::group_value(r.metadata.as_ref(), group) == value);
         if !level.is_transitive() && registered.len() > 1 {
             registered.drain(..registered.len() - 1);
         }

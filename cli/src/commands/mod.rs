@@ -146,7 +146,7 @@ pub fn contract_drift(
     config: &Config,
     place: Option<String>,
 ) -> Option<Note> {
-    let old = Contract::registered(latest.metadata.as_ref(), latest.rule_set.as_ref());
+    let old = contract::registered(latest.metadata.as_ref(), latest.rule_set.as_ref());
     let new = contract::stored(sent, Some(&old), config);
     let changes = contract::changes(&old, &new);
     if changes.is_empty() {

@@ -18,7 +18,7 @@ use schemagate_client::{Client, SubjectVersion};
 use schemagate_core::{ParsedSchema, SchemaType, Subject};
 
 use crate::cli::{Global, PullArgs};
-use crate::contract::{self, Contract, Origin};
+use crate::contract::{self, Origin};
 use crate::pretty::pretty;
 use crate::project::{Mapping, Project, display_path};
 use crate::registry;
@@ -136,7 +136,7 @@ fn write_contract(
 ) -> Result<bool, Note> {
     let sidecar = contract::sidecar_of(schema_path);
     let shown = display_path(&sidecar);
-    let registered = Contract::registered(found.metadata.as_ref(), found.rule_set.as_ref());
+    let registered = contract::registered(found.metadata.as_ref(), found.rule_set.as_ref());
     let current = std::fs::read_to_string(&sidecar).ok();
     if registered.is_empty() {
         if current.is_some() {
@@ -154,7 +154,7 @@ fn write_contract(
     if same {
         return Ok(false);
     }
-    write(&sidecar, &registered.to_text())?;
+    write(&sidecar, &contract::to_text(&registered))?;
     item.add_detail(format!("data contract written to {shown}"));
     Ok(true)
 }
@@ -172,7 +172,7 @@ async fn compare_declared(
         return Ok(());
     };
     let config = client.config(Some(m.subject.as_str()), true).await?;
-    let registered = Contract::registered(found.metadata.as_ref(), found.rule_set.as_ref());
+    let registered = contract::registered(found.metadata.as_ref(), found.rule_set.as_ref());
     let wanted = contract::stored(Some(declared), Some(&registered), &config);
     let changes = contract::changes(&registered, &wanted);
     let origin = Origin::Project {

@@ -79,7 +79,7 @@ async fn register_one(client: &Client, project: &Project, m: &Mapping, dry_run: 
     if let Some(d) = &declared
         && item.status != Status::Error
     {
-        let (origin, summary) = (&d.origin, d.contract.summary());
+        let (origin, summary) = (&d.origin, contract::summary(&d.contract));
         item.add_detail(match item.status {
             _ if d.contract.is_empty() => format!(
                 "{origin} declares no data contract: the registry keeps the latest version's"

@@ -222,7 +222,7 @@ fn rules(value: Value) -> RuleSet {
 
 #[test]
 fn the_stored_contract_is_confluents_merge_without_its_version_property() {
-    let latest = Contract::registered(
+    let latest = registered(
         Some(&md(
             json!({"properties": {"owner": "a", "confluent:version": "3"}}),
         )),
@@ -268,7 +268,7 @@ fn the_stored_contract_is_confluents_merge_without_its_version_property() {
         .collect();
     assert_eq!(names, ["old", "always"]);
     // Metadata that held only the version property is no metadata.
-    let only_version = Contract::registered(
+    let only_version = registered(
         Some(&md(json!({"properties": {"confluent:version": "1"}}))),
         None,
     );
@@ -322,7 +322,7 @@ fn a_sidecar_is_written_in_confluents_key_order_and_reads_back() {
         "ruleSet": {"enableAt": "CLIENT", "domainRules": [{"onFailure": "DLQ", "expr": "size(message.ssn) == 9", "type": "CEL", "mode": "WRITE", "kind": "CONDITION", "name": "checkSsn"}]},
         "metadata": {"sensitive": ["ssn"], "properties": {"owner": "payments"}, "tags": {"ssn": ["PII"]}}
     }));
-    let text = c.to_text();
+    let text = to_text(&c);
     assert_eq!(
         text,
         r#"{
@@ -346,11 +346,11 @@ fn a_sidecar_is_written_in_confluents_key_order_and_reads_back() {
     );
     assert_eq!(contract(serde_json::from_str(&text).unwrap()), c);
     assert_eq!(
-        c.summary(),
+        summary(&c),
         "metadata (tags ssn; properties owner; sensitive ssn), ruleSet (domainRules checkSsn; enableAt CLIENT)"
     );
     assert_eq!(
-        contract(json!({"metadata": {}})).summary(),
+        summary(&contract(json!({"metadata": {}}))),
         "metadata (empty)"
     );
 }

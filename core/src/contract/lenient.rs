@@ -9,6 +9,8 @@ use serde::de::Error as _;
 use serde::{Deserialize, Deserializer};
 use serde_json::Value;
 
+use crate::schema::json_kind;
+
 /// A scalar as Jackson coerces it to a `String`.
 fn scalar_text<E: serde::de::Error>(value: Value, what: &str) -> Result<String, E> {
     match value {
@@ -18,19 +20,8 @@ fn scalar_text<E: serde::de::Error>(value: Value, what: &str) -> Result<String, 
         Value::Null => Err(E::custom(format!("{what} is null; give a string"))),
         other => Err(E::custom(format!(
             "{what} must be a string, found {}",
-            kind(&other)
+            json_kind(&other)
         ))),
-    }
-}
-
-fn kind(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
     }
 }
 
@@ -98,7 +89,7 @@ pub(super) fn null_false<'de, D: Deserializer<'de>>(d: D) -> Result<bool, D::Err
         Value::String(s) if s == "true" || s == "false" => Ok(s == "true"),
         other => Err(D::Error::custom(format!(
             "disabled must be a boolean, found {}",
-            kind(&other)
+            json_kind(&other)
         ))),
     }
 }

@@ -42,7 +42,19 @@ pub struct Metadata {
 impl Metadata {
     /// The `confluent:version` property, if set.
     pub fn confluent_version(&self) -> Option<&str> {
-        self.properties.get(CONFLUENT_VERSION).map(String::as_str)
+        self.property(CONFLUENT_VERSION)
+    }
+
+    /// Property `key`, if set.
+    pub fn property(&self, key: &str) -> Option<&str> {
+        self.properties.get(key).map(String::as_str)
+    }
+
+    /// A schema's value of compatibility group `group` (Confluent's
+    /// `getCompatibilityGroupValue`): the metadata property of that name, `None` when
+    /// the schema has no metadata or no such property (a group of its own).
+    pub fn group_value<'a>(metadata: Option<&'a Metadata>, group: &str) -> Option<&'a str> {
+        metadata.and_then(|m| m.property(group))
     }
 
     /// Confluent's `Metadata.mergeMetadata`: `new` wins key by key; a collection empty on

@@ -13,10 +13,59 @@ mod rules;
 
 use md5::{Digest, Md5};
 use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 pub use metadata::{CONFLUENT_VERSION, Metadata};
 pub use rules::{ExecutionEnvironment, RULE_NAME_MAX, Rule, RuleKind, RuleMode, RuleSet};
+
+/// A schema's data contract: its metadata and its rules. Each part is optional, and
+/// absent is not empty: a registration without `metadata` inherits the previous
+/// version's, one with empty metadata has none.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Contract {
+    /// Tags, properties and sensitive fields.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metadata: Option<Metadata>,
+    /// Migration, domain and encoding rules.
+    #[serde(default, rename = "ruleSet", skip_serializing_if = "Option::is_none")]
+    pub rule_set: Option<RuleSet>,
+}
+
+impl Contract {
+    /// Whether it has neither part.
+    pub fn is_empty(&self) -> bool {
+        self.metadata.is_none() && self.rule_set.is_none()
+    }
+
+    /// The contract a registration giving this one is stored with, as Confluent's
+    /// `maybeSetMetadataRuleSet` computes it (`confluent:version` aside): each part not
+    /// given is `previous`'s (the subject's latest version), then merged over the
+    /// config's `defaults` and under its `overrides`.
+    pub fn inherit(
+        self,
+        previous: Option<&Contract>,
+        defaults: &Contract,
+        overrides: &Contract,
+    ) -> Contract {
+        let metadata = self
+            .metadata
+            .or_else(|| previous.and_then(|p| p.metadata.clone()));
+        let rule_set = self
+            .rule_set
+            .or_else(|| previous.and_then(|p| p.rule_set.clone()));
+        Contract {
+            metadata: Metadata::merge(
+                Metadata::merge(defaults.metadata.as_ref(), metadata.as_ref()).as_ref(),
+                overrides.metadata.as_ref(),
+            ),
+            rule_set: RuleSet::merge(
+                RuleSet::merge(defaults.rule_set.as_ref(), rule_set.as_ref()).as_ref(),
+                overrides.rule_set.as_ref(),
+            ),
+        }
+    }
+}
 
 /// Why a contract was refused.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]

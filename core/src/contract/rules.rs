@@ -348,19 +348,18 @@ impl RuleSet {
         Ok(())
     }
 
-    /// Whether it holds no rule.
-    pub fn is_empty(&self) -> bool {
-        self.migration_rules.is_empty()
-            && self.domain_rules.is_empty()
-            && self.encoding_rules.is_empty()
-    }
-
-    /// Whether any rule has executor `rule_type` (the `ruleType` filter of `/schemas`).
-    pub fn has_rule_type(&self, rule_type: &str) -> bool {
+    /// Every rule, migration rules first, then domain and encoding rules (the order
+    /// Confluent hashes them in).
+    pub fn rules(&self) -> impl Iterator<Item = &Rule> {
         self.migration_rules
             .iter()
             .chain(&self.domain_rules)
             .chain(&self.encoding_rules)
+    }
+
+    /// Whether any rule has executor `rule_type` (the `ruleType` filter of `/schemas`).
+    pub fn has_rule_type(&self, rule_type: &str) -> bool {
+        self.rules()
             .any(|r| r.rule_type.as_deref() == Some(rule_type))
     }
 
@@ -381,12 +380,7 @@ impl RuleSet {
 
     /// Feeds Confluent's MD5 (`RuleSet.updateHash`).
     pub(super) fn update_hash(&self, hash: &mut impl FnMut(&[u8])) {
-        for rule in self
-            .migration_rules
-            .iter()
-            .chain(&self.domain_rules)
-            .chain(&self.encoding_rules)
-        {
+        for rule in self.rules() {
             rule.update_hash(hash);
         }
         if let Some(at) = self.enable_at {
@@ -396,12 +390,6 @@ impl RuleSet {
 }
 
 fn merge_rules(old: &[Rule], new: &[Rule]) -> Vec<Rule> {
-    if old.is_empty() {
-        return new.to_vec();
-    }
-    if new.is_empty() {
-        return old.to_vec();
-    }
     let renamed: HashSet<&str> = new.iter().map(Rule::name).collect();
     old.iter()
         .filter(|r| !renamed.contains(r.name()))

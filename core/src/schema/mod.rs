@@ -17,6 +17,7 @@ use sha2::{Digest, Sha256};
 pub use error::SchemaError;
 pub use options::{ParseOptions, Reference};
 pub use schema_type::SchemaType;
+pub use text::json_kind;
 
 /// SHA-256 of the schema type and canonical text: equal fingerprints, same schema.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]

@@ -8,7 +8,7 @@ use super::error::SchemaError;
 use crate::limits::Limits;
 
 /// What kind of JSON value `value` is, as a message says it ("a string", "null").
-pub(crate) fn json_kind(value: &Value) -> &'static str {
+pub fn json_kind(value: &Value) -> &'static str {
     match value {
         Value::Null => "null",
         Value::Bool(_) => "a boolean",

@@ -53,7 +53,7 @@ impl Registry {
         let group = config
             .compatibility_group
             .as_deref()
-            .map(|g| (g, cand.contract.property(g)));
+            .map(|g| (g, Metadata::group_value(cand.contract.metadata.as_ref(), g)));
         // As on registration, only versions of the candidate's compatibility group count.
         // Without a version, as Confluent passes every version and then filters: the
         // group's own latest (or all of it, transitively).

@@ -10,20 +10,7 @@ impl Registry {
     }
 
     pub(super) fn view(&self, subject: &str, entry: &VersionEntry) -> Result<SchemaView> {
-        let stored = self.stored(entry.id)?;
-        Ok(SchemaView {
-            subject: subject.to_owned(),
-            version: entry.version,
-            id: entry.id,
-            guid: stored.guid(),
-            schema_type: stored.schema_type,
-            schema: stored.schema,
-            references: stored.references,
-            metadata: stored.metadata,
-            rule_set: stored.rule_set,
-            ts: entry.ts,
-            deleted: entry.deleted,
-        })
+        Ok(SchemaView::of(subject, entry, self.stored(entry.id)?))
     }
 
     pub(super) fn find_version(
@@ -381,12 +368,11 @@ impl Registry {
             let matches = stored.metadata.as_ref().is_some_and(|m| {
                 wanted
                     .iter()
-                    .all(|(k, v)| m.properties.get(k).is_some_and(|have| have == v))
+                    .all(|(k, v)| m.property(k) == Some(v.as_str()))
             });
             if matches {
-                let view = self.view(subject, entry)?;
-                caller.check_shown(view.id, &view.references)?;
-                return Ok(view);
+                caller.check_shown(entry.id, &stored.references)?;
+                return Ok(SchemaView::of(subject, entry, stored));
             }
         }
         Err(Error::NoMatchingSchema)

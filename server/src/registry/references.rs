@@ -103,7 +103,7 @@ impl Registry {
     }
 
     pub(super) fn parse_input(&self, input: &SchemaInput, normalize: bool) -> Result<Candidate> {
-        self.parse_input_with(input, Contract::of(input)?, normalize)
+        self.parse_input_with(input, contract_of(input)?, normalize)
     }
 
     /// [`Registry::parse_input`] with the data contract the use case decided on.
@@ -199,23 +199,19 @@ impl Registry {
     }
 
     pub(super) fn reparse(&self, id: SchemaId, normalize: bool) -> Result<ParsedSchema> {
-        self.reparse_texts(id, normalize).map(|(parsed, _)| parsed)
+        let stored = self.stored(id)?;
+        self.reparse_texts(id, &stored, normalize)
+            .map(|(parsed, _)| parsed)
     }
 
-    /// [`Registry::reparse`] without normalising, with the reference texts it used.
-    pub(super) fn reparse_with_texts(
+    /// [`Registry::reparse`] of `stored` (schema `id`), also giving the reference texts
+    /// it parsed with.
+    pub(super) fn reparse_texts(
         &self,
         id: SchemaId,
-    ) -> Result<(ParsedSchema, Vec<Reference>)> {
-        self.reparse_texts(id, false)
-    }
-
-    fn reparse_texts(
-        &self,
-        id: SchemaId,
+        stored: &StoredSchema,
         normalize: bool,
     ) -> Result<(ParsedSchema, Vec<Reference>)> {
-        let stored = self.stored(id)?;
         let mut texts = Vec::new();
         let mut seen = HashSet::new();
         for r in &stored.references {

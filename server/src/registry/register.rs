@@ -26,17 +26,13 @@ impl Registry {
         // Validated at the edge; the store keys by the name.
         let subject = subject.as_str();
         caller.check_references(input.references.as_deref())?;
-        let given = Contract::of(input)?;
+        let given = contract_of(input)?;
         let config = self.effective_config(subject)?;
         let normalize = normalize || config.normalize == Some(true);
         let has_text = input
             .schema
             .as_deref()
             .is_some_and(|t| !t.trim().is_empty());
-        // Serializers re-register on every start: answer a schema the subject already
-        // holds without queueing behind writers, as Confluent's `registerOrForward`
-        // looks up first when the config adds nothing to a registration. Versions only
-        // appear under the lock, so a hit seen here stays a hit.
         // Parse outside the writer lock: it is the expensive part and needs no
         // consistency; under the lock the candidate is re-used unless the contract or
         // the text turn out to be inherited.
@@ -45,10 +41,14 @@ impl Registry {
         } else {
             None
         };
+        // Serializers re-register on every start: answer a schema the subject already
+        // holds without queueing behind writers, as Confluent's `registerOrForward`
+        // looks up first when the config adds nothing to a registration. Versions only
+        // appear under the lock, so a hit seen here stays a hit.
         if let Some(cand) = &early
             && requested_id.is_none()
             && matches!(requested_version, None | Some(0) | Some(-1))
-            && !has_defaults_or_overrides(&config)
+            && !config.has_defaults_or_overrides()
         {
             let mut live: Vec<VersionEntry> = self
                 .store
@@ -82,44 +82,37 @@ impl Registry {
         // without a schema re-uses the latest version's, and the contract is inherited
         // and merged with the config's.
         let previous = match live.last() {
-            Some(v) if !import => Some(self.stored(v.id)?),
+            Some(v) if !import => Some((v.id, self.stored(v.id)?)),
             _ => None,
         };
-        let mut input = input.clone();
-        if !has_text {
-            match &previous {
-                Some(prev) => {
-                    input.schema = Some(prev.schema.clone());
-                    input.schema_type = Some(prev.schema_type.as_str().to_owned());
-                    input.references = Some(
-                        prev.references
-                            .iter()
-                            .map(|r| RefInput {
-                                name: r.name.clone(),
-                                subject: r.subject.clone(),
-                                version: i64::from(r.version),
-                            })
-                            .collect(),
-                    );
-                }
-                None => return Err(Error::InvalidSchema("Empty schema".into())),
+        let filled;
+        let input = match (has_text, &previous) {
+            (true, _) => input,
+            (false, Some((id, prev))) => {
+                // The previous version's references become this request's: the caller
+                // may only pin and see subjects it may read, and a refusal names the
+                // schema, as a read of it would, never the subjects.
+                caller.check_shown(*id, &prev.references)?;
+                filled = SchemaInput {
+                    schema: Some(prev.schema.clone()),
+                    schema_type: Some(prev.schema_type.as_str().to_owned()),
+                    references: Some(prev.references.iter().map(RefInput::from).collect()),
+                    ..input.clone()
+                };
+                &filled
             }
-            // The previous version's references become this request's: the caller may
-            // only pin and see subjects it may read, and a refusal names the schema, as
-            // a read of it would, never the subjects.
-            if let Some(v) = live.last() {
-                caller.check_shown(v.id, &self.stored(v.id)?.references)?;
-            }
-        }
+            (false, None) => return Err(Error::InvalidSchema("Empty schema".into())),
+        };
         let contract = if import {
             given
         } else {
             let asked = matches!(requested_version, Some(v) if v != 0);
-            inherit(&config, given, previous.as_ref(), Some(next_version), asked)
+            let previous = previous.as_ref().map(|(_, p)| p);
+            inherit(&config, given, previous, Some(next_version), asked)
         };
         let cand = match early {
-            Some(cand) if has_text && cand.contract == contract => cand,
-            _ => self.parse_input_with(&input, contract, normalize)?,
+            Some(cand) if cand.contract == contract => cand,
+            _ => self.parse_input_with(input, contract, normalize)?,
         };
         self.recheck_references(&cand)?;
 
@@ -190,21 +183,25 @@ impl Registry {
         }
 
         let mut ops = Vec::with_capacity(3);
-        if self.store.schema(id)?.is_none() {
-            let schema = StoredSchema {
-                schema_type: cand.parsed.schema_type(),
-                schema: self.text_to_store(&cand.parsed, &cand.texts),
-                references: cand.references.clone(),
-                metadata: cand.contract.metadata.clone(),
-                rule_set: cand.contract.rule_set.clone(),
-            };
-            ops.push(Op::PutSchema {
-                id,
-                key: cand.key,
-                guid: schema.guid(),
-                schema,
-            });
-        }
+        let stored = match self.store.schema(id)? {
+            Some(stored) => stored,
+            None => {
+                let schema = StoredSchema {
+                    schema_type: cand.parsed.schema_type(),
+                    schema: self.text_to_store(&cand.parsed, &cand.texts),
+                    references: cand.references,
+                    metadata: cand.contract.metadata,
+                    rule_set: cand.contract.rule_set,
+                };
+                ops.push(Op::PutSchema {
+                    id,
+                    key: cand.key,
+                    guid: schema.guid(),
+                    schema: schema.clone(),
+                });
+                schema
+            }
+        };
         let entry = VersionEntry {
             version,
             id,
@@ -217,8 +214,9 @@ impl Registry {
         });
         ops.push(Op::SetNextId(id.next()));
         let seq = self.commit(writer, &ops)?;
+        // Answered from what was just decided, without reading it back.
         Ok(Written {
-            value: self.view("", &entry)?,
+            value: SchemaView::of("", &entry, stored),
             seq,
         })
     }
@@ -287,7 +285,7 @@ impl Registry {
         let live = match &config.compatibility_group {
             None => live,
             Some(group) => {
-                let value = cand.contract.property(group);
+                let value = Metadata::group_value(cand.contract.metadata.as_ref(), group);
                 grouped = self.in_group(live, group, value)?;
                 &grouped[..]
             }
@@ -318,12 +316,7 @@ impl Registry {
         let mut out = Vec::with_capacity(live.len());
         for v in live {
             let stored = self.stored(v.id)?;
-            let theirs = stored
-                .metadata
-                .as_ref()
-                .and_then(|m| m.properties.get(group))
-                .map(String::as_str);
-            if theirs == value {
+            if Metadata::group_value(stored.metadata.as_ref(), group) == value {
                 out.push(*v);
             }
         }
@@ -331,19 +324,11 @@ impl Registry {
     }
 }
 
-/// Whether the config adds metadata or rules to every registration (Confluent's
-/// `Config.hasDefaultsOrOverrides`).
-pub(super) fn has_defaults_or_overrides(config: &ConfigRecord) -> bool {
-    config.default_metadata.is_some()
-        || config.override_metadata.is_some()
-        || config.default_rule_set.is_some()
-        || config.override_rule_set.is_some()
-}
-
 /// Confluent's `maybeSetMetadataRuleSet`: the registration's own metadata and rules, or
-/// else the previous version's; under the config's defaults and over its overrides.
-/// With a `new_version` (registration, not lookup), `confluent:version` is set to it
-/// when a version was `asked` for or the merged metadata already carries one.
+/// else the previous version's; under the config's defaults and over its overrides
+/// ([`Contract::inherit`]). With a `new_version` (registration, not lookup),
+/// `confluent:version` is set to it when a version was `asked` for or the merged
+/// metadata already carries one.
 pub(super) fn inherit(
     config: &ConfigRecord,
     given: Contract,
@@ -351,27 +336,19 @@ pub(super) fn inherit(
     new_version: Option<i32>,
     asked: bool,
 ) -> Contract {
-    let specific_metadata = given
-        .metadata
-        .or_else(|| previous.and_then(|p| p.metadata.clone()));
-    let specific_rules = given
-        .rule_set
-        .or_else(|| previous.and_then(|p| p.rule_set.clone()));
-    let mut metadata = Metadata::merge(
-        Metadata::merge(config.default_metadata.as_ref(), specific_metadata.as_ref()).as_ref(),
-        config.override_metadata.as_ref(),
-    );
-    let rule_set = RuleSet::merge(
-        RuleSet::merge(config.default_rule_set.as_ref(), specific_rules.as_ref()).as_ref(),
-        config.override_rule_set.as_ref(),
-    );
+    let previous = previous.map(StoredSchema::contract);
+    let mut merged = given.inherit(previous.as_ref(), &config.defaults(), &config.overrides());
     if let Some(version) = new_version
         && (asked
-            || metadata
+            || merged
+                .metadata
                 .as_ref()
                 .is_some_and(|m| m.confluent_version().is_some()))
     {
-        metadata = Some(Metadata::with_confluent_version(metadata.as_ref(), version));
+        merged.metadata = Some(Metadata::with_confluent_version(
+            merged.metadata.as_ref(),
+            version,
+        ));
     }
-    Contract { metadata, rule_set }
+    merged
 }

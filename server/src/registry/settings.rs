@@ -50,26 +50,22 @@ impl Registry {
         subject: Option<&Subject>,
         default_to_global: bool,
     ) -> Result<ConfigRecord> {
-        let global = || -> Result<ConfigRecord> {
-            let mut config = self.store.config(None)?.unwrap_or_default();
-            config.compatibility_level.get_or_insert(self.default_level);
-            Ok(config)
-        };
         let Some(subject) = subject else {
-            return global();
+            return Ok(self.with_default_level(self.store.config(None)?.unwrap_or_default()));
         };
-        match self.store.config(Some(subject.as_str()))? {
-            Some(_) if default_to_global => {
-                let mut config = self.effective_config(subject.as_str())?;
-                config.compatibility_level.get_or_insert(self.default_level);
-                Ok(config)
-            }
-            Some(own) => Ok(own),
-            None if default_to_global => global(),
-            None => Err(Error::SubjectLevelNotConfigured(
-                subject.as_str().to_owned(),
-            )),
+        if default_to_global {
+            return Ok(self.with_default_level(self.effective_config(subject.as_str())?));
         }
+        self.store
+            .config(Some(subject.as_str()))?
+            .ok_or_else(|| Error::SubjectLevelNotConfigured(subject.as_str().to_owned()))
+    }
+
+    /// `config` with the server's default level where it sets none: how the global
+    /// configuration, and one merged with it, are answered.
+    fn with_default_level(&self, mut config: ConfigRecord) -> ConfigRecord {
+        config.compatibility_level.get_or_insert(self.default_level);
+        config
     }
 
     /// `PUT /config[/{s}]`: the fields `update` gives replace the stored ones (a `null`
@@ -98,13 +94,8 @@ impl Registry {
         let subject = subject.map(Subject::as_str);
         let writer = self.lock_writer()?;
         let previous = match (subject, self.store.config(subject)?) {
-            (_, Some(mut config)) => {
-                if subject.is_none() {
-                    config.compatibility_level.get_or_insert(self.default_level);
-                }
-                config
-            }
-            (None, None) => ConfigRecord::level(self.default_level),
+            (None, config) => self.with_default_level(config.unwrap_or_default()),
+            (Some(_), Some(config)) => config,
             (Some(s), None) => return Err(Error::SubjectNotFound(s.to_owned())),
         };
         let seq = self.commit(

@@ -45,11 +45,8 @@ impl Registry {
     /// The rewrite of schema `id` in the current format.
     fn upgraded(&self, id: SchemaId) -> Result<Op> {
         let stored = self.stored(id)?;
-        let contract = Contract {
-            metadata: stored.metadata.clone(),
-            rule_set: stored.rule_set.clone(),
-        };
-        match self.reparse_with_texts(id) {
+        let contract = stored.contract();
+        match self.reparse_texts(id, &stored, false) {
             Ok((parsed, texts)) => {
                 let key = content_key(&parsed, &stored.references, &contract);
                 let schema = StoredSchema {

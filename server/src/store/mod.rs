@@ -11,7 +11,7 @@ pub mod forward;
 pub mod postgres;
 pub mod sled;
 
-use schemagate_core::contract::{self, GuidRef, Metadata, RuleSet};
+use schemagate_core::contract::{self, Contract, GuidRef, Metadata, RuleSet};
 use schemagate_core::{Level, SchemaType};
 use serde::{Deserialize, Serialize};
 
@@ -89,6 +89,14 @@ pub struct StoredSchema {
 }
 
 impl StoredSchema {
+    /// Its data contract.
+    pub fn contract(&self) -> Contract {
+        Contract {
+            metadata: self.metadata.clone(),
+            rule_set: self.rule_set.clone(),
+        }
+    }
+
     /// The GUID Confluent computes for this schema (see [`contract::guid`]).
     pub fn guid(&self) -> String {
         contract::guid(
@@ -145,6 +153,30 @@ pub struct ConfigRecord {
 }
 
 impl ConfigRecord {
+    /// What it adds under every registration's contract (`defaultMetadata`,
+    /// `defaultRuleSet`).
+    pub fn defaults(&self) -> Contract {
+        Contract {
+            metadata: self.default_metadata.clone(),
+            rule_set: self.default_rule_set.clone(),
+        }
+    }
+
+    /// What it sets over every registration's contract (`overrideMetadata`,
+    /// `overrideRuleSet`).
+    pub fn overrides(&self) -> Contract {
+        Contract {
+            metadata: self.override_metadata.clone(),
+            rule_set: self.override_rule_set.clone(),
+        }
+    }
+
+    /// Whether it adds metadata or rules to every registration (Confluent's
+    /// `Config.hasDefaultsOrOverrides`).
+    pub fn has_defaults_or_overrides(&self) -> bool {
+        !self.defaults().is_empty() || !self.overrides().is_empty()
+    }
+
     /// A configuration holding only a level (what store format 1 kept).
     pub fn level(level: Level) -> ConfigRecord {
         ConfigRecord {

@@ -339,16 +339,14 @@ fn apply_op(t: &mut Changes<'_>, op: &Op) -> TxResult<()> {
                 };
                 t.remove(ID_VERSIONS, id_version_key(old.id, subject, entry.version))?;
             }
-            t.insert(SUBJECT_VERSIONS, key, encode_version_value(entry))?;
-            // The index repeats the flag and the time, so that usages need no second read.
-            let mut indexed = vec![entry.deleted as u8];
-            if let Some(ts) = entry.ts {
-                indexed.extend_from_slice(&ts.to_be_bytes());
-            }
+            let value = encode_version_value(entry);
+            t.insert(SUBJECT_VERSIONS, key, &value[..])?;
+            // The index repeats the value past the id (the flag and the time), so that
+            // usages need no second read.
             t.insert(
                 ID_VERSIONS,
                 id_version_key(entry.id, subject, entry.version),
-                indexed,
+                &value[4..],
             )?;
         }
         Op::RemoveVersion { subject, version } => {

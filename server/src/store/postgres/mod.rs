@@ -121,6 +121,17 @@ impl PgStore {
         }
     }
 
+    /// A `schemagate_meta` value (`what` names it in the error for a corrupt one).
+    fn meta(&self, key: &str, what: &str) -> StoreResult<Option<u32>> {
+        self.rows("SELECT value FROM schemagate_meta WHERE key = $1", &[&key])?
+            .first()
+            .map(|row| {
+                u32::try_from(row.get::<_, i64>(0))
+                    .map_err(|_| StoreError(format!("corrupt {what}")))
+            })
+            .transpose()
+    }
+
     fn rows(
         &self,
         sql: &'static str,
@@ -131,6 +142,11 @@ impl PgStore {
             c.client.query(&statement, params)
         })
     }
+}
+
+/// A schema id in a row's first column.
+fn first_id(row: &Row) -> SchemaId {
+    SchemaId(row.get::<_, i32>(0) as u32)
 }
 
 /// The column value of `id`; `None` for ids above the column's range, which the
@@ -217,34 +233,26 @@ impl Store for PgStore {
                 &[&key],
             )?
             .first()
-            .map(|row| SchemaId(row.get::<_, i32>(0) as u32)))
+            .map(first_id))
     }
 
     fn id_for_guid(&self, guid: &str) -> StoreResult<Option<SchemaId>> {
         Ok(self
             .rows("SELECT id FROM schemagate_guids WHERE guid = $1", &[&guid])?
             .first()
-            .map(|row| SchemaId(row.get::<_, i32>(0) as u32)))
+            .map(first_id))
     }
 
     fn schema_ids(&self) -> StoreResult<Vec<SchemaId>> {
         Ok(self
             .rows("SELECT id FROM schemagate_schemas ORDER BY id", &[])?
             .iter()
-            .map(|row| SchemaId(row.get::<_, i32>(0) as u32))
+            .map(first_id)
             .collect())
     }
 
     fn format(&self) -> StoreResult<u32> {
-        let rows = self.rows(
-            "SELECT value FROM schemagate_meta WHERE key = 'format'",
-            &[],
-        )?;
-        match rows.first() {
-            None => Ok(1),
-            Some(row) => u32::try_from(row.get::<_, i64>(0))
-                .map_err(|_| StoreError("corrupt store format".into())),
-        }
+        Ok(self.meta("format", "store format")?.unwrap_or(1))
     }
 
     fn versions(&self, subject: &str) -> StoreResult<Vec<VersionEntry>> {
@@ -326,7 +334,7 @@ impl Store for PgStore {
                 &[&subject, &version],
             )?
             .iter()
-            .map(|row| SchemaId(row.get::<_, i32>(0) as u32))
+            .map(first_id)
             .collect())
     }
 
@@ -353,16 +361,7 @@ impl Store for PgStore {
     }
 
     fn next_id(&self) -> StoreResult<SchemaId> {
-        let rows = self.rows(
-            "SELECT value FROM schemagate_meta WHERE key = 'next_id'",
-            &[],
-        )?;
-        match rows.first() {
-            None => Ok(SchemaId(1)),
-            Some(row) => u32::try_from(row.get::<_, i64>(0))
-                .map(SchemaId)
-                .map_err(|_| StoreError("corrupt id counter".into())),
-        }
+        Ok(SchemaId(self.meta("next_id", "id counter")?.unwrap_or(1)))
     }
 
     fn counts(&self) -> StoreResult<Counts> {
@@ -485,69 +484,17 @@ impl Drop for PgWriteLock<'_> {
 fn apply_op(conn: &mut Conn, op: &Op) -> Result<(), postgres::Error> {
     match op {
         Op::PutSchema {
-            id, guid, schema, ..
-        }
-        | Op::UpgradeSchema {
-            id, guid, schema, ..
-        } => {
-            let id = id.0 as i32;
-            let refs = serde_json::to_string(&schema.references).unwrap_or_else(|_| "[]".into());
-            let (metadata, rule_set) = (json_text(&schema.metadata), json_text(&schema.rule_set));
-            if matches!(op, Op::UpgradeSchema { .. }) {
-                // The one rewrite the immutability trigger lets through (migration 2).
-                conn.client
-                    .batch_execute("SET LOCAL schemagate.upgrade = 'on'")?;
-                let s = conn.statement(
-                    "UPDATE schemagate_schemas SET schema = $2, metadata = $3, rule_set = $4
-                     WHERE id = $1",
-                )?;
-                conn.client
-                    .execute(&s, &[&id, &schema.schema, &metadata, &rule_set])?;
-                conn.client
-                    .batch_execute("SET LOCAL schemagate.upgrade = 'off'")?;
-            } else {
-                let s = conn.statement(
-                    "INSERT INTO schemagate_schemas (id, schema_type, schema, refs, metadata, rule_set)
-                     VALUES ($1, $2, $3, $4, $5, $6)",
-                )?;
-                conn.client.execute(
-                    &s,
-                    &[
-                        &id,
-                        &schema.schema_type.as_str(),
-                        &schema.schema,
-                        &refs,
-                        &metadata,
-                        &rule_set,
-                    ],
-                )?;
-            }
-            let s = conn.statement(
-                "INSERT INTO schemagate_guids (guid, id) VALUES ($1, $2)
-                 ON CONFLICT (guid) DO NOTHING",
-            )?;
-            conn.client.execute(&s, &[guid, &id])?;
-            // The first id given to a content stays its id.
-            let key: Option<&ContentKey> = match op {
-                Op::UpgradeSchema { key, .. } => key.as_ref(),
-                Op::PutSchema { key, .. } => Some(key),
-                _ => None,
-            };
-            if let Some(key) = key {
-                let s = conn.statement(
-                    "INSERT INTO schemagate_content_keys (key, id) VALUES ($1, $2)
-                     ON CONFLICT (key) DO NOTHING",
-                )?;
-                conn.client.execute(&s, &[&&key[..], &id])?;
-            }
-            let s = conn.statement(
-                "INSERT INTO schemagate_refs (subject, version, id) VALUES ($1, $2, $3)
-                 ON CONFLICT DO NOTHING",
-            )?;
-            for r in &schema.references {
-                conn.client.execute(&s, &[&r.subject, &r.version, &id])?;
-            }
-        }
+            id,
+            key,
+            guid,
+            schema,
+        } => put_schema(conn, *id, Some(key), guid, schema, false)?,
+        Op::UpgradeSchema {
+            id,
+            key,
+            guid,
+            schema,
+        } => put_schema(conn, *id, key.as_ref(), guid, schema, true)?,
         Op::PutVersion { subject, entry } => {
             let s = conn.statement(
                 "INSERT INTO schemagate_versions (subject, version, id, deleted, ts)
@@ -603,6 +550,69 @@ fn apply_op(conn: &mut Conn, op: &Op) -> Result<(), postgres::Error> {
             )?;
             conn.client.execute(&s, &[&i64::from(*next)])?;
         }
+    }
+    Ok(())
+}
+
+/// Writes a schema row (inserted, or with `upgrade` rewritten in place, the one update
+/// the immutability trigger of migration 2 lets through) and indexes it: content key
+/// and GUID only when absent (the first id keeps them), references always.
+fn put_schema(
+    conn: &mut Conn,
+    id: SchemaId,
+    key: Option<&ContentKey>,
+    guid: &str,
+    schema: &StoredSchema,
+    upgrade: bool,
+) -> Result<(), postgres::Error> {
+    let id = id.0 as i32;
+    let refs = serde_json::to_string(&schema.references).unwrap_or_else(|_| "[]".into());
+    let (metadata, rule_set) = (json_text(&schema.metadata), json_text(&schema.rule_set));
+    if upgrade {
+        conn.client
+            .batch_execute("SET LOCAL schemagate.upgrade = 'on'")?;
+        let s = conn.statement(
+            "UPDATE schemagate_schemas SET schema = $2, metadata = $3, rule_set = $4
+             WHERE id = $1",
+        )?;
+        conn.client
+            .execute(&s, &[&id, &schema.schema, &metadata, &rule_set])?;
+        conn.client
+            .batch_execute("SET LOCAL schemagate.upgrade = 'off'")?;
+    } else {
+        let s = conn.statement(
+            "INSERT INTO schemagate_schemas (id, schema_type, schema, refs, metadata, rule_set)
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )?;
+        conn.client.execute(
+            &s,
+            &[
+                &id,
+                &schema.schema_type.as_str(),
+                &schema.schema,
+                &refs,
+                &metadata,
+                &rule_set,
+            ],
+        )?;
+    }
+    let s = conn.statement(
+        "INSERT INTO schemagate_guids (guid, id) VALUES ($1, $2) ON CONFLICT (guid) DO NOTHING",
+    )?;
+    conn.client.execute(&s, &[&guid, &id])?;
+    if let Some(key) = key {
+        let s = conn.statement(
+            "INSERT INTO schemagate_content_keys (key, id) VALUES ($1, $2)
+             ON CONFLICT (key) DO NOTHING",
+        )?;
+        conn.client.execute(&s, &[&&key[..], &id])?;
+    }
+    let s = conn.statement(
+        "INSERT INTO schemagate_refs (subject, version, id) VALUES ($1, $2, $3)
+         ON CONFLICT DO NOTHING",
+    )?;
+    for r in &schema.references {
+        conn.client.execute(&s, &[&r.subject, &r.version, &id])?;
     }
     Ok(())
 }
