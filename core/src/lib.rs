@@ -19,5 +19,5 @@ pub use compat::{
 };
 pub use limits::Limits;
 pub use schema::{Fingerprint, ParseOptions, ParsedSchema, Reference, SchemaError, SchemaType};
-pub use subject::{NamingStrategy, Subject, SubjectError};
+pub use subject::{Context, NamingStrategy, Subject, SubjectError, SubjectPrefix};
 pub use validate::{Violation, validate};

@@ -1,5 +1,10 @@
 //! The use cases: register, look up, list, delete, check compatibility, configure.
 //!
+//! Contexts (`:.ctx:subject`) are namespaces with their own schema ids: every use case
+//! that reads or writes a schema by id does so in the context of the subject it works
+//! on, which the store names by the context's prefix (see [`context_of`]); references
+//! resolve in the referrer's context.
+//!
 //! This is the only module that knows both the store and the core. Handlers call it
 //! with raw request values and get either a view to serialise or an [`Error`] that
 //! `api::error` turns into a Confluent error body.
@@ -15,11 +20,12 @@
 //! The rooms: this file holds the request and answer shapes, the [`Registry`] itself
 //! and how use cases run (blocking pool, writer lock, commit); each use case has a room
 //! of its own (`register`, `lookup`, `read`, `delete`, `settings` for levels and modes,
-//! `compatibility`), beside `references` (resolving and parsing), `read_cache` (every
+//! `compatibility`, `contexts`), beside `references` (resolving and parsing), `read_cache` (every
 //! cache and the epochs that retire them) and `durability`. The rooms share this
 //! file's imports and helpers (`use super::*`), as parts of one module.
 
 mod compatibility;
+mod contexts;
 mod delete;
 mod durability;
 mod lookup;
@@ -30,7 +36,7 @@ mod register;
 mod settings;
 mod upgrade;
 
-pub use settings::ConfigUpdate;
+pub use settings::{ConfigUpdate, Scope};
 
 use std::collections::HashSet;
 use std::hash::BuildHasher as _;
@@ -43,8 +49,8 @@ use read_cache::{BodyLookup, INPUT_CACHE_MAX_TEXT, ReadCache, parsed_size};
 use axum::body::Bytes;
 use schemagate_core::contract::{self, Contract, ContractError, Metadata, RuleSet};
 use schemagate_core::{
-    CheckOptions, Level, Limits, ParseOptions, ParsedSchema, Reference, SchemaError, SchemaType,
-    Subject, SubjectError, check_with,
+    CheckOptions, Context, Level, Limits, ParseOptions, ParsedSchema, Reference, SchemaError,
+    SchemaType, Subject, SubjectError, SubjectPrefix, check_with,
 };
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -55,7 +61,7 @@ use crate::cache::Cache;
 use crate::hash::hash_parts;
 use crate::store::{
     ConfigRecord, ContentKey, Counts, Mode, Op, SchemaId, SchemaRef, Store, StoreError,
-    StoredSchema, VersionEntry, WriteLock,
+    StoredSchema, VersionEntry, WriteLock, reference_target,
 };
 
 /// Everything a use case can refuse, one variant per Confluent error condition.
@@ -159,6 +165,9 @@ pub enum Error {
     /// 42210: a rule set that does not validate (in a registration or a config).
     #[error("Invalid rule set: {0}")]
     InvalidRuleSet(String),
+    /// 42211: `DELETE /contexts/{ctx}` on a context that still holds subjects.
+    #[error("The specified context '{0}' is not empty.")]
+    ContextNotEmpty(String),
     /// 50001.
     #[error("Error in the backend data store: {0}")]
     Store(#[from] StoreError),
@@ -433,6 +442,10 @@ pub struct IdDoc {
 /// answer it.
 #[derive(Serialize)]
 struct IdBody<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    subject: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    version: Option<i32>,
     schema: &'a str,
     #[serde(rename = "schemaType", skip_serializing_if = "is_avro")]
     schema_type: SchemaType,
@@ -483,6 +496,9 @@ pub struct Written<T> {
 
 /// A parsed candidate schema with the identity it will be stored under.
 struct Candidate {
+    /// The prefix of the context it is registered or looked up in: its references
+    /// resolve there, and its id is one of that context's.
+    context: String,
     parsed: Arc<ParsedSchema>,
     references: Vec<SchemaRef>,
     /// The texts the references resolved to, dependencies first.
@@ -566,7 +582,17 @@ fn paginate<T>(items: Vec<T>, offset: usize, limit: i64) -> Vec<T> {
     }
 }
 
-fn content_key(parsed: &ParsedSchema, references: &[SchemaRef], contract: &Contract) -> ContentKey {
+/// The store's name of `subject`'s context (its prefix; empty for the default one).
+fn context_of(subject: &str) -> String {
+    Context::of(subject).prefix()
+}
+
+fn content_key(
+    parsed: &ParsedSchema,
+    references: &[SchemaRef],
+    contract: &Contract,
+    context: &str,
+) -> ContentKey {
     let mut h = Sha256::new();
     h.update(parsed.fingerprint().0);
     for r in references {
@@ -593,6 +619,12 @@ fn content_key(parsed: &ParsedSchema, references: &[SchemaRef], contract: &Contr
             h.update((json.len() as u64).to_be_bytes());
             h.update(json);
         }
+    }
+    // Each context has its own ids; the default context keeps the keys it always had.
+    if !context.is_empty() {
+        h.update(b"\x01context");
+        h.update((context.len() as u64).to_be_bytes());
+        h.update(context.as_bytes());
     }
     h.finalize().into()
 }

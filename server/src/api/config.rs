@@ -53,10 +53,10 @@ pub async fn delete_global(State(state): State<AppState>) -> ApiResult {
 
 /// `GET /config/{s}`: 40408 when unset unless `defaultToGlobal=true`.
 pub async fn get_subject(State(state): State<AppState>, p: PathParams, q: Params) -> ApiResult {
-    let (subject, to_global) = (p.subject()?, q.flag("defaultToGlobal"));
+    let (scope, to_global) = (p.scope()?, q.flag("defaultToGlobal"));
     let config = state
         .registry
-        .read(move |r| r.get_config(Some(&subject), to_global))
+        .read(move |r| r.get_config(scope.as_ref(), to_global))
         .await?;
     Ok(config_answer(&config))
 }
@@ -67,21 +67,21 @@ pub async fn put_subject(
     p: PathParams,
     Body(body): Body<ConfigBody>,
 ) -> ApiResult {
-    let subject = p.subject()?;
+    let scope = p.scope()?;
     let update = ConfigUpdate::from_json(&body)?;
     let config = state
         .registry
-        .write(move |r| r.set_config(Some(&subject), update))
+        .write(move |r| r.set_config(scope.as_ref(), update))
         .await?;
     Ok(update_answer(&config))
 }
 
 /// `DELETE /config/{s}`: answers the configuration that was set, 40401 when none was.
 pub async fn delete_subject(State(state): State<AppState>, p: PathParams) -> ApiResult {
-    let subject = p.subject()?;
+    let scope = p.scope()?;
     let config = state
         .registry
-        .write(move |r| r.delete_config(Some(&subject)))
+        .write(move |r| r.delete_config(scope.as_ref()))
         .await?;
     Ok(config_answer(&config))
 }

@@ -74,6 +74,7 @@ impl ApiError {
                 E::InvalidSubject(_) => 42208,
                 E::SchemaTooLarge(_) => 42209,
                 E::InvalidRuleSet(_) => 42210,
+                E::ContextNotEmpty(_) => 42211,
                 E::Store(_) => 50001,
                 E::Timeout => 50002,
             },

@@ -13,7 +13,7 @@ use serde::de::DeserializeOwned;
 
 use super::{ApiError, AppState};
 use crate::auth::Principal;
-use crate::registry::{Caller, Error, VersionSpec};
+use crate::registry::{Caller, Error, Scope, VersionSpec};
 use crate::store::SchemaId;
 
 /// Query parameters: unknown ones ignored, booleans in any case.
@@ -36,6 +36,11 @@ impl Params {
     /// A string parameter, empty when absent.
     pub fn text(&self, name: &str) -> &str {
         self.get(name).unwrap_or("")
+    }
+
+    /// A string parameter, `None` when absent (an empty value is not absent).
+    pub fn optional(&self, name: &str) -> Option<&str> {
+        self.get(name)
     }
 
     /// An integer parameter; unparsable values count as absent.
@@ -83,6 +88,11 @@ impl<S: Send + Sync> FromRequestParts<S> for Params {
 pub struct Who(Option<Principal>);
 
 impl Who {
+    /// Nobody in particular: for answers any caller may read.
+    pub fn anyone() -> Who {
+        Who(None)
+    }
+
     /// Taken from a request's extensions, where the auth layer puts it.
     pub fn of(extensions: &mut axum::http::Extensions) -> Who {
         Who(extensions.remove::<Principal>())
@@ -119,6 +129,13 @@ impl PathParams {
     /// one without it.
     pub fn has(&self, name: &str) -> bool {
         self.0.iter().any(|(k, _)| k == name)
+    }
+
+    /// What `{s}` names on `/config/{s}` and `/mode/{s}`: a subject or a context
+    /// (`:.ctx:`, `:.__GLOBAL:`); `None` for the default context `:.:`, which is the
+    /// top level. 42208 for anything else.
+    pub fn scope(&self) -> Result<Option<Scope>, Error> {
+        Scope::parse(self.get("s")).map_err(Error::from)
     }
 
     /// The subject `{s}` names, refused (42208) when it is not a valid subject name.

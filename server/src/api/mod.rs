@@ -246,6 +246,7 @@ mod tests {
     impl crate::store::Store for Down {
         fn schema(
             &self,
+            _: &str,
             _: SchemaId,
         ) -> crate::store::StoreResult<Option<crate::store::StoredSchema>> {
             down()
@@ -270,7 +271,11 @@ mod tests {
         ) -> crate::store::StoreResult<Vec<(String, crate::store::VersionEntry)>> {
             down()
         }
-        fn referrers(&self, _: &str, _: i32) -> crate::store::StoreResult<Vec<SchemaId>> {
+        fn referrers(
+            &self,
+            _: &str,
+            _: i32,
+        ) -> crate::store::StoreResult<Vec<(String, SchemaId)>> {
             down()
         }
         fn config(
@@ -279,7 +284,7 @@ mod tests {
         ) -> crate::store::StoreResult<Option<crate::store::ConfigRecord>> {
             down()
         }
-        fn id_for_guid(&self, _: &str) -> crate::store::StoreResult<Option<SchemaId>> {
+        fn ids_for_guid(&self, _: &str) -> crate::store::StoreResult<Vec<(String, SchemaId)>> {
             down()
         }
         fn schema_ids(&self) -> crate::store::StoreResult<Vec<SchemaId>> {
@@ -291,7 +296,10 @@ mod tests {
         fn mode(&self, _: Option<&str>) -> crate::store::StoreResult<Option<crate::store::Mode>> {
             down()
         }
-        fn next_id(&self) -> crate::store::StoreResult<SchemaId> {
+        fn next_id(&self, _: &str) -> crate::store::StoreResult<SchemaId> {
+            down()
+        }
+        fn contexts(&self) -> crate::store::StoreResult<Vec<String>> {
             down()
         }
         fn counts(&self) -> crate::store::StoreResult<crate::store::Counts> {

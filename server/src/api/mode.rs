@@ -44,10 +44,10 @@ pub async fn put_global(
 
 /// `GET /mode/{s}`: 40409 when unset unless `defaultToGlobal=true`.
 pub async fn get_subject(State(state): State<AppState>, p: PathParams, q: Params) -> ApiResult {
-    let (subject, to_global) = (p.subject()?, q.flag("defaultToGlobal"));
+    let (scope, to_global) = (p.scope()?, q.flag("defaultToGlobal"));
     let mode = state
         .registry
-        .read(move |r| r.get_mode(Some(&subject), to_global))
+        .read(move |r| r.get_mode(scope.as_ref(), to_global))
         .await?;
     Ok(super::json(&json!({ "mode": mode.as_str() })))
 }
@@ -59,21 +59,21 @@ pub async fn put_subject(
     q: Params,
     Body(body): Body<ModeBody>,
 ) -> ApiResult {
-    let subject = p.subject()?;
+    let scope = p.scope()?;
     let (mode, force) = (body.mode()?, q.flag("force"));
     let mode = state
         .registry
-        .write(move |r| r.set_mode(Some(&subject), mode, force))
+        .write(move |r| r.set_mode(scope.as_ref(), mode, force))
         .await?;
     Ok(super::json(&json!({ "mode": mode.as_str() })))
 }
 
 /// `DELETE /mode/{s}`: answers the mode that was set, 40401 when none was.
 pub async fn delete_subject(State(state): State<AppState>, p: PathParams) -> ApiResult {
-    let subject = p.subject()?;
+    let scope = p.scope()?;
     let mode = state
         .registry
-        .write(move |r| r.delete_mode(&subject))
+        .write(move |r| r.delete_mode(scope.as_ref()))
         .await?;
     Ok(super::json(&json!({ "mode": mode.as_str() })))
 }

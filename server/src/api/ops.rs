@@ -1,4 +1,5 @@
 //! Operational and discovery endpoints: `GET /`, `/health`, `/metrics`, `/contexts`,
+//! `DELETE /contexts/{ctx}`,
 //! `/v1/metadata/id`, and the Confluent-shaped answers for unknown routes and methods.
 
 use axum::extract::State;
@@ -6,7 +7,10 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
-use super::{ApiError, AppState};
+use schemagate_core::Context;
+
+use super::{ApiError, ApiResult, AppState, Params, PathParams};
+use crate::registry::Error;
 
 /// `GET /`: liveness, as Confluent answers it.
 pub async fn root() -> Response {
@@ -41,9 +45,26 @@ pub async fn metrics(State(state): State<AppState>) -> Response {
     response
 }
 
-/// `GET /contexts`: one default context.
-pub async fn contexts() -> Response {
-    super::json(&["."])
+/// `GET /contexts`: `.` and every context with a registration, `contextPrefix`,
+/// `offset` and `limit` as Confluent reads them.
+pub async fn contexts(State(state): State<AppState>, q: Params) -> ApiResult {
+    let prefix = q.optional("contextPrefix").map(str::to_owned);
+    let (offset, limit) = q.page();
+    let names = state
+        .registry
+        .read(move |r| r.list_contexts(prefix.as_deref(), offset, limit))
+        .await?;
+    Ok(super::json(&names))
+}
+
+/// `DELETE /contexts/{ctx}`: 204 once the (empty) context is forgotten.
+pub async fn delete_context(State(state): State<AppState>, p: PathParams) -> ApiResult {
+    let context = Context::parse(p.get("ctx")).map_err(Error::from)?;
+    state
+        .registry
+        .write(move |r| r.delete_context(&context))
+        .await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
 }
 
 /// `GET /v1/metadata/id`: a stable cluster id stand-in for tools that ask.

@@ -73,6 +73,7 @@ pub static ROUTES: &[Route] = &[
     route!(GET "/health", Open, ops::health),
     route!(GET "/metrics", Access::Metrics, ops::metrics),
     route!(GET "/contexts", Access::Role(Read), ops::contexts),
+    route!(DELETE "/contexts/{ctx}", Global(Admin), ops::delete_context),
     route!(GET "/v1/metadata/id", Access::Role(Read), ops::metadata_id),
     route!(GET "/schemas", Listing, schemas::list),
     route!(GET "/schemas/types", Access::Role(Read), schemas::types),

@@ -4,8 +4,10 @@ use axum::extract::State;
 use axum::response::Response;
 use serde::Serialize;
 
-use super::{ApiResult, AppState, Params, PathParams, Who};
-use crate::registry::{Caller, SchemaListing};
+use std::sync::Arc;
+
+use super::{ApiError, ApiResult, AppState, Params, PathParams, Who};
+use crate::registry::{IdDoc, SchemaListing};
 use crate::store::SchemaId;
 
 /// `GET /schemas/types`: the types Schemagate implements.
@@ -13,10 +15,29 @@ pub async fn types() -> Response {
     super::json(&["JSON", "AVRO"])
 }
 
-/// `GET /schemas/ids/{id}`: the hot path of every deserializer.
-pub async fn by_id(State(state): State<AppState>, who: Who, p: PathParams) -> ApiResult {
+/// `GET /schemas/ids/{id}`: the hot path of every deserializer. `subject` picks the
+/// context the id is read in.
+pub async fn by_id(State(state): State<AppState>, who: Who, p: PathParams, q: Params) -> ApiResult {
     let id = p.id()?;
-    let doc = match state.registry.cached_schema_by_id(who.caller(), id) {
+    let doc = by_id_doc(&state, who, id, &q).await?;
+    Ok(super::bytes_response(doc.json.clone()))
+}
+
+/// The schema `GET /schemas/ids/{id}[/schema]` answers, in the context `subject` picks.
+async fn by_id_doc(
+    state: &AppState,
+    who: Who,
+    id: SchemaId,
+    q: &Params,
+) -> Result<Arc<IdDoc>, ApiError> {
+    if let Some(subject) = q.optional("subject") {
+        let subject = subject.to_owned();
+        return Ok(state
+            .registry
+            .read(move |r| r.schema_by_id_for(who.caller(), id, &subject))
+            .await?);
+    }
+    Ok(match state.registry.cached_schema_by_id(who.caller(), id) {
         Some(doc) => doc,
         None => {
             state
@@ -24,23 +45,14 @@ pub async fn by_id(State(state): State<AppState>, who: Who, p: PathParams) -> Ap
                 .read(move |r| r.schema_by_id(who.caller(), id))
                 .await?
         }
-    };
-    Ok(super::bytes_response(doc.json.clone()))
+    })
 }
 
 /// `GET /schemas/ids/{id}/schema`: the raw text, which names no subject, so any
 /// caller may read it.
-pub async fn by_id_raw(State(state): State<AppState>, p: PathParams) -> ApiResult {
+pub async fn by_id_raw(State(state): State<AppState>, p: PathParams, q: Params) -> ApiResult {
     let id = p.id()?;
-    let doc = match state.registry.cached_schema_by_id(Caller::ANYONE, id) {
-        Some(doc) => doc,
-        None => {
-            state
-                .registry
-                .read(move |r| r.schema_by_id(Caller::ANYONE, id))
-                .await?
-        }
-    };
+    let doc = by_id_doc(&state, Who::anyone(), id, &q).await?;
     Ok(super::bytes_response(doc.raw.clone()))
 }
 
@@ -57,28 +69,34 @@ pub async fn by_guid(State(state): State<AppState>, who: Who, p: PathParams) -> 
 
 #[derive(Serialize)]
 struct ContextId {
-    context: &'static str,
+    context: String,
     id: SchemaId,
 }
 
-/// `GET /schemas/guids/{guid}/ids`: the schema's id in each context (one here, `.`).
+/// `GET /schemas/guids/{guid}/ids`: the schema's id in each context that has it.
 pub async fn ids_by_guid(State(state): State<AppState>, p: PathParams) -> ApiResult {
     let guid = p.get("guid").to_owned();
     let ids = state.registry.read(move |r| r.ids_by_guid(&guid)).await?;
     let body: Vec<ContextId> = ids
         .into_iter()
-        .map(|id| ContextId { context: ".", id })
+        .map(|(context, id)| ContextId { context, id })
         .collect();
     Ok(super::json(&body))
+}
+
+/// The `subject` parameter of the id routes, which picks a context.
+fn subject_param(q: &Params) -> Option<String> {
+    q.optional("subject").map(str::to_owned)
 }
 
 /// `GET /schemas/ids/{id}/subjects`.
 pub async fn subjects(State(state): State<AppState>, p: PathParams, q: Params) -> ApiResult {
     let id = p.id()?;
     let deleted = q.flag("deleted");
+    let subject = subject_param(&q);
     let subjects = state
         .registry
-        .blocking(move |r| r.id_subjects(id, deleted))
+        .blocking(move |r| r.id_subjects(id, subject.as_deref(), deleted))
         .await?;
     Ok(super::json(&subjects))
 }
@@ -93,9 +111,10 @@ struct SubjectVersion {
 pub async fn versions(State(state): State<AppState>, p: PathParams, q: Params) -> ApiResult {
     let id = p.id()?;
     let deleted = q.flag("deleted");
+    let subject = subject_param(&q);
     let pairs = state
         .registry
-        .blocking(move |r| r.id_versions(id, deleted))
+        .blocking(move |r| r.id_versions(id, subject.as_deref(), deleted))
         .await?;
     let body: Vec<SubjectVersion> = pairs
         .into_iter()

@@ -17,9 +17,12 @@ pub struct RegisterBody {
     version: Option<i64>,
 }
 
-/// `GET /subjects`.
+/// `GET /subjects`: by default every context's subjects (`:*:`), as Confluent lists.
 pub async fn list(State(state): State<AppState>, q: Params) -> ApiResult {
-    let prefix = q.text("subjectPrefix").to_owned();
+    let prefix = q
+        .optional("subjectPrefix")
+        .unwrap_or(schemagate_core::subject::CONTEXT_WILDCARD)
+        .to_owned();
     let (deleted, deleted_only) = (q.flag("deleted"), q.flag("deletedOnly"));
     let (offset, limit) = q.page();
     let subjects = state

@@ -11,7 +11,7 @@ impl Registry {
     ) -> Result<CompatView> {
         let history = against
             .iter()
-            .map(|v| self.parsed(v.id).map(|p| (*p).clone()))
+            .map(|v| self.parsed(&cand.context, v.id).map(|p| (*p).clone()))
             .collect::<Result<Vec<_>>>()?;
         let report = check_with(level, &cand.parsed, &history, &CheckOptions::default());
         let messages =
@@ -36,7 +36,7 @@ impl Registry {
         let subject = subject.as_str();
         caller.check_references(input.references.as_deref())?;
         let spec = version;
-        let cand = match self.parse_input(input, normalize) {
+        let cand = match self.parse_input(subject, input, normalize) {
             Ok(c) => c,
             Err(e @ (Error::InvalidSchema(_) | Error::SchemaTooLarge(_))) if verbose => {
                 return Ok(CompatView {
@@ -60,7 +60,7 @@ impl Registry {
         if spec.is_none()
             && let Some((group, value)) = group
         {
-            live = self.in_group(&live, group, value)?;
+            live = self.in_group(&cand.context, &live, group, value)?;
         }
         let against: Vec<VersionEntry> = match spec {
             None | Some(VersionSpec::Latest) if live.is_empty() => Vec::new(),
@@ -78,7 +78,9 @@ impl Registry {
         // With a version (`latest` or a number), Confluent filters the one chosen: a
         // version of another group leaves nothing to compare.
         let against = match group {
-            Some((group, value)) if spec.is_some() => self.in_group(&against, group, value)?,
+            Some((group, value)) if spec.is_some() => {
+                self.in_group(&cand.context, &against, group, value)?
+            }
             _ => against,
         };
         let mut view = if against.is_empty() {

@@ -220,7 +220,7 @@ impl Registry {
         if let Some(why) = self.commits.failing() {
             return Err(failing_error(&why));
         }
-        self.on_blocking_pool(|r| Ok(r.store.next_id()?)).await?;
+        self.on_blocking_pool(|r| Ok(r.store.next_id("")?)).await?;
         Ok(())
     }
 

@@ -143,7 +143,7 @@ impl Registry {
             Some(t) => t.parse::<SchemaType>().ok()?,
         };
         let resolved = self
-            .resolve_references(input.references.as_deref().unwrap_or(&[]))
+            .resolve_references(&context_of(subject), input.references.as_deref().unwrap_or(&[]))
             .ok()?;
         let mut h = Sha256::new();
         h.update(input_digest(schema_type, normalize, text, &resolved.texts));
@@ -190,16 +190,16 @@ impl Registry {
         }
         let config = self.effective_config(subject)?;
         let normalize = normalize || config.normalize == Some(true);
-        let cand = self.parse_input(input, normalize)?;
+        let cand = self.parse_input(subject, input, normalize)?;
         if let Some(hit) = self.matching_version(&cand, &candidates, normalize)? {
             return self.view(subject, &hit);
         }
         if let Some(latest) = versions.iter().rev().find(|v| !v.deleted) {
-            let previous = self.stored(latest.id)?;
+            let previous = self.stored(&cand.context, latest.id)?;
             let inherited =
                 register::inherit(&config, cand.contract.clone(), Some(&previous), None, false);
             if inherited != cand.contract {
-                let cand = self.parse_input_with(input, inherited, normalize)?;
+                let cand = self.parse_input_with(subject, input, inherited, normalize)?;
                 if let Some(hit) = self.matching_version(&cand, &candidates, normalize)? {
                     return self.view(subject, &hit);
                 }

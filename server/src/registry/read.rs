@@ -3,14 +3,27 @@
 use super::*;
 
 impl Registry {
-    pub(super) fn stored(&self, id: SchemaId) -> Result<StoredSchema> {
+    /// Schema `id` of `context` (a prefix), 40403 when there is none.
+    pub(super) fn stored(&self, context: &str, id: SchemaId) -> Result<StoredSchema> {
         self.store
-            .schema(id)?
+            .schema(context, id)?
             .ok_or_else(|| Error::SchemaNotFound(id.to_string()))
     }
 
     pub(super) fn view(&self, subject: &str, entry: &VersionEntry) -> Result<SchemaView> {
-        Ok(SchemaView::of(subject, entry, self.stored(entry.id)?))
+        let stored = self.stored(&context_of(subject), entry.id)?;
+        Ok(SchemaView::of(subject, entry, stored))
+    }
+
+    /// The subject versions of `context` whose id is `id`.
+    pub(super) fn usages_in(
+        &self,
+        context: &str,
+        id: SchemaId,
+    ) -> Result<Vec<(String, VersionEntry)>> {
+        let mut usages = self.store.usages(id)?;
+        usages.retain(|(subject, _)| context_of(subject) == context);
+        Ok(usages)
     }
 
     pub(super) fn find_version(
@@ -40,14 +53,17 @@ impl Registry {
         Ok(versions)
     }
 
-    /// Ids of schemas referencing `subject`/`version` that a live version still uses.
+    /// Ids of schemas referencing `subject`/`version` that a live version still uses
+    /// (each an id of its own context).
     pub(super) fn live_referrers(&self, subject: &str, version: i32) -> Result<Vec<SchemaId>> {
         let mut out = Vec::new();
-        for id in self.store.referrers(subject, version)? {
-            if self.store.usages(id)?.iter().any(|(_, e)| !e.deleted) {
+        for (context, id) in self.store.referrers(subject, version)? {
+            if self.usages_in(&context, id)?.iter().any(|(_, e)| !e.deleted) {
                 out.push(id);
             }
         }
+        out.sort_unstable();
+        out.dedup();
         Ok(out)
     }
 
@@ -65,33 +81,21 @@ impl Registry {
             .filter(|doc| caller.check_shown(id, &doc.references).is_ok())
     }
 
-    /// `GET /schemas/ids/{id}`: served from a cache of rendered bodies. Any caller may
-    /// read any id (deserializers resolve every id they meet), except that a caller
-    /// limited to subject prefixes is refused a schema whose references name subjects
-    /// outside them: the body would show those names.
+    /// `GET /schemas/ids/{id}` (an id of the default context): served from a cache of
+    /// rendered bodies. Any caller may read any id (deserializers resolve every id they
+    /// meet), except that a caller limited to subject prefixes is refused a schema whose
+    /// references name subjects outside them: the body would show those names.
     pub fn schema_by_id(&self, caller: Caller<'_>, id: SchemaId) -> Result<Arc<IdDoc>> {
         let epoch = self.id_epoch();
         if let Some(doc) = self.cache.id_docs.get(&id, epoch) {
             caller.check_shown(id, &doc.references)?;
             return Ok(doc);
         }
-        let stored = self.stored(id)?;
-        if self.store.usages(id)?.is_empty() {
+        let stored = self.stored("", id)?;
+        if self.usages_in("", id)?.is_empty() {
             return Err(Error::SchemaNotFound(id.to_string()));
         }
-        let json = render(&IdBody {
-            schema: &stored.schema,
-            schema_type: stored.schema_type,
-            references: &stored.references,
-            metadata: stored.metadata.as_ref(),
-            rule_set: stored.rule_set.as_ref(),
-            guid: &stored.guid(),
-        })?;
-        let doc = Arc::new(IdDoc {
-            json,
-            raw: exact(stored.schema.into_bytes()),
-            references: stored.references,
-        });
+        let doc = Arc::new(id_doc(stored, None)?);
         let bytes = doc.json.len()
             + doc.raw.len()
             + references_size(&doc.references)
@@ -103,52 +107,144 @@ impl Registry {
         Ok(doc)
     }
 
-    /// The id of the schema with `guid`, 40403 when none (or it has no version left).
-    /// Read in either case, as Java's `UUID.fromString` reads it.
-    fn id_of_guid(&self, guid: &str) -> Result<SchemaId> {
+    /// `GET /schemas/ids/{id}?subject=`: the id in the context `subject` picks (see
+    /// [`Registry::locate_id`]), answered with the subject and version it was found
+    /// under, as Confluent 8 answers.
+    pub fn schema_by_id_for(
+        &self,
+        caller: Caller<'_>,
+        id: SchemaId,
+        subject: &str,
+    ) -> Result<Arc<IdDoc>> {
+        let (context, found) = self.locate_id(id, Some(subject))?;
+        let stored = self.stored(&context, id)?;
+        let doc = id_doc(stored, found.as_ref().map(|(s, e)| (s.as_str(), e.version)))?;
+        caller.check_shown(id, &doc.references)?;
+        Ok(Arc::new(doc))
+    }
+
+    /// Where id `id` is read, as Confluent's `getSchemaKeyUsingContexts` finds it: with
+    /// no subject, in the default context; with a context (`:.ctx:`), in it; with a
+    /// qualified subject, only where that subject uses it; with an unqualified one,
+    /// where it uses it in the default context, else in the first context where the
+    /// subject of that name uses it, else anywhere in the default context. Gives the
+    /// context's prefix and, when a subject was given, the subject version found.
+    pub(super) fn locate_id(
+        &self,
+        id: SchemaId,
+        subject: Option<&str>,
+    ) -> Result<(String, Option<(String, VersionEntry)>)> {
+        let not_found = || Error::SchemaNotFound(id.to_string());
+        let any_in = |context: &str| -> Result<(String, Option<(String, VersionEntry)>)> {
+            let first = self.usages_in(context, id)?.into_iter().next();
+            let first = first.ok_or_else(not_found)?;
+            Ok((context.to_owned(), subject.map(|_| first)))
+        };
+        let Some(raw) = subject else {
+            return any_in("");
+        };
+        let named = match Subject::parse(raw) {
+            Ok(named) => named,
+            Err(SubjectError::ContextOnly(_)) => match Context::parse(raw) {
+                Ok(context) => return any_in(&context.prefix()),
+                Err(_) => return any_in(""),
+            },
+            // Confluent reads a name it cannot qualify in the default context.
+            Err(_) => return any_in(""),
+        };
+        let used_by = |name: &str| -> Result<Option<(String, VersionEntry)>> {
+            Ok(self
+                .store
+                .usages(id)?
+                .into_iter()
+                .find(|(s, _)| s == name))
+        };
+        let context = named.context();
+        if let Some(found) = used_by(named.as_str())? {
+            return Ok((context.prefix(), Some(found)));
+        }
+        if !context.is_default() {
+            return Err(not_found());
+        }
+        for other in self.store.contexts()? {
+            if let Some(found) = used_by(&format!("{other}{}", named.as_str()))? {
+                return Ok((other, Some(found)));
+            }
+        }
+        any_in("")
+    }
+
+    /// The context and id of the schema with `guid`, 40403 when none (or it has no
+    /// version left). Read in either case, as Java's `UUID.fromString` reads it.
+    fn ids_of_guid(&self, guid: &str) -> Result<Vec<(String, SchemaId)>> {
         let not_found = || Error::SchemaNotFound(guid.to_owned());
         let guid = guid.to_ascii_lowercase();
         let guid = guid.as_str();
         if !contract::is_guid(guid) {
             return Err(not_found());
         }
-        let id = self.store.id_for_guid(guid)?.ok_or_else(not_found)?;
-        if self.store.usages(id)?.is_empty() {
+        let mut found = Vec::new();
+        for (context, id) in self.store.ids_for_guid(guid)? {
+            if !self.usages_in(&context, id)?.is_empty() {
+                found.push((context, id));
+            }
+        }
+        if found.is_empty() {
             return Err(not_found());
         }
-        Ok(id)
+        Ok(found)
     }
 
-    /// `GET /schemas/guids/{guid}`: the same body as the schema's id answers.
+    /// `GET /schemas/guids/{guid}`: the same body as the schema's id answers (the
+    /// default context's id first, as Confluent looks there first).
     pub fn schema_by_guid(&self, caller: Caller<'_>, guid: &str) -> Result<Arc<IdDoc>> {
-        let id = self.id_of_guid(guid)?;
-        self.schema_by_id(caller, id)
+        let (context, id) = self.ids_of_guid(guid)?.swap_remove(0);
+        if context.is_empty() {
+            return self.schema_by_id(caller, id);
+        }
+        let doc = id_doc(self.stored(&context, id)?, None)?;
+        caller.check_shown(id, &doc.references)?;
+        Ok(Arc::new(doc))
     }
 
-    /// `GET /schemas/guids/{guid}/ids`: the id in each context; one context here.
-    pub fn ids_by_guid(&self, guid: &str) -> Result<Vec<SchemaId>> {
-        Ok(vec![self.id_of_guid(guid)?])
+    /// `GET /schemas/guids/{guid}/ids`: the id in each context that has the schema, as
+    /// (context name, id).
+    pub fn ids_by_guid(&self, guid: &str) -> Result<Vec<(String, SchemaId)>> {
+        Ok(self
+            .ids_of_guid(guid)?
+            .into_iter()
+            .map(|(context, id)| (Context::of(&context).name().to_owned(), id))
+            .collect())
     }
 
+    /// The subject versions using id `id` of the context `subject` picks (see
+    /// [`Registry::locate_id`]), soft-deleted ones with `deleted`.
     pub(super) fn id_usages(
         &self,
         id: SchemaId,
+        subject: Option<&str>,
         deleted: bool,
     ) -> Result<Vec<(String, VersionEntry)>> {
-        let usages = self.store.usages(id)?;
-        if usages.is_empty() || self.store.schema(id)?.is_none() {
+        let (context, _) = self.locate_id(id, subject)?;
+        if self.store.schema(&context, id)?.is_none() {
             return Err(Error::SchemaNotFound(id.to_string()));
         }
-        Ok(usages
+        Ok(self
+            .usages_in(&context, id)?
             .into_iter()
             .filter(|(_, e)| deleted || !e.deleted)
             .collect())
     }
 
     /// `GET /schemas/ids/{id}/subjects`.
-    pub fn id_subjects(&self, id: SchemaId, deleted: bool) -> Result<Vec<String>> {
+    pub fn id_subjects(
+        &self,
+        id: SchemaId,
+        subject: Option<&str>,
+        deleted: bool,
+    ) -> Result<Vec<String>> {
         let mut subjects: Vec<String> = self
-            .id_usages(id, deleted)?
+            .id_usages(id, subject, deleted)?
             .into_iter()
             .map(|(s, _)| s)
             .collect();
@@ -157,9 +253,14 @@ impl Registry {
     }
 
     /// `GET /schemas/ids/{id}/versions`.
-    pub fn id_versions(&self, id: SchemaId, deleted: bool) -> Result<Vec<(String, i32)>> {
+    pub fn id_versions(
+        &self,
+        id: SchemaId,
+        subject: Option<&str>,
+        deleted: bool,
+    ) -> Result<Vec<(String, i32)>> {
         Ok(self
-            .id_usages(id, deleted)?
+            .id_usages(id, subject, deleted)?
             .into_iter()
             .map(|(s, e)| (s, e.version))
             .collect())
@@ -173,8 +274,9 @@ impl Registry {
         listing: &SchemaListing,
     ) -> Result<Vec<SchemaView>> {
         let mut out = Vec::new();
+        let prefix = SubjectPrefix::parse(&listing.prefix);
         for (subject, versions) in self.store.all_versions()? {
-            if !subject.starts_with(&listing.prefix) {
+            if !prefix.matches(&subject) {
                 continue;
             }
             let visible: Vec<&VersionEntry> = versions
@@ -212,11 +314,12 @@ impl Registry {
         offset: usize,
         limit: i64,
     ) -> Result<Vec<String>> {
+        let prefix = SubjectPrefix::parse(prefix);
         let subjects = self
             .store
             .all_versions()?
             .into_iter()
-            .filter(|(s, _)| s.starts_with(prefix))
+            .filter(|(s, _)| prefix.matches(s))
             .filter(|(_, versions)| {
                 if deleted_only {
                     versions.iter().any(|v| v.deleted)
@@ -364,7 +467,7 @@ impl Registry {
             return Err(Error::SubjectNotFound(subject.to_owned()));
         }
         for entry in versions.iter().rev().filter(|v| deleted || !v.deleted) {
-            let stored = self.stored(entry.id)?;
+            let stored = self.stored(&context_of(subject), entry.id)?;
             let matches = stored.metadata.as_ref().is_some_and(|m| {
                 wanted
                     .iter()
@@ -387,4 +490,24 @@ impl Registry {
             .ok_or_else(|| Error::VersionNotFound(version.to_string()))?;
         self.live_referrers(subject, entry.version)
     }
+}
+
+/// The body of `GET /schemas/ids/{id}` for `stored`, with the subject version it was
+/// found under when the request named a subject.
+fn id_doc(stored: StoredSchema, found: Option<(&str, i32)>) -> Result<IdDoc> {
+    let json = render(&IdBody {
+        subject: found.map(|(s, _)| s),
+        version: found.map(|(_, v)| v),
+        schema: &stored.schema,
+        schema_type: stored.schema_type,
+        references: &stored.references,
+        metadata: stored.metadata.as_ref(),
+        rule_set: stored.rule_set.as_ref(),
+        guid: &stored.guid(),
+    })?;
+    Ok(IdDoc {
+        json,
+        raw: exact(stored.schema.into_bytes()),
+        references: stored.references,
+    })
 }

@@ -11,8 +11,9 @@ use super::*;
 
 /// The caches, each bounded in entries and bytes.
 pub(super) struct ReadCache {
-    /// Hot-path bodies of `GET /schemas/ids/{id}`, tagged with [`Registry::id_epoch`]:
-    /// a permanent delete is the only thing that can make an id unresolvable.
+    /// Hot-path bodies of `GET /schemas/ids/{id}` (ids of the default context, which
+    /// the path without `?subject=` names), tagged with [`Registry::id_epoch`]: a
+    /// permanent delete is the only thing that can make an id unresolvable.
     pub(super) id_docs: Cache<SchemaId, Arc<IdDoc>>,
     /// Permanent deletes so far (see [`Registry::id_epoch`]).
     pub(super) forgets: AtomicU64,
@@ -28,8 +29,8 @@ pub(super) struct ReadCache {
     /// The per-process seed of `body_lookups`' keys.
     pub(super) body_lookup_seed: u64,
     /// Parsed history for compatibility checks, so a registration does not re-parse
-    /// every earlier version.
-    pub(super) parsed: Cache<SchemaId, Arc<ParsedSchema>>,
+    /// every earlier version; by context prefix and id.
+    pub(super) parsed: Cache<(String, SchemaId), Arc<ParsedSchema>>,
     /// Recently parsed request schemas by digest of their exact input: producers look
     /// up and re-register the same text at every start, and parsing (metaschema
     /// validation, compiling a JSON validator) dwarfs everything else on that path.

@@ -3,16 +3,17 @@
 use super::*;
 
 impl Registry {
-    /// Adds the text of schema `id` (imported as `name`) and, first, everything it
-    /// imports in turn, so core sees dependencies before dependents.
+    /// Adds the text of schema `id` of `context` (imported as `name`) and, first,
+    /// everything it imports in turn, so core sees dependencies before dependents.
     pub(super) fn collect_reference(
         &self,
+        context: &str,
         name: &str,
         id: SchemaId,
         out: &mut Vec<Reference>,
-        seen: &mut HashSet<SchemaId>,
+        seen: &mut HashSet<(String, SchemaId)>,
     ) -> Result<()> {
-        if !seen.insert(id) {
+        if !seen.insert((context.to_owned(), id)) {
             return Ok(());
         }
         if seen.len() > self.limits.max_references {
@@ -21,9 +22,10 @@ impl Registry {
                 self.limits.max_references
             )));
         }
-        let stored = self.stored(id)?;
+        let stored = self.stored(context, id)?;
         for r in &stored.references {
-            let versions = self.store.versions(&r.subject)?;
+            let target = reference_target(context, &r.subject);
+            let versions = self.store.versions(&target)?;
             let entry = Self::find_version(&versions, VersionSpec::Number(r.version), true)
                 .ok_or_else(|| {
                     Error::InvalidSchema(format!(
@@ -31,14 +33,16 @@ impl Registry {
                         r.subject, r.version
                     ))
                 })?;
-            self.collect_reference(&r.name, entry.id, out, seen)?;
+            self.collect_reference(&context_of(&target), &r.name, entry.id, out, seen)?;
         }
         out.push(Reference::new(name, stored.schema));
         Ok(())
     }
 
-    /// Resolves client references to concrete subject-versions, their ids and texts.
-    pub(super) fn resolve_references(&self, refs: &[RefInput]) -> Result<Resolved> {
+    /// Resolves client references made from a schema of `context` to concrete
+    /// subject-versions, their ids and texts. An unqualified reference names a subject
+    /// of the same context.
+    pub(super) fn resolve_references(&self, context: &str, refs: &[RefInput]) -> Result<Resolved> {
         // Checked up front: repeats of one subject-version would otherwise pass the
         // transitive count below and be stored (and looked up) one by one.
         if refs.len() > self.limits.max_references {
@@ -64,7 +68,8 @@ impl Registry {
                 v if v >= 1 && v <= i64::from(i32::MAX) => VersionSpec::Number(v as i32),
                 _ => return Err(not_found()),
             };
-            let versions = self.store.versions(&r.subject)?;
+            let target = reference_target(context, &r.subject);
+            let versions = self.store.versions(&target)?;
             let entry = Self::find_version(&versions, spec, false).ok_or_else(not_found)?;
             concrete.push(SchemaRef {
                 name: r.name.clone(),
@@ -72,7 +77,13 @@ impl Registry {
                 version: entry.version,
             });
             ids.push(entry.id);
-            self.collect_reference(&r.name, entry.id, &mut texts, &mut seen)?;
+            self.collect_reference(
+                &context_of(&target),
+                &r.name,
+                entry.id,
+                &mut texts,
+                &mut seen,
+            )?;
         }
         Ok(Resolved {
             references: concrete,
@@ -91,7 +102,8 @@ impl Registry {
     /// itself protected from deletion (42206).
     pub(super) fn recheck_references(&self, cand: &Candidate) -> Result<()> {
         for (r, id) in cand.references.iter().zip(&cand.pinned) {
-            let current = self.store.version(&r.subject, r.version)?;
+            let target = reference_target(&cand.context, &r.subject);
+            let current = self.store.version(&target, r.version)?;
             if !current.is_some_and(|e| !e.deleted && e.id == *id) {
                 return Err(Error::InvalidSchema(format!(
                     "reference {:?} names subject {:?} version {}, which was deleted while this schema was being registered; register it against a version that exists",
@@ -102,17 +114,26 @@ impl Registry {
         Ok(())
     }
 
-    pub(super) fn parse_input(&self, input: &SchemaInput, normalize: bool) -> Result<Candidate> {
-        self.parse_input_with(input, contract_of(input)?, normalize)
+    /// Parses a request's schema for `subject`, whose context its references and its
+    /// identity are read in.
+    pub(super) fn parse_input(
+        &self,
+        subject: &str,
+        input: &SchemaInput,
+        normalize: bool,
+    ) -> Result<Candidate> {
+        self.parse_input_with(subject, input, contract_of(input)?, normalize)
     }
 
     /// [`Registry::parse_input`] with the data contract the use case decided on.
     pub(super) fn parse_input_with(
         &self,
+        subject: &str,
         input: &SchemaInput,
         contract: Contract,
         normalize: bool,
     ) -> Result<Candidate> {
+        let context = context_of(subject);
         let text = match input.schema.as_deref() {
             Some(t) if !t.trim().is_empty() => t,
             _ => return Err(Error::InvalidSchema("Empty schema".into())),
@@ -125,7 +146,7 @@ impl Registry {
             references,
             ids: pinned,
             texts,
-        } = self.resolve_references(input.references.as_deref().unwrap_or(&[]))?;
+        } = self.resolve_references(&context, input.references.as_deref().unwrap_or(&[]))?;
         let options = ParseOptions {
             normalize,
             limits: self.limits,
@@ -148,8 +169,9 @@ impl Registry {
                 parsed
             }
         };
-        let key = content_key(&parsed, &references, &contract);
+        let key = content_key(&parsed, &references, &contract, &context);
         Ok(Candidate {
+            context,
             parsed,
             references,
             texts,
@@ -186,28 +208,36 @@ impl Registry {
     /// A stored schema parsed for comparison, cached under [`Registry::id_epoch`]: a
     /// stored schema never changes, but a permanent delete (here or through another
     /// instance) can free its id and the versions its references resolve to.
-    pub(super) fn parsed(&self, id: SchemaId) -> Result<Arc<ParsedSchema>> {
+    pub(super) fn parsed(&self, context: &str, id: SchemaId) -> Result<Arc<ParsedSchema>> {
         let epoch = self.id_epoch();
-        if let Some(p) = self.cache.parsed.get(&id, epoch) {
+        let key = (context.to_owned(), id);
+        if let Some(p) = self.cache.parsed.get(&key, epoch) {
             return Ok(p);
         }
-        let parsed = Arc::new(self.reparse(id, false)?);
+        let parsed = Arc::new(self.reparse(context, id, false)?);
         self.cache
             .parsed
-            .insert(id, epoch, Arc::clone(&parsed), parsed_size(&parsed));
+            .insert(key, epoch, Arc::clone(&parsed), parsed_size(&parsed));
         Ok(parsed)
     }
 
-    pub(super) fn reparse(&self, id: SchemaId, normalize: bool) -> Result<ParsedSchema> {
-        let stored = self.stored(id)?;
-        self.reparse_texts(id, &stored, normalize)
+    /// Schema `id` of `context` parsed again from the store.
+    pub(super) fn reparse(
+        &self,
+        context: &str,
+        id: SchemaId,
+        normalize: bool,
+    ) -> Result<ParsedSchema> {
+        let stored = self.stored(context, id)?;
+        self.reparse_texts(context, id, &stored, normalize)
             .map(|(parsed, _)| parsed)
     }
 
-    /// [`Registry::reparse`] of `stored` (schema `id`), also giving the reference texts
-    /// it parsed with.
+    /// [`Registry::reparse`] of `stored` (schema `id` of `context`), also giving the
+    /// reference texts it parsed with.
     pub(super) fn reparse_texts(
         &self,
+        context: &str,
         id: SchemaId,
         stored: &StoredSchema,
         normalize: bool,
@@ -215,9 +245,16 @@ impl Registry {
         let mut texts = Vec::new();
         let mut seen = HashSet::new();
         for r in &stored.references {
-            let versions = self.store.versions(&r.subject)?;
+            let target = reference_target(context, &r.subject);
+            let versions = self.store.versions(&target)?;
             if let Some(e) = Self::find_version(&versions, VersionSpec::Number(r.version), true) {
-                self.collect_reference(&r.name, e.id, &mut texts, &mut seen)?;
+                self.collect_reference(
+                    &context_of(&target),
+                    &r.name,
+                    e.id,
+                    &mut texts,
+                    &mut seen,
+                )?;
             }
         }
         let options = ParseOptions {
@@ -248,8 +285,9 @@ impl Registry {
         {
             return Ok(Some(*v));
         }
+        let context = cand.context.as_str();
         for v in candidates.iter().rev() {
-            let stored = self.stored(v.id)?;
+            let stored = self.stored(context, v.id)?;
             if stored.schema_type != cand.parsed.schema_type()
                 || stored.references != cand.references
                 || !can_lookup(&cand.contract, &stored, v.version)
@@ -257,9 +295,10 @@ impl Registry {
                 continue;
             }
             let fingerprint = cand.parsed.fingerprint();
-            if self.parsed(v.id)?.fingerprint() == fingerprint
+            if self.parsed(context, v.id)?.fingerprint() == fingerprint
                 || (normalize
-                    && self.reparse(v.id, true).map(|p| p.fingerprint()).ok() == Some(fingerprint))
+                    && self.reparse(context, v.id, true).map(|p| p.fingerprint()).ok()
+                        == Some(fingerprint))
             {
                 return Ok(Some(*v));
             }

@@ -25,6 +25,9 @@ impl Registry {
     ) -> Result<Written<SchemaView>> {
         // Validated at the edge; the store keys by the name.
         let subject = subject.as_str();
+        // Ids, content keys and references are the context's own.
+        let context = context_of(subject);
+        let context = context.as_str();
         caller.check_references(input.references.as_deref())?;
         let given = contract_of(input)?;
         let config = self.effective_config(subject)?;
@@ -37,7 +40,7 @@ impl Registry {
         // consistency; under the lock the candidate is re-used unless the contract or
         // the text turn out to be inherited.
         let early = if has_text {
-            Some(self.parse_input_with(input, given.clone(), normalize)?)
+            Some(self.parse_input_with(subject, input, given.clone(), normalize)?)
         } else {
             None
         };
@@ -63,7 +66,7 @@ impl Registry {
             if let Some(hit) = self.matching_version(cand, &live, normalize)? {
                 self.ensure_writable(subject)?;
                 return Ok(Written {
-                    value: self.view("", &hit)?,
+                    value: SchemaView::of("", &hit, self.stored(context, hit.id)?),
                     seq: self.current_seq(),
                 });
             }
@@ -82,7 +85,7 @@ impl Registry {
         // without a schema re-uses the latest version's, and the contract is inherited
         // and merged with the config's.
         let previous = match live.last() {
-            Some(v) if !import => Some((v.id, self.stored(v.id)?)),
+            Some(v) if !import => Some((v.id, self.stored(context, v.id)?)),
             _ => None,
         };
         let filled;
@@ -112,7 +115,7 @@ impl Registry {
         };
         let cand = match early {
             Some(cand) if cand.contract == contract => cand,
-            _ => self.parse_input_with(input, contract, normalize)?,
+            _ => self.parse_input_with(subject, input, contract, normalize)?,
         };
         self.recheck_references(&cand)?;
 
@@ -127,7 +130,7 @@ impl Registry {
             }
             // Possibly committed by a writer whose flush is still running: wait for it too.
             return Ok(Written {
-                value: self.view("", &hit)?,
+                value: SchemaView::of("", &hit, self.stored(context, hit.id)?),
                 seq: self.current_seq(),
             });
         }
@@ -136,7 +139,7 @@ impl Registry {
         let id = match requested_id {
             None => match existing_id {
                 Some(id) => id,
-                None => self.store.next_id()?,
+                None => self.store.next_id(context)?,
             },
             Some(req) if !import => match existing_id {
                 Some(id) if i64::from(id) == req => id,
@@ -183,7 +186,7 @@ impl Registry {
         }
 
         let mut ops = Vec::with_capacity(3);
-        let stored = match self.store.schema(id)? {
+        let stored = match self.store.schema(context, id)? {
             Some(stored) => stored,
             None => {
                 let schema = StoredSchema {
@@ -194,6 +197,7 @@ impl Registry {
                     rule_set: cand.contract.rule_set,
                 };
                 ops.push(Op::PutSchema {
+                    context: context.to_owned(),
                     id,
                     key: cand.key,
                     guid: schema.guid(),
@@ -212,7 +216,17 @@ impl Registry {
             subject: subject.to_owned(),
             entry,
         });
-        ops.push(Op::SetNextId(id.next()));
+        ops.push(Op::SetNextId {
+            context: context.to_owned(),
+            next: id.next(),
+        });
+        // A context is listed from its first registration until `DELETE /contexts`.
+        if !context.is_empty() && !self.store.contexts()?.iter().any(|c| c == context) {
+            ops.push(Op::SetContext {
+                context: context.to_owned(),
+                present: true,
+            });
+        }
         let seq = self.commit(writer, &ops)?;
         // Answered from what was just decided, without reading it back.
         Ok(Written {
@@ -222,7 +236,8 @@ impl Registry {
     }
 
     /// The id an IMPORT registration asks for, checked: in range, allowed to the
-    /// caller, and free or already holding this very schema.
+    /// caller, and free in the candidate's context or already holding this very schema
+    /// there.
     fn import_id(&self, caller: Caller<'_>, req: i64, cand: &Candidate) -> Result<SchemaId> {
         let invalid = || {
             Error::IdMismatch(format!(
@@ -235,13 +250,13 @@ impl Registry {
             .map(SchemaId)
             .ok_or_else(invalid)?;
         // Who may move the counter first: a refusal says what to ask for.
-        self.check_import_id(caller, id)?;
+        self.check_import_id(caller, &cand.context, id)?;
         if id.0 > MAX_IMPORT_ID {
             return Err(invalid());
         }
-        if let Some(stored) = self.store.schema(id)?
+        if let Some(stored) = self.store.schema(&cand.context, id)?
             && (stored.schema_type != cand.parsed.schema_type()
-                || self.parsed(id)?.fingerprint() != cand.parsed.fingerprint()
+                || self.parsed(&cand.context, id)?.fingerprint() != cand.parsed.fingerprint()
                 || stored.references != cand.references
                 || stored.metadata != cand.contract.metadata
                 || stored.rule_set != cand.contract.rule_set)
@@ -257,8 +272,13 @@ impl Registry {
     /// space of every subject: only an admin without subject prefixes may give one. Ids
     /// below it are free slots an earlier import skipped (or schemas already stored,
     /// checked by the caller), and taking one changes nothing for anyone else.
-    pub(super) fn check_import_id(&self, caller: Caller<'_>, id: SchemaId) -> Result<()> {
-        let next = self.store.next_id()?;
+    pub(super) fn check_import_id(
+        &self,
+        caller: Caller<'_>,
+        context: &str,
+        id: SchemaId,
+    ) -> Result<()> {
+        let next = self.store.next_id(context)?;
         if id < next || caller.is_global_admin() {
             return Ok(());
         }
@@ -286,7 +306,7 @@ impl Registry {
             None => live,
             Some(group) => {
                 let value = Metadata::group_value(cand.contract.metadata.as_ref(), group);
-                grouped = self.in_group(live, group, value)?;
+                grouped = self.in_group(&cand.context, live, group, value)?;
                 &grouped[..]
             }
         };
@@ -306,16 +326,18 @@ impl Registry {
         }
     }
 
-    /// The versions among `live` whose metadata property `group` is `value`.
+    /// The versions among `live` (of a subject of `context`) whose metadata property
+    /// `group` is `value`.
     pub(super) fn in_group(
         &self,
+        context: &str,
         live: &[VersionEntry],
         group: &str,
         value: Option<&str>,
     ) -> Result<Vec<VersionEntry>> {
         let mut out = Vec::with_capacity(live.len());
         for v in live {
-            let stored = self.stored(v.id)?;
+            let stored = self.stored(context, v.id)?;
             if Metadata::group_value(stored.metadata.as_ref(), group) == value {
                 out.push(*v);
             }

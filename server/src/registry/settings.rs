@@ -1,18 +1,94 @@
 //! Compatibility levels and modes: reading, setting and clearing them, and what applies to a subject.
+//!
+//! Settings live at four levels, as in Confluent: a subject's own; its context's
+//! (`:.ctx:`, for subjects outside the default context) or, in the default context, the
+//! top level (`/config`, `/mode`); then `:.__GLOBAL:`, which applies in every context;
+//! then the server's default.
+
+use schemagate_core::subject::GLOBAL_CONTEXT;
 
 use super::*;
 
+/// What a `/config/{s}` or `/mode/{s}` path names besides the top level: a subject, or
+/// a context's own setting (`:.ctx:`, and `:.__GLOBAL:` for every context).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Scope {
+    /// A subject's setting.
+    Subject(Subject),
+    /// A context's setting.
+    Context(Context),
+}
+
+impl Scope {
+    /// Reads a path's name; `None` for the default context (`:.:`), which is the top
+    /// level, as Confluent answers it.
+    pub fn parse(raw: &str) -> std::result::Result<Option<Scope>, SubjectError> {
+        match Subject::parse(raw) {
+            Ok(subject) => Ok(Some(Scope::Subject(subject))),
+            Err(SubjectError::ContextOnly(_)) => {
+                let context = Context::parse(raw)?;
+                Ok((!context.is_default()).then_some(Scope::Context(context)))
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// The key its setting is stored under.
+    pub fn key(&self) -> String {
+        match self {
+            Scope::Subject(s) => s.as_str().to_owned(),
+            Scope::Context(c) => c.prefix(),
+        }
+    }
+}
+
+/// The key of the `.__GLOBAL` context's settings.
+fn global_context_key() -> String {
+    format!(":{GLOBAL_CONTEXT}:")
+}
+
 impl Registry {
-    /// The configuration that applies to `subject`, as Confluent's `getConfigInScope`
-    /// merges it: the global one when the subject has none; else the subject's, with
-    /// the level, `normalize`, the validations and the compatibility group taken from
-    /// the global one where the subject's leaves them unset. The default and override
-    /// metadata and rules are then the subject's alone, as in Confluent.
+    /// A setting for `key` (a subject, a context's prefix, or `None` for the top level)
+    /// as Confluent's lookup cache finds it when it falls back: its own, else its
+    /// context's (outside the default context) or the top level's (inside it), else
+    /// `:.__GLOBAL:`'s.
+    fn in_scope<T>(
+        &self,
+        key: Option<&str>,
+        read: impl Fn(Option<&str>) -> std::result::Result<Option<T>, StoreError>,
+    ) -> Result<Option<T>> {
+        if let Some(own) = read(key)? {
+            return Ok(Some(own));
+        }
+        if let Some(key) = key {
+            let context = Context::of(key);
+            let next = if context.is_default() {
+                read(None)?
+            } else if context.prefix() != key {
+                read(Some(&context.prefix()))?
+            } else {
+                None
+            };
+            if next.is_some() {
+                return Ok(next);
+            }
+        }
+        Ok(read(Some(&global_context_key()))?)
+    }
+
+    /// The configuration that applies to `subject` (or a context's prefix), as
+    /// Confluent's `getConfigInScope` merges it: the one in scope when the subject has
+    /// none of its own; else the subject's, with the level, `normalize`, the
+    /// validations and the compatibility group taken from the top level's where the
+    /// subject's leaves them unset. The default and override metadata and rules are
+    /// then the subject's alone, as in Confluent.
     pub(super) fn effective_config(&self, subject: &str) -> Result<ConfigRecord> {
-        let global = self.store.config(None)?.unwrap_or_default();
         let Some(own) = self.store.config(Some(subject))? else {
-            return Ok(global);
+            return Ok(self
+                .in_scope(Some(subject), |k| self.store.config(k))?
+                .unwrap_or_default());
         };
+        let global = self.store.config(None)?.unwrap_or_default();
         Ok(ConfigRecord {
             compatibility_level: own.compatibility_level.or(global.compatibility_level),
             normalize: own.normalize.or(global.normalize),
@@ -23,13 +99,17 @@ impl Registry {
         })
     }
 
-    /// The mode that applies to `subject`; a global READONLY_OVERRIDE beats subject modes.
+    /// The mode that applies to `subject` (its own, else the one in scope); a
+    /// READONLY_OVERRIDE at the top level or in `:.__GLOBAL:` beats every other mode.
     pub(super) fn effective_mode(&self, subject: &str) -> Result<Mode> {
-        let global = self.store.mode(None)?.unwrap_or(Mode::ReadWrite);
-        if global == Mode::ReadOnlyOverride {
-            return Ok(global);
+        for key in [None, Some(global_context_key())] {
+            if self.store.mode(key.as_deref())? == Some(Mode::ReadOnlyOverride) {
+                return Ok(Mode::ReadOnlyOverride);
+            }
         }
-        Ok(self.store.mode(Some(subject))?.unwrap_or(global))
+        Ok(self
+            .in_scope(Some(subject), |k| self.store.mode(k))?
+            .unwrap_or(Mode::ReadWrite))
     }
 
     pub(super) fn ensure_writable(&self, subject: &str) -> Result<Mode> {
@@ -47,18 +127,20 @@ impl Registry {
     /// `defaultToGlobal`, is the merged one that applies to it.
     pub fn get_config(
         &self,
-        subject: Option<&Subject>,
+        scope: Option<&Scope>,
         default_to_global: bool,
     ) -> Result<ConfigRecord> {
-        let Some(subject) = subject else {
-            return Ok(self.with_default_level(self.store.config(None)?.unwrap_or_default()));
+        let Some(scope) = scope else {
+            let top = self.in_scope(None, |k| self.store.config(k))?;
+            return Ok(self.with_default_level(top.unwrap_or_default()));
         };
+        let key = scope.key();
         if default_to_global {
-            return Ok(self.with_default_level(self.effective_config(subject.as_str())?));
+            return Ok(self.with_default_level(self.effective_config(&key)?));
         }
         self.store
-            .config(Some(subject.as_str()))?
-            .ok_or_else(|| Error::SubjectLevelNotConfigured(subject.as_str().to_owned()))
+            .config(Some(&key))?
+            .ok_or(Error::SubjectLevelNotConfigured(key))
     }
 
     /// `config` with the server's default level where it sets none: how the global
@@ -73,10 +155,11 @@ impl Registry {
     /// configuration now stored.
     pub fn set_config(
         &self,
-        subject: Option<&Subject>,
+        scope: Option<&Scope>,
         update: ConfigUpdate,
     ) -> Result<Written<ConfigRecord>> {
-        let subject = subject.map(Subject::as_str);
+        let key = scope.map(Scope::key);
+        let subject = key.as_deref();
         let writer = self.lock_writer()?;
         let config = update.apply(self.store.config(subject)?.unwrap_or_default());
         let seq = self.commit(
@@ -90,8 +173,9 @@ impl Registry {
     }
 
     /// `DELETE /config[/{s}]`: the configuration that was in force.
-    pub fn delete_config(&self, subject: Option<&Subject>) -> Result<Written<ConfigRecord>> {
-        let subject = subject.map(Subject::as_str);
+    pub fn delete_config(&self, scope: Option<&Scope>) -> Result<Written<ConfigRecord>> {
+        let key = scope.map(Scope::key);
+        let subject = key.as_deref();
         let writer = self.lock_writer()?;
         let previous = match (subject, self.store.config(subject)?) {
             (None, config) => self.with_default_level(config.unwrap_or_default()),
@@ -112,35 +196,44 @@ impl Registry {
     }
 
     /// `GET /mode` and `GET /mode/{s}`.
-    pub fn get_mode(&self, subject: Option<&Subject>, default_to_global: bool) -> Result<Mode> {
-        scoped(
-            subject,
-            default_to_global,
-            |s| self.store.mode(s),
-            Mode::ReadWrite,
-            Error::SubjectModeNotConfigured,
-        )
+    pub fn get_mode(&self, scope: Option<&Scope>, default_to_global: bool) -> Result<Mode> {
+        let key = scope.map(Scope::key);
+        if let Some(key) = &key
+            && !default_to_global
+        {
+            return self
+                .store
+                .mode(Some(key))?
+                .ok_or_else(|| Error::SubjectModeNotConfigured(key.clone()));
+        }
+        Ok(self
+            .in_scope(key.as_deref(), |k| self.store.mode(k))?
+            .unwrap_or(Mode::ReadWrite))
     }
 
     /// `PUT /mode[/{s}]`. IMPORT over live data needs `force`, since imported ids
     /// could collide with ids already handed out.
     pub fn set_mode(
         &self,
-        subject: Option<&Subject>,
+        scope: Option<&Scope>,
         mode: Mode,
         force: bool,
     ) -> Result<Written<Mode>> {
-        let subject = subject.map(Subject::as_str);
+        let key = scope.map(Scope::key);
+        let subject = key.as_deref();
         let writer = self.lock_writer()?;
         if mode == Mode::Import && !force {
-            let has_live = match subject {
-                None => self
-                    .store
-                    .all_versions()?
-                    .iter()
-                    .any(|(_, vs)| vs.iter().any(|v| !v.deleted)),
-                Some(s) => self.store.versions(s)?.iter().any(|v| !v.deleted),
+            // The subjects the mode would reach: one, a context's, or every one.
+            let reached = |s: &str| match scope {
+                None => true,
+                Some(Scope::Subject(own)) => own.as_str() == s,
+                Some(Scope::Context(c)) => c.is_global() || Context::of(s) == *c,
             };
+            let has_live = self
+                .store
+                .all_versions()?
+                .iter()
+                .any(|(s, vs)| reached(s) && vs.iter().any(|v| !v.deleted));
             if has_live {
                 return Err(Error::NotPermitted(
                     "Cannot import since found existing subjects; use force=true to override"
@@ -158,19 +251,20 @@ impl Registry {
         Ok(Written { value: mode, seq })
     }
 
-    /// `DELETE /mode/{s}`: the mode that was set.
-    pub fn delete_mode(&self, subject: &Subject) -> Result<Written<Mode>> {
-        // Validated at the edge; the store keys by the name.
-        let subject = subject.as_str();
+    /// `DELETE /mode/{s}`: the mode that was set (40401 when none was); for the
+    /// default context (`:.:`), the top level's, READWRITE when none was set.
+    pub fn delete_mode(&self, scope: Option<&Scope>) -> Result<Written<Mode>> {
+        let key = scope.map(Scope::key);
         let writer = self.lock_writer()?;
-        let previous = self
-            .store
-            .mode(Some(subject))?
-            .ok_or_else(|| Error::SubjectNotFound(subject.to_owned()))?;
+        let previous = match (self.store.mode(key.as_deref())?, &key) {
+            (Some(mode), _) => mode,
+            (None, None) => Mode::ReadWrite,
+            (None, Some(key)) => return Err(Error::SubjectNotFound(key.clone())),
+        };
         let seq = self.commit(
             writer,
             &[Op::SetMode {
-                subject: Some(subject.to_owned()),
+                subject: key,
                 mode: None,
             }],
         )?;
@@ -178,27 +272,6 @@ impl Registry {
             value: previous,
             seq,
         })
-    }
-}
-
-/// A setting as `GET /config` and `GET /mode` answer it: the global one (or `default`)
-/// without a subject; with one, the subject's own, else the global one when
-/// `default_to_global`, else `unset` (40408, 40409).
-fn scoped<T>(
-    subject: Option<&Subject>,
-    default_to_global: bool,
-    read: impl Fn(Option<&str>) -> std::result::Result<Option<T>, StoreError>,
-    default: T,
-    unset: fn(String) -> Error,
-) -> Result<T> {
-    let global = || -> Result<T> { Ok(read(None)?.unwrap_or(default)) };
-    let Some(subject) = subject else {
-        return global();
-    };
-    match read(Some(subject.as_str()))? {
-        Some(own) => Ok(own),
-        None if default_to_global => global(),
-        None => Err(unset(subject.as_str().to_owned())),
     }
 }
 

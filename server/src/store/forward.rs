@@ -58,14 +58,14 @@ impl Forward {
 }
 
 impl Store for Forward {
-    fn schema(&self, id: SchemaId) -> StoreResult<Option<StoredSchema>> {
-        self.inner.schema(id)
+    fn schema(&self, context: &str, id: SchemaId) -> StoreResult<Option<StoredSchema>> {
+        self.inner.schema(context, id)
     }
     fn id_for_key(&self, key: &ContentKey) -> StoreResult<Option<SchemaId>> {
         self.inner.id_for_key(key)
     }
-    fn id_for_guid(&self, guid: &str) -> StoreResult<Option<SchemaId>> {
-        self.inner.id_for_guid(guid)
+    fn ids_for_guid(&self, guid: &str) -> StoreResult<Vec<(String, SchemaId)>> {
+        self.inner.ids_for_guid(guid)
     }
     fn schema_ids(&self) -> StoreResult<Vec<SchemaId>> {
         self.inner.schema_ids()
@@ -92,7 +92,7 @@ impl Store for Forward {
     fn usages(&self, id: SchemaId) -> StoreResult<Vec<(String, VersionEntry)>> {
         self.inner.usages(id)
     }
-    fn referrers(&self, subject: &str, version: i32) -> StoreResult<Vec<SchemaId>> {
+    fn referrers(&self, subject: &str, version: i32) -> StoreResult<Vec<(String, SchemaId)>> {
         self.inner.referrers(subject, version)
     }
     fn config(&self, subject: Option<&str>) -> StoreResult<Option<ConfigRecord>> {
@@ -101,8 +101,11 @@ impl Store for Forward {
     fn mode(&self, subject: Option<&str>) -> StoreResult<Option<Mode>> {
         self.inner.mode(subject)
     }
-    fn next_id(&self) -> StoreResult<SchemaId> {
-        self.inner.next_id()
+    fn next_id(&self, context: &str) -> StoreResult<SchemaId> {
+        self.inner.next_id(context)
+    }
+    fn contexts(&self) -> StoreResult<Vec<String>> {
+        self.inner.contexts()
     }
     fn counts(&self) -> StoreResult<Counts> {
         self.inner.counts()

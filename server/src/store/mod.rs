@@ -53,7 +53,8 @@ impl std::fmt::Display for SchemaId {
 }
 
 /// Content key of a schema: SHA-256 over type, canonical text, references and data
-/// contract, so the same schema maps to the same id in every subject.
+/// contract (and the context, outside the default one), so the same schema maps to the
+/// same id in every subject of a context.
 pub type ContentKey = [u8; 32];
 
 /// A reference from one schema to a registered subject-version, as on the wire.
@@ -262,8 +263,9 @@ impl Mode {
 }
 
 /// The store format this build writes: 2 keeps texts as registered, data contracts,
-/// GUIDs, version timestamps and whole configurations.
-pub const FORMAT: u32 = 2;
+/// GUIDs, version timestamps and whole configurations; 3 gives every context its own
+/// schema ids.
+pub const FORMAT: u32 = 3;
 
 /// Sizes reported as gauges.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -277,11 +279,18 @@ pub struct Counts {
 }
 
 /// One change within an atomic [`Store::apply`].
+///
+/// Every context has its own schema ids; a store names a context by its prefix (the
+/// `:.ctx:` that qualifies its subjects, empty for the default context), and stores
+/// the default context's records exactly as before contexts existed.
 #[derive(Clone, Debug)]
 pub enum Op {
-    /// Store a new schema under `id` and index its content key, GUID and references.
-    /// The content key and GUID are only set when absent, so the first id wins.
+    /// Store a new schema under `id` of `context` and index its content key, GUID and
+    /// references (by the subjects they resolve to). The content key and GUID are only
+    /// set when absent, so the first id wins.
     PutSchema {
+        /// The context's prefix.
+        context: String,
         /// The id.
         id: SchemaId,
         /// Its content key.
@@ -335,8 +344,26 @@ pub enum Op {
         /// The mode.
         mode: Option<Mode>,
     },
-    /// Advance the id counter (never lowered, so ids are never reused).
-    SetNextId(SchemaId),
+    /// Advance a context's id counter (never lowered, so ids are never reused).
+    SetNextId {
+        /// The context's prefix.
+        context: String,
+        /// The id the next new schema of that context gets.
+        next: SchemaId,
+    },
+    /// Record that a context exists (`present`) or forget it (`DELETE /contexts`).
+    SetContext {
+        /// The context's prefix (never the default context's).
+        context: String,
+        /// Whether it is listed.
+        present: bool,
+    },
+}
+
+/// The subject a stored reference names, read in the context of the schema that makes
+/// it (`context`, a prefix).
+pub fn reference_target(context: &str, subject: &str) -> String {
+    schemagate_core::Context::of(context).qualify_reference(subject)
 }
 
 /// A failure of the backend: I/O, corruption, a lost connection.
@@ -366,15 +393,17 @@ impl<S: Store + ?Sized> WriteLock for ApplyOnCommit<'_, S> {
 }
 
 /// What the registry needs from a backend. Methods block; the registry calls the slow
-/// ones off the async runtime.
+/// ones off the async runtime. A `context` argument is a context's prefix (see [`Op`]).
 pub trait Store: Send + Sync + 'static {
-    /// The schema stored under `id`, whether or not any subject still uses it.
-    fn schema(&self, id: SchemaId) -> StoreResult<Option<StoredSchema>>;
-    /// The id first given to this content.
+    /// The schema stored under `id` in `context`, whether or not any subject still uses
+    /// it.
+    fn schema(&self, context: &str, id: SchemaId) -> StoreResult<Option<StoredSchema>>;
+    /// The id first given to this content (content keys tell contexts apart).
     fn id_for_key(&self, key: &ContentKey) -> StoreResult<Option<SchemaId>>;
-    /// The id whose schema has this GUID.
-    fn id_for_guid(&self, guid: &str) -> StoreResult<Option<SchemaId>>;
-    /// Every stored schema's id, ascending (the store format upgrade walks them).
+    /// The contexts and ids whose schema has this GUID, the default context first.
+    fn ids_for_guid(&self, guid: &str) -> StoreResult<Vec<(String, SchemaId)>>;
+    /// Every stored schema id of the default context, ascending (the store format
+    /// upgrade walks them).
     fn schema_ids(&self) -> StoreResult<Vec<SchemaId>>;
     /// The format the stored data is in: 1 before data contracts and texts as
     /// registered, [`FORMAT`] after `Registry::upgrade_store`.
@@ -404,16 +433,20 @@ pub trait Store: Send + Sync + 'static {
     }
     /// Every subject with at least one stored version, sorted, with its versions.
     fn all_versions(&self) -> StoreResult<Vec<(String, Vec<VersionEntry>)>>;
-    /// Every subject version that points at `id`, sorted by subject then version.
+    /// Every subject version, of any context, whose id is `id`, sorted by subject then
+    /// version (the registry keeps those of the context it asks about).
     fn usages(&self, id: SchemaId) -> StoreResult<Vec<(String, VersionEntry)>>;
-    /// Ids of schemas whose references name `subject` at `version`, ascending.
-    fn referrers(&self, subject: &str, version: i32) -> StoreResult<Vec<SchemaId>>;
+    /// The contexts and ids of schemas whose references resolve to `subject` (qualified)
+    /// at `version`.
+    fn referrers(&self, subject: &str, version: i32) -> StoreResult<Vec<(String, SchemaId)>>;
     /// A configuration, global when `subject` is `None`.
     fn config(&self, subject: Option<&str>) -> StoreResult<Option<ConfigRecord>>;
     /// A mode, global when `subject` is `None`.
     fn mode(&self, subject: Option<&str>) -> StoreResult<Option<Mode>>;
-    /// The id the next new schema gets.
-    fn next_id(&self) -> StoreResult<SchemaId>;
+    /// The id the next new schema of `context` gets.
+    fn next_id(&self, context: &str) -> StoreResult<SchemaId>;
+    /// The prefixes of every context recorded by [`Op::SetContext`], sorted.
+    fn contexts(&self) -> StoreResult<Vec<String>>;
     /// Gauge values.
     fn counts(&self) -> StoreResult<Counts>;
     /// Applies every op or none. `seq` is the registry's commit number, increasing from

@@ -40,7 +40,8 @@ const CONFIG: usize = 5;
 const MODE: usize = 6;
 const META: usize = 7;
 const GUIDS: usize = 8;
-const TREE_NAMES: [&str; 9] = [
+const CONTEXTS: usize = 9;
+const TREE_NAMES: [&str; 10] = [
     "schemas",
     "fingerprints",
     "subject_versions",
@@ -50,6 +51,7 @@ const TREE_NAMES: [&str; 9] = [
     "mode",
     "meta",
     "guids",
+    "contexts",
 ];
 const NEXT_ID: &[u8] = b"next_id";
 /// The store format (absent: 1).
@@ -274,6 +276,36 @@ fn scope_key(subject: Option<&str>) -> Vec<u8> {
     }
 }
 
+/// Keys of a context's records: the context's prefix, then the default context's key.
+/// The default context's prefix is empty, so its keys are those of store format 2; any
+/// other prefix starts with `:`, and a GUID or counter name never does, nor is a
+/// default-context schema key (4 bytes) ever as long as a prefixed one.
+fn in_context(context: &str, key: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(context.len() + key.len());
+    out.extend_from_slice(context.as_bytes());
+    out.extend_from_slice(key);
+    out
+}
+
+/// A GUID index key: the GUID (36 characters), then the context's prefix.
+fn guid_key(context: &str, guid: &str) -> Vec<u8> {
+    let mut out = guid.as_bytes().to_vec();
+    out.extend_from_slice(context.as_bytes());
+    out
+}
+
+/// Splits what follows a fixed prefix into (context prefix, id): the id is the last
+/// four bytes.
+fn split_context_id(rest: &[u8]) -> StoreResult<(String, SchemaId)> {
+    let cut = rest
+        .len()
+        .checked_sub(4)
+        .ok_or_else(|| StoreError("corrupt context id".into()))?;
+    let context = std::str::from_utf8(&rest[..cut])
+        .map_err(|_| StoreError("corrupt context in key".into()))?;
+    Ok((context.to_owned(), be_id(&rest[cut..])?))
+}
+
 pub(crate) fn be_id(bytes: &[u8]) -> StoreResult<SchemaId> {
     <[u8; 4]>::try_from(bytes)
         .map(|b| SchemaId(u32::from_be_bytes(b)))
@@ -292,6 +324,7 @@ fn abort<T>(message: &str) -> TxResult<T> {
 /// first id keeps them), references always.
 fn put_schema(
     t: &mut Changes<'_>,
+    context: &str,
     id: SchemaId,
     key: Option<&ContentKey>,
     guid: &str,
@@ -300,18 +333,20 @@ fn put_schema(
     let Ok(bytes) = serde_json::to_vec(schema) else {
         return abort("schema does not serialise");
     };
-    t.insert(SCHEMAS, &id.to_be_bytes(), bytes)?;
+    t.insert(SCHEMAS, in_context(context, &id.to_be_bytes()), bytes)?;
     if let Some(key) = key
         && t.get(FINGERPRINTS, key)?.is_none()
     {
         t.insert(FINGERPRINTS, key, &id.to_be_bytes())?;
     }
-    if t.get(GUIDS, guid.as_bytes())?.is_none() {
-        t.insert(GUIDS, guid.as_bytes(), &id.to_be_bytes())?;
+    let guid_key = guid_key(context, guid);
+    if t.get(GUIDS, &guid_key)?.is_none() {
+        t.insert(GUIDS, guid_key, &id.to_be_bytes())?;
     }
     for r in &schema.references {
-        let mut k = version_key(&r.subject, r.version);
-        k.extend_from_slice(&id.to_be_bytes());
+        let subject = super::reference_target(context, &r.subject);
+        let mut k = version_key(&subject, r.version);
+        k.extend_from_slice(&in_context(context, &id.to_be_bytes()));
         t.insert(REFS, k, &[])?;
     }
     Ok(())
@@ -320,17 +355,18 @@ fn put_schema(
 fn apply_op(t: &mut Changes<'_>, op: &Op) -> TxResult<()> {
     match op {
         Op::PutSchema {
+            context,
             id,
             key,
             guid,
             schema,
-        } => put_schema(t, *id, Some(key), guid, schema)?,
+        } => put_schema(t, context, *id, Some(key), guid, schema)?,
         Op::UpgradeSchema {
             id,
             key,
             guid,
             schema,
-        } => put_schema(t, *id, key.as_ref(), guid, schema)?,
+        } => put_schema(t, "", *id, key.as_ref(), guid, schema)?,
         Op::PutVersion { subject, entry } => {
             let key = version_key(subject, entry.version);
             if let Some(old) = t.get(SUBJECT_VERSIONS, &key)? {
@@ -369,8 +405,9 @@ fn apply_op(t: &mut Changes<'_>, op: &Op) -> TxResult<()> {
         Op::SetMode { subject, mode } => {
             t.set_scoped(MODE, subject.as_deref(), mode.map(Mode::as_str))?
         }
-        Op::SetNextId(next) => {
-            let current = match t.get(META, NEXT_ID)? {
+        Op::SetNextId { context, next } => {
+            let key = in_context(context, NEXT_ID);
+            let current = match t.get(META, &key)? {
                 Some(v) => match be_id(&v) {
                     Ok(v) => v,
                     Err(_) => return abort("corrupt id counter"),
@@ -378,7 +415,14 @@ fn apply_op(t: &mut Changes<'_>, op: &Op) -> TxResult<()> {
                 None => SchemaId(1),
             };
             if *next > current {
-                t.insert(META, NEXT_ID, &next.to_be_bytes())?;
+                t.insert(META, key, &next.to_be_bytes())?;
+            }
+        }
+        Op::SetContext { context, present } => {
+            if *present {
+                t.insert(CONTEXTS, context.as_bytes(), &[])?;
+            } else {
+                t.remove(CONTEXTS, context.as_bytes())?;
             }
         }
     }
@@ -386,8 +430,11 @@ fn apply_op(t: &mut Changes<'_>, op: &Op) -> TxResult<()> {
 }
 
 impl Store for SledStore {
-    fn schema(&self, id: SchemaId) -> StoreResult<Option<StoredSchema>> {
-        match self.tree(SCHEMAS).get(id.to_be_bytes())? {
+    fn schema(&self, context: &str, id: SchemaId) -> StoreResult<Option<StoredSchema>> {
+        match self
+            .tree(SCHEMAS)
+            .get(in_context(context, &id.to_be_bytes()))?
+        {
             None => Ok(None),
             Some(bytes) => serde_json::from_slice(&bytes)
                 .map(Some)
@@ -402,19 +449,29 @@ impl Store for SledStore {
             .transpose()
     }
 
-    fn id_for_guid(&self, guid: &str) -> StoreResult<Option<SchemaId>> {
+    fn ids_for_guid(&self, guid: &str) -> StoreResult<Vec<(String, SchemaId)>> {
+        // The default context's key is the bare GUID, which sorts first.
         self.tree(GUIDS)
-            .get(guid.as_bytes())?
-            .map(|v| be_id(&v))
-            .transpose()
+            .scan_prefix(guid.as_bytes())
+            .map(|item| {
+                let (key, value) = item?;
+                let context = std::str::from_utf8(&key[guid.len()..])
+                    .map_err(|_| StoreError("corrupt context in GUID key".into()))?;
+                Ok((context.to_owned(), be_id(&value)?))
+            })
+            .collect()
     }
 
     fn schema_ids(&self) -> StoreResult<Vec<SchemaId>> {
-        self.tree(SCHEMAS)
-            .iter()
-            .keys()
-            .map(|k| be_id(&k?))
-            .collect()
+        let mut ids = Vec::new();
+        for key in self.tree(SCHEMAS).iter().keys() {
+            let key = key?;
+            // Other contexts' keys are longer; the default context's are the ids.
+            if key.len() == 4 {
+                ids.push(be_id(&key)?);
+            }
+        }
+        Ok(ids)
     }
 
     fn format(&self) -> StoreResult<u32> {
@@ -504,13 +561,13 @@ impl Store for SledStore {
             .collect()
     }
 
-    fn referrers(&self, subject: &str, version: i32) -> StoreResult<Vec<SchemaId>> {
+    fn referrers(&self, subject: &str, version: i32) -> StoreResult<Vec<(String, SchemaId)>> {
         let prefix = version_key(subject, version);
         self.tree(REFS)
             .scan_prefix(&prefix)
             .map(|item| {
                 let (key, _) = item?;
-                be_id(&key[prefix.len()..])
+                split_context_id(&key[prefix.len()..])
             })
             .collect()
     }
@@ -536,11 +593,22 @@ impl Store for SledStore {
         }
     }
 
-    fn next_id(&self) -> StoreResult<SchemaId> {
-        match self.tree(META).get(NEXT_ID)? {
+    fn next_id(&self, context: &str) -> StoreResult<SchemaId> {
+        match self.tree(META).get(in_context(context, NEXT_ID))? {
             None => Ok(SchemaId(1)),
             Some(v) => be_id(&v),
         }
+    }
+
+    fn contexts(&self) -> StoreResult<Vec<String>> {
+        self.tree(CONTEXTS)
+            .iter()
+            .keys()
+            .map(|k| {
+                String::from_utf8(k?.to_vec())
+                    .map_err(|_| StoreError("corrupt context name".into()))
+            })
+            .collect()
     }
 
     fn counts(&self) -> StoreResult<Counts> {

@@ -14,7 +14,7 @@ use crate::store::{StoreError, StoreResult};
 const MIGRATION_LOCK: i64 = 0x5347_4d49_4752_4154;
 
 /// (version, SQL), ascending.
-const MIGRATIONS: &[(i32, &str)] = &[(1, V1_TABLES), (2, V2_CONTRACTS)];
+const MIGRATIONS: &[(i32, &str)] = &[(1, V1_TABLES), (2, V2_CONTRACTS), (3, V3_CONTEXTS)];
 
 /// Subjects use the "C" collation so that every listing sorts by bytes, as the embedded
 /// store does, whatever the database's default collation.
@@ -107,6 +107,30 @@ END $$;
 CREATE TRIGGER schemagate_guids_immutable
     BEFORE UPDATE OR DELETE ON schemagate_guids
     FOR EACH ROW EXECUTE FUNCTION schemagate_refuse_change();
+"#;
+
+/// Store format 3: every context has its own schema ids, so a schema is keyed by its
+/// context's prefix (empty for the default context) and id. The indexes that name a
+/// schema say which context's; references are indexed by the subject they resolve to.
+/// The foreign keys on a bare id cannot name a context, so they go: the registry writes
+/// a version's schema in the same transaction, and schemas are never deleted.
+const V3_CONTEXTS: &str = r#"
+ALTER TABLE schemagate_content_keys DROP CONSTRAINT schemagate_content_keys_id_fkey;
+ALTER TABLE schemagate_versions DROP CONSTRAINT schemagate_versions_id_fkey;
+ALTER TABLE schemagate_refs DROP CONSTRAINT schemagate_refs_id_fkey;
+ALTER TABLE schemagate_guids DROP CONSTRAINT schemagate_guids_id_fkey;
+ALTER TABLE schemagate_schemas ADD COLUMN context text COLLATE "C" NOT NULL DEFAULT '';
+ALTER TABLE schemagate_schemas DROP CONSTRAINT schemagate_schemas_pkey;
+ALTER TABLE schemagate_schemas ADD PRIMARY KEY (context, id);
+ALTER TABLE schemagate_guids ADD COLUMN context text COLLATE "C" NOT NULL DEFAULT '';
+ALTER TABLE schemagate_guids DROP CONSTRAINT schemagate_guids_pkey;
+ALTER TABLE schemagate_guids ADD PRIMARY KEY (guid, context);
+ALTER TABLE schemagate_refs ADD COLUMN context text COLLATE "C" NOT NULL DEFAULT '';
+ALTER TABLE schemagate_refs DROP CONSTRAINT schemagate_refs_pkey;
+ALTER TABLE schemagate_refs ADD PRIMARY KEY (subject, version, context, id);
+CREATE TABLE schemagate_contexts (
+    context text COLLATE "C" PRIMARY KEY
+);
 "#;
 
 /// Brings the database up to the newest migration this build knows.

@@ -193,19 +193,25 @@ fn json_text<T: serde::Serialize>(value: &Option<T>) -> Option<String> {
     value.as_ref().and_then(|v| serde_json::to_string(v).ok())
 }
 
+/// The `schemagate_meta` key of a context's id counter: `next_id`, then the context's
+/// prefix (none for the default context, as before contexts).
+fn next_id_key(context: &str) -> String {
+    format!("next_id{context}")
+}
+
 fn scope(subject: Option<&str>) -> &str {
     subject.unwrap_or(GLOBAL)
 }
 
 impl Store for PgStore {
-    fn schema(&self, id: SchemaId) -> StoreResult<Option<StoredSchema>> {
+    fn schema(&self, context: &str, id: SchemaId) -> StoreResult<Option<StoredSchema>> {
         let Some(id) = id_param(id) else {
             return Ok(None);
         };
         let rows = self.rows(
             "SELECT schema_type, schema, refs, metadata, rule_set FROM schemagate_schemas
-             WHERE id = $1",
-            &[&id],
+             WHERE context = $1 AND id = $2",
+            &[&context, &id],
         )?;
         let Some(row) = rows.first() else {
             return Ok(None);
@@ -236,16 +242,23 @@ impl Store for PgStore {
             .map(first_id))
     }
 
-    fn id_for_guid(&self, guid: &str) -> StoreResult<Option<SchemaId>> {
+    fn ids_for_guid(&self, guid: &str) -> StoreResult<Vec<(String, SchemaId)>> {
         Ok(self
-            .rows("SELECT id FROM schemagate_guids WHERE guid = $1", &[&guid])?
-            .first()
-            .map(first_id))
+            .rows(
+                "SELECT context, id FROM schemagate_guids WHERE guid = $1 ORDER BY context",
+                &[&guid],
+            )?
+            .iter()
+            .map(|row| (row.get("context"), SchemaId(row.get::<_, i32>("id") as u32)))
+            .collect())
     }
 
     fn schema_ids(&self) -> StoreResult<Vec<SchemaId>> {
         Ok(self
-            .rows("SELECT id FROM schemagate_schemas ORDER BY id", &[])?
+            .rows(
+                "SELECT id FROM schemagate_schemas WHERE context = '' ORDER BY id",
+                &[],
+            )?
             .iter()
             .map(first_id)
             .collect())
@@ -327,14 +340,15 @@ impl Store for PgStore {
             .collect())
     }
 
-    fn referrers(&self, subject: &str, version: i32) -> StoreResult<Vec<SchemaId>> {
+    fn referrers(&self, subject: &str, version: i32) -> StoreResult<Vec<(String, SchemaId)>> {
         Ok(self
             .rows(
-                "SELECT id FROM schemagate_refs WHERE subject = $1 AND version = $2 ORDER BY id",
+                "SELECT context, id FROM schemagate_refs WHERE subject = $1 AND version = $2
+                 ORDER BY context, id",
                 &[&subject, &version],
             )?
             .iter()
-            .map(first_id)
+            .map(|row| (row.get("context"), SchemaId(row.get::<_, i32>("id") as u32)))
             .collect())
     }
 
@@ -360,8 +374,22 @@ impl Store for PgStore {
         .transpose()
     }
 
-    fn next_id(&self) -> StoreResult<SchemaId> {
-        Ok(SchemaId(self.meta("next_id", "id counter")?.unwrap_or(1)))
+    fn next_id(&self, context: &str) -> StoreResult<SchemaId> {
+        Ok(SchemaId(
+            self.meta(&next_id_key(context), "id counter")?
+                .unwrap_or(1),
+        ))
+    }
+
+    fn contexts(&self) -> StoreResult<Vec<String>> {
+        Ok(self
+            .rows(
+                "SELECT context FROM schemagate_contexts ORDER BY context",
+                &[],
+            )?
+            .iter()
+            .map(|row| row.get(0))
+            .collect())
     }
 
     fn counts(&self) -> StoreResult<Counts> {
@@ -484,17 +512,18 @@ impl Drop for PgWriteLock<'_> {
 fn apply_op(conn: &mut Conn, op: &Op) -> Result<(), postgres::Error> {
     match op {
         Op::PutSchema {
+            context,
             id,
             key,
             guid,
             schema,
-        } => put_schema(conn, *id, Some(key), guid, schema, false)?,
+        } => put_schema(conn, context, *id, Some(key), guid, schema, false)?,
         Op::UpgradeSchema {
             id,
             key,
             guid,
             schema,
-        } => put_schema(conn, *id, key.as_ref(), guid, schema, true)?,
+        } => put_schema(conn, "", *id, key.as_ref(), guid, schema, true)?,
         Op::PutVersion { subject, entry } => {
             let s = conn.statement(
                 "INSERT INTO schemagate_versions (subject, version, id, deleted, ts)
@@ -541,14 +570,23 @@ fn apply_op(conn: &mut Conn, op: &Op) -> Result<(), postgres::Error> {
             subject.as_deref(),
             mode.map(Mode::as_str),
         )?,
-        Op::SetNextId(next) => {
+        Op::SetNextId { context, next } => {
             // Never lowered, so an id is never handed out twice.
             let s = conn.statement(
-                "INSERT INTO schemagate_meta (key, value) VALUES ('next_id', $1)
+                "INSERT INTO schemagate_meta (key, value) VALUES ($1, $2)
                  ON CONFLICT (key) DO UPDATE
                  SET value = GREATEST(schemagate_meta.value, EXCLUDED.value)",
             )?;
-            conn.client.execute(&s, &[&i64::from(*next)])?;
+            conn.client
+                .execute(&s, &[&next_id_key(context), &i64::from(*next)])?;
+        }
+        Op::SetContext { context, present } => {
+            let s = conn.statement(if *present {
+                "INSERT INTO schemagate_contexts (context) VALUES ($1) ON CONFLICT DO NOTHING"
+            } else {
+                "DELETE FROM schemagate_contexts WHERE context = $1"
+            })?;
+            conn.client.execute(&s, &[context])?;
         }
     }
     Ok(())
@@ -559,6 +597,7 @@ fn apply_op(conn: &mut Conn, op: &Op) -> Result<(), postgres::Error> {
 /// and GUID only when absent (the first id keeps them), references always.
 fn put_schema(
     conn: &mut Conn,
+    context: &str,
     id: SchemaId,
     key: Option<&ContentKey>,
     guid: &str,
@@ -573,7 +612,7 @@ fn put_schema(
             .batch_execute("SET LOCAL schemagate.upgrade = 'on'")?;
         let s = conn.statement(
             "UPDATE schemagate_schemas SET schema = $2, metadata = $3, rule_set = $4
-             WHERE id = $1",
+             WHERE context = '' AND id = $1",
         )?;
         conn.client
             .execute(&s, &[&id, &schema.schema, &metadata, &rule_set])?;
@@ -581,12 +620,14 @@ fn put_schema(
             .batch_execute("SET LOCAL schemagate.upgrade = 'off'")?;
     } else {
         let s = conn.statement(
-            "INSERT INTO schemagate_schemas (id, schema_type, schema, refs, metadata, rule_set)
-             VALUES ($1, $2, $3, $4, $5, $6)",
+            "INSERT INTO schemagate_schemas
+                 (context, id, schema_type, schema, refs, metadata, rule_set)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
         )?;
         conn.client.execute(
             &s,
             &[
+                &context,
                 &id,
                 &schema.schema_type.as_str(),
                 &schema.schema,
@@ -597,9 +638,10 @@ fn put_schema(
         )?;
     }
     let s = conn.statement(
-        "INSERT INTO schemagate_guids (guid, id) VALUES ($1, $2) ON CONFLICT (guid) DO NOTHING",
+        "INSERT INTO schemagate_guids (guid, context, id) VALUES ($1, $2, $3)
+         ON CONFLICT (guid, context) DO NOTHING",
     )?;
-    conn.client.execute(&s, &[&guid, &id])?;
+    conn.client.execute(&s, &[&guid, &context, &id])?;
     if let Some(key) = key {
         let s = conn.statement(
             "INSERT INTO schemagate_content_keys (key, id) VALUES ($1, $2)
@@ -608,11 +650,13 @@ fn put_schema(
         conn.client.execute(&s, &[&&key[..], &id])?;
     }
     let s = conn.statement(
-        "INSERT INTO schemagate_refs (subject, version, id) VALUES ($1, $2, $3)
+        "INSERT INTO schemagate_refs (subject, version, context, id) VALUES ($1, $2, $3, $4)
          ON CONFLICT DO NOTHING",
     )?;
     for r in &schema.references {
-        conn.client.execute(&s, &[&r.subject, &r.version, &id])?;
+        let target = crate::store::reference_target(context, &r.subject);
+        conn.client
+            .execute(&s, &[&target, &r.version, &context, &id])?;
     }
     Ok(())
 }
