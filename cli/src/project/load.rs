@@ -41,6 +41,8 @@ pub(super) struct RawRegistry {
     pub(super) timeout: Option<f64>,
     pub(super) retries: Option<u32>,
     pub(super) concurrency: Option<usize>,
+    /// The Confluent context (`.team-a`) the project's unqualified subjects live in.
+    pub(super) context: Option<String>,
     // Caught only to explain why they are refused.
     pub(super) user: Option<toml::Value>,
     pub(super) username: Option<toml::Value>,

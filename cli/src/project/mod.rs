@@ -165,9 +165,14 @@ impl Project {
 
     /// Builds a project from the text of its file, resolving paths against `root`.
     pub fn from_text(text: &str, root: PathBuf) -> Result<Project> {
-        let raw = load::parse(text)?;
-        validate::registry(&raw.registry)?;
-        let mappings = resolve::mappings(&raw, &root)?;
+        let mut raw = load::parse(text)?;
+        let context = validate::registry(&raw.registry)?;
+        if let Some(context) = &context {
+            for f in &mut raw.fixtures {
+                f.subject = resolve::in_context(context, &f.subject)?;
+            }
+        }
+        let mappings = resolve::mappings(&raw, &root, context.as_ref())?;
         validate::mappings(&mappings, &root)?;
         let mut fixtures = Vec::new();
         for f in &raw.fixtures {

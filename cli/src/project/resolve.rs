@@ -5,15 +5,22 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, anyhow, bail};
-use schemagate_core::{Level, NamingStrategy, Policy, SchemaType, Subject};
+use schemagate_core::{
+    Context as SubjectContext, Level, NamingStrategy, Policy, SchemaType, Subject,
+};
 
 use super::load::{RawFixture, RawProject, RawSubject};
 use super::{Fixture, Mapping, RefSpec, validate};
 use crate::contract::{self, is_sidecar};
 use crate::glob;
 
-/// Every mapping of the file, in file order.
-pub(super) fn mappings(raw: &RawProject, root: &Path) -> Result<Vec<Mapping>> {
+/// Every mapping of the file, in file order; with a `context`, every unqualified
+/// subject (mapped or referenced) is one of that context.
+pub(super) fn mappings(
+    raw: &RawProject,
+    root: &Path,
+    context: Option<&SubjectContext>,
+) -> Result<Vec<Mapping>> {
     let default_level = raw.defaults.level.unwrap_or(Level::Backward);
     let default_policy = raw.defaults.policy.unwrap_or(Policy::Strict);
     let mut mappings = Vec::new();
@@ -21,7 +28,24 @@ pub(super) fn mappings(raw: &RawProject, root: &Path) -> Result<Vec<Mapping>> {
         let at = format!("[[subjects]] entry {}", i + 1);
         entry(s, &at, default_level, default_policy, root, &mut mappings)?;
     }
+    if let Some(context) = context {
+        for m in &mut mappings {
+            m.subject = in_context(context, &m.subject)?;
+            for r in &mut m.references {
+                if let Some(subject) = &r.subject {
+                    r.subject = Some(in_context(context, subject)?);
+                }
+            }
+        }
+    }
     Ok(mappings)
+}
+
+/// `subject` in `context` unless it names a context of its own (`:.other:name`), as
+/// the registry resolves a reference.
+pub(super) fn in_context(context: &SubjectContext, subject: &Subject) -> Result<Subject> {
+    let qualified = context.qualify_reference(subject.as_str());
+    Subject::parse(&qualified).map_err(|e| anyhow!("subject {qualified:?}: {e}"))
 }
 
 /// The mappings of one `[[subjects]]` entry, appended to `out`.

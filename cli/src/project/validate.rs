@@ -7,13 +7,15 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use anyhow::{Result, bail};
+use schemagate_core::Context;
 
 use super::Mapping;
 use super::load::{RawFixture, RawRegistry, RawSubject};
 
 /// `[registry]`: secrets stay out of a committed file, and a concurrency of 0 would
 /// never send a request.
-pub(super) fn registry(r: &RawRegistry) -> Result<()> {
+/// Checks `[registry]`; gives its `context`, read as Confluent reads a context name.
+pub(super) fn registry(r: &RawRegistry) -> Result<Option<Context>> {
     if r.user.is_some() || r.username.is_some() || r.password.is_some() || r.token.is_some() {
         bail!(
             "credentials do not belong in the project file: set SCHEMAGATE_REGISTRY_USER and SCHEMAGATE_REGISTRY_PASSWORD, or SCHEMAGATE_REGISTRY_TOKEN, in the environment"
@@ -22,7 +24,14 @@ pub(super) fn registry(r: &RawRegistry) -> Result<()> {
     if r.concurrency == Some(0) {
         bail!("[registry] concurrency must be at least 1");
     }
-    Ok(())
+    r.context
+        .as_deref()
+        .map(|c| {
+            Context::parse(c).map_err(|e| {
+                anyhow::anyhow!("[registry] context {c:?}: {e}; write it as `.team-a`")
+            })
+        })
+        .transpose()
 }
 
 /// One `[[subjects]]` entry names its files one way: `file`, or `glob` without a

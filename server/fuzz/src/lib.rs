@@ -20,7 +20,9 @@ use schemagate_server::auth::policy::{Need, classify};
 use schemagate_server::auth::{Credentials, MetricsAccess};
 use schemagate_server::fuzzing;
 use schemagate_server::metrics::Metrics;
-use schemagate_server::registry::{Caller, Registry, SchemaInput, SchemaListing, VersionSpec};
+use schemagate_server::registry::{
+    Caller, Registry, SchemaInput, SchemaListing, Scope, VersionSpec,
+};
 use schemagate_server::store::forward::Forward;
 use schemagate_server::store::sled::SledStore;
 use schemagate_server::store::{SchemaId, Store};
@@ -492,13 +494,14 @@ fn store_reads(
     versions: &[i32],
     content_keys: &[[u8; 32]],
 ) {
-    let _ = (store.config(None), store.mode(None), store.next_id());
+    let _ = (store.config(None), store.mode(None), store.next_id(""));
+    let _ = store.contexts();
     let _ = (store.counts(), store.all_versions());
     for key in content_keys {
         let _ = store.id_for_key(key);
     }
     for &id in ids {
-        let _ = (store.schema(id), store.usages(id));
+        let _ = (store.schema("", id), store.usages(id));
     }
     for subject in subjects {
         let _ = store.versions(subject);
@@ -528,8 +531,8 @@ fn registry_reads(registry: &Registry, subjects: &[Subject], ids: &[SchemaId], v
         };
         let _ = registry.list_schemas(Caller::ANYONE, &listing);
         for &id in ids {
-            let _ = registry.id_subjects(id, deleted);
-            let _ = registry.id_versions(id, deleted);
+            let _ = registry.id_subjects(id, None, deleted);
+            let _ = registry.id_versions(id, None, deleted);
         }
     }
     for &id in ids {
@@ -538,8 +541,10 @@ fn registry_reads(registry: &Registry, subjects: &[Subject], ids: &[SchemaId], v
     for subject in subjects {
         let _ = registry.list_versions(subject, false, false, 0, -1);
         let _ = registry.list_versions(subject, true, false, 0, -1);
-        let _ = registry.get_config(Some(subject), true);
-        let _ = registry.get_mode(Some(subject), true);
+        let scope = Scope::Subject(subject.clone());
+        let _ = registry.get_config(Some(&scope), true);
+        let _ = registry.get_mode(Some(&scope), true);
+        let _ = registry.schema_by_id_for(Caller::ANYONE, SchemaId(1), subject.as_str());
         // The data-contract reads: by GUID, and the newest version with metadata.
         if let Ok(view) = registry.get_version(subject, VersionSpec::Latest, true) {
             let _ = registry.schema_by_guid(Caller::ANYONE, &view.guid);

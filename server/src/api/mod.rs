@@ -271,11 +271,7 @@ mod tests {
         ) -> crate::store::StoreResult<Vec<(String, crate::store::VersionEntry)>> {
             down()
         }
-        fn referrers(
-            &self,
-            _: &str,
-            _: i32,
-        ) -> crate::store::StoreResult<Vec<(String, SchemaId)>> {
+        fn referrers(&self, _: &str, _: i32) -> crate::store::StoreResult<Vec<(String, SchemaId)>> {
             down()
         }
         fn config(

@@ -143,7 +143,10 @@ impl Registry {
             Some(t) => t.parse::<SchemaType>().ok()?,
         };
         let resolved = self
-            .resolve_references(&context_of(subject), input.references.as_deref().unwrap_or(&[]))
+            .resolve_references(
+                &context_of(subject),
+                input.references.as_deref().unwrap_or(&[]),
+            )
             .ok()?;
         let mut h = Sha256::new();
         h.update(input_digest(schema_type, normalize, text, &resolved.texts));

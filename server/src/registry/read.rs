@@ -58,7 +58,11 @@ impl Registry {
     pub(super) fn live_referrers(&self, subject: &str, version: i32) -> Result<Vec<SchemaId>> {
         let mut out = Vec::new();
         for (context, id) in self.store.referrers(subject, version)? {
-            if self.usages_in(&context, id)?.iter().any(|(_, e)| !e.deleted) {
+            if self
+                .usages_in(&context, id)?
+                .iter()
+                .any(|(_, e)| !e.deleted)
+            {
                 out.push(id);
             }
         }
@@ -153,11 +157,7 @@ impl Registry {
             Err(_) => return any_in(""),
         };
         let used_by = |name: &str| -> Result<Option<(String, VersionEntry)>> {
-            Ok(self
-                .store
-                .usages(id)?
-                .into_iter()
-                .find(|(s, _)| s == name))
+            Ok(self.store.usages(id)?.into_iter().find(|(s, _)| s == name))
         };
         let context = named.context();
         if let Some(found) = used_by(named.as_str())? {

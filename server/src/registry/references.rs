@@ -248,13 +248,7 @@ impl Registry {
             let target = reference_target(context, &r.subject);
             let versions = self.store.versions(&target)?;
             if let Some(e) = Self::find_version(&versions, VersionSpec::Number(r.version), true) {
-                self.collect_reference(
-                    &context_of(&target),
-                    &r.name,
-                    e.id,
-                    &mut texts,
-                    &mut seen,
-                )?;
+                self.collect_reference(&context_of(&target), &r.name, e.id, &mut texts, &mut seen)?;
             }
         }
         let options = ParseOptions {
@@ -297,7 +291,10 @@ impl Registry {
             let fingerprint = cand.parsed.fingerprint();
             if self.parsed(context, v.id)?.fingerprint() == fingerprint
                 || (normalize
-                    && self.reparse(context, v.id, true).map(|p| p.fingerprint()).ok()
+                    && self
+                        .reparse(context, v.id, true)
+                        .map(|p| p.fingerprint())
+                        .ok()
                         == Some(fingerprint))
             {
                 return Ok(Some(*v));

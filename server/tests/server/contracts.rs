@@ -2085,8 +2085,13 @@ mod upgrade {
             .unwrap()
             .into_iter()
             .map(|id| {
-                let record = store.schema(id).unwrap().expect("record");
-                let by_guid = store.id_for_guid(&record.guid()).unwrap();
+                let record = store.schema("", id).unwrap().expect("record");
+                let by_guid = store
+                    .ids_for_guid(&record.guid())
+                    .unwrap()
+                    .into_iter()
+                    .find(|(context, _)| context.is_empty())
+                    .map(|(_, id)| id);
                 (id.0, record, by_guid)
             })
             .collect();

@@ -9,6 +9,7 @@ mod api;
 mod auth;
 mod binary;
 mod concurrency;
+mod contexts;
 mod contracts;
 mod converter;
 mod crash;

@@ -376,8 +376,7 @@ impl Store for PgStore {
 
     fn next_id(&self, context: &str) -> StoreResult<SchemaId> {
         Ok(SchemaId(
-            self.meta(&next_id_key(context), "id counter")?
-                .unwrap_or(1),
+            self.meta(&next_id_key(context), "id counter")?.unwrap_or(1),
         ))
     }
 
