@@ -310,6 +310,40 @@ async fn references_register_in_order_and_check() {
     .await;
 }
 
+/// `[registry] context` puts the project's subjects in a Confluent context: they are
+/// registered qualified (`:.team-a:money`), get that context's ids, and `check` and
+/// `register` find them there again; the default context stays empty.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_project_context_qualifies_every_subject() {
+    with_registry(|url| async move {
+        let p = Project::new();
+        write_money_and_order(&p);
+        p.write(
+            "schemagate.toml",
+            "[registry]\ncontext = \".team-a\"\n\n[[subjects]]\nfile = \"schemas/order.avsc\"\nsubject = \"orders-value\"\nreferences = [{ name = \"shop.Money\", file = \"schemas/money.avsc\" }]\n\n[[subjects]]\nfile = \"schemas/money.avsc\"\nsubject = \"money\"\n",
+        );
+        run(&p, &url, &["register"]).await.code(0);
+        let client = Client::builder(&url).build().unwrap();
+        let subjects = client.subjects().await.unwrap();
+        assert_eq!(subjects, [":.team-a:money", ":.team-a:orders-value"]);
+        let loaded = client
+            .load_latest(&[":.team-a:orders-value", ":.team-a:money"])
+            .await
+            .unwrap();
+        assert_eq!(loaded.len(), 2);
+        run(&p, &url, &["check"]).await.code(0).stdout_has("2 unchanged");
+        run(&p, &url, &["register"]).await.code(0);
+
+        // A context name that is not one is refused at load, naming the key.
+        p.write(
+            "schemagate.toml",
+            "[registry]\ncontext = \"a:b\"\n\n[[subjects]]\nfile = \"schemas/money.avsc\"\nsubject = \"money\"\n",
+        );
+        run(&p, &url, &["check"]).await.code(2).stderr_has("[registry] context");
+    })
+    .await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_format_against_the_registry() {
     with_registry(|url| async move {

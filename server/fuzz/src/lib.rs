@@ -544,7 +544,7 @@ fn registry_reads(registry: &Registry, subjects: &[Subject], ids: &[SchemaId], v
         let scope = Scope::Subject(subject.clone());
         let _ = registry.get_config(Some(&scope), true);
         let _ = registry.get_mode(Some(&scope), true);
-        let _ = registry.schema_by_id_for(Caller::ANYONE, SchemaId(1), subject.as_str());
+        let _ = registry.schema_by_id_for(Caller::ANYONE, SchemaId(1), subject.as_str(), true);
         // The data-contract reads: by GUID, and the newest version with metadata.
         if let Ok(view) = registry.get_version(subject, VersionSpec::Latest, true) {
             let _ = registry.schema_by_guid(Caller::ANYONE, &view.guid);

@@ -98,7 +98,12 @@ pub(super) fn cached_get(
             Some(super::bytes_response(doc.json.clone()))
         }
         HotRoute::Version(subject, version) => {
-            let deleted = Params::from_uri(uri).flag("deleted");
+            let params = Params::from_uri(uri);
+            // Qualified references are built by the router's handler.
+            if params.optional("referenceFormat").is_some() {
+                return None;
+            }
+            let deleted = params.flag("deleted");
             let version = VersionSpec::parse(version).ok()?;
             let body = state
                 .registry

@@ -32,9 +32,10 @@ async fn by_id_doc(
 ) -> Result<Arc<IdDoc>, ApiError> {
     if let Some(subject) = q.optional("subject") {
         let subject = subject.to_owned();
+        let qualified = q.optional("referenceFormat") == Some("qualified");
         return Ok(state
             .registry
-            .read(move |r| r.schema_by_id_for(who.caller(), id, &subject))
+            .read(move |r| r.schema_by_id_for(who.caller(), id, &subject, qualified))
             .await?);
     }
     Ok(match state.registry.cached_schema_by_id(who.caller(), id) {

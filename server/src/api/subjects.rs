@@ -52,6 +52,14 @@ pub async fn version(
     q: Params,
 ) -> ApiResult {
     let deleted = q.flag("deleted");
+    if q.optional("referenceFormat") == Some("qualified") {
+        let (subject, version) = (p.subject()?, p.version()?);
+        let body = state
+            .registry
+            .read(move |r| r.version_json_qualified(who.caller(), &subject, version, deleted))
+            .await?;
+        return Ok(super::bytes_response(body));
+    }
     // A cached answer needs no store, so no trip to the blocking pool.
     if let Ok(version) = p.version()
         && let Some(body) =

@@ -36,6 +36,10 @@ impl Registry {
         let subject = subject.as_str();
         caller.check_references(input.references.as_deref())?;
         let spec = version;
+        let config = self.effective_config(subject)?;
+        // As Confluent's CompatibilityResource: the config's `normalize` when the
+        // request does not ask.
+        let normalize = normalize || config.normalize == Some(true);
         let cand = match self.parse_input(subject, input, normalize) {
             Ok(c) => c,
             Err(e @ (Error::InvalidSchema(_) | Error::SchemaTooLarge(_))) if verbose => {
@@ -48,7 +52,6 @@ impl Registry {
         };
         let versions = self.store.versions(subject)?;
         let mut live: Vec<VersionEntry> = versions.iter().filter(|v| !v.deleted).copied().collect();
-        let config = self.effective_config(subject)?;
         let level = config.compatibility_level.unwrap_or(self.default_level);
         let group = config
             .compatibility_group

@@ -114,16 +114,23 @@ impl Registry {
     /// `GET /schemas/ids/{id}?subject=`: the id in the context `subject` picks (see
     /// [`Registry::locate_id`]), answered with the subject and version it was found
     /// under, as Confluent 8 answers.
+    /// With `qualified_refs` (`referenceFormat=qualified`), the references of a schema
+    /// found under a subject outside the default context name their subjects
+    /// qualified, as Confluent answers.
     pub fn schema_by_id_for(
         &self,
         caller: Caller<'_>,
         id: SchemaId,
         subject: &str,
+        qualified_refs: bool,
     ) -> Result<Arc<IdDoc>> {
         let (context, found) = self.locate_id(id, Some(subject))?;
-        let stored = self.stored(&context, id)?;
+        let mut stored = self.stored(&context, id)?;
+        caller.check_shown(id, &stored.references)?;
+        if qualified_refs && let Some((subject, _)) = &found {
+            qualify_references(subject, &mut stored.references);
+        }
         let doc = id_doc(stored, found.as_ref().map(|(s, e)| (s.as_str(), e.version)))?;
-        caller.check_shown(id, &doc.references)?;
         Ok(Arc::new(doc))
     }
 
@@ -388,6 +395,22 @@ impl Registry {
         }
     }
 
+    /// `GET /subjects/{s}/versions/{v}?referenceFormat=qualified`: the version with its
+    /// references' subjects qualified by the subject's context (not cached: tools ask
+    /// for it, serializers do not).
+    pub fn version_json_qualified(
+        &self,
+        caller: Caller<'_>,
+        subject: &Subject,
+        version: VersionSpec,
+        deleted: bool,
+    ) -> Result<Bytes> {
+        let mut view = self.get_version(subject, version, deleted)?;
+        caller.check_shown(view.id, &view.references)?;
+        qualify_references(subject.as_str(), &mut view.references);
+        render(&view)
+    }
+
     /// Cache key of a version answer.
     pub(super) fn version_key(subject: &str, version: VersionSpec, deleted: bool) -> [u8; 32] {
         let number = match version {
@@ -510,4 +533,16 @@ fn id_doc(stored: StoredSchema, found: Option<(&str, i32)>) -> Result<IdDoc> {
         raw: exact(stored.schema.into_bytes()),
         references: stored.references,
     })
+}
+
+/// Confluent's `referenceFormat=qualified`: when `subject` is outside the default
+/// context, each reference names the subject it resolves to, qualified.
+fn qualify_references(subject: &str, references: &mut [SchemaRef]) {
+    let context = Context::of(subject);
+    if context.is_default() {
+        return;
+    }
+    for r in references {
+        r.subject = context.qualify_reference(&r.subject);
+    }
 }

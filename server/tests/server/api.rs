@@ -851,6 +851,46 @@ on_each_store! {
         assert_eq!(s.get("/subjects/n/versions").await.body, json!([1]));
     }
 
+    /// Confluent's register, lookup and compatibility resources normalise when the
+    /// request asks or the configuration in scope says `normalize: true`: Avro in its
+    /// normalised form, JSON Schema with its keys sorted at every level.
+    async fn confluent_config_normalize_applies_to_register_lookup_and_compatibility() {
+        let s = TestServer::start().await;
+        s.put("/config/n", json!({"normalize": true})).await.assert_ok();
+        let full = r#"{"type":"record","name":"shop.Order","fields":[{"name":"id","type":"string"}]}"#;
+        let redundant = r#"{"type":"record","name":"Order","namespace":"shop","fields":[{"name":"id","type":"string"}]}"#;
+        let id = s.register_ok("n", full).await;
+        let again = s.post("/subjects/n/versions", json!({ "schema": redundant })).await;
+        assert_eq!(again.assert_ok()["id"], id);
+        let found = s.post("/subjects/n", json!({ "schema": redundant })).await;
+        assert_eq!(found.assert_ok()["version"], 1);
+        let compatible = s
+            .post("/compatibility/subjects/n/versions/latest", json!({ "schema": redundant }))
+            .await;
+        assert_eq!(compatible.assert_ok()["is_compatible"], true);
+        // Without the configuration, the subject `plain` keeps the text as written.
+        s.register_ok("plain", redundant).await;
+        let plain = s.get("/subjects/plain/versions/1").await;
+        assert!(plain.assert_ok()["schema"].as_str().unwrap().contains("\"namespace\""));
+
+        // JSON Schema: the stored text has its keys sorted once `normalize` is on.
+        let json_text = r#"{"type":"object","properties":{"b":{"type":"string"},"a":{"type":"integer"}}}"#;
+        let body = json!({"schema": json_text, "schemaType": "JSON"});
+        s.post("/subjects/j-plain/versions", body.clone()).await.assert_ok();
+        let as_written = s.get("/subjects/j-plain/versions/1").await;
+        assert_eq!(as_written.assert_ok()["schema"], json_text);
+        // (Another schema: a text already stored keeps its first registration's form.)
+        s.put("/config/j", json!({"normalize": true})).await.assert_ok();
+        let other = r#"{"type":"object","properties":{"d":{"type":"string"},"c":{"type":"integer"}}}"#;
+        let body = json!({"schema": other, "schemaType": "JSON"});
+        s.post("/subjects/j/versions", body).await.assert_ok();
+        let sorted = s.get("/subjects/j/versions/1").await;
+        assert_eq!(
+            sorted.assert_ok()["schema"],
+            r#"{"properties":{"c":{"type":"integer"},"d":{"type":"string"}},"type":"object"}"#
+        );
+    }
+
     async fn references_resolve_and_protect_what_they_reference() {
         let s = TestServer::start().await;
         let address =

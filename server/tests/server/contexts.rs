@@ -91,6 +91,11 @@ on_each_store! {
         // As registered: the reference keeps the name the client gave.
         let v = s.get("/subjects/:.team-a:orders/versions/1").await;
         assert_eq!(v.assert_ok()["references"][0]["subject"], "customer");
+        // `referenceFormat=qualified` names the subject the reference resolves to.
+        let q = s.get("/subjects/:.team-a:orders/versions/1?referenceFormat=qualified").await;
+        assert_eq!(q.assert_ok()["references"][0]["subject"], ":.team-a:customer");
+        let q = s.get("/schemas/ids/2?subject=:.team-a:orders&referenceFormat=qualified").await;
+        assert_eq!(q.assert_ok()["references"][0]["subject"], ":.team-a:customer");
         let by = s.get("/subjects/:.team-a:customer/versions/1/referencedby").await;
         assert_eq!(by.assert_ok(), &json!([2]));
         // The referenced version is protected as any other.
