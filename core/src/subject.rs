@@ -115,8 +115,10 @@ impl Context {
     }
 
     /// The subject a reference made from a schema of this context names, as Confluent's
-    /// `qualifySubjectWithParent`: an unqualified reference is in this context, a
-    /// qualified one where it says.
+    /// `qualifySubjectWithParent`: an unqualified reference is in this context, one
+    /// qualified with another context where it says. `:.:x` is unqualified there too
+    /// (Confluent finds no context in it), so no reference leaves a context for the
+    /// default one.
     pub fn qualify_reference(&self, reference: &str) -> String {
         match Subject::parse(reference) {
             Ok(r) if r.context().is_default() => format!("{}{}", self.prefix(), r.0),
@@ -382,6 +384,7 @@ mod tests {
         let parent = Subject::parse(":.a:orders").unwrap();
         assert_eq!(parent.qualify_reference("customer"), ":.a:customer");
         assert_eq!(parent.qualify_reference(":.b:customer"), ":.b:customer");
+        assert_eq!(parent.qualify_reference(":.:customer"), ":.a:customer");
         let plain = Subject::parse("orders").unwrap();
         assert_eq!(plain.qualify_reference("customer"), "customer");
         assert_eq!(plain.qualify_reference(":.b:customer"), ":.b:customer");

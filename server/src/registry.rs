@@ -266,25 +266,31 @@ impl<'a> Caller<'a> {
         }
     }
 
-    /// 40301 unless every reference names a subject the caller may read. Checked before
-    /// any reference is looked up, so a refusal tells nothing about what exists, and a
-    /// reference (which protects its target from deletion, 42206) can only pin the
-    /// caller's own subjects.
-    fn check_references(self, refs: Option<&[RefInput]>) -> Result<()> {
+    /// 40301 unless every reference, read in `context` (a prefix) as it will resolve,
+    /// names a subject the caller may read. Checked before any reference is looked up,
+    /// so a refusal tells nothing about what exists, and a reference (which protects its
+    /// target from deletion, 42206) can only pin the caller's own subjects.
+    fn check_references(self, context: &str, refs: Option<&[RefInput]>) -> Result<()> {
         match refs
             .unwrap_or_default()
             .iter()
-            .find(|r| !self.may_read(&r.subject))
+            .map(|r| reference_target(context, &r.subject))
+            .find(|target| !self.may_read(target))
         {
             None => Ok(()),
-            Some(r) => Err(self.denied(Role::Read, &format!("Subject: {}", r.subject))),
+            Some(target) => Err(self.denied(Role::Read, &format!("Subject: {target}"))),
         }
     }
 
-    /// 40301 when an answer showing schema `id` with `references` would name a subject
-    /// outside the caller's prefixes. The message names the id, never the subject.
-    fn check_shown(self, id: SchemaId, references: &[SchemaRef]) -> Result<()> {
-        if !self.is_limited() || references.iter().all(|r| self.may_read(&r.subject)) {
+    /// 40301 when an answer showing schema `id` of `context` (a prefix) with
+    /// `references` would name a subject outside the caller's prefixes, as the
+    /// references resolve. The message names the id, never the subject.
+    fn check_shown(self, context: &str, id: SchemaId, references: &[SchemaRef]) -> Result<()> {
+        if !self.is_limited()
+            || references
+                .iter()
+                .all(|r| self.may_read(&reference_target(context, &r.subject)))
+        {
             Ok(())
         } else {
             Err(self.denied(

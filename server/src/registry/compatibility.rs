@@ -34,7 +34,7 @@ impl Registry {
     ) -> Result<CompatView> {
         // Validated at the edge; the store keys by the name.
         let subject = subject.as_str();
-        caller.check_references(input.references.as_deref())?;
+        caller.check_references(&context_of(subject), input.references.as_deref())?;
         let spec = version;
         let config = self.effective_config(subject)?;
         // As Confluent's CompatibilityResource: the config's `normalize` when the

@@ -70,12 +70,14 @@ impl Registry {
             return Ok(hit.answer.clone());
         }
         let input = decode(&body)?;
-        caller.check_references(input.references.as_deref())?;
+        let context = context_of(subject);
+        caller.check_references(&context, input.references.as_deref())?;
+        // As they resolve, which is what a hit is checked against.
         let referenced: Box<[Box<str>]> = input
             .references
             .iter()
             .flatten()
-            .map(|r| r.subject.as_str().into())
+            .map(|r| reference_target(&context, &r.subject).into())
             .collect();
         let parsed = Subject::parse(subject).map_err(Error::from)?;
         let answer = self.lookup_json(&parsed, input, normalize, deleted).await?;

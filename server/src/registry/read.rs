@@ -82,7 +82,7 @@ impl Registry {
         self.cache
             .id_docs
             .get(&id, self.id_epoch())
-            .filter(|doc| caller.check_shown(id, &doc.references).is_ok())
+            .filter(|doc| caller.check_shown("", id, &doc.references).is_ok())
     }
 
     /// `GET /schemas/ids/{id}` (an id of the default context): served from a cache of
@@ -92,7 +92,7 @@ impl Registry {
     pub fn schema_by_id(&self, caller: Caller<'_>, id: SchemaId) -> Result<Arc<IdDoc>> {
         let epoch = self.id_epoch();
         if let Some(doc) = self.cache.id_docs.get(&id, epoch) {
-            caller.check_shown(id, &doc.references)?;
+            caller.check_shown("", id, &doc.references)?;
             return Ok(doc);
         }
         let stored = self.stored("", id)?;
@@ -107,7 +107,7 @@ impl Registry {
         self.cache
             .id_docs
             .insert(id, epoch, Arc::clone(&doc), bytes);
-        caller.check_shown(id, &doc.references)?;
+        caller.check_shown("", id, &doc.references)?;
         Ok(doc)
     }
 
@@ -126,7 +126,7 @@ impl Registry {
     ) -> Result<Arc<IdDoc>> {
         let (context, found) = self.locate_id(id, Some(subject))?;
         let mut stored = self.stored(&context, id)?;
-        caller.check_shown(id, &stored.references)?;
+        caller.check_shown(&context, id, &stored.references)?;
         if qualified_refs && let Some((subject, _)) = &found {
             qualify_references(subject, &mut stored.references);
         }
@@ -210,7 +210,7 @@ impl Registry {
             return self.schema_by_id(caller, id);
         }
         let doc = id_doc(self.stored(&context, id)?, None)?;
-        caller.check_shown(id, &doc.references)?;
+        caller.check_shown(&context, id, &doc.references)?;
         Ok(Arc::new(doc))
     }
 
@@ -305,7 +305,7 @@ impl Registry {
                 {
                     continue;
                 }
-                caller.check_shown(view.id, &view.references)?;
+                caller.check_shown(&context_of(&view.subject), view.id, &view.references)?;
                 out.push(view);
             }
         }
@@ -406,7 +406,7 @@ impl Registry {
         deleted: bool,
     ) -> Result<Bytes> {
         let mut view = self.get_version(subject, version, deleted)?;
-        caller.check_shown(view.id, &view.references)?;
+        caller.check_shown(&context_of(&view.subject), view.id, &view.references)?;
         qualify_references(subject.as_str(), &mut view.references);
         render(&view)
     }
@@ -458,7 +458,7 @@ impl Registry {
         if caller.is_limited() {
             // Cached bodies do not say what they reference: built and checked each time.
             let view = self.get_version(subject, version, deleted)?;
-            caller.check_shown(view.id, &view.references)?;
+            caller.check_shown(&context_of(&view.subject), view.id, &view.references)?;
             return render(&view);
         }
         let epoch = self.epoch();
@@ -497,7 +497,7 @@ impl Registry {
                     .all(|(k, v)| m.property(k) == Some(v.as_str()))
             });
             if matches {
-                caller.check_shown(entry.id, &stored.references)?;
+                caller.check_shown(&context_of(subject), entry.id, &stored.references)?;
                 return Ok(SchemaView::of(subject, entry, stored));
             }
         }

@@ -28,7 +28,7 @@ impl Registry {
         // Ids, content keys and references are the context's own.
         let context = context_of(subject);
         let context = context.as_str();
-        caller.check_references(input.references.as_deref())?;
+        caller.check_references(context, input.references.as_deref())?;
         let given = contract_of(input)?;
         let config = self.effective_config(subject)?;
         let normalize = normalize || config.normalize == Some(true);
@@ -95,7 +95,7 @@ impl Registry {
                 // The previous version's references become this request's: the caller
                 // may only pin and see subjects it may read, and a refusal names the
                 // schema, as a read of it would, never the subjects.
-                caller.check_shown(*id, &prev.references)?;
+                caller.check_shown(context, *id, &prev.references)?;
                 filled = SchemaInput {
                     schema: Some(prev.schema.clone()),
                     schema_type: Some(prev.schema_type.as_str().to_owned()),

@@ -90,12 +90,15 @@ on_each_store! {
         let raw = s.get("/subjects/orders-value/versions/1/schema").await;
         assert_eq!(raw.text, stored);
 
+        // With `subject`, Confluent 8 also names the subject version it was found under.
         let by_id = s.get("/schemas/ids/1?subject=orders-value").await;
         let guid = schemagate_core::contract::guid(&stored, [], None, None);
         assert_eq!(
             by_id.assert_ok(),
-            &json!({ "schema": stored, "guid": guid })
+            &json!({ "subject": "orders-value", "version": 1, "schema": stored, "guid": guid })
         );
+        let plain = s.get("/schemas/ids/1").await;
+        assert_eq!(plain.assert_ok(), &json!({ "schema": stored, "guid": guid }));
         assert_eq!(s.get("/schemas/ids/1/schema").await.text, stored);
         assert_eq!(
             s.get("/schemas/ids/1/subjects").await.body,

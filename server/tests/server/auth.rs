@@ -57,6 +57,12 @@ password_hash = "{orders_admin}"
 role = "admin"
 subject_prefixes = ["orders."]
 
+[[users]]
+name = "team-a"
+password_hash = "{team_a}"
+role = "write"
+subject_prefixes = [":.team-a:orders.", "payments."]
+
 [[tokens]]
 name = "deployer"
 sha256 = "{deployer_digest}"
@@ -72,6 +78,7 @@ subject_prefixes = ["orders."]
         producer = hash_password("producer-pw"),
         admin = hash_password("admin-pw"),
         orders_admin = hash_password("orders-admin-pw"),
+        team_a = hash_password("team-a-pw"),
     );
     let auth_dir = tempfile::tempdir().unwrap();
     let path = auth_dir.path().join("auth.toml");
@@ -490,6 +497,36 @@ on_each_store! {
     /// Item 6 of issue 15: references are checked against the principal's prefixes
     /// (no probing, no pinning another team's versions), and a prefix-limited principal
     /// is never shown the name of a subject outside its prefixes.
+    /// A reference resolves in its referrer's context, and so does the check: an
+    /// unqualified `payments.card` from `:.team-a:` is `:.team-a:payments.card`, outside
+    /// a principal whose prefixes cover only the default context's `payments.`.
+    async fn references_are_authorised_as_they_resolve_in_their_context() {
+        let s = secured("admin").await;
+        let admin = || Who::Basic("admin", "admin-pw");
+        let team = || Who::Basic("team-a", "team-a-pw");
+        let card = record("Card", r#"[{"name":"number","type":"string"}]"#);
+        s.register(admin(), "payments.card", &card).await.assert_ok();
+        s.register(admin(), ":.team-a:payments.card", &card).await.assert_ok();
+        s.register(admin(), ":.team-a:orders.card", &card).await.assert_ok();
+        let order = record("Order", r#"[{"name":"card","type":"shop.Card"}]"#);
+        let body = |subject: &str| {
+            json!({"schema": order, "references": [{"name": "shop.Card", "subject": subject, "version": 1}]})
+        };
+        let path = "/subjects/:.team-a:orders.created/versions";
+        let refused = s.post(team(), path, body("payments.card")).await;
+        refused.assert_error(403, 40301);
+        assert!(refused.text.contains(":.team-a:payments.card"), "{}", refused.text);
+        // Within its prefixes once resolved: `orders.card` is `:.team-a:orders.card`.
+        s.post(team(), path, body("orders.card")).await.assert_ok();
+        s.post(team(), path, body(":.team-a:orders.card")).await.assert_ok();
+        // `:.:` does not leave the context either (as Confluent's
+        // `qualifySubjectWithParent`): still `:.team-a:payments.card`.
+        let mixed = json!({"schema": order, "references": [{"name": "shop.Card", "subject": ":.:payments.card", "version": 1}]});
+        s.post(team(), "/subjects/:.team-a:orders.mixed/versions", mixed)
+            .await
+            .assert_error(403, 40301);
+    }
+
     async fn item6_references_stay_within_the_principals_prefixes() {
         let s = secured("admin").await;
         let producer = || Who::Basic("producer", "producer-pw");

@@ -2221,7 +2221,11 @@ mod upgrade {
         let first = read_upgraded(&s, &expected).await;
         let dir = s.stop().await;
         let upgraded = store_state(open);
-        assert_eq!(upgraded.0, 2, "the store is marked upgraded");
+        assert_eq!(
+            upgraded.0,
+            schemagate_server::store::FORMAT,
+            "the store is marked upgraded"
+        );
         assert_eq!(upgraded.1.len(), 5);
         for (id, record, by_guid) in &upgraded.1 {
             assert_eq!(*by_guid, Some(SchemaId(*id)), "the GUID of {id} is indexed");
