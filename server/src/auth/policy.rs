@@ -54,10 +54,15 @@ pub fn classify(method: &Method, uri: &Uri, metrics: MetricsAccess) -> Need {
         Access::Role(role) => Need::Role(role),
         Access::Subject(role) => {
             let raw = subject.unwrap_or_default();
-            Need::Subject(
-                role,
-                percent_decode_str(raw).decode_utf8_lossy().into_owned(),
-            )
+            let name = percent_decode_str(raw).decode_utf8_lossy().into_owned();
+            // The settings of `:.__GLOBAL:` and of the default context (`:.:`, the top
+            // level) reach every subject, whatever a path's prefix looks like.
+            match schemagate_core::Context::parse(&name) {
+                Ok(c) if (c.is_global() || c.is_default()) && name.starts_with(":.") => {
+                    Need::Global(role)
+                }
+                _ => Need::Subject(role, name),
+            }
         }
         Access::Global(role) => Need::Global(role),
         Access::Listing => Need::Listing(subject_prefix(uri)),

@@ -525,6 +525,21 @@ on_each_store! {
         s.post(team(), "/subjects/:.team-a:orders.mixed/versions", mixed)
             .await
             .assert_error(403, 40301);
+
+        // The settings of `:.__GLOBAL:` and of the default context (`:.:`) reach every
+        // subject: only an admin without prefixes may change them.
+        let orders_admin = || Who::Basic("orders-admin", "orders-admin-pw");
+        for path in ["/config/:.__GLOBAL:", "/config/:.:", "/mode/:.__GLOBAL:", "/mode/%3A.%3A"] {
+            let body = if path.starts_with("/config") {
+                json!({"compatibility": "NONE"})
+            } else {
+                json!({"mode": "READONLY"})
+            };
+            let (a, _) = s.call(orders_admin(), Method::PUT, path, Some(body.clone())).await;
+            a.assert_error(403, 40301);
+            let (a, _) = s.call(admin(), Method::PUT, path, Some(body)).await;
+            a.assert_ok();
+        }
     }
 
     async fn item6_references_stay_within_the_principals_prefixes() {
