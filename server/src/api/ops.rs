@@ -17,6 +17,11 @@ pub async fn root() -> Response {
     super::json(&json!({}))
 }
 
+/// `POST /`: `{}` whatever the body, as Confluent's `RootResource` answers it.
+pub async fn root_post() -> Response {
+    super::json(&json!({}))
+}
+
 /// `GET /health`: 200 when the store answers a read and its last flush succeeded; 503
 /// while it is failing, with the reason, so that an orchestrator stops sending traffic.
 pub async fn health(State(state): State<AppState>) -> Response {
@@ -78,6 +83,22 @@ pub async fn metadata_id() -> Response {
             }
         }
     }))
+}
+
+/// `GET /v1/metadata/version`: this server's version, as Confluent's
+/// `SchemaRegistryServerVersion`. The commit is the one the build was told of
+/// (`SCHEMAGATE_COMMIT_ID` at build time), else empty: nothing is made up.
+pub async fn metadata_version() -> Response {
+    super::json(&json!({
+        "version": env!("CARGO_PKG_VERSION"),
+        "commitId": option_env!("SCHEMAGATE_COMMIT_ID").unwrap_or(""),
+    }))
+}
+
+/// `GET /v1/metadata/deployment`: Confluent's deployment attributes, which a server
+/// without `schema.registry.metadata.deployment.attributes` answers empty.
+pub async fn metadata_deployment() -> Response {
+    super::json(&json!({ "attributes": [] }))
 }
 
 /// Any unknown route, `/associations/...` included: newer clients fall back on a 404.

@@ -70,11 +70,14 @@ use Role::{Admin, Read, Write};
 /// Every route of the registry.
 pub static ROUTES: &[Route] = &[
     route!(GET "/", Open, ops::root),
+    route!(POST "/", Open, ops::root_post),
     route!(GET "/health", Open, ops::health),
     route!(GET "/metrics", Access::Metrics, ops::metrics),
     route!(GET "/contexts", Access::Role(Read), ops::contexts),
     route!(DELETE "/contexts/{ctx}", Global(Admin), ops::delete_context),
     route!(GET "/v1/metadata/id", Access::Role(Read), ops::metadata_id),
+    route!(GET "/v1/metadata/version", Access::Role(Read), ops::metadata_version),
+    route!(GET "/v1/metadata/deployment", Access::Role(Read), ops::metadata_deployment),
     route!(GET "/schemas", Listing, schemas::list),
     route!(GET "/schemas/types", Access::Role(Read), schemas::types),
     route!(GET hot::BY_ID, Access::Role(Read), schemas::by_id),

@@ -1033,3 +1033,21 @@ on_each_store! {
         assert!(text.contains("schemagate_schemas 1"));
     }
 }
+
+/// `ServerMetadataResource` and `RootResource`: the server's version (what
+/// `RestService.getSchemaRegistryServerVersion` reads), its deployment attributes, and
+/// `POST /`, which Confluent answers `{}`.
+#[tokio::test]
+async fn confluent_server_metadata_version_deployment_and_root_post() {
+    let s = TestServer::start().await;
+    let version = s.get("/v1/metadata/version").await;
+    let version = version.assert_ok();
+    assert_eq!(version["version"], env!("CARGO_PKG_VERSION"));
+    assert!(version["commitId"].is_string(), "{version}");
+    let deployment = s.get("/v1/metadata/deployment").await;
+    assert_eq!(deployment.assert_ok(), &json!({"attributes": []}));
+    assert_eq!(
+        s.post("/", json!({"any": "thing"})).await.assert_ok(),
+        &json!({})
+    );
+}
