@@ -467,7 +467,7 @@ struct IdBody<'a> {
 /// What `GET /schemas` asks for.
 #[derive(Clone, Debug, Default)]
 pub struct SchemaListing {
-    /// Only subjects starting with this.
+    /// Only subjects this selects, read as [`SubjectPrefix`] reads it.
     pub prefix: String,
     /// Soft-deleted versions too.
     pub deleted: bool,
@@ -475,10 +475,27 @@ pub struct SchemaListing {
     pub latest_only: bool,
     /// Only versions whose rule set has a rule of this type (`ruleType`).
     pub rule_type: Option<String>,
+    /// Confluent's association filters (`resourceType`, `associationType`,
+    /// `lifecycle`): Schemagate keeps no associations, so a filtered listing keeps every
+    /// subject when `lifecycle=NONE` (subjects without associations) is among them, and
+    /// none otherwise, as Confluent answers for subjects without associations.
+    pub associations: AssociationFilter,
     /// Items to skip.
     pub offset: usize,
     /// At most this many; `<= 0` is everything.
     pub limit: i64,
+}
+
+/// Whether a `GET /schemas` filters by association, and how.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum AssociationFilter {
+    /// No association filter: every subject.
+    #[default]
+    Any,
+    /// Filtered, with `lifecycle=NONE`: subjects without associations (all here).
+    Unassociated,
+    /// Filtered without `NONE`: subjects with matching associations (none here).
+    Associated,
 }
 
 /// Answer of the compatibility endpoints.

@@ -7,7 +7,7 @@ use serde::Serialize;
 use std::sync::Arc;
 
 use super::{ApiError, ApiResult, AppState, Params, PathParams, Who};
-use crate::registry::{IdDoc, SchemaListing};
+use crate::registry::{AssociationFilter, IdDoc, SchemaListing};
 use crate::store::SchemaId;
 
 /// `GET /schemas/types`: the types Schemagate implements.
@@ -128,11 +128,29 @@ pub async fn versions(State(state): State<AppState>, p: PathParams, q: Params) -
 pub async fn list(State(state): State<AppState>, who: Who, q: Params) -> ApiResult {
     let prefix = q.text("subjectPrefix").to_owned();
     let (offset, limit) = q.page();
+    let lifecycles = q.all("lifecycle");
+    if let Some(bad) = lifecycles
+        .iter()
+        .find(|l| !["NONE", "STRONG", "WEAK"].contains(&l.as_str()))
+    {
+        return Err(ApiError::Malformed(format!(
+            "lifecycle {bad:?} is not one of NONE, STRONG, WEAK"
+        )));
+    }
+    let filtered = !lifecycles.is_empty()
+        || q.optional("resourceType").is_some()
+        || !q.all("associationType").is_empty();
+    let associations = match (filtered, lifecycles.iter().any(|l| l == "NONE")) {
+        (false, _) => AssociationFilter::Any,
+        (true, true) => AssociationFilter::Unassociated,
+        (true, false) => AssociationFilter::Associated,
+    };
     let listing = SchemaListing {
         prefix,
         deleted: q.flag("deleted"),
         latest_only: q.flag("latestOnly"),
         rule_type: Some(q.text("ruleType").to_owned()).filter(|t| !t.is_empty()),
+        associations,
         offset,
         limit,
     };

@@ -281,6 +281,9 @@ impl Registry {
         listing: &SchemaListing,
     ) -> Result<Vec<SchemaView>> {
         let mut out = Vec::new();
+        if listing.associations == AssociationFilter::Associated {
+            return Ok(out);
+        }
         let prefix = SubjectPrefix::parse(&listing.prefix);
         for (subject, versions) in self.store.all_versions()? {
             if !prefix.matches(&subject) {

@@ -1051,3 +1051,32 @@ async fn confluent_server_metadata_version_deployment_and_root_post() {
         &json!({})
     );
 }
+
+/// Confluent's association filters on `GET /schemas` (`resourceType`,
+/// `associationType`, `lifecycle`), over a registry that keeps no associations: a
+/// filtered listing is every subject's schemas when `lifecycle=NONE` (subjects without
+/// associations) is asked for, and empty otherwise, never the unfiltered list.
+#[tokio::test]
+async fn confluent_schemas_association_filters_over_subjects_without_associations() {
+    let s = TestServer::start().await;
+    s.register_ok("orders", &order_v1()).await;
+    let count = |q: &'static str| {
+        let s = &s;
+        async move {
+            let a = s.get(&format!("/schemas{q}")).await;
+            a.assert_ok().as_array().expect("a list").len()
+        }
+    };
+    assert_eq!(count("").await, 1);
+    assert_eq!(count("?associationType=value").await, 0);
+    assert_eq!(count("?resourceType=topic").await, 0);
+    assert_eq!(count("?lifecycle=STRONG&lifecycle=WEAK").await, 0);
+    assert_eq!(count("?lifecycle=NONE").await, 1);
+    assert_eq!(
+        count("?associationType=value&lifecycle=STRONG&lifecycle=NONE").await,
+        1
+    );
+    let bad = s.get("/schemas?lifecycle=FOREVER").await;
+    bad.assert_error(400, 400);
+    assert!(bad.text.contains("FOREVER"), "{}", bad.text);
+}
