@@ -38,7 +38,7 @@ mod upgrade;
 
 pub use settings::{ConfigUpdate, Scope};
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::hash::BuildHasher as _;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -411,6 +411,10 @@ pub struct SchemaView {
     pub ts: Option<i64>,
     /// Whether the version is soft-deleted.
     pub deleted: bool,
+    /// The subjects whose configuration makes them aliases of this one; only in
+    /// `GET /schemas?aliases=true` (Confluent's `ExtendedSchema`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub aliases: Option<Vec<String>>,
 }
 
 impl SchemaView {
@@ -428,6 +432,7 @@ impl SchemaView {
             rule_set: stored.rule_set,
             ts: entry.ts,
             deleted: entry.deleted,
+            aliases: None,
         }
     }
 }
@@ -480,6 +485,9 @@ pub struct SchemaListing {
     /// subject when `lifecycle=NONE` (subjects without associations) is among them, and
     /// none otherwise, as Confluent answers for subjects without associations.
     pub associations: AssociationFilter,
+    /// Confluent's `aliases`: also the schemas of subjects that subjects of the listing
+    /// are aliases of (a configuration's `alias`), each answer naming its aliases.
+    pub aliases: bool,
     /// Items to skip.
     pub offset: usize,
     /// At most this many; `<= 0` is everything.

@@ -298,6 +298,9 @@ mod tests {
         fn contexts(&self) -> crate::store::StoreResult<Vec<String>> {
             down()
         }
+        fn configs(&self) -> crate::store::StoreResult<Vec<(String, crate::store::ConfigRecord)>> {
+            down()
+        }
         fn counts(&self) -> crate::store::StoreResult<crate::store::Counts> {
             down()
         }

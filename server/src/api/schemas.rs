@@ -151,6 +151,7 @@ pub async fn list(State(state): State<AppState>, who: Who, q: Params) -> ApiResu
         latest_only: q.flag("latestOnly"),
         rule_type: Some(q.text("ruleType").to_owned()).filter(|t| !t.is_empty()),
         associations,
+        aliases: q.flag("aliases"),
         offset,
         limit,
     };

@@ -285,8 +285,21 @@ impl Registry {
             return Ok(out);
         }
         let prefix = SubjectPrefix::parse(&listing.prefix);
+        // Confluent's `getAliases`: each subject an `alias` of the listing names (read in
+        // the aliasing subject's context), with the subjects that name it.
+        let mut aliases: HashMap<String, Vec<String>> = HashMap::new();
+        if listing.aliases {
+            for (key, config) in self.store.configs()? {
+                if let Some(alias) = config.alias.filter(|a| !a.is_empty())
+                    && prefix.matches(&key)
+                {
+                    let target = Context::of(&key).qualify_reference(&alias);
+                    aliases.entry(target).or_default().push(key);
+                }
+            }
+        }
         for (subject, versions) in self.store.all_versions()? {
-            if !prefix.matches(&subject) {
+            if !prefix.matches(&subject) && !aliases.contains_key(&subject) {
                 continue;
             }
             let visible: Vec<&VersionEntry> = versions
@@ -299,7 +312,8 @@ impl Registry {
                 visible
             };
             for v in chosen {
-                let view = self.view(&subject, v)?;
+                let mut view = self.view(&subject, v)?;
+                view.aliases = aliases.get(&subject).cloned();
                 if let Some(rule_type) = &listing.rule_type
                     && !view
                         .rule_set

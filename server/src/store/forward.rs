@@ -107,6 +107,9 @@ impl Store for Forward {
     fn contexts(&self) -> StoreResult<Vec<String>> {
         self.inner.contexts()
     }
+    fn configs(&self) -> StoreResult<Vec<(String, ConfigRecord)>> {
+        self.inner.configs()
+    }
     fn counts(&self) -> StoreResult<Counts> {
         self.inner.counts()
     }

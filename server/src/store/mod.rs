@@ -443,6 +443,9 @@ pub trait Store: Send + Sync + 'static {
     fn config(&self, subject: Option<&str>) -> StoreResult<Option<ConfigRecord>>;
     /// A mode, global when `subject` is `None`.
     fn mode(&self, subject: Option<&str>) -> StoreResult<Option<Mode>>;
+    /// Every configuration set on a subject or context (not the top level's), by key,
+    /// sorted.
+    fn configs(&self) -> StoreResult<Vec<(String, ConfigRecord)>>;
     /// The id the next new schema of `context` gets.
     fn next_id(&self, context: &str) -> StoreResult<SchemaId>;
     /// The prefixes of every context recorded by [`Op::SetContext`], sorted.

@@ -600,6 +600,21 @@ impl Store for SledStore {
         }
     }
 
+    fn configs(&self) -> StoreResult<Vec<(String, ConfigRecord)>> {
+        // Subjects' keys are `1` and the name; the top level's is `0`.
+        self.tree(CONFIG)
+            .scan_prefix([1])
+            .map(|item| {
+                let (key, value) = item?;
+                let subject = String::from_utf8(key[1..].to_vec())
+                    .map_err(|_| StoreError("corrupt configuration key".into()))?;
+                let text = std::str::from_utf8(&value)
+                    .map_err(|_| StoreError("corrupt configuration".into()))?;
+                Ok((subject, ConfigRecord::decode(text)?))
+            })
+            .collect()
+    }
+
     fn contexts(&self) -> StoreResult<Vec<String>> {
         self.tree(CONTEXTS)
             .iter()

@@ -322,6 +322,45 @@ on_each_store! {
         assert_eq!(versions.assert_ok(), &json!([{"subject": "orders", "version": 1}]));
     }
 
+    /// `allVersionsIncludingAliasesWithSubjectPrefix`: with `aliases=true`, `/schemas`
+    /// also lists the subjects that listed subjects are aliases of (an alias is read in
+    /// the aliasing subject's context), each naming its aliases.
+    async fn confluent_schemas_with_aliases_lists_the_aliased_subjects() {
+        let s = TestServer::start().await;
+        s.register_ok("orders-v2", &order_v1()).await;
+        s.register_ok(":.a:payments", &customer()).await;
+        s.put("/config/legacy", json!({"alias": "orders-v2"})).await.assert_ok();
+        s.put("/config/:.a:pay", json!({"alias": "payments"})).await.assert_ok();
+        let listed = |q: &'static str| {
+            let s = &s;
+            async move {
+                let a = s.get(&format!("/schemas{q}")).await;
+                a.assert_ok()
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|v| (v["subject"].as_str().unwrap().to_owned(), v.get("aliases").cloned()))
+                    .collect::<Vec<_>>()
+            }
+        };
+        // Without `aliases`, a prefix only the alias matches lists nothing.
+        assert_eq!(listed("?subjectPrefix=legacy").await, []);
+        assert_eq!(
+            listed("?subjectPrefix=legacy&aliases=true").await,
+            [("orders-v2".to_owned(), Some(json!(["legacy"])))]
+        );
+        // A subject the listing reaches itself names its aliases too.
+        assert_eq!(
+            listed("?aliases=true").await,
+            [("orders-v2".to_owned(), Some(json!(["legacy"])))]
+        );
+        assert_eq!(
+            listed("?subjectPrefix=:.a:pay&aliases=true").await,
+            [(":.a:payments".to_owned(), Some(json!([":.a:pay"])))]
+        );
+        assert_eq!(listed("?subjectPrefix=zzz&aliases=true").await, []);
+    }
+
     /// `getIdUsingContexts` and `/schemas/guids/{guid}/ids`: the GUID is the content's,
     /// found in every context that holds it, the default context first.
     async fn confluent_guid_ids_list_every_context() {

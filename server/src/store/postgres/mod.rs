@@ -380,6 +380,16 @@ impl Store for PgStore {
         ))
     }
 
+    fn configs(&self) -> StoreResult<Vec<(String, ConfigRecord)>> {
+        self.rows(
+            "SELECT scope, config FROM schemagate_config WHERE scope <> $1 ORDER BY scope",
+            &[&GLOBAL],
+        )?
+        .iter()
+        .map(|row| Ok((row.get(0), ConfigRecord::decode(row.get(1))?)))
+        .collect()
+    }
+
     fn contexts(&self) -> StoreResult<Vec<String>> {
         Ok(self
             .rows(
