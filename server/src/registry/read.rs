@@ -422,10 +422,23 @@ impl Registry {
         version: VersionSpec,
         deleted: bool,
     ) -> Result<Bytes> {
-        let mut view = self.get_version(subject, version, deleted)?;
-        caller.check_shown(&context_of(&view.subject), view.id, &view.references)?;
+        let mut view = self.shown_version(caller, subject, version, deleted)?;
         qualify_references(subject.as_str(), &mut view.references);
         render(&view)
+    }
+
+    /// [`Registry::get_version`], refused to a prefix-limited `caller` when the
+    /// version's references name subjects outside its prefixes.
+    fn shown_version(
+        &self,
+        caller: Caller<'_>,
+        subject: &Subject,
+        version: VersionSpec,
+        deleted: bool,
+    ) -> Result<SchemaView> {
+        let view = self.get_version(subject, version, deleted)?;
+        caller.check_shown(&context_of(&view.subject), view.id, &view.references)?;
+        Ok(view)
     }
 
     /// Cache key of a version answer.
@@ -474,9 +487,7 @@ impl Registry {
     ) -> Result<Bytes> {
         if caller.is_limited() {
             // Cached bodies do not say what they reference: built and checked each time.
-            let view = self.get_version(subject, version, deleted)?;
-            caller.check_shown(&context_of(&view.subject), view.id, &view.references)?;
-            return render(&view);
+            return render(&self.shown_version(caller, subject, version, deleted)?);
         }
         let epoch = self.epoch();
         let key = Self::version_key(subject.as_str(), version, deleted);
