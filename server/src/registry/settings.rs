@@ -102,14 +102,20 @@ impl Registry {
     /// The mode that applies to `subject` (its own, else the one in scope); a
     /// READONLY_OVERRIDE at the top level or in `:.__GLOBAL:` beats every other mode.
     pub(super) fn effective_mode(&self, subject: &str) -> Result<Mode> {
-        for key in [None, Some(global_context_key())] {
-            if self.store.mode(key.as_deref())? == Some(Mode::ReadOnlyOverride) {
-                return Ok(Mode::ReadOnlyOverride);
-            }
+        // The chain of `in_scope`, each key read once: this runs on every registration.
+        let top = self.store.mode(None)?;
+        let global = self.store.mode(Some(&global_context_key()))?;
+        if top == Some(Mode::ReadOnlyOverride) || global == Some(Mode::ReadOnlyOverride) {
+            return Ok(Mode::ReadOnlyOverride);
         }
-        Ok(self
-            .in_scope(Some(subject), |k| self.store.mode(k))?
-            .unwrap_or(Mode::ReadWrite))
+        let context = Context::of(subject);
+        let next = match self.store.mode(Some(subject))? {
+            Some(own) => Some(own),
+            None if context.is_default() => top,
+            None if context.prefix() != subject => self.store.mode(Some(&context.prefix()))?,
+            None => None,
+        };
+        Ok(next.or(global).unwrap_or(Mode::ReadWrite))
     }
 
     pub(super) fn ensure_writable(&self, subject: &str) -> Result<Mode> {
