@@ -14,6 +14,7 @@ use crate::common;
 use common::{TestServer, order_v1, order_v2, record};
 use schemagate_core::Context;
 use schemagate_server::Config;
+use schemagate_server::config::StoreChoice;
 use schemagate_server::store::{Op, SchemaId, Store, StoredSchema, VersionEntry};
 use serde_json::{Value, json};
 
@@ -34,6 +35,20 @@ fn strings(v: &Value) -> Vec<String> {
         .iter()
         .map(|s| s.as_str().expect("strings").to_owned())
         .collect()
+}
+
+/// The store a server on `dir` opens (`choice`, from [`common::store_for`] on the
+/// test's task), opened directly to write what an older build wrote or to read what
+/// this one did.
+fn open_store(dir: &std::path::Path, choice: StoreChoice) -> Box<dyn Store> {
+    match choice {
+        StoreChoice::Sled => {
+            Box::new(schemagate_server::store::sled::SledStore::open(&dir.join("data")).unwrap())
+        }
+        StoreChoice::Postgres(url) => {
+            Box::new(schemagate_server::store::postgres::PgStore::open(&url, 2).unwrap())
+        }
+    }
 }
 
 on_each_store! {
@@ -380,88 +395,90 @@ on_each_store! {
         let by_guid = s.get(&format!("/schemas/guids/{guid_b}")).await;
         assert_eq!(by_guid.assert_ok()["schema"].as_str().unwrap(), record("OnlyB", "[]"));
     }
-}
 
-/// A store of format 2, before contexts: a qualified name was an ordinary subject whose
-/// versions used ids of the one id space. After the upgrade every version shows what it
-/// showed, the context is listed, and its counter starts past the ids it holds.
-#[tokio::test]
-async fn upgrade_gives_qualified_subjects_of_format_2_their_context() {
-    let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().join("data");
-    {
-        let store = schemagate_server::store::sled::SledStore::open(&data).expect("opens");
-        let schema = |text: String| StoredSchema {
-            schema_type: schemagate_core::SchemaType::Avro,
-            schema: text,
-            references: Vec::new(),
-            metadata: None,
-            rule_set: None,
-        };
-        let mut ops = Vec::new();
-        for (id, text) in [(1, order_v1()), (2, customer()), (3, order_v2())] {
-            let stored = schema(text);
-            ops.push(Op::PutSchema {
-                context: String::new(),
-                id: SchemaId(id),
-                key: [id as u8; 32],
-                guid: stored.guid(),
-                schema: stored,
-            });
-        }
-        for (subject, version, id) in [
-            ("plain", 1, 1),
-            (":.legacy:orders", 1, 2),
-            (":.legacy:orders", 2, 3),
-        ] {
-            ops.push(Op::PutVersion {
-                subject: subject.into(),
-                entry: VersionEntry {
-                    version,
+    /// A store of format 2, before contexts: a qualified name was an ordinary subject whose
+    /// versions used ids of the one id space. After the upgrade every version shows what it
+    /// showed, the context is listed, and its counter starts past the ids it holds.
+    async fn upgrade_gives_qualified_subjects_of_format_2_their_context() {
+        let dir = tempfile::tempdir().unwrap();
+        let choice = common::store_for(dir.path());
+        // A thread of its own: PostgreSQL's blocking client may not run on a tokio worker.
+        std::thread::scope(|t| t.spawn(|| {
+            let store = open_store(dir.path(), choice.clone());
+            let schema = |text: String| StoredSchema {
+                schema_type: schemagate_core::SchemaType::Avro,
+                schema: text,
+                references: Vec::new(),
+                metadata: None,
+                rule_set: None,
+            };
+            let mut ops = Vec::new();
+            for (id, text) in [(1, order_v1()), (2, customer()), (3, order_v2())] {
+                let stored = schema(text);
+                ops.push(Op::PutSchema {
+                    context: String::new(),
                     id: SchemaId(id),
-                    deleted: false,
-                    ts: Some(1),
-                },
+                    key: [id as u8; 32],
+                    guid: stored.guid(),
+                    schema: stored,
+                });
+            }
+            for (subject, version, id) in [
+                ("plain", 1, 1),
+                (":.legacy:orders", 1, 2),
+                (":.legacy:orders", 2, 3),
+            ] {
+                ops.push(Op::PutVersion {
+                    subject: subject.into(),
+                    entry: VersionEntry {
+                        version,
+                        id: SchemaId(id),
+                        deleted: false,
+                        ts: Some(1),
+                    },
+                });
+            }
+            ops.push(Op::SetNextId {
+                context: String::new(),
+                next: SchemaId(4),
             });
-        }
-        ops.push(Op::SetNextId {
-            context: String::new(),
-            next: SchemaId(4),
+            ops.push(Op::SetFormat(2));
+            store.apply(1, &ops).unwrap();
+            store.flush(1).unwrap();
+        }).join().unwrap());
+        let s = TestServer::start_in(dir, Config::default()).await;
+        let v2 = s.get("/subjects/:.legacy:orders/versions/2").await;
+        assert_eq!(v2.assert_ok()["schema"].as_str().unwrap(), order_v2());
+        assert_eq!(v2.body["id"], 3);
+        let by_id = s.get("/schemas/ids/2?subject=:.legacy:orders").await;
+        assert_eq!(by_id.assert_ok()["schema"].as_str().unwrap(), customer());
+        assert_eq!(
+            s.get("/contexts").await.assert_ok(),
+            &json!([".", ".legacy"])
+        );
+        // The copies are found by content too, and new ids continue past them.
+        let found = s
+            .post("/subjects/:.legacy:orders", json!({"schema": order_v2()}))
+            .await;
+        assert_eq!(found.assert_ok()["version"], 2);
+        assert_eq!(s.register_ok(":.legacy:orders", &record("Order", r#"[{"name":"id","type":"string"},{"name":"note","type":["null","string"],"default":null},{"name":"x","type":["null","int"],"default":null}]"#)).await, 4);
+        assert_eq!(
+            s.get("/schemas/ids/1").await.assert_ok()["schema"]
+                .as_str()
+                .unwrap(),
+            order_v1()
+        );
+        let dir = s.stop().await;
+        let (format, next) = std::thread::scope(|t| {
+            t.spawn(|| {
+                let reopened = open_store(dir.path(), choice.clone());
+                let legacy = Context::parse(".legacy").unwrap().prefix();
+                (reopened.format().unwrap(), reopened.next_id(&legacy).unwrap())
+            })
+            .join()
+            .unwrap()
         });
-        ops.push(Op::SetFormat(2));
-        store.apply(1, &ops).unwrap();
-        store.flush(1).unwrap();
+        assert_eq!(format, schemagate_server::store::FORMAT);
+        assert_eq!(next, SchemaId(5));
     }
-    let s = TestServer::start_in(dir, Config::default()).await;
-    let v2 = s.get("/subjects/:.legacy:orders/versions/2").await;
-    assert_eq!(v2.assert_ok()["schema"].as_str().unwrap(), order_v2());
-    assert_eq!(v2.body["id"], 3);
-    let by_id = s.get("/schemas/ids/2?subject=:.legacy:orders").await;
-    assert_eq!(by_id.assert_ok()["schema"].as_str().unwrap(), customer());
-    assert_eq!(
-        s.get("/contexts").await.assert_ok(),
-        &json!([".", ".legacy"])
-    );
-    // The copies are found by content too, and new ids continue past them.
-    let found = s
-        .post("/subjects/:.legacy:orders", json!({"schema": order_v2()}))
-        .await;
-    assert_eq!(found.assert_ok()["version"], 2);
-    assert_eq!(s.register_ok(":.legacy:orders", &record("Order", r#"[{"name":"id","type":"string"},{"name":"note","type":["null","string"],"default":null},{"name":"x","type":["null","int"],"default":null}]"#)).await, 4);
-    assert_eq!(
-        s.get("/schemas/ids/1").await.assert_ok()["schema"]
-            .as_str()
-            .unwrap(),
-        order_v1()
-    );
-    let dir = s.stop().await;
-    let reopened =
-        schemagate_server::store::sled::SledStore::open(&dir.path().join("data")).unwrap();
-    assert_eq!(reopened.format().unwrap(), schemagate_server::store::FORMAT);
-    assert_eq!(
-        reopened
-            .next_id(&Context::parse(".legacy").unwrap().prefix())
-            .unwrap(),
-        SchemaId(5)
-    );
 }
