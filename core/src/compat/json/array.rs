@@ -3,6 +3,8 @@
 //! 2020-12, `unevaluatedItems` where neither of those governs the rest), `contains`,
 //! `unevaluatedItems`, and the item-count bounds.
 
+use std::cell::Cell;
+
 use serde_json::{Map, Value};
 
 use super::Walker;
@@ -39,9 +41,10 @@ const EVALUATES_ITEMS: &[&str] = &[
     "contains",
 ];
 
-/// How deep [`Walker::may_evaluate_items`] follows in-place subschemas before it
-/// answers "maybe" (yes), the cautious answer.
-const IN_PLACE_DEPTH: usize = 8;
+/// How many in-place subschemas [`Walker::may_evaluate_items`] looks at for one array
+/// before it answers "maybe" (yes), the cautious answer: subschemas that branch into
+/// more of them at every level would otherwise multiply the work.
+const IN_PLACE_BUDGET: usize = 256;
 
 /// What a position past the tuple accepts, by the array's own keywords.
 struct Beyond<'a> {
@@ -145,11 +148,12 @@ impl<'a> Walker<'a> {
         } else {
             None
         };
+        let budget = Cell::new(IN_PLACE_BUDGET);
         let evaluated_in_place = IN_PLACE.iter().any(|k| {
-            map.get(*k).is_some_and(|v| {
-                self.may_evaluate_items(node.side, node.doc, k, v, IN_PLACE_DEPTH)
-            })
+            map.get(*k)
+                .is_some_and(|v| self.may_evaluate_items(node.side, node.doc, k, v, &budget))
         });
+
         Beyond {
             rest: unevaluated,
             contains,
@@ -159,18 +163,15 @@ impl<'a> Walker<'a> {
 
     /// Whether the in-place keyword `key` with value `value` may evaluate array items
     /// (so that they escape a sibling `unevaluatedItems`). Yes when unsure: a `$ref` that
-    /// does not resolve, or nesting deeper than `depth`.
+    /// does not resolve, or more subschemas than `budget` allows.
     fn may_evaluate_items(
         &self,
         side: Side,
         doc: usize,
         key: &str,
         value: &'a Value,
-        depth: usize,
+        budget: &Cell<usize>,
     ) -> bool {
-        if depth == 0 {
-            return true;
-        }
         match key {
             "$ref" | "$dynamicRef" | "$recursiveRef" => {
                 let Some(reference) = value.as_str() else {
@@ -178,16 +179,16 @@ impl<'a> Walker<'a> {
                 };
                 match self.docs(side).resolve(doc, reference) {
                     Some(target) => {
-                        self.subschema_may_evaluate_items(side, target.doc, target.value, depth)
+                        self.subschema_may_evaluate_items(side, target.doc, target.value, budget)
                     }
                     None => true,
                 }
             }
             "allOf" | "anyOf" | "oneOf" => value.as_array().is_some_and(|subs| {
                 subs.iter()
-                    .any(|s| self.subschema_may_evaluate_items(side, doc, s, depth))
+                    .any(|s| self.subschema_may_evaluate_items(side, doc, s, budget))
             }),
-            _ => self.subschema_may_evaluate_items(side, doc, value, depth),
+            _ => self.subschema_may_evaluate_items(side, doc, value, budget),
         }
     }
 
@@ -197,8 +198,12 @@ impl<'a> Walker<'a> {
         side: Side,
         doc: usize,
         schema: &'a Value,
-        depth: usize,
+        budget: &Cell<usize>,
     ) -> bool {
+        let Some(left) = budget.get().checked_sub(1) else {
+            return true;
+        };
+        budget.set(left);
         // Booleans evaluate nothing.
         let Some(map) = schema.as_object() else {
             return false;
@@ -206,7 +211,7 @@ impl<'a> Walker<'a> {
         EVALUATES_ITEMS.iter().any(|k| map.contains_key(*k))
             || IN_PLACE.iter().any(|k| {
                 map.get(*k)
-                    .is_some_and(|v| self.may_evaluate_items(side, doc, k, v, depth - 1))
+                    .is_some_and(|v| self.may_evaluate_items(side, doc, k, v, budget))
             })
     }
 
@@ -375,11 +380,7 @@ impl<'a> Walker<'a> {
         let covering = [beyond.rest.schema, beyond.contains];
         let mut first: Option<Vec<Diff>> = None;
         for schema in covering.into_iter().flatten() {
-            let d = self.sub(
-                path,
-                Some(Part::whole(original)),
-                Some(Part::whole(schema)),
-            );
+            let d = self.sub(path, Some(Part::whole(original)), Some(Part::whole(schema)));
             if self.is_compatible(&d) {
                 first = Some(d);
                 break;
@@ -445,11 +446,7 @@ impl<'a> Walker<'a> {
         }
         let mut d = Vec::new();
         for schema in accepted {
-            d.extend(self.sub(
-                path,
-                Some(Part::whole(schema)),
-                Some(Part::whole(update)),
-            ));
+            d.extend(self.sub(path, Some(Part::whole(schema)), Some(Part::whole(update))));
         }
         self.coverage(
             path,
