@@ -1006,6 +1006,32 @@ mod tests {
     }
 
     #[test]
+    fn property_names_refuse_only_a_witnessed_narrowing_under_either_policy() {
+        for policy in [Policy::Strict, Policy::Lenient] {
+            assert_eq!(
+                Kind::PROPERTY_NAMES_NARROWED.severity(policy),
+                Severity::Breaking
+            );
+            // Accepted as Confluent accepts every propertyNames change, but not
+            // cosmetic: which names data may use did change.
+            assert_eq!(
+                Kind::PROPERTY_NAMES_CHANGED.severity(policy),
+                Severity::Additive
+            );
+        }
+        assert!(
+            Kind::PROPERTY_NAMES_NARROWED
+                .forward_edit("propertyNames")
+                .contains("widened")
+        );
+        assert!(
+            Kind::PROPERTY_NAMES_CHANGED
+                .forward_edit("propertyNames")
+                .contains("the new version allows")
+        );
+    }
+
+    #[test]
     fn annotations_are_cosmetic_and_extensions_additive() {
         assert_eq!(
             Kind::TITLE_CHANGED.severity(Policy::Strict),
