@@ -513,3 +513,21 @@ fn property_names_probes_respect_the_old_content_model() {
     let (compatible, found) = verdict(Level::Backward, old, new);
     assert!(compatible, "{found:?}");
 }
+
+#[test]
+fn unevaluated_items_cannot_see_items_an_all_items_schema_evaluates() {
+    // 2019-09 `items` as one schema evaluates every item, so `unevaluatedItems: false`
+    // refused none: the old array held strings at position 0, which the new tuple's
+    // number item rejects.
+    let draft = "https://json-schema.org/draft/2019-09/schema";
+    let old = json!({"$schema": draft, "type": "array", "items": {"type": "string"}, "unevaluatedItems": false});
+    let new = json!({"$schema": draft, "type": "array", "items": [{"type": "number"}], "unevaluatedItems": false});
+    let (compatible, found) = verdict(Level::Backward, old, new);
+    assert!(!compatible, "{found:?}");
+    assert!(
+        !found
+            .iter()
+            .any(|(r, _)| r == "ITEM_ADDED_TO_CLOSED_CONTENT_MODEL"),
+        "{found:?}"
+    );
+}

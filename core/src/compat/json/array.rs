@@ -103,20 +103,21 @@ impl<'a> Walker<'a> {
                 tuple_keyword: "prefixItems",
                 rest: extra(node, map, "items"),
                 rest_keyword: "items",
-                beyond: self.beyond(node, map, "items"),
+                beyond: self.beyond(node, map, "items", false),
             }
         } else {
             let items = map.get("items");
             let tuple = items.filter(|v| v.is_array());
+            let all_items = items.filter(|v| !v.is_array()).map(|v| node.child(v));
             Model {
                 node,
                 map,
-                all_items: items.filter(|v| !v.is_array()).map(|v| node.child(v)),
+                all_items,
                 tuple: tuple.map(list).unwrap_or_default(),
                 tuple_keyword: "items",
                 rest: extra(node, map, "additionalItems"),
                 rest_keyword: "additionalItems",
-                beyond: self.beyond(node, map, "additionalItems"),
+                beyond: self.beyond(node, map, "additionalItems", all_items.is_some()),
             }
         };
         Some(model)
@@ -131,12 +132,20 @@ impl<'a> Walker<'a> {
     /// subschemas that evaluate items themselves. When `rest_keyword` is written,
     /// `unevaluatedItems` beside it never sees an item past the tuple (it evaluates all
     /// of them), so it plays no part here; nor does `contains`, which then only adds a
-    /// condition.
-    fn beyond(&self, node: Node<'a>, map: &'a Obj, rest_keyword: &str) -> Beyond<'a> {
+    /// condition. Nor when `items` is one schema for every item (`all_items`): it
+    /// evaluates them all, so the rest is left as `rest_keyword` has it, as Confluent
+    /// does.
+    fn beyond(
+        &self,
+        node: Node<'a>,
+        map: &'a Obj,
+        rest_keyword: &str,
+        all_items: bool,
+    ) -> Beyond<'a> {
         let rest = extra(node, map, rest_keyword);
         let draft = self.docs(node.side).draft(node.doc);
         let unevaluated = extra(node, map, "unevaluatedItems");
-        if rest.present || !unevaluated.present || draft < Draft::Draft201909 {
+        if rest.present || all_items || !unevaluated.present || draft < Draft::Draft201909 {
             return Beyond {
                 rest,
                 contains: None,
@@ -153,7 +162,6 @@ impl<'a> Walker<'a> {
             map.get(*k)
                 .is_some_and(|v| self.may_evaluate_items(node.side, node.doc, k, v, &budget))
         });
-
         Beyond {
             rest: unevaluated,
             contains,
