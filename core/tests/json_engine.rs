@@ -531,3 +531,26 @@ fn unevaluated_items_cannot_see_items_an_all_items_schema_evaluates() {
         "{found:?}"
     );
 }
+
+#[test]
+fn property_names_take_no_witness_a_dependency_or_in_place_subschema_may_forbid() {
+    // "Ab" is declared, but a schema dependency hangs on it: not sure it was allowed.
+    let old = json!({"type": "object", "properties": {"Ab": {}}, "additionalProperties": false, "dependentSchemas": {"Ab": false}});
+    let new = json!({"type": "object", "properties": {"Ab": {}}, "additionalProperties": false, "dependentSchemas": {"Ab": false}, "propertyNames": {"pattern": "^[a-z]+$"}});
+    let (compatible, found) = verdict(Level::Backward, old, new);
+    assert!(compatible, "{found:?}");
+    assert!(
+        has(&found, "PROPERTY_NAMES_CHANGED", "/propertyNames"),
+        "{found:?}"
+    );
+
+    // The allOf already held names to the same pattern: "B" was never allowed.
+    let all_of = json!([{"propertyNames": {"pattern": "^[a-z]+$"}}]);
+    let old = json!({"type": "object", "properties": {"a": {}, "B": {}}, "allOf": all_of});
+    let new = json!({"type": "object", "properties": {"a": {}, "B": {}}, "allOf": all_of, "propertyNames": {"pattern": "^[a-z]+$"}});
+    let (compatible, found) = verdict(Level::Backward, old, new);
+    assert!(
+        !found.iter().any(|(r, _)| r == "PROPERTY_NAMES_NARROWED"),
+        "{found:?} ({compatible})"
+    );
+}

@@ -775,9 +775,9 @@ const NAME_ANNOTATIONS: &[&str] = &[
     "readOnly",
     "writeOnly",
 ];
-/// Keywords applying subschemas to the object in place: where one is written, names
-/// the object's own keywords allow may still be refused, so no invented name is taken
-/// as allowed.
+/// Keywords applying subschemas to the object in place: where one is written, a name
+/// the object's own keywords allow may still be refused by it, so no name is taken as
+/// allowed (and no `propertyNames` change is refused).
 const OBJECT_IN_PLACE: &[&str] = &[
     "allOf",
     "anyOf",
@@ -804,14 +804,11 @@ impl<'a> Walker<'a> {
     /// whatever Confluent says. Without a witness the change is accepted, as Confluent
     /// accepts it (`PROPERTY_NAMES_CHANGED`): a pattern every name matches (`a*`)
     /// narrows nothing, and a schema Schemagate cannot evaluate on a name (`format`,
-    /// `$ref`, combinators) or a narrowing no probe exposes is not refused on suspicion.
-    fn property_names(
-        &self,
-        path: &mut String,
-        out: &mut Vec<Diff>,
-        o: &Model<'a>,
-        u: &Model<'a>,
-    ) {
+    /// `$ref`, combinators), an object beside in-place subschemas (which may refuse
+    /// names themselves), or a narrowing no probe exposes is not refused on suspicion.
+    /// A wrong refusal would block a team on a change Confluent accepts; a refusal with
+    /// a witness is never wrong.
+    fn property_names(&self, path: &mut String, out: &mut Vec<Diff>, o: &Model<'a>, u: &Model<'a>) {
         let (a, b) = (o.map.get("propertyNames"), u.map.get("propertyNames"));
         if a == b {
             return;
@@ -832,88 +829,111 @@ impl<'a> Walker<'a> {
         path.truncate(len);
     }
 
-    /// Names the original provably allows in some object: its declared properties (not
-    /// `false`) and, when it admits undeclared names, the probes it admits; each one
-    /// its `propertyNames` (`names`) accepts. `other` is the update's `propertyNames`,
-    /// whose length bounds shape extra probes.
+    /// Names the original provably allows in some object, each one its
+    /// `propertyNames` (`names`) accepts: its declared properties and, when it admits
+    /// undeclared names, the probes it admits. `other` is the update's
+    /// `propertyNames`, whose length bounds and values shape extra probes.
+    ///
+    /// None where that is not sure: beside in-place subschemas (allOf, `$ref`, `not`,
+    /// if, ...), which may refuse a name the object's own keywords allow, or in an
+    /// object that can hold no property at all.
     fn allowed_names(
         &self,
         o: &Model<'a>,
         names: Option<&'a Value>,
         other: Option<&'a Value>,
     ) -> Vec<String> {
-        // An object with no property at all has no name to lose.
-        if o.map.get("maxProperties").and_then(Value::as_f64) == Some(0.0) {
+        if OBJECT_IN_PLACE.iter().any(|k| o.map.contains_key(*k))
+            || o.map.get("maxProperties").and_then(Value::as_f64) == Some(0.0)
+        {
             return Vec::new();
         }
         let mut candidates: Vec<String> = o
             .properties
             .into_iter()
             .flatten()
-            .filter(|(_, v)| !self.is_false_schema(o.node.child(v)))
+            .filter(|(k, v)| {
+                !self.is_false_schema(o.node.child(v)) && self.may_hold(o, k).is_some()
+            })
             .map(|(k, _)| k.clone())
             .collect();
-        let in_place = OBJECT_IN_PLACE.iter().any(|k| o.map.contains_key(*k));
-        if !in_place {
-            let mut probes: Vec<String> = NAME_PROBES.iter().map(|p| (*p).to_owned()).collect();
-            for schema in [names, other].into_iter().flatten() {
-                let Some(map) = schema.as_object() else {
+        let mut probes: Vec<String> = NAME_PROBES.iter().map(|p| (*p).to_owned()).collect();
+        for schema in [names, other].into_iter().flatten() {
+            let Some(map) = schema.as_object() else {
+                continue;
+            };
+            for (key, delta) in [("minLength", -1i64), ("maxLength", 1)] {
+                let Some(n) = map.get(key).and_then(Value::as_u64) else {
                     continue;
                 };
-                for (key, delta) in [("minLength", -1i64), ("maxLength", 1)] {
-                    let Some(n) = map.get(key).and_then(Value::as_u64) else {
-                        continue;
-                    };
-                    let n = i64::try_from(n).unwrap_or(i64::MAX).saturating_add(delta);
-                    if let Ok(n) = usize::try_from(n)
-                        && n <= LONGEST_PROBE
-                    {
-                        probes.push("a".repeat(n));
-                        probes.push("_".repeat(n));
-                    }
+                let n = i64::try_from(n).unwrap_or(i64::MAX).saturating_add(delta);
+                if let Ok(n) = usize::try_from(n)
+                    && n <= LONGEST_PROBE
+                {
+                    probes.push("a".repeat(n));
+                    probes.push("_".repeat(n));
                 }
-                for value in map.get("enum").and_then(Value::as_array).into_iter().flatten() {
-                    if let Some(s) = value.as_str() {
-                        probes.push(s.to_owned());
-                    }
-                }
-                if let Some(s) = map.get("const").and_then(Value::as_str) {
+            }
+            let values = map
+                .get("enum")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten();
+            for value in values.chain(map.get("const")) {
+                if let Some(s) = value.as_str() {
                     probes.push(s.to_owned());
                 }
             }
-            for probe in probes {
-                if !candidates.contains(&probe)
-                    && o.property(&probe).is_none()
-                    && self.admits_undeclared(o, &probe)
-                {
-                    candidates.push(probe);
-                }
+        }
+        for probe in probes {
+            if !candidates.contains(&probe)
+                && o.property(&probe).is_none()
+                && self.admits_undeclared(o, &probe)
+            {
+                candidates.push(probe);
             }
         }
         candidates.retain(|name| self.accepts_name(names, name) == Some(true));
         candidates
     }
 
-    /// Whether the model admits an undeclared property `name` (with some value): a
-    /// pattern it matches does not forbid it, and without one, additional (or else
-    /// unevaluated) properties are allowed. Unsure (a pattern the crate cannot compile)
-    /// is no.
-    fn admits_undeclared(&self, o: &Model<'a>, name: &str) -> bool {
+    /// Whether the model's other keywords let an object hold `name`, apart from the
+    /// schema declared or left for it: `Some(true)` when a patternProperties entry
+    /// matches it (and allows it), `Some(false)` when none matches; `None` when one
+    /// that matches forbids it (`false`), a pattern cannot be compiled, or a schema
+    /// dependency hangs on it (it may forbid the name).
+    fn may_hold(&self, o: &Model<'a>, name: &str) -> Option<bool> {
+        if o.schema_dependencies().iter().any(|(k, _, _)| *k == name) {
+            return None;
+        }
         let mut matched = false;
         for (pattern, schema) in &o.patterns {
-            match self.pattern_finds(pattern, name) {
-                None => return false,
-                Some(true) if self.is_false_schema(*schema) => return false,
-                Some(true) => matched = true,
-                Some(false) => {}
+            if self.pattern_finds(pattern, name)? {
+                if self.is_false_schema(*schema) {
+                    return None;
+                }
+                matched = true;
             }
         }
-        matched
-            || if o.additional.present {
-                o.additional.permits
-            } else {
-                o.unevaluated.permits
+        Some(matched)
+    }
+
+    /// Whether the model admits an undeclared property `name` (with some value): a
+    /// pattern it matches allows it, or none matches and additional (or else
+    /// unevaluated) properties are allowed. Unsure is no.
+    fn admits_undeclared(&self, o: &Model<'a>, name: &str) -> bool {
+        match self.may_hold(o, name) {
+            None => false,
+            Some(true) => true,
+            Some(false) => {
+                let rest = if o.additional.present {
+                    o.additional
+                } else {
+                    o.unevaluated
+                };
+                rest.permits && !rest.schema.is_some_and(|s| self.is_false_schema(s))
             }
+        }
     }
 
     /// What the `propertyNames` schema `names` says of `name`: `None` when Schemagate
