@@ -554,3 +554,27 @@ fn property_names_take_no_witness_a_dependency_or_in_place_subschema_may_forbid(
         "{found:?} ({compatible})"
     );
 }
+
+#[test]
+fn an_if_that_evaluates_items_keeps_the_old_position_open_and_says_why() {
+    // An `if` that holds keeps its annotations: ["a", "b"] passes the `if`, whose
+    // prefixItems evaluates "b", so the old `unevaluatedItems: false` accepted it.
+    let cond = json!({"prefixItems": [true, {"type": "string"}]});
+    let old = parse(
+        json!({"$schema": DRAFT_2020_12, "type": "array", "prefixItems": [{"type": "string"}], "unevaluatedItems": false, "if": cond}),
+    );
+    let new = parse(
+        json!({"$schema": DRAFT_2020_12, "type": "array", "prefixItems": [{"type": "string"}, {"type": "number"}], "unevaluatedItems": false, "if": cond}),
+    );
+    let report = check(Level::Backward, &new, &[old]);
+    assert!(!report.compatible, "{report}");
+    let open = report
+        .breaking()
+        .find(|f| f.rule == "ITEM_ADDED_TO_OPEN_CONTENT_MODEL" && f.path == "/prefixItems/1")
+        .unwrap_or_else(|| panic!("{report}"));
+    assert!(
+        open.message.contains("applied in place"),
+        "{}",
+        open.message
+    );
+}

@@ -8,7 +8,7 @@ use std::cell::Cell;
 use serde_json::{Map, Value};
 
 use super::Walker;
-use super::diff::{Diff, diff, push};
+use super::diff::{Detail, Diff, diff, push};
 use super::object::{Extra, extra};
 use super::rules::Kind;
 use super::scalar::bounds;
@@ -386,16 +386,17 @@ impl<'a> Walker<'a> {
             return out.push(diff(path, ITEM_REMOVED_FROM_OPEN_CONTENT_MODEL, None));
         }
         let covering = [beyond.rest.schema, beyond.contains];
-        let mut first: Option<Vec<Diff>> = None;
+        // The first schema that covers the old values, else the first one tried.
+        let mut judged: Option<Vec<Diff>> = None;
         for schema in covering.into_iter().flatten() {
             let d = self.sub(path, Some(Part::whole(original)), Some(Part::whole(schema)));
             if self.is_compatible(&d) {
-                first = Some(d);
+                judged = Some(d);
                 break;
             }
-            first.get_or_insert(d);
+            judged.get_or_insert(d);
         }
-        if let Some(d) = first {
+        if let Some(d) = judged {
             return self.coverage(
                 path,
                 out,
@@ -442,7 +443,13 @@ impl<'a> Walker<'a> {
             } else {
                 ITEM_ADDED_TO_OPEN_CONTENT_MODEL
             };
-            return out.push(diff(path, kind, None));
+            // Say why an array whose unevaluatedItems refuses items counts as open.
+            let why = (!beyond.is_open()).then(|| {
+                Detail::Subject(format!(
+                    "item {index}: subschemas applied in place may evaluate it, so unevaluatedItems need not have refused any value there"
+                ))
+            });
+            return out.push(diff(path, kind, why));
         }
         // Every schema the old position accepted values of must be met by the new item.
         let accepted: Vec<Node<'a>> = [beyond.rest.schema, beyond.contains]
