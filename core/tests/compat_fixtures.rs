@@ -2,6 +2,7 @@
 //! shared fixture format: every case is checked and every failure is reported by file
 //! and description, not only the first.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use schemagate_core::{
@@ -24,6 +25,9 @@ struct Case {
     compatible: bool,
     #[serde(default)]
     rules: Vec<String>,
+    /// Rule id -> the JSON pointer one of its findings must sit at.
+    #[serde(default)]
+    paths: BTreeMap<String, String>,
     #[serde(default)]
     bump: Option<Bump>,
 }
@@ -85,6 +89,15 @@ fn run(schema_type: SchemaType, case: &Case) -> Result<(), String> {
     for rule in &case.rules {
         if !report.findings.iter().any(|f| &f.rule == rule) {
             problems.push(format!("rule {rule} not reported"));
+        }
+    }
+    for (rule, path) in &case.paths {
+        if !report
+            .findings
+            .iter()
+            .any(|f| &f.rule == rule && &f.path == path)
+        {
+            problems.push(format!("rule {rule} not reported at {path:?}"));
         }
     }
     if let Some(expected) = case.bump {

@@ -264,3 +264,31 @@ fn malformed_and_oversized_input_is_an_error() {
         );
     });
 }
+
+/// An `unevaluatedItems` beside in-place subschemas that fan out through `$ref`s at
+/// every level (8 refs per level, 3 levels: 512 paths, none evaluating items, more
+/// than the look's budget): the look for subschemas that evaluate items stops at its
+/// budget and answers "maybe", so the old position counts as open and the added tuple
+/// item is refused. (Deeper fan-outs are kept small here because parsing and the walk
+/// itself take long on them, apart from this look.)
+#[test]
+fn fanned_out_in_place_refs_beside_unevaluated_items_are_bounded() {
+    let report = within(30, || {
+        let mut defs = serde_json::Map::new();
+        for level in 0..3 {
+            let next = format!("#/$defs/l{}", level + 1);
+            let refs: Vec<Value> = (0..8).map(|_| json!({"$ref": next})).collect();
+            defs.insert(format!("l{level}"), json!({"allOf": refs}));
+        }
+        defs.insert("l3".to_owned(), json!({"minItems": 0}));
+        let schema = |tuple: Value| {
+            json!({"$schema": "https://json-schema.org/draft/2020-12/schema", "$defs": defs,
+                   "type": "array", "allOf": [{"$ref": "#/$defs/l0"}],
+                   "prefixItems": tuple, "unevaluatedItems": false})
+        };
+        let old = parse(&schema(json!([{"type": "string"}]))).unwrap();
+        let new = parse(&schema(json!([{"type": "string"}, {"type": "number"}]))).unwrap();
+        check(Level::Backward, &new, &[old])
+    });
+    assert!(!report.compatible, "{report}");
+}

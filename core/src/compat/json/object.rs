@@ -7,7 +7,7 @@ use std::collections::HashSet;
 use serde_json::{Map, Value};
 
 use super::Walker;
-use super::diff::{Detail, Diff, diff, push};
+use super::diff::{Detail, Diff, diff, old_new, push};
 use super::rules::Kind;
 use super::scalar::bounds;
 use super::shape::{Node, Part, Shape};
@@ -213,6 +213,12 @@ impl<'a> Walker<'a> {
     /// in `key`. A pattern the crate cannot compile matches nothing: the property is
     /// then treated as not covered, the cautious answer.
     pub(super) fn pattern_matches(&self, pattern: &str, key: &str) -> bool {
+        self.pattern_finds(pattern, key).unwrap_or(false)
+    }
+
+    /// Whether `pattern` finds a match in `key`; `None` when the `regex` crate cannot
+    /// compile it (ECMA-262 lookaround, backreferences), so that nothing is claimed.
+    fn pattern_finds(&self, pattern: &str, key: &str) -> Option<bool> {
         let mut cache = self.regexes.borrow_mut();
         let regex = cache.entry(pattern.to_owned()).or_insert_with(|| {
             regex::RegexBuilder::new(pattern)
@@ -220,7 +226,7 @@ impl<'a> Walker<'a> {
                 .build()
                 .ok()
         });
-        regex.as_ref().is_some_and(|r| r.is_match(key))
+        regex.as_ref().map(|r| r.is_match(key))
     }
 
     fn is_empty_schema(&self, node: Node<'a>) -> bool {
@@ -275,14 +281,7 @@ impl<'a> Walker<'a> {
                 ],
             );
         }
-        let len = push(path, "propertyNames");
-        let names = |m: &Model<'a>| {
-            m.map
-                .get("propertyNames")
-                .map(|v| Part::whole(m.node.child(v)))
-        };
-        self.compare(path, out, names(&o), names(&u));
-        path.truncate(len);
+        self.property_names(path, out, &o, &u);
         use Kind::*;
         bounds(
             path,
@@ -758,4 +757,228 @@ fn paired<'s, 'k, T>(
             (key, kw, a, b.map(|(_, _, v)| v))
         })
         .collect()
+}
+
+/// Keywords of a `propertyNames` schema that Schemagate evaluates on a name itself.
+const NAME_KEYWORDS: &[&str] = &["type", "pattern", "minLength", "maxLength", "enum", "const"];
+/// Keywords that say nothing about which names are accepted.
+const NAME_ANNOTATIONS: &[&str] = &[
+    "$id",
+    "$schema",
+    "$anchor",
+    "$comment",
+    "title",
+    "description",
+    "default",
+    "examples",
+    "deprecated",
+    "readOnly",
+    "writeOnly",
+];
+/// Keywords applying subschemas to the object in place: where one is written, a name
+/// the object's own keywords allow may still be refused by it, so no name is taken as
+/// allowed (and no `propertyNames` change is refused).
+const OBJECT_IN_PLACE: &[&str] = &[
+    "allOf",
+    "anyOf",
+    "oneOf",
+    "not",
+    "if",
+    "$ref",
+    "$dynamicRef",
+    "$recursiveRef",
+];
+/// Names tried as witnesses beyond the declared ones: short names of each character
+/// class a name pattern usually restricts (case, digits, punctuation, space, empty).
+const NAME_PROBES: &[&str] = &["_", "0", "A", "a", "z", "-", " ", "", "$", "aA0_-"];
+/// Longest name built to cross a `minLength`/`maxLength` (past it, no probe is built).
+const LONGEST_PROBE: usize = 4_096;
+
+impl<'a> Walker<'a> {
+    /// `propertyNames`, which Confluent's checker does not look at.
+    ///
+    /// Schemagate judges it only by a witness: a property name the original allowed
+    /// (a declared property, or, when the original admits undeclared names, one of a
+    /// few probes) that the update's `propertyNames` rejects. Such a name is proof that
+    /// old data may be refused, so the change is breaking (`PROPERTY_NAMES_NARROWED`)
+    /// whatever Confluent says. Without a witness the change is accepted, as Confluent
+    /// accepts it (`PROPERTY_NAMES_CHANGED`): a pattern every name matches (`a*`)
+    /// narrows nothing, and a schema Schemagate cannot evaluate on a name (`format`,
+    /// `$ref`, combinators), an object beside in-place subschemas (which may refuse
+    /// names themselves), or a narrowing no probe exposes is not refused on suspicion.
+    /// A wrong refusal would block a team on a change Confluent accepts; a refusal with
+    /// a witness is never wrong.
+    fn property_names(&self, path: &mut String, out: &mut Vec<Diff>, o: &Model<'a>, u: &Model<'a>) {
+        let (a, b) = (o.map.get("propertyNames"), u.map.get("propertyNames"));
+        if a == b {
+            return;
+        }
+        let len = push(path, "propertyNames");
+        let witness = self
+            .allowed_names(o, a, b)
+            .into_iter()
+            .find(|name| self.accepts_name(b, name) == Some(false));
+        out.push(match witness {
+            Some(name) => diff(
+                path,
+                Kind::PROPERTY_NAMES_NARROWED,
+                Some(Detail::Subject(format!("{name:?}"))),
+            ),
+            None => diff(path, Kind::PROPERTY_NAMES_CHANGED, Some(old_new(a, b))),
+        });
+        path.truncate(len);
+    }
+
+    /// Names the original provably allows in some object, each one its
+    /// `propertyNames` (`names`) accepts: its declared properties and, when it admits
+    /// undeclared names, the probes it admits. `other` is the update's
+    /// `propertyNames`, whose length bounds and values shape extra probes.
+    ///
+    /// None where that is not sure: beside in-place subschemas (allOf, `$ref`, `not`,
+    /// if, ...), which may refuse a name the object's own keywords allow, or in an
+    /// object that can hold no property at all.
+    fn allowed_names(
+        &self,
+        o: &Model<'a>,
+        names: Option<&'a Value>,
+        other: Option<&'a Value>,
+    ) -> Vec<String> {
+        if OBJECT_IN_PLACE.iter().any(|k| o.map.contains_key(*k))
+            || o.map.get("maxProperties").and_then(Value::as_f64) == Some(0.0)
+        {
+            return Vec::new();
+        }
+        let mut candidates: Vec<String> = o
+            .properties
+            .into_iter()
+            .flatten()
+            .filter(|(k, v)| {
+                !self.is_false_schema(o.node.child(v)) && self.may_hold(o, k).is_some()
+            })
+            .map(|(k, _)| k.clone())
+            .collect();
+        let mut probes: Vec<String> = NAME_PROBES.iter().map(|p| (*p).to_owned()).collect();
+        for schema in [names, other].into_iter().flatten() {
+            let Some(map) = schema.as_object() else {
+                continue;
+            };
+            for (key, delta) in [("minLength", -1i64), ("maxLength", 1)] {
+                let Some(n) = map.get(key).and_then(Value::as_u64) else {
+                    continue;
+                };
+                let n = i64::try_from(n).unwrap_or(i64::MAX).saturating_add(delta);
+                if let Ok(n) = usize::try_from(n)
+                    && n <= LONGEST_PROBE
+                {
+                    probes.push("a".repeat(n));
+                    probes.push("_".repeat(n));
+                }
+            }
+            let values = map
+                .get("enum")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten();
+            for value in values.chain(map.get("const")) {
+                if let Some(s) = value.as_str() {
+                    probes.push(s.to_owned());
+                }
+            }
+        }
+        for probe in probes {
+            if !candidates.contains(&probe)
+                && o.property(&probe).is_none()
+                && self.admits_undeclared(o, &probe)
+            {
+                candidates.push(probe);
+            }
+        }
+        candidates.retain(|name| self.accepts_name(names, name) == Some(true));
+        candidates
+    }
+
+    /// Whether the model's other keywords let an object hold `name`, apart from the
+    /// schema declared or left for it: `Some(true)` when a patternProperties entry
+    /// matches it (and allows it), `Some(false)` when none matches; `None` when one
+    /// that matches forbids it (`false`), a pattern cannot be compiled, or a schema
+    /// dependency hangs on it (it may forbid the name).
+    fn may_hold(&self, o: &Model<'a>, name: &str) -> Option<bool> {
+        if o.schema_dependencies().iter().any(|(k, _, _)| *k == name) {
+            return None;
+        }
+        let mut matched = false;
+        for (pattern, schema) in &o.patterns {
+            if self.pattern_finds(pattern, name)? {
+                if self.is_false_schema(*schema) {
+                    return None;
+                }
+                matched = true;
+            }
+        }
+        Some(matched)
+    }
+
+    /// Whether the model admits an undeclared property `name` (with some value): a
+    /// pattern it matches allows it, or none matches and additional (or else
+    /// unevaluated) properties are allowed. Unsure is no.
+    fn admits_undeclared(&self, o: &Model<'a>, name: &str) -> bool {
+        match self.may_hold(o, name) {
+            None => false,
+            Some(true) => true,
+            Some(false) => {
+                let rest = if o.additional.present {
+                    o.additional
+                } else {
+                    o.unevaluated
+                };
+                rest.permits && !rest.schema.is_some_and(|s| self.is_false_schema(s))
+            }
+        }
+    }
+
+    /// What the `propertyNames` schema `names` says of `name`: `None` when Schemagate
+    /// cannot tell (a keyword it does not evaluate on a name, a pattern the `regex`
+    /// crate cannot compile), so that nothing is claimed from it.
+    fn accepts_name(&self, names: Option<&Value>, name: &str) -> Option<bool> {
+        let map = match names {
+            None | Some(Value::Bool(true)) => return Some(true),
+            Some(Value::Bool(false)) => return Some(false),
+            Some(Value::Object(map)) => map,
+            Some(_) => return None,
+        };
+        if !map
+            .keys()
+            .all(|k| NAME_KEYWORDS.contains(&k.as_str()) || NAME_ANNOTATIONS.contains(&k.as_str()))
+        {
+            return None;
+        }
+        let mut verdict = true;
+        if let Some(ty) = map.get("type") {
+            let is_string = |v: &Value| v.as_str() == Some("string");
+            verdict &= match ty {
+                Value::String(_) => is_string(ty),
+                Value::Array(tys) => tys.iter().any(is_string),
+                _ => return None,
+            };
+        }
+        // Lengths count code points, as JSON Schema does.
+        let length = name.chars().count() as f64;
+        if let Some(min) = map.get("minLength") {
+            verdict &= length >= min.as_f64()?;
+        }
+        if let Some(max) = map.get("maxLength") {
+            verdict &= length <= max.as_f64()?;
+        }
+        if let Some(pattern) = map.get("pattern") {
+            verdict &= self.pattern_finds(pattern.as_str()?, name)?;
+        }
+        let is_name = |v: &Value| v.as_str() == Some(name);
+        if let Some(values) = map.get("enum") {
+            verdict &= values.as_array()?.iter().any(is_name);
+        }
+        if let Some(value) = map.get("const") {
+            verdict &= is_name(value);
+        }
+        Some(verdict)
+    }
 }

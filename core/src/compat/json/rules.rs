@@ -56,6 +56,14 @@ rule_enum! {
         PATTERN_PROPERTY_ADDED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL,
         PATTERN_PROPERTY_REMOVED_IS_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL,
         PATTERN_PROPERTY_REMOVED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL,
+        // `propertyNames`, which Confluent's checker does not compare at all (its
+        // `ObjectSchemaDiff` never reads it). Schemagate refuses a change only on
+        // proof: a name the old schema allowed that the new `propertyNames` rejects
+        // (NARROWED, breaking under both policies). Any other change is accepted, as
+        // Confluent accepts it (CHANGED): a pattern every name matches (`a*`) narrows
+        // nothing, and a `propertyNames` Schemagate cannot evaluate on a name is not
+        // refused on suspicion. See `object.rs`, `property_names`.
+        PROPERTY_NAMES_NARROWED, PROPERTY_NAMES_CHANGED,
 
         MAX_ITEMS_ADDED, MAX_ITEMS_REMOVED, MAX_ITEMS_INCREASED, MAX_ITEMS_DECREASED,
         MIN_ITEMS_ADDED, MIN_ITEMS_REMOVED, MIN_ITEMS_INCREASED, MIN_ITEMS_DECREASED,
@@ -139,6 +147,7 @@ impl Kind {
                 | PATTERN_PROPERTY_REMOVED_FROM_OPEN_CONTENT_MODEL
                 | PATTERN_PROPERTY_ADDED_IS_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL
                 | PATTERN_PROPERTY_REMOVED_IS_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL
+                | PROPERTY_NAMES_CHANGED
                 | MAX_ITEMS_INCREASED
                 | MAX_ITEMS_REMOVED
                 | MIN_ITEMS_DECREASED
@@ -362,6 +371,12 @@ impl Kind {
             }
             PATTERN_PROPERTY_REMOVED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL => {
                 "a patternProperties entry was removed and additionalProperties rejects its old values"
+            }
+            PROPERTY_NAMES_NARROWED => {
+                "propertyNames rejects a property name the old version allowed: data that uses it is rejected"
+            }
+            PROPERTY_NAMES_CHANGED => {
+                "propertyNames changed; no property name was found that the old version allowed and the new one rejects (Confluent does not check propertyNames)"
             }
             UNIQUE_ITEMS_ADDED => "uniqueItems was added",
             UNIQUE_ITEMS_REMOVED => "uniqueItems was removed",
@@ -623,6 +638,14 @@ impl Kind {
             PATTERN_PROPERTY_REMOVED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL => {
                 "a patternProperties entry was added whose values the old version's additionalProperties rejects"
             }
+            // The old version's propertyNames (the update) rejects a name the new
+            // one allows.
+            PROPERTY_NAMES_NARROWED => {
+                "propertyNames was widened: the new version allows a property name the old version rejects"
+            }
+            PROPERTY_NAMES_CHANGED => {
+                "propertyNames changed; no property name was found that the new version allows and the old version rejects (Confluent does not check propertyNames)"
+            }
             // Tuple items in the old version but not the new one: removed.
             ITEM_ADDED_TO_OPEN_CONTENT_MODEL => {
                 "a tuple item was removed; the new array allows any additional item"
@@ -711,6 +734,7 @@ impl Kind {
             | ITEM_REMOVED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL => {
                 "readers of the old version reject arrays that hold it"
             }
+            PROPERTY_NAMES_NARROWED => "readers of the old version reject data that uses it",
             ITEM_ADDED_TO_OPEN_CONTENT_MODEL
             | ITEM_ADDED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL => {
                 "new data may hold values there that readers of the old version reject"
@@ -792,6 +816,9 @@ impl Kind {
             | PATTERN_PROPERTY_ADDED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL
             | ITEM_ADDED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL => {
                 "keep it, or narrow the new additional schema to what its old schema accepted"
+            }
+            PROPERTY_NAMES_NARROWED => {
+                "allow no property name the old version's propertyNames rejects"
             }
             UNIQUE_ITEMS_ADDED => "keep uniqueItems",
             ADDITIONAL_ITEMS_REMOVED
@@ -894,6 +921,9 @@ impl Kind {
             | ITEM_ADDED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL => {
                 "give it a schema that accepts everything the additional schema accepted"
             }
+            PROPERTY_NAMES_NARROWED => {
+                "let propertyNames accept every name the old version allowed, declared properties included (the finding names one it rejects), or leave it out"
+            }
             UNIQUE_ITEMS_ADDED => "leave uniqueItems out",
             ADDITIONAL_ITEMS_REMOVED
             | ADDITIONAL_ITEMS_NARROWED
@@ -973,6 +1003,32 @@ mod tests {
         assert!(Kind::OPTIONAL_PROPERTY_ADDED_TO_OPEN_CONTENT_MODEL.is_compatible(Policy::Lenient));
         assert!(!Kind::OPTIONAL_PROPERTY_ADDED_TO_OPEN_CONTENT_MODEL.is_compatible(Policy::Strict));
         assert!(!Kind::TYPE_CHANGED.is_compatible(Policy::Lenient));
+    }
+
+    #[test]
+    fn property_names_refuse_only_a_witnessed_narrowing_under_either_policy() {
+        for policy in [Policy::Strict, Policy::Lenient] {
+            assert_eq!(
+                Kind::PROPERTY_NAMES_NARROWED.severity(policy),
+                Severity::Breaking
+            );
+            // Accepted as Confluent accepts every propertyNames change, but not
+            // cosmetic: which names data may use did change.
+            assert_eq!(
+                Kind::PROPERTY_NAMES_CHANGED.severity(policy),
+                Severity::Additive
+            );
+        }
+        assert!(
+            Kind::PROPERTY_NAMES_NARROWED
+                .forward_edit("propertyNames")
+                .contains("widened")
+        );
+        assert!(
+            Kind::PROPERTY_NAMES_CHANGED
+                .forward_edit("propertyNames")
+                .contains("the new version allows")
+        );
     }
 
     #[test]
