@@ -490,9 +490,14 @@ pub struct SchemaListing {
     pub aliases: bool,
     /// Items to skip.
     pub offset: usize,
-    /// At most this many; `<= 0` is everything.
+    /// At most this many (1 to 1000); anything else is 1000.
     pub limit: i64,
 }
+
+/// The most schemas one `GET /schemas` answers, and what it answers without a limit:
+/// Confluent's `schema.search.default.limit` and `schema.search.max.limit` (1000), so a
+/// client paging with `offset` sees the pages it sees there.
+const SCHEMA_SEARCH_LIMIT: i64 = 1000;
 
 /// Whether a `GET /schemas` filters by association, and how.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

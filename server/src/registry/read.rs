@@ -326,7 +326,12 @@ impl Registry {
                 out.push(view);
             }
         }
-        Ok(paginate(out, listing.offset, listing.limit))
+        // Confluent's `normalizeSchemaLimit`: a limit outside 1..=1000 is 1000.
+        let limit = match listing.limit {
+            l @ 1..=SCHEMA_SEARCH_LIMIT => l,
+            _ => SCHEMA_SEARCH_LIMIT,
+        };
+        Ok(paginate(out, listing.offset, limit))
     }
 
     /// `GET /subjects`.

@@ -1080,3 +1080,31 @@ async fn confluent_schemas_association_filters_over_subjects_without_association
     bad.assert_error(400, 400);
     assert!(bad.text.contains("FOREVER"), "{}", bad.text);
 }
+
+/// Confluent's `normalizeSchemaLimit`: `GET /schemas` answers at most 1000 schemas, and
+/// 1000 when the limit is absent or out of range; `offset` pages past them.
+#[tokio::test]
+async fn confluent_schemas_listing_is_capped_at_1000_and_pages_with_offset() {
+    let s = TestServer::start().await;
+    let total = 1003;
+    for i in 0..total {
+        let schema = record(&format!("R{i}"), "[]");
+        s.register_ok(&format!("s{i:04}"), &schema).await;
+    }
+    let count = |q: String| {
+        let s = &s;
+        async move {
+            s.get(&format!("/schemas{q}"))
+                .await
+                .assert_ok()
+                .as_array()
+                .unwrap()
+                .len()
+        }
+    };
+    assert_eq!(count(String::new()).await, 1000);
+    assert_eq!(count("?limit=5000".into()).await, 1000);
+    assert_eq!(count("?limit=-1".into()).await, 1000);
+    assert_eq!(count("?limit=10".into()).await, 10);
+    assert_eq!(count("?offset=1000".into()).await, 3);
+}
