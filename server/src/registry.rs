@@ -20,6 +20,7 @@
 //! file's imports and helpers (`use super::*`), as parts of one module.
 
 mod compatibility;
+mod dek;
 mod delete;
 mod durability;
 mod lookup;
@@ -30,6 +31,7 @@ mod register;
 mod settings;
 mod upgrade;
 
+pub use dek::{CreateDekInput, CreateKekInput, DekError, KekUpdate, algorithm_param};
 pub use settings::ConfigUpdate;
 
 use std::collections::HashSet;
@@ -165,6 +167,9 @@ pub enum Error {
     /// 50002.
     #[error("Operation timed out")]
     Timeout,
+    /// A refusal of the DEK registry, with its own codes ([`DekError::code`]).
+    #[error(transparent)]
+    Dek(DekError),
 }
 
 impl From<ContractError> for Error {
@@ -524,6 +529,8 @@ pub struct Registry {
     limits: Limits,
     /// Every cache, and the epochs that retire their entries.
     cache: ReadCache,
+    /// The most KEKs, and the most DEK versions, the DEK registry keeps.
+    dek_max_keys: u64,
 }
 
 /// Ids kept for normal registration above the largest id an IMPORT may give: the id
@@ -635,6 +642,7 @@ impl Registry {
             default_level,
             limits,
             cache: ReadCache::new(),
+            dek_max_keys: dek::MAX_KEYS,
         }
     }
 

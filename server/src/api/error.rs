@@ -76,6 +76,7 @@ impl ApiError {
                 E::InvalidRuleSet(_) => 42210,
                 E::Store(_) => 50001,
                 E::Timeout => 50002,
+                E::Dek(e) => e.code(),
             },
         };
         let http = if code >= 1000 { code / 100 } else { code };

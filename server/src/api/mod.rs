@@ -6,6 +6,7 @@
 
 mod compatibility;
 mod config;
+mod dek;
 pub mod error;
 mod extract;
 pub(crate) mod hot;
