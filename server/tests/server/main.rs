@@ -12,6 +12,7 @@ mod concurrency;
 mod contracts;
 mod converter;
 mod crash;
+mod dek;
 mod durability;
 mod hostile;
 mod hot_routes;
