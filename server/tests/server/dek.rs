@@ -237,8 +237,8 @@ on_each_store! {
         assert_eq!(s.get(&format!("{base}/versions")).await.body, json!([]));
         // The SIV key is another key: still live.
         assert_eq!(s.get(&format!("{base}/versions?algorithm=AES256_SIV")).await.body, json!([1]));
-        s.delete(&format!("{base}?algorithm=AES256_SIV")).await;
-        s.delete(&format!("{KEKS}/k1/deks/a-value")).await;
+        assert_no_content(&s.delete(&format!("{base}?algorithm=AES256_SIV")).await);
+        assert_no_content(&s.delete(&format!("{KEKS}/k1/deks/a-value")).await);
         assert_eq!(s.get(&format!("{KEKS}/k1/deks")).await.body, json!([]));
         assert_eq!(
             s.get(&format!("{KEKS}/k1/deks?deleted=true")).await.body,
@@ -265,12 +265,12 @@ on_each_store! {
             (base.clone(), "&algorithm=AES256_SIV"),
             (format!("{KEKS}/k1/deks/a-value"), ""),
         ] {
-            s.delete(&format!("{path}?permanent=false{query}")).await;
+            assert_no_content(&s.delete(&format!("{path}?permanent=false{query}")).await);
             assert_no_content(&s.delete(&format!("{path}?permanent=true{query}")).await);
         }
-        s.get(&format!("{base}/versions?deleted=true")).await;
+        assert_eq!(s.get(&format!("{base}/versions?deleted=true")).await.body, json!([]));
         assert_eq!(s.get(&format!("{KEKS}/k1/deks?deleted=true")).await.body, json!([]));
-        s.delete(&format!("{base}")).await.assert_error(404, 40470);
+        s.delete(&base).await.assert_error(404, 40470);
         assert_no_content(&s.delete(&format!("{KEKS}/k1")).await);
         assert_no_content(&s.delete(&format!("{KEKS}/k1?permanent=true")).await);
         s.get(&format!("{KEKS}/k1?deleted=true")).await.assert_error(404, 40470);
@@ -347,7 +347,7 @@ on_each_store! {
         );
         assert_eq!(list("subjectPrefix=nothing").await.body, json!([]));
         assert_eq!(list("subjectPrefix=orders.&limit=1").await.body, json!(["ka"]));
-        s.delete(&format!("{KEKS}/ka/deks/orders.created")).await;
+        assert_no_content(&s.delete(&format!("{KEKS}/ka/deks/orders.created")).await);
         assert_eq!(list("subjectPrefix=orders.").await.body, json!(["kc"]));
         assert_eq!(list("subjectPrefix=orders.&deleted=true").await.body, json!(["ka", "kc"]));
     }
