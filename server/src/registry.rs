@@ -26,6 +26,7 @@
 
 mod compatibility;
 mod contexts;
+mod dek;
 mod delete;
 mod durability;
 mod lookup;
@@ -36,6 +37,7 @@ mod register;
 mod settings;
 mod upgrade;
 
+pub use dek::{CreateDekInput, CreateKekInput, DekError, KekUpdate, algorithm_param};
 pub use settings::{ConfigUpdate, Scope};
 
 use std::collections::{HashMap, HashSet};
@@ -174,6 +176,9 @@ pub enum Error {
     /// 50002.
     #[error("Operation timed out")]
     Timeout,
+    /// A refusal of the DEK registry, with its own codes ([`DekError::code`]).
+    #[error(transparent)]
+    Dek(DekError),
 }
 
 impl From<ContractError> for Error {
@@ -576,6 +581,8 @@ pub struct Registry {
     limits: Limits,
     /// Every cache, and the epochs that retire their entries.
     cache: ReadCache,
+    /// The most KEKs, and the most DEK versions, the DEK registry keeps.
+    dek_max_keys: u64,
 }
 
 /// Ids kept for normal registration above the largest id an IMPORT may give: the id
@@ -703,6 +710,7 @@ impl Registry {
             default_level,
             limits,
             cache: ReadCache::new(),
+            dek_max_keys: dek::MAX_KEYS,
         }
     }
 

@@ -497,6 +497,14 @@ fn store_reads(
     let _ = (store.config(None), store.mode(None), store.next_id(""));
     let _ = store.contexts();
     let _ = (store.counts(), store.all_versions());
+    // The DEK registry's records: every KEK, and DEKs under names the records gave.
+    let _ = (store.keks(), store.key_counts());
+    for name in subjects {
+        let _ = (store.kek(name), store.deks(name));
+        for subject in subjects {
+            let _ = store.subject_deks(name, subject);
+        }
+    }
     for key in content_keys {
         let _ = store.id_for_key(key);
     }

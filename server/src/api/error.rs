@@ -77,6 +77,7 @@ impl ApiError {
                 E::ContextNotEmpty(_) => 42211,
                 E::Store(_) => 50001,
                 E::Timeout => 50002,
+                E::Dek(e) => e.code(),
             },
         };
         let http = if code >= 1000 { code / 100 } else { code };

@@ -6,6 +6,7 @@
 
 mod compatibility;
 mod config;
+mod dek;
 pub mod error;
 mod extract;
 pub(crate) mod hot;
@@ -302,6 +303,25 @@ mod tests {
             down()
         }
         fn counts(&self) -> crate::store::StoreResult<crate::store::Counts> {
+            down()
+        }
+        fn kek(&self, _: &str) -> crate::store::StoreResult<Option<crate::store::keys::KekRecord>> {
+            down()
+        }
+        fn keks(&self) -> crate::store::StoreResult<Vec<crate::store::keys::KekRecord>> {
+            down()
+        }
+        fn deks(&self, _: &str) -> crate::store::StoreResult<Vec<crate::store::keys::DekRecord>> {
+            down()
+        }
+        fn subject_deks(
+            &self,
+            _: &str,
+            _: &str,
+        ) -> crate::store::StoreResult<Vec<crate::store::keys::DekRecord>> {
+            down()
+        }
+        fn key_counts(&self) -> crate::store::StoreResult<crate::store::keys::KeyCounts> {
             down()
         }
         fn apply(&self, _: u64, _: &[crate::store::Op]) -> crate::store::StoreResult<()> {

@@ -10,7 +10,7 @@
 use axum::http::Method;
 use axum::routing::{MethodFilter, MethodRouter, on};
 
-use super::{AppState, compatibility, config, hot, mode, ops, schemas, subjects};
+use super::{AppState, compatibility, config, dek, hot, mode, ops, schemas, subjects};
 use crate::auth::Role;
 
 /// What a route needs from the caller when authentication is on.
@@ -109,7 +109,36 @@ pub static ROUTES: &[Route] = &[
     route!(GET "/mode/{s}", Subject(Read), mode::get_subject),
     route!(PUT "/mode/{s}", Subject(Admin), mode::put_subject),
     route!(DELETE "/mode/{s}", Subject(Admin), mode::delete_subject),
+    // The DEK registry: KEKs name no subject; a DEK's routes name its subject as `{s}`.
+    route!(GET KEKS, Listing, dek::list_keks),
+    route!(POST KEKS, Global(Write), dek::create_kek),
+    route!(GET KEK, Access::Role(Read), dek::get_kek),
+    route!(PUT KEK, Global(Admin), dek::update_kek),
+    route!(DELETE KEK, Global(Admin), dek::delete_kek),
+    route!(POST "/dek-registry/v1/keks/{name}/test", Access::Role(Read), dek::test_kek),
+    route!(POST "/dek-registry/v1/keks/{name}/undelete", Global(Admin), dek::undelete_kek),
+    route!(GET DEKS, Global(Read), dek::list_dek_subjects),
+    route!(POST DEKS, Access::Role(Write), dek::create_dek),
+    route!(GET DEK, Subject(Read), dek::get_dek),
+    route!(POST DEK, Subject(Write), dek::create_dek),
+    route!(DELETE DEK, Subject(Write), dek::delete_dek),
+    route!(POST "/dek-registry/v1/keks/{name}/deks/{s}/undelete", Subject(Write), dek::undelete_dek),
+    route!(GET "/dek-registry/v1/keks/{name}/deks/{s}/versions", Subject(Read), dek::list_dek_versions),
+    route!(GET DEK_VERSION, Subject(Read), dek::get_dek),
+    route!(DELETE DEK_VERSION, Subject(Write), dek::delete_dek),
+    route!(POST "/dek-registry/v1/keks/{name}/deks/{s}/versions/{v}/undelete", Subject(Write), dek::undelete_dek),
 ];
+
+/// The KEK list.
+const KEKS: &str = "/dek-registry/v1/keks";
+/// One KEK.
+const KEK: &str = "/dek-registry/v1/keks/{name}";
+/// A KEK's DEK subjects (the older create route too, subject in the body).
+const DEKS: &str = "/dek-registry/v1/keks/{name}/deks";
+/// A subject's DEK (version 1 when read).
+const DEK: &str = "/dek-registry/v1/keks/{name}/deks/{s}";
+/// One version of a subject's DEK.
+const DEK_VERSION: &str = "/dek-registry/v1/keks/{name}/deks/{s}/versions/{v}";
 
 /// What an incoming request matched, found the way the router finds it.
 pub struct Matched<'a> {

@@ -1,5 +1,6 @@
 use std::sync::Arc;
 
+use super::keys::{DekRecord, KekRecord, KeyCounts};
 use super::{
     ConfigRecord, ContentKey, Counts, Mode, Op, SchemaId, Store, StoreResult, StoredSchema,
     VersionEntry, WriteLock,
@@ -146,5 +147,20 @@ impl Store for Forward {
             Some(hook) => hook(&*self.inner),
             None => self.inner.external_deletions(),
         }
+    }
+    fn kek(&self, name: &str) -> StoreResult<Option<KekRecord>> {
+        self.inner.kek(name)
+    }
+    fn keks(&self) -> StoreResult<Vec<KekRecord>> {
+        self.inner.keks()
+    }
+    fn deks(&self, kek_name: &str) -> StoreResult<Vec<DekRecord>> {
+        self.inner.deks(kek_name)
+    }
+    fn subject_deks(&self, kek_name: &str, subject: &str) -> StoreResult<Vec<DekRecord>> {
+        self.inner.subject_deks(kek_name, subject)
+    }
+    fn key_counts(&self) -> StoreResult<KeyCounts> {
+        self.inner.key_counts()
     }
 }

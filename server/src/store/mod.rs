@@ -8,6 +8,7 @@
 /// A store wrapper for tests that need to alter one behaviour of a real store.
 #[doc(hidden)]
 pub mod forward;
+pub mod keys;
 pub mod postgres;
 pub mod sled;
 
@@ -358,6 +359,17 @@ pub enum Op {
         /// Whether it is listed.
         present: bool,
     },
+    /// Create or overwrite a KEK (also how soft deletes and undeletes are written).
+    PutKek(keys::KekRecord),
+    /// Permanently remove a KEK (the registry removes its DEKs first).
+    RemoveKek {
+        /// Its name.
+        name: String,
+    },
+    /// Create or overwrite one DEK version (also soft deletes and undeletes).
+    PutDek(keys::DekRecord),
+    /// Permanently remove one DEK version.
+    RemoveDek(keys::DekId),
 }
 
 /// The subject a stored reference names, read in the context of the schema that makes
@@ -500,4 +512,16 @@ pub trait Store: Send + Sync + 'static {
     fn external_deletions(&self) -> u64 {
         0
     }
+    /// The KEK of this name, soft-deleted or not.
+    fn kek(&self, name: &str) -> StoreResult<Option<keys::KekRecord>>;
+    /// Every KEK, soft-deleted included, sorted by name.
+    fn keks(&self) -> StoreResult<Vec<keys::KekRecord>>;
+    /// Every DEK wrapped by the KEK `kek_name`, soft-deleted included, sorted by subject,
+    /// algorithm and version.
+    fn deks(&self, kek_name: &str) -> StoreResult<Vec<keys::DekRecord>>;
+    /// Every DEK of `subject` wrapped by `kek_name` (all algorithms and versions,
+    /// soft-deleted included), sorted by algorithm and version.
+    fn subject_deks(&self, kek_name: &str, subject: &str) -> StoreResult<Vec<keys::DekRecord>>;
+    /// How many KEKs and DEKs are stored.
+    fn key_counts(&self) -> StoreResult<keys::KeyCounts>;
 }

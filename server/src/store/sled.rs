@@ -26,6 +26,7 @@ use std::sync::{Mutex, MutexGuard};
 use sled::transaction::{ConflictableTransactionError, TransactionError, TransactionalTree};
 use sled::{IVec, Transactional, Tree};
 
+use super::keys::{self, DekId, DekRecord, KekRecord, KeyCounts};
 use super::{
     ConfigRecord, ContentKey, Counts, Mode, Op, SchemaId, Store, StoreError, StoreResult,
     StoredSchema, VersionEntry,
@@ -41,7 +42,9 @@ const MODE: usize = 6;
 const META: usize = 7;
 const GUIDS: usize = 8;
 const CONTEXTS: usize = 9;
-const TREE_NAMES: [&str; 10] = [
+const KEKS: usize = 10;
+const DEKS: usize = 11;
+const TREE_NAMES: [&str; 12] = [
     "schemas",
     "fingerprints",
     "subject_versions",
@@ -52,6 +55,8 @@ const TREE_NAMES: [&str; 10] = [
     "meta",
     "guids",
     "contexts",
+    "keks",
+    "deks",
 ];
 const NEXT_ID: &[u8] = b"next_id";
 /// The store format (absent: 1).
@@ -112,6 +117,15 @@ impl SledStore {
 
     fn tree(&self, index: usize) -> &Tree {
         &self.trees[index]
+    }
+
+    /// The DEKs whose keys start with `prefix`, in key order.
+    fn scan_deks(&self, prefix: Vec<u8>) -> StoreResult<Vec<DekRecord>> {
+        self.tree(DEKS)
+            .scan_prefix(prefix)
+            .values()
+            .map(|v| keys::decode(&v?, "DEK"))
+            .collect()
     }
 
     /// Every tree by name, for `crate::fuzzing` to write records that no [`Op`] would
@@ -425,8 +439,33 @@ fn apply_op(t: &mut Changes<'_>, op: &Op) -> TxResult<()> {
                 t.remove(CONTEXTS, context.as_bytes())?;
             }
         }
+        Op::PutKek(kek) => t.insert(KEKS, kek.name.as_bytes(), keys::encode(kek).as_bytes())?,
+        Op::RemoveKek { name } => t.remove(KEKS, name.as_bytes()).map(drop)?,
+        Op::PutDek(dek) => t.insert(DEKS, dek_key(&dek.id()), keys::encode(dek).as_bytes())?,
+        Op::RemoveDek(id) => t.remove(DEKS, dek_key(id)).map(drop)?,
     }
     Ok(())
+}
+
+/// `kek NUL`: the prefix of every DEK key under a KEK. KEK names are letters, digits,
+/// `_` and `-`, and subjects have no control characters, so neither holds a NUL.
+fn dek_prefix(kek_name: &str, subject: Option<&str>) -> Vec<u8> {
+    let mut key = Vec::with_capacity(kek_name.len() + subject.map_or(0, str::len) + 2);
+    key.extend_from_slice(kek_name.as_bytes());
+    key.push(0);
+    if let Some(subject) = subject {
+        key.extend_from_slice(subject.as_bytes());
+        key.push(0);
+    }
+    key
+}
+
+/// `kek NUL subject NUL algorithm version`: sorts by KEK, subject, algorithm, version.
+fn dek_key(id: &DekId) -> Vec<u8> {
+    let mut key = dek_prefix(&id.kek_name, Some(&id.subject));
+    key.push(id.algorithm.ordinal());
+    key.extend_from_slice(&(id.version as u32).to_be_bytes());
+    key
 }
 
 impl Store for SledStore {
@@ -658,6 +697,36 @@ impl Store for SledStore {
         Ok(())
     }
 
+    fn kek(&self, name: &str) -> StoreResult<Option<KekRecord>> {
+        self.tree(KEKS)
+            .get(name.as_bytes())?
+            .map(|v| keys::decode(&v, "KEK"))
+            .transpose()
+    }
+
+    fn keks(&self) -> StoreResult<Vec<KekRecord>> {
+        self.tree(KEKS)
+            .iter()
+            .values()
+            .map(|v| keys::decode(&v?, "KEK"))
+            .collect()
+    }
+
+    fn deks(&self, kek_name: &str) -> StoreResult<Vec<DekRecord>> {
+        self.scan_deks(dek_prefix(kek_name, None))
+    }
+
+    fn subject_deks(&self, kek_name: &str, subject: &str) -> StoreResult<Vec<DekRecord>> {
+        self.scan_deks(dek_prefix(kek_name, Some(subject)))
+    }
+
+    fn key_counts(&self) -> StoreResult<KeyCounts> {
+        Ok(KeyCounts {
+            keks: self.tree(KEKS).len() as u64,
+            deks: self.tree(DEKS).len() as u64,
+        })
+    }
+
     fn discard_unflushed(&self, after: u64) -> StoreResult<()> {
         let mut journal = self.journal();
         self.transact(|t| {
@@ -676,5 +745,94 @@ impl Store for SledStore {
         // What is left is now the state of the last good flush (or older, and durable).
         journal.clear();
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use super::*;
+    use crate::store::keys::DekAlgorithm;
+
+    fn kek(name: &str, deleted: bool) -> KekRecord {
+        KekRecord {
+            name: name.into(),
+            kms_type: "local-kms".into(),
+            kms_key_id: "id".into(),
+            kms_props: BTreeMap::new(),
+            doc: None,
+            shared: false,
+            ts: 1,
+            deleted,
+        }
+    }
+
+    fn dek(kek: &str, subject: &str, algorithm: DekAlgorithm, version: i32) -> DekRecord {
+        DekRecord {
+            kek_name: kek.into(),
+            subject: subject.into(),
+            version,
+            algorithm,
+            encrypted_key_material: format!("{subject}{version}"),
+            ts: 1,
+            deleted: false,
+        }
+    }
+
+    /// KEKs and DEKs are found by KEK and subject in key order, and a commit that failed
+    /// to flush is taken back from their trees like from every other.
+    #[test]
+    fn encryption_keys_are_ordered_and_taken_back_with_unflushed_commits() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SledStore::open(dir.path()).unwrap();
+        let a = dek("k", "a", DekAlgorithm::Aes256Gcm, 2);
+        let a1 = dek("k", "a", DekAlgorithm::Aes256Gcm, 1);
+        let a_siv = dek("k", "a", DekAlgorithm::Aes256Siv, 1);
+        // "a" is a prefix of "ab": the subject's scan must not reach it.
+        let ab = dek("k", "ab", DekAlgorithm::Aes128Gcm, 1);
+        let other = dek("k2", "a", DekAlgorithm::Aes256Gcm, 1);
+        store
+            .apply(
+                1,
+                &[
+                    Op::PutKek(kek("k", false)),
+                    Op::PutKek(kek("k2", false)),
+                    Op::PutDek(a_siv.clone()),
+                    Op::PutDek(a.clone()),
+                    Op::PutDek(ab.clone()),
+                    Op::PutDek(a1.clone()),
+                    Op::PutDek(other.clone()),
+                ],
+            )
+            .unwrap();
+        store.flush(1).unwrap();
+        assert_eq!(
+            store.subject_deks("k", "a").unwrap(),
+            vec![a1.clone(), a.clone(), a_siv.clone()]
+        );
+        assert_eq!(store.deks("k").unwrap(), vec![a1, a.clone(), a_siv, ab]);
+        assert_eq!(store.deks("k2").unwrap(), vec![other]);
+        assert_eq!(store.key_counts().unwrap(), KeyCounts { keks: 2, deks: 5 });
+
+        store
+            .apply(
+                2,
+                &[
+                    Op::PutKek(kek("k", true)),
+                    Op::RemoveKek { name: "k2".into() },
+                    Op::RemoveDek(a.id()),
+                    Op::PutDek(dek("k", "new", DekAlgorithm::Aes256Gcm, 1)),
+                ],
+            )
+            .unwrap();
+        assert!(store.kek("k").unwrap().unwrap().deleted);
+        store.discard_unflushed(1).unwrap();
+        assert!(!store.kek("k").unwrap().unwrap().deleted);
+        assert!(store.kek("k2").unwrap().is_some());
+        assert!(store.subject_deks("k", "a").unwrap().contains(&a));
+        assert!(store.subject_deks("k", "new").unwrap().is_empty());
+        assert_eq!(store.key_counts().unwrap(), KeyCounts { keks: 2, deks: 5 });
+        assert_eq!(store.keks().unwrap().len(), 2);
     }
 }

@@ -760,6 +760,7 @@ async fn every_declared_route_is_routed_labelled_classified_and_guarded() {
             .replace("{s}", subject)
             .replace("{v}", "1")
             .replace("{id}", "1")
+            .replace("{name}", "routes_kek")
     };
     for route in ROUTES {
         let path = sample(route.pattern);

@@ -1090,3 +1090,99 @@ fn with_every_sync_failing_writes_are_refused_and_nothing_refused_is_served() {
         assert_eq!(status, 200);
     });
 }
+
+/// The DEK registry's writes are acknowledged only once durable, as registrations are:
+/// with the store's syncs failing, a new KEK, a new DEK and a soft delete are refused
+/// with 50001 and never served (the undo journal takes them back); once the disk has
+/// recovered, what was acknowledged survives `kill -9` and the refused writes stay
+/// absent.
+#[test]
+fn dek_registry_writes_are_refused_when_not_durable_and_survive_kill_9_when_acknowledged() {
+    let rt = runtime();
+    let client = http_client();
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let proc = spawn(&data, "sled").expect("starts");
+    let base = proc.url.clone();
+    let keks = format!("{base}/dek-registry/v1/keks");
+    let send = |r: reqwest::RequestBuilder| async move {
+        let r = r.send().await.unwrap();
+        let status = r.status().as_u16();
+        let body: Value = r.json().await.unwrap_or(Value::Null);
+        (status, body)
+    };
+    let kek = |name: &str| json!({"name": name, "kmsType": "local-kms", "kmsKeyId": "k"});
+    let dek = json!({"encryptedKeyMaterial": "d3JhcHBlZA=="});
+    let acknowledged = rt.block_on(async {
+        let (status, _) = send(client.post(&keks).json(&kek("acked"))).await;
+        assert_eq!(status, 200);
+        let (status, body) = send(client.post(format!("{keks}/acked/deks/s1")).json(&dek)).await;
+        assert_eq!(status, 200, "{body}");
+        body
+    });
+    let Some(strace) = Strace::attach(
+        proc.child.id(),
+        &["trace=fdatasync", "inject=fdatasync:error=EIO"],
+        &dir.path().join("strace"),
+    ) else {
+        return;
+    };
+    rt.block_on(async {
+        for (what, request) in [
+            ("a KEK", client.post(&keks).json(&kek("refused"))),
+            (
+                "a DEK",
+                client.post(format!("{keks}/acked/deks/s2")).json(&dek),
+            ),
+            (
+                "a soft delete",
+                client.delete(format!("{keks}/acked/deks/s1")),
+            ),
+        ] {
+            let (status, body) = send(request).await;
+            assert_eq!(
+                (status, &body["error_code"]),
+                (500, &json!(50001)),
+                "{what}: {body}"
+            );
+        }
+        let (status, _) = get(&client, format!("{base}/health")).await;
+        assert_eq!(status, 503);
+        let (status, body) = get(&client, format!("{keks}/refused?deleted=true")).await;
+        assert_eq!(status, 404, "a refused KEK is served: {body}");
+        let (status, body) = get(&client, format!("{keks}/acked/deks/s2")).await;
+        assert_eq!(status, 404, "a refused DEK is served: {body}");
+        let (status, body) = get(&client, format!("{keks}/acked/deks/s1")).await;
+        assert_eq!(
+            (status, &body),
+            (200, &acknowledged),
+            "a refused delete is served"
+        );
+    });
+    drop(strace);
+    // Once the disk works again the store recovers by itself (a good flush, which also
+    // makes the taking back durable); a crash after that must not bring back what was
+    // refused.
+    rt.block_on(async {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let (status, body) = get(&client, format!("{base}/health")).await;
+            if status == 200 {
+                break;
+            }
+            assert!(Instant::now() < deadline, "health stays {status} {body}");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    });
+    proc.kill_9();
+    let proc = spawn(&data, "sled").expect("restarts");
+    rt.block_on(async {
+        let keks = format!("{}/dek-registry/v1/keks", proc.url);
+        let (_, names) = get(&client, format!("{keks}?deleted=true")).await;
+        assert_eq!(names, json!(["acked"]));
+        let (status, body) = get(&client, format!("{keks}/acked/deks/s1")).await;
+        assert_eq!((status, &body), (200, &acknowledged));
+        let (_, subjects) = get(&client, format!("{keks}/acked/deks?deleted=true")).await;
+        assert_eq!(subjects, json!(["s1"]));
+    });
+}

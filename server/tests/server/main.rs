@@ -13,6 +13,7 @@ mod contexts;
 mod contracts;
 mod converter;
 mod crash;
+mod dek;
 mod durability;
 mod hostile;
 mod hot_routes;

@@ -14,7 +14,12 @@ use crate::store::{StoreError, StoreResult};
 const MIGRATION_LOCK: i64 = 0x5347_4d49_4752_4154;
 
 /// (version, SQL), ascending.
-const MIGRATIONS: &[(i32, &str)] = &[(1, V1_TABLES), (2, V2_CONTRACTS), (3, V3_CONTEXTS)];
+const MIGRATIONS: &[(i32, &str)] = &[
+    (1, V1_TABLES),
+    (2, V2_CONTRACTS),
+    (3, V3_CONTEXTS),
+    (4, V4_ENCRYPTION_KEYS),
+];
 
 /// Subjects use the "C" collation so that every listing sorts by bytes, as the embedded
 /// store does, whatever the database's default collation.
@@ -130,6 +135,24 @@ ALTER TABLE schemagate_refs DROP CONSTRAINT schemagate_refs_pkey;
 ALTER TABLE schemagate_refs ADD PRIMARY KEY (subject, version, context, id);
 CREATE TABLE schemagate_contexts (
     context text COLLATE "C" PRIMARY KEY
+);
+"#;
+
+/// The DEK registry: KEKs and DEKs, each row the record as JSON (`store::keys`) beside
+/// the columns it is found by. A DEK's KEK cannot be removed while the DEK is there.
+/// DEKs hold only wrapped key material: no column could hold a plaintext key.
+const V4_ENCRYPTION_KEYS: &str = r#"
+CREATE TABLE schemagate_keks (
+    name text COLLATE "C" PRIMARY KEY,
+    record text NOT NULL
+);
+CREATE TABLE schemagate_deks (
+    kek_name text COLLATE "C" NOT NULL REFERENCES schemagate_keks (name),
+    subject text COLLATE "C" NOT NULL,
+    algorithm smallint NOT NULL,
+    version integer NOT NULL CHECK (version > 0),
+    record text NOT NULL,
+    PRIMARY KEY (kek_name, subject, algorithm, version)
 );
 "#;
 

@@ -26,6 +26,7 @@ use schemagate_core::SchemaType;
 
 use self::listener::Listener;
 use self::pool::{Conn, Pool, Pooled};
+use super::keys::{self, DekId, DekRecord, KekRecord, KeyCounts};
 use super::{
     ConfigRecord, ContentKey, Counts, Mode, Op, SchemaId, SchemaRef, Store, StoreError,
     StoreResult, StoredSchema, VersionEntry, WriteLock,
@@ -477,6 +478,60 @@ impl Store for PgStore {
     fn external_deletions(&self) -> u64 {
         self.listener.changes().deletions()
     }
+
+    fn kek(&self, name: &str) -> StoreResult<Option<KekRecord>> {
+        self.rows(
+            "SELECT record FROM schemagate_keks WHERE name = $1",
+            &[&name],
+        )?
+        .first()
+        .map(|row| keys::decode(row.get::<_, &str>(0).as_bytes(), "KEK"))
+        .transpose()
+    }
+
+    fn keks(&self) -> StoreResult<Vec<KekRecord>> {
+        self.rows("SELECT record FROM schemagate_keks ORDER BY name", &[])?
+            .iter()
+            .map(|row| keys::decode(row.get::<_, &str>(0).as_bytes(), "KEK"))
+            .collect()
+    }
+
+    fn deks(&self, kek_name: &str) -> StoreResult<Vec<DekRecord>> {
+        self.rows(
+            "SELECT record FROM schemagate_deks WHERE kek_name = $1
+             ORDER BY subject, algorithm, version",
+            &[&kek_name],
+        )?
+        .iter()
+        .map(|row| keys::decode(row.get::<_, &str>(0).as_bytes(), "DEK"))
+        .collect()
+    }
+
+    fn subject_deks(&self, kek_name: &str, subject: &str) -> StoreResult<Vec<DekRecord>> {
+        self.rows(
+            "SELECT record FROM schemagate_deks WHERE kek_name = $1 AND subject = $2
+             ORDER BY algorithm, version",
+            &[&kek_name, &subject],
+        )?
+        .iter()
+        .map(|row| keys::decode(row.get::<_, &str>(0).as_bytes(), "DEK"))
+        .collect()
+    }
+
+    fn key_counts(&self) -> StoreResult<KeyCounts> {
+        let rows = self.rows(
+            "SELECT (SELECT count(*) FROM schemagate_keks), (SELECT count(*) FROM schemagate_deks)",
+            &[],
+        )?;
+        let row = rows
+            .first()
+            .ok_or_else(|| StoreError("key counts query returned nothing".into()))?;
+        let count = |i: usize| row.get::<_, i64>(i).max(0) as u64;
+        Ok(KeyCounts {
+            keks: count(0),
+            deks: count(1),
+        })
+    }
 }
 
 /// An open transaction holding [`WRITE_LOCK`]; rolled back if dropped uncommitted.
@@ -596,6 +651,50 @@ fn apply_op(conn: &mut Conn, op: &Op) -> Result<(), postgres::Error> {
                 "DELETE FROM schemagate_contexts WHERE context = $1"
             })?;
             conn.client.execute(&s, &[context])?;
+        }
+        Op::PutKek(kek) => {
+            let s = conn.statement(
+                "INSERT INTO schemagate_keks (name, record) VALUES ($1, $2)
+                 ON CONFLICT (name) DO UPDATE SET record = EXCLUDED.record",
+            )?;
+            conn.client.execute(&s, &[&kek.name, &keys::encode(kek)])?;
+        }
+        Op::RemoveKek { name } => {
+            let s = conn.statement("DELETE FROM schemagate_keks WHERE name = $1")?;
+            conn.client.execute(&s, &[name])?;
+        }
+        Op::PutDek(dek) => {
+            let s = conn.statement(
+                "INSERT INTO schemagate_deks (kek_name, subject, algorithm, version, record)
+                 VALUES ($1, $2, $3, $4, $5)
+                 ON CONFLICT (kek_name, subject, algorithm, version)
+                 DO UPDATE SET record = EXCLUDED.record",
+            )?;
+            conn.client.execute(
+                &s,
+                &[
+                    &dek.kek_name,
+                    &dek.subject,
+                    &i16::from(dek.algorithm.ordinal()),
+                    &dek.version,
+                    &keys::encode(dek),
+                ],
+            )?;
+        }
+        Op::RemoveDek(DekId {
+            kek_name,
+            subject,
+            algorithm,
+            version,
+        }) => {
+            let s = conn.statement(
+                "DELETE FROM schemagate_deks
+                 WHERE kek_name = $1 AND subject = $2 AND algorithm = $3 AND version = $4",
+            )?;
+            conn.client.execute(
+                &s,
+                &[kek_name, subject, &i16::from(algorithm.ordinal()), version],
+            )?;
         }
     }
     Ok(())
