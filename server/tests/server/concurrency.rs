@@ -322,10 +322,21 @@ on_each_store! {
         }
 
         // The final state: each subject holds each schema once, versions 1..n.
-        let (status, all) = get(&s, "/schemas").await;
-        assert_eq!(status, 200);
+        // Every page: an answer holds at most 1000 schemas, as Confluent's.
+        let mut all = Vec::new();
+        loop {
+            let path = format!("/schemas?offset={}&limit=1000", all.len());
+            let (status, page) = get(&s, &path).await;
+            assert_eq!(status, 200);
+            let page = page.as_array().unwrap().clone();
+            let last = page.len() < 1000;
+            all.extend(page);
+            if last {
+                break;
+            }
+        }
         let mut per_subject: BTreeMap<String, Vec<(u64, u64)>> = BTreeMap::new();
-        for e in all.as_array().unwrap() {
+        for e in &all {
             // Each version carries the contract registered with its schema.
             let k = e["metadata"]["properties"]["schema"].as_str().expect("a contract");
             let text: Value = serde_json::from_str(e["schema"].as_str().unwrap()).unwrap();

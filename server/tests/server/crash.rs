@@ -131,12 +131,23 @@ async fn get(client: &reqwest::Client, url: String) -> (u16, Value) {
 
 /// Checks the restarted store against everything known so far.
 async fn verify(client: &reqwest::Client, base: &str, model: &mut Model, rng: &mut Rng) {
-    let (status, all) = get(client, format!("{base}/schemas")).await;
-    assert_eq!(status, 200, "{all}");
+    // Every page: an answer holds at most 1000 schemas, as Confluent's.
+    let mut all = Vec::new();
+    loop {
+        let url = format!("{base}/schemas?offset={}&limit=1000", all.len());
+        let (status, page) = get(client, url).await;
+        assert_eq!(status, 200, "{page}");
+        let page = page.as_array().expect("array").clone();
+        let last = page.len() < 1000;
+        all.extend(page);
+        if last {
+            break;
+        }
+    }
     let mut by_subject: BTreeMap<String, Vec<u64>> = BTreeMap::new();
     let mut id_of_text: HashMap<String, u64> = HashMap::new();
     let mut now = BTreeSet::new();
-    for e in all.as_array().expect("array") {
+    for e in &all {
         let s = e["subject"].as_str().expect("subject").to_owned();
         let v = e["version"].as_u64().expect("version");
         let id = e["id"].as_u64().expect("id");

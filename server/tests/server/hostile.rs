@@ -688,7 +688,7 @@ on_each_store! {
         for (method, path) in [
             ("GET", "/nope"),
             ("GET", "/associations/resources/-/orders?resourceType=topic"),
-            ("POST", "/"),
+            ("PUT", "/"),
             ("PATCH", "/config"),
             ("DELETE", "/schemas/ids/1"),
             ("GET", "/subjects/a/versions/1/schema/extra"),
