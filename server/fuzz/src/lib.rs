@@ -20,7 +20,9 @@ use schemagate_server::auth::policy::{Need, classify};
 use schemagate_server::auth::{Credentials, MetricsAccess};
 use schemagate_server::fuzzing;
 use schemagate_server::metrics::Metrics;
-use schemagate_server::registry::{Caller, Registry, SchemaInput, SchemaListing, VersionSpec};
+use schemagate_server::registry::{
+    Caller, Registry, SchemaFormat, SchemaInput, SchemaListing, VersionListing, VersionSpec,
+};
 use schemagate_server::store::forward::Forward;
 use schemagate_server::store::sled::SledStore;
 use schemagate_server::store::{SchemaId, Store};
@@ -528,16 +530,26 @@ fn registry_reads(registry: &Registry, subjects: &[Subject], ids: &[SchemaId], v
         };
         let _ = registry.list_schemas(Caller::ANYONE, &listing);
         for &id in ids {
-            let _ = registry.id_subjects(id, deleted);
-            let _ = registry.id_versions(id, deleted);
+            let _ = registry.id_subjects(id, deleted, 0, -1);
+            let _ = registry.id_versions(id, deleted, 1, 1);
         }
     }
     for &id in ids {
         let _ = registry.schema_by_id(Caller::ANYONE, id);
     }
     for subject in subjects {
-        let _ = registry.list_versions(subject, false, false, 0, -1);
-        let _ = registry.list_versions(subject, true, false, 0, -1);
+        for (deleted, deleted_only, deleted_as_negative) in [
+            (false, false, false),
+            (true, false, false),
+            (false, true, true),
+        ] {
+            let listing = VersionListing {
+                deleted,
+                deleted_only,
+                deleted_as_negative,
+            };
+            let _ = registry.list_versions(subject, listing, 0, -1);
+        }
         let _ = registry.get_config(Some(subject), true);
         let _ = registry.get_mode(Some(subject), true);
         // The data-contract reads: by GUID, and the newest version with metadata.
@@ -553,7 +565,15 @@ fn registry_reads(registry: &Registry, subjects: &[Subject], ids: &[SchemaId], v
         for spec in specs {
             let _ = registry.get_version(subject, spec, false);
             let _ = registry.version_json(Caller::ANYONE, subject, spec, true);
-            let _ = registry.referenced_by(subject, spec);
+            let _ = registry.referenced_by(subject, spec, false, 0, -1);
+            let _ = registry.referenced_by(subject, spec, true, 1, 5000);
+            let _ = registry.version_formatted(
+                Caller::ANYONE,
+                subject,
+                spec,
+                true,
+                SchemaFormat::Resolved,
+            );
         }
     }
 }

@@ -85,6 +85,10 @@ pub(super) fn cached_get(
     route: &HotRoute<'_>,
     uri: &Uri,
 ) -> Option<Response> {
+    // A `format` or `fetchMaxId` answer is rendered for its request by the router.
+    if uri.query().is_some_and(asks_for_rendering) {
+        return None;
+    }
     match *route {
         HotRoute::ById(raw) => {
             // Ids the router would refuse (zero, not a number) get its 404 from there.
@@ -102,6 +106,17 @@ pub(super) fn cached_get(
         }
         HotRoute::Lookup(_) => None,
     }
+}
+
+/// Whether a query asks for an answer rendered for it (a non-empty `format`,
+/// `fetchMaxId=true`): read without allocating, since Confluent's Java client sends
+/// `fetchMaxId=false` on every read by id.
+fn asks_for_rendering(query: &str) -> bool {
+    query.split('&').any(|pair| {
+        let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+        (key == "format" && !value.trim().is_empty())
+            || (key == "fetchMaxId" && value.trim().eq_ignore_ascii_case("true"))
+    })
 }
 
 /// `POST /subjects/{s}` answered whole: the body read within the limit, then the
@@ -162,6 +177,9 @@ mod tests {
             recognise(&post, "/subjects/orders-value"),
             Some(HotRoute::Lookup("orders-value"))
         );
+        assert!(asks_for_rendering("fetchMaxId=TRUE"));
+        assert!(asks_for_rendering("deleted=true&format=resolved"));
+        assert!(!asks_for_rendering("fetchMaxId=false&format="));
         for (method, path) in [
             (&get, "/schemas/ids/"),
             (&get, "/schemas/ids/1/schema"),

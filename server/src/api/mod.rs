@@ -9,6 +9,7 @@ mod config;
 pub mod error;
 mod extract;
 pub(crate) mod hot;
+mod media;
 mod mode;
 mod observe;
 mod ops;
@@ -97,6 +98,16 @@ where
 
     fn call(&mut self, mut req: axum::http::Request<B>) -> Self::Future {
         trim_trailing_slash(req.uri_mut());
+        // Refused before any handler runs, as Jersey refuses before a resource method.
+        if let Err(refusal) = media::negotiate(req.method(), req.uri().path(), req.headers()) {
+            let label = match routes::find(req.method(), req.uri().path()) {
+                Some(found) => RouteLabel::Hot(found.route.map_or("unmatched", |r| r.pattern)),
+                None => RouteLabel::Unmatched,
+            };
+            let meta = RequestMeta::of(req.method(), req.headers(), req.uri(), label);
+            let response = axum::response::IntoResponse::into_response(refusal);
+            return self.hot_future(meta, hot::HotAnswer::Ready(Some(response)));
+        }
         let Some(route) = hot::recognise(req.method(), req.uri().path()) else {
             return AppFuture::routed(self.routes.call(req));
         };
@@ -289,6 +300,9 @@ mod tests {
             down()
         }
         fn mode(&self, _: Option<&str>) -> crate::store::StoreResult<Option<crate::store::Mode>> {
+            down()
+        }
+        fn mode_subjects(&self) -> crate::store::StoreResult<Vec<String>> {
             down()
         }
         fn next_id(&self) -> crate::store::StoreResult<SchemaId> {

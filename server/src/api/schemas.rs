@@ -5,7 +5,7 @@ use axum::response::Response;
 use serde::Serialize;
 
 use super::{ApiResult, AppState, Params, PathParams, Who};
-use crate::registry::{Caller, SchemaListing};
+use crate::registry::{Caller, SchemaFormat, SchemaListing};
 use crate::store::SchemaId;
 
 /// `GET /schemas/types`: the types Schemagate implements.
@@ -13,9 +13,20 @@ pub async fn types() -> Response {
     super::json(&["JSON", "AVRO"])
 }
 
-/// `GET /schemas/ids/{id}`: the hot path of every deserializer.
-pub async fn by_id(State(state): State<AppState>, who: Who, p: PathParams) -> ApiResult {
+/// `GET /schemas/ids/{id}`: the hot path of every deserializer; `format` and
+/// `fetchMaxId` render a body for the request. `findTags` is accepted and answers no
+/// `schemaTags` (see docs/API.md).
+pub async fn by_id(State(state): State<AppState>, who: Who, p: PathParams, q: Params) -> ApiResult {
     let id = p.id()?;
+    let format = SchemaFormat::parse(q.text("format"))?;
+    let fetch_max_id = q.flag("fetchMaxId");
+    if format != SchemaFormat::AsRegistered || fetch_max_id {
+        let body = state
+            .registry
+            .read(move |r| r.schema_by_id_with(who.caller(), id, format, fetch_max_id))
+            .await?;
+        return Ok(super::bytes_response(body));
+    }
     let doc = match state.registry.cached_schema_by_id(who.caller(), id) {
         Some(doc) => doc,
         None => {
@@ -30,8 +41,16 @@ pub async fn by_id(State(state): State<AppState>, who: Who, p: PathParams) -> Ap
 
 /// `GET /schemas/ids/{id}/schema`: the raw text, which names no subject, so any
 /// caller may read it.
-pub async fn by_id_raw(State(state): State<AppState>, p: PathParams) -> ApiResult {
+pub async fn by_id_raw(State(state): State<AppState>, p: PathParams, q: Params) -> ApiResult {
     let id = p.id()?;
+    let format = SchemaFormat::parse(q.text("format"))?;
+    if format != SchemaFormat::AsRegistered {
+        let text = state
+            .registry
+            .read(move |r| r.schema_text(id, format))
+            .await?;
+        return Ok(super::bytes_response(text.into()));
+    }
     let doc = match state.registry.cached_schema_by_id(Caller::ANYONE, id) {
         Some(doc) => doc,
         None => {
@@ -76,9 +95,10 @@ pub async fn ids_by_guid(State(state): State<AppState>, p: PathParams) -> ApiRes
 pub async fn subjects(State(state): State<AppState>, p: PathParams, q: Params) -> ApiResult {
     let id = p.id()?;
     let deleted = q.flag("deleted");
+    let (offset, limit) = q.page();
     let subjects = state
         .registry
-        .blocking(move |r| r.id_subjects(id, deleted))
+        .blocking(move |r| r.id_subjects(id, deleted, offset, limit))
         .await?;
     Ok(super::json(&subjects))
 }
@@ -93,9 +113,10 @@ struct SubjectVersion {
 pub async fn versions(State(state): State<AppState>, p: PathParams, q: Params) -> ApiResult {
     let id = p.id()?;
     let deleted = q.flag("deleted");
+    let (offset, limit) = q.page();
     let pairs = state
         .registry
-        .blocking(move |r| r.id_versions(id, deleted))
+        .blocking(move |r| r.id_versions(id, deleted, offset, limit))
         .await?;
     let body: Vec<SubjectVersion> = pairs
         .into_iter()

@@ -137,7 +137,8 @@ impl Registry {
     ) -> Result<Vec<(String, VersionEntry)>> {
         let usages = self.store.usages(id)?;
         if usages.is_empty() || self.store.schema(id)?.is_none() {
-            return Err(Error::SchemaNotFound(id.to_string()));
+            // Confluent names no id here (`schemaNotFoundException()`).
+            return Err(Error::NoMatchingSchema);
         }
         Ok(usages
             .into_iter()
@@ -145,24 +146,38 @@ impl Registry {
             .collect())
     }
 
-    /// `GET /schemas/ids/{id}/subjects`.
-    pub fn id_subjects(&self, id: SchemaId, deleted: bool) -> Result<Vec<String>> {
+    /// `GET /schemas/ids/{id}/subjects`, paged (`offset`, then at most `limit`; no cap,
+    /// as Confluent's default subject limits have none).
+    pub fn id_subjects(
+        &self,
+        id: SchemaId,
+        deleted: bool,
+        offset: usize,
+        limit: i64,
+    ) -> Result<Vec<String>> {
         let mut subjects: Vec<String> = self
             .id_usages(id, deleted)?
             .into_iter()
             .map(|(s, _)| s)
             .collect();
         subjects.dedup();
-        Ok(subjects)
+        Ok(paginate(subjects, offset, limit))
     }
 
-    /// `GET /schemas/ids/{id}/versions`.
-    pub fn id_versions(&self, id: SchemaId, deleted: bool) -> Result<Vec<(String, i32)>> {
-        Ok(self
+    /// `GET /schemas/ids/{id}/versions`, paged as [`Registry::id_subjects`].
+    pub fn id_versions(
+        &self,
+        id: SchemaId,
+        deleted: bool,
+        offset: usize,
+        limit: i64,
+    ) -> Result<Vec<(String, i32)>> {
+        let pairs = self
             .id_usages(id, deleted)?
             .into_iter()
             .map(|(s, e)| (s, e.version))
-            .collect())
+            .collect();
+        Ok(paginate(pairs, offset, limit))
     }
 
     /// `GET /schemas`; refused to a prefix-limited `caller` when a listed schema's
@@ -203,7 +218,9 @@ impl Registry {
         Ok(paginate(out, listing.offset, listing.limit))
     }
 
-    /// `GET /subjects`.
+    /// `GET /subjects`: subjects with a live version; with `deleted` every subject;
+    /// with `deleted_only` (which beats `deleted`) those whose every remaining version
+    /// is soft-deleted, as Confluent's `extractUniqueSubjects` decides.
     pub fn list_subjects(
         &self,
         prefix: &str,
@@ -219,7 +236,7 @@ impl Registry {
             .filter(|(s, _)| s.starts_with(prefix))
             .filter(|(_, versions)| {
                 if deleted_only {
-                    versions.iter().any(|v| v.deleted)
+                    !versions.is_empty() && versions.iter().all(|v| v.deleted)
                 } else {
                     deleted || versions.iter().any(|v| !v.deleted)
                 }
@@ -229,32 +246,38 @@ impl Registry {
         Ok(paginate(subjects, offset, limit))
     }
 
-    /// `GET /subjects/{s}/versions`.
+    /// `GET /subjects/{s}/versions`, as Confluent filters it: live versions; with
+    /// `deleted_as_negative` every version, a soft-deleted one as its negative number
+    /// (it beats the other two); with `deleted_only` (which beats `deleted`) the
+    /// soft-deleted ones; with `deleted` all. In version order. 40401 when the subject
+    /// has no version at all, or only soft-deleted ones and neither `deleted` nor
+    /// `deleted_only` asks for them.
     pub fn list_versions(
         &self,
         subject: &Subject,
-        deleted: bool,
-        deleted_only: bool,
+        listing: VersionListing,
         offset: usize,
         limit: i64,
     ) -> Result<Vec<i32>> {
         // Validated at the edge; the store keys by the name.
         let subject = subject.as_str();
         let versions = self.existing_versions(subject)?;
-        let listed: Vec<i32> = versions
-            .iter()
-            .filter(|v| {
-                if deleted_only {
-                    v.deleted
-                } else {
-                    deleted || !v.deleted
-                }
-            })
-            .map(|v| v.version)
-            .collect();
-        if listed.is_empty() && !deleted && !deleted_only {
+        let with_deleted = listing.deleted || listing.deleted_only;
+        if !with_deleted && versions.iter().all(|v| v.deleted) {
             return Err(Error::SubjectNotFound(subject.to_owned()));
         }
+        let listed: Vec<i32> = versions
+            .iter()
+            .filter_map(|v| {
+                if listing.deleted_as_negative {
+                    Some(if v.deleted { -v.version } else { v.version })
+                } else if listing.deleted_only {
+                    v.deleted.then_some(v.version)
+                } else {
+                    (listing.deleted || !v.deleted).then_some(v.version)
+                }
+            })
+            .collect();
         Ok(paginate(listed, offset, limit))
     }
 
@@ -378,13 +401,61 @@ impl Registry {
         Err(Error::NoMatchingSchema)
     }
 
-    /// `GET /subjects/{s}/versions/{v}/referencedby`.
-    pub fn referenced_by(&self, subject: &Subject, version: VersionSpec) -> Result<Vec<SchemaId>> {
+    /// `GET /subjects/{s}/versions/{v}/referencedby`: the ids of the schemas that
+    /// reference the version and that a live version uses (with `deleted`, a
+    /// soft-deleted one too), ascending, paged as Confluent pages them (at most
+    /// [`SCHEMA_LIMIT`]).
+    pub fn referenced_by(
+        &self,
+        subject: &Subject,
+        version: VersionSpec,
+        deleted: bool,
+        offset: usize,
+        limit: i64,
+    ) -> Result<Vec<SchemaId>> {
         // Validated at the edge; the store keys by the name.
         let subject = subject.as_str();
         let versions = self.existing_versions(subject)?;
         let entry = Self::find_version(&versions, version, true)
             .ok_or_else(|| Error::VersionNotFound(version.to_string()))?;
-        self.live_referrers(subject, entry.version)
+        let mut ids = if deleted {
+            let mut all = Vec::new();
+            for id in self.store.referrers(subject, entry.version)? {
+                if !self.store.usages(id)?.is_empty() {
+                    all.push(id);
+                }
+            }
+            all
+        } else {
+            self.live_referrers(subject, entry.version)?
+        };
+        ids.sort_unstable();
+        ids.dedup();
+        Ok(paginate(ids, offset, capped(limit, SCHEMA_LIMIT)))
+    }
+}
+
+/// What `GET /subjects/{s}/versions` lists (see [`Registry::list_versions`]).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct VersionListing {
+    /// `deleted`: soft-deleted versions too.
+    pub deleted: bool,
+    /// `deletedOnly`: only soft-deleted versions.
+    pub deleted_only: bool,
+    /// `deletedAsNegative`: every version, soft-deleted ones negated.
+    pub deleted_as_negative: bool,
+}
+
+/// Confluent's cap on listings of schema ids (`schema.search.max.limit`, which is also
+/// the default): `referencedby` answers at most this many.
+pub const SCHEMA_LIMIT: i64 = 1000;
+
+/// A requested `limit` as Confluent's `normalizeLimit` reads it: one from 1 to `max`
+/// stands, anything else is `max`.
+fn capped(limit: i64, max: i64) -> i64 {
+    if (1..=max).contains(&limit) {
+        limit
+    } else {
+        max
     }
 }

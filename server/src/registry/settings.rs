@@ -131,6 +131,9 @@ impl Registry {
         force: bool,
     ) -> Result<Written<Mode>> {
         let subject = subject.map(Subject::as_str);
+        if mode == Mode::Forward && subject.is_some() {
+            return Err(Error::ForwardModeNotGlobal);
+        }
         let writer = self.lock_writer()?;
         if mode == Mode::Import && !force {
             let has_live = match subject {
@@ -158,22 +161,40 @@ impl Registry {
         Ok(Written { value: mode, seq })
     }
 
-    /// `DELETE /mode/{s}`: the mode that was set.
-    pub fn delete_mode(&self, subject: &Subject) -> Result<Written<Mode>> {
-        // Validated at the edge; the store keys by the name.
-        let subject = subject.as_str();
+    /// `DELETE /mode` and `DELETE /mode/{s}`, as Confluent's `deleteSubjectMode`:
+    /// answers the mode that was set (for the global one, READWRITE when none was).
+    /// A subject without a mode of its own is 40401, unless `recursive`: then `None`.
+    /// The global delete with `recursive` also clears every subject's own mode (all
+    /// subjects are in the default context).
+    pub fn delete_mode(
+        &self,
+        subject: Option<&Subject>,
+        recursive: bool,
+    ) -> Result<Written<Option<Mode>>> {
+        let subject = subject.map(Subject::as_str);
         let writer = self.lock_writer()?;
-        let previous = self
-            .store
-            .mode(Some(subject))?
-            .ok_or_else(|| Error::SubjectNotFound(subject.to_owned()))?;
-        let seq = self.commit(
-            writer,
-            &[Op::SetMode {
-                subject: Some(subject.to_owned()),
-                mode: None,
-            }],
-        )?;
+        let previous = match (subject, self.store.mode(subject)?) {
+            (None, mode) => Some(mode.unwrap_or(Mode::ReadWrite)),
+            (Some(_), Some(mode)) => Some(mode),
+            (Some(_), None) if recursive => None,
+            (Some(s), None) => return Err(Error::SubjectNotFound(s.to_owned())),
+        };
+        let mut ops = vec![Op::SetMode {
+            subject: subject.map(str::to_owned),
+            mode: None,
+        }];
+        if subject.is_none() && recursive {
+            ops.extend(
+                self.store
+                    .mode_subjects()?
+                    .into_iter()
+                    .map(|s| Op::SetMode {
+                        subject: Some(s),
+                        mode: None,
+                    }),
+            );
+        }
+        let seq = self.commit(writer, &ops)?;
         Ok(Written {
             value: previous,
             seq,

@@ -230,6 +230,9 @@ pub enum Mode {
     ReadOnlyOverride,
     /// Registration keeps the ids and versions the client gives (migrations).
     Import,
+    /// Global only: registrations are taken as IMPORT takes them (given ids kept, no
+    /// compatibility check), which is all Confluent's open-source registry does with it.
+    Forward,
 }
 
 impl Mode {
@@ -240,6 +243,7 @@ impl Mode {
             Mode::ReadOnly => "READONLY",
             Mode::ReadOnlyOverride => "READONLY_OVERRIDE",
             Mode::Import => "IMPORT",
+            Mode::Forward => "FORWARD",
         }
     }
 
@@ -250,6 +254,7 @@ impl Mode {
             Mode::ReadOnly,
             Mode::ReadOnlyOverride,
             Mode::Import,
+            Mode::Forward,
         ]
         .into_iter()
         .find(|m| m.as_str().eq_ignore_ascii_case(s.trim()))
@@ -258,6 +263,12 @@ impl Mode {
     /// Whether writes are refused.
     pub fn is_read_only(self) -> bool {
         matches!(self, Mode::ReadOnly | Mode::ReadOnlyOverride)
+    }
+
+    /// Whether registrations keep given ids and versions and skip compatibility
+    /// checks (Confluent's `isImportOrForwardMode`).
+    pub fn is_import_or_forward(self) -> bool {
+        matches!(self, Mode::Import | Mode::Forward)
     }
 }
 
@@ -412,6 +423,8 @@ pub trait Store: Send + Sync + 'static {
     fn config(&self, subject: Option<&str>) -> StoreResult<Option<ConfigRecord>>;
     /// A mode, global when `subject` is `None`.
     fn mode(&self, subject: Option<&str>) -> StoreResult<Option<Mode>>;
+    /// Every subject that has a mode of its own, ascending (`DELETE /mode?recursive`).
+    fn mode_subjects(&self) -> StoreResult<Vec<String>>;
     /// The id the next new schema gets.
     fn next_id(&self) -> StoreResult<SchemaId>;
     /// Gauge values.
