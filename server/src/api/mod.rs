@@ -99,15 +99,10 @@ where
     fn call(&mut self, mut req: axum::http::Request<B>) -> Self::Future {
         trim_trailing_slash(req.uri_mut());
         // Refused before any handler runs, as Jersey refuses before a resource method.
-        if let Err(refusal) = media::negotiate(req.method(), req.uri().path(), req.headers()) {
-            let label = match routes::find(req.method(), req.uri().path()) {
-                Some(found) => RouteLabel::Hot(found.route.map_or("unmatched", |r| r.pattern)),
-                None => RouteLabel::Unmatched,
-            };
-            let meta = RequestMeta::of(req.method(), req.headers(), req.uri(), label);
-            let response = axum::response::IntoResponse::into_response(refusal);
-            return self.hot_future(meta, hot::HotAnswer::Ready(Some(response)));
-        }
+        let media = match media::negotiate(req.method(), req.uri().path(), req.headers()) {
+            Ok(media) => media,
+            Err(refusal) => return self.refuse(req, refusal),
+        };
         let Some(route) = hot::recognise(req.method(), req.uri().path()) else {
             return AppFuture::routed(self.routes.call(req));
         };
@@ -118,7 +113,7 @@ where
                 let (mut parts, body) = req.into_parts();
                 let who = Who::of(&mut parts.extensions);
                 let answer = hot::lookup(self.state.clone(), who, subject, &parts.uri, body);
-                let meta = RequestMeta::of(&parts.method, &parts.headers, &parts.uri, label);
+                let meta = RequestMeta::new(&parts.method, &parts.uri, label, media);
                 return self.hot_future(meta, answer);
             }
             _ => {
@@ -128,7 +123,7 @@ where
         };
         match answer {
             Some(response) => {
-                let meta = RequestMeta::of(req.method(), req.headers(), req.uri(), label);
+                let meta = RequestMeta::new(req.method(), req.uri(), label, media);
                 self.hot_future(meta, hot::HotAnswer::Ready(Some(response)))
             }
             None => AppFuture::routed(self.routes.call(req)),
@@ -137,6 +132,18 @@ where
 }
 
 impl App {
+    /// A request refused by content negotiation (406, 415), counted under its route.
+    fn refuse<B>(&self, req: axum::http::Request<B>, refusal: ApiError) -> AppFuture {
+        let label = match routes::find(req.method(), req.uri().path()) {
+            Some(found) => RouteLabel::Hot(found.route.map_or("unmatched", |r| r.pattern)),
+            None => RouteLabel::Unmatched,
+        };
+        // The refusal itself is answered in the default type.
+        let meta = RequestMeta::new(req.method(), req.uri(), label, media::Media::V1);
+        let response = axum::response::IntoResponse::into_response(refusal);
+        self.hot_future(meta, hot::HotAnswer::Ready(Some(response)))
+    }
+
     fn hot_future(&self, meta: RequestMeta, answer: hot::HotAnswer) -> AppFuture {
         let inner = Observed::new(
             answer,

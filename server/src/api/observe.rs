@@ -106,14 +106,15 @@ pub(super) struct RequestMeta {
 }
 
 impl RequestMeta {
-    pub(super) fn of(
-        method: &Method,
-        headers: &HeaderMap,
-        uri: &Uri,
-        route: RouteLabel,
-    ) -> RequestMeta {
-        // A refused request (406, 415) is answered in the default type.
+    /// For a routed request: its answer's type negotiated from `headers` (the App
+    /// refused the request already when nothing can be answered).
+    fn of(method: &Method, headers: &HeaderMap, uri: &Uri, route: RouteLabel) -> RequestMeta {
         let media = media::negotiate(method, uri.path(), headers).unwrap_or(Media::V1);
+        RequestMeta::new(method, uri, route, media)
+    }
+
+    /// For a request whose answer's type the App has negotiated already.
+    pub(super) fn new(method: &Method, uri: &Uri, route: RouteLabel, media: Media) -> RequestMeta {
         RequestMeta {
             start: Instant::now(),
             method: method.clone(),
