@@ -86,9 +86,18 @@ pub(crate) fn negotiate(
     // Jersey's choice: the client's weight first, then the server's, then the more
     // specific range (exact, then `type/*`, then `*/*`).
     let mut best: Option<(f32, f32, u8, Media)> = None;
+    // A blank `Accept` is no preference, as Jersey reads it.
+    let mut asked = false;
     for value in accepts {
         // A header that is not text allows nothing.
-        let Ok(value) = value.to_str() else { continue };
+        let Ok(value) = value.to_str() else {
+            asked = true;
+            continue;
+        };
+        if value.trim().is_empty() {
+            continue;
+        }
+        asked = true;
         for range in value.split(',') {
             let Some((kind, sub, q)) = media_range(range) else {
                 continue;
@@ -109,7 +118,11 @@ pub(crate) fn negotiate(
             }
         }
     }
-    best.map(|(.., media)| media).ok_or(ApiError::NotAcceptable)
+    match best {
+        Some((.., media)) => Ok(media),
+        None if !asked => Ok(Media::V1),
+        None => Err(ApiError::NotAcceptable),
+    }
 }
 
 /// Whether a declared body type is one the resources consume. An empty header is no
@@ -313,6 +326,7 @@ mod tests {
             negotiate(&Method::GET, "/subjects", &HeaderMap::new()).unwrap(),
             Media::V1
         );
+        assert_eq!(accept(" ").unwrap(), Media::V1);
     }
 
     #[test]
