@@ -96,8 +96,31 @@ impl Error {
         matches!(self, Error::Registry { status: 404, .. })
     }
 
-    /// Whether the registry refused the schema as incompatible (HTTP 409).
+    /// Whether the registry refused the schema as incompatible: HTTP 409, whose
+    /// `error_code` is 409 from Confluent 7 and 40901 from Confluent 8 and Schemagate.
     pub fn is_incompatible(&self) -> bool {
         matches!(self, Error::Registry { status: 409, .. })
+            || matches!(self.error_code(), Some(409 | 40901))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Error;
+
+    fn refusal(status: u16, error_code: i64) -> Error {
+        Error::Registry {
+            url: "http://registry/subjects/s/versions".into(),
+            status,
+            error_code,
+            message: "incompatible".into(),
+        }
+    }
+
+    #[test]
+    fn confluent_7_and_8_incompatibility_codes_are_recognised() {
+        assert!(refusal(409, 409).is_incompatible());
+        assert!(refusal(409, 40901).is_incompatible());
+        assert!(!refusal(422, 42201).is_incompatible());
     }
 }

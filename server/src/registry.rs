@@ -29,6 +29,7 @@ mod contexts;
 mod dek;
 mod delete;
 mod durability;
+mod format;
 mod lookup;
 mod read;
 mod read_cache;
@@ -38,6 +39,8 @@ mod settings;
 mod upgrade;
 
 pub use dek::{CreateDekInput, CreateKekInput, DekError, KekUpdate, algorithm_param};
+pub use format::{IdRequest, SchemaFormat};
+pub use read::{SCHEMA_LIMIT, VersionListing};
 pub use settings::{ConfigUpdate, Scope};
 
 use std::collections::{HashMap, HashSet};
@@ -79,21 +82,22 @@ pub enum Error {
     /// 40402.
     #[error("Version {0} not found.")]
     VersionNotFound(String),
-    /// 40403.
+    /// 40403, naming the id or GUID asked for.
     #[error("Schema {0} not found")]
     SchemaNotFound(String),
-    /// 40403, for a lookup by content that matched no version.
+    /// 40403 without naming the schema, as Confluent words it for a lookup by content
+    /// that matched no version and for the subjects and versions of an unknown id.
     #[error("Schema not found")]
     NoMatchingSchema,
-    /// 40404.
-    #[error("Subject '{0}' was soft deleted. Set permanent=true to delete permanently")]
+    /// 40404 (Confluent's words, without a space after the period).
+    #[error("Subject '{0}' was soft deleted.Set permanent=true to delete permanently")]
     SubjectSoftDeleted(String),
     /// 40405.
     #[error("Subject '{0}' was not deleted first before being permanently deleted")]
     SubjectNotSoftDeleted(String),
-    /// 40406.
+    /// 40406 (Confluent's words).
     #[error(
-        "Version {version} of subject '{subject}' was soft deleted. Set permanent=true to delete permanently"
+        "Subject '{subject}' Version {version} was soft deleted.Set permanent=true to delete permanently"
     )]
     VersionSoftDeleted {
         /// Subject.
@@ -101,9 +105,9 @@ pub enum Error {
         /// Version.
         version: i32,
     },
-    /// 40407.
+    /// 40407 (Confluent's words).
     #[error(
-        "Version {version} of subject '{subject}' was not deleted first before being permanently deleted"
+        "Subject '{subject}' Version {version} was not deleted first before being permanently deleted"
     )]
     VersionNotSoftDeleted {
         /// Subject.
@@ -117,10 +121,11 @@ pub enum Error {
     /// 40409.
     #[error("Subject '{0}' does not have subject-level mode configured")]
     SubjectModeNotConfigured(String),
-    /// 409: the findings rendered one per message.
+    /// 40901 (HTTP 409), worded as Confluent 8 words it: the details are the verbose
+    /// compatibility messages, as Java prints a list.
     #[error(
         "Schema being registered is incompatible with an earlier schema for subject \"{subject}\", details: [{}]",
-        messages.join("; ")
+        messages.join(", ")
     )]
     Incompatible {
         /// Subject.
@@ -136,17 +141,26 @@ pub enum Error {
         "The specified version '{0}' is not a valid version id. Allowed values are between [1, 2^31-1] and the string \"latest\""
     )]
     InvalidVersion(String),
-    /// 42203.
+    /// 42203, in Confluent's exact words (clients and Karapace's tests match them whole);
+    /// the level refused is kept for the log.
     #[error(
-        "Invalid compatibility level {0:?}. Valid values are NONE, BACKWARD, BACKWARD_TRANSITIVE, FORWARD, FORWARD_TRANSITIVE, FULL, FULL_TRANSITIVE"
+        "Invalid compatibility level. Valid values are none, backward, forward, full, backward_transitive, forward_transitive, and full_transitive"
     )]
     InvalidLevel(String),
-    /// 42204.
-    #[error("Invalid mode {0:?}. Valid values are READWRITE, READONLY, READONLY_OVERRIDE, IMPORT")]
+    /// 42204, in Confluent's exact words (READONLY_OVERRIDE is accepted too, as in
+    /// Confluent, which leaves it out of the message).
+    #[error("Invalid mode. Valid values are READWRITE, READONLY, IMPORT and FORWARD.")]
     InvalidMode(String),
+    /// 42204: `FORWARD` asked for a subject (Confluent's words).
+    #[error("Forward mode only supported on global level")]
+    ForwardModeNotGlobal,
     /// 42205.
     #[error("{0}")]
     NotPermitted(String),
+    /// 400: a `format` this registry does not produce (Confluent would answer the text
+    /// unformatted, or fail); the message begins with Confluent's own words.
+    #[error("Format not supported: {0}")]
+    UnsupportedFormat(String),
     /// 42206.
     #[error("One or more references exist to the schema {{subject={subject},version={version}}}")]
     ReferenceExists {
@@ -254,6 +268,11 @@ impl<'a> Caller<'a> {
 
     fn may_read(self, subject: &str) -> bool {
         self.0.is_none_or(|p| p.may_touch(subject))
+    }
+
+    /// An admin, with or without subject prefixes (or anyone, with authentication off).
+    fn is_admin(self) -> bool {
+        self.0.is_none_or(|p| p.role == Role::Admin)
     }
 
     /// An admin without subject prefixes (or anyone, with authentication off): the only
@@ -498,11 +517,6 @@ pub struct SchemaListing {
     /// At most this many (1 to 1000); anything else is 1000.
     pub limit: i64,
 }
-
-/// The most schemas one `GET /schemas` answers, and what it answers without a limit:
-/// Confluent's `schema.search.default.limit` and `schema.search.max.limit` (1000), so a
-/// client paging with `offset` sees the pages it sees there.
-const SCHEMA_SEARCH_LIMIT: i64 = 1000;
 
 /// Whether a `GET /schemas` filters by association, and how.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

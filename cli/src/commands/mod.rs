@@ -128,11 +128,19 @@ pub fn load_present(
 }
 
 /// The registry's verdict messages as findings, one REGISTRY_INCOMPATIBLE note each,
-/// all placed at the file `shown`.
+/// all placed at the file `shown`. Confluent 8 (and Schemagate) follow the findings
+/// with the old version's number and whole text and the level checked; those repeat
+/// what the findings say and are left out.
 pub fn registry_findings(messages: Vec<String>, shown: &Option<String>) -> Vec<Note> {
     let note = |m| Note::error(CliRule::REGISTRY_INCOMPATIBLE, "", m, None);
+    let bookkeeping = |m: &String| {
+        ["{oldSchemaVersion:", "{oldSchema:", "{validateFields:"]
+            .iter()
+            .any(|prefix| m.starts_with(prefix))
+    };
     messages
         .into_iter()
+        .filter(|m| !bookkeeping(m))
         .map(|m| note(m).at(shown.clone(), None))
         .collect()
 }
@@ -291,4 +299,22 @@ pub fn judge(
         Status::Compatible
     };
     item
+}
+
+#[cfg(test)]
+mod registry_findings_tests {
+    use super::registry_findings;
+
+    #[test]
+    fn confluent_8_bookkeeping_messages_are_not_findings() {
+        let messages = vec![
+            "{errorType:'TYPE_MISMATCH', description:'at /fields/0/type: …', additionalInfo:''}"
+                .to_owned(),
+            "{oldSchemaVersion: 1}".to_owned(),
+            "{oldSchema: '{\"type\":\"string\"}'}".to_owned(),
+            "{validateFields: 'false', compatibility: 'BACKWARD'}".to_owned(),
+        ];
+        let notes = registry_findings(messages, &None);
+        assert_eq!(notes.len(), 1);
+    }
 }

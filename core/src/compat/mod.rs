@@ -29,6 +29,7 @@ macro_rules! rule_enum {
 
 pub mod avro;
 pub mod catalog;
+pub mod confluent;
 pub mod json;
 mod level;
 mod report;

@@ -139,6 +139,23 @@ impl ParsedSchema {
         })
     }
 
+    /// The text Confluent answers for `format=resolved`: for Avro, `text` with the
+    /// named types of its `references` written in full where first used, so that it
+    /// reads without them (`AvroSchema.formattedString`); for JSON Schema, whose
+    /// provider formats nothing, `None` (the text as registered stands).
+    pub fn resolved_text(
+        schema_type: SchemaType,
+        text: &str,
+        references: &[Reference],
+        options: &ParseOptions,
+    ) -> Result<Option<String>, SchemaError> {
+        match schema_type {
+            SchemaType::Avro => avro::resolved(text, references, options).map(Some),
+            SchemaType::Json => Ok(None),
+            SchemaType::Protobuf => Err(SchemaError::Unsupported(schema_type)),
+        }
+    }
+
     /// The schema language.
     pub fn schema_type(&self) -> SchemaType {
         self.schema_type

@@ -21,7 +21,8 @@ use schemagate_server::auth::{Credentials, MetricsAccess};
 use schemagate_server::fuzzing;
 use schemagate_server::metrics::Metrics;
 use schemagate_server::registry::{
-    Caller, Registry, SchemaInput, SchemaListing, Scope, VersionSpec,
+    Caller, IdRequest, Registry, SchemaFormat, SchemaInput, SchemaListing, Scope, VersionListing,
+    VersionSpec,
 };
 use schemagate_server::store::forward::Forward;
 use schemagate_server::store::sled::SledStore;
@@ -539,20 +540,36 @@ fn registry_reads(registry: &Registry, subjects: &[Subject], ids: &[SchemaId], v
         };
         let _ = registry.list_schemas(Caller::ANYONE, &listing);
         for &id in ids {
-            let _ = registry.id_subjects(id, None, deleted);
-            let _ = registry.id_versions(id, None, deleted);
+            let _ = registry.id_subjects(id, None, deleted, 0, -1);
+            let _ = registry.id_versions(id, None, deleted, 1, 1);
         }
     }
     for &id in ids {
         let _ = registry.schema_by_id(Caller::ANYONE, id);
     }
     for subject in subjects {
-        let _ = registry.list_versions(subject, false, false, 0, -1);
-        let _ = registry.list_versions(subject, true, false, 0, -1);
+        for (deleted, deleted_only, deleted_as_negative) in [
+            (false, false, false),
+            (true, false, false),
+            (false, true, true),
+        ] {
+            let listing = VersionListing {
+                deleted,
+                deleted_only,
+                deleted_as_negative,
+            };
+            let _ = registry.list_versions(subject, listing, 0, -1);
+        }
         let scope = Scope::Subject(subject.clone());
         let _ = registry.get_config(Some(&scope), true);
         let _ = registry.get_mode(Some(&scope), true);
-        let _ = registry.schema_by_id_for(Caller::ANYONE, SchemaId(1), subject.as_str(), true);
+        let ask = IdRequest {
+            subject: Some(subject.as_str().to_owned()),
+            format: SchemaFormat::Resolved,
+            fetch_max_id: true,
+            qualified_refs: true,
+        };
+        let _ = registry.schema_by_id_with(Caller::ANYONE, SchemaId(1), &ask);
         // The data-contract reads: by GUID, and the newest version with metadata.
         if let Ok(view) = registry.get_version(subject, VersionSpec::Latest, true) {
             let _ = registry.schema_by_guid(Caller::ANYONE, &view.guid);
@@ -566,7 +583,16 @@ fn registry_reads(registry: &Registry, subjects: &[Subject], ids: &[SchemaId], v
         for spec in specs {
             let _ = registry.get_version(subject, spec, false);
             let _ = registry.version_json(Caller::ANYONE, subject, spec, true);
-            let _ = registry.referenced_by(subject, spec);
+            let _ = registry.referenced_by(subject, spec, false, 0, -1);
+            let _ = registry.referenced_by(subject, spec, true, 1, 5000);
+            let _ = registry.version_formatted(
+                Caller::ANYONE,
+                subject,
+                spec,
+                true,
+                SchemaFormat::Resolved,
+                true,
+            );
         }
     }
 }

@@ -19,6 +19,12 @@ pub enum ApiError {
     /// A route matches the path but not the method.
     #[error("HTTP 405 Method Not Allowed")]
     MethodNotAllowed,
+    /// The `Accept` header allows none of the types Confluent's resources produce.
+    #[error("HTTP 406 Not Acceptable")]
+    NotAcceptable,
+    /// The body is declared as a type no resource consumes.
+    #[error("HTTP 415 Unsupported Media Type")]
+    UnsupportedMediaType,
     /// The body is not JSON, or a field has the wrong type.
     #[error("{0}")]
     Malformed(String),
@@ -46,6 +52,8 @@ impl ApiError {
         let code = match self {
             ApiError::RouteNotFound => 404,
             ApiError::MethodNotAllowed => 405,
+            ApiError::NotAcceptable => 406,
+            ApiError::UnsupportedMediaType => 415,
             ApiError::Malformed(_) => 400,
             ApiError::BodyTooLarge(_) => 413,
             // What Confluent's rest-utils sends for a failed login; 40301 as its RBAC.
@@ -62,13 +70,14 @@ impl ApiError {
                 E::VersionNotSoftDeleted { .. } => 40407,
                 E::SubjectLevelNotConfigured(_) => 40408,
                 E::SubjectModeNotConfigured(_) => 40409,
-                // Confluent 8 sends 40901; clients branch on the HTTP status only.
-                E::Incompatible { .. } => 409,
+                // Confluent 8's code (Confluent 7 sent 409); the status is 409 in both.
+                E::Incompatible { .. } => 40901,
                 E::InvalidSchema(_) => 42201,
                 E::InvalidVersion(_) => 42202,
                 E::InvalidLevel(_) => 42203,
-                E::InvalidMode(_) => 42204,
+                E::InvalidMode(_) | E::ForwardModeNotGlobal => 42204,
                 E::NotPermitted(_) => 42205,
+                E::UnsupportedFormat(_) => 400,
                 E::ReferenceExists { .. } => 42206,
                 E::IdMismatch(_) => 42207,
                 E::InvalidSubject(_) => 42208,
@@ -128,7 +137,7 @@ mod tests {
                     messages: vec![],
                 }),
                 409,
-                409,
+                40901,
             ),
             (ApiError::from(Error::Timeout), 500, 50002),
             (ApiError::RouteNotFound, 404, 404),

@@ -148,11 +148,18 @@ impl PathParams {
         VersionSpec::parse(self.get("v"))
     }
 
-    /// The schema id `{id}` names; anything but a positive number names no schema
-    /// (40403), as in Confluent.
-    pub fn id(&self) -> Result<SchemaId, Error> {
+    /// The schema id `{id}` names. As in Confluent, whose path parameter is a Java
+    /// `Integer`: text that is no 32-bit integer matches no route (404 with
+    /// `error_code` 404), and an integer that is not a positive id names no schema
+    /// (40403).
+    pub fn id(&self) -> Result<SchemaId, ApiError> {
         let raw = self.get("id");
-        SchemaId::parse(raw).ok_or_else(|| Error::SchemaNotFound(raw.to_owned()))
+        match raw.parse::<i32>() {
+            Err(_) => Err(ApiError::RouteNotFound),
+            Ok(n) => {
+                SchemaId::parse(raw).ok_or_else(|| Error::SchemaNotFound(n.to_string()).into())
+            }
+        }
     }
 }
 
@@ -202,8 +209,8 @@ impl FromRequest<AppState> for RawBody {
     }
 }
 
-/// The whole request body, refused with 413 once it passes `limit` bytes (at once when
-/// its declared length does).
+/// The whole request body as UTF-8 ([`super::media::to_utf8`]), refused with 413 once
+/// it passes `limit` bytes (at once when its declared length does).
 pub(super) async fn read_body<B>(body: B, limit: usize) -> Result<Bytes, ApiError>
 where
     B: axum::body::HttpBody<Data = Bytes>,
@@ -237,7 +244,8 @@ where
             more.extend_from_slice(&data);
         }
     }
-    Ok(if more.is_empty() { first } else { more.into() })
+    let body = if more.is_empty() { first } else { more.into() };
+    super::media::to_utf8(body)
 }
 
 /// `bytes` as JSON (see [`Body`]).

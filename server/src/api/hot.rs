@@ -85,25 +85,20 @@ pub(super) fn cached_get(
     route: &HotRoute<'_>,
     uri: &Uri,
 ) -> Option<Response> {
+    // A `format`, `fetchMaxId`, `subject` (a context) or `referenceFormat` answer is
+    // rendered for its request by the router.
+    if uri.query().is_some_and(asks_for_rendering) {
+        return None;
+    }
     match *route {
         HotRoute::ById(raw) => {
             // Ids the router would refuse (zero, not a number) get its 404 from there.
             let id = SchemaId::parse(raw)?;
-            // `?subject=` picks a context and adds the subject to the answer: the
-            // router's handler reads it.
-            if Params::from_uri(uri).optional("subject").is_some() {
-                return None;
-            }
             let doc = state.registry.cached_schema_by_id(caller, id)?;
             Some(super::bytes_response(doc.json.clone()))
         }
         HotRoute::Version(subject, version) => {
-            let params = Params::from_uri(uri);
-            // Qualified references are built by the router's handler.
-            if params.optional("referenceFormat").is_some() {
-                return None;
-            }
-            let deleted = params.flag("deleted");
+            let deleted = Params::from_uri(uri).flag("deleted");
             let version = VersionSpec::parse(version).ok()?;
             let body = state
                 .registry
@@ -112,6 +107,19 @@ pub(super) fn cached_get(
         }
         HotRoute::Lookup(_) => None,
     }
+}
+
+/// Whether a query asks for an answer rendered for it (a non-empty `format`,
+/// `fetchMaxId=true`): read without allocating, since Confluent's Java client sends
+/// `fetchMaxId=false` on every read by id.
+fn asks_for_rendering(query: &str) -> bool {
+    query.split('&').any(|pair| {
+        let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+        (key == "format" && !value.trim().is_empty())
+            || (key == "fetchMaxId" && value.trim().eq_ignore_ascii_case("true"))
+            || key == "subject"
+            || key == "referenceFormat"
+    })
 }
 
 /// `POST /subjects/{s}` answered whole: the body read within the limit, then the
@@ -172,6 +180,9 @@ mod tests {
             recognise(&post, "/subjects/orders-value"),
             Some(HotRoute::Lookup("orders-value"))
         );
+        assert!(asks_for_rendering("fetchMaxId=TRUE"));
+        assert!(asks_for_rendering("deleted=true&format=resolved"));
+        assert!(!asks_for_rendering("fetchMaxId=false&format="));
         for (method, path) in [
             (&get, "/schemas/ids/"),
             (&get, "/schemas/ids/1/schema"),

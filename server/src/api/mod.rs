@@ -10,6 +10,7 @@ mod dek;
 pub mod error;
 mod extract;
 pub(crate) mod hot;
+mod media;
 mod mode;
 mod observe;
 mod ops;
@@ -98,6 +99,11 @@ where
 
     fn call(&mut self, mut req: axum::http::Request<B>) -> Self::Future {
         trim_trailing_slash(req.uri_mut());
+        // Refused before any handler runs, as Jersey refuses before a resource method.
+        let media = match media::negotiate(req.method(), req.uri().path(), req.headers()) {
+            Ok(media) => media,
+            Err(refusal) => return self.refuse(req, refusal),
+        };
         let Some(route) = hot::recognise(req.method(), req.uri().path()) else {
             return AppFuture::routed(self.routes.call(req));
         };
@@ -108,7 +114,7 @@ where
                 let (mut parts, body) = req.into_parts();
                 let who = Who::of(&mut parts.extensions);
                 let answer = hot::lookup(self.state.clone(), who, subject, &parts.uri, body);
-                let meta = RequestMeta::of(&parts.method, &parts.headers, &parts.uri, label);
+                let meta = RequestMeta::new(&parts.method, &parts.uri, label, media);
                 return self.hot_future(meta, answer);
             }
             _ => {
@@ -118,7 +124,7 @@ where
         };
         match answer {
             Some(response) => {
-                let meta = RequestMeta::of(req.method(), req.headers(), req.uri(), label);
+                let meta = RequestMeta::new(req.method(), req.uri(), label, media);
                 self.hot_future(meta, hot::HotAnswer::Ready(Some(response)))
             }
             None => AppFuture::routed(self.routes.call(req)),
@@ -127,6 +133,18 @@ where
 }
 
 impl App {
+    /// A request refused by content negotiation (406, 415), counted under its route.
+    fn refuse<B>(&self, req: axum::http::Request<B>, refusal: ApiError) -> AppFuture {
+        let label = match routes::find(req.method(), req.uri().path()) {
+            Some(found) => RouteLabel::Hot(found.route.map_or("unmatched", |r| r.pattern)),
+            None => RouteLabel::Unmatched,
+        };
+        // The refusal itself is answered in the default type.
+        let meta = RequestMeta::new(req.method(), req.uri(), label, media::Media::V1);
+        let response = axum::response::IntoResponse::into_response(refusal);
+        self.hot_future(meta, hot::HotAnswer::Ready(Some(response)))
+    }
+
     fn hot_future(&self, meta: RequestMeta, answer: hot::HotAnswer) -> AppFuture {
         let inner = Observed::new(
             answer,
@@ -291,6 +309,9 @@ mod tests {
             down()
         }
         fn mode(&self, _: Option<&str>) -> crate::store::StoreResult<Option<crate::store::Mode>> {
+            down()
+        }
+        fn mode_subjects(&self) -> crate::store::StoreResult<Vec<String>> {
             down()
         }
         fn next_id(&self, _: &str) -> crate::store::StoreResult<SchemaId> {

@@ -1,4 +1,5 @@
-//! `/mode`: READWRITE, READONLY, READONLY_OVERRIDE, IMPORT, global and per subject.
+//! `/mode`: READWRITE, READONLY, READONLY_OVERRIDE, IMPORT, global and per subject, and
+//! FORWARD, global only.
 
 use axum::extract::State;
 use serde::Deserialize;
@@ -68,12 +69,34 @@ pub async fn put_subject(
     Ok(super::json(&json!({ "mode": mode.as_str() })))
 }
 
-/// `DELETE /mode/{s}`: answers the mode that was set, 40401 when none was.
-pub async fn delete_subject(State(state): State<AppState>, p: PathParams) -> ApiResult {
-    let scope = p.scope()?;
+/// `DELETE /mode`: answers the global mode that was set; `recursive=true` clears every
+/// subject's mode too.
+pub async fn delete_global(State(state): State<AppState>, q: Params) -> ApiResult {
+    let recursive = q.flag("recursive");
     let mode = state
         .registry
-        .write(move |r| r.delete_mode(scope.as_ref()))
+        .write(move |r| r.delete_mode(None, recursive))
         .await?;
-    Ok(super::json(&json!({ "mode": mode.as_str() })))
+    Ok(mode_answer(mode))
+}
+
+/// `DELETE /mode/{s}` (a subject or a context): answers the mode that was set; 40401
+/// when none was, unless `recursive=true` (then `{}`, Confluent's `mode: null`, and a
+/// context's subjects lose their modes too).
+pub async fn delete_subject(State(state): State<AppState>, p: PathParams, q: Params) -> ApiResult {
+    let scope = p.scope()?;
+    let recursive = q.flag("recursive");
+    let mode = state
+        .registry
+        .write(move |r| r.delete_mode(scope.as_ref(), recursive))
+        .await?;
+    Ok(mode_answer(mode))
+}
+
+/// Confluent's `Mode` entity: a null mode is left out (`@JsonInclude(NON_EMPTY)`).
+fn mode_answer(mode: Option<Mode>) -> axum::response::Response {
+    match mode {
+        Some(mode) => super::json(&json!({ "mode": mode.as_str() })),
+        None => super::json(&json!({})),
+    }
 }

@@ -1,5 +1,6 @@
 //! The layer around every route, routed or hot: times, bounds, logs and counts each
-//! request under its route's label, and honours `Accept: application/json`.
+//! request under its route's label, and answers in the media type the request's
+//! `Accept` prefers ([`super::media`]).
 
 use std::convert::Infallible;
 use std::future::Future;
@@ -9,14 +10,15 @@ use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
 use axum::extract::{MatchedPath, Request};
-use axum::http::{HeaderMap, HeaderValue, Method, Uri, header};
+use axum::http::{HeaderMap, Method, Uri, header};
 use axum::response::{IntoResponse, Response};
 
+use super::media::{self, Media};
 use super::{ApiError, CONTENT_TYPE};
 use crate::metrics::Metrics;
 use crate::registry::Error;
 
-/// Times, bounds, logs and counts every request, and honours `Accept: application/json`.
+/// Times, bounds, logs and counts every request, and answers in the negotiated type.
 ///
 /// Hand-written rather than `middleware::from_fn`, which boxed the next service and
 /// the future and cloned the state on every request.
@@ -99,26 +101,25 @@ pub(super) struct RequestMeta {
     // A standard method is an enum: a cheap handle, not a copy.
     method: Method,
     route: RouteLabel,
-    plain_json: bool,
+    media: Media,
     uri: Option<Uri>,
 }
 
 impl RequestMeta {
-    pub(super) fn of(
-        method: &Method,
-        headers: &HeaderMap,
-        uri: &Uri,
-        route: RouteLabel,
-    ) -> RequestMeta {
-        let plain_json = headers
-            .get(header::ACCEPT)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|a| a.contains("application/json") && !a.contains("vnd.schemaregistry"));
+    /// For a routed request: its answer's type negotiated from `headers` (the App
+    /// refused the request already when nothing can be answered).
+    fn of(method: &Method, headers: &HeaderMap, uri: &Uri, route: RouteLabel) -> RequestMeta {
+        let media = media::negotiate(method, uri.path(), headers).unwrap_or(Media::V1);
+        RequestMeta::new(method, uri, route, media)
+    }
+
+    /// For a request whose answer's type the App has negotiated already.
+    pub(super) fn new(method: &Method, uri: &Uri, route: RouteLabel, media: Media) -> RequestMeta {
         RequestMeta {
             start: Instant::now(),
             method: method.clone(),
             route,
-            plain_json,
+            media,
             uri: tracing::enabled!(tracing::Level::DEBUG).then(|| uri.clone()),
         }
     }
@@ -183,16 +184,15 @@ where
                 ApiError::from(Error::Timeout).into_response()
             }
         };
-        if meta.plain_json
+        if meta.media != Media::V1
             && response
                 .headers()
                 .get(header::CONTENT_TYPE)
                 .is_some_and(|v| v == CONTENT_TYPE)
         {
-            response.headers_mut().insert(
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("application/json"),
-            );
+            response
+                .headers_mut()
+                .insert(header::CONTENT_TYPE, meta.media.header());
         }
         let elapsed = meta.start.elapsed();
         let status = response.status().as_u16();

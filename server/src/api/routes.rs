@@ -106,6 +106,7 @@ pub static ROUTES: &[Route] = &[
     route!(DELETE "/config/{s}", Subject(Admin), config::delete_subject),
     route!(GET "/mode", Access::Role(Read), mode::get_global),
     route!(PUT "/mode", Global(Admin), mode::put_global),
+    route!(DELETE "/mode", Global(Admin), mode::delete_global),
     route!(GET "/mode/{s}", Subject(Read), mode::get_subject),
     route!(PUT "/mode/{s}", Subject(Admin), mode::put_subject),
     route!(DELETE "/mode/{s}", Subject(Admin), mode::delete_subject),

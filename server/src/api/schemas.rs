@@ -4,10 +4,8 @@ use axum::extract::State;
 use axum::response::Response;
 use serde::Serialize;
 
-use std::sync::Arc;
-
 use super::{ApiError, ApiResult, AppState, Params, PathParams, Who};
-use crate::registry::{AssociationFilter, IdDoc, SchemaListing};
+use crate::registry::{AssociationFilter, Caller, IdRequest, SchemaFormat, SchemaListing};
 use crate::store::SchemaId;
 
 /// `GET /schemas/types`: the types Schemagate implements.
@@ -15,30 +13,31 @@ pub async fn types() -> Response {
     super::json(&["JSON", "AVRO"])
 }
 
-/// `GET /schemas/ids/{id}`: the hot path of every deserializer. `subject` picks the
-/// context the id is read in.
-pub async fn by_id(State(state): State<AppState>, who: Who, p: PathParams, q: Params) -> ApiResult {
-    let id = p.id()?;
-    let doc = by_id_doc(&state, who, id, &q).await?;
-    Ok(super::bytes_response(doc.json.clone()))
+/// What a `GET /schemas/ids/{id}[/schema]` asks besides the id.
+fn id_request(q: &Params) -> Result<IdRequest, crate::registry::Error> {
+    Ok(IdRequest {
+        subject: q.optional("subject").map(str::to_owned),
+        format: SchemaFormat::parse(q.text("format"))?,
+        fetch_max_id: q.flag("fetchMaxId"),
+        qualified_refs: q.optional("referenceFormat") == Some("qualified"),
+    })
 }
 
-/// The schema `GET /schemas/ids/{id}[/schema]` answers, in the context `subject` picks.
-async fn by_id_doc(
-    state: &AppState,
-    who: Who,
-    id: SchemaId,
-    q: &Params,
-) -> Result<Arc<IdDoc>, ApiError> {
-    if let Some(subject) = q.optional("subject") {
-        let subject = subject.to_owned();
-        let qualified = q.optional("referenceFormat") == Some("qualified");
-        return Ok(state
+/// `GET /schemas/ids/{id}`: the hot path of every deserializer, answered from the
+/// cache of the default context's ids; `subject` (which picks the context), `format`,
+/// `fetchMaxId` and `referenceFormat` render a body for the request. `findTags` is
+/// accepted and answers no `schemaTags` (see docs/API.md).
+pub async fn by_id(State(state): State<AppState>, who: Who, p: PathParams, q: Params) -> ApiResult {
+    let id = p.id()?;
+    let ask = id_request(&q)?;
+    if ask != IdRequest::default() {
+        let body = state
             .registry
-            .read(move |r| r.schema_by_id_for(who.caller(), id, &subject, qualified))
-            .await?);
+            .read(move |r| r.schema_by_id_with(who.caller(), id, &ask))
+            .await?;
+        return Ok(super::bytes_response(body));
     }
-    Ok(match state.registry.cached_schema_by_id(who.caller(), id) {
+    let doc = match state.registry.cached_schema_by_id(who.caller(), id) {
         Some(doc) => doc,
         None => {
             state
@@ -46,14 +45,31 @@ async fn by_id_doc(
                 .read(move |r| r.schema_by_id(who.caller(), id))
                 .await?
         }
-    })
+    };
+    Ok(super::bytes_response(doc.json.clone()))
 }
 
 /// `GET /schemas/ids/{id}/schema`: the raw text, which names no subject, so any
-/// caller may read it.
+/// caller may read it (`subject` and `format` as on `GET /schemas/ids/{id}`).
 pub async fn by_id_raw(State(state): State<AppState>, p: PathParams, q: Params) -> ApiResult {
     let id = p.id()?;
-    let doc = by_id_doc(&state, Who::anyone(), id, &q).await?;
+    let ask = id_request(&q)?;
+    if ask.subject.is_some() || ask.format != SchemaFormat::AsRegistered {
+        let text = state
+            .registry
+            .read(move |r| r.schema_text(id, ask.subject.as_deref(), ask.format))
+            .await?;
+        return Ok(super::bytes_response(text.into()));
+    }
+    let doc = match state.registry.cached_schema_by_id(Caller::ANYONE, id) {
+        Some(doc) => doc,
+        None => {
+            state
+                .registry
+                .read(move |r| r.schema_by_id(Caller::ANYONE, id))
+                .await?
+        }
+    };
     Ok(super::bytes_response(doc.raw.clone()))
 }
 
@@ -95,9 +111,10 @@ pub async fn subjects(State(state): State<AppState>, p: PathParams, q: Params) -
     let id = p.id()?;
     let deleted = q.flag("deleted");
     let subject = subject_param(&q);
+    let (offset, limit) = q.page();
     let subjects = state
         .registry
-        .blocking(move |r| r.id_subjects(id, subject.as_deref(), deleted))
+        .blocking(move |r| r.id_subjects(id, subject.as_deref(), deleted, offset, limit))
         .await?;
     Ok(super::json(&subjects))
 }
@@ -113,9 +130,10 @@ pub async fn versions(State(state): State<AppState>, p: PathParams, q: Params) -
     let id = p.id()?;
     let deleted = q.flag("deleted");
     let subject = subject_param(&q);
+    let (offset, limit) = q.page();
     let pairs = state
         .registry
-        .blocking(move |r| r.id_versions(id, subject.as_deref(), deleted))
+        .blocking(move |r| r.id_versions(id, subject.as_deref(), deleted, offset, limit))
         .await?;
     let body: Vec<SubjectVersion> = pairs
         .into_iter()

@@ -6,7 +6,7 @@ use serde::Deserialize;
 
 use super::{ApiResult, AppState, Body, Params, PathParams, RawBody, Who};
 
-use crate::registry::{Error, SchemaInput};
+use crate::registry::{Error, SchemaFormat, SchemaInput, VersionListing};
 
 /// `POST /subjects/{s}/versions` body: a schema plus the ids IMPORT mode keeps.
 #[derive(Deserialize)]
@@ -35,11 +35,15 @@ pub async fn list(State(state): State<AppState>, q: Params) -> ApiResult {
 /// `GET /subjects/{s}/versions`.
 pub async fn versions(State(state): State<AppState>, p: PathParams, q: Params) -> ApiResult {
     let subject = p.subject()?;
-    let (deleted, deleted_only) = (q.flag("deleted"), q.flag("deletedOnly"));
+    let listing = VersionListing {
+        deleted: q.flag("deleted"),
+        deleted_only: q.flag("deletedOnly"),
+        deleted_as_negative: q.flag("deletedAsNegative"),
+    };
     let (offset, limit) = q.page();
     let versions = state
         .registry
-        .blocking(move |r| r.list_versions(&subject, deleted, deleted_only, offset, limit))
+        .blocking(move |r| r.list_versions(&subject, listing, offset, limit))
         .await?;
     Ok(super::json(&versions))
 }
@@ -52,13 +56,17 @@ pub async fn version(
     q: Params,
 ) -> ApiResult {
     let deleted = q.flag("deleted");
-    if q.optional("referenceFormat") == Some("qualified") {
+    let format = SchemaFormat::parse(q.text("format"))?;
+    let qualified = q.optional("referenceFormat") == Some("qualified");
+    if format != SchemaFormat::AsRegistered || qualified {
         let (subject, version) = (p.subject()?, p.version()?);
-        let body = state
+        let view = state
             .registry
-            .read(move |r| r.version_json_qualified(who.caller(), &subject, version, deleted))
+            .read(move |r| {
+                r.version_formatted(who.caller(), &subject, version, deleted, format, qualified)
+            })
             .await?;
-        return Ok(super::bytes_response(body));
+        return Ok(super::json(&view));
     }
     // A cached answer needs no store, so no trip to the blocking pool.
     if let Ok(version) = p.version()
@@ -81,19 +89,22 @@ pub async fn version(
 pub async fn version_raw(State(state): State<AppState>, p: PathParams, q: Params) -> ApiResult {
     let (subject, version) = (p.subject()?, p.version()?);
     let deleted = q.flag("deleted");
+    let format = SchemaFormat::parse(q.text("format"))?;
     let view = state
         .registry
-        .read(move |r| r.get_version(&subject, version, deleted))
+        .read(move |r| r.format_view(&subject, r.get_version(&subject, version, deleted)?, format))
         .await?;
     Ok(super::bytes_response(view.schema.into()))
 }
 
-/// `GET /subjects/{s}/versions/{v}/referencedby`.
-pub async fn referenced_by(State(state): State<AppState>, p: PathParams) -> ApiResult {
+/// `GET /subjects/{s}/versions/{v}/referencedby` (`?deleted=&offset=&limit=`).
+pub async fn referenced_by(State(state): State<AppState>, p: PathParams, q: Params) -> ApiResult {
     let (subject, version) = (p.subject()?, p.version()?);
+    let deleted = q.flag("deleted");
+    let (offset, limit) = q.page();
     let ids = state
         .registry
-        .blocking(move |r| r.referenced_by(&subject, version))
+        .blocking(move |r| r.referenced_by(&subject, version, deleted, offset, limit))
         .await?;
     Ok(super::json(&ids))
 }
@@ -107,20 +118,35 @@ pub async fn register(
     Body(body): Body<RegisterBody>,
 ) -> ApiResult {
     let subject = p.subject()?;
-    let normalize = q.flag("normalize");
+    let (normalize, force) = (q.flag("normalize"), q.flag("force"));
+    // Checked before anything is written: a refused format must not follow a write.
+    let format = SchemaFormat::parse(q.text("format"))?;
     let result = state
         .registry
-        .write(move |r| {
-            r.register(
-                who.caller(),
-                &subject,
-                &body.input,
-                body.id,
-                body.version,
-                normalize,
-            )
+        .write({
+            let subject = subject.clone();
+            move |r| {
+                r.register_with(
+                    who.caller(),
+                    &subject,
+                    &body.input,
+                    body.id,
+                    body.version,
+                    normalize,
+                    force,
+                )
+            }
         })
         .await;
+    let result = match result {
+        Ok(view) => {
+            state
+                .registry
+                .read(move |r| r.format_view(&subject, view, format))
+                .await
+        }
+        Err(e) => Err(e),
+    };
     match result {
         // Confluent 8's `RegisterSchemaResponse`: the version as stored, without the
         // subject (the view leaves an empty subject out).
@@ -179,6 +205,7 @@ pub(super) async fn lookup_answer(
     body: Bytes,
 ) -> ApiResult {
     let (normalize, deleted) = (q.flag("normalize"), q.flag("deleted"));
+    let format = SchemaFormat::parse(q.text("format"))?;
     let body = state
         .registry
         .lookup_by_body(
@@ -190,7 +217,15 @@ pub(super) async fn lookup_answer(
             super::decode_json,
         )
         .await?;
-    Ok(super::bytes_response(body))
+    if format == SchemaFormat::AsRegistered {
+        return Ok(super::bytes_response(body));
+    }
+    let subject = schemagate_core::Subject::parse(subject).map_err(Error::from)?;
+    let view = state
+        .registry
+        .read(move |r| r.format_rendered_view(&subject, &body, format))
+        .await?;
+    Ok(super::bytes_response(view))
 }
 
 /// `DELETE /subjects/{s}`: soft, then `permanent=true`.

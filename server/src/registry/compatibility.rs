@@ -1,11 +1,18 @@
 //! Compatibility checks: a candidate against the versions a level names.
 
 use super::*;
+use schemagate_core::compat::confluent;
 
 impl Registry {
+    /// `cand` checked under `level` against `against`, the messages in Confluent 8's
+    /// shape: for each incompatible version its findings
+    /// (`{errorType:'…', description:'…', additionalInfo:'…'}`), then
+    /// `{oldSchemaVersion: n}` and `{oldSchema: '…'}`; last, once,
+    /// `{validateFields: 'false', compatibility: 'BACKWARD'}`.
     pub(super) fn report(
         &self,
         level: Level,
+        validate_fields: bool,
         cand: &Candidate,
         against: &[VersionEntry],
     ) -> Result<CompatView> {
@@ -14,8 +21,32 @@ impl Registry {
             .map(|v| self.parsed(&cand.context, v.id).map(|p| (*p).clone()))
             .collect::<Result<Vec<_>>>()?;
         let report = check_with(level, &cand.parsed, &history, &CheckOptions::default());
-        let messages =
-            report.messages(|i| format!("version {}", against.get(i).map_or(0, |v| v.version)));
+        let mut messages = Vec::new();
+        for (i, entry) in against.iter().enumerate() {
+            let found: Vec<&schemagate_core::Finding> = report
+                .breaking()
+                .filter(|f| f.against.unwrap_or(0) == i)
+                .collect();
+            if found.is_empty() {
+                continue;
+            }
+            let name = format!("version {}", entry.version);
+            messages.extend(
+                found
+                    .iter()
+                    .map(|f| confluent::verbose_message(f, Some(&name))),
+            );
+            messages.push(format!("{{oldSchemaVersion: {}}}", entry.version));
+            messages.push(format!(
+                "{{oldSchema: '{}'}}",
+                self.stored(&cand.context, entry.id)?.schema
+            ));
+        }
+        if !messages.is_empty() {
+            messages.push(format!(
+                "{{validateFields: '{validate_fields}', compatibility: '{level}'}}"
+            ));
+        }
         Ok(CompatView {
             is_compatible: report.compatible,
             messages: Some(messages),
@@ -69,10 +100,8 @@ impl Registry {
             None | Some(VersionSpec::Latest) if live.is_empty() => Vec::new(),
             None if level.is_transitive() => live,
             None | Some(VersionSpec::Latest) => live.last().copied().into_iter().collect(),
+            // An unknown subject has no version `n` either: 40402, as Confluent answers.
             Some(VersionSpec::Number(n)) => {
-                if versions.is_empty() {
-                    return Err(Error::SubjectNotFound(subject.to_owned()));
-                }
                 let entry = Self::find_version(&versions, VersionSpec::Number(n), false)
                     .ok_or_else(|| Error::VersionNotFound(n.to_string()))?;
                 vec![entry]
@@ -92,7 +121,7 @@ impl Registry {
                 messages: Some(Vec::new()),
             }
         } else {
-            self.report(level, &cand, &against)?
+            self.report(level, config.validate_fields == Some(true), &cand, &against)?
         };
         if !verbose {
             view.messages = None;

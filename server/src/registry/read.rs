@@ -111,29 +111,6 @@ impl Registry {
         Ok(doc)
     }
 
-    /// `GET /schemas/ids/{id}?subject=`: the id in the context `subject` picks (see
-    /// [`Registry::locate_id`]), answered with the subject and version it was found
-    /// under, as Confluent 8 answers.
-    /// With `qualified_refs` (`referenceFormat=qualified`), the references of a schema
-    /// found under a subject outside the default context name their subjects
-    /// qualified, as Confluent answers.
-    pub fn schema_by_id_for(
-        &self,
-        caller: Caller<'_>,
-        id: SchemaId,
-        subject: &str,
-        qualified_refs: bool,
-    ) -> Result<Arc<IdDoc>> {
-        let (context, found) = self.locate_id(id, Some(subject))?;
-        let mut stored = self.stored(&context, id)?;
-        caller.check_shown(&context, id, &stored.references)?;
-        if qualified_refs && let Some((subject, _)) = &found {
-            qualify_references(subject, &mut stored.references);
-        }
-        let doc = id_doc(stored, found.as_ref().map(|(s, e)| (s.as_str(), e.version)))?;
-        Ok(Arc::new(doc))
-    }
-
     /// Where id `id` is read, as Confluent's `getSchemaKeyUsingContexts` finds it: with
     /// no subject, in the default context; with a context (`:.ctx:`), in it; with a
     /// qualified subject, only where that subject uses it; with an unqualified one,
@@ -232,9 +209,13 @@ impl Registry {
         subject: Option<&str>,
         deleted: bool,
     ) -> Result<Vec<(String, VersionEntry)>> {
-        let (context, _) = self.locate_id(id, subject)?;
+        // Confluent names no id here (`schemaNotFoundException()`).
+        let (context, _) = self.locate_id(id, subject).map_err(|e| match e {
+            Error::SchemaNotFound(_) => Error::NoMatchingSchema,
+            e => e,
+        })?;
         if self.store.schema(&context, id)?.is_none() {
-            return Err(Error::SchemaNotFound(id.to_string()));
+            return Err(Error::NoMatchingSchema);
         }
         Ok(self
             .usages_in(&context, id)?
@@ -243,12 +224,16 @@ impl Registry {
             .collect())
     }
 
-    /// `GET /schemas/ids/{id}/subjects`.
+    /// `GET /schemas/ids/{id}/subjects`, in the context `subject` picks, paged
+    /// (`offset`, then at most `limit`; no cap, as Confluent's default subject limits
+    /// have none).
     pub fn id_subjects(
         &self,
         id: SchemaId,
         subject: Option<&str>,
         deleted: bool,
+        offset: usize,
+        limit: i64,
     ) -> Result<Vec<String>> {
         let mut subjects: Vec<String> = self
             .id_usages(id, subject, deleted)?
@@ -256,21 +241,24 @@ impl Registry {
             .map(|(s, _)| s)
             .collect();
         subjects.dedup();
-        Ok(subjects)
+        Ok(paginate(subjects, offset, limit))
     }
 
-    /// `GET /schemas/ids/{id}/versions`.
+    /// `GET /schemas/ids/{id}/versions`, as [`Registry::id_subjects`].
     pub fn id_versions(
         &self,
         id: SchemaId,
         subject: Option<&str>,
         deleted: bool,
+        offset: usize,
+        limit: i64,
     ) -> Result<Vec<(String, i32)>> {
-        Ok(self
+        let pairs = self
             .id_usages(id, subject, deleted)?
             .into_iter()
             .map(|(s, e)| (s, e.version))
-            .collect())
+            .collect();
+        Ok(paginate(pairs, offset, limit))
     }
 
     /// `GET /schemas`; refused to a prefix-limited `caller` when a listed schema's
@@ -326,15 +314,17 @@ impl Registry {
                 out.push(view);
             }
         }
-        // Confluent's `normalizeSchemaLimit`: a limit outside 1..=1000 is 1000.
-        let limit = match listing.limit {
-            l @ 1..=SCHEMA_SEARCH_LIMIT => l,
-            _ => SCHEMA_SEARCH_LIMIT,
-        };
-        Ok(paginate(out, listing.offset, limit))
+        // Confluent's `normalizeSchemaLimit`.
+        Ok(paginate(
+            out,
+            listing.offset,
+            capped(listing.limit, SCHEMA_LIMIT),
+        ))
     }
 
-    /// `GET /subjects`.
+    /// `GET /subjects`: subjects with a live version; with `deleted` every subject;
+    /// with `deleted_only` (which beats `deleted`) those whose every remaining version
+    /// is soft-deleted, as Confluent's `extractUniqueSubjects` decides.
     pub fn list_subjects(
         &self,
         prefix: &str,
@@ -351,7 +341,7 @@ impl Registry {
             .filter(|(s, _)| prefix.matches(s))
             .filter(|(_, versions)| {
                 if deleted_only {
-                    versions.iter().any(|v| v.deleted)
+                    !versions.is_empty() && versions.iter().all(|v| v.deleted)
                 } else {
                     deleted || versions.iter().any(|v| !v.deleted)
                 }
@@ -361,32 +351,38 @@ impl Registry {
         Ok(paginate(subjects, offset, limit))
     }
 
-    /// `GET /subjects/{s}/versions`.
+    /// `GET /subjects/{s}/versions`, as Confluent filters it: live versions; with
+    /// `deleted_as_negative` every version, a soft-deleted one as its negative number
+    /// (it beats the other two); with `deleted_only` (which beats `deleted`) the
+    /// soft-deleted ones; with `deleted` all. In version order. 40401 when the subject
+    /// has no version at all, or only soft-deleted ones and neither `deleted` nor
+    /// `deleted_only` asks for them.
     pub fn list_versions(
         &self,
         subject: &Subject,
-        deleted: bool,
-        deleted_only: bool,
+        listing: VersionListing,
         offset: usize,
         limit: i64,
     ) -> Result<Vec<i32>> {
         // Validated at the edge; the store keys by the name.
         let subject = subject.as_str();
         let versions = self.existing_versions(subject)?;
-        let listed: Vec<i32> = versions
-            .iter()
-            .filter(|v| {
-                if deleted_only {
-                    v.deleted
-                } else {
-                    deleted || !v.deleted
-                }
-            })
-            .map(|v| v.version)
-            .collect();
-        if listed.is_empty() && !deleted && !deleted_only {
+        let with_deleted = listing.deleted || listing.deleted_only;
+        if !with_deleted && versions.iter().all(|v| v.deleted) {
             return Err(Error::SubjectNotFound(subject.to_owned()));
         }
+        let listed: Vec<i32> = versions
+            .iter()
+            .filter_map(|v| {
+                if listing.deleted_as_negative {
+                    Some(if v.deleted { -v.version } else { v.version })
+                } else if listing.deleted_only {
+                    v.deleted.then_some(v.version)
+                } else {
+                    (listing.deleted || !v.deleted).then_some(v.version)
+                }
+            })
+            .collect();
         Ok(paginate(listed, offset, limit))
     }
 
@@ -417,24 +413,9 @@ impl Registry {
         }
     }
 
-    /// `GET /subjects/{s}/versions/{v}?referenceFormat=qualified`: the version with its
-    /// references' subjects qualified by the subject's context (not cached: tools ask
-    /// for it, serializers do not).
-    pub fn version_json_qualified(
-        &self,
-        caller: Caller<'_>,
-        subject: &Subject,
-        version: VersionSpec,
-        deleted: bool,
-    ) -> Result<Bytes> {
-        let mut view = self.shown_version(caller, subject, version, deleted)?;
-        qualify_references(subject.as_str(), &mut view.references);
-        render(&view)
-    }
-
     /// [`Registry::get_version`], refused to a prefix-limited `caller` when the
     /// version's references name subjects outside its prefixes.
-    fn shown_version(
+    pub(super) fn shown_version(
         &self,
         caller: Caller<'_>,
         subject: &Subject,
@@ -537,14 +518,63 @@ impl Registry {
         Err(Error::NoMatchingSchema)
     }
 
-    /// `GET /subjects/{s}/versions/{v}/referencedby`.
-    pub fn referenced_by(&self, subject: &Subject, version: VersionSpec) -> Result<Vec<SchemaId>> {
+    /// `GET /subjects/{s}/versions/{v}/referencedby`: the ids of the schemas that
+    /// reference the version and that a live version uses (with `deleted`, a
+    /// soft-deleted one too), ascending, paged as Confluent pages them (at most
+    /// [`SCHEMA_LIMIT`]).
+    pub fn referenced_by(
+        &self,
+        subject: &Subject,
+        version: VersionSpec,
+        deleted: bool,
+        offset: usize,
+        limit: i64,
+    ) -> Result<Vec<SchemaId>> {
         // Validated at the edge; the store keys by the name.
         let subject = subject.as_str();
         let versions = self.existing_versions(subject)?;
         let entry = Self::find_version(&versions, version, true)
             .ok_or_else(|| Error::VersionNotFound(version.to_string()))?;
-        self.live_referrers(subject, entry.version)
+        let mut ids = if deleted {
+            let mut all = Vec::new();
+            for (context, id) in self.store.referrers(subject, entry.version)? {
+                if !self.usages_in(&context, id)?.is_empty() {
+                    all.push(id);
+                }
+            }
+            all
+        } else {
+            self.live_referrers(subject, entry.version)?
+        };
+        ids.sort_unstable();
+        ids.dedup();
+        Ok(paginate(ids, offset, capped(limit, SCHEMA_LIMIT)))
+    }
+}
+
+/// What `GET /subjects/{s}/versions` lists (see [`Registry::list_versions`]).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct VersionListing {
+    /// `deleted`: soft-deleted versions too.
+    pub deleted: bool,
+    /// `deletedOnly`: only soft-deleted versions.
+    pub deleted_only: bool,
+    /// `deletedAsNegative`: every version, soft-deleted ones negated.
+    pub deleted_as_negative: bool,
+}
+
+/// Confluent's cap on listings of schemas (`schema.search.max.limit`, which is also
+/// the default): `referencedby` and `GET /schemas` answer at most this many, so a
+/// client paging with `offset` sees the pages it sees there.
+pub const SCHEMA_LIMIT: i64 = 1000;
+
+/// A requested `limit` as Confluent's `normalizeLimit` reads it: one from 1 to `max`
+/// stands, anything else is `max`.
+fn capped(limit: i64, max: i64) -> i64 {
+    if (1..=max).contains(&limit) {
+        limit
+    } else {
+        max
     }
 }
 
@@ -570,7 +600,7 @@ fn id_doc(stored: StoredSchema, found: Option<(&str, i32)>) -> Result<IdDoc> {
 
 /// Confluent's `referenceFormat=qualified`: when `subject` is outside the default
 /// context, each reference names the subject it resolves to, qualified.
-fn qualify_references(subject: &str, references: &mut [SchemaRef]) {
+pub(super) fn qualify_references(subject: &str, references: &mut [SchemaRef]) {
     let context = Context::of(subject);
     if context.is_default() {
         return;

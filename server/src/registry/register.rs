@@ -23,11 +23,43 @@ impl Registry {
         requested_version: Option<i64>,
         normalize: bool,
     ) -> Result<Written<SchemaView>> {
+        self.register_with(
+            caller,
+            subject,
+            input,
+            requested_id,
+            requested_version,
+            normalize,
+            false,
+        )
+    }
+
+    /// [`Registry::register`], with `force` (`POST /subjects/{s}/versions?force=true`):
+    /// no compatibility check, as Confluent's `force` skips it outside IMPORT mode.
+    /// Since it bypasses the level an admin set, it needs the admin role (the route
+    /// itself needs only write); Confluent's open-source registry has no roles.
+    #[allow(clippy::too_many_arguments)]
+    pub fn register_with(
+        &self,
+        caller: Caller<'_>,
+        subject: &Subject,
+        input: &SchemaInput,
+        requested_id: Option<i64>,
+        requested_version: Option<i64>,
+        normalize: bool,
+        force: bool,
+    ) -> Result<Written<SchemaView>> {
         // Validated at the edge; the store keys by the name.
         let subject = subject.as_str();
         // Ids, content keys and references are the context's own.
         let context = context_of(subject);
         let context = context.as_str();
+        if force && !caller.is_admin() {
+            return Err(caller.denied(
+                Role::Admin,
+                &format!("Subject: {subject} (force=true skips the compatibility check, which needs the admin role)"),
+            ));
+        }
         caller.check_references(context, input.references.as_deref())?;
         let given = contract_of(input)?;
         let config = self.effective_config(subject)?;
@@ -73,7 +105,7 @@ impl Registry {
         }
         let writer = self.lock_writer()?;
         let mode = self.ensure_writable(subject)?;
-        let import = mode == Mode::Import;
+        let import = mode.is_import_or_forward();
         let versions = self.store.versions(subject)?;
         let live: Vec<VersionEntry> = versions.iter().filter(|v| !v.deleted).copied().collect();
         let max_version = versions.iter().map(|v| v.version).max().unwrap_or(0);
@@ -181,7 +213,7 @@ impl Registry {
             }
         };
 
-        if !import {
+        if !import && !force {
             self.check_against_history(subject, &cand, &live, &config)?;
         }
 
@@ -315,7 +347,7 @@ impl Registry {
             (l, _) if l.is_transitive() => live,
             (_, n) => &live[n - 1..],
         };
-        let report = self.report(level, cand, against)?;
+        let report = self.report(level, config.validate_fields == Some(true), cand, against)?;
         if report.is_compatible {
             Ok(())
         } else {

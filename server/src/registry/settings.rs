@@ -227,6 +227,9 @@ impl Registry {
     ) -> Result<Written<Mode>> {
         let key = scope.map(Scope::key);
         let subject = key.as_deref();
+        if mode == Mode::Forward && subject.is_some() {
+            return Err(Error::ForwardModeNotGlobal);
+        }
         let writer = self.lock_writer()?;
         if mode == Mode::Import && !force {
             // The subjects the mode would reach: one, a context's, or every one.
@@ -257,23 +260,43 @@ impl Registry {
         Ok(Written { value: mode, seq })
     }
 
-    /// `DELETE /mode/{s}`: the mode that was set (40401 when none was); for the
-    /// default context (`:.:`), the top level's, READWRITE when none was set.
-    pub fn delete_mode(&self, scope: Option<&Scope>) -> Result<Written<Mode>> {
+    /// `DELETE /mode` and `DELETE /mode/{s}`, as Confluent's `deleteSubjectMode`:
+    /// answers the mode that was set (for the top level, and the default context `:.:`,
+    /// READWRITE when none was). A subject or context without a mode of its own is
+    /// 40401, unless `recursive`: then `None`. With `recursive`, deleting the top
+    /// level's or a context's mode also clears the modes of every subject in that
+    /// context (the top level's: the default context's subjects).
+    pub fn delete_mode(
+        &self,
+        scope: Option<&Scope>,
+        recursive: bool,
+    ) -> Result<Written<Option<Mode>>> {
         let key = scope.map(Scope::key);
         let writer = self.lock_writer()?;
-        let previous = match (self.store.mode(key.as_deref())?, &key) {
-            (Some(mode), _) => mode,
-            (None, None) => Mode::ReadWrite,
-            (None, Some(key)) => return Err(Error::SubjectNotFound(key.clone())),
+        let previous = match (&key, self.store.mode(key.as_deref())?) {
+            (None, mode) => Some(mode.unwrap_or(Mode::ReadWrite)),
+            (Some(_), Some(mode)) => Some(mode),
+            (Some(_), None) if recursive => None,
+            (Some(k), None) => return Err(Error::SubjectNotFound(k.clone())),
         };
-        let seq = self.commit(
-            writer,
-            &[Op::SetMode {
-                subject: key,
-                mode: None,
-            }],
-        )?;
+        let mut ops = vec![Op::SetMode {
+            subject: key.clone(),
+            mode: None,
+        }];
+        if recursive && !matches!(scope, Some(Scope::Subject(_))) {
+            let reach = SubjectPrefix::parse(key.as_deref().unwrap_or(""));
+            ops.extend(
+                self.store
+                    .mode_subjects()?
+                    .into_iter()
+                    .filter(|s| Subject::parse(s).is_ok() && reach.matches(s))
+                    .map(|s| Op::SetMode {
+                        subject: Some(s),
+                        mode: None,
+                    }),
+            );
+        }
+        let seq = self.commit(writer, &ops)?;
         Ok(Written {
             value: previous,
             seq,

@@ -102,6 +102,9 @@ impl Store for Forward {
     fn mode(&self, subject: Option<&str>) -> StoreResult<Option<Mode>> {
         self.inner.mode(subject)
     }
+    fn mode_subjects(&self) -> StoreResult<Vec<String>> {
+        self.inner.mode_subjects()
+    }
     fn next_id(&self, context: &str) -> StoreResult<SchemaId> {
         self.inner.next_id(context)
     }

@@ -232,6 +232,9 @@ pub enum Mode {
     ReadOnlyOverride,
     /// Registration keeps the ids and versions the client gives (migrations).
     Import,
+    /// Global only: registrations are taken as IMPORT takes them (given ids kept, no
+    /// compatibility check), which is all Confluent's open-source registry does with it.
+    Forward,
 }
 
 impl Mode {
@@ -242,6 +245,7 @@ impl Mode {
             Mode::ReadOnly => "READONLY",
             Mode::ReadOnlyOverride => "READONLY_OVERRIDE",
             Mode::Import => "IMPORT",
+            Mode::Forward => "FORWARD",
         }
     }
 
@@ -252,6 +256,7 @@ impl Mode {
             Mode::ReadOnly,
             Mode::ReadOnlyOverride,
             Mode::Import,
+            Mode::Forward,
         ]
         .into_iter()
         .find(|m| m.as_str().eq_ignore_ascii_case(s.trim()))
@@ -260,6 +265,12 @@ impl Mode {
     /// Whether writes are refused.
     pub fn is_read_only(self) -> bool {
         matches!(self, Mode::ReadOnly | Mode::ReadOnlyOverride)
+    }
+
+    /// Whether registrations keep given ids and versions and skip compatibility
+    /// checks (Confluent's `isImportOrForwardMode`).
+    pub fn is_import_or_forward(self) -> bool {
+        matches!(self, Mode::Import | Mode::Forward)
     }
 }
 
@@ -462,6 +473,8 @@ pub trait Store: Send + Sync + 'static {
     fn next_id(&self, context: &str) -> StoreResult<SchemaId>;
     /// The prefixes of every context recorded by [`Op::SetContext`], sorted.
     fn contexts(&self) -> StoreResult<Vec<String>>;
+    /// Every subject that has a mode of its own, ascending (`DELETE /mode?recursive`).
+    fn mode_subjects(&self) -> StoreResult<Vec<String>>;
     /// Gauge values.
     fn counts(&self) -> StoreResult<Counts>;
     /// Applies every op or none. `seq` is the registry's commit number, increasing from

@@ -632,6 +632,18 @@ impl Store for SledStore {
         }
     }
 
+    fn mode_subjects(&self) -> StoreResult<Vec<String>> {
+        // Subject scopes are keyed `1` + name; the global one is `0`.
+        let mut out = Vec::new();
+        for entry in self.tree(MODE).scan_prefix([1]) {
+            let (key, _) = entry?;
+            let name = std::str::from_utf8(&key[1..])
+                .map_err(|_| StoreError("corrupt mode key".into()))?;
+            out.push(name.to_owned());
+        }
+        Ok(out)
+    }
+
     fn next_id(&self, context: &str) -> StoreResult<SchemaId> {
         match self.tree(META).get(in_context(context, NEXT_ID))? {
             None => Ok(SchemaId(1)),

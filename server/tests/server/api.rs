@@ -231,7 +231,8 @@ on_each_store! {
                 .assert_error(422, 42202);
         }
         s.get("/schemas/ids/99").await.assert_error(404, 40403);
-        s.get("/schemas/ids/abc").await.assert_error(404, 40403);
+        // Not a Java `Integer`: no route matches, as in Confluent.
+        s.get("/schemas/ids/abc").await.assert_error(404, 404);
         s.get("/schemas/ids/99/subjects")
             .await
             .assert_error(404, 40403);
@@ -710,7 +711,7 @@ on_each_store! {
         let s = TestServer::start().await;
         s.register_ok("orders-value", &order_v1()).await;
         let refused = s.register("orders-value", &order_breaking()).await;
-        refused.assert_error(409, 409);
+        refused.assert_error(409, 40901);
         assert!(
             refused.body["message"]
                 .as_str()
@@ -730,7 +731,7 @@ on_each_store! {
             json!({"schema": r#"{"type":"object"}"#, "schemaType": "JSON"}),
         )
         .await
-        .assert_error(409, 409);
+        .assert_error(409, 40901);
 
         let metrics = s.get("/metrics").await.text;
         assert!(
@@ -749,9 +750,10 @@ on_each_store! {
             empty.assert_ok(),
             &json!({"is_compatible": true, "messages": []})
         );
+        // An unknown subject has no version 1 either: 40402, as Confluent answers.
         check_orders(&s, "versions/1", order_v1())
             .await
-            .assert_error(404, 40401);
+            .assert_error(404, 40402);
 
         s.register_ok("orders-value", &order_v1()).await;
         let same = check_orders(&s, "versions/1", order_v1()).await;
@@ -762,11 +764,23 @@ on_each_store! {
         assert_eq!(body["is_compatible"], false);
         let messages = body["messages"].as_array().unwrap();
         assert!(!messages.is_empty());
+        // Confluent 8's shape: the findings, then the version and text compared against,
+        // then the level.
+        let texts: Vec<&str> = messages.iter().map(|m| m.as_str().unwrap()).collect();
+        let findings: Vec<&&str> = texts
+            .iter()
+            .filter(|m| m.starts_with("{errorType:"))
+            .collect();
+        assert!(!findings.is_empty(), "{texts:?}");
         assert!(
-            messages
-                .iter()
-                .all(|m| m.as_str().unwrap().contains("version 1")),
-            "messages name the version compared against: {messages:?}"
+            findings.iter().all(|m| m.contains("version 1")),
+            "messages name the version compared against: {texts:?}"
+        );
+        assert_eq!(texts[findings.len()], "{oldSchemaVersion: 1}");
+        assert!(texts[findings.len() + 1].starts_with("{oldSchema: '"));
+        assert_eq!(
+            texts.last().unwrap(),
+            &"{validateFields: 'false', compatibility: 'BACKWARD'}"
         );
         let quiet = check_orders(&s, "versions", order_breaking()).await;
         assert_eq!(quiet.assert_ok(), &json!({"is_compatible": false}));
@@ -830,7 +844,7 @@ on_each_store! {
         .assert_ok();
         s.register("orders-value", &order_breaking())
             .await
-            .assert_error(409, 409);
+            .assert_error(409, 40901);
     }
 
     async fn avro_canonical_form_and_normalize() {

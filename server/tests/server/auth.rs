@@ -6,7 +6,7 @@
 
 use crate::common;
 
-use common::{Answer, TestServer, order_v1, order_v2, record};
+use common::{Answer, TestServer, order_breaking, order_v1, order_v2, record};
 use reqwest::Method;
 use schemagate_server::Config;
 use schemagate_server::auth::{generate_token, hash_password};
@@ -296,6 +296,33 @@ on_each_store! {
         open.get(Who::Nobody, "/subjects")
             .await
             .assert_error(401, 401);
+    }
+
+    async fn confluent_register_force_needs_the_admin_role() {
+        let s = secured("admin").await;
+        let producer = || Who::Basic("producer", "producer-pw");
+        let orders_admin = || Who::Basic("orders-admin", "orders-admin-pw");
+        s.register(producer(), "orders.created", &order_v1())
+            .await
+            .assert_ok();
+        let path = "/subjects/orders.created/versions?force=true";
+        let body = json!({ "schema": order_breaking() });
+        // force bypasses the level an admin set: write alone may not use it.
+        let denied = s.post(producer(), path, body.clone()).await;
+        denied.assert_error(403, 40301);
+        assert!(
+            denied.body["message"]
+                .as_str()
+                .unwrap()
+                .contains("force=true skips the compatibility check"),
+            "{}",
+            denied.text
+        );
+        // An admin of the subject's prefix may.
+        assert_eq!(
+            s.post(orders_admin(), path, body).await.assert_ok()["version"],
+            2
+        );
     }
 
     async fn roles_decide_what_basic_users_may_do() {

@@ -9,6 +9,7 @@ mod api;
 mod auth;
 mod binary;
 mod concurrency;
+mod confluent_edges;
 mod contexts;
 mod contracts;
 mod converter;

@@ -90,6 +90,41 @@ pub(crate) fn parse(
     ))
 }
 
+/// `text` as Avro Java's `Schema.toString()` prints it with no type known in advance:
+/// every named type, the references' included, written in full at its first use.
+/// What Confluent answers for `format=resolved` (`AvroSchema.formattedString`).
+pub(crate) fn resolved(
+    text: &str,
+    references: &[Reference],
+    options: &ParseOptions,
+) -> Result<String, SchemaError> {
+    let mut parser = parse::Parser::new(options);
+    for (i, reference) in references.iter().enumerate() {
+        let value = parse_json_text(&reference.text, &options.limits)
+            .map_err(|e| in_reference(i, &reference.name, e))?;
+        parser
+            .reference(&value)
+            .map_err(|e| in_reference(i, &reference.name, e))?;
+    }
+    let value = parse_json_text(text, &options.limits)?;
+    let (root, _) = parser.root(&value)?;
+    let (named, sources, _) = parser.finish();
+    let own = jackson::parse(text)?;
+    let reference_trees = references
+        .iter()
+        .map(|r| jackson::parse(&r.text))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(registered::write(registered::Input {
+        root: &root,
+        named: &named,
+        sources: &sources,
+        text: &own,
+        references: &reference_trees,
+        known: Vec::new(),
+        normalize: options.normalize,
+    }))
+}
+
 fn apache_parse(
     text: &str,
     value: &Value,

@@ -364,6 +364,17 @@ impl Store for PgStore {
         .transpose()
     }
 
+    fn mode_subjects(&self) -> StoreResult<Vec<String>> {
+        Ok(self
+            .rows(
+                "SELECT scope FROM schemagate_modes WHERE scope <> '' ORDER BY scope",
+                &[],
+            )?
+            .iter()
+            .map(|row| row.get(0))
+            .collect())
+    }
+
     fn mode(&self, subject: Option<&str>) -> StoreResult<Option<Mode>> {
         let scope = scope(subject);
         self.rows(
