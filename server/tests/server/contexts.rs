@@ -241,7 +241,7 @@ on_each_store! {
         s.register_ok(":.a:orders", &order_v1()).await;
         s.register_ok(":.a:orders", &customer()).await;
         s.register_ok(":.b:orders", &order_v1()).await;
-        s.register(":.b:orders", &customer()).await.assert_error(409, 409);
+        s.register(":.b:orders", &customer()).await.assert_error(409, 40901);
     }
 
     /// `getModeInScope`: a context's mode (IMPORT included) reaches its subjects only;
