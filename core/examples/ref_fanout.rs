@@ -1,7 +1,7 @@
 //! Times `ParsedSchema::parse` and `check` on JSON Schemas whose `$ref`s fan out:
 //! `levels` levels of `$defs`, each definition referring to the next level's one
 //! `width` times. Usage: `cargo run --release -p schemagate-core --example ref_fanout
-//! -- <width> <levels> [allof|props|items]`.
+//! -- <width> <levels> [allof|plain|props|items]`.
 
 use std::time::Instant;
 
@@ -33,9 +33,14 @@ fn schema(width: usize, levels: usize, shape: &str, leaf: &str, tuple: usize) ->
     }
     defs.insert(format!("l{levels}"), json!({"type": leaf, "minItems": 0}));
     let tuple: Vec<Value> = (0..tuple).map(|_| json!({"type": "string"})).collect();
-    json!({"$schema": "https://json-schema.org/draft/2020-12/schema", "$defs": defs,
-           "type": "array", "allOf": [{"$ref": "#/$defs/l0"}],
-           "prefixItems": tuple, "unevaluatedItems": false})
+    let mut root = json!({"$schema": "https://json-schema.org/draft/2020-12/schema",
+           "$defs": defs, "type": "array", "allOf": [{"$ref": "#/$defs/l0"}],
+           "prefixItems": tuple});
+    // `plain`: the same fan-out in place, with no unevaluated keyword to expand it.
+    if shape != "plain" {
+        root["unevaluatedItems"] = json!(false);
+    }
+    root
 }
 
 fn main() {
@@ -64,6 +69,10 @@ fn main() {
         "check {:?}: compatible {} rules {:?}",
         start.elapsed(),
         report.compatible,
-        report.findings.iter().map(|f| f.rule.as_str()).collect::<Vec<_>>()
+        report
+            .findings
+            .iter()
+            .map(|f| f.rule.as_str())
+            .collect::<Vec<_>>()
     );
 }
