@@ -1,7 +1,7 @@
 //! Times `ParsedSchema::parse` and `check` on JSON Schemas whose `$ref`s fan out:
 //! `levels` levels of `$defs`, each definition referring to the next level's one
 //! `width` times. Usage: `cargo run --release -p schemagate-core --example ref_fanout
-//! -- <width> <levels> [allof|plain|props|items]`.
+//! -- <width> <levels> [allof|plain|distinct|props|items]`.
 
 use std::time::Instant;
 
@@ -24,6 +24,14 @@ fn schema(width: usize, levels: usize, shape: &str, leaf: &str, tuple: usize) ->
                 let items: Vec<Value> = (0..width).map(|_| json!({"$ref": next})).collect();
                 json!({"type": "array", "prefixItems": items})
             }
+            // `distinct`: each use of a definition is written differently (a title),
+            // so the check cannot collapse duplicates and pairs every branch.
+            "distinct" => {
+                let refs: Vec<Value> = (0..width)
+                    .map(|i| json!({"$ref": next, "title": format!("use {i}")}))
+                    .collect();
+                json!({"allOf": refs})
+            }
             _ => {
                 let refs: Vec<Value> = (0..width).map(|_| json!({"$ref": next})).collect();
                 json!({"allOf": refs})
@@ -36,8 +44,8 @@ fn schema(width: usize, levels: usize, shape: &str, leaf: &str, tuple: usize) ->
     let mut root = json!({"$schema": "https://json-schema.org/draft/2020-12/schema",
            "$defs": defs, "type": "array", "allOf": [{"$ref": "#/$defs/l0"}],
            "prefixItems": tuple});
-    // `plain`: the same fan-out in place, with no unevaluated keyword to expand it.
-    if shape != "plain" {
+    // `plain` and `distinct`: no unevaluated keyword to expand the fan-out at parse time.
+    if !matches!(shape, "plain" | "distinct") {
         root["unevaluatedItems"] = json!(false);
     }
     root

@@ -386,3 +386,40 @@ fn fanned_out_refs_without_unevaluated_keywords_parse_and_check() {
         }
     });
 }
+
+/// A fan-out written differently at each use (a title) cannot be collapsed, so the
+/// check pairs every branch with every branch and runs out of its work budget inside a
+/// branch pairing, whose differences are weighed and dropped. The type change of a
+/// property compared after that must still end breaking: the walk says it stopped
+/// (before, every comparison after the budget ran out found nothing, and the pair was
+/// reported compatible).
+#[test]
+fn a_walk_that_runs_out_inside_a_pairing_is_never_compatible() {
+    let report = within(120, || {
+        let mut defs = serde_json::Map::new();
+        for level in 0..3 {
+            let next = format!("#/$defs/l{}", level + 1);
+            let refs: Vec<Value> = (0..8)
+                .map(|i| json!({"$ref": next, "title": format!("use {i}")}))
+                .collect();
+            defs.insert(format!("l{level}"), json!({"allOf": refs}));
+        }
+        defs.insert("l3".to_owned(), json!({"type": "string"}));
+        let schema = |b: &str| {
+            json!({"$schema": "https://json-schema.org/draft/2020-12/schema", "$defs": defs,
+                   "type": "object",
+                   "properties": {"a": {"$ref": "#/$defs/l0"}, "b": {"type": b}}})
+        };
+        let old = parse(&schema("string")).unwrap();
+        let new = parse(&schema("integer")).unwrap();
+        check(Level::Backward, &new, &[old])
+    });
+    assert!(!report.compatible, "{report}");
+    assert!(
+        report
+            .findings
+            .iter()
+            .any(|f| f.rule == "COMPARISON_TOO_COMPLEX" && f.is_breaking()),
+        "{report}"
+    );
+}

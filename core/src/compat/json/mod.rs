@@ -74,6 +74,13 @@ pub(crate) fn compare(
     let mut path = String::new();
     let mut diffs = Vec::new();
     walker.compare(&mut path, &mut diffs, Some(original), Some(update));
+    // The budget may run out inside a sub-comparison whose differences are weighed and
+    // dropped (a combinator's branch pairing), and every comparison after it finds
+    // nothing: without this, such a walk could end looking compatible. Never a false
+    // "compatible": an exhausted walk always reports that it stopped.
+    if walker.exhausted.get() && !diffs.iter().any(|d| d.kind == Kind::COMPARISON_TOO_COMPLEX) {
+        diffs.push(diff("", Kind::COMPARISON_TOO_COMPLEX, None));
+    }
     diffs
         .into_iter()
         .map(|d| {
