@@ -423,3 +423,47 @@ fn a_walk_that_runs_out_inside_a_pairing_is_never_compatible() {
         "{report}"
     );
 }
+
+/// Each in-place branch the validator's compiler expands is compiled in full, so large
+/// inline branches count by their size too, against `max_nodes`: a schema of about
+/// 1,000 nodes whose branches would be compiled some 25,000 nodes' worth is refused
+/// under a 5,000-node limit, and parses under the default one.
+#[test]
+fn large_inline_branches_below_unevaluated_keywords_count_by_size() {
+    within(60, || {
+        let props: serde_json::Map<String, Value> = (0..20)
+            .map(|i| (format!("p{i}"), json!({"type": "string"})))
+            .collect();
+        let mut defs = serde_json::Map::new();
+        for level in 0..3 {
+            let next = format!("#/$defs/l{}", level + 1);
+            let branches: Vec<Value> = (0..8)
+                .map(|_| json!({"$ref": next, "properties": props}))
+                .collect();
+            defs.insert(format!("l{level}"), json!({"allOf": branches}));
+        }
+        defs.insert("l3".to_owned(), json!({"type": "object"}));
+        let text = json!({"$schema": "https://json-schema.org/draft/2020-12/schema",
+                          "$defs": defs, "allOf": [{"$ref": "#/$defs/l0"}],
+                          "unevaluatedProperties": false})
+        .to_string();
+        let options = ParseOptions {
+            limits: Limits {
+                max_nodes: 5_000,
+                ..Limits::DEFAULT
+            },
+            ..ParseOptions::default()
+        };
+        match ParsedSchema::parse_with(SchemaType::Json, &text, &[], &options) {
+            Err(SchemaError::Invalid { path, message }) => {
+                assert_eq!(path, "/unevaluatedProperties");
+                assert!(
+                    message.contains("more than 5000 schema nodes to compile"),
+                    "{message}"
+                );
+            }
+            other => panic!("{other:?}"),
+        }
+        ParsedSchema::parse(SchemaType::Json, &text, &[]).expect("under the default limits");
+    });
+}
