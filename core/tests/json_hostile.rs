@@ -7,7 +7,8 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use schemagate_core::{
-    Finding, Level, ParsedSchema, Report, SchemaError, SchemaType, check, validate,
+    Finding, Level, Limits, ParseOptions, ParsedSchema, Report, SchemaError, SchemaType, check,
+    validate,
 };
 use serde_json::{Value, json};
 
@@ -269,8 +270,9 @@ fn malformed_and_oversized_input_is_an_error() {
 /// every level (8 refs per level, 3 levels: 512 paths, none evaluating items, more
 /// than the look's budget): the look for subschemas that evaluate items stops at its
 /// budget and answers "maybe", so the old position counts as open and the added tuple
-/// item is refused. (Deeper fan-outs are kept small here because parsing and the walk
-/// itself take long on them, apart from this look.)
+/// item is refused. (At 5 levels the schema no longer parses: the expansion that
+/// `unevaluatedItems` costs the validator's compiler passes `max_in_place_expansions`,
+/// see `fanned_out_refs_below_unevaluated_keywords_are_refused_at_parse`.)
 #[test]
 fn fanned_out_in_place_refs_beside_unevaluated_items_are_bounded() {
     let report = within(30, || {
@@ -291,4 +293,177 @@ fn fanned_out_in_place_refs_beside_unevaluated_items_are_bounded() {
         check(Level::Backward, &new, &[old])
     });
     assert!(!report.compatible, "{report}");
+}
+
+/// `levels` definitions that each apply the next one in place `width` times (`allOf` of
+/// `$ref`s), under a 2020-12 array root whose `unevaluated` keyword (if any) must look
+/// through them all; the deepest definition has type `leaf`.
+fn fan_out(width: usize, levels: usize, unevaluated: Option<&str>, leaf: &str) -> Value {
+    let mut defs = serde_json::Map::new();
+    for level in 0..levels {
+        let next = format!("#/$defs/l{}", level + 1);
+        let refs: Vec<Value> = (0..width).map(|_| json!({"$ref": next})).collect();
+        defs.insert(format!("l{level}"), json!({"allOf": refs}));
+    }
+    defs.insert(format!("l{levels}"), json!({"type": leaf}));
+    let mut schema = json!({"$schema": "https://json-schema.org/draft/2020-12/schema",
+                            "$defs": defs, "allOf": [{"$ref": "#/$defs/l0"}]});
+    if let Some(keyword) = unevaluated {
+        schema[keyword] = json!(false);
+    }
+    schema
+}
+
+/// The validator's compiler expands every in-place subschema below `unevaluatedItems`
+/// and `unevaluatedProperties` once per path to it (8^5 here); before the expansion was
+/// counted, parsing these took from seconds to hours. Now each is refused at once, at
+/// the keyword, saying what to change.
+#[test]
+fn fanned_out_refs_below_unevaluated_keywords_are_refused_at_parse() {
+    within(60, || {
+        for (width, levels) in [(8, 5), (4, 10), (16, 4)] {
+            for keyword in ["unevaluatedItems", "unevaluatedProperties"] {
+                let err = parse(&fan_out(width, levels, Some(keyword), "string")).unwrap_err();
+                match err {
+                    SchemaError::Invalid { path, message } => {
+                        assert_eq!(path, format!("/{keyword}"), "{width}x{levels}");
+                        assert!(
+                            message.contains("more than 10000 subschemas"),
+                            "{width}x{levels}: {message}"
+                        );
+                    }
+                    other => panic!("{width}x{levels} {keyword}: {other:?}"),
+                }
+            }
+        }
+    });
+}
+
+/// Under the budget the same shape parses and the check reaches a verdict; a larger
+/// configured budget admits a larger expansion (4 refs over 6 levels: about 11,000).
+#[test]
+fn fan_out_under_the_expansion_budget_parses_and_compares() {
+    within(120, || {
+        let old = parse(&fan_out(8, 3, Some("unevaluatedItems"), "string")).unwrap();
+        let new = parse(&fan_out(8, 3, Some("unevaluatedItems"), "integer")).unwrap();
+        assert!(!check(Level::Backward, &new, &[old]).compatible);
+
+        let text = fan_out(4, 6, Some("unevaluatedItems"), "string").to_string();
+        assert!(ParsedSchema::parse(SchemaType::Json, &text, &[]).is_err());
+        let options = ParseOptions {
+            limits: Limits {
+                max_in_place_expansions: 20_000,
+                ..Limits::DEFAULT
+            },
+            ..ParseOptions::default()
+        };
+        ParsedSchema::parse_with(SchemaType::Json, &text, &[], &options)
+            .expect("within a raised budget");
+
+        // A `$ref` cycle through the in-place subschemas is followed once, as the
+        // compiler does, so it costs a few expansions, not the budget.
+        let cyclic = json!({"$schema": "https://json-schema.org/draft/2020-12/schema",
+                            "$defs": {"a": {"anyOf": [{"$ref": "#/$defs/b"}, {"$ref": "#"}]},
+                                      "b": {"allOf": [{"$ref": "#/$defs/a"}]}},
+                            "allOf": [{"$ref": "#/$defs/a"}], "unevaluatedProperties": false});
+        parse(&cyclic).expect("a cycle below unevaluatedProperties parses");
+    });
+}
+
+/// Without an unevaluated keyword nothing expands at parse time, and the check's walk
+/// is bounded by its own work budget: a deep type change through the fan-out is found
+/// breaking (or too complex to prove, also breaking), never compatible.
+#[test]
+fn fanned_out_refs_without_unevaluated_keywords_parse_and_check() {
+    within(120, || {
+        for (width, levels) in [(8, 5), (4, 10), (16, 4)] {
+            let old = parse(&fan_out(width, levels, None, "string")).unwrap();
+            let new = parse(&fan_out(width, levels, None, "integer")).unwrap();
+            let report = check(Level::Backward, &new, std::slice::from_ref(&old));
+            assert!(!report.compatible, "{width}x{levels}: {report}");
+            let report = check(Level::Full, &old, std::slice::from_ref(&old));
+            assert!(report.compatible, "{width}x{levels}: {report}");
+        }
+    });
+}
+
+/// A fan-out written differently at each use (a title) cannot be collapsed, so the
+/// check pairs every branch with every branch and runs out of its work budget inside a
+/// branch pairing, whose differences are weighed and dropped. The type change of a
+/// property compared after that must still end breaking: the walk says it stopped
+/// (before, every comparison after the budget ran out found nothing, and the pair was
+/// reported compatible).
+#[test]
+fn a_walk_that_runs_out_inside_a_pairing_is_never_compatible() {
+    let report = within(120, || {
+        let mut defs = serde_json::Map::new();
+        for level in 0..3 {
+            let next = format!("#/$defs/l{}", level + 1);
+            let refs: Vec<Value> = (0..8)
+                .map(|i| json!({"$ref": next, "title": format!("use {i}")}))
+                .collect();
+            defs.insert(format!("l{level}"), json!({"allOf": refs}));
+        }
+        defs.insert("l3".to_owned(), json!({"type": "string"}));
+        let schema = |b: &str| {
+            json!({"$schema": "https://json-schema.org/draft/2020-12/schema", "$defs": defs,
+                   "type": "object",
+                   "properties": {"a": {"$ref": "#/$defs/l0"}, "b": {"type": b}}})
+        };
+        let old = parse(&schema("string")).unwrap();
+        let new = parse(&schema("integer")).unwrap();
+        check(Level::Backward, &new, &[old])
+    });
+    assert!(!report.compatible, "{report}");
+    assert!(
+        report
+            .findings
+            .iter()
+            .any(|f| f.rule == "COMPARISON_TOO_COMPLEX" && f.is_breaking()),
+        "{report}"
+    );
+}
+
+/// Each in-place branch the validator's compiler expands is compiled in full, so large
+/// inline branches count by their size too, against `max_nodes`: a schema of about
+/// 1,000 nodes whose branches would be compiled some 25,000 nodes' worth is refused
+/// under a 5,000-node limit, and parses under the default one.
+#[test]
+fn large_inline_branches_below_unevaluated_keywords_count_by_size() {
+    within(60, || {
+        let props: serde_json::Map<String, Value> = (0..20)
+            .map(|i| (format!("p{i}"), json!({"type": "string"})))
+            .collect();
+        let mut defs = serde_json::Map::new();
+        for level in 0..3 {
+            let next = format!("#/$defs/l{}", level + 1);
+            let branches: Vec<Value> = (0..8)
+                .map(|_| json!({"$ref": next, "properties": props}))
+                .collect();
+            defs.insert(format!("l{level}"), json!({"allOf": branches}));
+        }
+        defs.insert("l3".to_owned(), json!({"type": "object"}));
+        let text = json!({"$schema": "https://json-schema.org/draft/2020-12/schema",
+                          "$defs": defs, "allOf": [{"$ref": "#/$defs/l0"}],
+                          "unevaluatedProperties": false})
+        .to_string();
+        let options = ParseOptions {
+            limits: Limits {
+                max_nodes: 5_000,
+                ..Limits::DEFAULT
+            },
+            ..ParseOptions::default()
+        };
+        match ParsedSchema::parse_with(SchemaType::Json, &text, &[], &options) {
+            Err(SchemaError::Invalid { path, message }) => {
+                assert_eq!(path, "/unevaluatedProperties");
+                assert!(
+                    message.contains("more than 5000 schema nodes to compile"),
+                    "{message}"
+                );
+            }
+            other => panic!("{other:?}"),
+        }
+        ParsedSchema::parse(SchemaType::Json, &text, &[]).expect("under the default limits");
+    });
 }

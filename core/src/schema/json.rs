@@ -315,6 +315,7 @@ pub(crate) fn parse(
     }
     let docs = Docs { docs };
     check_refs(&docs)?;
+    check_in_place_expansions(&docs, limits)?;
     let validator = compile(&docs)?;
     let canonical = canonical_json(&docs.docs[0].value);
     let registered = registered_json(text, options.normalize)?;
@@ -571,6 +572,198 @@ fn check_refs(docs: &Docs) -> Result<(), SchemaError> {
         }
     }
     Ok(())
+}
+
+/// Keywords whose schemas apply in place, to the same instance location: what the
+/// validator's compiler expands below an `unevaluatedItems` or `unevaluatedProperties`.
+const IN_PLACE: &[&str] = &[
+    "$ref",
+    "$dynamicRef",
+    "$recursiveRef",
+    "allOf",
+    "anyOf",
+    "oneOf",
+    "if",
+    "then",
+    "else",
+    "dependentSchemas",
+];
+
+/// Refuses a schema whose `unevaluatedItems` / `unevaluatedProperties` would cost the
+/// validator's compiler more than `max_in_place_expansions` in-place subschema
+/// expansions, or make it compile more than `max_nodes` schema nodes again.
+///
+/// Why here and not a fix where the cost arises: the `jsonschema` crate compiles, for
+/// each of those keywords, every in-place subschema below it, following `$ref`s; it
+/// caches a target only while it is being compiled (to cut cycles), so a definition
+/// used eight times is compiled eight times, and definitions that each use the next
+/// eight times cost 8^depth (8 per level over 5 levels: about a minute in a debug
+/// build). That compiler is not ours to memoise, and the validator must be built at
+/// parse time (it is what refuses bad patterns and unresolvable references), so the
+/// work it would do is counted first, by the same walk without the compiling: each
+/// expansion counts one, a target already on the current path is not entered again
+/// (as the compiler does), and the count is shared by all such keywords of the schema
+/// and stops at the limit, so this check itself costs at most that many steps plus one
+/// pass over the documents. The compiler also compiles each `allOf`/`anyOf`/`oneOf`
+/// branch, `if`, `then` and `else` it expands in full (nothing but `$ref` targets is
+/// cached), so a few expansions of large inline branches cost as much as many small
+/// ones: their nodes are counted too, against `max_nodes` (the most the schema itself
+/// may have), each branch's size counted once and remembered.
+fn check_in_place_expansions(
+    docs: &Docs,
+    limits: &crate::limits::Limits,
+) -> Result<(), SchemaError> {
+    /// One step of the iterative walk (iterative: an in-place `$ref` chain may be as
+    /// long as the schema has definitions, too deep to recurse on a thread's stack).
+    enum Step<'a> {
+        /// A node to expand, and whether the compiler compiles it in full there (an
+        /// inline branch) rather than reaching it through a cached `$ref`.
+        Enter(usize, &'a Value, bool),
+        Leave(usize),
+    }
+    let limit = limits.max_in_place_expansions;
+    let mut count = 0usize;
+    let mut compiled = 0usize;
+    let mut sizes: HashMap<usize, usize, BuildHasherDefault<AddressHasher>> = HashMap::default();
+    for (index, doc) in docs.docs.iter().enumerate() {
+        if doc.draft < Draft::Draft201909 {
+            // The keywords are unknown before 2019-09: nothing is compiled for them.
+            continue;
+        }
+        let mut nodes: Vec<(&Value, String)> = vec![(&doc.value, String::new())];
+        while let Some((value, path)) = nodes.pop() {
+            match value {
+                Value::Object(map) => {
+                    for keyword in ["unevaluatedItems", "unevaluatedProperties"] {
+                        if !map.contains_key(keyword) {
+                            continue;
+                        }
+                        let mut on_path: std::collections::HashSet<usize> =
+                            std::collections::HashSet::new();
+                        let mut steps = vec![Step::Enter(index, value, false)];
+                        while let Some(step) = steps.pop() {
+                            let (doc, node) = match step {
+                                Step::Leave(address) => {
+                                    on_path.remove(&address);
+                                    continue;
+                                }
+                                Step::Enter(doc, node, inline) => {
+                                    if inline {
+                                        compiled += subtree_size(node, &mut sizes);
+                                    }
+                                    (doc, node)
+                                }
+                            };
+                            let Value::Object(node_map) = node else {
+                                continue;
+                            };
+                            let address = std::ptr::from_ref(node) as usize;
+                            if !on_path.insert(address) {
+                                continue;
+                            }
+                            count += 1;
+                            if count > limit || compiled > limits.max_nodes {
+                                let label = if doc_name_is_root(docs, index) {
+                                    String::new()
+                                } else {
+                                    format!("(reference {:?})", docs.docs[index].name)
+                                };
+                                let cost = if count > limit {
+                                    format!("more than {limit} subschemas")
+                                } else {
+                                    format!(
+                                        "more than {} schema nodes to compile",
+                                        limits.max_nodes
+                                    )
+                                };
+                                return Err(SchemaError::invalid(
+                                    format!("{label}{path}/{keyword}"),
+                                    format!(
+                                        "the subschemas that {keyword} must look through ($ref, allOf, anyOf, oneOf, if/then/else applied in place) expand to {cost}, because definitions are applied several times at every level; refer to each definition once per level (or merge the repeated references and branches) so that the expansion stays under the limit"
+                                    ),
+                                ));
+                            }
+                            steps.push(Step::Leave(address));
+                            for key in IN_PLACE {
+                                let Some(child) = node_map.get(*key) else {
+                                    continue;
+                                };
+                                match (*key, child) {
+                                    ("$ref" | "$dynamicRef", Value::String(r)) => {
+                                        if let Some(t) = docs.resolve(doc, r) {
+                                            steps.push(Step::Enter(t.doc, t.value, false));
+                                        }
+                                    }
+                                    ("$recursiveRef", _) => {
+                                        if let Some(t) = docs.resolve(doc, "#") {
+                                            steps.push(Step::Enter(t.doc, t.value, false));
+                                        }
+                                    }
+                                    ("allOf" | "anyOf" | "oneOf", Value::Array(items)) => {
+                                        steps.extend(
+                                            items.iter().map(|v| Step::Enter(doc, v, true)),
+                                        );
+                                    }
+                                    ("dependentSchemas", Value::Object(schemas)) => {
+                                        steps.extend(
+                                            schemas.values().map(|v| Step::Enter(doc, v, true)),
+                                        );
+                                    }
+                                    ("if" | "then" | "else", _) => {
+                                        steps.push(Step::Enter(doc, child, true));
+                                    }
+                                    _ => {}
+                                }
+                            }
+                        }
+                    }
+                    for (k, v) in map {
+                        // `enum`, `const`, `default` and `examples` hold data, not schemas.
+                        if matches!(k.as_str(), "enum" | "const" | "default" | "examples") {
+                            continue;
+                        }
+                        nodes.push((v, format!("{path}/{}", escape(k))));
+                    }
+                }
+                Value::Array(items) => {
+                    for (i, v) in items.iter().enumerate() {
+                        nodes.push((v, format!("{path}/{i}")));
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    Ok(())
+}
+
+/// How many JSON values `value` holds, itself included; remembered by address, so
+/// that a branch expanded many times is counted through once.
+fn subtree_size(
+    value: &Value,
+    sizes: &mut HashMap<usize, usize, BuildHasherDefault<AddressHasher>>,
+) -> usize {
+    let address = std::ptr::from_ref(value) as usize;
+    if let Some(size) = sizes.get(&address) {
+        return *size;
+    }
+    let mut size = 0;
+    let mut stack = vec![value];
+    while let Some(v) = stack.pop() {
+        size += 1;
+        match v {
+            Value::Object(map) => stack.extend(map.values()),
+            Value::Array(items) => stack.extend(items.iter()),
+            _ => {}
+        }
+    }
+    sizes.insert(address, size);
+    size
+}
+
+/// Whether document `index` is the root schema (its pointers need no label).
+fn doc_name_is_root(docs: &Docs, index: usize) -> bool {
+    docs.docs.get(index).is_none_or(|d| d.name.is_empty())
 }
 
 fn compile(docs: &Docs) -> Result<Validator, SchemaError> {

@@ -74,6 +74,13 @@ pub(crate) fn compare(
     let mut path = String::new();
     let mut diffs = Vec::new();
     walker.compare(&mut path, &mut diffs, Some(original), Some(update));
+    // The budget may run out inside a sub-comparison whose differences are weighed and
+    // dropped (a combinator's branch pairing), and every comparison after it finds
+    // nothing: without this, such a walk could end looking compatible. Never a false
+    // "compatible": an exhausted walk always reports that it stopped.
+    if walker.exhausted.get() && !diffs.iter().any(|d| d.kind == Kind::COMPARISON_TOO_COMPLEX) {
+        diffs.push(diff("", Kind::COMPARISON_TOO_COMPLEX, None));
+    }
     diffs
         .into_iter()
         .map(|d| {
@@ -217,6 +224,30 @@ impl<'a> Walker<'a> {
             }
         }
 
+        // A pair already under comparison is a `$ref` cycle, whose answer is the one
+        // being computed (no new difference). Checked before the one-sided combinator
+        // cases below too: a cycle through them (`anyOf: [{$ref: "#"}, ...]` against a
+        // branch) would otherwise recurse until the work budget ran out.
+        let key = (o.at.identity(), u.at.identity());
+        if self.stack.borrow().contains(&key) {
+            return;
+        }
+        self.stack.borrow_mut().push(key);
+        self.compare_classified(path, out, original, update, &o, &u);
+        self.stack.borrow_mut().pop();
+    }
+
+    /// [`Walker::compare_parts`] once both sides are classified and the pair is on the
+    /// recursion guard's stack.
+    fn compare_classified(
+        &self,
+        path: &mut String,
+        out: &mut Vec<Diff>,
+        original: Part<'a>,
+        update: Part<'a>,
+        o: &Classified<'a>,
+        u: &Classified<'a>,
+    ) {
         // Confluent's special cases for a combinator on one side only.
         match (&o.shape, &u.shape) {
             (Shape::Combined(..), Shape::Combined(..)) => {}
@@ -260,18 +291,13 @@ impl<'a> Walker<'a> {
             // `false` accepted nothing and an empty schema accepts everything: either
             // way no old value is lost.
             if !matches!(o.shape, Shape::False) && !matches!(u.shape, Shape::Empty) {
-                out.push(diff(path, Kind::TYPE_CHANGED, Some(describe_pair(&o, &u))));
+                out.push(diff(path, Kind::TYPE_CHANGED, Some(describe_pair(o, u))));
             }
             return;
         }
 
-        let key = (o.at.identity(), u.at.identity());
-        if self.stack.borrow().contains(&key) {
-            return;
-        }
-        self.stack.borrow_mut().push(key);
-        self.compare_meta(path, out, &o, &u);
-        conditional(path, out, &o, &u);
+        self.compare_meta(path, out, o, u);
+        conditional(path, out, o, u);
         match (&o.shape, &u.shape) {
             (Shape::String(a), Shape::String(b)) => scalar::string(path, out, a, b),
             (Shape::Number(a, ai), Shape::Number(b, bi)) => scalar::number(
@@ -289,7 +315,6 @@ impl<'a> Walker<'a> {
             (Shape::Array, Shape::Array) => self.array(path, out, o.at.node, u.at.node),
             _ => {}
         }
-        self.stack.borrow_mut().pop();
     }
 
     /// Equal subtrees read the same way have no differences, unless a `$ref` inside
