@@ -161,6 +161,10 @@ pub enum Error {
     /// unformatted, or fail); the message begins with Confluent's own words.
     #[error("Format not supported: {0}")]
     UnsupportedFormat(String),
+    /// 501: a Confluent route this registry knows and does not implement; the message
+    /// says what to do instead, so that a client never mistakes it for a missing path.
+    #[error("{0}")]
+    NotImplemented(String),
     /// 42206.
     #[error("One or more references exist to the schema {{subject={subject},version={version}}}")]
     ReferenceExists {

@@ -78,6 +78,7 @@ impl ApiError {
                 E::InvalidMode(_) | E::ForwardModeNotGlobal => 42204,
                 E::NotPermitted(_) => 42205,
                 E::UnsupportedFormat(_) => 400,
+                E::NotImplemented(_) => 501,
                 E::ReferenceExists { .. } => 42206,
                 E::IdMismatch(_) => 42207,
                 E::InvalidSubject(_) => 42208,
@@ -101,7 +102,8 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let (status, error_code) = self.codes();
         let message = self.to_string();
-        if status.is_server_error() {
+        // A route this registry does not implement is the client's news, not a fault.
+        if status.is_server_error() && status != StatusCode::NOT_IMPLEMENTED {
             tracing::error!(error_code, %message, "request failed");
         }
         // Refusals by the auth layer are logged there; these are by a request's content.

@@ -96,6 +96,7 @@ pub static ROUTES: &[Route] = &[
     route!(GET "/subjects/{s}/versions/{v}/schema", Subject(Read), subjects::version_raw),
     route!(GET "/subjects/{s}/versions/{v}/referencedby", Subject(Read), subjects::referenced_by),
     route!(GET "/subjects/{s}/metadata", Subject(Read), subjects::latest_with_metadata),
+    route!(POST "/subjects/{s}/versions/{v}/tags", Subject(Write), subjects::modify_tags),
     route!(POST "/compatibility/subjects/{s}/versions", Subject(Read), compatibility::check),
     route!(POST "/compatibility/subjects/{s}/versions/{v}", Subject(Read), compatibility::check),
     route!(GET "/config", Access::Role(Read), config::get_global),

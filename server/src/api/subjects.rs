@@ -97,6 +97,17 @@ pub async fn version_raw(State(state): State<AppState>, p: PathParams, q: Params
     Ok(super::bytes_response(view.schema.into()))
 }
 
+/// `POST /subjects/{s}/versions/{v}/tags` (Confluent's `modifySchemaTags`): not
+/// implemented, and answered so (501) rather than as an unknown path. Tagging fields
+/// rewrites the schema text, which this registry does not do yet.
+pub async fn modify_tags(p: PathParams) -> ApiResult {
+    let (subject, version) = (p.subject()?, p.version()?);
+    Err(Error::NotImplemented(format!(
+        "POST /subjects/{subject}/versions/{version}/tags is not implemented by Schemagate: it does not rewrite schema texts to add or remove tags. Register a new version of {subject} whose schema carries the tags (\"confluent:tags\") and whose metadata and ruleSet are the ones wanted"
+    ))
+    .into())
+}
+
 /// `GET /subjects/{s}/versions/{v}/referencedby` (`?deleted=&offset=&limit=`).
 pub async fn referenced_by(State(state): State<AppState>, p: PathParams, q: Params) -> ApiResult {
     let (subject, version) = (p.subject()?, p.version()?);

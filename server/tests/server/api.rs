@@ -1122,3 +1122,24 @@ async fn confluent_schemas_listing_is_capped_at_1000_and_pages_with_offset() {
     assert_eq!(count("?limit=10".into()).await, 10);
     assert_eq!(count("?offset=1000".into()).await, 3);
 }
+
+/// `RestService.modifySchemaTags` (`POST /subjects/{s}/versions/{v}/tags`): not
+/// implemented here, and answered so, with what to do instead, never as an unknown path
+/// and never by changing anything.
+#[tokio::test]
+async fn confluent_modify_schema_tags_is_refused_as_not_implemented() {
+    let s = TestServer::start().await;
+    s.register_ok("orders", &order_v1()).await;
+    let body = json!({"newVersion": 2, "tagsToAdd": [{"entityPath": "shop.Order.id", "entityType": "SR_FIELD", "tags": ["PII"]}]});
+    let a = s.post("/subjects/orders/versions/1/tags", body).await;
+    a.assert_error(501, 501);
+    assert!(
+        a.text.contains("not implemented") && a.text.contains("confluent:tags"),
+        "{}",
+        a.text
+    );
+    assert_eq!(
+        s.get("/subjects/orders/versions").await.assert_ok(),
+        &json!([1])
+    );
+}
