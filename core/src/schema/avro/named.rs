@@ -162,6 +162,12 @@ impl Parser {
         obj.insert("type".to_owned(), Value::String(ty.to_owned()));
         if self.normalize {
             obj.insert("name".to_owned(), Value::String(named.full_name.clone()));
+            // A full name without a dot is read in the enclosing namespace: a type of
+            // the null namespace inside a namespaced one must say so, or the text would
+            // parse again as another type.
+            if named.namespace.is_none() && at.namespace.is_some_and(|ns| !ns.is_empty()) {
+                obj.insert("namespace".to_owned(), Value::String(String::new()));
+            }
         } else {
             obj.insert("name".to_owned(), Value::String(named.name.clone()));
             if named.namespace.as_deref() != at.namespace {
