@@ -33,15 +33,7 @@ pub(crate) fn parse(
     references: &[Reference],
     options: &ParseOptions,
 ) -> Result<(AvroSchema, Texts), SchemaError> {
-    let mut parser = parse::Parser::new(options);
-    for (i, reference) in references.iter().enumerate() {
-        let value = parse_json_text(&reference.text, &options.limits)
-            .map_err(|e| in_reference(i, &reference.name, e))?;
-        parser
-            .reference(&value)
-            .map_err(|e| in_reference(i, &reference.name, e))?;
-    }
-    let value = parse_json_text(text, &options.limits)?;
+    let (mut parser, value) = read_with_references(text, references, options)?;
     let (root, canonical) = parser.root(&value)?;
     let expanded_depth = parser.expanded_depth();
     let (mut named, sources, known) = parser.finish();
@@ -92,12 +84,13 @@ pub(crate) fn parse(
 
 /// `text` as Avro Java's `Schema.toString()` prints it with no type known in advance:
 /// every named type, the references' included, written in full at its first use.
-/// What Confluent answers for `format=resolved` (`AvroSchema.formattedString`).
-pub(crate) fn resolved(
+/// A parser that knows `references` (dependencies first), and `text` read as JSON
+/// under the limits: where every parse of a schema starts.
+fn read_with_references(
     text: &str,
     references: &[Reference],
     options: &ParseOptions,
-) -> Result<String, SchemaError> {
+) -> Result<(parse::Parser, serde_json::Value), SchemaError> {
     let mut parser = parse::Parser::new(options);
     for (i, reference) in references.iter().enumerate() {
         let value = parse_json_text(&reference.text, &options.limits)
@@ -107,6 +100,16 @@ pub(crate) fn resolved(
             .map_err(|e| in_reference(i, &reference.name, e))?;
     }
     let value = parse_json_text(text, &options.limits)?;
+    Ok((parser, value))
+}
+
+/// What Confluent answers for `format=resolved` (`AvroSchema.formattedString`).
+pub(crate) fn resolved(
+    text: &str,
+    references: &[Reference],
+    options: &ParseOptions,
+) -> Result<String, SchemaError> {
+    let (mut parser, value) = read_with_references(text, references, options)?;
     let (root, _) = parser.root(&value)?;
     let (named, sources, _) = parser.finish();
     let own = jackson::parse(text)?;

@@ -195,14 +195,7 @@ impl Registry {
         if versions.is_empty() {
             return Err(DekError::KeyNotFound(subject.to_owned()).into());
         }
-        let ops = if permanent {
-            if versions.iter().any(|d| !d.deleted) {
-                return Err(DekError::KeyNotSoftDeleted(subject.to_owned()).into());
-            }
-            versions.iter().map(|d| Op::RemoveDek(d.id())).collect()
-        } else {
-            soft(versions, true)
-        };
+        let ops = delete_ops(subject, versions, permanent)?;
         let seq = self.commit_keys(writer, &ops)?;
         Ok(Written { value: (), seq })
     }
@@ -221,14 +214,7 @@ impl Registry {
         let writer = self.lock_writer()?;
         self.live_kek(kek, true)?;
         let dek = self.find_dek(kek, subject, version, algorithm.unwrap_or_default(), true)?;
-        let ops = if permanent {
-            if !dek.deleted {
-                return Err(DekError::KeyNotSoftDeleted(subject.to_owned()).into());
-            }
-            vec![Op::RemoveDek(dek.id())]
-        } else {
-            soft(vec![dek], true)
-        };
+        let ops = delete_ops(subject, vec![dek], permanent)?;
         let seq = self.commit_keys(writer, &ops)?;
         Ok(Written { value: (), seq })
     }
@@ -283,4 +269,16 @@ fn soft(deks: Vec<DekRecord>, deleted: bool) -> Vec<Op> {
         .filter(|d| d.deleted != deleted)
         .map(|d| Op::PutDek(DekRecord { deleted, ts, ..d }))
         .collect()
+}
+
+/// What deleting `versions` of `subject`'s DEK writes: soft deletes, or with
+/// `permanent` their removal, which needs every one soft-deleted first (40471).
+fn delete_ops(subject: &str, versions: Vec<DekRecord>, permanent: bool) -> Result<Vec<Op>> {
+    if !permanent {
+        return Ok(soft(versions, true));
+    }
+    if versions.iter().any(|d| !d.deleted) {
+        return Err(DekError::KeyNotSoftDeleted(subject.to_owned()).into());
+    }
+    Ok(versions.iter().map(|d| Op::RemoveDek(d.id())).collect())
 }
