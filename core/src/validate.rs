@@ -1,5 +1,5 @@
 //! Payload validation: does a sample event (as JSON) conform to a schema? Used by the
-//! CLI's contract tests of sample events. Avro events are read in Avro's JSON encoding.
+//! CLI's contract tests of sample events. Avro events are read in Avro's JSON encoding, Protobuf events in Protobuf's.
 
 use serde_json::Value;
 
@@ -11,5 +11,6 @@ pub fn validate(schema: &ParsedSchema, event: &Value) -> Vec<Violation> {
     match schema.model() {
         Model::Avro(s) => s.validate_event(event),
         Model::Json(s) => s.validate_event(event),
+        Model::Protobuf(s) => s.validate_event(event),
     }
 }

@@ -15,6 +15,21 @@ fn place(pointer: &str) -> &str {
     }
 }
 
+/// ` in reference "x.proto" at line 3, column 5`, or as much of it as is known.
+fn proto_place(file: &Option<String>, line: Option<usize>, column: Option<usize>) -> String {
+    let mut out = String::new();
+    if let Some(file) = file {
+        out.push_str(&format!(" in reference {file:?}"));
+    }
+    if let Some(line) = line {
+        out.push_str(&format!(" at line {line}"));
+        if let Some(column) = column {
+            out.push_str(&format!(", column {column}"));
+        }
+    }
+    out
+}
+
 /// A schema text that could not become a [`super::ParsedSchema`].
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum SchemaError {
@@ -80,6 +95,19 @@ pub enum SchemaError {
         name: String,
         /// JSON pointer to where it is used.
         path: String,
+    },
+    /// A Protobuf schema that does not compile: bad `.proto` text, an undefined type,
+    /// an import nobody supplied, a descriptor that does not decode.
+    #[error("invalid Protobuf schema{}: {message}", proto_place(file, *line, *column))]
+    Protobuf {
+        /// The file it is in when not the schema itself (a reference's import path).
+        file: Option<String>,
+        /// 1-based line, when the problem has a place in a text.
+        line: Option<usize>,
+        /// 1-based column, with `line`.
+        column: Option<usize>,
+        /// What is wrong and, where it helps, what would be right.
+        message: String,
     },
     /// `schemaType` is not one Confluent defines.
     #[error("unknown schema type {0:?}: use AVRO, JSON or PROTOBUF (exact upper case)")]

@@ -7,6 +7,7 @@ mod error;
 mod jackson;
 pub mod json;
 mod options;
+pub mod protobuf;
 mod schema_type;
 mod text;
 
@@ -60,6 +61,7 @@ impl fmt::Display for Fingerprint {
 pub(crate) enum Model {
     Avro(avro::AvroSchema),
     Json(json::JsonSchema),
+    Protobuf(protobuf::ProtobufSchema),
 }
 
 /// The two texts a format parser writes for a schema.
@@ -127,7 +129,10 @@ impl ParsedSchema {
                 let (schema, texts) = json::parse(text, references, options)?;
                 (Model::Json(schema), texts)
             }
-            SchemaType::Protobuf => return Err(SchemaError::Unsupported(schema_type)),
+            SchemaType::Protobuf => {
+                let (schema, texts) = protobuf::parse(text, references, options)?;
+                (Model::Protobuf(schema), texts)
+            }
         };
         let fingerprint = Fingerprint::of(schema_type, &texts.canonical);
         Ok(ParsedSchema {
@@ -151,8 +156,8 @@ impl ParsedSchema {
     ) -> Result<Option<String>, SchemaError> {
         match schema_type {
             SchemaType::Avro => avro::resolved(text, references, options).map(Some),
-            SchemaType::Json => Ok(None),
-            SchemaType::Protobuf => Err(SchemaError::Unsupported(schema_type)),
+            // Neither provider formats a resolved text: the text as registered stands.
+            SchemaType::Json | SchemaType::Protobuf => Ok(None),
         }
     }
 
@@ -199,7 +204,7 @@ impl ParsedSchema {
     pub fn as_avro(&self) -> Option<&avro::AvroSchema> {
         match &self.model {
             Model::Avro(s) => Some(s),
-            Model::Json(_) => None,
+            _ => None,
         }
     }
 
@@ -207,7 +212,15 @@ impl ParsedSchema {
     pub fn as_json(&self) -> Option<&json::JsonSchema> {
         match &self.model {
             Model::Json(s) => Some(s),
-            Model::Avro(_) => None,
+            _ => None,
+        }
+    }
+
+    /// The Protobuf model, when this is a Protobuf schema.
+    pub fn as_protobuf(&self) -> Option<&protobuf::ProtobufSchema> {
+        match &self.model {
+            Model::Protobuf(s) => Some(s),
+            _ => None,
         }
     }
 

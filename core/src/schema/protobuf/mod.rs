@@ -1,0 +1,173 @@
+//! Protobuf schemas without `protoc`: `.proto` text (proto2, proto3) or a base64
+//! `FileDescriptorProto` (what confluent-kafka-python always registers) compiled by
+//! `protox` into descriptors, reflected over with `prost-reflect`, and printed back as
+//! `.proto` text the way Confluent prints it (`print.rs`).
+//!
+//! Imports resolve from the schema's `references` (by reference name, the import path),
+//! then from Confluent's 30 built-in files (`known.rs`); a reference wins over the
+//! built-in file of the same name, as in Confluent.
+
+mod event;
+mod known;
+mod limits;
+mod print;
+mod source;
+#[cfg(test)]
+mod tests;
+
+use std::collections::BTreeMap;
+
+use base64::Engine as _;
+use prost::Message as _;
+use prost_reflect::{DescriptorPool, FileDescriptor};
+use prost_types::FileDescriptorProto;
+
+pub use event::validate_message;
+pub use known::{all as known_imports, is_builtin_path, is_known};
+pub use print::PrintOptions;
+
+use super::error::SchemaError;
+use super::options::{ParseOptions, Reference};
+use super::{Fingerprint, SchemaType, Texts};
+
+/// The name the main file gets in the descriptors we build and serve (Confluent's
+/// `ProtobufSchema.DEFAULT_NAME`, the name of `format=serialized`'s descriptor).
+pub const MAIN_FILE: &str = "default";
+
+/// A compiled Protobuf schema: the main file and everything it imports.
+#[derive(Clone, Debug)]
+pub struct ProtobufSchema {
+    /// Every file: the main one, its references and the built-ins it uses.
+    pool: DescriptorPool,
+    /// The main file, named [`MAIN_FILE`].
+    file: FileDescriptor,
+    /// For each reference (by import path), the fingerprint of its printed text:
+    /// types from a reference both sides share unchanged are not compared again
+    /// (Confluent skips a message whose schemas come from the same subject-version).
+    references: BTreeMap<String, Fingerprint>,
+    /// Whether the main file was given as text (so its spans are the author's lines).
+    from_text: bool,
+}
+
+impl ProtobufSchema {
+    /// The main file's descriptor, with source info when parsed from text.
+    pub fn file(&self) -> &FileDescriptor {
+        &self.file
+    }
+
+    /// Every file the schema needs (the main one, its references, built-ins).
+    pub fn pool(&self) -> &DescriptorPool {
+        &self.pool
+    }
+
+    /// The fingerprint of the printed text of the reference imported as `name`, when
+    /// the schema imports such a reference (built-ins have none).
+    pub fn reference(&self, name: &str) -> Option<Fingerprint> {
+        self.references.get(name).copied()
+    }
+
+    /// Whether the main file was parsed from `.proto` text (so that line and column
+    /// of [`Self::position`] are the author's), rather than from a descriptor.
+    pub fn from_text(&self) -> bool {
+        self.from_text
+    }
+
+    /// 1-based line and column of the element at `path` (a `SourceCodeInfo` path:
+    /// `[4, 0, 2, 1]` is the second field of the first message), when known.
+    pub fn position(&self, path: &[i32]) -> Option<(usize, usize)> {
+        let info = self
+            .file
+            .file_descriptor_proto()
+            .source_code_info
+            .as_ref()?;
+        let location = info.location.iter().find(|l| l.path == path)?;
+        let line = usize::try_from(*location.span.first()?).ok()?;
+        let column = usize::try_from(*location.span.get(1)?).ok()?;
+        Some((line + 1, column + 1))
+    }
+
+    /// The main file's descriptor without source info, as `format=serialized` answers
+    /// it: base64 of the encoded `FileDescriptorProto`, named [`MAIN_FILE`].
+    pub fn serialized(&self) -> String {
+        let mut proto = self.file.file_descriptor_proto().clone();
+        proto.source_code_info = None;
+        base64::engine::general_purpose::STANDARD.encode(proto.encode_to_vec())
+    }
+
+    /// The main file as `.proto` text.
+    pub fn print(&self, options: &PrintOptions) -> String {
+        print::print(self.file.file_descriptor_proto(), options)
+    }
+}
+
+/// Parses a Protobuf schema given as `.proto` text or as a base64
+/// `FileDescriptorProto`, with its references (each reference's text may be either).
+pub(crate) fn parse(
+    text: &str,
+    references: &[Reference],
+    options: &ParseOptions,
+) -> Result<(ProtobufSchema, Texts), SchemaError> {
+    let limits = &options.limits;
+    limits::check_size(text, limits)?;
+    let mut files = BTreeMap::new();
+    for reference in references {
+        if reference.name == MAIN_FILE {
+            return Err(SchemaError::invalid(
+                "",
+                format!(
+                    "a reference may not be named {MAIN_FILE:?}: Confluent gives that name to the schema itself; name it by its import path"
+                ),
+            ));
+        }
+        limits::check_size(&reference.text, limits)?;
+        let read = source::read(&reference.name, &reference.text, limits)?;
+        files.insert(reference.name.clone(), read);
+    }
+    let main = source::read(MAIN_FILE, text, limits)?;
+    let from_text = main.from_text;
+    files.insert(MAIN_FILE.to_owned(), main);
+    let pool = source::compile(files)?;
+    let file = pool
+        .get_file_by_name(MAIN_FILE)
+        .expect("the compiled pool holds the main file");
+    limits::check_shape(&file, limits)?;
+    let fingerprints = references
+        .iter()
+        .filter_map(|r| {
+            let proto = pool.get_file_by_name(&r.name)?;
+            let printed = print::print(proto.file_descriptor_proto(), &PrintOptions::default());
+            Some((
+                r.name.clone(),
+                Fingerprint::of(SchemaType::Protobuf, &printed),
+            ))
+        })
+        .collect();
+    // The identity is Confluent's `canonicalString`: the file printed back from its
+    // descriptor, so whitespace, comments and how an import or type is spelled do not
+    // matter, and the same schema sent as text or as a descriptor is one schema.
+    // With `normalize`, Confluent's `toNormalizedString` (options, imports sorted).
+    let canonical = print::print(
+        file.file_descriptor_proto(),
+        &PrintOptions {
+            normalize: options.normalize,
+            ..PrintOptions::default()
+        },
+    );
+    let texts = Texts {
+        registered: canonical.clone(),
+        canonical,
+    };
+    let schema = ProtobufSchema {
+        pool,
+        file,
+        references: fingerprints,
+        from_text,
+    };
+    Ok((schema, texts))
+}
+
+/// A descriptor decoded from base64, for callers that hold one (the CLI's
+/// `validate`, tests).
+pub fn decode_descriptor(base64_text: &str) -> Option<FileDescriptorProto> {
+    source::decode_base64(base64_text)
+}

@@ -1,0 +1,147 @@
+//! Parsing: text and descriptor inputs, imports, errors with places, limits.
+
+use super::*;
+use crate::schema::ParsedSchema;
+
+const ORDER: &str = r#"
+syntax = "proto3";
+package shop.v1;
+
+import "google/protobuf/timestamp.proto";
+import "customer.proto";
+
+message Order {
+  string id = 1;
+  google.protobuf.Timestamp placed_at = 2;
+  Customer customer = 3;
+}
+"#;
+
+const CUSTOMER: &str = r#"syntax = "proto3";
+package shop.v1;
+message Customer { string name = 1; }
+"#;
+
+fn parse(text: &str, refs: &[Reference]) -> Result<ParsedSchema, SchemaError> {
+    ParsedSchema::parse(SchemaType::Protobuf, text, refs)
+}
+
+#[test]
+fn text_with_a_reference_and_a_well_known_import_compiles() {
+    let schema = parse(ORDER, &[Reference::new("customer.proto", CUSTOMER)]).unwrap();
+    let proto = schema.as_protobuf().unwrap();
+    assert_eq!(proto.file().name(), MAIN_FILE);
+    assert!(proto.reference("customer.proto").is_some());
+    let order = proto.default_message().unwrap();
+    assert_eq!(order.full_name(), "shop.v1.Order");
+    // Line and column of the first message's name come from the source.
+    assert_eq!(proto.position(&[4, 0, 1]), Some((8, 9)));
+}
+
+#[test]
+fn the_same_schema_as_text_and_as_a_base64_descriptor_is_one_schema() {
+    let refs = [Reference::new("customer.proto", CUSTOMER)];
+    let text = parse(ORDER, &refs).unwrap();
+    let base64 = text.as_protobuf().unwrap().serialized();
+    let decoded = parse(&base64, &refs).unwrap();
+    assert!(!decoded.as_protobuf().unwrap().from_text());
+    assert_eq!(decoded.canonical(), text.canonical());
+    assert_eq!(decoded.fingerprint(), text.fingerprint());
+}
+
+#[test]
+fn every_built_in_import_resolves_without_a_reference() {
+    for name in known_imports() {
+        let text =
+            format!("syntax = \"proto3\";\nimport \"{name}\";\nmessage M {{ int32 a = 1; }}\n");
+        parse(&text, &[]).unwrap_or_else(|e| panic!("{name}: {e}"));
+    }
+}
+
+#[test]
+fn a_reference_wins_over_the_built_in_of_the_same_name() {
+    let own = "syntax = \"proto3\";\npackage google.type;\nmessage Date { string iso = 1; }\n";
+    let text = "syntax = \"proto3\";\nimport \"google/type/date.proto\";\nmessage M { google.type.Date d = 1; }\n";
+    let schema = parse(text, &[Reference::new("google/type/date.proto", own)]).unwrap();
+    let date = schema
+        .as_protobuf()
+        .unwrap()
+        .pool()
+        .get_message_by_name("google.type.Date")
+        .unwrap();
+    assert!(date.get_field_by_name("iso").is_some());
+}
+
+#[test]
+fn bad_text_names_line_and_column() {
+    let err = parse("syntax = \"proto3\";\nmessage M {\n  int32 = 1;\n}\n", &[]).unwrap_err();
+    let SchemaError::Protobuf { line, column, .. } = &err else {
+        panic!("{err:?}")
+    };
+    assert_eq!((*line, *column), (Some(3), Some(9)), "{err}");
+}
+
+#[test]
+fn a_missing_import_says_to_pass_a_reference() {
+    let err = parse(ORDER, &[]).unwrap_err().to_string();
+    assert!(
+        err.contains("customer.proto") && err.contains("references"),
+        "{err}"
+    );
+}
+
+#[test]
+fn an_undefined_type_is_refused_with_its_place() {
+    let err = parse("syntax = \"proto3\";\nmessage M {\n  Nope n = 1;\n}\n", &[]).unwrap_err();
+    let SchemaError::Protobuf { line, .. } = &err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(*line, Some(3), "{err}");
+}
+
+#[test]
+fn an_error_in_a_reference_names_the_reference() {
+    let err = parse(
+        ORDER,
+        &[Reference::new(
+            "customer.proto",
+            "syntax = \"proto3\"; message {",
+        )],
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(err.contains("in reference \"customer.proto\""), "{err}");
+}
+
+#[test]
+fn editions_are_refused_with_what_to_do() {
+    let err = parse("edition = \"2023\";\nmessage M { int32 a = 1; }\n", &[])
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("editions") && err.contains("line 1"), "{err}");
+}
+
+#[test]
+fn deep_brackets_are_refused_before_parsing() {
+    let text = format!(
+        "syntax = \"proto3\";\nmessage M {{ option (x) = {}; }}",
+        "{ a: ".repeat(10_000)
+    );
+    let err = parse(&text, &[]).unwrap_err();
+    assert!(matches!(err, SchemaError::TooDeep { .. }), "{err:?}");
+}
+
+#[test]
+fn proto2_with_required_and_groups_compiles() {
+    let text = "syntax = \"proto2\";\nmessage M {\n  required int32 a = 1;\n  optional group G = 2 { optional string s = 3; }\n}\n";
+    parse(text, &[]).unwrap();
+}
+
+#[test]
+fn events_are_read_in_the_json_mapping() {
+    let schema = parse(ORDER, &[Reference::new("customer.proto", CUSTOMER)]).unwrap();
+    let ok = serde_json::json!({"id": "o1", "placedAt": "2026-01-01T00:00:00Z", "customer": {"name": "Ann"}});
+    assert!(crate::validate(&schema, &ok).is_empty());
+    let bad = serde_json::json!({"id": 5, "nope": true});
+    assert!(!crate::validate(&schema, &bad).is_empty());
+}
