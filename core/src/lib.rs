@@ -15,7 +15,8 @@ mod violation;
 
 pub use bump::{Bump, bump, bump_at};
 pub use compat::{
-    CheckOptions, Direction, Finding, Level, Policy, Report, Severity, check, check_with,
+    CheckOptions, Direction, Finding, Level, Policy, Position, ProtobufPolicy, Report, Severity,
+    check, check_with,
 };
 pub use limits::Limits;
 pub use schema::{Fingerprint, ParseOptions, ParsedSchema, Reference, SchemaError, SchemaType};

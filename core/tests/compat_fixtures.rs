@@ -77,6 +77,7 @@ fn run(schema_type: SchemaType, case: &Case) -> Result<(), String> {
     let new = parse(schema_type, &case.new, "new")?;
     let options = CheckOptions {
         policy: case.policy,
+        ..CheckOptions::default()
     };
     let report = check_with(case.level, &new, &history, &options);
     let mut problems = Vec::new();

@@ -87,6 +87,7 @@ fn policy_is_chosen_per_check() {
         &[old],
         &CheckOptions {
             policy: Policy::Lenient,
+            ..CheckOptions::default()
         },
     );
     assert!(!strict.compatible);

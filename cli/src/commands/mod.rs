@@ -244,7 +244,10 @@ pub fn judge(
     new: &Loaded,
     history: &History,
 ) -> Item {
-    let options = CheckOptions { policy };
+    let options = CheckOptions {
+        policy,
+        ..CheckOptions::default()
+    };
     let olds: Vec<ParsedSchema> = history.versions.iter().map(|l| l.parsed.clone()).collect();
     let report = check_with(level, &new.parsed, &olds, &options);
     let mut item = Item::new(name, file.clone(), Status::Compatible);

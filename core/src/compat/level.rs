@@ -127,9 +127,52 @@ impl FromStr for Policy {
     }
 }
 
+/// Which Protobuf rule set decides (the other formats ignore it).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ProtobufPolicy {
+    /// Confluent's `SchemaDiff` rules, exactly: what the registry enforces.
+    #[default]
+    Confluent,
+    /// Confluent's rules plus what breaks Protobuf's JSON encoding (buf's WIRE_JSON):
+    /// field and enum value renames, fields deleted without reserving number and name.
+    WireJson,
+    /// WIRE_JSON plus what breaks generated code (buf's FILE): package and type
+    /// renames, deleted types, changed options that shape generated files.
+    File,
+}
+
+impl ProtobufPolicy {
+    /// The name as written in configuration.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ProtobufPolicy::Confluent => "confluent",
+            ProtobufPolicy::WireJson => "wire-json",
+            ProtobufPolicy::File => "file",
+        }
+    }
+}
+
+impl FromStr for ProtobufPolicy {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "confluent" => Ok(ProtobufPolicy::Confluent),
+            "wire-json" | "wire_json" => Ok(ProtobufPolicy::WireJson),
+            "file" => Ok(ProtobufPolicy::File),
+            other => Err(format!(
+                "invalid Protobuf policy {other:?}: use confluent, wire-json or file"
+            )),
+        }
+    }
+}
+
 /// Options of one check beyond the level.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct CheckOptions {
     /// JSON Schema rule set.
     pub policy: Policy,
+    /// Protobuf rule set.
+    pub protobuf: ProtobufPolicy,
 }

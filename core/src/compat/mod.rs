@@ -34,8 +34,8 @@ pub mod json;
 mod level;
 mod report;
 
-pub use level::{CheckOptions, InvalidLevel, Level, Policy};
-pub use report::{Direction, Finding, Report, Severity};
+pub use level::{CheckOptions, InvalidLevel, Level, Policy, ProtobufPolicy};
+pub use report::{Direction, Finding, Position, Report, Severity};
 
 use crate::schema::{Model, ParsedSchema};
 

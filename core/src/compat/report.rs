@@ -62,6 +62,23 @@ pub struct Finding {
     /// Direction of the comparison that produced it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub direction: Option<Direction>,
+    /// Confluent's own path of the difference where its engine has one (Protobuf:
+    /// `#/Order/3`, message names then a field number), as its verbose messages show.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub confluent_path: Option<String>,
+    /// Where in the text of the schema that `path` points into, when the engine knows
+    /// (Protobuf, from the `.proto` source); JSON texts are located from `path`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub position: Option<Position>,
+}
+
+/// A place in a schema text.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Position {
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column, in characters.
+    pub column: usize,
 }
 
 impl Finding {
@@ -81,6 +98,8 @@ impl Finding {
             hint,
             against: None,
             direction: None,
+            confluent_path: None,
+            position: None,
         }
     }
 
