@@ -15,11 +15,13 @@ use std::time::{Duration, Instant};
 
 type Target = fn(&[u8]);
 
-const TARGETS: [(&str, Target); 4] = [
+const TARGETS: [(&str, Target); 6] = [
     ("parse_avro", targets::parse_avro),
     ("parse_json", targets::parse_json),
+    ("parse_protobuf", targets::parse_protobuf),
     ("compat_avro", targets::compat_avro),
     ("compat_json", targets::compat_json),
+    ("compat_protobuf", targets::compat_protobuf),
 ];
 
 /// The slowest a single input may be in a debug build before it counts as a hang.
@@ -121,6 +123,17 @@ impl Rng {
 
 /// Tokens that steer mutations towards schema-shaped inputs.
 const TOKENS: &[&[u8]] = &[
+    b"message ",
+    b"enum ",
+    b"oneof ",
+    b"repeated ",
+    b"optional ",
+    b"map<string, int32> ",
+    b" = 1;",
+    b"reserved 2 to 5;",
+    b"syntax = \"proto2\";",
+    b"import \"google/protobuf/timestamp.proto\";",
+    b"[(x) = { a: [1, 2] }]",
     b"{",
     b"}",
     b"[",

@@ -98,3 +98,14 @@ pub fn compat_avro(data: &[u8]) {
 pub fn compat_json(data: &[u8]) {
     compat(SchemaType::Json, data);
 }
+
+/// `parse_protobuf`: any bytes as a Protobuf schema (`.proto` text or a base64
+/// descriptor); what parses prints back to a text that parses to the same print.
+pub fn parse_protobuf(data: &[u8]) {
+    let _ = parse(SchemaType::Protobuf, data);
+}
+
+/// `compat_protobuf`: two Protobuf schemas (split at the first NUL) through every level.
+pub fn compat_protobuf(data: &[u8]) {
+    compat(SchemaType::Protobuf, data);
+}
