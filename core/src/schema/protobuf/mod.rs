@@ -18,7 +18,6 @@ mod tests;
 use std::collections::BTreeMap;
 
 use base64::Engine as _;
-use prost::Message as _;
 use prost_reflect::{DescriptorPool, FileDescriptor};
 use prost_types::FileDescriptorProto;
 
@@ -88,15 +87,16 @@ impl ProtobufSchema {
 
     /// The main file's descriptor without source info, as `format=serialized` answers
     /// it: base64 of the encoded `FileDescriptorProto`, named [`MAIN_FILE`].
+    /// Encoded from prost-reflect's copy, which keeps extension options
+    /// (`[(confluent.field_meta) = ...]`) that prost-types' option structs drop.
     pub fn serialized(&self) -> String {
-        let mut proto = self.file.file_descriptor_proto().clone();
-        proto.source_code_info = None;
-        base64::engine::general_purpose::STANDARD.encode(proto.encode_to_vec())
+        let bytes = without_source_info(&self.file.encode_to_vec());
+        base64::engine::general_purpose::STANDARD.encode(bytes)
     }
 
     /// The main file as `.proto` text.
     pub fn print(&self, options: &PrintOptions) -> String {
-        print::print(self.file.file_descriptor_proto(), options)
+        print::print(&self.file, options)
     }
 }
 
@@ -135,7 +135,7 @@ pub(crate) fn parse(
         .iter()
         .filter_map(|r| {
             let proto = pool.get_file_by_name(&r.name)?;
-            let printed = print::print(proto.file_descriptor_proto(), &PrintOptions::default());
+            let printed = print::print(&proto, &PrintOptions::default());
             Some((
                 r.name.clone(),
                 Fingerprint::of(SchemaType::Protobuf, &printed),
@@ -147,7 +147,7 @@ pub(crate) fn parse(
     // matter, and the same schema sent as text or as a descriptor is one schema.
     // With `normalize`, Confluent's `toNormalizedString` (options, imports sorted).
     let canonical = print::print(
-        file.file_descriptor_proto(),
+        &file,
         &PrintOptions {
             normalize: options.normalize,
             ..PrintOptions::default()
@@ -164,6 +164,47 @@ pub(crate) fn parse(
         from_text,
     };
     Ok((schema, texts))
+}
+
+/// An encoded `FileDescriptorProto` without its `source_code_info` (field 9), cut
+/// at the wire level so that every other field, extension options included, stays
+/// byte for byte. Bytes that do not scan as a message are returned unchanged.
+fn without_source_info(bytes: &[u8]) -> Vec<u8> {
+    const SOURCE_CODE_INFO: u64 = 9;
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut rest = bytes;
+    while !rest.is_empty() {
+        let start = rest;
+        let Ok(key) = prost::encoding::decode_varint(&mut rest) else {
+            return bytes.to_vec();
+        };
+        let skipped = match key & 7 {
+            0 => prost::encoding::decode_varint(&mut rest).map(|_| ()).is_ok(),
+            1 if rest.len() >= 8 => {
+                rest = &rest[8..];
+                true
+            }
+            2 => match prost::encoding::decode_varint(&mut rest) {
+                Ok(len) if (len as usize) <= rest.len() => {
+                    rest = &rest[len as usize..];
+                    true
+                }
+                _ => false,
+            },
+            5 if rest.len() >= 4 => {
+                rest = &rest[4..];
+                true
+            }
+            _ => false,
+        };
+        if !skipped {
+            return bytes.to_vec();
+        }
+        if key >> 3 != SOURCE_CODE_INFO {
+            out.extend_from_slice(&start[..start.len() - rest.len()]);
+        }
+    }
+    out
 }
 
 /// A descriptor decoded from base64, for callers that hold one (the CLI's
