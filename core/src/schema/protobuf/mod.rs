@@ -90,7 +90,7 @@ impl ProtobufSchema {
     /// Encoded from prost-reflect's copy, which keeps extension options
     /// (`[(confluent.field_meta) = ...]`) that prost-types' option structs drop.
     pub fn serialized(&self) -> String {
-        let bytes = without_source_info(&self.file.encode_to_vec());
+        let bytes = without_field(&self.file.encode_to_vec(), SOURCE_CODE_INFO);
         base64::engine::general_purpose::STANDARD.encode(bytes)
     }
 
@@ -166,12 +166,24 @@ pub(crate) fn parse(
     Ok((schema, texts))
 }
 
-/// An encoded `FileDescriptorProto` without its `source_code_info` (field 9), cut
-/// at the wire level so that every other field, extension options included, stays
-/// byte for byte. Bytes that do not scan as a message are returned unchanged.
-fn without_source_info(bytes: &[u8]) -> Vec<u8> {
-    const SOURCE_CODE_INFO: u64 = 9;
-    let mut out = Vec::with_capacity(bytes.len());
+/// `FileDescriptorProto.name`.
+const NAME: u64 = 1;
+/// `FileDescriptorProto.source_code_info`.
+const SOURCE_CODE_INFO: u64 = 9;
+
+/// An encoded `FileDescriptorProto` named `name`: the name replaced at the wire
+/// level, everything else (extension options included) byte for byte.
+fn renamed_descriptor(bytes: &[u8], name: &str) -> Vec<u8> {
+    let mut out = Vec::with_capacity(bytes.len() + name.len() + 2);
+    prost::encoding::string::encode(NAME as u32, &name.to_owned(), &mut out);
+    out.extend_from_slice(&without_field(bytes, NAME));
+    out
+}
+
+/// An encoded message without top-level field `number`, cut at the wire level so
+/// that every other field stays byte for byte. Bytes that do not scan as a message
+/// are returned unchanged.
+fn without_field(bytes: &[u8], number: u64) -> Vec<u8> {    let mut out = Vec::with_capacity(bytes.len());
     let mut rest = bytes;
     while !rest.is_empty() {
         let start = rest;
@@ -200,7 +212,7 @@ fn without_source_info(bytes: &[u8]) -> Vec<u8> {
         if !skipped {
             return bytes.to_vec();
         }
-        if key >> 3 != SOURCE_CODE_INFO {
+        if key >> 3 != number {
             out.extend_from_slice(&start[..start.len() - rest.len()]);
         }
     }
