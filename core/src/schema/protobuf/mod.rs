@@ -183,7 +183,8 @@ fn renamed_descriptor(bytes: &[u8], name: &str) -> Vec<u8> {
 /// An encoded message without top-level field `number`, cut at the wire level so
 /// that every other field stays byte for byte. Bytes that do not scan as a message
 /// are returned unchanged.
-fn without_field(bytes: &[u8], number: u64) -> Vec<u8> {    let mut out = Vec::with_capacity(bytes.len());
+fn without_field(bytes: &[u8], number: u64) -> Vec<u8> {
+    let mut out = Vec::with_capacity(bytes.len());
     let mut rest = bytes;
     while !rest.is_empty() {
         let start = rest;
@@ -191,7 +192,9 @@ fn without_field(bytes: &[u8], number: u64) -> Vec<u8> {    let mut out = Vec::w
             return bytes.to_vec();
         };
         let skipped = match key & 7 {
-            0 => prost::encoding::decode_varint(&mut rest).map(|_| ()).is_ok(),
+            0 => prost::encoding::decode_varint(&mut rest)
+                .map(|_| ())
+                .is_ok(),
             1 if rest.len() >= 8 => {
                 rest = &rest[8..];
                 true

@@ -31,12 +31,11 @@
 use std::fmt::Write as _;
 
 use prost_reflect::{
-    DynamicMessage, EnumDescriptor, ExtensionDescriptor, FieldDescriptor,
-    FileDescriptor, Kind, MapKey, MessageDescriptor, MethodDescriptor, ServiceDescriptor,
-    Value,
+    DynamicMessage, EnumDescriptor, ExtensionDescriptor, FieldDescriptor, FileDescriptor, Kind,
+    MapKey, MessageDescriptor, MethodDescriptor, ServiceDescriptor, Value,
 };
-use prost_types::field_descriptor_proto::{Label, Type};
 use prost_types::FieldDescriptorProto;
+use prost_types::field_descriptor_proto::{Label, Type};
 
 /// How to print.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -57,7 +56,11 @@ const CONFLUENT_PREFIX: &str = "confluent.";
 
 /// The file as `.proto` text.
 pub(crate) fn print(file: &FileDescriptor, options: &PrintOptions) -> String {
-    let printer = Printer { opts: *options };
+    let printer = Printer {
+        opts: *options,
+        file: file.clone(),
+        shadowed: std::cell::OnceCell::new(),
+    };
     let mut out = String::with_capacity(1024);
     printer.file(&mut out, file);
     out
@@ -102,6 +105,52 @@ enum Number {
 
 struct Printer {
     opts: PrintOptions,
+    file: FileDescriptor,
+    /// First name components that a name in the file's package would shadow,
+    /// worked out on the first custom option (it walks the whole pool).
+    shadowed: std::cell::OnceCell<Vec<String>>,
+}
+
+/// For each proper scope `P` of the file's package, the names `n` for which
+/// `P.n` is a package, a package prefix or a top-level type in the pool: an option
+/// name starting with such an `n` would resolve inside the package, not from the
+/// root, so it needs a leading dot.
+fn shadowing_scopes(file: &FileDescriptor) -> Vec<String> {
+    let package = file.package_name();
+    if package.is_empty() {
+        return Vec::new();
+    }
+    let mut scopes = Vec::new();
+    let mut end = Some(package.len());
+    while let Some(e) = end {
+        scopes.push(&package[..e]);
+        end = package[..e].rfind('.');
+    }
+    let mut names = Vec::new();
+    let mut note = |full: &str| {
+        for scope in &scopes {
+            if let Some(rest) = full.strip_prefix(scope).and_then(|r| r.strip_prefix('.')) {
+                let first = rest.split('.').next().unwrap_or(rest);
+                if !first.is_empty() && !names.iter().any(|n: &String| n == first) {
+                    names.push(first.to_owned());
+                }
+            }
+        }
+    };
+    let pool = file.parent_pool();
+    for f in pool.files() {
+        note(f.package_name());
+    }
+    for m in pool.all_messages() {
+        note(m.full_name());
+    }
+    for e in pool.all_enums() {
+        note(e.full_name());
+    }
+    for x in pool.all_extensions() {
+        note(x.full_name());
+    }
+    names
 }
 
 impl Printer {
@@ -359,8 +408,7 @@ impl Printer {
             }
             for (oneof, fields) in &oneofs {
                 let mut text = format!("oneof {} {{", oneof.name());
-                let options =
-                    self.filter(element_options(&oneof.options(), &["features"], None));
+                let options = self.filter(element_options(&oneof.options(), &["features"], None));
                 if !options.is_empty() {
                     text.push('\n');
                     for option in &options {
@@ -369,8 +417,7 @@ impl Printer {
                         indent_into(&mut text, &line);
                     }
                 }
-                let (plain, groups): (Vec<_>, Vec<_>) =
-                    fields.iter().partition(|f| !f.is_group());
+                let (plain, groups): (Vec<_>, Vec<_>) = fields.iter().partition(|f| !f.is_group());
                 if !plain.is_empty() {
                     text.push('\n');
                     for field in plain {
@@ -429,7 +476,7 @@ impl Printer {
             .child_messages()
             // Normalized text leaves out the synthetic map entries (the fields say
             // `map<K, V>`); group bodies are printed with their field.
-            .filter(|m| !(self.opts.normalize && m.is_map_entry()) && !layout.is_group_type(m))
+            .filter(|m| !(layout.is_group_type(m) || (self.opts.normalize && m.is_map_entry())))
             .collect();
         if !nested.is_empty() || message.child_enums().len() > 0 {
             out.push('\n');
@@ -474,12 +521,24 @@ impl Printer {
     fn extension_field(&self, out: &mut String, ext: &ExtensionDescriptor) {
         let proto = ext.field_descriptor_proto();
         let options = element_options(&ext.options(), FIELD_OPTIONS, Some("confluent.field_meta"));
-        let syntax = ext.parent_file().file_descriptor_proto().syntax().to_owned();
+        let syntax = ext
+            .parent_file()
+            .file_descriptor_proto()
+            .syntax()
+            .to_owned();
         let map_entry = match ext.kind() {
             Kind::Message(m) if m.is_map_entry() => Some(m),
             _ => None,
         };
-        self.field_line(out, proto, &syntax, false, map_entry.as_ref(), options, None);
+        self.field_line(
+            out,
+            proto,
+            &syntax,
+            false,
+            map_entry.as_ref(),
+            options,
+            None,
+        );
     }
 
     fn field(
@@ -490,8 +549,16 @@ impl Printer {
         in_oneof: bool,
     ) {
         let proto = field.field_descriptor_proto();
-        let options = element_options(&field.options(), FIELD_OPTIONS, Some("confluent.field_meta"));
-        let syntax = message.parent_file().file_descriptor_proto().syntax().to_owned();
+        let options = element_options(
+            &field.options(),
+            FIELD_OPTIONS,
+            Some("confluent.field_meta"),
+        );
+        let syntax = message
+            .parent_file()
+            .file_descriptor_proto()
+            .syntax()
+            .to_owned();
         let map_entry = match field.kind() {
             Kind::Message(m) if m.is_map_entry() => Some(m),
             _ => None,
@@ -625,7 +692,17 @@ impl Printer {
     /// `name = value` (Confluent's `toString(OptionElement)`).
     fn option(&self, out: &mut String, option: &Opt) {
         if option.parenthesized {
-            let _ = write!(out, "({})", option.name);
+            let first = option.name.split('.').next().unwrap_or_default();
+            // Divergence: Confluent prints the name without a leading dot, which
+            // resolves to the wrong symbol (or none) when the package has a
+            // component of the same name (`io.confluent` and `confluent.field_meta`).
+            let shadowed = self.shadowed.get_or_init(|| shadowing_scopes(&self.file));
+            let dot = if shadowed.iter().any(|n| n == first) {
+                "."
+            } else {
+                ""
+            };
+            let _ = write!(out, "({dot}{})", option.name);
         } else {
             out.push_str(&option.name);
         }
@@ -1098,7 +1175,9 @@ fn option_value(kind: &Kind, value: &Value) -> OptValue {
             _ => OptValue::Num(Number::Int(i128::from(*n))),
         },
         Value::Message(m) => OptValue::Map(message_literal(m)),
-        Value::List(values) => OptValue::List(values.iter().map(|v| option_value(kind, v)).collect()),
+        Value::List(values) => {
+            OptValue::List(values.iter().map(|v| option_value(kind, v)).collect())
+        }
         Value::Map(entries) => {
             // A map field inside an option message: its entries as `{key, value}`
             // literals, sorted by key (the decoded map has no order).
@@ -1197,7 +1276,11 @@ fn java_float(sci: String, abs: f64, negative: bool) -> String {
         } else if point as usize >= digits.len() {
             format!("{}{}.0", digits, "0".repeat(point as usize - digits.len()))
         } else {
-            format!("{}.{}", &digits[..point as usize], &digits[point as usize..])
+            format!(
+                "{}.{}",
+                &digits[..point as usize],
+                &digits[point as usize..]
+            )
         };
         return format!("{sign}{s}");
     }
