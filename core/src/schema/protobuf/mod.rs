@@ -1,7 +1,7 @@
 //! Protobuf schemas without `protoc`: `.proto` text (proto2, proto3) or a base64
 //! `FileDescriptorProto` (what confluent-kafka-python always registers) compiled by
 //! `protox` into descriptors, reflected over with `prost-reflect`, and printed back as
-//! `.proto` text the way Confluent prints it (`print.rs`).
+//! `.proto` text the way Confluent prints it (`print/`).
 //!
 //! Imports resolve from the schema's `references` (by reference name, the import path),
 //! then from Confluent's 30 built-in files (`known.rs`); a reference wins over the

@@ -858,3 +858,15 @@ fn confluents_test_proto_files_print_back() {
     assert_eq!(refused, REFUSED, "refused: {refused:?}");
     assert!(checked >= 30, "{checked}");
 }
+
+#[test]
+fn public_and_weak_imports_print_back() {
+    let text = "syntax = \"proto3\";\npackage w;\nimport \"google/protobuf/timestamp.proto\";\nimport public \"opts.proto\";\nimport weak \"google/protobuf/duration.proto\";\nmessage M { google.protobuf.Timestamp t = 1; opts.v1.Rule r = 2; }\n";
+    let printed = round_trip_all(text, &[opts_ref()]);
+    assert!(
+        printed.contains(
+            "\nimport \"google/protobuf/timestamp.proto\";\nimport public \"opts.proto\";\nimport weak \"google/protobuf/duration.proto\";\n"
+        ),
+        "{printed}"
+    );
+}
