@@ -1,7 +1,7 @@
 //! Protobuf schemas without `protoc`: `.proto` text (proto2, proto3) or a base64
 //! `FileDescriptorProto` (what confluent-kafka-python always registers) compiled by
 //! `protox` into descriptors, reflected over with `prost-reflect`, and printed back as
-//! `.proto` text the way Confluent prints it (`print.rs`).
+//! `.proto` text the way Confluent prints it (`print/`).
 //!
 //! Imports resolve from the schema's `references` (by reference name, the import path),
 //! then from Confluent's 30 built-in files (`known.rs`); a reference wins over the
@@ -18,7 +18,6 @@ mod tests;
 use std::collections::BTreeMap;
 
 use base64::Engine as _;
-use prost::Message as _;
 use prost_reflect::{DescriptorPool, FileDescriptor};
 use prost_types::FileDescriptorProto;
 
@@ -88,15 +87,16 @@ impl ProtobufSchema {
 
     /// The main file's descriptor without source info, as `format=serialized` answers
     /// it: base64 of the encoded `FileDescriptorProto`, named [`MAIN_FILE`].
+    /// Encoded from prost-reflect's copy, which keeps extension options
+    /// (`[(confluent.field_meta) = ...]`) that prost-types' option structs drop.
     pub fn serialized(&self) -> String {
-        let mut proto = self.file.file_descriptor_proto().clone();
-        proto.source_code_info = None;
-        base64::engine::general_purpose::STANDARD.encode(proto.encode_to_vec())
+        let bytes = without_field(&self.file.encode_to_vec(), SOURCE_CODE_INFO);
+        base64::engine::general_purpose::STANDARD.encode(bytes)
     }
 
     /// The main file as `.proto` text.
     pub fn print(&self, options: &PrintOptions) -> String {
-        print::print(self.file.file_descriptor_proto(), options)
+        print::print(&self.file, options)
     }
 }
 
@@ -135,7 +135,7 @@ pub(crate) fn parse(
         .iter()
         .filter_map(|r| {
             let proto = pool.get_file_by_name(&r.name)?;
-            let printed = print::print(proto.file_descriptor_proto(), &PrintOptions::default());
+            let printed = print::print(&proto, &PrintOptions::default());
             Some((
                 r.name.clone(),
                 Fingerprint::of(SchemaType::Protobuf, &printed),
@@ -147,7 +147,7 @@ pub(crate) fn parse(
     // matter, and the same schema sent as text or as a descriptor is one schema.
     // With `normalize`, Confluent's `toNormalizedString` (options, imports sorted).
     let canonical = print::print(
-        file.file_descriptor_proto(),
+        &file,
         &PrintOptions {
             normalize: options.normalize,
             ..PrintOptions::default()
@@ -164,6 +164,62 @@ pub(crate) fn parse(
         from_text,
     };
     Ok((schema, texts))
+}
+
+/// `FileDescriptorProto.name`.
+const NAME: u64 = 1;
+/// `FileDescriptorProto.source_code_info`.
+const SOURCE_CODE_INFO: u64 = 9;
+
+/// An encoded `FileDescriptorProto` named `name`: the name replaced at the wire
+/// level, everything else (extension options included) byte for byte.
+fn renamed_descriptor(bytes: &[u8], name: &str) -> Vec<u8> {
+    let mut out = Vec::with_capacity(bytes.len() + name.len() + 2);
+    prost::encoding::string::encode(NAME as u32, &name.to_owned(), &mut out);
+    out.extend_from_slice(&without_field(bytes, NAME));
+    out
+}
+
+/// An encoded message without top-level field `number`, cut at the wire level so
+/// that every other field stays byte for byte. Bytes that do not scan as a message
+/// are returned unchanged.
+fn without_field(bytes: &[u8], number: u64) -> Vec<u8> {
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut rest = bytes;
+    while !rest.is_empty() {
+        let start = rest;
+        let Ok(key) = prost::encoding::decode_varint(&mut rest) else {
+            return bytes.to_vec();
+        };
+        let skipped = match key & 7 {
+            0 => prost::encoding::decode_varint(&mut rest)
+                .map(|_| ())
+                .is_ok(),
+            1 if rest.len() >= 8 => {
+                rest = &rest[8..];
+                true
+            }
+            2 => match prost::encoding::decode_varint(&mut rest) {
+                Ok(len) if (len as usize) <= rest.len() => {
+                    rest = &rest[len as usize..];
+                    true
+                }
+                _ => false,
+            },
+            5 if rest.len() >= 4 => {
+                rest = &rest[4..];
+                true
+            }
+            _ => false,
+        };
+        if !skipped {
+            return bytes.to_vec();
+        }
+        if key >> 3 != number {
+            out.extend_from_slice(&start[..start.len() - rest.len()]);
+        }
+    }
+    out
 }
 
 /// A descriptor decoded from base64, for callers that hold one (the CLI's

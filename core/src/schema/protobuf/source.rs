@@ -43,13 +43,13 @@ pub(super) fn read(name: &str, text: &str, limits: &Limits) -> Result<Read, Sche
         // Too deep for a text: it may still be base64, which has no braces.
         Err(deep) => {
             if let Some(proto) = decode_base64(text) {
-                return Ok(descriptor(name, proto));
+                return Ok(descriptor(name, proto, text));
             }
             return Err(deep.in_file(name));
         }
     };
     if let Some(proto) = decode_base64(text) {
-        return Ok(descriptor(name, proto));
+        return Ok(descriptor(name, proto, text));
     }
     if let Some(err) = edition_error(text) {
         return Err(err.in_file(name));
@@ -57,7 +57,19 @@ pub(super) fn read(name: &str, text: &str, limits: &Limits) -> Result<Read, Sche
     Err(convert(&text_error, name, text))
 }
 
-fn descriptor(name: &str, mut proto: FileDescriptorProto) -> Read {
+fn descriptor(name: &str, mut proto: FileDescriptorProto, text: &str) -> Read {
+    // From the encoded bytes, so that extension options (`confluent.field_meta`,
+    // custom options) survive: prost-types' structs have no room for them. The name
+    // is replaced at the wire level.
+    if let Some(bytes) = base64_bytes(text) {
+        let renamed = super::renamed_descriptor(&bytes, name);
+        if let Ok(file) = File::decode_file_descriptor_proto(renamed.as_slice()) {
+            return Read {
+                file,
+                from_text: false,
+            };
+        }
+    }
     proto.name = Some(name.to_owned());
     Read {
         file: File::from_file_descriptor_proto(proto),
@@ -68,15 +80,19 @@ fn descriptor(name: &str, mut proto: FileDescriptorProto) -> Read {
 /// A `FileDescriptorProto` from base64 text (standard alphabet, padding optional,
 /// surrounding whitespace ignored), when it is one.
 pub(super) fn decode_base64(text: &str) -> Option<FileDescriptorProto> {
+    let bytes = base64_bytes(text)?;
+    FileDescriptorProto::decode(bytes.as_slice()).ok()
+}
+
+fn base64_bytes(text: &str) -> Option<Vec<u8>> {
     let trimmed = text.trim();
     if trimmed.is_empty() {
         return None;
     }
-    let bytes = base64::engine::general_purpose::STANDARD
+    base64::engine::general_purpose::STANDARD
         .decode(trimmed)
         .or_else(|_| base64::engine::general_purpose::STANDARD_NO_PAD.decode(trimmed))
-        .ok()?;
-    FileDescriptorProto::decode(bytes.as_slice()).ok()
+        .ok()
 }
 
 /// Editions files (`edition = "2023";`) are refused with a message saying so: protox
