@@ -310,7 +310,7 @@ on_each_store! {
         .assert_error(422, 42201);
         s.post(
             "/subjects/x/versions",
-            json!({"schema": "syntax = \"proto3\";", "schemaType": "PROTOBUF"}),
+            json!({"schema": "syntax = \"proto3\";\nmessage {", "schemaType": "PROTOBUF"}),
         )
         .await
         .assert_error(422, 42201);
