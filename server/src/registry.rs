@@ -393,7 +393,7 @@ fn contract_of(input: &SchemaInput) -> Result<Contract> {
         };
         if !empty {
             return Err(Error::InvalidSchema(format!(
-                "{field} is not supported by this registry: tag the schema in its text (Avro \"confluent:tags\", JSON Schema \"confluent:tags\") or in metadata.tags instead"
+                "{field} is not supported by this registry: tag the schema in its text (Avro and JSON Schema \"confluent:tags\", Protobuf (confluent.field_meta).tags) or in metadata.tags instead"
             )));
         }
     }

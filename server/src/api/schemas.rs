@@ -8,9 +8,10 @@ use super::{ApiError, ApiResult, AppState, Params, PathParams, Who};
 use crate::registry::{AssociationFilter, Caller, IdRequest, SchemaFormat, SchemaListing};
 use crate::store::SchemaId;
 
-/// `GET /schemas/types`: the types Schemagate implements.
+/// `GET /schemas/types`: the types Schemagate implements, in the order Confluent
+/// answers them (its providers' map: JSON, PROTOBUF, AVRO).
 pub async fn types() -> Response {
-    super::json(&["JSON", "AVRO"])
+    super::json(&["JSON", "PROTOBUF", "AVRO"])
 }
 
 /// What a `GET /schemas/ids/{id}[/schema]` asks besides the id.
@@ -74,14 +75,21 @@ pub async fn by_id_raw(State(state): State<AppState>, p: PathParams, q: Params) 
 }
 
 /// `GET /schemas/guids/{guid}`: what the schema's id answers, found by its GUID (a
-/// deserializer reading records whose schema id travels as a GUID).
-pub async fn by_guid(State(state): State<AppState>, who: Who, p: PathParams) -> ApiResult {
+/// deserializer reading records whose schema id travels as a GUID), its text in
+/// `format` as on `GET /schemas/ids/{id}`.
+pub async fn by_guid(
+    State(state): State<AppState>,
+    who: Who,
+    p: PathParams,
+    q: Params,
+) -> ApiResult {
     let guid = p.get("guid").to_owned();
-    let doc = state
+    let format = SchemaFormat::parse(q.text("format"))?;
+    let body = state
         .registry
-        .read(move |r| r.schema_by_guid(who.caller(), &guid))
+        .read(move |r| r.schema_by_guid_formatted(who.caller(), &guid, format))
         .await?;
-    Ok(super::bytes_response(doc.json.clone()))
+    Ok(super::bytes_response(body))
 }
 
 #[derive(Serialize)]

@@ -2,42 +2,59 @@
 //! Confluent's `ParsedSchema.formattedString` gives it, and `fetchMaxId` on
 //! `GET /schemas/ids/{id}`.
 
+use schemagate_core::schema::protobuf::PrintOptions;
+
 use super::read::qualify_references;
 use super::*;
 
-/// A `format` query parameter, read.
+/// A `format` query parameter, read. What each value means depends on the schema's
+/// type, as in Confluent, where every provider formats its own schemas and answers the
+/// default text for a format it does not know.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum SchemaFormat {
-    /// No format, `default`, or `serialized` (Protobuf's; Confluent's Avro and JSON
-    /// Schema providers answer the text as registered for it): the text as registered.
+    /// No format, `default`, or a format no provider knows: the text as registered
+    /// (Confluent's `canonicalString`).
     #[default]
     AsRegistered,
     /// `resolved`: for Avro, the text with its references' named types written in full
-    /// where first used; for JSON Schema, whose provider formats nothing, the text as
-    /// registered.
+    /// where first used; for JSON Schema and Protobuf, whose providers do not know it,
+    /// the text as registered.
     Resolved,
+    /// `serialized`: for Protobuf, the base64 `FileDescriptorProto` of the schema (what
+    /// confluent-kafka-python's deserializer asks for); for Avro and JSON Schema, whose
+    /// providers do not know it, the text as registered.
+    Serialized,
+    /// `ignore_extensions`: for Protobuf, the `.proto` text printed without extension
+    /// options; for the other types the text as registered.
+    IgnoreExtensions,
 }
 
 impl SchemaFormat {
-    /// Reads the parameter (any case, surrounding blanks ignored). `logical` and every
-    /// other value are refused rather than answered unformatted.
+    /// Reads the parameter as Confluent's providers do: any case; blank is the default.
+    /// A value no provider knows is answered with the default text (Confluent logs it
+    /// and keeps going, so that clients asking for newer formats still read), except
+    /// `logical`, Confluent's logical-type conversion, which is refused rather than
+    /// answered in a form the caller did not ask for.
     pub fn parse(raw: &str) -> Result<SchemaFormat> {
-        let format = raw.trim();
-        if format.is_empty()
-            || format.eq_ignore_ascii_case("default")
-            || format.eq_ignore_ascii_case("serialized")
-        {
-            Ok(SchemaFormat::AsRegistered)
-        } else if format.eq_ignore_ascii_case("resolved") {
-            Ok(SchemaFormat::Resolved)
-        } else if format.eq_ignore_ascii_case("logical") {
-            Err(Error::UnsupportedFormat(format!(
-                "{format} (Confluent's logical types are not supported by this registry); send the schema in its native Avro or JSON Schema form, without format"
-            )))
-        } else {
-            Err(Error::UnsupportedFormat(format!(
-                "{format}. This registry answers format=resolved (Avro: references written in full), default and serialized (Protobuf's; the text as registered here); leave format out for the text as registered"
-            )))
+        if raw.trim().is_empty() {
+            return Ok(SchemaFormat::AsRegistered);
+        }
+        // Confluent's lookup lower-cases the value and matches it exactly.
+        match raw.to_ascii_lowercase().as_str() {
+            "default" => Ok(SchemaFormat::AsRegistered),
+            "resolved" => Ok(SchemaFormat::Resolved),
+            "serialized" => Ok(SchemaFormat::Serialized),
+            "ignore_extensions" => Ok(SchemaFormat::IgnoreExtensions),
+            "logical" => Err(Error::UnsupportedFormat(format!(
+                "{raw} (Confluent's logical types are not supported by this registry); send the schema in its native Avro, JSON Schema or Protobuf form, without format"
+            ))),
+            _ => {
+                tracing::warn!(
+                    format = raw,
+                    "unsupported format; answering the default text"
+                );
+                Ok(SchemaFormat::AsRegistered)
+            }
         }
     }
 }
@@ -62,22 +79,46 @@ impl Registry {
         stored: &StoredSchema,
         format: SchemaFormat,
     ) -> Result<Option<String>> {
-        if format == SchemaFormat::AsRegistered || stored.references.is_empty() {
-            // Without references, Avro's resolved text is the text as registered.
-            return Ok(None);
+        match (stored.schema_type, format) {
+            (_, SchemaFormat::AsRegistered) => Ok(None),
+            (SchemaType::Avro, SchemaFormat::Resolved) => {
+                if stored.references.is_empty() {
+                    // Without references, Avro's resolved text is the text as registered.
+                    return Ok(None);
+                }
+                let (_, texts) = self.reparse_texts(context, id, stored, false)?;
+                let options = ParseOptions {
+                    normalize: false,
+                    limits: self.limits,
+                };
+                ParsedSchema::resolved_text(stored.schema_type, &stored.schema, &texts, &options)
+                    .map_err(|e| {
+                        Error::Store(StoreError(format!(
+                            "stored schema {id} no longer parses: {e}"
+                        )))
+                    })
+            }
+            (SchemaType::Protobuf, SchemaFormat::Serialized | SchemaFormat::IgnoreExtensions) => {
+                // The stored text beside its references, parsed once and cached: the
+                // descriptor and the printing both come from the compiled file.
+                let parsed = self.parsed(context, id)?;
+                let Some(proto) = parsed.as_protobuf() else {
+                    return Err(Error::Store(StoreError(format!(
+                        "stored schema {id} is typed PROTOBUF but did not parse as Protobuf"
+                    ))));
+                };
+                Ok(Some(if format == SchemaFormat::Serialized {
+                    proto.serialized()
+                } else {
+                    proto.print(&PrintOptions {
+                        ignore_extensions: true,
+                        ..PrintOptions::default()
+                    })
+                }))
+            }
+            // Formats the type's provider does not know: the text as registered.
+            _ => Ok(None),
         }
-        let (_, texts) = self.reparse_texts(context, id, stored, false)?;
-        let options = ParseOptions {
-            normalize: false,
-            limits: self.limits,
-        };
-        ParsedSchema::resolved_text(stored.schema_type, &stored.schema, &texts, &options).map_err(
-            |e| {
-                Error::Store(StoreError(format!(
-                    "stored schema {id} no longer parses: {e}"
-                )))
-            },
-        )
     }
 
     /// The text of schema `id`, in the context `subject` picks (see
@@ -210,6 +251,36 @@ impl Registry {
     }
 }
 
+impl Registry {
+    /// `GET /schemas/guids/{guid}?format=`: the schema with that GUID as
+    /// [`Registry::schema_by_guid`] answers it, its text in `format` (Confluent's
+    /// `getByGuid` formats as the id route does).
+    pub fn schema_by_guid_formatted(
+        &self,
+        caller: Caller<'_>,
+        guid: &str,
+        format: SchemaFormat,
+    ) -> Result<Bytes> {
+        let doc = self.schema_by_guid(caller, guid)?;
+        if format == SchemaFormat::AsRegistered {
+            return Ok(doc.json.clone());
+        }
+        // The first context holding the GUID, as `schema_by_guid` picked.
+        let (context, id) = self.ids_of_guid(guid)?.swap_remove(0);
+        let stored = self.stored(&context, id)?;
+        match self.formatted_text(&context, id, &stored, format)? {
+            None => Ok(doc.json.clone()),
+            Some(text) => {
+                let bad = |e: serde_json::Error| Error::Store(StoreError(e.to_string()));
+                let mut answer: serde_json::Value =
+                    serde_json::from_slice(&doc.json).map_err(bad)?;
+                answer["schema"] = serde_json::Value::String(text);
+                render(&answer)
+            }
+        }
+    }
+}
+
 /// What a `GET /schemas/ids/{id}` asks beyond the id; the default answers from the
 /// cache.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -230,7 +301,7 @@ mod tests {
 
     #[test]
     fn formats_as_confluent_reads_them() {
-        for raw in ["", " ", "default", "SERIALIZED", "serialized"] {
+        for raw in ["", " ", "default", "DEFAULT"] {
             assert_eq!(
                 SchemaFormat::parse(raw).unwrap(),
                 SchemaFormat::AsRegistered
@@ -240,11 +311,26 @@ mod tests {
             SchemaFormat::parse("Resolved").unwrap(),
             SchemaFormat::Resolved
         );
-        for refused in ["logical", "pretty", "x"] {
-            assert!(matches!(
-                SchemaFormat::parse(refused),
-                Err(Error::UnsupportedFormat(_))
-            ));
+        assert_eq!(
+            SchemaFormat::parse("SERIALIZED").unwrap(),
+            SchemaFormat::Serialized
+        );
+        assert_eq!(
+            SchemaFormat::parse("ignore_extensions").unwrap(),
+            SchemaFormat::IgnoreExtensions
+        );
+        // Unknown formats answer the default, as Confluent's providers do; only
+        // `logical`, which Confluent converts and this registry cannot, is refused.
+        for unknown in ["pretty", "x", " serialized"] {
+            assert_eq!(
+                SchemaFormat::parse(unknown).unwrap(),
+                SchemaFormat::AsRegistered,
+                "{unknown}"
+            );
         }
+        assert!(matches!(
+            SchemaFormat::parse("Logical"),
+            Err(Error::UnsupportedFormat(_))
+        ));
     }
 }

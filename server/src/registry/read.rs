@@ -160,7 +160,7 @@ impl Registry {
 
     /// The context and id of the schema with `guid`, 40403 when none (or it has no
     /// version left). Read in either case, as Java's `UUID.fromString` reads it.
-    fn ids_of_guid(&self, guid: &str) -> Result<Vec<(String, SchemaId)>> {
+    pub(super) fn ids_of_guid(&self, guid: &str) -> Result<Vec<(String, SchemaId)>> {
         let not_found = || Error::SchemaNotFound(guid.to_owned());
         let guid = guid.to_ascii_lowercase();
         let guid = guid.as_str();

@@ -21,7 +21,7 @@ on_each_store! {
         let root = s.get("/").await;
         assert_eq!(root.assert_ok(), &json!({}));
         assert_eq!(root.content_type, "application/vnd.schemaregistry.v1+json");
-        assert_eq!(s.get("/schemas/types").await.body, json!(["JSON", "AVRO"]));
+        assert_eq!(s.get("/schemas/types").await.body, json!(["JSON", "PROTOBUF", "AVRO"]));
         assert_eq!(s.get("/contexts").await.body, json!(["."]));
         assert!(s.get("/v1/metadata/id").await.body["scope"].is_object());
         assert_eq!(s.get("/health").await.body["status"], "UP");
@@ -310,7 +310,7 @@ on_each_store! {
         .assert_error(422, 42201);
         s.post(
             "/subjects/x/versions",
-            json!({"schema": "syntax = \"proto3\";", "schemaType": "PROTOBUF"}),
+            json!({"schema": "syntax = \"proto3\";\nmessage {", "schemaType": "PROTOBUF"}),
         )
         .await
         .assert_error(422, 42201);

@@ -440,12 +440,15 @@ on_each_store! {
         );
     }
 
-    async fn confluent_unknown_format_is_refused_not_answered_unformatted() {
+    async fn confluent_logical_format_is_refused_and_unknown_formats_answer_the_default() {
         let s = TestServer::start().await;
         let id = s.register_ok("a", &order_v1()).await;
+        // A format no provider knows: Confluent logs it and answers the default text.
+        let raw = s.get(&format!("/schemas/ids/{id}/schema")).await.text;
+        assert_eq!(s.get(&format!("/schemas/ids/{id}/schema?format=pretty")).await.text, raw);
         for path in [
             format!("/schemas/ids/{id}?format=logical"),
-            format!("/schemas/ids/{id}/schema?format=pretty"),
+            format!("/schemas/ids/{id}/schema?format=LOGICAL"),
             "/subjects/a/versions/1?format=logical".to_owned(),
         ] {
             let answer = s.get(&path).await;
