@@ -245,6 +245,7 @@ fn init_maps_proto_files_with_their_import_path_and_reference_subjects() {
     assert!(toml.contains("subject = \"order-value\""), "{toml}");
     assert!(!toml.contains("lost.proto"), "{toml}");
     // The file it wrote loads, with the reference from the import.
+    std::fs::create_dir_all(p.path().join("empty")).unwrap();
     p.run(&["check", "--against", "empty", "--format", "json"])
         .code(0);
 }
