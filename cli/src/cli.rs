@@ -259,9 +259,8 @@ fn any_policy(text: &str) -> Result<PolicyArg, String> {
         .map(PolicyArg::Json)
         .or_else(|_| text.parse().map(PolicyArg::Protobuf))
         .map_err(|_| {
-            format!(
-                "use strict or lenient (JSON Schema), or confluent, wire-json or file (Protobuf)"
-            )
+            "use strict or lenient (JSON Schema), or confluent, wire-json or file (Protobuf)"
+                .to_owned()
         })
 }
 
