@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
-use schemagate_core::{Level, Policy, SchemaType, Subject};
+use schemagate_core::{Level, Policy, ProtobufPolicy, SchemaType, Subject};
 
 use crate::output::{ColorChoice, Format};
 
@@ -174,14 +174,15 @@ pub struct DiffArgs {
     /// The new schema file.
     pub new: PathBuf,
     /// Schema language [default: from the extension and content].
-    #[arg(long = "type", value_name = "AVRO|JSON", value_parser = schema_type)]
+    #[arg(long = "type", value_name = "AVRO|JSON|PROTOBUF", value_parser = schema_type)]
     pub schema_type: Option<SchemaType>,
     /// Compatibility level.
     #[arg(long, default_value = "BACKWARD")]
     pub level: Level,
-    /// JSON Schema rule set: strict or lenient.
-    #[arg(long, default_value = "strict")]
-    pub policy: Policy,
+    /// Rule set: strict (default) or lenient for JSON Schema; confluent (default),
+    /// wire-json or file for Protobuf.
+    #[arg(long, value_name = "POLICY", value_parser = any_policy)]
+    pub policy: Option<PolicyArg>,
     #[command(flatten)]
     pub project: ProjectOpt,
     #[command(flatten)]
@@ -242,6 +243,25 @@ pub struct InitArgs {
     pub force: bool,
     #[command(flatten)]
     pub format: ListFormat,
+}
+
+/// A `--policy` of either family; which one applies is known once the schema type is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PolicyArg {
+    /// JSON Schema's `strict` or `lenient`.
+    Json(Policy),
+    /// Protobuf's `confluent`, `wire-json` or `file`.
+    Protobuf(ProtobufPolicy),
+}
+
+fn any_policy(text: &str) -> Result<PolicyArg, String> {
+    text.parse()
+        .map(PolicyArg::Json)
+        .or_else(|_| text.parse().map(PolicyArg::Protobuf))
+        .map_err(|_| {
+            "use strict or lenient (JSON Schema), or confluent, wire-json or file (Protobuf)"
+                .to_owned()
+        })
 }
 
 /// `--type avro` as well as `--type AVRO`: the registry's names are upper-case,

@@ -3,7 +3,9 @@
 //!
 //! A tolerant scanner over the bytes rather than a parse into a value: values forget
 //! their positions, and the texts it reads were already accepted by a real parser.
-//! [`Counterparts`] places a pointer into an old version in the new version's text.
+//! [`Counterparts`] places a pointer into an old version in the new version's text;
+//! [`proto_counterpart`] does the same for a Protobuf finding, from Confluent's path
+//! (a `.proto` text is no JSON, and its findings carry their own positions).
 
 use std::collections::HashMap;
 
@@ -28,6 +30,62 @@ pub fn locate(text: &str, pointer: &str) -> Option<(usize, usize)> {
         }
     }
     Some(line_col(bytes, pos))
+}
+
+/// Line and column in a Protobuf schema's text of the element Confluent's path names
+/// (`#/Order/3`: message names, nested ones after their parent, then a field or enum
+/// value number): the deepest element of the path the schema still has, so a finding
+/// about a field the new version removed lands on its message. `None` for other
+/// schemas, a schema read from a descriptor, or a path that names nothing here.
+pub fn proto_counterpart(
+    schema: &schemagate_core::ParsedSchema,
+    confluent_path: Option<&str>,
+) -> Option<(usize, usize)> {
+    let proto = schema.as_protobuf()?;
+    if !proto.from_text() {
+        return None;
+    }
+    let segments = confluent_path?.strip_prefix("#/")?.split('/');
+    let file = proto.file();
+    let mut message: Option<prost_reflect::MessageDescriptor> = None;
+    let mut enumeration: Option<prost_reflect::EnumDescriptor> = None;
+    let mut best: Option<Vec<i32>> = None;
+    for segment in segments.filter(|s| !s.is_empty()) {
+        if let Ok(number) = segment.parse::<i32>() {
+            let path = match (&message, &enumeration) {
+                (Some(m), _) => u32::try_from(number)
+                    .ok()
+                    .and_then(|n| m.get_field(n))
+                    .map(|f| f.path().to_vec()),
+                (None, Some(e)) => e.get_value(number).map(|v| v.path().to_vec()),
+                (None, None) => None,
+            };
+            best = path.or(best);
+            break;
+        }
+        let child = match &message {
+            None => file.messages().find(|m| m.name() == segment),
+            Some(m) => m.child_messages().find(|c| c.name() == segment),
+        };
+        if let Some(child) = child {
+            best = Some(child.path().to_vec());
+            message = Some(child);
+            continue;
+        }
+        let child = match &message {
+            None => file.enums().find(|e| e.name() == segment),
+            Some(m) => m.child_enums().find(|e| e.name() == segment),
+        };
+        match child {
+            Some(e) => {
+                best = Some(e.path().to_vec());
+                message = None;
+                enumeration = Some(e);
+            }
+            None => break,
+        }
+    }
+    proto.position(&best?)
 }
 
 /// Places pointers into earlier versions of one schema in its new text, parsing each

@@ -15,6 +15,7 @@ mod locate;
 mod output;
 mod pretty;
 mod project;
+mod proto;
 mod registry;
 mod report;
 mod rules;

@@ -370,6 +370,17 @@ pub fn schema_error_note(err: &SchemaError, file: Option<String>, text: &str) ->
             path.as_str(),
             crate::locate::locate(text, path),
         ),
+        // A `.proto` error carries its own place; `file` (a reference's import path)
+        // is placed by the caller, which knows where the project keeps that file.
+        SchemaError::Protobuf {
+            line: Some(line),
+            column,
+            ..
+        } => (
+            CliRule::SCHEMA_INVALID,
+            "",
+            Some((*line, column.unwrap_or(1))),
+        ),
         _ => (CliRule::SCHEMA_INVALID, "", None),
     };
     let hint = match err {

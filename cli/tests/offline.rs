@@ -596,15 +596,16 @@ fn refused_credentials_are_one_error_that_names_the_variables() {
 
 #[test]
 fn history_the_core_cannot_read_is_judged_by_the_registry() {
-    // Another registry's subject holds Protobuf: Schemagate's core cannot parse it, so
-    // the verdict comes from POST /compatibility with verbose=true.
+    // Another registry's subject holds a Protobuf schema the core cannot compile (an
+    // import its version names no reference for), so the verdict comes from
+    // POST /compatibility with verbose=true.
     let url = fake_registry(|method, path| {
         match (method, path) {
         ("GET", "/config") => (200, r#"{"compatibilityLevel":"BACKWARD"}"#.into()),
         ("GET", p) if p.starts_with("/config/") => (200, r#"{"compatibilityLevel":"BACKWARD"}"#.into()),
         ("GET", "/subjects/orders-value/versions/latest") => (
             200,
-            r#"{"subject":"orders-value","id":1,"version":3,"schemaType":"PROTOBUF","schema":"syntax = \"proto3\"; message Order {}"}"#.into(),
+            r#"{"subject":"orders-value","id":1,"version":3,"schemaType":"PROTOBUF","schema":"syntax = \"proto3\"; import \"their/own.proto\"; message Order { their.Thing t = 1; }"}"#.into(),
         ),
         ("POST", "/compatibility/subjects/orders-value/versions?verbose=true") => (
             200,

@@ -84,7 +84,7 @@ fn offline(project: &Project, selected: &[&Mapping], against: &str) -> Result<Ou
                 m.subject.as_str(),
                 shown,
                 m.level,
-                m.policy,
+                m.check_options(),
                 &new,
                 &history,
             );
@@ -238,7 +238,7 @@ pub(super) async fn check_one(client: &Client, project: &Project, m: &Mapping) -
         m.subject.as_str(),
         shown.clone(),
         level,
-        m.policy,
+        m.check_options(),
         &new,
         &history,
     );

@@ -4,11 +4,11 @@
 
 use std::path::Path;
 
-use anyhow::{Context, Result, anyhow};
-use schemagate_core::{ParsedSchema, Reference};
+use anyhow::{Context, Result, anyhow, bail};
+use schemagate_core::{CheckOptions, ParsedSchema, Reference, SchemaType};
 
 use super::{Disk, History, Loaded, RemoteRefs, collect_references, judge};
-use crate::cli::{DiffArgs, Global};
+use crate::cli::{DiffArgs, Global, PolicyArg};
 use crate::project::{Mapping, Project, display_path, infer_type};
 use crate::report::{CommandName, Item, Note, Outcome, schema_error_note};
 
@@ -24,11 +24,12 @@ pub fn run(global: &Global, args: &DiffArgs) -> Result<Outcome> {
             .or_else(|| infer_type(&args.old, &old_text))
             .ok_or_else(|| {
                 anyhow!(
-                    "cannot tell the schema type of {}; pass --type AVRO or --type JSON",
+                    "cannot tell the schema type of {}; pass --type AVRO, --type JSON or --type PROTOBUF",
                     args.new.display()
                 )
             })?,
     };
+    let options = options(args.policy, schema_type)?;
     let (old_shown, new_shown) = (display_path(&args.old), display_path(&args.new));
     let name = format!("{old_shown} -> {new_shown}");
     // A project brings its waivers, semver key and references; diff works without
@@ -86,11 +87,31 @@ pub fn run(global: &Global, args: &DiffArgs) -> Result<Outcome> {
         &name,
         Some(new_shown),
         args.level,
-        args.policy,
+        options,
         &new,
         &history,
     );
     Ok(Outcome::new(CommandName::Diff, vec![item]))
+}
+
+/// The check options `--policy` gives for a schema of `schema_type`: a policy of the
+/// other family is refused, naming the ones that apply.
+fn options(policy: Option<PolicyArg>, schema_type: SchemaType) -> Result<CheckOptions> {
+    let mut options = CheckOptions::default();
+    match (policy, schema_type) {
+        (None, _) => {}
+        (Some(PolicyArg::Protobuf(p)), SchemaType::Protobuf) => options.protobuf = p,
+        (Some(PolicyArg::Json(p)), t) if t != SchemaType::Protobuf => options.policy = p,
+        (Some(PolicyArg::Json(p)), _) => bail!(
+            "--policy {}: the files are Protobuf, whose policies are confluent (the default), wire-json and file",
+            format!("{p:?}").to_lowercase()
+        ),
+        (Some(PolicyArg::Protobuf(p)), t) => bail!(
+            "--policy {}: the files are {t}, whose policies are strict (the default) and lenient",
+            p.as_str()
+        ),
+    }
+    Ok(options)
 }
 
 /// The mapping of `file` (a path as given on the command line), if the project maps it.

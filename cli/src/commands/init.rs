@@ -10,6 +10,7 @@ use std::fmt::Write;
 use std::path::Path;
 
 use anyhow::{Context, Result, bail};
+use schemagate_core::schema::protobuf;
 use schemagate_core::{ParsedSchema, SchemaError, SchemaType};
 use serde_json::Value;
 
@@ -32,7 +33,7 @@ pub fn run(args: &InitArgs) -> Result<Outcome> {
     let dir = args.dir.to_string_lossy().replace('\\', "/");
     let dir = dir.trim_start_matches("./").trim_end_matches('/');
     let mut files = Vec::new();
-    for ext in ["avsc", "json"] {
+    for ext in ["avsc", "json", "proto"] {
         files.extend(glob::expand(root, &format!("{dir}/**/*.{ext}"))?);
     }
     files.sort();
@@ -79,13 +80,22 @@ pub fn run(args: &InitArgs) -> Result<Outcome> {
     }
     if found.is_empty() {
         bail!(
-            "no Avro (.avsc) or JSON Schema (.json) schemas under {}{}",
+            "no Avro (.avsc), JSON Schema (.json) or Protobuf (.proto) schemas under {}{}",
             args.dir.display(),
             if skipped.is_empty() {
                 String::new()
             } else {
                 format!(" ({} other JSON files skipped)", skipped.len())
             }
+        );
+    }
+    let import_paths = proto_imports(&mut found, &mut skipped);
+    if !import_paths.is_empty() {
+        let list: Vec<String> = import_paths.iter().map(|p| toml_str(p)).collect();
+        let _ = writeln!(
+            text,
+            "[protobuf]\n# Where `import \"a/b.proto\"` is looked for (protoc's -I). An import of a\n# mapped file becomes a reference to its subject; built-in imports need none.\nimport_paths = [{}]\n",
+            list.join(", ")
         );
     }
     let defined: Vec<Vec<String>> = found.iter().map(|f| names(f, true)).collect();
@@ -159,6 +169,73 @@ pub fn run(args: &InitArgs) -> Result<Outcome> {
     )))
 }
 
+/// For the `.proto` files found: the import paths under which their imports name
+/// other found files (the path of the importing directory tree, `schemas/proto` for
+/// `schemas/proto/shop/v1/customer.proto` imported as `shop/v1/customer.proto`), and
+/// each imported file's subject renamed to its import path, as Confluent's serializers
+/// name a reference's subject. A file importing something that is neither found nor
+/// built-in is skipped (and so, in turn, are its importers), saying why: the project
+/// could not resolve it.
+fn proto_imports(found: &mut Vec<Found>, skipped: &mut Vec<Item>) -> Vec<String> {
+    loop {
+        let mut roots: Vec<String> = Vec::new();
+        let mut imported: Vec<(usize, String)> = Vec::new();
+        let mut unresolved = None;
+        for (i, f) in found.iter().enumerate() {
+            if f.schema_type != SchemaType::Protobuf {
+                continue;
+            }
+            for import in crate::proto::outline(&f.content).imports {
+                let target = found.iter().enumerate().find_map(|(j, other)| {
+                    let root = other.path.strip_suffix(&import.path)?;
+                    let root = match root {
+                        "" => "",
+                        r => r.strip_suffix('/')?,
+                    };
+                    (other.schema_type == SchemaType::Protobuf).then(|| (j, root.to_owned()))
+                });
+                match target {
+                    Some((j, root)) => {
+                        if !roots.contains(&root) {
+                            roots.push(root);
+                        }
+                        imported.push((j, import.path));
+                    }
+                    None if protobuf::is_known(&import.path)
+                        || protobuf::is_builtin_path(&import.path) => {}
+                    None => {
+                        unresolved = Some((i, import.path));
+                        break;
+                    }
+                }
+            }
+            if unresolved.is_some() {
+                break;
+            }
+        }
+        if let Some((i, import)) = unresolved {
+            let f = found.remove(i);
+            skipped.push(
+                Item::new(f.path.clone(), Some(f.path), Status::Skipped).detail(format!(
+                    "imports {import:?}, which is neither among the files found nor a built-in import"
+                )),
+            );
+            continue;
+        }
+        for (j, name) in imported {
+            found[j].subject = name;
+        }
+        // The project's directory is where imports resolve without `import_paths`.
+        if roots.iter().all(String::is_empty) {
+            return Vec::new();
+        }
+        return roots
+            .into_iter()
+            .map(|r| if r.is_empty() { ".".to_owned() } else { r })
+            .collect();
+    }
+}
+
 /// What init says when the schema directory is not there: the argument it takes, and
 /// the directories nearby that hold schema files.
 fn missing_dir(dir: &Path) -> String {
@@ -205,9 +282,14 @@ fn recognise(file: &Path, text: &str) -> Result<SchemaType, String> {
         return Err(if file.extension().is_some_and(|e| e == "json") {
             "not valid JSON".to_owned()
         } else {
-            "not an .avsc or .json file".to_owned()
+            "not an .avsc, .json or .proto file".to_owned()
         });
     };
+    // A `.proto` file is compiled with its imports once they are mapped: `check` says
+    // what is wrong with it, at its line.
+    if guess == SchemaType::Protobuf {
+        return Ok(guess);
+    }
     let value: Value = serde_json::from_str(text).map_err(|e| format!("not valid JSON: {e}"))?;
     let by_extension = file.extension().is_some_and(|e| e == "avsc" || e == "avro");
     let looks = match guess {
@@ -317,6 +399,8 @@ fn names(f: &Found, defined: bool) -> Vec<String> {
     let mut uses = Vec::new();
     match f.schema_type {
         SchemaType::Avro => avro_names(&value, "", &mut defs, &mut uses, 0),
+        // Imports become references when the project loads.
+        SchemaType::Protobuf => {}
         _ => json_refs(&value, &mut uses, 0),
     }
     if defined {

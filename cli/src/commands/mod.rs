@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 
 use schemagate_client::{Config, SubjectVersion};
 use schemagate_core::{
-    Bump, CheckOptions, Direction, Level, ParsedSchema, Policy, Reference, Subject, bump_at,
+    Bump, CheckOptions, Direction, Level, ParsedSchema, Reference, SchemaError, Subject, bump_at,
     check_with,
 };
 
@@ -110,8 +110,29 @@ pub fn load(
     .map_err(|n| n.at(shown.clone(), None))?;
     match ParsedSchema::parse(mapping.schema_type, &text, &references) {
         Ok(parsed) => Ok(Some(Loaded { text, parsed })),
-        Err(e) => Err(schema_error_note(&e, shown, &text)),
+        Err(e) => Err(in_reference(project, &e, source)
+            .unwrap_or_else(|| schema_error_note(&e, shown, &text))),
     }
+}
+
+/// A Protobuf error inside an imported file, placed in the project's copy of that file
+/// (its line and column are that file's); `None` for any other error.
+fn in_reference(project: &Project, err: &SchemaError, source: &dyn Source) -> Option<Note> {
+    let SchemaError::Protobuf {
+        file: Some(name), ..
+    } = err
+    else {
+        return None;
+    };
+    let file = project
+        .mappings
+        .iter()
+        .flat_map(|m| &m.references)
+        .find(|r| &r.name == name)?
+        .file
+        .clone()?;
+    let text = source.read(&file).ok().flatten().unwrap_or_default();
+    Some(schema_error_note(err, Some(project.display(&file)), &text))
 }
 
 /// [`load`] for a mapping whose file must exist: a missing one is a FILE_MISSING note.
@@ -223,6 +244,33 @@ pub(super) fn collect_references(
     Ok(())
 }
 
+/// Where in the new file a finding of the core lands, as (line, column).
+///
+/// An engine that knows the place (Protobuf, from the `.proto` source) gives it as the
+/// finding's `position`, in the text its path points into, which is preferred; JSON
+/// texts are located from the pointer. Forward findings point into the old schema
+/// (the reader): they are carried over to the same place in the new one, so that they
+/// get a line in this file too.
+fn place(
+    f: &schemagate_core::Finding,
+    new: &Loaded,
+    history: &History,
+    counterparts: &mut Counterparts<'_>,
+) -> Option<(usize, usize)> {
+    let own = f.position.map(|p| (p.line, p.column));
+    let old = f.against.and_then(|i| history.versions.get(i));
+    match (f.direction, old) {
+        (Some(Direction::Forward), Some(old)) if own.is_some() => {
+            crate::locate::proto_counterpart(&new.parsed, f.confluent_path.as_deref())
+                .or_else(|| own.filter(|_| old.text == new.text))
+        }
+        (Some(Direction::Forward), Some(old)) => {
+            counterparts.locate(f.against.unwrap_or_default(), &old.text, &f.path)
+        }
+        _ => own.or_else(|| locate(&new.text, &f.path)),
+    }
+}
+
 /// What a new schema is judged against: earlier versions, oldest first, each with the
 /// name a person knows it by.
 pub struct History {
@@ -240,14 +288,10 @@ pub fn judge(
     name: &str,
     file: Option<String>,
     level: Level,
-    policy: Policy,
+    options: CheckOptions,
     new: &Loaded,
     history: &History,
 ) -> Item {
-    let options = CheckOptions {
-        policy,
-        ..CheckOptions::default()
-    };
     let olds: Vec<ParsedSchema> = history.versions.iter().map(|l| l.parsed.clone()).collect();
     let report = check_with(level, &new.parsed, &olds, &options);
     let mut item = Item::new(name, file.clone(), Status::Compatible);
@@ -257,12 +301,7 @@ pub fn judge(
     for mut f in report.findings {
         // Forward findings point into the old schema (the reader): carried over to the
         // same place in the new one, so that they get a line in this file too.
-        let place = match (f.direction, f.against.and_then(|i| history.versions.get(i))) {
-            (Some(Direction::Forward), Some(old)) => {
-                counterparts.locate(f.against.unwrap_or_default(), &old.text, &f.path)
-            }
-            _ => locate(&new.text, &f.path),
-        };
+        let place = place(&f, new, history, &mut counterparts);
         // The core's index into the history means nothing to a reader of the output:
         // `compared_with` names the version instead.
         let label = f
@@ -302,6 +341,112 @@ pub fn judge(
         Status::Compatible
     };
     item
+}
+
+#[cfg(test)]
+mod place_tests {
+    use schemagate_core::{Finding, Position, SchemaType};
+
+    use super::*;
+    use crate::output::{Format, Printer};
+    use crate::report::{CommandName, Outcome};
+
+    const V1: &str = "syntax = \"proto3\";\npackage shop;\n\nmessage Order {\n  string id = 1;\n  string total = 2;\n}\n";
+    const V2: &str = "syntax = \"proto3\";\npackage shop;\n\n// Totals are now in cents.\nmessage Order {\n  string id = 1;\n  int32 total = 2;\n}\n";
+
+    fn loaded(text: &str) -> Loaded {
+        let parsed = ParsedSchema::parse(SchemaType::Protobuf, text, &[]).unwrap();
+        Loaded {
+            text: text.to_owned(),
+            parsed,
+        }
+    }
+
+    /// A finding as the Protobuf engine makes it: about field 2 of Order, placed.
+    fn finding(direction: Direction, line: usize, column: usize) -> Finding {
+        let mut f = Finding::breaking(
+            "FIELD_SCALAR_KIND_CHANGED",
+            "/Order/total",
+            "field total changed from string to int32",
+            Some("add a new field instead".to_owned()),
+        );
+        f.against = Some(0);
+        f.direction = Some(direction);
+        f.confluent_path = Some("#/Order/2".to_owned());
+        f.position = Some(Position { line, column });
+        f
+    }
+
+    #[test]
+    fn a_position_is_preferred_and_a_forward_one_is_carried_into_the_new_text() {
+        let (old, new) = (loaded(V1), loaded(V2));
+        let history = History {
+            versions: vec![old],
+            labels: vec!["HEAD".to_owned()],
+        };
+        let mut counterparts = Counterparts::new(&new.text);
+        let backward = finding(Direction::Backward, 7, 3);
+        assert_eq!(
+            place(&backward, &new, &history, &mut counterparts),
+            Some((7, 3))
+        );
+        // Forward: the position is in the old text (line 6); the field is on line 7
+        // of the new one, found from Confluent's path.
+        let forward = finding(Direction::Forward, 6, 3);
+        assert_eq!(
+            place(&forward, &new, &history, &mut counterparts),
+            Some((7, 3))
+        );
+        // A path the new text lacks falls back to the deepest element it has.
+        let mut gone = finding(Direction::Forward, 6, 3);
+        gone.confluent_path = Some("#/Order/9".to_owned());
+        assert_eq!(
+            place(&gone, &new, &history, &mut counterparts),
+            Some((5, 1))
+        );
+    }
+
+    #[test]
+    fn every_format_carries_file_line_and_column_of_a_protobuf_finding() {
+        let mut item = Item::new(
+            "orders-value",
+            Some("shop/order.proto".into()),
+            Status::Breaking,
+        );
+        item.findings.push(
+            Note::new(finding(Direction::Backward, 7, 3))
+                .at(Some("shop/order.proto".into()), Some((7, 3))),
+        );
+        let outcome = Outcome::new(CommandName::Check, vec![item]);
+        let render =
+            |format| Printer::new(format, crate::output::ColorChoice::Never).render(&outcome);
+        assert!(
+            render(Format::Text).contains("shop/order.proto:7:3"),
+            "{}",
+            render(Format::Text)
+        );
+        assert!(
+            render(Format::Junit).contains("shop/order.proto:7:3: [FIELD_SCALAR_KIND_CHANGED]")
+        );
+        assert!(
+            render(Format::Github).contains("file=shop/order.proto,line=7,col=3"),
+            "{}",
+            render(Format::Github)
+        );
+        let json: serde_json::Value = serde_json::from_str(&render(Format::Json)).unwrap();
+        let note = &json["results"][0]["findings"][0];
+        assert_eq!(
+            (note["line"].as_u64(), note["column"].as_u64()),
+            (Some(7), Some(3)),
+            "{json}"
+        );
+        assert_eq!(note["confluent_path"], "#/Order/2");
+        let sarif: serde_json::Value = serde_json::from_str(&render(Format::Sarif)).unwrap();
+        let location = &sarif["runs"][0]["results"][0]["locations"][0]["physicalLocation"];
+        assert_eq!(location["artifactLocation"]["uri"], "shop/order.proto");
+        assert_eq!(location["region"]["startLine"], 7);
+        assert_eq!(location["region"]["startColumn"], 3);
+    }
 }
 
 #[cfg(test)]

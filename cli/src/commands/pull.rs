@@ -15,6 +15,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Result;
 use schemagate_client::{Client, SubjectVersion};
+use schemagate_core::schema::protobuf::PrintOptions;
 use schemagate_core::{ParsedSchema, SchemaType, Subject};
 
 use crate::cli::{Global, PullArgs};
@@ -64,12 +65,15 @@ async fn pull_one(client: &Client, project: &Project, args: &PullArgs, subject: 
     let path: PathBuf = match mapping {
         Some(m) => project.root.join(&m.file),
         None => {
-            let ext = if found.schema_type == SchemaType::Avro {
-                "avsc"
-            } else {
-                "json"
+            let ext = match found.schema_type {
+                SchemaType::Avro => "avsc",
+                SchemaType::Protobuf => "proto",
+                _ => "json",
             };
-            args.dir.join(format!("{}.{ext}", file_stem(subject)))
+            match import_path(subject, found.schema_type) {
+                Some(path) => args.dir.join(path),
+                None => args.dir.join(format!("{}.{ext}", file_stem(subject))),
+            }
         }
     };
     let shown = display_path(&path);
@@ -110,10 +114,11 @@ async fn write_schema(client: &Client, found: &SubjectVersion, path: &Path) -> R
         .resolve_references(&found.references)
         .await
         .map_err(|e| Note::error(CliRule::REGISTRY_ERROR, "", registry::explain(&e), None))?;
+    let registered = ParsedSchema::parse(found.schema_type, &found.schema, &refs);
     let same = std::fs::read_to_string(path).ok().is_some_and(|current| {
         match (
             ParsedSchema::parse(found.schema_type, &current, &refs),
-            ParsedSchema::parse(found.schema_type, &found.schema, &refs),
+            &registered,
         ) {
             (Ok(a), Ok(b)) => a.canonical() == b.canonical(),
             _ => false,
@@ -122,7 +127,13 @@ async fn write_schema(client: &Client, found: &SubjectVersion, path: &Path) -> R
     if same {
         return Ok(false);
     }
-    let text = pretty(&found.schema).unwrap_or_else(|| found.schema.clone());
+    let text = match registered.as_ref().ok().and_then(ParsedSchema::as_protobuf) {
+        // A schema registered as a base64 descriptor (as confluent-kafka-python
+        // registers them) is written as the `.proto` text it describes.
+        Some(proto) if !proto.from_text() => proto.print(&PrintOptions::default()),
+        Some(_) => found.schema.clone(),
+        None => pretty(&found.schema).unwrap_or_else(|| found.schema.clone()),
+    };
     write(path, &text)?;
     Ok(true)
 }
@@ -210,6 +221,24 @@ fn write(path: &Path, text: &str) -> Result<(), Note> {
                 None,
             )
         })
+}
+
+/// A Protobuf subject named by an import path (`shop/v1/customer.proto`, as
+/// Confluent's serializers name a referenced file's subject): that path, so the pulled
+/// files import one another from `--dir`. Only plain relative paths qualify; anything
+/// that could leave the directory is a flat file name instead.
+fn import_path(subject: &str, schema_type: SchemaType) -> Option<PathBuf> {
+    let plain = |part: &str| {
+        !part.is_empty()
+            && !part.starts_with('.')
+            && part
+                .chars()
+                .all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.'))
+    };
+    (schema_type == SchemaType::Protobuf
+        && subject.ends_with(".proto")
+        && subject.split('/').all(plain))
+    .then(|| PathBuf::from(subject))
 }
 
 /// A subject as a file name: path separators and other awkward characters become `_`.

@@ -5,7 +5,8 @@
 use std::path::Path;
 
 use anyhow::{Result, bail};
-use schemagate_core::{ParsedSchema, validate};
+use schemagate_core::schema::protobuf;
+use schemagate_core::{ParsedSchema, Violation, validate};
 
 use super::{Disk, RemoteRefs, load_present};
 use crate::cli::{Global, ValidateArgs};
@@ -36,15 +37,19 @@ pub fn run(global: &Global, args: &ValidateArgs) -> Result<Outcome> {
         let Some(mapping) = project.mapping(subject) else {
             continue;
         };
+        let shown = Some(project.display(&mapping.file));
         let schema = match load_present(&project, mapping, &Disk(&project.root), &RemoteRefs::new())
         {
             Ok(l) => l.parsed,
             Err(note) => {
-                items.push(Item::error(
-                    subject,
-                    Some(project.display(&mapping.file)),
-                    note,
-                ));
+                items.push(Item::error(subject, shown, note));
+                continue;
+            }
+        };
+        let check = match checker(&schema, mapping.message.as_deref()) {
+            Ok(check) => check,
+            Err(note) => {
+                items.push(Item::error(subject, shown.clone(), note.at(shown, None)));
                 continue;
             }
         };
@@ -59,16 +64,60 @@ pub fn run(global: &Global, args: &ValidateArgs) -> Result<Outcome> {
             continue;
         }
         for file in &fixture.files {
-            items.push(check_file(&project, subject, &schema, file, fixture.valid));
+            items.push(check_file(
+                &project,
+                subject,
+                &schema,
+                &check,
+                file,
+                fixture.valid,
+            ));
         }
     }
     Ok(Outcome::new(CommandName::Validate, items))
+}
+
+/// What an event is checked with: the whole schema, or for Protobuf the message the
+/// subject names (`message = "shop.v1.Order"`; the file's first message without one,
+/// as Confluent's serializers assume).
+type Checker<'a> = Box<dyn Fn(&serde_json::Value) -> Vec<Violation> + 'a>;
+
+fn checker<'a>(schema: &'a ParsedSchema, message: Option<&str>) -> Result<Checker<'a>, Note> {
+    let (Some(proto), Some(name)) = (schema.as_protobuf(), message) else {
+        return Ok(Box::new(move |event| validate(schema, event)));
+    };
+    match proto.message(name) {
+        Some(descriptor) => Ok(Box::new(move |event| {
+            protobuf::validate_message(&descriptor, event)
+        })),
+        None => {
+            let declared: Vec<String> = proto
+                .file()
+                .messages()
+                .map(|m| m.full_name().to_owned())
+                .collect();
+            Err(Note::error(
+                CliRule::SCHEMA_INVALID,
+                "",
+                format!(
+                    "`message = {name:?}` in schemagate.toml names no message of this file; it declares {}",
+                    if declared.is_empty() {
+                        "none".to_owned()
+                    } else {
+                        declared.join(", ")
+                    }
+                ),
+                Some("name one of the file's messages (its full name, or relative to the package)"),
+            ))
+        }
+    }
 }
 
 fn check_file(
     project: &Project,
     subject: &str,
     schema: &ParsedSchema,
+    check: &Checker<'_>,
     file: &Path,
     expect_valid: bool,
 ) -> Item {
@@ -114,7 +163,7 @@ fn check_file(
                 return Item::error(name, Some(shown), note);
             }
         };
-        for v in validate(schema, &event) {
+        for v in check(&event) {
             violations += 1;
             let place = locate(event_text, &v.path).map(|(l, c)| (l + offset, c));
             let note = Note::error(CliRule::EVENT_VIOLATION, v.path.clone(), v.message, None);

@@ -69,9 +69,10 @@ pub(super) fn render(outcome: &Outcome) -> String {
         let mut body = String::new();
         for n in &item.findings {
             let f = &n.finding;
-            let place = match (&n.file, n.line) {
-                (Some(file), Some(line)) => format!("{file}:{line}: "),
-                (Some(file), None) => format!("{file}: "),
+            let place = match (&n.file, n.line, n.column) {
+                (Some(file), Some(line), Some(column)) => format!("{file}:{line}:{column}: "),
+                (Some(file), Some(line), None) => format!("{file}:{line}: "),
+                (Some(file), None, _) => format!("{file}: "),
                 _ => String::new(),
             };
             let path = if f.path.is_empty() { "/" } else { &f.path };

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
 use anyhow::{Context, Result, anyhow};
-use schemagate_core::{Level, NamingStrategy, Policy, SchemaType, Subject};
+use schemagate_core::{Level, NamingStrategy, Policy, ProtobufPolicy, SchemaType, Subject};
 use serde::{Deserialize, Deserializer};
 
 use super::{FILE_NAME, Ignore};
@@ -25,6 +25,8 @@ pub(super) struct RawProject {
     pub(super) defaults: RawDefaults,
     #[serde(default)]
     pub(super) semver: RawSemver,
+    #[serde(default)]
+    pub(super) protobuf: RawProtobuf,
     #[serde(default)]
     pub(super) subjects: Vec<RawSubject>,
     #[serde(default)]
@@ -56,8 +58,28 @@ pub(super) struct RawRegistry {
 pub(super) struct RawDefaults {
     #[serde(default, deserialize_with = "parsed")]
     pub(super) level: Option<Level>,
-    #[serde(default, deserialize_with = "parsed")]
-    pub(super) policy: Option<Policy>,
+    /// A JSON Schema policy (`strict`, `lenient`) or a Protobuf one (`confluent`,
+    /// `wire-json`, `file`): each applies to the subjects of its own family.
+    #[serde(default, deserialize_with = "any_policy")]
+    pub(super) policy: Option<AnyPolicy>,
+}
+
+/// A policy as `[defaults]` may give it: of either family.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum AnyPolicy {
+    /// For JSON Schema subjects.
+    Json(Policy),
+    /// For Protobuf subjects.
+    Protobuf(ProtobufPolicy),
+}
+
+/// `[protobuf]`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawProtobuf {
+    /// Directories, relative to the project file, against which an `import` is
+    /// resolved (protoc's `-I`); the project's directory when absent.
+    pub(super) import_paths: Option<Vec<String>>,
 }
 
 /// `[semver]`.
@@ -84,8 +106,12 @@ pub(super) struct RawSubject {
     pub(super) schema_type: Option<SchemaType>,
     #[serde(default, deserialize_with = "parsed")]
     pub(super) level: Option<Level>,
-    #[serde(default, deserialize_with = "parsed")]
-    pub(super) policy: Option<Policy>,
+    /// Read once the schema type is known: `strict`/`lenient` for JSON Schema,
+    /// `confluent`/`wire-json`/`file` for Protobuf.
+    pub(super) policy: Option<String>,
+    /// Protobuf: the message sample events carry (full name, or relative to the
+    /// package); the file's first message when absent.
+    pub(super) message: Option<String>,
     #[serde(default)]
     pub(super) references: Vec<RawReference>,
     /// The data contract's metadata, in Confluent's JSON shape written as TOML; read by
@@ -133,6 +159,22 @@ where
 {
     Option::<String>::deserialize(d)?
         .map(|text| text.parse().map_err(serde::de::Error::custom))
+        .transpose()
+}
+
+/// A policy of either family; a value of neither is refused naming all five.
+fn any_policy<'de, D: Deserializer<'de>>(d: D) -> Result<Option<AnyPolicy>, D::Error> {
+    Option::<String>::deserialize(d)?
+        .map(|text| {
+            text.parse::<Policy>()
+                .map(AnyPolicy::Json)
+                .or_else(|_| text.parse::<ProtobufPolicy>().map(AnyPolicy::Protobuf))
+                .map_err(|_| {
+                    serde::de::Error::custom(format!(
+                        "invalid policy {text:?}: use strict or lenient (JSON Schema subjects), or confluent, wire-json or file (Protobuf subjects)"
+                    ))
+                })
+        })
         .transpose()
 }
 

@@ -15,7 +15,7 @@ mod validate;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, anyhow, bail};
-use schemagate_core::{Level, Policy, SchemaType, Subject};
+use schemagate_core::{CheckOptions, Level, Policy, ProtobufPolicy, SchemaType, Subject};
 use serde::Deserialize;
 
 use crate::contract::Contract;
@@ -94,13 +94,29 @@ pub struct Mapping {
     pub declared_level: Option<Level>,
     /// JSON Schema rule set.
     pub policy: Policy,
-    /// Schemas it imports.
+    /// Protobuf rule set.
+    pub protobuf_policy: ProtobufPolicy,
+    /// Protobuf: the message sample events carry, as the entry names it; the file's
+    /// first message when `None`.
+    pub message: Option<String>,
+    /// Schemas it imports: the entry's `references`, then (Protobuf) one for each
+    /// `import` of a file the project maps that no explicit reference names.
     pub references: Vec<RefSpec>,
     /// The data contract its entry declares (`metadata`, `ruleSet`); a sidecar file is
     /// read by the commands that send or compare contracts (`crate::contract::declared`).
     pub contract: Option<Contract>,
     /// Its entry, as messages name it ("[[subjects]] entry 2").
     pub entry: String,
+}
+
+impl Mapping {
+    /// The options its checks run with: its JSON Schema and Protobuf rule sets.
+    pub fn check_options(&self) -> CheckOptions {
+        CheckOptions {
+            policy: self.policy,
+            protobuf: self.protobuf_policy,
+        }
+    }
 }
 
 /// Sample events of one subject.
@@ -172,7 +188,8 @@ impl Project {
                 f.subject = resolve::in_context(context, &f.subject)?;
             }
         }
-        let mappings = resolve::mappings(&raw, &root, context.as_ref())?;
+        let import_paths = resolve::import_paths(&raw.protobuf, &root)?;
+        let mappings = resolve::mappings(&raw, &root, context.as_ref(), &import_paths)?;
         validate::mappings(&mappings, &root)?;
         let mut fixtures = Vec::new();
         for f in &raw.fixtures {

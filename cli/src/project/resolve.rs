@@ -5,11 +5,12 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, anyhow, bail};
+use schemagate_core::schema::protobuf;
 use schemagate_core::{
-    Context as SubjectContext, Level, NamingStrategy, Policy, SchemaType, Subject,
+    Context as SubjectContext, Level, NamingStrategy, Policy, ProtobufPolicy, SchemaType, Subject,
 };
 
-use super::load::{RawFixture, RawProject, RawSubject};
+use super::load::{AnyPolicy, RawFixture, RawProject, RawProtobuf, RawSubject};
 use super::{Fixture, Mapping, RefSpec, validate};
 use crate::contract::{self, is_sidecar};
 use crate::glob;
@@ -20,13 +21,23 @@ pub(super) fn mappings(
     raw: &RawProject,
     root: &Path,
     context: Option<&SubjectContext>,
+    import_paths: &[PathBuf],
 ) -> Result<Vec<Mapping>> {
-    let default_level = raw.defaults.level.unwrap_or(Level::Backward);
-    let default_policy = raw.defaults.policy.unwrap_or(Policy::Strict);
+    let defaults = Defaults {
+        level: raw.defaults.level.unwrap_or(Level::Backward),
+        policy: raw.defaults.policy,
+    };
     let mut mappings = Vec::new();
     for (i, s) in raw.subjects.iter().enumerate() {
         let at = format!("[[subjects]] entry {}", i + 1);
-        entry(s, &at, default_level, default_policy, root, &mut mappings)?;
+        entry(s, &at, &defaults, root, &mut mappings)?;
+    }
+    let explicit: Vec<usize> = mappings.iter().map(|m| m.references.len()).collect();
+    for i in 0..mappings.len() {
+        if mappings[i].schema_type == SchemaType::Protobuf {
+            let found = imports(&mappings, i, explicit[i], root, import_paths)?;
+            mappings[i].references.extend(found);
+        }
     }
     if let Some(context) = context {
         for m in &mut mappings {
@@ -48,17 +59,162 @@ pub(super) fn in_context(context: &SubjectContext, subject: &Subject) -> Result<
     Subject::parse(&qualified).map_err(|e| anyhow!("subject {qualified:?}: {e}"))
 }
 
+/// `[defaults]` as every entry reads it.
+struct Defaults {
+    level: Level,
+    policy: Option<AnyPolicy>,
+}
+
+/// The directories of `[protobuf] import_paths`, relative to the root; the root itself
+/// when the project names none.
+pub(super) fn import_paths(raw: &RawProtobuf, root: &Path) -> Result<Vec<PathBuf>> {
+    let Some(paths) = &raw.import_paths else {
+        return Ok(vec![PathBuf::new()]);
+    };
+    paths
+        .iter()
+        .map(|p| {
+            let dir = normal(&clean(p));
+            if !root.join(&dir).is_dir() {
+                bail!("[protobuf] import_paths: {p:?} is not a directory under the project");
+            }
+            Ok(dir)
+        })
+        .collect()
+}
+
+/// The references a Protobuf mapping's imports make: each import of a file the project
+/// maps becomes a reference to that subject (named by the import path, the version the
+/// latest at registration); built-in imports need none, and an import that the
+/// entry's explicit references (the first `explicit` of its references) name is
+/// theirs. Any other import is an error placed at its line.
+fn imports(
+    mappings: &[Mapping],
+    index: usize,
+    explicit: usize,
+    root: &Path,
+    import_paths: &[PathBuf],
+) -> Result<Vec<RefSpec>> {
+    let m = &mappings[index];
+    // A file not written yet (`pull` creates it) imports nothing so far.
+    let Ok(text) = std::fs::read_to_string(root.join(&m.file)) else {
+        return Ok(Vec::new());
+    };
+    let mut found = Vec::new();
+    for import in crate::proto::outline(&text).imports {
+        let named = m.references[..explicit]
+            .iter()
+            .any(|r| r.name == import.path);
+        if named || found.iter().any(|r: &RefSpec| r.name == import.path) {
+            continue;
+        }
+        let candidates: Vec<PathBuf> = import_paths
+            .iter()
+            .map(|dir| normal(&dir.join(&import.path)))
+            .collect();
+        let target = candidates
+            .iter()
+            .find_map(|c| mappings.iter().find(|x| normal(&x.file) == *c));
+        if let Some(target) = target {
+            found.push(RefSpec {
+                name: import.path.clone(),
+                file: Some(target.file.clone()),
+                subject: Some(target.subject.clone()),
+                version: None,
+            });
+            continue;
+        }
+        if protobuf::is_known(&import.path) || protobuf::is_builtin_path(&import.path) {
+            continue;
+        }
+        let place = format!("{}:{}:{}", m.file.display(), import.line, import.column);
+        let searched = import_paths
+            .iter()
+            .map(|d| {
+                if d.as_os_str().is_empty() {
+                    "the project's directory".to_owned()
+                } else {
+                    d.display().to_string()
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(", ");
+        let on_disk = candidates.iter().find(|c| root.join(c).is_file());
+        match on_disk {
+            Some(file) => bail!(
+                "{place}: import {:?} of {} is {}, which no [[subjects]] entry maps: map it as a subject (its import becomes a reference), or name it under this entry's `references`",
+                import.path,
+                m.subject,
+                file.display()
+            ),
+            None => bail!(
+                "{place}: import {:?} of {} is neither a subject of this project nor a built-in import (looked under {searched}): add its directory to [protobuf] import_paths and map the file as a subject, or name it under this entry's `references`",
+                import.path,
+                m.subject
+            ),
+        }
+    }
+    Ok(found)
+}
+
+/// A relative path without `.` components and with `a/..` folded, so that two
+/// spellings of a project file compare equal.
+fn normal(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir if out.file_name().is_some() => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+/// A subject's policy: its own, else the project default of its family, read for its
+/// schema type (Protobuf takes Protobuf's, the others JSON Schema's).
+fn policies(
+    s: &RawSubject,
+    at: &str,
+    subject: &Subject,
+    schema_type: SchemaType,
+    defaults: &Defaults,
+) -> Result<(Policy, ProtobufPolicy)> {
+    let (mut json, mut proto) = (Policy::Strict, ProtobufPolicy::Confluent);
+    match defaults.policy {
+        Some(AnyPolicy::Json(p)) => json = p,
+        Some(AnyPolicy::Protobuf(p)) => proto = p,
+        None => {}
+    }
+    if let Some(text) = &s.policy {
+        if schema_type == SchemaType::Protobuf {
+            proto = text.parse().map_err(|_| {
+                anyhow!(
+                    "{at}: subject {subject} is Protobuf, and policy {text:?} is not one of its policies: use confluent (the default), wire-json or file"
+                )
+            })?;
+        } else {
+            json = text.parse().map_err(|_| {
+                anyhow!(
+                    "{at}: subject {subject} is {schema_type}, and policy {text:?} is not one of its policies: use strict (the default) or lenient (confluent, wire-json and file are for Protobuf)"
+                )
+            })?;
+        }
+    }
+    Ok((json, proto))
+}
+
 /// The mappings of one `[[subjects]]` entry, appended to `out`.
 fn entry(
     s: &RawSubject,
     at: &str,
-    default_level: Level,
-    default_policy: Policy,
+    defaults: &Defaults,
     root: &Path,
     out: &mut Vec<Mapping>,
 ) -> Result<()> {
-    let level = s.level.unwrap_or(default_level);
-    let policy = s.policy.unwrap_or(default_policy);
+    let level = s.level.unwrap_or(defaults.level);
     let references = s
         .references
         .iter()
@@ -106,7 +262,7 @@ fn entry(
                 })
                 .ok_or_else(|| {
                     anyhow!(
-                        "{at}: cannot tell whether {} is Avro or JSON Schema; set `type = \"AVRO\"` or `\"JSON\"`",
+                        "{at}: cannot tell whether {} is Avro, JSON Schema or Protobuf; set `type = \"AVRO\"`, `\"JSON\"` or `\"PROTOBUF\"`",
                         file.display()
                     )
                 })?,
@@ -126,6 +282,13 @@ fn entry(
                 Subject::parse(&derived).map_err(|e| anyhow!("{at}: subject {derived:?}: {e}"))?
             }
         };
+        let (policy, protobuf_policy) = policies(s, at, &subject, schema_type, defaults)?;
+        if s.message.is_some() && schema_type != SchemaType::Protobuf {
+            bail!(
+                "{at}: `message` names the message of a Protobuf schema, and {} is {schema_type}",
+                file.display()
+            );
+        }
         out.push(Mapping {
             subject,
             file,
@@ -133,6 +296,8 @@ fn entry(
             level,
             declared_level: s.level,
             policy,
+            protobuf_policy,
+            message: s.message.clone(),
             references: references.clone(),
             contract: contract.clone(),
             entry: at.to_owned(),
@@ -167,13 +332,14 @@ pub fn stem(file: &Path) -> String {
         .to_owned()
 }
 
-/// Avro or JSON Schema, from the extension and, for `.json`, the content: Avro
+/// Avro, JSON Schema or Protobuf (`.proto`), from the extension and, for `.json`, the content: Avro
 /// schemas are records, enums, fixed types, unions or primitive names; anything with
 /// `$schema`, `properties` or a JSON Schema type is JSON Schema.
 pub fn infer_type(file: &Path, text: &str) -> Option<SchemaType> {
     let ext = file.extension()?.to_str()?.to_ascii_lowercase();
     match ext.as_str() {
         "avsc" | "avro" => return Some(SchemaType::Avro),
+        "proto" => return Some(SchemaType::Protobuf),
         "json" => {}
         _ => return None,
     }
@@ -200,13 +366,17 @@ fn type_from_extension(file: &Path) -> Option<SchemaType> {
     match file.extension()?.to_str()?.to_ascii_lowercase().as_str() {
         "avsc" | "avro" => Some(SchemaType::Avro),
         "json" => Some(SchemaType::Json),
+        "proto" => Some(SchemaType::Protobuf),
         _ => None,
     }
 }
 
 /// The record name the record strategies use: Avro's full name (`namespace.name`), a
-/// JSON Schema's `title`.
+/// JSON Schema's `title`, the full name of a Protobuf file's first message.
 fn record_name(text: &str, schema_type: SchemaType) -> Option<String> {
+    if schema_type == SchemaType::Protobuf {
+        return crate::proto::outline(text).record_name();
+    }
     let value: serde_json::Value = serde_json::from_str(text).ok()?;
     let obj = value.as_object()?;
     match schema_type {
@@ -245,10 +415,10 @@ fn derive_subject(
         }
     };
     subject.ok_or_else(|| {
-        let what = if schema_type == SchemaType::Avro {
-            "a top-level `name`"
-        } else {
-            "a `title`"
+        let what = match schema_type {
+            SchemaType::Avro => "a top-level `name`",
+            SchemaType::Protobuf => "a top-level `message`",
+            _ => "a `title`",
         };
         anyhow!(
             "{} has no record name for the {strategy:?} strategy: it needs {what}",
