@@ -96,7 +96,9 @@ fn protobuf_message(n: usize) -> String {
 /// FULL_TRANSITIVE check of a 200-field Protobuf message against 100 versions, each
 /// of which added one field (101..=200 fields).
 fn protobuf_full_transitive<M: Measurement + 'static>(c: &mut Criterion<M>) {
-    let history: Vec<ParsedSchema> = (101..=200).map(|n| protobuf(&protobuf_message(n))).collect();
+    let history: Vec<ParsedSchema> = (101..=200)
+        .map(|n| protobuf(&protobuf_message(n)))
+        .collect();
     let new = protobuf(&protobuf_message(200));
     assert!(check(Level::FullTransitive, &new, &history).compatible);
     c.bench_function("protobuf_full_transitive_200_fields_100_versions", |b| {

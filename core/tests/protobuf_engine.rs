@@ -5,9 +5,9 @@
 
 use std::collections::BTreeMap;
 
+use proptest::prelude::*;
 use prost::Message as _;
 use prost_reflect::{DynamicMessage, Kind, MessageDescriptor, Value};
-use proptest::prelude::*;
 use schemagate_core::compat::confluent;
 use schemagate_core::{
     CheckOptions, Finding, Level, ParsedSchema, ProtobufPolicy, Reference, Report, SchemaType,
@@ -179,8 +179,16 @@ fn a_breaking_finding_points_into_the_reader_with_line_column_and_hint() {
     assert_eq!(f.confluent_path.as_deref(), Some("#/Order/2"));
     let at = f.position.expect("parsed from text, so the place is known");
     assert_eq!((at.line, at.column), (6, 3));
-    assert!(f.message.contains("int32") && f.message.contains("string"), "{}", f.message);
-    assert!(f.message.find("int32") < f.message.find("string"), "old -> new: {}", f.message);
+    assert!(
+        f.message.contains("int32") && f.message.contains("string"),
+        "{}",
+        f.message
+    );
+    assert!(
+        f.message.find("int32") < f.message.find("string"),
+        "old -> new: {}",
+        f.message
+    );
     assert!(f.hint.as_deref().unwrap().contains("new number"));
     assert_eq!(
         confluent::verbose_message(f, Some("version 1")),
@@ -191,10 +199,10 @@ fn a_breaking_finding_points_into_the_reader_with_line_column_and_hint() {
 #[test]
 fn removed_things_point_at_what_still_contains_them_and_say_removed() {
     let old = proto(V1);
-    let new = proto(
-        &V1.replace("  int32 quantity = 2;\n", "")
-            .replace("message Item {\n  string sku = 1;\n}\n", "message Item {}\n"),
-    );
+    let new = proto(&V1.replace("  int32 quantity = 2;\n", "").replace(
+        "message Item {\n  string sku = 1;\n}\n",
+        "message Item {}\n",
+    ));
     let report = check(Level::Backward, &new, &[old]);
     assert!(report.compatible, "{report}");
     let f = find(&report, "FIELD_REMOVED", "#/Order/2");
@@ -225,8 +233,14 @@ fn all_seven_levels() {
     // v2 adds `int64 weight = 7`; v3 has `string weight = 7` instead: against v2 a
     // scalar kind change (breaking every way), against v1 just an added field.
     let v1 = proto(V1);
-    let v2 = proto(&V1.replace("  Item item = 3;\n", "  Item item = 3;\n  int64 weight = 7;\n"));
-    let v3 = proto(&V1.replace("  Item item = 3;\n", "  Item item = 3;\n  string weight = 7;\n"));
+    let v2 = proto(&V1.replace(
+        "  Item item = 3;\n",
+        "  Item item = 3;\n  int64 weight = 7;\n",
+    ));
+    let v3 = proto(&V1.replace(
+        "  Item item = 3;\n",
+        "  Item item = 3;\n  string weight = 7;\n",
+    ));
     let history = [v1.clone(), v2.clone()];
     let verdict = |level: Level, new: &ParsedSchema, history: &[ParsedSchema]| {
         check(level, new, history).compatible
@@ -256,9 +270,8 @@ fn all_seven_levels() {
     // A required field added: BACKWARD sees REQUIRED_FIELD_ADDED (old data lacks
     // it), FORWARD the mirror image, REQUIRED_FIELD_REMOVED; FULL both.
     let p1 = proto("syntax = \"proto2\";\nmessage M { optional string a = 1; }\n");
-    let p2 = proto(
-        "syntax = \"proto2\";\nmessage M { optional string a = 1; required int32 b = 2; }\n",
-    );
+    let p2 =
+        proto("syntax = \"proto2\";\nmessage M { optional string a = 1; required int32 b = 2; }\n");
     let back = check(Level::Backward, &p2, std::slice::from_ref(&p1));
     assert_eq!(rules_of(&back), vec!["REQUIRED_FIELD_ADDED"]);
     let fwd = check(Level::Forward, &p2, std::slice::from_ref(&p1));
@@ -275,7 +288,11 @@ fn message_types_recurse_through_references_and_skip_the_same_reference() {
     let old = proto_with(main, &[Reference::new("lib/money.proto", dep_v1)]);
     let same = proto_with(main, &[Reference::new("lib/money.proto", dep_v1)]);
     let new = proto_with(main, &[Reference::new("lib/money.proto", dep_v2)]);
-    assert!(check(Level::Backward, &same, std::slice::from_ref(&old)).findings.is_empty());
+    assert!(
+        check(Level::Backward, &same, std::slice::from_ref(&old))
+            .findings
+            .is_empty()
+    );
     let report = check(Level::Backward, &new, std::slice::from_ref(&old));
     assert_eq!(
         changes(&report),
@@ -305,9 +322,18 @@ fn recursive_types_terminate_and_maps_compare_key_and_value() {
         .breaking()
         .map(|f| (f.rule.as_str(), f.confluent_path.as_deref().unwrap()))
         .collect();
-    assert!(kinds.contains(&("FIELD_SCALAR_KIND_CHANGED", "#/Node/2")), "{kinds:?}");
+    assert!(
+        kinds.contains(&("FIELD_SCALAR_KIND_CHANGED", "#/Node/2")),
+        "{kinds:?}"
+    );
     // The map's entry message is no message of its own.
-    assert!(report.findings.iter().all(|f| !f.rule.starts_with("MESSAGE_")), "{report}");
+    assert!(
+        report
+            .findings
+            .iter()
+            .all(|f| !f.rule.starts_with("MESSAGE_")),
+        "{report}"
+    );
 }
 
 #[test]
@@ -327,7 +353,13 @@ fn text_and_descriptor_forms_of_one_schema_are_equal() {
     let n = proto("syntax = \"proto3\";\nmessage M { map<string, int32> m = 1; string s = 2; }\n");
     let report = check(Level::Full, &n, &[m2]);
     assert!(report.compatible);
-    assert!(report.findings.iter().all(|f| f.rule == "FIELD_ADDED" || f.rule == "FIELD_REMOVED"), "{report}");
+    assert!(
+        report
+            .findings
+            .iter()
+            .all(|f| f.rule == "FIELD_ADDED" || f.rule == "FIELD_REMOVED"),
+        "{report}"
+    );
 }
 
 #[test]
@@ -339,46 +371,115 @@ fn policies_add_buf_rules_that_judge_the_edit() {
         ..CheckOptions::default()
     };
     // Confluent: a rename is cosmetic.
-    let base = check_with(Level::Backward, &renamed, std::slice::from_ref(&old), &opts(ProtobufPolicy::Confluent));
+    let base = check_with(
+        Level::Backward,
+        &renamed,
+        std::slice::from_ref(&old),
+        &opts(ProtobufPolicy::Confluent),
+    );
     assert!(base.compatible);
-    assert_eq!(find(&base, "FIELD_NAME_CHANGED", "#/Order/1").severity, Severity::Cosmetic);
+    assert_eq!(
+        find(&base, "FIELD_NAME_CHANGED", "#/Order/1").severity,
+        Severity::Cosmetic
+    );
     // wire-json: the rename breaks JSON.
     for level in [Level::Backward, Level::Forward, Level::FullTransitive] {
-        let r = check_with(level, &renamed, std::slice::from_ref(&old), &opts(ProtobufPolicy::WireJson));
+        let r = check_with(
+            level,
+            &renamed,
+            std::slice::from_ref(&old),
+            &opts(ProtobufPolicy::WireJson),
+        );
         assert!(!r.compatible, "{level}");
         let rules = rules_of(&r);
-        assert_eq!(rules.iter().filter(|r| **r == "FIELD_SAME_NAME").count(), 1, "once per version: {rules:?}");
+        assert_eq!(
+            rules.iter().filter(|r| **r == "FIELD_SAME_NAME").count(),
+            1,
+            "once per version: {rules:?}"
+        );
         assert!(rules.contains(&"FIELD_SAME_JSON_NAME"));
-        let f = r.findings.iter().find(|f| f.rule == "FIELD_SAME_NAME").unwrap();
+        let f = r
+            .findings
+            .iter()
+            .find(|f| f.rule == "FIELD_SAME_NAME")
+            .unwrap();
         assert_eq!(f.path, "/messageType/0/field/0");
         assert_eq!(f.position.map(|p| (p.line, p.column)), Some((5, 3)));
         assert!(f.message.find("`id`") < f.message.find("`order_id`"));
         assert!(f.hint.is_some() && f.confluent_path.is_none());
     }
-    assert!(check_with(Level::None, &renamed, std::slice::from_ref(&old), &opts(ProtobufPolicy::File)).compatible);
+    assert!(
+        check_with(
+            Level::None,
+            &renamed,
+            std::slice::from_ref(&old),
+            &opts(ProtobufPolicy::File)
+        )
+        .compatible
+    );
     // Deleting a field: reserving number and name satisfies wire-json, not file.
-    let deleted = proto(&V1.replace("  int32 quantity = 2;\n", "  reserved 2;\n  reserved \"quantity\";\n"));
-    let wire = check_with(Level::Backward, &deleted, std::slice::from_ref(&old), &opts(ProtobufPolicy::WireJson));
+    let deleted = proto(&V1.replace(
+        "  int32 quantity = 2;\n",
+        "  reserved 2;\n  reserved \"quantity\";\n",
+    ));
+    let wire = check_with(
+        Level::Backward,
+        &deleted,
+        std::slice::from_ref(&old),
+        &opts(ProtobufPolicy::WireJson),
+    );
     assert!(wire.compatible, "{wire}");
-    let file = check_with(Level::Backward, &deleted, std::slice::from_ref(&old), &opts(ProtobufPolicy::File));
+    let file = check_with(
+        Level::Backward,
+        &deleted,
+        std::slice::from_ref(&old),
+        &opts(ProtobufPolicy::File),
+    );
     assert_eq!(rules_of(&file), vec!["FIELD_NO_DELETE"]);
     let bare = proto(&V1.replace("  int32 quantity = 2;\n", ""));
-    let wire = check_with(Level::Backward, &bare, std::slice::from_ref(&old), &opts(ProtobufPolicy::WireJson));
+    let wire = check_with(
+        Level::Backward,
+        &bare,
+        std::slice::from_ref(&old),
+        &opts(ProtobufPolicy::WireJson),
+    );
     assert_eq!(
         rules_of(&wire),
-        vec!["FIELD_NO_DELETE_UNLESS_NUMBER_RESERVED", "FIELD_NO_DELETE_UNLESS_NAME_RESERVED"]
+        vec![
+            "FIELD_NO_DELETE_UNLESS_NUMBER_RESERVED",
+            "FIELD_NO_DELETE_UNLESS_NAME_RESERVED"
+        ]
     );
     // Reusing a reserved number.
     let reused = proto(&V1.replace("  int32 quantity = 2;\n", "  string note = 2;\n"));
-    let wire = check_with(Level::Backward, &reused, std::slice::from_ref(&deleted), &opts(ProtobufPolicy::WireJson));
-    assert!(rules_of(&wire).contains(&"RESERVED_NUMBER_REUSED"), "{wire}");
+    let wire = check_with(
+        Level::Backward,
+        &reused,
+        std::slice::from_ref(&deleted),
+        &opts(ProtobufPolicy::WireJson),
+    );
+    assert!(
+        rules_of(&wire).contains(&"RESERVED_NUMBER_REUSED"),
+        "{wire}"
+    );
     // File options and package.
-    let moved = proto(&V1.replace("package shop;", "package shop.v2;\noption java_package = \"com.shop\";"));
-    let file = check_with(Level::Backward, &moved, std::slice::from_ref(&old), &opts(ProtobufPolicy::File));
+    let moved = proto(&V1.replace(
+        "package shop;",
+        "package shop.v2;\noption java_package = \"com.shop\";",
+    ));
+    let file = check_with(
+        Level::Backward,
+        &moved,
+        std::slice::from_ref(&old),
+        &opts(ProtobufPolicy::File),
+    );
     let rules = rules_of(&file);
     assert!(rules.contains(&"PACKAGE_CHANGED") && rules.contains(&"FILE_SAME_PACKAGE"));
     assert!(rules.contains(&"FILE_SAME_JAVA_PACKAGE"), "{rules:?}");
-    assert!(!rules.contains(&"MESSAGE_NO_DELETE"), "a package change is not a deletion: {rules:?}");
+    assert!(
+        !rules.contains(&"MESSAGE_NO_DELETE"),
+        "a package change is not a deletion: {rules:?}"
+    );
 }
 
 #[test]
@@ -389,24 +490,49 @@ fn confluent_does_not_compare_an_unwritten_label() {
     let repeated = proto("syntax = \"proto3\";\nmessage M { repeated int32 a = 1; }\n");
     let plain = proto("syntax = \"proto3\";\nmessage M { int32 a = 1; }\n");
     let optional = proto("syntax = \"proto3\";\nmessage M { optional int32 a = 1; }\n");
-    assert!(check(Level::Full, &plain, std::slice::from_ref(&repeated)).findings.is_empty());
+    assert!(
+        check(Level::Full, &plain, std::slice::from_ref(&repeated))
+            .findings
+            .is_empty()
+    );
     let report = check(Level::Backward, &repeated, std::slice::from_ref(&optional));
-    assert_eq!(changes(&report), vec!["FIELD_NUMERIC_LABEL_CHANGED #/M/1".to_owned()]);
+    assert_eq!(
+        changes(&report),
+        vec!["FIELD_NUMERIC_LABEL_CHANGED #/M/1".to_owned()]
+    );
 }
 
 #[test]
 fn every_confluent_type_is_in_the_catalogue_with_its_compatibility() {
     use schemagate_core::compat::catalog;
     let compatible = [
-        "MESSAGE_ADDED", "MESSAGE_MOVED", "ENUM_ADDED", "ENUM_REMOVED", "ENUM_CONST_ADDED",
-        "ENUM_CONST_CHANGED", "ENUM_CONST_REMOVED", "FIELD_ADDED", "FIELD_REMOVED",
-        "FIELD_NAME_CHANGED", "FIELD_STRING_OR_BYTES_LABEL_CHANGED", "ONEOF_ADDED",
-        "ONEOF_REMOVED", "ONEOF_FIELD_ADDED", "ONEOF_FIELD_MOVED_TO_TOP_LEVEL",
+        "MESSAGE_ADDED",
+        "MESSAGE_MOVED",
+        "ENUM_ADDED",
+        "ENUM_REMOVED",
+        "ENUM_CONST_ADDED",
+        "ENUM_CONST_CHANGED",
+        "ENUM_CONST_REMOVED",
+        "FIELD_ADDED",
+        "FIELD_REMOVED",
+        "FIELD_NAME_CHANGED",
+        "FIELD_STRING_OR_BYTES_LABEL_CHANGED",
+        "ONEOF_ADDED",
+        "ONEOF_REMOVED",
+        "ONEOF_FIELD_ADDED",
+        "ONEOF_FIELD_MOVED_TO_TOP_LEVEL",
     ];
     let incompatible = [
-        "PACKAGE_CHANGED", "MESSAGE_REMOVED", "FIELD_KIND_CHANGED", "FIELD_SCALAR_KIND_CHANGED",
-        "FIELD_NAMED_TYPE_CHANGED", "FIELD_NUMERIC_LABEL_CHANGED", "REQUIRED_FIELD_ADDED",
-        "REQUIRED_FIELD_REMOVED", "ONEOF_FIELD_REMOVED", "MULTIPLE_FIELDS_MOVED_TO_ONEOF",
+        "PACKAGE_CHANGED",
+        "MESSAGE_REMOVED",
+        "FIELD_KIND_CHANGED",
+        "FIELD_SCALAR_KIND_CHANGED",
+        "FIELD_NAMED_TYPE_CHANGED",
+        "FIELD_NUMERIC_LABEL_CHANGED",
+        "REQUIRED_FIELD_ADDED",
+        "REQUIRED_FIELD_REMOVED",
+        "ONEOF_FIELD_REMOVED",
+        "MULTIPLE_FIELDS_MOVED_TO_ONEOF",
         "FIELD_MOVED_TO_EXISTING_ONEOF",
     ];
     for id in compatible {
@@ -466,7 +592,9 @@ struct Schema {
 
 impl Schema {
     fn text(&self) -> String {
-        let mut out = String::from("syntax = \"proto3\";\n\nmessage Sub {\n  int32 a = 1;\n  string b = 2;\n}\n\nenum Color {\n");
+        let mut out = String::from(
+            "syntax = \"proto3\";\n\nmessage Sub {\n  int32 a = 1;\n  string b = 2;\n}\n\nenum Color {\n",
+        );
         for (n, name) in &self.colors {
             out.push_str(&format!("  {name} = {n};\n"));
         }
@@ -484,7 +612,11 @@ impl Schema {
             out.push_str(&line(n, f, false));
         }
         for group in 0..2u8 {
-            let members: Vec<_> = self.fields.iter().filter(|(_, f)| f.oneof == Some(group)).collect();
+            let members: Vec<_> = self
+                .fields
+                .iter()
+                .filter(|(_, f)| f.oneof == Some(group))
+                .collect();
             if members.is_empty() {
                 continue;
             }
@@ -500,14 +632,17 @@ impl Schema {
 }
 
 fn field_strategy(index: u32) -> impl Strategy<Value = Field> {
-    (0..TYPES.len(), 0u8..3, prop_oneof![3 => Just(None), 1 => (0u8..2).prop_map(Some)]).prop_map(
-        move |(ty, label, oneof)| Field {
+    (
+        0..TYPES.len(),
+        0u8..3,
+        prop_oneof![3 => Just(None), 1 => (0u8..2).prop_map(Some)],
+    )
+        .prop_map(move |(ty, label, oneof)| Field {
             name: format!("f{index}"),
             ty,
             label: if oneof.is_some() { 0 } else { label },
             oneof,
-        },
-    )
+        })
 }
 
 fn schema_strategy() -> impl Strategy<Value = Schema> {
@@ -552,7 +687,8 @@ fn edit_strategy() -> impl Strategy<Value = Edit> {
         (1u32..12).prop_map(Edit::Rename),
         (1u32..12, 0..TYPES.len()).prop_map(|(n, t)| Edit::Retype(n, t)),
         (1u32..12, 0u8..3).prop_map(|(n, l)| Edit::Relabel(n, l)),
-        (1u32..12, prop_oneof![Just(None), (0u8..2).prop_map(Some)]).prop_map(|(n, g)| Edit::Regroup(n, g)),
+        (1u32..12, prop_oneof![Just(None), (0u8..2).prop_map(Some)])
+            .prop_map(|(n, g)| Edit::Regroup(n, g)),
         (1i32..6).prop_map(Edit::AddColor),
         (1i32..6).prop_map(Edit::RemoveColor),
         (0i32..6).prop_map(Edit::RenameColor),
@@ -633,7 +769,10 @@ fn value_for(kind: &Kind, seed: u64) -> Value {
         Kind::Message(m) => {
             let mut sub = DynamicMessage::new(m.clone());
             for f in m.fields() {
-                sub.set_field(&f, value_for(&f.kind(), seed.wrapping_mul(31).wrapping_add(7)));
+                sub.set_field(
+                    &f,
+                    value_for(&f.kind(), seed.wrapping_mul(31).wrapping_add(7)),
+                );
             }
             Value::Message(sub)
         }
@@ -683,7 +822,7 @@ fn random_message(desc: &MessageDescriptor, seed: u64) -> DynamicMessage {
     for (i, field) in desc.fields().enumerate() {
         let s = seed.wrapping_add(i as u64 * 7919);
         // Leave some fields unset.
-        if s % 5 == 0 {
+        if s.is_multiple_of(5) {
             continue;
         }
         let v = value_for(&field.kind(), s);

@@ -315,7 +315,10 @@ mod tests {
             let rule = catalog::rule(name).expect("the Protobuf engine has every type");
             assert_eq!(rule.engine, catalog::Engine::Protobuf);
             let described = !protobuf_description(name, "#/M/1", "new", "old").is_empty();
-            assert!(described || rule.hint.is_none(), "{name} breaks but has no words");
+            assert!(
+                described || rule.hint.is_none(),
+                "{name} breaks but has no words"
+            );
         }
         let mut finding = Finding::breaking(
             "FIELD_SCALAR_KIND_CHANGED",
@@ -330,9 +333,13 @@ mod tests {
             "{errorType:\"FIELD_SCALAR_KIND_CHANGED\", description:\"The kind of a SCALAR field at path '#/Msg/3' in the new schema does not match its kind in the old schema\"}"
         );
         finding.direction = Some(Direction::Forward);
-        assert!(verbose_message(&finding, None).contains("in the old schema does not match its kind in the new schema"));
+        assert!(
+            verbose_message(&finding, None)
+                .contains("in the old schema does not match its kind in the new schema")
+        );
         // A policy finding has no Confluent counterpart: our own shape.
-        let policy = Finding::breaking("FIELD_SAME_NAME", "/messageType/0/field/0", "renamed", None);
+        let policy =
+            Finding::breaking("FIELD_SAME_NAME", "/messageType/0/field/0", "renamed", None);
         assert!(verbose_message(&policy, None).starts_with("{errorType:'FIELD_SAME_NAME'"));
     }
 

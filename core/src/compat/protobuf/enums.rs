@@ -29,7 +29,13 @@ impl Walk<'_> {
                         u.name(),
                         self.verb(Side::Original)
                     );
-                    self.emit(ctx, Rule::ENUM_CONST_REMOVED, &[n.as_str()], enum_place.clone(), message);
+                    self.emit(
+                        ctx,
+                        Rule::ENUM_CONST_REMOVED,
+                        &[n.as_str()],
+                        enum_place.clone(),
+                        message,
+                    );
                 }
                 (None, Some(value)) => {
                     let place = self.place(ctx, &u.parent_file(), value.path());

@@ -205,7 +205,13 @@ impl Walk<'_> {
                         self.old_of(&ot, &ut).name(),
                         self.new_of(&ot, &ut).name()
                     );
-                    self.emit(ctx, Rule::FIELD_SCALAR_KIND_CHANGED, &[], place.to_vec(), message);
+                    self.emit(
+                        ctx,
+                        Rule::FIELD_SCALAR_KIND_CHANGED,
+                        &[],
+                        place.to_vec(),
+                        message,
+                    );
                 } else if let (Some(ol), Some(ul)) = (ol, ul)
                     && ol != ul
                 {
@@ -226,9 +232,21 @@ impl Walk<'_> {
             (Type::Message(om), Type::Message(um)) => self.message_types(ctx, what, om, um, place),
             (Type::Map(ok, ov), Type::Map(uk, uv)) => {
                 let key = || format!("the key of {}", what());
-                self.labels_and_types(ctx, &key, (None, None), ((**ok).clone(), (**uk).clone()), place);
+                self.labels_and_types(
+                    ctx,
+                    &key,
+                    (None, None),
+                    ((**ok).clone(), (**uk).clone()),
+                    place,
+                );
                 let value = || format!("the value of {}", what());
-                self.labels_and_types(ctx, &value, (None, None), ((**ov).clone(), (**uv).clone()), place);
+                self.labels_and_types(
+                    ctx,
+                    &value,
+                    (None, None),
+                    ((**ov).clone(), (**uv).clone()),
+                    place,
+                );
             }
             _ => {
                 let message = format!(
@@ -260,7 +278,13 @@ impl Walk<'_> {
                 self.old_of(om, um).full_name(),
                 self.new_of(om, um).full_name()
             );
-            self.emit(ctx, Rule::FIELD_NAMED_TYPE_CHANGED, &[], place.to_vec(), message);
+            self.emit(
+                ctx,
+                Rule::FIELD_NAMED_TYPE_CHANGED,
+                &[],
+                place.to_vec(),
+                message,
+            );
             return;
         }
         if self.same_source(om, um) {
@@ -295,7 +319,13 @@ impl Walk<'_> {
                 what(),
                 ul.replace('.', "/")
             );
-            self.emit(ctx, Rule::FIELD_NAMED_TYPE_CHANGED, &[], place.to_vec(), message);
+            self.emit(
+                ctx,
+                Rule::FIELD_NAMED_TYPE_CHANGED,
+                &[],
+                place.to_vec(),
+                message,
+            );
         }
     }
 
@@ -308,7 +338,10 @@ impl Walk<'_> {
             return of.name() == uf.name();
         }
         of.name() == uf.name()
-            && match (self.original.reference(of.name()), self.update.reference(uf.name())) {
+            && match (
+                self.original.reference(of.name()),
+                self.update.reference(uf.name()),
+            ) {
                 (Some(a), Some(b)) => a == b,
                 _ => false,
             }

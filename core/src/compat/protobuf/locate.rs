@@ -82,9 +82,15 @@ mod tests {
     #[test]
     fn pointers_use_protobufs_json_names() {
         assert_eq!(pointer(&[4, 0, 2, 2]), "/messageType/0/field/2");
-        assert_eq!(pointer(&[4, 1, 3, 0, 8, 1]), "/messageType/1/nestedType/0/oneofDecl/1");
+        assert_eq!(
+            pointer(&[4, 1, 3, 0, 8, 1]),
+            "/messageType/1/nestedType/0/oneofDecl/1"
+        );
         assert_eq!(pointer(&[5, 2, 2, 0]), "/enumType/2/value/0");
-        assert_eq!(pointer(&[4, 0, 4, 1, 2, 3]), "/messageType/0/enumType/1/value/3");
+        assert_eq!(
+            pointer(&[4, 0, 4, 1, 2, 3]),
+            "/messageType/0/enumType/1/value/3"
+        );
         assert_eq!(pointer(&[2]), "/package");
         assert_eq!(pointer(&[]), "");
     }

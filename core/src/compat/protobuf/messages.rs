@@ -49,46 +49,51 @@ impl Walk<'_> {
     pub(super) fn types(&mut self, ctx: &mut Ctx, o: Children, u: Children, container: Vec<i32>) {
         let names: BTreeSet<&String> = o.messages.keys().chain(u.messages.keys()).collect();
         for name in names {
-            ctx.within(name, |ctx| match (o.messages.get(name), u.messages.get(name)) {
-                (Some((_, om)), None) => {
-                    let message = format!(
-                        "message `{}` was {}",
-                        om.full_name(),
-                        self.verb(Side::Original)
-                    );
-                    self.emit(ctx, Rule::MESSAGE_REMOVED, &[], container.clone(), message);
-                }
-                (None, Some((_, um))) => {
-                    let place = self.place(ctx, &um.parent_file(), um.path());
-                    let message = format!(
-                        "message `{}` was {}",
-                        um.full_name(),
-                        self.verb(Side::Update)
-                    );
-                    self.emit(ctx, Rule::MESSAGE_ADDED, &[], place, message);
-                }
-                (Some((oi, om)), Some((ui, um))) => {
-                    self.message(ctx, om, um);
-                    if oi != ui {
+            ctx.within(name, |ctx| {
+                match (o.messages.get(name), u.messages.get(name)) {
+                    (Some((_, om)), None) => {
+                        let message = format!(
+                            "message `{}` was {}",
+                            om.full_name(),
+                            self.verb(Side::Original)
+                        );
+                        self.emit(ctx, Rule::MESSAGE_REMOVED, &[], container.clone(), message);
+                    }
+                    (None, Some((_, um))) => {
                         let place = self.place(ctx, &um.parent_file(), um.path());
                         let message = format!(
-                            "message `{}` moved from position {} to {} among its siblings",
+                            "message `{}` was {}",
                             um.full_name(),
-                            self.old_of(oi, ui) + 1,
-                            self.new_of(oi, ui) + 1
+                            self.verb(Side::Update)
                         );
-                        self.emit(ctx, Rule::MESSAGE_MOVED, &[], place, message);
+                        self.emit(ctx, Rule::MESSAGE_ADDED, &[], place, message);
                     }
+                    (Some((oi, om)), Some((ui, um))) => {
+                        self.message(ctx, om, um);
+                        if oi != ui {
+                            let place = self.place(ctx, &um.parent_file(), um.path());
+                            let message = format!(
+                                "message `{}` moved from position {} to {} among its siblings",
+                                um.full_name(),
+                                self.old_of(oi, ui) + 1,
+                                self.new_of(oi, ui) + 1
+                            );
+                            self.emit(ctx, Rule::MESSAGE_MOVED, &[], place, message);
+                        }
+                    }
+                    (None, None) => {}
                 }
-                (None, None) => {}
             });
         }
         let names: BTreeSet<&String> = o.enums.keys().chain(u.enums.keys()).collect();
         for name in names {
             ctx.within(name, |ctx| match (o.enums.get(name), u.enums.get(name)) {
                 (Some(oe), None) => {
-                    let message =
-                        format!("enum `{}` was {}", oe.full_name(), self.verb(Side::Original));
+                    let message = format!(
+                        "enum `{}` was {}",
+                        oe.full_name(),
+                        self.verb(Side::Original)
+                    );
                     self.emit(ctx, Rule::ENUM_REMOVED, &[], container.clone(), message);
                 }
                 (None, Some(ue)) => {
@@ -187,7 +192,13 @@ impl Walk<'_> {
                         u.name(),
                         self.verb(Side::Original)
                     );
-                    self.emit(ctx, Rule::ONEOF_REMOVED, &[name.as_str()], message_place.clone(), message);
+                    self.emit(
+                        ctx,
+                        Rule::ONEOF_REMOVED,
+                        &[name.as_str()],
+                        message_place.clone(),
+                        message,
+                    );
                 }
                 (false, true) => {
                     let place = u
@@ -237,7 +248,13 @@ impl Walk<'_> {
                                 Rule::FIELD_REMOVED
                             };
                             let message = format!("{what} of `{}` was {verb}", u.name());
-                            self.emit(ctx, rule, &[number.as_str()], message_place.clone(), message);
+                            self.emit(
+                                ctx,
+                                rule,
+                                &[number.as_str()],
+                                message_place.clone(),
+                                message,
+                            );
                         }
                     }
                 }
@@ -249,7 +266,13 @@ impl Walk<'_> {
                         Some(oneof) => {
                             let message =
                                 format!("{what} was {verb} in oneof `{oneof}` of `{}`", u.name());
-                            self.emit(ctx, Rule::ONEOF_FIELD_ADDED, &[oneof, number.as_str()], place, message);
+                            self.emit(
+                                ctx,
+                                Rule::ONEOF_FIELD_ADDED,
+                                &[oneof, number.as_str()],
+                                place,
+                                message,
+                            );
                         }
                         None => {
                             let rule = if fields::is_required(field) {

@@ -88,12 +88,25 @@ impl Check<'_> {
             self.emit(Rule::FILE_SAME_SYNTAX, &place, message);
         }
         let default = FileOptions::default();
-        let oo = of.file_descriptor_proto().options.as_ref().unwrap_or(&default);
-        let no = nf.file_descriptor_proto().options.as_ref().unwrap_or(&default);
+        let oo = of
+            .file_descriptor_proto()
+            .options
+            .as_ref()
+            .unwrap_or(&default);
+        let no = nf
+            .file_descriptor_proto()
+            .options
+            .as_ref()
+            .unwrap_or(&default);
         for (rule, name, number, old, new) in file_options(oo, no) {
             if old != new {
                 let message = format!("option {name} changed from {old} to {new}");
-                self.emit_at(rule, format!("/options/{}", json_name(name)), &[8, number], message);
+                self.emit_at(
+                    rule,
+                    format!("/options/{}", json_name(name)),
+                    &[8, number],
+                    message,
+                );
             }
         }
     }
@@ -241,8 +254,10 @@ impl Check<'_> {
 
     fn enumeration(&mut self, o: &EnumDescriptor, n: &EnumDescriptor) {
         let here = main_place_enum(n);
-        let old_values: BTreeMap<i32, String> =
-            o.values().map(|v| (v.number(), v.name().to_owned())).collect();
+        let old_values: BTreeMap<i32, String> = o
+            .values()
+            .map(|v| (v.number(), v.name().to_owned()))
+            .collect();
         let new_values: BTreeMap<i32, (String, Vec<i32>)> = n
             .values()
             .map(|v| (v.number(), (v.name().to_owned(), v.path().to_vec())))
@@ -263,14 +278,26 @@ impl Check<'_> {
                     let what = format!("value `{name}` = {number} of enum `{}`", n.name());
                     if !n.reserved_ranges().any(|r| r.contains(number)) {
                         let message = format!("{what} was deleted and its number not reserved");
-                        self.emit(Rule::ENUM_VALUE_NO_DELETE_UNLESS_NUMBER_RESERVED, &here, message);
+                        self.emit(
+                            Rule::ENUM_VALUE_NO_DELETE_UNLESS_NUMBER_RESERVED,
+                            &here,
+                            message,
+                        );
                     }
                     if !n.reserved_names().any(|r| r == name.as_str()) {
                         let message = format!("{what} was deleted and its name not reserved");
-                        self.emit(Rule::ENUM_VALUE_NO_DELETE_UNLESS_NAME_RESERVED, &here, message);
+                        self.emit(
+                            Rule::ENUM_VALUE_NO_DELETE_UNLESS_NAME_RESERVED,
+                            &here,
+                            message,
+                        );
                     }
                     if self.file {
-                        self.emit(Rule::ENUM_VALUE_NO_DELETE, &here, format!("{what} was deleted"));
+                        self.emit(
+                            Rule::ENUM_VALUE_NO_DELETE,
+                            &here,
+                            format!("{what} was deleted"),
+                        );
                     }
                 }
             }
@@ -279,7 +306,9 @@ impl Check<'_> {
             if old_values.contains_key(number) {
                 continue;
             }
-            if o.reserved_ranges().any(|r| r.contains(number)) || o.reserved_names().any(|r| r == name.as_str()) {
+            if o.reserved_ranges().any(|r| r.contains(number))
+                || o.reserved_names().any(|r| r == name.as_str())
+            {
                 let place = if is_main { path.clone() } else { Vec::new() };
                 let message = format!(
                     "value `{name}` = {number} of enum `{}` uses a number or name the old version reserved",
@@ -389,22 +418,124 @@ fn file_options(o: &FileOptions, n: &FileOptions) -> Vec<OptionRow> {
     let s = |v: &str| format!("{v:?}");
     let b = |v: bool| v.to_string();
     vec![
-        (Rule::FILE_SAME_JAVA_PACKAGE, "java_package", 1, s(o.java_package()), s(n.java_package())),
-        (Rule::FILE_SAME_JAVA_OUTER_CLASSNAME, "java_outer_classname", 8, s(o.java_outer_classname()), s(n.java_outer_classname())),
-        (Rule::FILE_SAME_JAVA_MULTIPLE_FILES, "java_multiple_files", 10, b(o.java_multiple_files()), b(n.java_multiple_files())),
-        (Rule::FILE_SAME_JAVA_STRING_CHECK_UTF8, "java_string_check_utf8", 27, b(o.java_string_check_utf8()), b(n.java_string_check_utf8())),
-        (Rule::FILE_SAME_GO_PACKAGE, "go_package", 11, s(o.go_package()), s(n.go_package())),
-        (Rule::FILE_SAME_CSHARP_NAMESPACE, "csharp_namespace", 37, s(o.csharp_namespace()), s(n.csharp_namespace())),
-        (Rule::FILE_SAME_OBJC_CLASS_PREFIX, "objc_class_prefix", 36, s(o.objc_class_prefix()), s(n.objc_class_prefix())),
-        (Rule::FILE_SAME_PHP_CLASS_PREFIX, "php_class_prefix", 40, s(o.php_class_prefix()), s(n.php_class_prefix())),
-        (Rule::FILE_SAME_PHP_NAMESPACE, "php_namespace", 41, s(o.php_namespace()), s(n.php_namespace())),
-        (Rule::FILE_SAME_PHP_METADATA_NAMESPACE, "php_metadata_namespace", 44, s(o.php_metadata_namespace()), s(n.php_metadata_namespace())),
-        (Rule::FILE_SAME_RUBY_PACKAGE, "ruby_package", 45, s(o.ruby_package()), s(n.ruby_package())),
-        (Rule::FILE_SAME_SWIFT_PREFIX, "swift_prefix", 39, s(o.swift_prefix()), s(n.swift_prefix())),
-        (Rule::FILE_SAME_OPTIMIZE_FOR, "optimize_for", 9, format!("{:?}", o.optimize_for()), format!("{:?}", n.optimize_for())),
-        (Rule::FILE_SAME_CC_GENERIC_SERVICES, "cc_generic_services", 16, b(o.cc_generic_services()), b(n.cc_generic_services())),
-        (Rule::FILE_SAME_JAVA_GENERIC_SERVICES, "java_generic_services", 17, b(o.java_generic_services()), b(n.java_generic_services())),
-        (Rule::FILE_SAME_PY_GENERIC_SERVICES, "py_generic_services", 18, b(o.py_generic_services()), b(n.py_generic_services())),
-        (Rule::FILE_SAME_CC_ENABLE_ARENAS, "cc_enable_arenas", 31, b(o.cc_enable_arenas()), b(n.cc_enable_arenas())),
+        (
+            Rule::FILE_SAME_JAVA_PACKAGE,
+            "java_package",
+            1,
+            s(o.java_package()),
+            s(n.java_package()),
+        ),
+        (
+            Rule::FILE_SAME_JAVA_OUTER_CLASSNAME,
+            "java_outer_classname",
+            8,
+            s(o.java_outer_classname()),
+            s(n.java_outer_classname()),
+        ),
+        (
+            Rule::FILE_SAME_JAVA_MULTIPLE_FILES,
+            "java_multiple_files",
+            10,
+            b(o.java_multiple_files()),
+            b(n.java_multiple_files()),
+        ),
+        (
+            Rule::FILE_SAME_JAVA_STRING_CHECK_UTF8,
+            "java_string_check_utf8",
+            27,
+            b(o.java_string_check_utf8()),
+            b(n.java_string_check_utf8()),
+        ),
+        (
+            Rule::FILE_SAME_GO_PACKAGE,
+            "go_package",
+            11,
+            s(o.go_package()),
+            s(n.go_package()),
+        ),
+        (
+            Rule::FILE_SAME_CSHARP_NAMESPACE,
+            "csharp_namespace",
+            37,
+            s(o.csharp_namespace()),
+            s(n.csharp_namespace()),
+        ),
+        (
+            Rule::FILE_SAME_OBJC_CLASS_PREFIX,
+            "objc_class_prefix",
+            36,
+            s(o.objc_class_prefix()),
+            s(n.objc_class_prefix()),
+        ),
+        (
+            Rule::FILE_SAME_PHP_CLASS_PREFIX,
+            "php_class_prefix",
+            40,
+            s(o.php_class_prefix()),
+            s(n.php_class_prefix()),
+        ),
+        (
+            Rule::FILE_SAME_PHP_NAMESPACE,
+            "php_namespace",
+            41,
+            s(o.php_namespace()),
+            s(n.php_namespace()),
+        ),
+        (
+            Rule::FILE_SAME_PHP_METADATA_NAMESPACE,
+            "php_metadata_namespace",
+            44,
+            s(o.php_metadata_namespace()),
+            s(n.php_metadata_namespace()),
+        ),
+        (
+            Rule::FILE_SAME_RUBY_PACKAGE,
+            "ruby_package",
+            45,
+            s(o.ruby_package()),
+            s(n.ruby_package()),
+        ),
+        (
+            Rule::FILE_SAME_SWIFT_PREFIX,
+            "swift_prefix",
+            39,
+            s(o.swift_prefix()),
+            s(n.swift_prefix()),
+        ),
+        (
+            Rule::FILE_SAME_OPTIMIZE_FOR,
+            "optimize_for",
+            9,
+            format!("{:?}", o.optimize_for()),
+            format!("{:?}", n.optimize_for()),
+        ),
+        (
+            Rule::FILE_SAME_CC_GENERIC_SERVICES,
+            "cc_generic_services",
+            16,
+            b(o.cc_generic_services()),
+            b(n.cc_generic_services()),
+        ),
+        (
+            Rule::FILE_SAME_JAVA_GENERIC_SERVICES,
+            "java_generic_services",
+            17,
+            b(o.java_generic_services()),
+            b(n.java_generic_services()),
+        ),
+        (
+            Rule::FILE_SAME_PY_GENERIC_SERVICES,
+            "py_generic_services",
+            18,
+            b(o.py_generic_services()),
+            b(n.py_generic_services()),
+        ),
+        (
+            Rule::FILE_SAME_CC_ENABLE_ARENAS,
+            "cc_enable_arenas",
+            31,
+            b(o.cc_enable_arenas()),
+            b(n.cc_enable_arenas()),
+        ),
     ]
 }

@@ -147,7 +147,9 @@ impl Rule {
             REQUIRED_FIELD_ADDED => "a required field was added",
             REQUIRED_FIELD_REMOVED => "a required field was removed",
             ONEOF_FIELD_REMOVED => "a member of a surviving oneof was removed",
-            MULTIPLE_FIELDS_MOVED_TO_ONEOF => "several independent fields were moved into one oneof",
+            MULTIPLE_FIELDS_MOVED_TO_ONEOF => {
+                "several independent fields were moved into one oneof"
+            }
             FIELD_MOVED_TO_EXISTING_ONEOF => {
                 "a field was moved into a oneof holding fields it was independent of"
             }
@@ -157,7 +159,9 @@ impl Rule {
             FIELD_NO_DELETE_UNLESS_NUMBER_RESERVED => {
                 "a field was deleted without reserving its number"
             }
-            FIELD_NO_DELETE_UNLESS_NAME_RESERVED => "a field was deleted without reserving its name",
+            FIELD_NO_DELETE_UNLESS_NAME_RESERVED => {
+                "a field was deleted without reserving its name"
+            }
             ENUM_VALUE_NO_DELETE_UNLESS_NUMBER_RESERVED => {
                 "an enum value was deleted without reserving its number"
             }
@@ -191,15 +195,16 @@ impl Rule {
             MESSAGE_REMOVED | MESSAGE_NO_DELETE => {
                 "keep the message (mark it `option deprecated = true;`): records name it by its index in the schema they were written with"
             }
-            FIELD_KIND_CHANGED | FIELD_SCALAR_KIND_CHANGED | FIELD_NAMED_TYPE_CHANGED | FIELD_SAME_TYPE => {
+            FIELD_KIND_CHANGED
+            | FIELD_SCALAR_KIND_CHANGED
+            | FIELD_NAMED_TYPE_CHANGED
+            | FIELD_SAME_TYPE => {
                 "keep the field's type; add a new field with a new number for the new type and reserve nothing you still read"
             }
             FIELD_NUMERIC_LABEL_CHANGED | FIELD_SAME_LABEL => {
                 "keep the field's label; add a new repeated (or singular) field under a new number instead"
             }
-            REQUIRED_FIELD_ADDED => {
-                "make the new field `optional` (old data never has it)"
-            }
+            REQUIRED_FIELD_ADDED => "make the new field `optional` (old data never has it)",
             REQUIRED_FIELD_REMOVED => {
                 "keep the required field, or first make it optional in a version of its own"
             }
@@ -215,7 +220,8 @@ impl Rule {
             ENUM_VALUE_SAME_NAME => {
                 "keep the value's name (JSON encodes enum values by name); add an alias with `allow_alias` if you need the new one"
             }
-            FIELD_NO_DELETE_UNLESS_NUMBER_RESERVED | ENUM_VALUE_NO_DELETE_UNLESS_NUMBER_RESERVED => {
+            FIELD_NO_DELETE_UNLESS_NUMBER_RESERVED
+            | ENUM_VALUE_NO_DELETE_UNLESS_NUMBER_RESERVED => {
                 "add `reserved <number>;` for what you deleted, so that no later version reuses it"
             }
             FIELD_NO_DELETE_UNLESS_NAME_RESERVED | ENUM_VALUE_NO_DELETE_UNLESS_NAME_RESERVED => {
