@@ -164,7 +164,8 @@ impl Walk<'_> {
                     (
                         Rule::MULTIPLE_FIELDS_MOVED_TO_ONEOF,
                         format!(
-                            "{moved_in} fields that could be set together now share oneof `{}` of `{}`",
+                            "{moved_in} fields that could be set together {} oneof `{}` of `{}`",
+                            self.sharing(),
                             oneof.name(),
                             u.name()
                         ),
@@ -173,7 +174,8 @@ impl Walk<'_> {
                     (
                         Rule::FIELD_MOVED_TO_EXISTING_ONEOF,
                         format!(
-                            "oneof `{}` of `{}` now holds fields that could be set together before",
+                            "fields that could be set together (one of them from another oneof or outside any) {} oneof `{}` of `{}`",
+                            self.sharing(),
                             oneof.name(),
                             u.name()
                         ),
@@ -295,7 +297,7 @@ impl Walk<'_> {
                                 u.name()
                             ),
                             super::Direction::Forward => format!(
-                                "{} joined oneof `{oneof}` of `{}` as its only member from outside",
+                                "{} was moved into oneof `{oneof}` of `{}`",
                                 describe(ufield),
                                 u.name()
                             ),
@@ -322,6 +324,18 @@ impl Walk<'_> {
                 }
                 (None, None) => {}
             }
+        }
+    }
+}
+
+impl Walk<'_> {
+    /// How a oneof of the reader that merges independent fields reads as the user's
+    /// edit: under BACKWARD the new version made them share it; under FORWARD the old
+    /// version had them in it and the new one set them free.
+    fn sharing(&self) -> &'static str {
+        match self.direction {
+            super::Direction::Backward => "now share",
+            super::Direction::Forward => "were split out of the old version's",
         }
     }
 }
