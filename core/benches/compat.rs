@@ -60,6 +60,52 @@ fn avro_full_transitive<M: Measurement + 'static>(c: &mut Criterion<M>) {
     });
 }
 
+fn protobuf(text: &str) -> ParsedSchema {
+    ParsedSchema::parse(SchemaType::Protobuf, text, &[]).expect("valid benchmark schema")
+}
+
+/// A `.proto` file whose message `Order` has `n` fields of every shape (scalars of
+/// each group, an enum, a nested message, a map, repeated fields, oneof members).
+fn protobuf_message(n: usize) -> String {
+    let mut text = String::from(
+        "syntax = \"proto3\";\npackage com.shop;\n\nenum State {\n  NEW = 0;\n  PAID = 1;\n}\n\nmessage Line {\n  string sku = 1;\n  int32 quantity = 2;\n}\n\nmessage Order {\n",
+    );
+    let mut oneof = Vec::new();
+    for i in 1..=n {
+        let field = match i % 8 {
+            0 => format!("int64 f{i} = {i};"),
+            1 => format!("string f{i} = {i};"),
+            2 => format!("optional double f{i} = {i};"),
+            3 => format!("State f{i} = {i};"),
+            4 => format!("repeated Line f{i} = {i};"),
+            5 => format!("map<string, int32> f{i} = {i};"),
+            6 => format!("repeated sint64 f{i} = {i};"),
+            _ => {
+                oneof.push(format!("    bytes f{i} = {i};\n"));
+                continue;
+            }
+        };
+        text.push_str(&format!("  {field}\n"));
+    }
+    text.push_str("  oneof choice {\n");
+    text.extend(oneof);
+    text.push_str("  }\n}\n");
+    text
+}
+
+/// FULL_TRANSITIVE check of a 200-field Protobuf message against 100 versions, each
+/// of which added one field (101..=200 fields).
+fn protobuf_full_transitive<M: Measurement + 'static>(c: &mut Criterion<M>) {
+    let history: Vec<ParsedSchema> = (101..=200)
+        .map(|n| protobuf(&protobuf_message(n)))
+        .collect();
+    let new = protobuf(&protobuf_message(200));
+    assert!(check(Level::FullTransitive, &new, &history).compatible);
+    c.bench_function("protobuf_full_transitive_200_fields_100_versions", |b| {
+        b.iter(|| check(Level::FullTransitive, &new, &history))
+    });
+}
+
 /// CPU time of the benchmarking thread (Linux `/proc/thread-self/schedstat`), so that
 /// a number taken on a shared machine is not inflated by other processes' turns on
 /// the CPU. Where that file does not exist it measures wall time instead.
@@ -137,10 +183,15 @@ fn avro_parse_1mb(c: &mut Criterion) {
     c.bench_function("avro_parse_canonicalise_1mb", |b| b.iter(|| avro(&text)));
 }
 
-criterion_group!(benches, avro_full_transitive, avro_parse_1mb);
+criterion_group!(
+    benches,
+    avro_full_transitive,
+    avro_parse_1mb,
+    protobuf_full_transitive
+);
 criterion_group! {
     name = cpu;
     config = Criterion::default().with_measurement(ThreadCpuTime);
-    targets = avro_full_transitive
+    targets = avro_full_transitive, protobuf_full_transitive
 }
 criterion_main!(benches, cpu);

@@ -73,6 +73,7 @@ fn engine_name(engine: Engine) -> &'static str {
     match engine {
         Engine::Avro => "avro",
         Engine::Json => "json (JSON Schema)",
+        Engine::Protobuf => "protobuf",
         Engine::Any => "any (raised before either engine runs)",
         Engine::Cli => "cli (schemagate's own: files, the registry, events, semver)",
     }

@@ -1,8 +1,8 @@
-//! The rule catalogue of both engines, for people: every rule id a finding can carry,
+//! The rule catalogue of the engines, for people: every rule id a finding can carry,
 //! with its engine, severity, message, fix and what it means. The rules themselves are
-//! declared once, in `avro/rules.rs` and `json/rules.rs`; this module only reads them
-//! (and declares the one rule that belongs to neither engine), so `schemagate explain`
-//! and the findings can never disagree.
+//! declared once, in `avro/rules.rs`, `json/rules.rs` and `protobuf/rules.rs`; this
+//! module only reads them (and declares the one rule that belongs to no engine), so
+//! `schemagate explain` and the findings can never disagree.
 
 use std::fmt;
 
@@ -11,6 +11,7 @@ use serde::Serialize;
 use super::avro::rules::Rule as AvroRule;
 use super::json::rules::Kind as JsonKind;
 use super::level::Policy;
+use super::protobuf::rules::Rule as ProtobufRule;
 use super::report::{Finding, Severity};
 use crate::schema::SchemaType;
 
@@ -22,6 +23,8 @@ pub enum Engine {
     Avro,
     /// The JSON Schema walk.
     Json,
+    /// The Protobuf diff (Confluent's rules, and the opt-in buf-style policies).
+    Protobuf,
     /// Neither: reported before either engine runs (the two schemas' types differ).
     Any,
     /// Neither: the `schemagate` CLI's own findings about files, the registry, events
@@ -35,6 +38,7 @@ impl Engine {
         match self {
             Engine::Avro => "avro",
             Engine::Json => "json",
+            Engine::Protobuf => "protobuf",
             Engine::Any => "any",
             Engine::Cli => "cli",
         }
@@ -54,7 +58,8 @@ pub struct Rule {
     pub id: &'static str,
     /// The engine that reports it.
     pub engine: Engine,
-    /// Its severity under the STRICT policy, Confluent's default (Avro has no policy).
+    /// Its severity under the STRICT policy, Confluent's default (Avro has no policy;
+    /// a Protobuf rule's is the same under every policy that reports it).
     pub severity: Severity,
     /// Its severity under the LENIENT policy; differs from `severity` only for the JSON
     /// Schema changes that the lenient rule set accepts.
@@ -84,12 +89,14 @@ pub(crate) fn schema_type_changed(old: SchemaType, new: SchemaType) -> Finding {
     )
 }
 
-/// Every rule: Avro's in declaration order, then JSON Schema's, then the one that
-/// belongs to neither engine.
+/// Every rule: Avro's in declaration order, then JSON Schema's, then Protobuf's, then
+/// the one that belongs to no engine.
 pub fn rules() -> Vec<Rule> {
     let avro = AvroRule::ALL.iter().map(|&r| avro_rule(r));
     let json = JsonKind::ALL.iter().map(|&k| json_rule(k));
+    let protobuf = ProtobufRule::ALL.iter().map(|&r| protobuf_rule(r));
     avro.chain(json)
+        .chain(protobuf)
         .chain(std::iter::once(any_rule()))
         .collect()
 }
@@ -106,10 +113,28 @@ pub fn rule(id: &str) -> Option<Rule> {
     {
         return Some(avro_rule(r));
     }
+    if let Some(&r) = ProtobufRule::ALL
+        .iter()
+        .find(|r| r.as_str().eq_ignore_ascii_case(id))
+    {
+        return Some(protobuf_rule(r));
+    }
     JsonKind::ALL
         .iter()
         .find(|k| k.as_str().eq_ignore_ascii_case(id))
         .map(|&k| json_rule(k))
+}
+
+fn protobuf_rule(r: ProtobufRule) -> Rule {
+    Rule {
+        id: r.as_str(),
+        engine: Engine::Protobuf,
+        severity: r.severity(),
+        lenient_severity: r.severity(),
+        message: r.message(),
+        hint: r.hint(),
+        meaning: r.meaning(),
+    }
 }
 
 fn avro_rule(r: AvroRule) -> Rule {

@@ -1,10 +1,10 @@
 //! The names Confluent's registry gives the incompatibilities our rules find, so that a
 //! registry answer can say `errorType:'TYPE_MISMATCH'` as Confluent's does: Avro's six
-//! `SchemaIncompatibilityType`s and the JSON Schema `Difference.Type`s. A rule without a
-//! Confluent counterpart (a check Schemagate makes and Confluent does not, or one that
-//! could not finish) has none, and is named by its own id.
+//! `SchemaIncompatibilityType`s, the JSON Schema `Difference.Type`s and the Protobuf
+//! ones. A rule without a Confluent counterpart (a check Schemagate makes and Confluent
+//! does not, or one that could not finish) has none, and is named by its own id.
 
-use super::report::Finding;
+use super::report::{Direction, Finding};
 
 /// Avro's `SchemaCompatibility.SchemaIncompatibilityType` (Java), every one of which
 /// the Avro engine emits under the same name.
@@ -153,10 +153,93 @@ const JSON: &[&str] = &[
     "NOT_TYPE_NARROWED",
 ];
 
-/// Confluent's name for the incompatibility `rule` (a rule id of either engine), or
+/// Confluent's Protobuf `Difference.Type` (protobuf-provider), every one of which the
+/// Protobuf engine reports under the same name.
+const PROTOBUF: &[&str] = &[
+    "PACKAGE_CHANGED",
+    "MESSAGE_ADDED",
+    "MESSAGE_REMOVED",
+    "MESSAGE_MOVED",
+    "ENUM_ADDED",
+    "ENUM_REMOVED",
+    "ENUM_CONST_ADDED",
+    "ENUM_CONST_CHANGED",
+    "ENUM_CONST_REMOVED",
+    "FIELD_ADDED",
+    "FIELD_REMOVED",
+    "FIELD_NAME_CHANGED",
+    "FIELD_KIND_CHANGED",
+    "FIELD_SCALAR_KIND_CHANGED",
+    "FIELD_NAMED_TYPE_CHANGED",
+    "FIELD_NUMERIC_LABEL_CHANGED",
+    "FIELD_STRING_OR_BYTES_LABEL_CHANGED",
+    "REQUIRED_FIELD_ADDED",
+    "REQUIRED_FIELD_REMOVED",
+    "ONEOF_ADDED",
+    "ONEOF_REMOVED",
+    "ONEOF_FIELD_ADDED",
+    "ONEOF_FIELD_REMOVED",
+    "ONEOF_FIELD_MOVED_TO_TOP_LEVEL",
+    "MULTIPLE_FIELDS_MOVED_TO_ONEOF",
+    "FIELD_MOVED_TO_EXISTING_ONEOF",
+];
+
+/// Confluent's name for the incompatibility `rule` (a rule id of any engine), or
 /// `None` when Confluent has no such type.
 pub fn error_type(rule: &str) -> Option<&'static str> {
-    AVRO.iter().chain(JSON).copied().find(|name| *name == rule)
+    AVRO.iter()
+        .chain(JSON)
+        .chain(PROTOBUF)
+        .copied()
+        .find(|name| *name == rule)
+}
+
+/// Confluent's description of a Protobuf difference of type `rule` at `path`, with
+/// the two schemas named by their role: `reader` and `writer` are "new" and "old"
+/// (a backward check) or the reverse (a forward one), as Confluent's validator fills
+/// them in. Empty for the types Confluent gives no words (the compatible ones).
+fn protobuf_description(rule: &str, path: &str, reader: &str, writer: &str) -> String {
+    // These sentences are Confluent's output, kept word for word (a doubled space
+    // included) because clients and people compare registry answers.
+    match rule {
+        "PACKAGE_CHANGED" => format!(
+            "The package at '{path}' in the {reader} schema does not match the package in the {writer} schema"
+        ),
+        "MESSAGE_REMOVED" => format!(
+            "The {reader} schema is missing a MESSAGE type at path '{path}' in the {writer} schema"
+        ),
+        "FIELD_KIND_CHANGED" => format!(
+            "The type of a field at path '{path}' in the {reader} schema does not match the {writer} schema"
+        ),
+        "FIELD_SCALAR_KIND_CHANGED" => format!(
+            "The kind of a SCALAR field at path '{path}' in the {reader} schema does not match its kind in the {writer} schema"
+        ),
+        "FIELD_NAMED_TYPE_CHANGED" => format!(
+            "The type of a MESSAGE field at path '{path}' in the {reader} schema does not match its type in the {writer} schema"
+        ),
+        "FIELD_NUMERIC_LABEL_CHANGED" => format!(
+            "The label for a NUMERIC field at path '{path}' in the {reader} schema does not match its label in the {writer} schema"
+        ),
+        "REQUIRED_FIELD_ADDED" => format!(
+            "A required field  at path '{path}' in the {reader} schema is missing in the {writer} schema"
+        ),
+        "REQUIRED_FIELD_REMOVED" => format!(
+            "The {reader} schema is missing a required field at path: '{path}' in the {writer} schema"
+        ),
+        "ONEOF_FIELD_REMOVED" => format!(
+            "The {reader} schema is missing a oneof field at path '{path}' in the {writer} schema"
+        ),
+        "ONEOF_FIELD_MOVED_TO_TOP_LEVEL" => format!(
+            "The oneof field at path '{path}' in the {reader} schema was moved out of its oneof to a top-level field in the {writer} schema"
+        ),
+        "MULTIPLE_FIELDS_MOVED_TO_ONEOF" => format!(
+            "Multiple fields in the oneof at path '{path}' in the {reader} schema are outside a oneof in the {writer} schema"
+        ),
+        "FIELD_MOVED_TO_EXISTING_ONEOF" => format!(
+            "A field in the oneof at path '{path}' in the {reader} schema is outside an existing oneof in the {writer} schema"
+        ),
+        _ => String::new(),
+    }
 }
 
 /// `finding` as one entry of Confluent's verbose compatibility messages,
@@ -164,7 +247,22 @@ pub fn error_type(rule: &str) -> Option<&'static str> {
 /// Confluent's name when the rule has one, else the rule's own id; the description is
 /// ours (what changed, where, and for which version, in `version`'s words); the
 /// additional information is the fix. Quotes are left as they are, as Confluent does.
+///
+/// A finding of Confluent's Protobuf checker (one that carries Confluent's
+/// `#/Msg/3` path) is rendered exactly as Confluent renders it,
+/// `{errorType:"FIELD_SCALAR_KIND_CHANGED", description:"The kind of a SCALAR field at
+/// path '#/Msg/3' in the new schema does not match its kind in the old schema"}`.
 pub fn verbose_message(finding: &Finding, version: Option<&str>) -> String {
+    if let (Some(path), Some(name)) = (&finding.confluent_path, error_type(&finding.rule))
+        && PROTOBUF.contains(&name)
+    {
+        let (reader, writer) = match finding.direction {
+            Some(Direction::Forward) => ("old", "new"),
+            _ => ("new", "old"),
+        };
+        let description = protobuf_description(name, path, reader, writer);
+        return format!("{{errorType:\"{name}\", description:\"{description}\"}}");
+    }
     let error_type = error_type(&finding.rule).unwrap_or(&finding.rule);
     let mut description = finding.render(version);
     // `render` starts with the rule id, which `errorType` already gives.
@@ -208,6 +306,41 @@ mod tests {
         let named = json.iter().filter(|r| error_type(r.id).is_some()).count();
         assert!(named * 10 >= json.len() * 8, "{named} of {}", json.len());
         assert_eq!(error_type("CONDITIONAL_ADDED"), None);
+    }
+
+    #[test]
+    fn protobuf_types_are_rules_of_ours_and_render_as_confluent_does() {
+        for name in PROTOBUF {
+            assert_eq!(error_type(name), Some(*name));
+            let rule = catalog::rule(name).expect("the Protobuf engine has every type");
+            assert_eq!(rule.engine, catalog::Engine::Protobuf);
+            let described = !protobuf_description(name, "#/M/1", "new", "old").is_empty();
+            assert!(
+                described || rule.hint.is_none(),
+                "{name} breaks but has no words"
+            );
+        }
+        let mut finding = Finding::breaking(
+            "FIELD_SCALAR_KIND_CHANGED",
+            "/messageType/0/field/0",
+            "field `a` = 3 changed type from int32 to string",
+            Some("keep the type".into()),
+        );
+        finding.confluent_path = Some("#/Msg/3".into());
+        finding.direction = Some(Direction::Backward);
+        assert_eq!(
+            verbose_message(&finding, Some("version 1")),
+            "{errorType:\"FIELD_SCALAR_KIND_CHANGED\", description:\"The kind of a SCALAR field at path '#/Msg/3' in the new schema does not match its kind in the old schema\"}"
+        );
+        finding.direction = Some(Direction::Forward);
+        assert!(
+            verbose_message(&finding, None)
+                .contains("in the old schema does not match its kind in the new schema")
+        );
+        // A policy finding has no Confluent counterpart: our own shape.
+        let policy =
+            Finding::breaking("FIELD_SAME_NAME", "/messageType/0/field/0", "renamed", None);
+        assert!(verbose_message(&policy, None).starts_with("{errorType:'FIELD_SAME_NAME'"));
     }
 
     #[test]

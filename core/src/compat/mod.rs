@@ -32,6 +32,7 @@ pub mod catalog;
 pub mod confluent;
 pub mod json;
 mod level;
+pub mod protobuf;
 mod report;
 
 pub use level::{CheckOptions, InvalidLevel, Level, Policy, ProtobufPolicy};
@@ -76,6 +77,15 @@ pub fn check_with(
                 Direction::Forward,
             ));
         }
+        // The Protobuf policies judge the edit old -> new once per version, not once
+        // per direction; they point into the new schema, as a backward finding does.
+        if let (Some(o), Some(n)) = (old.as_protobuf(), new.as_protobuf()) {
+            findings.extend(tagged(
+                protobuf::policy_findings(o, n, options.protobuf),
+                index,
+                Direction::Backward,
+            ));
+        }
     }
     Report::new(new.schema_type(), level, findings)
 }
@@ -94,6 +104,7 @@ pub(crate) fn compare(
     match (reader.model(), writer.model()) {
         (Model::Avro(r), Model::Avro(w)) => avro::compare(r, w, direction),
         (Model::Json(r), Model::Json(w)) => json::compare(r, w, options.policy, direction),
+        (Model::Protobuf(r), Model::Protobuf(w)) => protobuf::compare(r, w, direction),
         _ => {
             let (old, new) = match direction {
                 Direction::Backward => (writer, reader),
