@@ -350,7 +350,7 @@ struct Members {
 
 impl Members {
     fn of(message: &MessageDescriptor) -> Self {
-        let mut by_tag = HashMap::new();
+        let mut by_tag = HashMap::with_capacity(message.fields().len());
         let mut oneof_of = HashMap::new();
         let mut oneofs: BTreeMap<String, Vec<u32>> = BTreeMap::new();
         // A proto3 `optional` field sits in a synthetic oneof that the text never

@@ -19,11 +19,12 @@ mod messages;
 mod policy;
 pub(crate) mod rules;
 
+use std::cell::OnceCell;
 use std::collections::HashMap;
 
 use prost_reflect::FileDescriptor;
 
-use crate::compat::report::{Direction, Finding};
+use crate::compat::report::{Direction, Finding, Position};
 use crate::schema::protobuf::{MAIN_FILE, ProtobufSchema};
 
 use rules::Rule;
@@ -42,6 +43,7 @@ pub(crate) fn compare(
         update: reader,
         direction,
         seen: HashMap::new(),
+        places: OnceCell::new(),
     };
     walk.run()
 }
@@ -56,6 +58,9 @@ pub(super) struct Walk<'a> {
     /// field that uses them; the verdict cannot differ, and repeating the inner
     /// findings would only repeat lines, so they are reported once.
     pub(super) seen: HashMap<(String, String), bool>,
+    /// The reader's source positions by path, built at the first finding: a schema
+    /// with many changes would otherwise scan every location once per finding.
+    pub(super) places: OnceCell<HashMap<&'a [i32], Position>>,
 }
 
 /// Confluent's `Context`: where the walk is and what it found.
@@ -95,6 +100,19 @@ impl Ctx {
         let out = f(self);
         self.path.pop();
         out
+    }
+}
+
+impl<'a> Walk<'a> {
+    /// What [`locate::position`] answers for the reader, from an index.
+    fn position(&self, place: &[i32]) -> Option<Position> {
+        if place.is_empty() {
+            return None;
+        }
+        let index = self.places.get_or_init(|| locate::index(self.update));
+        let found = index.get(place).copied();
+        debug_assert_eq!(found, locate::position(self.update, place));
+        found
     }
 }
 
@@ -180,7 +198,7 @@ impl Walk<'_> {
     ) {
         let mut finding = rule.finding(locate::pointer(&place), message);
         finding.confluent_path = Some(ctx.confluent_path(extra));
-        finding.position = locate::position(self.update, &place);
+        finding.position = self.position(&place);
         ctx.findings.push(finding);
     }
 }
