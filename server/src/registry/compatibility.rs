@@ -1,24 +1,7 @@
 //! Compatibility checks: a candidate against the versions a level names.
 
 use super::*;
-use schemagate_core::compat::{Direction, confluent};
-
-/// A Protobuf finding as Confluent's Protobuf provider words a difference in a verbose
-/// answer: `{errorType:"FIELD_SCALAR_KIND_CHANGED", description:"…"}`, double-quoted,
-/// the description naming Confluent's path (`#/Order/3`) and which schema reads which
-/// (the reader is the new schema under BACKWARD, the old one under FORWARD). The
-/// sentence itself is ours.
-fn protobuf_message(finding: &schemagate_core::Finding, path: &str) -> String {
-    let (reader, writer) = match finding.direction {
-        Some(Direction::Forward) => ("old", "new"),
-        _ => ("new", "old"),
-    };
-    format!(
-        "{{errorType:\"{}\", description:\"{} (path '{path}' in the {reader} schema, against the {writer} schema)\"}}",
-        finding.rule,
-        finding.message.trim_end_matches('.'),
-    )
-}
+use schemagate_core::compat::confluent;
 
 impl Registry {
     /// `cand` checked under `level` against `against`, the messages in Confluent 8's
@@ -48,12 +31,13 @@ impl Registry {
                 continue;
             }
             let name = format!("version {}", entry.version);
-            messages.extend(found.iter().map(|f| match &f.confluent_path {
-                // Protobuf's differences, in the shape Confluent's Protobuf provider
-                // gives them.
-                Some(path) => protobuf_message(f, path),
-                None => confluent::verbose_message(f, Some(&name)),
-            }));
+            // Protobuf's differences come in the shape and words of Confluent's
+            // Protobuf provider, the others in Confluent 8's verbose shape.
+            messages.extend(
+                found
+                    .iter()
+                    .map(|f| confluent::verbose_message(f, Some(&name))),
+            );
             messages.push(format!("{{oldSchemaVersion: {}}}", entry.version));
             messages.push(format!(
                 "{{oldSchema: '{}'}}",
@@ -145,37 +129,5 @@ impl Registry {
             view.messages = None;
         }
         Ok(view)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use schemagate_core::compat::Severity;
-
-    fn finding(direction: Direction) -> schemagate_core::Finding {
-        let mut f = schemagate_core::Finding::new(
-            "FIELD_SCALAR_KIND_CHANGED",
-            Severity::Breaking,
-            "/Order/quantity",
-            "field quantity (4) changed from int32 to string.",
-            Some("keep the type".to_owned()),
-        );
-        f.direction = Some(direction);
-        f.confluent_path = Some("#/Order/4".to_owned());
-        f
-    }
-
-    #[test]
-    fn protobuf_differences_take_the_protobuf_providers_shape() {
-        assert_eq!(
-            protobuf_message(&finding(Direction::Backward), "#/Order/4"),
-            "{errorType:\"FIELD_SCALAR_KIND_CHANGED\", description:\"field quantity (4) changed from int32 to string (path '#/Order/4' in the new schema, against the old schema)\"}"
-        );
-        // Under FORWARD the old schema reads: the roles swap, as Confluent formats them.
-        assert!(
-            protobuf_message(&finding(Direction::Forward), "#/Order/4")
-                .ends_with("in the old schema, against the new schema)\"}")
-        );
     }
 }

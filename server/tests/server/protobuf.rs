@@ -61,10 +61,15 @@ const TAGGED: &str = r#"syntax = "proto3";
 package shop;
 
 import "confluent/meta.proto";
+import "google/protobuf/descriptor.proto";
+
+extend google.protobuf.FieldOptions {
+  string label = 50001;
+}
 
 message Tagged {
   option (confluent.message_meta) = { doc: "a tagged message" };
-  string id = 1 [(confluent.field_meta) = { doc: "the id" }];
+  string id = 1 [(confluent.field_meta) = { doc: "the id" }, (label) = "key"];
 }
 "#;
 
@@ -276,6 +281,11 @@ on_each_store! {
                 ignore_extensions: true,
                 ..PrintOptions::default()
             });
+        assert_ne!(
+            without,
+            parsed(TAGGED, false).registered(),
+            "the extension options are left out"
+        );
         for path in [
             format!("/schemas/ids/{tagged}/schema?format=ignore_extensions"),
             "/subjects/tagged/versions/1/schema?format=IGNORE_EXTENSIONS".to_owned(),
@@ -531,28 +541,23 @@ async fn compatibility_and_verbose_messages() {
     // Registration under BACKWARD refuses it (409) and takes the compatible one.
     register(&s, "orders", &changed, customer_ref())
         .await
-        .assert_error(409, 409);
+        .assert_error(409, 40901);
     register_ok(&s, "orders", &added, customer_ref()).await;
     // A change of schema type is refused as in Confluent.
     let avro = s.register("orders", &common::order_v1()).await;
-    avro.assert_error(409, 409);
+    avro.assert_error(409, 40901);
 }
 
-/// Ignored until core's Protobuf compatibility engine (`core/src/compat/protobuf/`,
-/// written in parallel on another branch) is merged: before it, core compares two
-/// Protobuf schemas as a change of schema type, so every check fails. Run with
-/// `--ignored` once it is in; then drop the `ignore`.
+/// Compatibility checks and Confluent's verbose messages, on both stores.
 mod compatibility {
     use super::*;
 
     #[tokio::test]
-    #[ignore = "needs core's Protobuf compatibility engine (wt-compat)"]
     async fn sled() {
         common::run_on(common::Backend::Sled, compatibility_and_verbose_messages()).await
     }
 
     #[tokio::test]
-    #[ignore = "needs core's Protobuf compatibility engine (wt-compat)"]
     async fn postgres() {
         common::run_on(
             common::Backend::Postgres,
