@@ -2,8 +2,6 @@
 //! into a JSON pointer over the `FileDescriptorProto` in protobuf's JSON field names
 //! (`[4, 0, 2, 1]` -> `/messageType/0/field/1`), and its line and column.
 
-use std::collections::HashMap;
-
 use crate::compat::report::Position;
 use crate::schema::protobuf::ProtobufSchema;
 
@@ -75,34 +73,6 @@ pub(crate) fn position(schema: &ProtobufSchema, path: &[i32]) -> Option<Position
     schema
         .position(path)
         .map(|(line, column)| Position { line, column })
-}
-
-/// Every located element of `schema`'s main file by path, with the place
-/// [`position`] gives it (the first location of a path, as `ProtobufSchema::position`
-/// takes).
-pub(crate) fn index(schema: &ProtobufSchema) -> HashMap<&[i32], Position> {
-    let mut out = HashMap::new();
-    let Some(info) = schema
-        .file()
-        .file_descriptor_proto()
-        .source_code_info
-        .as_ref()
-    else {
-        return out;
-    };
-    for location in &info.location {
-        let (Some(&line), Some(&column)) = (location.span.first(), location.span.get(1)) else {
-            continue;
-        };
-        let (Ok(line), Ok(column)) = (usize::try_from(line), usize::try_from(column)) else {
-            continue;
-        };
-        out.entry(location.path.as_slice()).or_insert(Position {
-            line: line + 1,
-            column: column + 1,
-        });
-    }
-    out
 }
 
 #[cfg(test)]

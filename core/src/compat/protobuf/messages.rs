@@ -288,6 +288,16 @@ impl Walk<'_> {
                     }
                 }
                 (Some(ofield), Some(ufield)) => {
+                    // A field declared the same way in the same oneof (or none) has
+                    // nothing to report unless its type is a message, whose own fields
+                    // may differ: skipped before anything is computed, since long
+                    // histories compare mostly unchanged fields.
+                    if of == uf
+                        && !matches!(ufield.kind(), prost_reflect::Kind::Message(_))
+                        && ofield.field_descriptor_proto() == ufield.field_descriptor_proto()
+                    {
+                        continue;
+                    }
                     let place = self.place(ctx, &u.parent_file(), ufield.path());
                     if let (Some(oneof), None) = (of, uf) {
                         let message = match self.direction {

@@ -19,7 +19,6 @@ mod messages;
 mod policy;
 pub(crate) mod rules;
 
-use std::cell::OnceCell;
 use std::collections::HashMap;
 
 use prost_reflect::FileDescriptor;
@@ -43,7 +42,6 @@ pub(crate) fn compare(
         update: reader,
         direction,
         seen: HashMap::new(),
-        places: OnceCell::new(),
     };
     walk.run()
 }
@@ -58,9 +56,6 @@ pub(super) struct Walk<'a> {
     /// field that uses them; the verdict cannot differ, and repeating the inner
     /// findings would only repeat lines, so they are reported once.
     pub(super) seen: HashMap<(String, String), bool>,
-    /// The reader's source positions by path, built at the first finding: a schema
-    /// with many changes would otherwise scan every location once per finding.
-    pub(super) places: OnceCell<HashMap<&'a [i32], Position>>,
 }
 
 /// Confluent's `Context`: where the walk is and what it found.
@@ -103,16 +98,10 @@ impl Ctx {
     }
 }
 
-impl<'a> Walk<'a> {
-    /// What [`locate::position`] answers for the reader, from an index.
+impl Walk<'_> {
+    /// Where `place` is in the reader's text.
     fn position(&self, place: &[i32]) -> Option<Position> {
-        if place.is_empty() {
-            return None;
-        }
-        let index = self.places.get_or_init(|| locate::index(self.update));
-        let found = index.get(place).copied();
-        debug_assert_eq!(found, locate::position(self.update, place));
-        found
+        locate::position(self.update, place)
     }
 }
 

@@ -15,7 +15,8 @@ mod source;
 #[cfg(test)]
 mod tests;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, OnceLock};
 
 use base64::Engine as _;
 use prost_reflect::{DescriptorPool, FileDescriptor};
@@ -46,6 +47,10 @@ pub struct ProtobufSchema {
     references: BTreeMap<String, Fingerprint>,
     /// Whether the main file was given as text (so its spans are the author's lines).
     from_text: bool,
+    /// The main file's source positions by path, built at the first question: a
+    /// check that places many findings, or one schema checked against many versions,
+    /// would otherwise scan every location once per finding. Shared by clones.
+    positions: Arc<OnceLock<HashMap<Vec<i32>, (usize, usize)>>>,
 }
 
 impl ProtobufSchema {
@@ -74,15 +79,29 @@ impl ProtobufSchema {
     /// 1-based line and column of the element at `path` (a `SourceCodeInfo` path:
     /// `[4, 0, 2, 1]` is the second field of the first message), when known.
     pub fn position(&self, path: &[i32]) -> Option<(usize, usize)> {
-        let info = self
-            .file
-            .file_descriptor_proto()
-            .source_code_info
-            .as_ref()?;
-        let location = info.location.iter().find(|l| l.path == path)?;
-        let line = usize::try_from(*location.span.first()?).ok()?;
-        let column = usize::try_from(*location.span.get(1)?).ok()?;
-        Some((line + 1, column + 1))
+        self.positions
+            .get_or_init(|| {
+                let mut index = HashMap::new();
+                let info = self.file.file_descriptor_proto().source_code_info.as_ref();
+                for location in info.map(|i| i.location.as_slice()).unwrap_or_default() {
+                    let (Some(&line), Some(&column)) =
+                        (location.span.first(), location.span.get(1))
+                    else {
+                        continue;
+                    };
+                    let (Ok(line), Ok(column)) = (usize::try_from(line), usize::try_from(column))
+                    else {
+                        continue;
+                    };
+                    // The first location of a path is the element itself.
+                    index
+                        .entry(location.path.clone())
+                        .or_insert((line + 1, column + 1));
+                }
+                index
+            })
+            .get(path)
+            .copied()
     }
 
     /// The main file's descriptor without source info, as `format=serialized` answers
@@ -162,6 +181,7 @@ pub(crate) fn parse(
         file,
         references: fingerprints,
         from_text,
+        positions: Arc::default(),
     };
     Ok((schema, texts))
 }
