@@ -34,6 +34,9 @@ use super::{Fingerprint, SchemaType, Texts};
 /// `ProtobufSchema.DEFAULT_NAME`, the name of `format=serialized`'s descriptor).
 pub const MAIN_FILE: &str = "default";
 
+/// 1-based line and column of each located element, by `SourceCodeInfo` path.
+type Positions = HashMap<Vec<i32>, (usize, usize)>;
+
 /// A compiled Protobuf schema: the main file and everything it imports.
 #[derive(Clone, Debug)]
 pub struct ProtobufSchema {
@@ -50,7 +53,7 @@ pub struct ProtobufSchema {
     /// The main file's source positions by path, built at the first question: a
     /// check that places many findings, or one schema checked against many versions,
     /// would otherwise scan every location once per finding. Shared by clones.
-    positions: Arc<OnceLock<HashMap<Vec<i32>, (usize, usize)>>>,
+    positions: Arc<OnceLock<Positions>>,
 }
 
 impl ProtobufSchema {
