@@ -1,5 +1,5 @@
 //! Schemagate's pure core: schema parsing, canonical forms, fingerprints and the
-//! compatibility engine for Avro and JSON Schema, and the data contracts (metadata,
+//! compatibility engines for Avro, JSON Schema and Protobuf, and the data contracts (metadata,
 //! rules) Confluent keeps beside a schema. No async, no network, no disk, so
 //! the server and the CLI reach the same verdict for the same pair of schemas.
 

@@ -112,9 +112,6 @@ pub enum SchemaError {
     /// `schemaType` is not one Confluent defines.
     #[error("unknown schema type {0:?}: use AVRO, JSON or PROTOBUF (exact upper case)")]
     UnknownType(String),
-    /// A type the API names but Schemagate does not implement.
-    #[error("{0} schemas are not supported by Schemagate; use AVRO or JSON")]
-    Unsupported(SchemaType),
 }
 
 impl SchemaError {

@@ -13,7 +13,7 @@ pub enum SchemaType {
     Avro,
     /// JSON Schema (drafts 4 to 2020-12).
     Json,
-    /// Protocol Buffers: named by the API, not supported by Schemagate.
+    /// Protocol Buffers (proto2 and proto3).
     Protobuf,
 }
 

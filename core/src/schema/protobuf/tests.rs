@@ -1,6 +1,7 @@
 //! Parsing: text and descriptor inputs, imports, errors with places, limits.
 
 use super::*;
+use crate::Limits;
 use crate::schema::ParsedSchema;
 
 const ORDER: &str = r#"
@@ -144,4 +145,32 @@ fn events_are_read_in_the_json_mapping() {
     assert!(crate::validate(&schema, &ok).is_empty());
     let bad = serde_json::json!({"id": 5, "nope": true});
     assert!(!crate::validate(&schema, &bad).is_empty());
+}
+
+#[test]
+fn a_long_chain_of_imports_is_bounded_by_the_reference_limit_without_overflowing() {
+    // Each file imports the next; protox follows imports recursively, so the chain's
+    // length must not be able to exhaust the stack within the reference limit.
+    let n = Limits::DEFAULT.max_references;
+    let refs: Vec<Reference> = (0..n)
+        .map(|i| {
+            let import = if i + 1 < n {
+                format!("import \"f{}.proto\";\n", i + 1)
+            } else {
+                String::new()
+            };
+            Reference::new(
+                format!("f{i}.proto"),
+                format!("syntax = \"proto3\";\n{import}message M{i} {{ int32 a = 1; }}\n"),
+            )
+        })
+        .collect();
+    let text = "syntax = \"proto3\";\nimport \"f0.proto\";\nmessage Top { M0 m = 1; }\n";
+    let schema = std::thread::Builder::new()
+        .stack_size(2 * 1024 * 1024)
+        .spawn(move || parse(text, &refs).map(|s| s.canonical().to_owned()))
+        .unwrap()
+        .join()
+        .expect("no stack overflow");
+    schema.unwrap();
 }
