@@ -191,14 +191,13 @@ impl Walk<'_> {
             let mut from_oneofs: Vec<usize> = Vec::new();
             let mut moved_in = 0;
             for field in oneof.fields() {
-                match om.get(field.number()) {
-                    Some(Member { oneof: Some(i), .. }) => {
-                        if !from_oneofs.contains(i) {
-                            from_oneofs.push(*i);
-                        }
-                    }
-                    Some(_) => moved_in += 1,
-                    None => {}
+                let Some(member) = om.get(field.number()) else {
+                    continue;
+                };
+                match member.oneof {
+                    Some(i) if from_oneofs.contains(&i) => {}
+                    Some(i) => from_oneofs.push(i),
+                    None => moved_in += 1,
                 }
             }
             if from_oneofs.len() + moved_in > 1 {
