@@ -145,16 +145,16 @@ fn group(kind: &Kind) -> Group {
 }
 
 /// The name of a message type without its file's package (Confluent's local name).
-fn local_name(message: &MessageDescriptor) -> String {
+/// Borrowed: compared for every message-typed field, reported rarely.
+fn local_name(message: &MessageDescriptor) -> &str {
     let package = message.package_name();
     let full = message.full_name();
     if package.is_empty() {
-        return full.to_owned();
+        return full;
     }
     full.strip_prefix(package)
         .and_then(|rest| rest.strip_prefix('.'))
         .unwrap_or(full)
-        .to_owned()
 }
 
 impl Walk<'_> {

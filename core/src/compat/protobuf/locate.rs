@@ -2,6 +2,8 @@
 //! into a JSON pointer over the `FileDescriptorProto` in protobuf's JSON field names
 //! (`[4, 0, 2, 1]` -> `/messageType/0/field/1`), and its line and column.
 
+use std::fmt::Write as _;
+
 use crate::compat::report::Position;
 use crate::schema::protobuf::ProtobufSchema;
 
@@ -41,14 +43,21 @@ fn step(node: Node, number: i32) -> (Option<&'static str>, Node) {
 /// The JSON pointer of a `SourceCodeInfo` path: pairs of (field number, index) become
 /// `/jsonName/index`; a number we do not name is written as the number itself.
 pub(crate) fn pointer(path: &[i32]) -> String {
-    let mut out = String::new();
+    // Written into one buffer: every finding has a pointer, and thousands of findings
+    // per check made the intermediate strings show up.
+    let mut out = String::with_capacity(path.len() * 8);
     let mut node = Node::File;
     let mut parts = path.iter();
     while let Some(&number) = parts.next() {
         let (name, next) = step(node, number);
         match name {
-            Some(name) => out.push_str(&format!("/{name}")),
-            None => out.push_str(&format!("/{number}")),
+            Some(name) => {
+                out.push('/');
+                out.push_str(name);
+            }
+            None => {
+                let _ = write!(out, "/{number}");
+            }
         }
         // Repeated members are followed by their index; singular ones (package,
         // syntax, options) are not.
@@ -57,7 +66,7 @@ pub(crate) fn pointer(path: &[i32]) -> String {
             continue;
         }
         if let Some(&index) = parts.next() {
-            out.push_str(&format!("/{index}"));
+            let _ = write!(out, "/{index}");
         }
         node = next;
     }

@@ -3,9 +3,11 @@
 //! included (`MessageSchemaDiff`, as reworked in June 2026 so that renaming, deleting
 //! or merging oneofs cannot hide a field's change).
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::cmp::Ordering;
 
-use prost_reflect::{EnumDescriptor, FieldDescriptor, FileDescriptor, MessageDescriptor};
+use prost_reflect::{
+    EnumDescriptor, FieldDescriptor, FileDescriptor, MessageDescriptor, OneofDescriptor,
+};
 
 use super::rules::Rule;
 use super::{Ctx, Side, Walk};
@@ -13,11 +15,14 @@ use super::{Ctx, Side, Walk};
 /// The message and enum types declared at one level (a file or a message). Map entry
 /// messages are left out: Confluent parses `.proto` text, where `map<K, V>` declares
 /// no message, so the same schema sent as a descriptor must not grow one.
+///
+/// Both lists are sorted by name, so that two levels pair up in one merge, in the
+/// order Confluent's sorted maps give, without building maps per comparison.
 pub(super) struct Children {
-    /// Messages by name, with their index among the level's messages.
-    messages: BTreeMap<String, (usize, MessageDescriptor)>,
-    /// Enums by name.
-    enums: BTreeMap<String, EnumDescriptor>,
+    /// Messages with their index among the level's messages.
+    messages: Vec<(usize, MessageDescriptor)>,
+    /// Enums.
+    enums: Vec<EnumDescriptor>,
 }
 
 impl Children {
@@ -33,61 +38,94 @@ impl Children {
         messages: impl Iterator<Item = MessageDescriptor>,
         enums: impl Iterator<Item = EnumDescriptor>,
     ) -> Self {
-        let messages = messages
-            .filter(|m| !m.is_map_entry())
-            .enumerate()
-            .map(|(i, m)| (m.name().to_owned(), (i, m)))
-            .collect();
-        let enums = enums.map(|e| (e.name().to_owned(), e)).collect();
+        let mut messages: Vec<(usize, MessageDescriptor)> =
+            messages.filter(|m| !m.is_map_entry()).enumerate().collect();
+        messages.sort_by(|a, b| a.1.name().cmp(b.1.name()));
+        let mut enums: Vec<EnumDescriptor> = enums.collect();
+        enums.sort_by(|a, b| a.name().cmp(b.name()));
         Children { messages, enums }
     }
+}
+
+/// Pairs the elements of two slices sorted by `cmp`, in that order: each key once,
+/// with the element of each side that has it (a sorted merge in place of a set union
+/// and two map lookups per key).
+pub(super) fn merged<'a, T>(
+    o: &'a [T],
+    u: &'a [T],
+    cmp: impl Fn(&T, &T) -> Ordering + 'a,
+) -> impl Iterator<Item = (Option<&'a T>, Option<&'a T>)> + 'a {
+    let (mut i, mut j) = (0, 0);
+    std::iter::from_fn(move || {
+        let pair = match (o.get(i), u.get(j)) {
+            (None, None) => return None,
+            (Some(a), None) => (Some(a), None),
+            (None, Some(b)) => (None, Some(b)),
+            (Some(a), Some(b)) => match cmp(a, b) {
+                Ordering::Less => (Some(a), None),
+                Ordering::Greater => (None, Some(b)),
+                Ordering::Equal => (Some(a), Some(b)),
+            },
+        };
+        i += usize::from(pair.0.is_some());
+        j += usize::from(pair.1.is_some());
+        Some(pair)
+    })
 }
 
 impl Walk<'_> {
     /// Compares the types of one level; `container` is the reader's place of the
     /// level (the file, or the message that declares them).
     pub(super) fn types(&mut self, ctx: &mut Ctx, o: Children, u: Children, container: Vec<i32>) {
-        let names: BTreeSet<&String> = o.messages.keys().chain(u.messages.keys()).collect();
-        for name in names {
-            ctx.within(name, |ctx| {
-                match (o.messages.get(name), u.messages.get(name)) {
-                    (Some((_, om)), None) => {
-                        let message = format!(
-                            "message `{}` was {}",
-                            om.full_name(),
-                            self.verb(Side::Original)
-                        );
-                        self.emit(ctx, Rule::MESSAGE_REMOVED, &[], container.clone(), message);
-                    }
-                    (None, Some((_, um))) => {
+        let by_name = |a: &(usize, MessageDescriptor), b: &(usize, MessageDescriptor)| {
+            a.1.name().cmp(b.1.name())
+        };
+        for pair in merged(&o.messages, &u.messages, by_name) {
+            let name = match pair {
+                (Some((_, m)), _) | (None, Some((_, m))) => m.name(),
+                (None, None) => continue,
+            };
+            ctx.within(name, |ctx| match pair {
+                (Some((_, om)), None) => {
+                    let message = format!(
+                        "message `{}` was {}",
+                        om.full_name(),
+                        self.verb(Side::Original)
+                    );
+                    self.emit(ctx, Rule::MESSAGE_REMOVED, &[], container.clone(), message);
+                }
+                (None, Some((_, um))) => {
+                    let place = self.place(ctx, &um.parent_file(), um.path());
+                    let message = format!(
+                        "message `{}` was {}",
+                        um.full_name(),
+                        self.verb(Side::Update)
+                    );
+                    self.emit(ctx, Rule::MESSAGE_ADDED, &[], place, message);
+                }
+                (Some((oi, om)), Some((ui, um))) => {
+                    self.message(ctx, om, um);
+                    if oi != ui {
                         let place = self.place(ctx, &um.parent_file(), um.path());
                         let message = format!(
-                            "message `{}` was {}",
+                            "message `{}` moved from position {} to {} among its siblings",
                             um.full_name(),
-                            self.verb(Side::Update)
+                            self.old_of(oi, ui) + 1,
+                            self.new_of(oi, ui) + 1
                         );
-                        self.emit(ctx, Rule::MESSAGE_ADDED, &[], place, message);
+                        self.emit(ctx, Rule::MESSAGE_MOVED, &[], place, message);
                     }
-                    (Some((oi, om)), Some((ui, um))) => {
-                        self.message(ctx, om, um);
-                        if oi != ui {
-                            let place = self.place(ctx, &um.parent_file(), um.path());
-                            let message = format!(
-                                "message `{}` moved from position {} to {} among its siblings",
-                                um.full_name(),
-                                self.old_of(oi, ui) + 1,
-                                self.new_of(oi, ui) + 1
-                            );
-                            self.emit(ctx, Rule::MESSAGE_MOVED, &[], place, message);
-                        }
-                    }
-                    (None, None) => {}
                 }
+                (None, None) => {}
             });
         }
-        let names: BTreeSet<&String> = o.enums.keys().chain(u.enums.keys()).collect();
-        for name in names {
-            ctx.within(name, |ctx| match (o.enums.get(name), u.enums.get(name)) {
+        let by_name = |a: &EnumDescriptor, b: &EnumDescriptor| a.name().cmp(b.name());
+        for pair in merged(&o.enums, &u.enums, by_name) {
+            let name = match pair {
+                (Some(e), _) | (None, Some(e)) => e.name(),
+                (None, None) => continue,
+            };
+            ctx.within(name, |ctx| match pair {
                 (Some(oe), None) => {
                     let message = format!(
                         "enum `{}` was {}",
@@ -135,30 +173,34 @@ impl Walk<'_> {
         let message_place = self.place(ctx, &u.parent_file(), u.path());
 
         // A oneof gone by name with none of its members left anywhere was deleted as a
-        // whole: compatible, and its members are not reported one by one.
-        let deleted: BTreeSet<&str> = om
-            .oneofs
-            .iter()
-            .filter(|(name, _)| !um.oneofs.contains_key(*name))
-            .filter(|(_, tags)| tags.iter().all(|t| !um.by_tag.contains_key(t)))
-            .map(|(name, _)| name.as_str())
-            .collect();
+        // whole: compatible, and its members are not reported one by one. By index
+        // into the original's oneofs.
+        let mut deleted: Vec<bool> = om.oneofs.iter().map(|x| !um.has_oneof(x.name())).collect();
+        for member in &om.fields {
+            if let Some(i) = member.oneof
+                && um.get(member.tag).is_some()
+            {
+                deleted[i] = false;
+            }
+        }
 
         // Fields that were independent (top-level, or from different oneofs) and now
-        // share a oneof: data that set several of them keeps only one.
-        for oneof in u.oneofs().filter(|o| !o.is_synthetic()) {
-            let mut origins = BTreeSet::new();
+        // share a oneof: data that set several of them keeps only one. The origins are
+        // the distinct oneofs of the original plus each field that was in none.
+        for oneof in &um.oneofs {
+            let mut from_oneofs: Vec<usize> = Vec::new();
             let mut moved_in = 0;
             for field in oneof.fields() {
-                let tag = field.number();
-                if let Some(name) = om.oneof_of.get(&tag) {
-                    origins.insert(format!("oneof:{name}"));
-                } else if om.by_tag.contains_key(&tag) {
-                    origins.insert(format!("field:{tag}"));
-                    moved_in += 1;
+                let Some(member) = om.get(field.number()) else {
+                    continue;
+                };
+                match member.oneof {
+                    Some(i) if from_oneofs.contains(&i) => {}
+                    Some(i) => from_oneofs.push(i),
+                    None => moved_in += 1,
                 }
             }
-            if origins.len() > 1 {
+            if from_oneofs.len() + moved_in > 1 {
                 let place = self.place(ctx, &u.parent_file(), oneof.path());
                 let (rule, message) = if moved_in > 1 {
                     (
@@ -185,9 +227,16 @@ impl Walk<'_> {
             }
         }
 
-        let names: BTreeSet<&String> = om.oneofs.keys().chain(um.oneofs.keys()).collect();
+        let mut names: Vec<&str> = om
+            .oneofs
+            .iter()
+            .chain(&um.oneofs)
+            .map(|x| x.name())
+            .collect();
+        names.sort_unstable();
+        names.dedup();
         for name in names {
-            match (om.oneofs.contains_key(name), um.oneofs.contains_key(name)) {
+            match (om.has_oneof(name), um.has_oneof(name)) {
                 (true, false) => {
                     let message = format!(
                         "oneof `{name}` of `{}` was {}",
@@ -197,7 +246,7 @@ impl Walk<'_> {
                     self.emit(
                         ctx,
                         Rule::ONEOF_REMOVED,
-                        &[name.as_str()],
+                        &[name],
                         message_place.clone(),
                         message,
                     );
@@ -205,7 +254,7 @@ impl Walk<'_> {
                 (false, true) => {
                     let place = u
                         .oneofs()
-                        .find(|x| x.name() == name.as_str())
+                        .find(|x| x.name() == name)
                         .map(|x| self.place(ctx, &u.parent_file(), x.path()))
                         .unwrap_or_else(|| message_place.clone());
                     let message = format!(
@@ -213,23 +262,40 @@ impl Walk<'_> {
                         u.name(),
                         self.verb(Side::Update)
                     );
-                    self.emit(ctx, Rule::ONEOF_ADDED, &[name.as_str()], place, message);
+                    self.emit(ctx, Rule::ONEOF_ADDED, &[name], place, message);
                 }
                 _ => {}
             }
         }
 
-        let tags: BTreeSet<u32> = om.by_tag.keys().chain(um.by_tag.keys()).copied().collect();
-        for tag in tags {
+        let by_tag = |a: &Member, b: &Member| a.tag.cmp(&b.tag);
+        for pair in merged(&om.fields, &um.fields, by_tag) {
+            let of = pair.0.and_then(|m| om.oneof_name(m));
+            let uf = pair.1.and_then(|m| um.oneof_name(m));
+            let in_deleted = pair.0.and_then(|m| m.oneof).is_some_and(|i| deleted[i]);
+            let (tag, pair) = match pair {
+                (Some(a), b) => (a.tag, (Some(&a.field), b.map(|b| &b.field))),
+                (None, Some(b)) => (b.tag, (None, Some(&b.field))),
+                (None, None) => continue,
+            };
+            // A field declared the same way in the same oneof (or none) has nothing
+            // to report unless its type is a message, whose own fields may differ:
+            // skipped before anything is computed, since long histories compare
+            // mostly unchanged fields.
+            if let (Some(ofield), Some(ufield)) = pair
+                && of == uf
+                && !matches!(ufield.kind(), prost_reflect::Kind::Message(_))
+                && ofield.field_descriptor_proto() == ufield.field_descriptor_proto()
+            {
+                continue;
+            }
             let number = tag.to_string();
-            let of = om.oneof_of.get(&tag).map(String::as_str);
-            let uf = um.oneof_of.get(&tag).map(String::as_str);
-            match (om.by_tag.get(&tag), um.by_tag.get(&tag)) {
+            match pair {
                 (Some(field), None) => {
                     let what = describe(field);
                     let verb = self.verb(Side::Original);
                     match of {
-                        Some(oneof) if deleted.contains(oneof) => {}
+                        Some(_) if in_deleted => {}
                         Some(oneof) => {
                             let message = format!(
                                 "{what}, a member of oneof `{oneof}` of `{}`, was {verb} while the oneof stays",
@@ -288,16 +354,6 @@ impl Walk<'_> {
                     }
                 }
                 (Some(ofield), Some(ufield)) => {
-                    // A field declared the same way in the same oneof (or none) has
-                    // nothing to report unless its type is a message, whose own fields
-                    // may differ: skipped before anything is computed, since long
-                    // histories compare mostly unchanged fields.
-                    if of == uf
-                        && !matches!(ufield.kind(), prost_reflect::Kind::Message(_))
-                        && ofield.field_descriptor_proto() == ufield.field_descriptor_proto()
-                    {
-                        continue;
-                    }
                     let place = self.place(ctx, &u.parent_file(), ufield.path());
                     if let (Some(oneof), None) = (of, uf) {
                         let message = match self.direction {
@@ -350,37 +406,66 @@ impl Walk<'_> {
     }
 }
 
-/// A message's fields by number and its (real) oneofs, as Confluent indexes them.
+/// One field of a message as Confluent indexes it.
+struct Member {
+    /// Its number.
+    tag: u32,
+    field: FieldDescriptor,
+    /// Its real oneof, by index into [`Members::oneofs`].
+    oneof: Option<usize>,
+}
+
+/// A message's fields sorted by number and its (real) oneofs, as Confluent indexes
+/// them: sorted vectors, so that two messages pair up in one merge and a number is
+/// found by binary search, with no hashing or set building per comparison.
 struct Members {
-    by_tag: HashMap<u32, FieldDescriptor>,
-    oneof_of: HashMap<u32, String>,
-    /// Each oneof's member numbers, by oneof name.
-    oneofs: BTreeMap<String, Vec<u32>>,
+    /// By number (prost-reflect yields fields in number order).
+    fields: Vec<Member>,
+    /// Real oneofs in declaration order. A proto3 `optional` field sits in a
+    /// synthetic oneof that the text never declares: Confluent sees an ordinary
+    /// optional field.
+    oneofs: Vec<OneofDescriptor>,
 }
 
 impl Members {
     fn of(message: &MessageDescriptor) -> Self {
-        let mut by_tag = HashMap::with_capacity(message.fields().len());
-        let mut oneof_of = HashMap::new();
-        let mut oneofs: BTreeMap<String, Vec<u32>> = BTreeMap::new();
-        // A proto3 `optional` field sits in a synthetic oneof that the text never
-        // declares: Confluent sees an ordinary optional field.
-        for oneof in message.oneofs().filter(|o| !o.is_synthetic()) {
-            oneofs.insert(oneof.name().to_owned(), Vec::new());
-        }
-        for field in message.fields() {
-            let tag = field.number();
-            if let Some(oneof) = field.containing_oneof().filter(|o| !o.is_synthetic()) {
-                oneof_of.insert(tag, oneof.name().to_owned());
-                oneofs.entry(oneof.name().to_owned()).or_default().push(tag);
-            }
-            by_tag.insert(tag, field);
-        }
-        Members {
-            by_tag,
-            oneof_of,
-            oneofs,
-        }
+        let oneofs: Vec<OneofDescriptor> = message.oneofs().filter(|o| !o.is_synthetic()).collect();
+        let fields = message
+            .fields()
+            .map(|field| {
+                let oneof = if oneofs.is_empty() {
+                    None
+                } else {
+                    field
+                        .containing_oneof()
+                        .and_then(|o| oneofs.iter().position(|x| *x == o))
+                };
+                Member {
+                    tag: field.number(),
+                    field,
+                    oneof,
+                }
+            })
+            .collect();
+        Members { fields, oneofs }
+    }
+
+    /// The field numbered `tag`.
+    fn get(&self, tag: u32) -> Option<&Member> {
+        self.fields
+            .binary_search_by_key(&tag, |m| m.tag)
+            .ok()
+            .map(|i| &self.fields[i])
+    }
+
+    /// The name of the real oneof `member` belongs to.
+    fn oneof_name(&self, member: &Member) -> Option<&str> {
+        member.oneof.map(|i| self.oneofs[i].name())
+    }
+
+    /// Whether a real oneof is named `name`.
+    fn has_oneof(&self, name: &str) -> bool {
+        self.oneofs.iter().any(|x| x.name() == name)
     }
 }
 

@@ -84,9 +84,22 @@ impl Ctx {
 
     /// Confluent's full path with `extra` appended.
     pub(super) fn confluent_path(&self, extra: &[&str]) -> String {
-        let mut parts: Vec<&str> = self.path.iter().map(String::as_str).collect();
-        parts.extend_from_slice(extra);
-        format!("#/{}", parts.join("/"))
+        // Sized and written once: every finding carries one.
+        let parts = self
+            .path
+            .iter()
+            .map(String::as_str)
+            .chain(extra.iter().copied());
+        let len: usize = parts.clone().map(|p| p.len() + 1).sum();
+        let mut out = String::with_capacity(len + 2);
+        out.push_str("#/");
+        for (i, part) in parts.enumerate() {
+            if i > 0 {
+                out.push('/');
+            }
+            out.push_str(part);
+        }
+        out
     }
 
     /// Runs `f` with `segment` pushed onto the path.

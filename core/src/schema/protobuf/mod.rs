@@ -16,6 +16,7 @@ mod source;
 mod tests;
 
 use std::collections::{BTreeMap, HashMap};
+use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::{Arc, OnceLock};
 
 use base64::Engine as _;
@@ -34,9 +35,6 @@ use super::{Fingerprint, SchemaType, Texts};
 /// `ProtobufSchema.DEFAULT_NAME`, the name of `format=serialized`'s descriptor).
 pub const MAIN_FILE: &str = "default";
 
-/// 1-based line and column of each located element, by `SourceCodeInfo` path.
-type Positions = HashMap<Vec<i32>, (usize, usize)>;
-
 /// A compiled Protobuf schema: the main file and everything it imports.
 #[derive(Clone, Debug)]
 pub struct ProtobufSchema {
@@ -54,6 +52,43 @@ pub struct ProtobufSchema {
     /// check that places many findings, or one schema checked against many versions,
     /// would otherwise scan every location once per finding. Shared by clones.
     positions: Arc<OnceLock<Positions>>,
+}
+
+/// Source positions by path, hashed with [`PathHasher`].
+type Positions = HashMap<Vec<i32>, (usize, usize), BuildHasherDefault<PathHasher>>;
+
+/// A multiply-rotate hasher (FxHash's scheme) for the short integer paths of
+/// [`Positions`]: the keys are the schema's own paths, not attacker-chosen bucket
+/// floods worth SipHash's cost, which showed on every located finding.
+#[derive(Default)]
+struct PathHasher(u64);
+
+impl Hasher for PathHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            let mut word = [0; 8];
+            word.copy_from_slice(chunk);
+            self.add(u64::from_le_bytes(word));
+        }
+        for &byte in chunks.remainder() {
+            self.add(u64::from(byte));
+        }
+    }
+
+    fn write_usize(&mut self, n: usize) {
+        self.add(n as u64);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+impl PathHasher {
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
 }
 
 impl ProtobufSchema {
@@ -84,7 +119,7 @@ impl ProtobufSchema {
     pub fn position(&self, path: &[i32]) -> Option<(usize, usize)> {
         self.positions
             .get_or_init(|| {
-                let mut index = HashMap::new();
+                let mut index = Positions::default();
                 let info = self.file.file_descriptor_proto().source_code_info.as_ref();
                 for location in info.map(|i| i.location.as_slice()).unwrap_or_default() {
                     let (Some(&line), Some(&column)) =
