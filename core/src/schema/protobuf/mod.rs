@@ -210,6 +210,16 @@ pub(crate) fn parse(
             ..PrintOptions::default()
         },
     );
+    // A descriptor can hold what no `.proto` text can say (an empty name, say), and
+    // the registry stores and re-parses the printed text: it must compile back.
+    if !from_text && let Err(e) = parse(&canonical, references, options) {
+        return Err(SchemaError::Protobuf {
+            file: None,
+            line: None,
+            column: None,
+            message: format!("the descriptor does not describe a valid .proto file ({e})"),
+        });
+    }
     let texts = Texts {
         registered: canonical.clone(),
         canonical,

@@ -319,8 +319,16 @@ impl Printer {
             .iter()
             .filter_map(|v| e.get_value_by_name(v.name()))
             .collect();
-        if self.opts.normalize {
+        // Normalised: by number then name, as Confluent sorts; but the first value must
+        // keep the first declared value's number, which is the enum's default (proto2)
+        // and must be 0 (proto3): a negative value sorted ahead of it, as Confluent's
+        // sort would put it, prints a file that does not compile.
+        if self.opts.normalize && values.len() > 1 {
+            let first = values[0].number();
             values.sort_by(|a, b| a.number().cmp(&b.number()).then(a.name().cmp(b.name())));
+            if let Some(at) = values.iter().position(|v| v.number() == first) {
+                values[..=at].rotate_right(1);
+            }
         }
         for value in values {
             let mut line = format!("{} = {}", value.name(), value.number());
