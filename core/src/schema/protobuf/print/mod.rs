@@ -754,6 +754,12 @@ impl Printer {
             out.push(']');
             return;
         }
+        self.list_lines(out, values);
+    }
+
+    /// `[`, one value a line (comma-separated, indented), `]`: Confluent's layout of a
+    /// list of more than one value, in brackets and in message literals alike.
+    fn list_lines(&self, out: &mut String, values: &[OptValue]) {
         out.push_str("[\n");
         let last = values.len().saturating_sub(1);
         for (i, value) in values.iter().enumerate() {
@@ -826,17 +832,7 @@ impl Printer {
                     self.value(out, &values[0]);
                     return;
                 }
-                out.push_str("[\n");
-                let last = values.len().saturating_sub(1);
-                for (i, v) in values.iter().enumerate() {
-                    let mut text = String::new();
-                    self.value(&mut text, v);
-                    if i != last {
-                        text.push(',');
-                    }
-                    indent_into(out, &text);
-                }
-                out.push(']');
+                self.list_lines(out, values);
             }
         }
     }
