@@ -201,8 +201,7 @@ fn proto_imports(found: &mut Vec<Found>, skipped: &mut Vec<Item>) -> Vec<String>
                         }
                         imported.push((j, import.path));
                     }
-                    None if protobuf::is_known(&import.path)
-                        || protobuf::is_builtin_path(&import.path) => {}
+                    None if protobuf::is_builtin_path(&import.path) => {}
                     None => {
                         unresolved = Some((i, import.path));
                         break;

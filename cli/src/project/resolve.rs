@@ -124,7 +124,7 @@ fn imports(
             });
             continue;
         }
-        if protobuf::is_known(&import.path) || protobuf::is_builtin_path(&import.path) {
+        if protobuf::is_builtin_path(&import.path) {
             continue;
         }
         let place = format!("{}:{}:{}", m.file.display(), import.line, import.column);
