@@ -42,10 +42,14 @@ pub struct ProtobufSchema {
     pool: DescriptorPool,
     /// The main file, named [`MAIN_FILE`].
     file: FileDescriptor,
-    /// For each reference (by import path), the fingerprint of its printed text:
-    /// types from a reference both sides share unchanged are not compared again
-    /// (Confluent skips a message whose schemas come from the same subject-version).
-    references: BTreeMap<String, Fingerprint>,
+    /// The import paths given as references (not the built-ins the resolver added).
+    reference_names: Vec<String>,
+    /// For each reference, the fingerprint of its printed text: types from a
+    /// reference both sides share unchanged are not compared again (Confluent skips a
+    /// message whose schemas come from the same subject-version). Printed at the first
+    /// comparison that asks, not at every parse (registrations need none). Shared by
+    /// clones.
+    references: Arc<OnceLock<BTreeMap<String, Fingerprint>>>,
     /// Whether the main file was given as text (so its spans are the author's lines).
     from_text: bool,
     /// The main file's source positions by path, built at the first question: a
@@ -105,7 +109,22 @@ impl ProtobufSchema {
     /// The fingerprint of the printed text of the reference imported as `name`, when
     /// the schema imports such a reference (built-ins have none).
     pub fn reference(&self, name: &str) -> Option<Fingerprint> {
-        self.references.get(name).copied()
+        self.references
+            .get_or_init(|| {
+                self.reference_names
+                    .iter()
+                    .filter_map(|name| {
+                        let proto = self.pool.get_file_by_name(name)?;
+                        let printed = print::print(&proto, &PrintOptions::default());
+                        Some((
+                            name.clone(),
+                            Fingerprint::of(SchemaType::Protobuf, &printed),
+                        ))
+                    })
+                    .collect()
+            })
+            .get(name)
+            .copied()
     }
 
     /// Whether the main file was parsed from `.proto` text (so that line and column
@@ -188,17 +207,6 @@ pub(crate) fn parse(
         .get_file_by_name(MAIN_FILE)
         .expect("the compiled pool holds the main file");
     limits::check_shape(&file, limits)?;
-    let fingerprints = references
-        .iter()
-        .filter_map(|r| {
-            let proto = pool.get_file_by_name(&r.name)?;
-            let printed = print::print(&proto, &PrintOptions::default());
-            Some((
-                r.name.clone(),
-                Fingerprint::of(SchemaType::Protobuf, &printed),
-            ))
-        })
-        .collect();
     // The identity is Confluent's `canonicalString`: the file printed back from its
     // descriptor, so whitespace, comments and how an import or type is spelled do not
     // matter, and the same schema sent as text or as a descriptor is one schema.
@@ -227,7 +235,8 @@ pub(crate) fn parse(
     let schema = ProtobufSchema {
         pool,
         file,
-        references: fingerprints,
+        reference_names: references.iter().map(|r| r.name.clone()).collect(),
+        references: Arc::default(),
         from_text,
         positions: Arc::default(),
     };
