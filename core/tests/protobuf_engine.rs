@@ -15,7 +15,15 @@ use schemagate_core::{
 };
 use serde_json::Value as Json;
 
-const EXAMPLES: &str = "/work/shared/conformance/protobuf/diff-schema-examples.json";
+/// Confluent's 54 examples, from `shared/` beside the checkout (or
+/// `SCHEMAGATE_SHARED_DIR`); the test fails when they are missing, locally and in CI.
+fn examples_path() -> std::path::PathBuf {
+    match std::env::var_os("SCHEMAGATE_SHARED_DIR") {
+        Some(dir) => std::path::PathBuf::from(dir),
+        None => std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared")),
+    }
+    .join("conformance/protobuf/diff-schema-examples.json")
+}
 
 fn proto(text: &str) -> ParsedSchema {
     proto_with(text, &[])
@@ -60,8 +68,13 @@ fn references(case: &Json, side: &str) -> Vec<Reference> {
 
 #[test]
 fn confluents_54_examples_give_its_verdicts_and_change_types() {
-    let text = std::fs::read_to_string(EXAMPLES)
-        .unwrap_or_else(|e| panic!("{EXAMPLES} is needed by this test: {e}"));
+    let path = examples_path();
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| {
+        panic!(
+            "{} is needed by this test (set SCHEMAGATE_SHARED_DIR): {e}",
+            path.display()
+        )
+    });
     let cases: Vec<Json> = serde_json::from_str(&text).expect("the examples are JSON");
     assert_eq!(cases.len(), 54, "Confluent's file at 794611bd has 54 cases");
     let mut failures = Vec::new();

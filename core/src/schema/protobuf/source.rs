@@ -43,13 +43,13 @@ pub(super) fn read(name: &str, text: &str, limits: &Limits) -> Result<Read, Sche
         // Too deep for a text: it may still be base64, which has no braces.
         Err(deep) => {
             if let Some(proto) = decode_base64(text) {
-                return Ok(descriptor(name, proto, text));
+                return descriptor(name, proto, text);
             }
             return Err(deep.in_file(name));
         }
     };
     if let Some(proto) = decode_base64(text) {
-        return Ok(descriptor(name, proto, text));
+        return descriptor(name, proto, text);
     }
     if let Some(err) = edition_error(text) {
         return Err(err.in_file(name));
@@ -57,24 +57,45 @@ pub(super) fn read(name: &str, text: &str, limits: &Limits) -> Result<Read, Sche
     Err(convert(&text_error, name, text))
 }
 
-fn descriptor(name: &str, mut proto: FileDescriptorProto, text: &str) -> Read {
+fn descriptor(name: &str, mut proto: FileDescriptorProto, text: &str) -> Result<Read, SchemaError> {
+    check_syntax(name, &proto)?;
     // From the encoded bytes, so that extension options (`confluent.field_meta`,
     // custom options) survive: prost-types' structs have no room for them. The name
     // is replaced at the wire level.
     if let Some(bytes) = base64_bytes(text) {
         let renamed = super::renamed_descriptor(&bytes, name);
         if let Ok(file) = File::decode_file_descriptor_proto(renamed.as_slice()) {
-            return Read {
+            return Ok(Read {
                 file,
                 from_text: false,
-            };
+            });
         }
     }
     proto.name = Some(name.to_owned());
-    Read {
+    Ok(Read {
         file: File::from_file_descriptor_proto(proto),
         from_text: false,
+    })
+}
+
+/// A descriptor's `syntax` must be one this registry compiles. Checked here rather
+/// than left to prost-reflect, whose report of an unknown syntax indexes a file it
+/// has not stored yet and panics (prost-reflect 0.16.5, `build/names.rs`).
+fn check_syntax(name: &str, proto: &FileDescriptorProto) -> Result<(), SchemaError> {
+    let message = match proto.syntax.as_deref() {
+        None | Some("proto2" | "proto3") => return Ok(()),
+        Some("editions") => "the descriptor uses Protobuf editions, which are not supported yet; register it with `syntax = \"proto3\"` or `syntax = \"proto2\"`".to_owned(),
+        Some(other) => format!(
+            "the descriptor's syntax {other:?} is unknown; a FileDescriptorProto's `syntax` must be \"proto2\", \"proto3\" or absent"
+        ),
+    };
+    Err(SchemaError::Protobuf {
+        file: None,
+        line: None,
+        column: None,
+        message,
     }
+    .in_file(name))
 }
 
 /// A `FileDescriptorProto` from base64 text (standard alphabet, padding optional,

@@ -51,6 +51,37 @@ fn the_same_schema_as_text_and_as_a_base64_descriptor_is_one_schema() {
 }
 
 #[test]
+fn a_descriptor_with_an_unknown_syntax_is_refused_in_the_schema_and_in_a_reference() {
+    use base64::Engine as _;
+    use prost::Message as _;
+    let encode = |syntax: &str| {
+        let proto = prost_types::FileDescriptorProto {
+            name: Some("x.proto".into()),
+            syntax: Some(syntax.into()),
+            ..Default::default()
+        };
+        base64::engine::general_purpose::STANDARD.encode(proto.encode_to_vec())
+    };
+    for syntax in ["", "proto4", "editions"] {
+        let err = parse(&encode(syntax), &[]).unwrap_err();
+        let SchemaError::Protobuf { file, message, .. } = &err else {
+            panic!("{syntax:?}: {err:?}")
+        };
+        assert_eq!(file, &None, "{syntax:?}");
+        assert!(
+            message.contains("syntax") || message.contains("editions"),
+            "{message}"
+        );
+        let text = "syntax = \"proto3\";\nimport \"x.proto\";\nmessage M { int32 a = 1; }\n";
+        let err = parse(text, &[Reference::new("x.proto", &encode(syntax))]).unwrap_err();
+        let SchemaError::Protobuf { file, .. } = &err else {
+            panic!("{syntax:?}: {err:?}")
+        };
+        assert_eq!(file.as_deref(), Some("x.proto"), "{syntax:?}");
+    }
+}
+
+#[test]
 fn every_built_in_import_resolves_without_a_reference() {
     for name in known_imports() {
         let text =
