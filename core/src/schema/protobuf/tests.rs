@@ -73,7 +73,7 @@ fn a_descriptor_with_an_unknown_syntax_is_refused_in_the_schema_and_in_a_referen
             "{message}"
         );
         let text = "syntax = \"proto3\";\nimport \"x.proto\";\nmessage M { int32 a = 1; }\n";
-        let err = parse(text, &[Reference::new("x.proto", &encode(syntax))]).unwrap_err();
+        let err = parse(text, &[Reference::new("x.proto", encode(syntax))]).unwrap_err();
         let SchemaError::Protobuf { file, .. } = &err else {
             panic!("{syntax:?}: {err:?}")
         };
