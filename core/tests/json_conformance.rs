@@ -18,13 +18,8 @@ const VERDICT_DEVIATIONS: &[(&str, &str)] = &[];
 /// reason. (Empty: every listed change is reported at its pointer.)
 const CHANGE_DEVIATIONS: &[(&str, &str, &str)] = &[];
 
-fn shared_dir() -> PathBuf {
-    match std::env::var_os("SCHEMAGATE_SHARED_DIR") {
-        Some(dir) => PathBuf::from(dir),
-        None => PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared")),
-    }
-    .join("conformance/json-schema")
-}
+#[path = "support/shared.rs"]
+mod shared;
 
 /// Whether this runs in CI, where skipping for missing data is a failure. CI runners set
 /// `CI` (this project's runs `.ci/run` with `CI=true`); `CI=false` or `CI=0` counts as
@@ -76,7 +71,7 @@ fn split_change(change: &str) -> (String, String) {
 
 #[test]
 fn agrees_with_every_confluent_verdict() {
-    let dir = shared_dir();
+    let dir = shared::conformance("json-schema");
     if !dir.is_dir() {
         // In CI the data must be there (CI lays shared/ beside the clone): a missing
         // directory means a broken path or copy, and passing then would hide that the

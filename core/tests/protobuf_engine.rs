@@ -15,15 +15,8 @@ use schemagate_core::{
 };
 use serde_json::Value as Json;
 
-/// Confluent's 54 examples, from `shared/` beside the checkout (or
-/// `SCHEMAGATE_SHARED_DIR`); the test fails when they are missing, locally and in CI.
-fn examples_path() -> std::path::PathBuf {
-    match std::env::var_os("SCHEMAGATE_SHARED_DIR") {
-        Some(dir) => std::path::PathBuf::from(dir),
-        None => std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared")),
-    }
-    .join("conformance/protobuf/diff-schema-examples.json")
-}
+#[path = "support/shared.rs"]
+mod shared;
 
 fn proto(text: &str) -> ParsedSchema {
     proto_with(text, &[])
@@ -68,7 +61,8 @@ fn references(case: &Json, side: &str) -> Vec<Reference> {
 
 #[test]
 fn confluents_54_examples_give_its_verdicts_and_change_types() {
-    let path = examples_path();
+    // Missing data fails the test, locally and in CI.
+    let path = shared::conformance("protobuf/diff-schema-examples.json");
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| {
         panic!(
             "{} is needed by this test (set SCHEMAGATE_SHARED_DIR): {e}",

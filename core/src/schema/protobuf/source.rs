@@ -42,14 +42,14 @@ pub(super) fn read(name: &str, text: &str, limits: &Limits) -> Result<Read, Sche
         },
         // Too deep for a text: it may still be base64, which has no braces.
         Err(deep) => {
-            if let Some(proto) = decode_base64(text) {
-                return descriptor(name, proto, text);
+            if let Some((bytes, proto)) = base64_descriptor(text) {
+                return descriptor(name, proto, &bytes);
             }
             return Err(deep.in_file(name));
         }
     };
-    if let Some(proto) = decode_base64(text) {
-        return descriptor(name, proto, text);
+    if let Some((bytes, proto)) = base64_descriptor(text) {
+        return descriptor(name, proto, &bytes);
     }
     if let Some(err) = edition_error(text) {
         return Err(err.in_file(name));
@@ -57,19 +57,22 @@ pub(super) fn read(name: &str, text: &str, limits: &Limits) -> Result<Read, Sche
     Err(convert(&text_error, name, text))
 }
 
-fn descriptor(name: &str, mut proto: FileDescriptorProto, text: &str) -> Result<Read, SchemaError> {
+/// `proto` is `bytes` decoded.
+fn descriptor(
+    name: &str,
+    mut proto: FileDescriptorProto,
+    bytes: &[u8],
+) -> Result<Read, SchemaError> {
     check_syntax(name, &proto)?;
     // From the encoded bytes, so that extension options (`confluent.field_meta`,
     // custom options) survive: prost-types' structs have no room for them. The name
     // is replaced at the wire level.
-    if let Some(bytes) = base64_bytes(text) {
-        let renamed = super::renamed_descriptor(&bytes, name);
-        if let Ok(file) = File::decode_file_descriptor_proto(renamed.as_slice()) {
-            return Ok(Read {
-                file,
-                from_text: false,
-            });
-        }
+    let renamed = super::renamed_descriptor(bytes, name);
+    if let Ok(file) = File::decode_file_descriptor_proto(renamed.as_slice()) {
+        return Ok(Read {
+            file,
+            from_text: false,
+        });
     }
     proto.name = Some(name.to_owned());
     Ok(Read {
@@ -101,8 +104,14 @@ fn check_syntax(name: &str, proto: &FileDescriptorProto) -> Result<(), SchemaErr
 /// A `FileDescriptorProto` from base64 text (standard alphabet, padding optional,
 /// surrounding whitespace ignored), when it is one.
 pub(super) fn decode_base64(text: &str) -> Option<FileDescriptorProto> {
+    base64_descriptor(text).map(|(_, proto)| proto)
+}
+
+/// [`decode_base64`] with the decoded bytes, which keep what prost-types drops.
+fn base64_descriptor(text: &str) -> Option<(Vec<u8>, FileDescriptorProto)> {
     let bytes = base64_bytes(text)?;
-    FileDescriptorProto::decode(bytes.as_slice()).ok()
+    let proto = FileDescriptorProto::decode(bytes.as_slice()).ok()?;
+    Some((bytes, proto))
 }
 
 fn base64_bytes(text: &str) -> Option<Vec<u8>> {

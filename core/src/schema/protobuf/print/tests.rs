@@ -9,6 +9,9 @@ use crate::schema::options::Reference;
 use crate::schema::protobuf::ProtobufSchema;
 use crate::schema::{ParsedSchema, SchemaType};
 
+#[path = "../../../../tests/support/shared.rs"]
+mod shared;
+
 const DEFAULT: PrintOptions = PrintOptions {
     normalize: false,
     ignore_extensions: false,
@@ -705,13 +708,8 @@ fn a_map_prints_as_confluent_prints_it_from_a_descriptor() {
 
 #[test]
 fn confluents_compatibility_examples_print_back() {
-    // From `shared/` beside the checkout (or `SCHEMAGATE_SHARED_DIR`); missing data
-    // fails the test.
-    let path = match std::env::var_os("SCHEMAGATE_SHARED_DIR") {
-        Some(dir) => std::path::PathBuf::from(dir),
-        None => std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared")),
-    }
-    .join("conformance/protobuf/diff-schema-examples.json");
+    // Missing data fails the test.
+    let path = shared::conformance("protobuf/diff-schema-examples.json");
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| {
         panic!(
             "{} is needed by this test (set SCHEMAGATE_SHARED_DIR): {e}",
