@@ -10,6 +10,7 @@ pub mod limits;
 pub mod pointer;
 pub mod schema;
 pub mod subject;
+pub mod transfer;
 pub mod validate;
 mod violation;
 
