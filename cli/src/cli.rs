@@ -129,6 +129,12 @@ impl Command {
                 format: a.format.format.into(),
                 ..Global::default()
             },
+            Command::Export(ExportArgs { opts, .. })
+            | Command::Import(ImportArgs { opts, .. })
+            | Command::Migrate(MigrateArgs { opts, .. }) => Global {
+                format: opts.format.into(),
+                ..Global::default()
+            },
         }
     }
 }
@@ -151,6 +157,14 @@ pub enum Command {
     Init(InitArgs),
     /// What a rule id means: engine, severity, message, fix; every rule without RULE.
     Explain(ExplainArgs),
+    /// Write a registry's whole state (every version with its id, soft deletions,
+    /// references, contracts, configs, modes, contexts, keys) to one file.
+    Export(ExportArgs),
+    /// Load an export or a `_schemas` topic dump into a Schemagate registry, keeping
+    /// every id and version; idempotent and resumable.
+    Import(ImportArgs),
+    /// Copy one registry into a Schemagate registry, then verify every id and version.
+    Migrate(MigrateArgs),
 }
 
 /// `schemagate check`.
@@ -278,4 +292,71 @@ pub struct ExplainArgs {
     pub rule: Option<String>,
     #[command(flatten)]
     pub format: ListFormat,
+}
+
+/// The options `export`, `import` and `migrate` share.
+#[derive(Debug, Args)]
+pub struct TransferOpts {
+    /// Requests in flight at once.
+    #[arg(long, default_value_t = 16, value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub concurrency: u16,
+    /// Per-request timeout in seconds [default: 10].
+    #[arg(long, value_name = "SECONDS")]
+    pub timeout: Option<f64>,
+    /// Output format: a summary for people, or one JSON document.
+    #[arg(long, value_enum, default_value_t = Listing::Text)]
+    pub format: Listing,
+}
+
+/// `schemagate export`.
+#[derive(Debug, Args)]
+#[command(
+    after_help = "The file's format is documented in docs/export-format.md. Credentials: SCHEMAGATE_REGISTRY_USER + SCHEMAGATE_REGISTRY_PASSWORD or SCHEMAGATE_REGISTRY_TOKEN.\nExit codes: 0 written, 2 usage, file or connection error."
+)]
+pub struct ExportArgs {
+    /// The registry to read (any Confluent-compatible registry).
+    #[arg(long, env = "SCHEMAGATE_REGISTRY_URL", value_name = "URL")]
+    pub registry: String,
+    /// The file to write (`-`: standard output). It appears only once complete.
+    #[arg(long, short, value_name = "FILE")]
+    pub output: PathBuf,
+    #[command(flatten)]
+    pub opts: TransferOpts,
+}
+
+/// `schemagate import`.
+#[derive(Debug, Args)]
+#[command(
+    after_help = "FILE is a `schemagate export` file or a `_schemas` topic dump (`kcat -C -J -t _schemas -e`); the kind is told from its first line. The target is put in IMPORT mode while schemas are written, then gets the source's modes. Re-running changes nothing that is already there, so an interrupted import resumes.\nExit codes: 0 the target holds everything in FILE, 1 a conflict, refusal or difference remains, 2 usage, file or connection error."
+)]
+pub struct ImportArgs {
+    /// The export or `_schemas` dump to load.
+    pub file: PathBuf,
+    /// The Schemagate registry to load it into.
+    #[arg(long, env = "SCHEMAGATE_REGISTRY_URL", value_name = "URL")]
+    pub registry: String,
+    /// Say what would be written and what conflicts, and write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    #[command(flatten)]
+    pub opts: TransferOpts,
+}
+
+/// `schemagate migrate`.
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Credentials: SCHEMAGATE_FROM_USER/_PASSWORD/_TOKEN for the source and SCHEMAGATE_TO_* for the target, else SCHEMAGATE_REGISTRY_* for both. Freeze the source (mode READONLY) for a consistent copy.\nExit codes: 0 the target holds what the source holds, 1 a conflict, refusal or difference remains, 2 usage or connection error."
+)]
+pub struct MigrateArgs {
+    /// The registry to copy (any Confluent-compatible registry).
+    #[arg(long, value_name = "URL")]
+    pub from: String,
+    /// The Schemagate registry to copy into.
+    #[arg(long, value_name = "URL")]
+    pub to: String,
+    /// Say what would be written and what conflicts, and write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    #[command(flatten)]
+    pub opts: TransferOpts,
 }

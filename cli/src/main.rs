@@ -20,6 +20,7 @@ mod registry;
 mod report;
 mod rules;
 mod semver;
+mod transfer;
 
 use std::process::ExitCode;
 
@@ -42,12 +43,26 @@ async fn main() -> ExitCode {
         Command::Validate(args) => commands::validate::run(&global, args),
         Command::Init(args) => commands::init::run(args),
         Command::Explain(args) => return commands::explain::run(&global, args, &printer),
+        Command::Export(args) => return exit(commands::transfer::export(args).await, &printer),
+        Command::Import(args) => return exit(commands::transfer::import(args).await, &printer),
+        Command::Migrate(args) => return exit(commands::transfer::migrate(args).await, &printer),
     };
     match result {
         Ok(outcome) => {
             printer.print(&outcome);
             outcome.exit_status().into()
         }
+        Err(error) => {
+            printer.fatal(&error);
+            ExitStatus::Error.into()
+        }
+    }
+}
+
+/// The exit of a command that prints its own summary: its status, or the error.
+fn exit(result: anyhow::Result<ExitStatus>, printer: &Printer) -> ExitCode {
+    match result {
+        Ok(status) => status.into(),
         Err(error) => {
             printer.fatal(&error);
             ExitStatus::Error.into()

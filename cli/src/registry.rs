@@ -26,16 +26,28 @@ fn client(global: &Global, project: &Project) -> Result<Client> {
                 "no registry URL: set [registry] url in schemagate.toml, pass --registry or set SCHEMAGATE_REGISTRY_URL"
             )
         })?;
-    let timeout = global.timeout.or(project.registry.timeout).unwrap_or(10.0);
+    let timeout = global.timeout.or(project.registry.timeout);
+    client_for(&url, timeout, auth_from_env()?, project.registry.retries)
+}
+
+/// A client for the registry at `url`, outside a project: `timeout` in seconds
+/// (default 10), `retries` after a lost connection (default 2).
+pub fn client_for(
+    url: &str,
+    timeout: Option<f64>,
+    auth: Option<Auth>,
+    retries: Option<u32>,
+) -> Result<Client> {
+    let timeout = timeout.unwrap_or(10.0);
     if !(timeout.is_finite() && timeout > 0.0) {
         bail!("the timeout must be a positive number of seconds, not {timeout}");
     }
     let timeout = Duration::from_secs_f64(timeout);
     Ok(Client::builder(url)
-        .auth(auth_from_env()?)
+        .auth(auth)
         .timeout(timeout)
         .connect_timeout(timeout.min(Duration::from_secs(3)))
-        .retries(project.registry.retries.unwrap_or(2))
+        .retries(retries.unwrap_or(2))
         // A CLI run is short and must see what it just registered.
         .latest_ttl(Duration::ZERO)
         .build()?)
@@ -55,23 +67,26 @@ pub async fn connect(global: &Global, project: &Project) -> Result<Client> {
 }
 
 /// Credentials from the environment only: they never belong in a committed file.
-fn auth_from_env() -> Result<Option<Auth>> {
-    let user = env("SCHEMAGATE_REGISTRY_USER");
-    let password = env("SCHEMAGATE_REGISTRY_PASSWORD");
-    let token = env("SCHEMAGATE_REGISTRY_TOKEN");
-    match (user, password, token) {
+pub fn auth_from_env() -> Result<Option<Auth>> {
+    auth_from("SCHEMAGATE_REGISTRY")
+}
+
+/// Credentials from `{prefix}_USER` + `{prefix}_PASSWORD` or `{prefix}_TOKEN`.
+pub fn auth_from(prefix: &str) -> Result<Option<Auth>> {
+    let (user_var, password_var, token_var) = (
+        format!("{prefix}_USER"),
+        format!("{prefix}_PASSWORD"),
+        format!("{prefix}_TOKEN"),
+    );
+    match (env(&user_var), env(&password_var), env(&token_var)) {
         (None, None, None) => Ok(None),
         (Some(user), Some(password), None) => Ok(Some(Auth::Basic { user, password })),
         (None, None, Some(token)) => Ok(Some(Auth::Bearer(token))),
-        (_, _, Some(_)) => bail!(
-            "set either SCHEMAGATE_REGISTRY_TOKEN or SCHEMAGATE_REGISTRY_USER and SCHEMAGATE_REGISTRY_PASSWORD, not both"
-        ),
-        (Some(_), None, None) => {
-            bail!("SCHEMAGATE_REGISTRY_USER is set but SCHEMAGATE_REGISTRY_PASSWORD is not")
+        (_, _, Some(_)) => {
+            bail!("set either {token_var} or {user_var} and {password_var}, not both")
         }
-        (None, Some(_), None) => {
-            bail!("SCHEMAGATE_REGISTRY_PASSWORD is set but SCHEMAGATE_REGISTRY_USER is not")
-        }
+        (Some(_), None, None) => bail!("{user_var} is set but {password_var} is not"),
+        (None, Some(_), None) => bail!("{password_var} is set but {user_var} is not"),
     }
 }
 

@@ -512,6 +512,26 @@ impl Client {
         Ok(out)
     }
 
+    /// Any call of the API, answered as raw JSON: for tools that must carry every
+    /// field a registry returns (an export keeps what this client's types do not
+    /// know). `path` is the path and query after the base URL, its segments escaped
+    /// with [`segment`]. Retried as the typed calls are, so only idempotent calls
+    /// belong here.
+    pub async fn call(
+        &self,
+        verb: Verb,
+        path: &str,
+        body: Option<&serde_json::Value>,
+    ) -> Result<serde_json::Value, Error> {
+        let method = match verb {
+            Verb::Get => Method::GET,
+            Verb::Post => Method::POST,
+            Verb::Put => Method::PUT,
+            Verb::Delete => Method::DELETE,
+        };
+        self.send(method, path, body).await
+    }
+
     fn url(&self, path: &str) -> String {
         format!("{}{}", self.inner.base, path)
     }
@@ -643,6 +663,24 @@ fn preview(bytes: &[u8]) -> String {
     } else {
         cut
     }
+}
+
+/// The HTTP methods of [`Client::call`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Verb {
+    /// GET.
+    Get,
+    /// POST.
+    Post,
+    /// PUT.
+    Put,
+    /// DELETE.
+    Delete,
+}
+
+/// `text` escaped as one path segment (or query value) for [`Client::call`].
+pub fn segment(text: &str) -> String {
+    seg(text)
 }
 
 fn seg(subject: &str) -> String {

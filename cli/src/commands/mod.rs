@@ -8,6 +8,7 @@ pub mod explain;
 pub mod init;
 pub mod pull;
 pub mod register;
+pub mod transfer;
 pub mod validate;
 
 use std::collections::HashMap;
