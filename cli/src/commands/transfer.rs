@@ -6,6 +6,7 @@
 //! 1 when a conflict, a refused write or a difference remains, 2 on a usage,
 //! file or connection error.
 
+use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::{BufRead, BufReader, BufWriter, Write};
 use std::path::{Path, PathBuf};
@@ -28,7 +29,7 @@ use crate::transfer::Index;
 use crate::transfer::apply::{ImportReport, Importer};
 use crate::transfer::progress::Progress;
 use crate::transfer::scan::Scanner;
-use crate::transfer::verify::{Verification, verify};
+use crate::transfer::verify::{Origin, Verification, verify};
 
 /// Records queued between a reader and a writer.
 const QUEUE: usize = 512;
@@ -51,7 +52,7 @@ pub async fn export(args: &ExportArgs) -> Result<ExitStatus> {
         command: "export",
         output: args.output.display().to_string(),
         source: client.base_url().to_owned(),
-        counts,
+        counts: counts.clone(),
         seconds: started.elapsed().as_secs_f64(),
     };
     match args.opts.format {
@@ -110,6 +111,7 @@ pub async fn import(args: &ImportArgs) -> Result<ExitStatus> {
             verify(
                 &input.index,
                 &actual,
+                input.origin(),
                 &client,
                 usize::from(args.opts.concurrency),
             )
@@ -154,14 +156,24 @@ pub async fn migrate(args: &MigrateArgs) -> Result<ExitStatus> {
         wanted.add(&record);
         importer.push(record).await?;
     }
-    reading.await.context("the source reader failed")??;
+    let next_ids = reading.await.context("the source reader failed")??;
+    importer.reserve_ids(&next_ids);
     let (report, _) = importer.finish().await?;
     progress.finish();
     let verification = if args.dry_run {
         None
     } else {
         let actual = read_index(&target_client, conc, "verifying", quiet).await?;
-        Some(verify(&wanted, &actual, &target_client, conc).await?)
+        Some(
+            verify(
+                &wanted,
+                &actual,
+                Origin::Registry(&source),
+                &target_client,
+                conc,
+            )
+            .await?,
+        )
     };
     let outcome = Outcome {
         command: "migrate",
@@ -176,13 +188,16 @@ pub async fn migrate(args: &MigrateArgs) -> Result<ExitStatus> {
     outcome.print(args.opts.format)
 }
 
+/// A registry reader's task: the next id of each context, or why reading failed.
+type Reading = tokio::task::JoinHandle<Result<BTreeMap<String, u32>>>;
+
 /// Reads a registry on a task of its own; its records arrive on the channel, and the
 /// task's result says whether the reading ended cleanly.
 fn read_registry(
     client: &Client,
     concurrency: usize,
     progress: &Arc<Progress>,
-) -> (mpsc::Receiver<Record>, tokio::task::JoinHandle<Result<()>>) {
+) -> (mpsc::Receiver<Record>, Reading) {
     let (tx, rx) = mpsc::channel(QUEUE);
     let scanner = Scanner::new(client.clone(), concurrency);
     let progress = Arc::clone(progress);
@@ -203,7 +218,7 @@ async fn read_index(
     while let Some(record) = records.recv().await {
         index.add(&record);
     }
-    reading.await.context("the registry reader failed")??;
+    index.next_ids = reading.await.context("the registry reader failed")??;
     progress.finish();
     Ok(index)
 }
@@ -214,7 +229,7 @@ async fn write_file(
     output: &Path,
     header: Record,
     mut records: mpsc::Receiver<Record>,
-    reading: tokio::task::JoinHandle<Result<()>>,
+    reading: Reading,
 ) -> Result<Trailer> {
     let to_stdout = output == Path::new("-");
     let partial = partial_name(output);
@@ -234,8 +249,8 @@ async fn write_file(
             counts.count(&record);
             write_record(&mut out, &record)?;
         }
-        reading.await.context("the registry reader failed")??;
-        write_record(&mut out, &Record::End(counts))?;
+        counts.next_ids = reading.await.context("the registry reader failed")??;
+        write_record(&mut out, &Record::End(counts.clone()))?;
         out.flush()?;
         Ok(())
     }
@@ -280,6 +295,8 @@ struct Input {
     /// A dump's final state (a transfer file is read again instead).
     folded: Option<Vec<Record>>,
     skipped: u64,
+    /// The source's id counters, when the input tells them.
+    next_ids: BTreeMap<String, u32>,
 }
 
 impl Input {
@@ -290,7 +307,8 @@ impl Input {
             match lines.next() {
                 Some((_, line)) => {
                     let line = line.with_context(|| format!("cannot read {}", path.display()))?;
-                    if !line.trim().is_empty() {
+                    // `#` comments lead hand-written dumps.
+                    if !line.trim().is_empty() && !line.trim_start().starts_with('#') {
                         break line;
                     }
                 }
@@ -306,6 +324,7 @@ impl Input {
             versions: 0,
             folded: None,
             skipped: 0,
+            next_ids: BTreeMap::new(),
         };
         let name = path.display();
         match kind {
@@ -327,7 +346,7 @@ impl Input {
                         Record::Header(_) if number > 1 => {
                             bail!("{name}: line {number}: a second header")
                         }
-                        Record::End(t) => end = Some(*t),
+                        Record::End(t) => end = Some(t.clone()),
                         other => {
                             counts.count(other);
                             index.add(other);
@@ -339,7 +358,7 @@ impl Input {
                 let Some(end) = end else {
                     return Err(incomplete("it has no `end` line".into()));
                 };
-                if end != counts {
+                if !end.same_counts(&counts) {
                     return Err(incomplete(format!(
                         "the `end` line counts {} schema versions, {} configurations and {} modes, the file holds {}, {} and {}",
                         end.schemas,
@@ -351,6 +370,7 @@ impl Input {
                     )));
                 }
                 input.versions = counts.schemas;
+                input.next_ids = end.next_ids;
             }
             FileKind::SchemasTopic => {
                 let mut folded = schemas_topic::Folded::default();
@@ -361,6 +381,7 @@ impl Input {
                         .map_err(|e| anyhow::anyhow!("{name}: {e}"))?;
                 }
                 input.skipped = folded.skipped;
+                input.next_ids = folded.next_ids();
                 let records = folded.into_records();
                 for record in &records {
                     index.add(record);
@@ -377,6 +398,7 @@ impl Input {
 
     /// Hands every record to `importer`, streaming a transfer file a second time.
     async fn replay(&self, importer: &mut Importer<'_>) -> Result<()> {
+        importer.reserve_ids(&self.next_ids);
         if let Some(records) = &self.folded {
             for record in records {
                 importer.push(record.clone()).await?;
@@ -393,6 +415,14 @@ impl Input {
             importer.push(record).await?;
         }
         Ok(())
+    }
+
+    /// Where verification reads the file's versions again.
+    fn origin(&self) -> Origin<'_> {
+        match &self.folded {
+            Some(records) => Origin::Records(records),
+            None => Origin::File(&self.path),
+        }
     }
 
     fn kind_label(&self) -> String {

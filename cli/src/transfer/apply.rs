@@ -25,8 +25,8 @@ use tokio::task::JoinSet;
 
 use super::progress::Progress;
 use super::{
-    Entry, Index, config_digest, context_of, dek_key, reference_subject, schema_digest,
-    scope_label, text_digest,
+    Entry, Index, config_digest, context_of, dek_key, reference_subject, same_schema, scope_label,
+    text_digest,
 };
 use crate::registry::explain;
 
@@ -49,6 +49,8 @@ pub struct ImportReport {
     pub modes: u64,
     /// KEKs and DEKs created or deleted.
     pub keys: u64,
+    /// Contexts whose id counter was raised past ids the source used and deleted.
+    pub counters_raised: u64,
     /// What the target holds differently and was left alone.
     pub conflicts: Vec<String>,
     /// What the registry refused or could not be written.
@@ -99,6 +101,8 @@ pub struct Importer<'a> {
     modes: BTreeMap<Option<String>, String>,
     keks: Vec<Map<String, Value>>,
     deks: Vec<Map<String, Value>>,
+    /// The source's id counters, per context, when the input tells them.
+    next_ids: BTreeMap<String, u32>,
     /// The report so far.
     pub report: ImportReport,
 }
@@ -129,8 +133,15 @@ impl<'a> Importer<'a> {
             modes: BTreeMap::new(),
             keks: Vec::new(),
             deks: Vec::new(),
+            next_ids: BTreeMap::new(),
             report: ImportReport::default(),
         }
+    }
+
+    /// The source's id counters: after the schemas, each context's counter on the
+    /// target is raised to at least this.
+    pub fn reserve_ids(&mut self, next_ids: &BTreeMap<String, u32>) {
+        self.next_ids.clone_from(next_ids);
     }
 
     /// Takes the next record of the input.
@@ -203,7 +214,7 @@ impl<'a> Importer<'a> {
     /// Decides and starts what `record` needs, keeping at most `concurrency` writes in
     /// flight.
     async fn dispatch(&mut self, record: SchemaRecord) -> Result<()> {
-        let action = self.action(&record);
+        let action = self.action(&record).await?;
         let key = (record.subject.clone(), record.version);
         let (then_delete, restore) = match action {
             Action::Nothing => {
@@ -262,19 +273,7 @@ impl<'a> Importer<'a> {
                 record.version
             )),
             Ok(_) => {
-                let digest = schema_digest(&record);
-                self.target.versions.insert(
-                    key.clone(),
-                    Entry {
-                        id: record.id,
-                        deleted: record.deleted,
-                        digest,
-                    },
-                );
-                self.target.ids.insert(
-                    (context_of(&record.subject), record.id),
-                    text_digest(&record),
-                );
+                self.target.add_version(&record);
                 self.completed(key).await
             }
             Err(message) => {
@@ -300,43 +299,80 @@ impl<'a> Importer<'a> {
         Ok(())
     }
 
-    /// What the target needs for `record`.
-    fn action(&self, record: &SchemaRecord) -> Action {
+    /// What the target needs for `record`. A text that differs from the target's
+    /// while the id matches is settled by asking the target whether it is the same
+    /// schema (registries may write one schema in different words).
+    async fn action(&mut self, record: &SchemaRecord) -> Result<Action> {
         let key = (record.subject.clone(), record.version);
-        let digest = schema_digest(record);
+        let want = Entry::of(record);
         let context = context_of(&record.subject);
-        if let Some(&held) = self.target.ids.get(&(context, record.id))
-            && held != text_digest(record)
+        if let Some((held, holder)) = self.target.ids.get(&(context, record.id)).cloned()
+            && held != want.text
+            && !self.equivalent(&holder, record).await?
         {
-            return Action::Conflict(format!(
-                "{} version {}: id {} already holds another schema on the target",
-                record.subject, record.version, record.id
-            ));
+            return Ok(Action::Conflict(format!(
+                "{} version {}: id {} already holds another schema on the target ({} version {})",
+                record.subject, record.version, record.id, holder.0, holder.1
+            )));
         }
-        match self.target.versions.get(&key) {
-            None => Action::Register {
+        let Some(e) = self.target.versions.get(&key).copied() else {
+            return Ok(Action::Register {
                 then_delete: record.deleted,
                 restore: false,
-            },
-            Some(e) if e.id != record.id || e.digest != digest => Action::Conflict(format!(
-                "{} version {}: the target holds id {}{}, the source id {}",
-                record.subject,
-                record.version,
-                e.id,
-                if e.id == record.id {
-                    " with other content"
-                } else {
-                    ""
-                },
-                record.id
-            )),
-            Some(e) if e.deleted == record.deleted => Action::Nothing,
-            Some(e) if e.deleted => Action::Register {
+            });
+        };
+        let conflict = |what: String| {
+            Action::Conflict(format!(
+                "{} version {}: {what}",
+                record.subject, record.version
+            ))
+        };
+        if e.id != record.id {
+            return Ok(conflict(format!(
+                "the target holds id {}, the source id {}",
+                e.id, record.id
+            )));
+        }
+        if e.contract != want.contract {
+            return Ok(conflict(format!(
+                "id {} has another data contract (metadata or rules) on the target",
+                e.id
+            )));
+        }
+        if e.text != want.text && !self.equivalent(&key, record).await? {
+            return Ok(conflict(format!(
+                "id {} holds another schema on the target",
+                e.id
+            )));
+        }
+        Ok(if e.deleted == record.deleted {
+            Action::Nothing
+        } else if e.deleted {
+            Action::Register {
                 then_delete: false,
                 restore: true,
-            },
-            Some(_) => Action::Delete,
+            }
+        } else {
+            Action::Delete
+        })
+    }
+
+    /// Whether the target's `holder` version is `record`'s schema; once it is, the
+    /// index takes the record's text digest, so the question is asked once.
+    async fn equivalent(&mut self, holder: &(String, i32), record: &SchemaRecord) -> Result<bool> {
+        let same = same_schema(&self.client, &holder.0, holder.1, record)
+            .await
+            .map_err(|e| anyhow!(explain(&e)))?;
+        if same {
+            let text = text_digest(record);
+            if let Some(e) = self.target.versions.get_mut(holder) {
+                e.text = text;
+            }
+            if let Some(held) = self.target.ids.get_mut(&(context_of(&holder.0), record.id)) {
+                held.0 = text;
+            }
         }
+        Ok(same)
     }
 
     /// Puts `context` into IMPORT mode before its first write.
@@ -388,9 +424,69 @@ impl<'a> Importer<'a> {
             );
             self.fail(&pending.record, message);
         }
+        self.raise_counters().await?;
         self.settings().await?;
         self.keys().await?;
         Ok((self.report, self.target))
+    }
+
+    /// Raises each context's id counter past the highest id the source used, where the
+    /// target's highest id is below it: the API has no call to set a counter, so an
+    /// IMPORT registration takes that id with a placeholder schema, which is then
+    /// deleted permanently, leaving the id unused (as on the source) and the counter
+    /// past it.
+    async fn raise_counters(&mut self) -> Result<()> {
+        for (context, next) in std::mem::take(&mut self.next_ids) {
+            let Some(last) = next.checked_sub(1).filter(|l| *l > 0) else {
+                continue;
+            };
+            let counter = self
+                .target
+                .next_ids
+                .get(&context)
+                .map_or(0, |n| n.saturating_sub(1));
+            let highest = self
+                .target
+                .ids
+                .keys()
+                .filter(|(c, _)| *c == context)
+                .map(|(_, id)| *id)
+                .max()
+                .unwrap_or(0)
+                .max(counter);
+            if highest >= last {
+                continue;
+            }
+            self.report.counters_raised += 1;
+            if self.dry_run {
+                continue;
+            }
+            self.import_mode(&context).await?;
+            let subject = format!("{context}schemagate-reserved-id-{last}");
+            let path = format!("/subjects/{}", segment(&subject));
+            let schema = json!({"type": "record", "name": format!("SchemagateReservedId{last}"), "fields": []});
+            let body = json!({"schema": schema.to_string(), "id": last, "version": 1});
+            let steps = [
+                (Verb::Post, format!("{path}/versions"), Some(body)),
+                (Verb::Delete, path.clone(), None),
+                (Verb::Delete, format!("{path}?permanent=true"), None),
+            ];
+            for (verb, path, body) in steps {
+                if let Err(e) = self.client.call(verb, &path, body.as_ref()).await {
+                    self.report.failures.push(format!(
+                        "raising the id counter of {} past {last}: {}",
+                        if context.is_empty() {
+                            "the default context"
+                        } else {
+                            context.as_str()
+                        },
+                        explain(&e)
+                    ));
+                    break;
+                }
+            }
+        }
+        Ok(())
     }
 
     async fn settings(&mut self) -> Result<()> {

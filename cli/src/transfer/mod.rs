@@ -16,9 +16,13 @@ pub mod verify;
 use std::collections::{BTreeMap, HashMap};
 use std::hash::{Hash, Hasher};
 
+use schemagate_client::{Client, Error as ClientError, Verb, segment};
 use schemagate_core::Context;
 use schemagate_core::transfer::{ConfigRecord, ModeRecord, Record, SchemaRecord};
 use serde_json::{Map, Value};
+
+/// A subject and one of its versions.
+pub type VersionKey = (String, i32);
 
 /// A subject version as the index keeps it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -27,8 +31,22 @@ pub struct Entry {
     pub id: u32,
     /// Soft-deleted.
     pub deleted: bool,
-    /// Digest of what a client reads back.
-    pub digest: u64,
+    /// [`text_digest`]: the schema as the registry returns it.
+    pub text: u64,
+    /// [`contract_digest`]: the version's metadata and rules.
+    pub contract: u64,
+}
+
+impl Entry {
+    /// The entry of `s`.
+    pub fn of(s: &SchemaRecord) -> Entry {
+        Entry {
+            id: s.id,
+            deleted: s.deleted,
+            text: text_digest(s),
+            contract: contract_digest(s),
+        }
+    }
 }
 
 /// The comparable state of a registry, or of a file.
@@ -36,8 +54,9 @@ pub struct Entry {
 pub struct Index {
     /// `(subject, version)` → entry.
     pub versions: HashMap<(String, i32), Entry>,
-    /// `(context, id)` → [`text_digest`] of the schema the id names.
-    pub ids: HashMap<(String, u32), u64>,
+    /// `(context, id)` → [`text_digest`] of the schema the id names, and one version
+    /// that uses it.
+    pub ids: HashMap<(String, u32), (u64, VersionKey)>,
     /// Configurations by scope (`None`: the top level).
     pub configs: BTreeMap<Option<String>, u64>,
     /// Modes by scope.
@@ -46,25 +65,24 @@ pub struct Index {
     pub keks: BTreeMap<String, u64>,
     /// DEK versions by `(kek, subject, version, algorithm)` → digest.
     pub deks: BTreeMap<(String, String, i64, String), u64>,
+    /// Per context, the next id the registry hands out, when it tells.
+    pub next_ids: BTreeMap<String, u32>,
 }
 
 impl Index {
+    /// Adds one version.
+    pub fn add_version(&mut self, s: &SchemaRecord) {
+        let entry = Entry::of(s);
+        let key = (s.subject.clone(), s.version);
+        self.ids
+            .insert((context_of(&s.subject), s.id), (entry.text, key.clone()));
+        self.versions.insert(key, entry);
+    }
+
     /// Adds `record` to the index.
     pub fn add(&mut self, record: &Record) {
         match record {
-            Record::Schema(s) => {
-                let digest = schema_digest(s);
-                self.versions.insert(
-                    (s.subject.clone(), s.version),
-                    Entry {
-                        id: s.id,
-                        deleted: s.deleted,
-                        digest,
-                    },
-                );
-                self.ids
-                    .insert((context_of(&s.subject), s.id), text_digest(s));
-            }
+            Record::Schema(s) => self.add_version(s),
             Record::Config(ConfigRecord { subject, config }) => {
                 self.configs.insert(subject.clone(), config_digest(config));
             }
@@ -95,19 +113,43 @@ pub fn reference_subject(referrer: &str, reference: &str) -> String {
     Context::of(referrer).qualify_reference(reference)
 }
 
-/// What a client reads back of a version: the same for two registries that hold the
-/// same schema, whatever whitespace or key order each returns JSON texts in.
-pub fn schema_digest(s: &SchemaRecord) -> u64 {
+/// A version's data contract, with what registries spell differently removed: unset
+/// fields (null, empty lists and maps) and `false` flags (`disabled`, which Confluent
+/// writes out on every rule), so that an absent contract and an empty one agree.
+pub fn contract_digest(s: &SchemaRecord) -> u64 {
     let mut h = std::collections::hash_map::DefaultHasher::new();
-    text_digest(s).hash(&mut h);
-    // An absent contract and an empty one read back the same.
-    non_empty(s.metadata.as_ref()).hash(&mut h);
-    non_empty(s.rule_set.as_ref()).hash(&mut h);
+    for part in [&s.metadata, &s.rule_set] {
+        part.as_ref()
+            .and_then(trimmed)
+            .map(|v| v.to_string())
+            .hash(&mut h);
+    }
     h.finish()
 }
 
-/// The schema an id names, without the version's data contract: what every
-/// registry's `GET /schemas/ids/{id}` answers (older ones carry no contract there).
+/// `value` without unset fields and `false` flags; `None` when nothing is left.
+fn trimmed(value: &Value) -> Option<Value> {
+    match value {
+        Value::Null | Value::Bool(false) => None,
+        Value::Array(items) => {
+            let items: Vec<Value> = items.iter().filter_map(trimmed).collect();
+            (!items.is_empty()).then_some(Value::Array(items))
+        }
+        Value::Object(fields) => {
+            let fields: Map<String, Value> = fields
+                .iter()
+                .filter_map(|(k, v)| trimmed(v).map(|v| (k.clone(), v)))
+                .collect();
+            (!fields.is_empty()).then_some(Value::Object(fields))
+        }
+        other => Some(other.clone()),
+    }
+}
+
+/// The schema an id names, as text: the same for two registries that return the same
+/// text, whatever whitespace or key order each writes JSON in. Two texts of one
+/// schema can still differ (a registry may shorten names as Confluent does); that is
+/// settled by asking the registry ([`same_schema`]).
 pub fn text_digest(s: &SchemaRecord) -> u64 {
     let mut h = std::collections::hash_map::DefaultHasher::new();
     s.schema_type().hash(&mut h);
@@ -121,20 +163,43 @@ pub fn text_digest(s: &SchemaRecord) -> u64 {
     h.finish()
 }
 
-fn non_empty(v: Option<&Value>) -> String {
-    match v {
-        None | Some(Value::Null) => String::new(),
-        Some(Value::Object(m)) if m.values().all(empty_value) => String::new(),
-        Some(v) => v.to_string(),
+/// Whether the registry behind `client` holds `record`'s schema as `subject` version
+/// `version`, by its own identity (canonical form): `POST /subjects/{s}?deleted=true`
+/// with the record's text answers that version with the record's id. This settles a
+/// text that differs only in how a registry writes it.
+pub async fn same_schema(
+    client: &Client,
+    subject: &str,
+    version: i32,
+    record: &SchemaRecord,
+) -> Result<bool, ClientError> {
+    let mut body = Map::new();
+    body.insert("schema".into(), Value::String(record.schema.clone()));
+    if let Some(t) = &record.schema_type {
+        body.insert("schemaType".into(), Value::String(t.clone()));
     }
-}
-
-fn empty_value(v: &Value) -> bool {
-    match v {
-        Value::Null => true,
-        Value::Array(a) => a.is_empty(),
-        Value::Object(o) => o.is_empty(),
-        _ => false,
+    if !record.references.is_empty() {
+        body.insert("references".into(), Value::Array(record.references.clone()));
+    }
+    // The contract too: a registry may keep one text under versions with different
+    // contracts, and the lookup must find this version's.
+    if let Some(m) = &record.metadata {
+        body.insert("metadata".into(), m.clone());
+    }
+    if let Some(r) = &record.rule_set {
+        body.insert("ruleSet".into(), r.clone());
+    }
+    let path = format!("/subjects/{}?deleted=true", segment(subject));
+    match client
+        .call(Verb::Post, &path, Some(&Value::Object(body)))
+        .await
+    {
+        Ok(found) => Ok(
+            found.get("id").and_then(Value::as_u64) == Some(u64::from(record.id))
+                && found.get("version").and_then(Value::as_i64) == Some(i64::from(version)),
+        ),
+        Err(e) if e.is_not_found() => Ok(false),
+        Err(e) => Err(e),
     }
 }
 

@@ -10,7 +10,7 @@
 //! gathered first, then versions are fetched with a fixed number in flight and handed
 //! on in order, one at a time.
 
-use std::collections::{HashSet, VecDeque};
+use std::collections::{BTreeMap, HashSet, VecDeque};
 
 use anyhow::{Context as _, Result, anyhow};
 use schemagate_client::{Client, Error as ClientError, Verb, segment};
@@ -18,6 +18,7 @@ use schemagate_core::transfer::{ConfigRecord, ContextRecord, ModeRecord, Record,
 use serde_json::{Map, Value};
 use tokio::sync::mpsc::Sender;
 
+use super::context_of;
 use super::progress::Progress;
 use crate::registry::{bounded, explain};
 
@@ -78,8 +79,13 @@ impl Scanner {
 
     /// Streams the registry's state to `sink` in transfer order: contexts, schema
     /// versions (subject by subject, versions in order), configs, modes, KEKs, DEKs.
-    /// `progress` learns the number of versions once it is known.
-    pub async fn scan(&self, progress: &Progress, sink: &Sender<Record>) -> Result<()> {
+    /// `progress` learns the number of versions once it is known. Answers the next id
+    /// of each context whose registry tells its counter (`maxId`).
+    pub async fn scan(
+        &self,
+        progress: &Progress,
+        sink: &Sender<Record>,
+    ) -> Result<BTreeMap<String, u32>> {
         let client = &self.client;
         let fail = |e: ClientError| anyhow!(explain(&e));
         let contexts: Vec<String> = get_opt(client, "/contexts")
@@ -136,6 +142,8 @@ impl Scanner {
             .collect();
         let mut wanted = pairs.into_iter();
         let mut window = VecDeque::new();
+        // One id of each context, to ask its counter with.
+        let mut probes: BTreeMap<String, (u32, String)> = BTreeMap::new();
         loop {
             while window.len() < self.concurrency {
                 let Some((i, version)) = wanted.next() else {
@@ -169,6 +177,9 @@ impl Scanner {
             let mut record: SchemaRecord = serde_json::from_value(value).with_context(|| {
                 format!("{subject} version {version}: the answer is not a schema version")
             })?;
+            probes
+                .entry(context_of(&subject))
+                .or_insert_with(|| (record.id, subject.clone()));
             record.subject = subject;
             record.version = version;
             record.deleted = deleted;
@@ -232,7 +243,27 @@ impl Scanner {
         for (subject, mode) in modes {
             send(sink, Record::Mode(ModeRecord { subject, mode })).await?;
         }
-        self.keys(sink).await
+        self.keys(sink).await?;
+        let mut next_ids = BTreeMap::new();
+        for (context, (id, subject)) in probes {
+            let path = if context.is_empty() {
+                format!("/schemas/ids/{id}?fetchMaxId=true")
+            } else {
+                format!(
+                    "/schemas/ids/{id}?fetchMaxId=true&subject={}",
+                    segment(&subject)
+                )
+            };
+            let max = get_opt(client, &path)
+                .await
+                .map_err(fail)?
+                .and_then(|v| v.get("maxId").and_then(Value::as_u64))
+                .and_then(|m| u32::try_from(m).ok());
+            if let Some(max) = max {
+                next_ids.insert(context, max.saturating_add(1));
+            }
+        }
+        Ok(next_ids)
     }
 
     /// KEKs and DEK versions, soft-deleted ones included; nothing when the registry

@@ -1,19 +1,88 @@
 //! Whether a registry holds what a source held: every version with the same id,
-//! deletion and content, every id answering the same schema, every setting equal.
+//! deletion, schema and data contract, every id answering the same schema, every
+//! setting equal.
+//!
+//! Texts are compared by digest first; a version whose text differs while its id
+//! matches is read again from the source and settled by the target's own identity
+//! ([`same_schema`]): a registry may write one schema in other words (Confluent and
+//! Schemagate shorten Avro names inside a namespace).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::io::BufRead;
+use std::path::Path;
 
-use anyhow::{Result, anyhow};
+use anyhow::{Context as _, Result, anyhow};
 use schemagate_client::{Client, Verb, segment};
-use schemagate_core::transfer::SchemaRecord;
+use schemagate_core::transfer::{Record, SchemaRecord, read_record};
 use serde::Serialize;
 use serde_json::Value;
 
-use super::{Index, context_of, scope_label, text_digest};
+use super::{Entry, Index, VersionKey, same_schema, scope_label, text_digest};
 use crate::registry::{bounded, explain};
 
 /// Most differences listed one by one; the rest are counted.
 const LISTED: usize = 50;
+
+/// Where the source's records can be read again.
+pub enum Origin<'a> {
+    /// Records held in memory (a folded `_schemas` dump).
+    Records(&'a [Record]),
+    /// A transfer file.
+    File(&'a Path),
+    /// A registry.
+    Registry(&'a Client),
+}
+
+impl Origin<'_> {
+    /// The source's versions named in `keys`.
+    async fn versions(&self, keys: &HashSet<(String, i32)>) -> Result<Vec<SchemaRecord>> {
+        let wanted = |s: &SchemaRecord| keys.contains(&(s.subject.clone(), s.version));
+        match self {
+            Origin::Records(records) => Ok(records
+                .iter()
+                .filter_map(|r| match r {
+                    Record::Schema(s) if wanted(s) => Some(s.clone()),
+                    _ => None,
+                })
+                .collect()),
+            Origin::File(path) => {
+                let file = std::fs::File::open(path)
+                    .with_context(|| format!("cannot open {}", path.display()))?;
+                let mut out = Vec::new();
+                for (n, line) in std::io::BufReader::new(file).lines().enumerate() {
+                    let line = line?;
+                    if line.trim().is_empty() {
+                        continue;
+                    }
+                    if let Record::Schema(s) = read_record(&line, n as u64 + 1)?
+                        && wanted(&s)
+                    {
+                        out.push(s);
+                    }
+                }
+                Ok(out)
+            }
+            Origin::Registry(client) => {
+                let mut out = Vec::new();
+                for (subject, version) in keys {
+                    let path = format!(
+                        "/subjects/{}/versions/{version}?deleted=true",
+                        segment(subject)
+                    );
+                    let answer = client
+                        .call(Verb::Get, &path, None)
+                        .await
+                        .map_err(|e| anyhow!(explain(&e)))?;
+                    let mut record: SchemaRecord = serde_json::from_value(answer)?;
+                    record.subject.clone_from(subject);
+                    record.version = *version;
+                    out.push(record);
+                }
+                Ok(out)
+            }
+        }
+    }
+}
 
 /// The outcome of a comparison.
 #[derive(Debug, Default, Serialize)]
@@ -24,6 +93,9 @@ pub struct Verification {
     pub ids: u64,
     /// Settings (configurations and modes) compared.
     pub settings: u64,
+    /// Texts written differently by the two registries and found to be the same
+    /// schema by the target.
+    pub reworded: u64,
     /// Differences found (all of them counted).
     pub differences: u64,
     /// The first differences, each a sentence.
@@ -41,17 +113,20 @@ impl Verification {
     }
 }
 
-/// Compares `actual` (the target, read back) with `wanted` (the source), then reads
-/// every id of `wanted` back from `client` by id.
+/// Compares `actual` (the target, read back) with `wanted` (the source, readable
+/// again from `origin`), then reads every id of `wanted` back from `client` by id.
 pub async fn verify(
     wanted: &Index,
     actual: &Index,
+    origin: Origin<'_>,
     client: &Client,
     concurrency: usize,
 ) -> Result<Verification> {
     let mut v = Verification::default();
     let mut keys: Vec<&(String, i32)> = wanted.versions.keys().collect();
     keys.sort();
+    // Versions whose text alone differs, to settle with the target.
+    let mut unsure: Vec<((String, i32), Entry)> = Vec::new();
     for key in keys {
         v.versions += 1;
         let want = wanted.versions[key];
@@ -62,8 +137,8 @@ pub async fn verify(
                 "{subject} version {version} has id {} instead of {}",
                 have.id, want.id
             )),
-            Some(have) if have.digest != want.digest => v.differ(format!(
-                "{subject} version {version} (id {}) holds another schema",
+            Some(have) if have.contract != want.contract => v.differ(format!(
+                "{subject} version {version} (id {}) has another data contract",
                 want.id
             )),
             Some(have) if have.deleted != want.deleted => v.differ(format!(
@@ -71,6 +146,7 @@ pub async fn verify(
                 state(have.deleted),
                 state(want.deleted)
             )),
+            Some(have) if have.text != want.text => unsure.push((key.clone(), want)),
             Some(_) => {}
         }
     }
@@ -93,7 +169,97 @@ pub async fn verify(
         .filter(|s| !subjects.contains(s))
         .collect::<BTreeSet<_>>()
         .len() as u64;
+    settings(wanted, actual, &mut v);
 
+    // Every id by id, as a consumer resolves it: one version of its context names it.
+    let by_id: Vec<((String, u32), (u64, VersionKey))> = wanted
+        .ids
+        .iter()
+        .map(|(k, held)| (k.clone(), held.clone()))
+        .collect();
+    let jobs = by_id
+        .into_iter()
+        .map(|((context, id), (digest, holder))| {
+            let client = client.clone();
+            async move {
+                let path = if context.is_empty() {
+                    format!("/schemas/ids/{id}")
+                } else {
+                    format!("/schemas/ids/{id}?subject={}", segment(&holder.0))
+                };
+                let answer = client.call(Verb::Get, &path, None).await;
+                (context, id, holder, digest, answer)
+            }
+        })
+        .collect();
+    let mut unsure_ids: Vec<(String, u32, (String, i32))> = Vec::new();
+    for (context, id, holder, digest, answer) in bounded(concurrency, jobs).await {
+        v.ids += 1;
+        match answer {
+            Ok(Value::Object(mut body)) => {
+                body.insert("subject".into(), Value::String(holder.0.clone()));
+                body.insert("version".into(), Value::from(holder.1));
+                body.insert("id".into(), Value::from(id));
+                match serde_json::from_value::<SchemaRecord>(Value::Object(body)) {
+                    Ok(record) if text_digest(&record) == digest => {}
+                    Ok(_) => unsure_ids.push((context, id, holder)),
+                    Err(e) => v.differ(format!(
+                        "{}: unreadable answer ({e})",
+                        id_place(&context, id)
+                    )),
+                }
+            }
+            Ok(_) => v.differ(format!("{}: unreadable answer", id_place(&context, id))),
+            Err(e) if e.is_not_found() => {
+                v.differ(format!("{} is not found", id_place(&context, id)));
+            }
+            Err(e) => return Err(anyhow!(explain(&e))),
+        }
+    }
+
+    // Settle the texts that differ: the source's text, looked up on the target.
+    let mut needed: HashSet<(String, i32)> = unsure.iter().map(|(k, _)| k.clone()).collect();
+    needed.extend(unsure_ids.iter().map(|(_, _, holder)| holder.clone()));
+    if !needed.is_empty() {
+        let records: HashMap<(String, i32), SchemaRecord> = origin
+            .versions(&needed)
+            .await?
+            .into_iter()
+            .map(|r| ((r.subject.clone(), r.version), r))
+            .collect();
+        for ((subject, version), want) in unsure {
+            let same = match records.get(&(subject.clone(), version)) {
+                Some(record) => same_schema(client, &subject, version, record)
+                    .await
+                    .map_err(|e| anyhow!(explain(&e)))?,
+                None => false,
+            };
+            if same {
+                v.reworded += 1;
+            } else {
+                v.differ(format!(
+                    "{subject} version {version} (id {}) holds another schema",
+                    want.id
+                ));
+            }
+        }
+        for (context, id, holder) in unsure_ids {
+            let same = match records.get(&holder) {
+                Some(record) => same_schema(client, &holder.0, holder.1, record)
+                    .await
+                    .map_err(|e| anyhow!(explain(&e)))?,
+                None => false,
+            };
+            if !same {
+                v.differ(format!("{} answers another schema", id_place(&context, id)));
+            }
+        }
+    }
+    Ok(v)
+}
+
+/// Configurations, modes, KEKs and DEKs.
+fn settings(wanted: &Index, actual: &Index, v: &mut Verification) {
     for (scope, want) in &wanted.configs {
         v.settings += 1;
         if actual.configs.get(scope) != Some(want) {
@@ -130,57 +296,14 @@ pub async fn verify(
             ));
         }
     }
+}
 
-    // Every id by id, as a consumer resolves it: one subject of its context names it.
-    let mut by_id: BTreeMap<(String, u32), (String, u64)> = BTreeMap::new();
-    for ((subject, _), entry) in &wanted.versions {
-        let key = (context_of(subject), entry.id);
-        if let Some(&digest) = wanted.ids.get(&key) {
-            by_id
-                .entry(key)
-                .or_insert_with(|| (subject.clone(), digest));
-        }
+fn id_place(context: &str, id: u32) -> String {
+    if context.is_empty() {
+        format!("id {id}")
+    } else {
+        format!("id {id} in {context}")
     }
-    let jobs = by_id
-        .into_iter()
-        .map(|((context, id), (subject, digest))| {
-            let client = client.clone();
-            async move {
-                let path = if context.is_empty() {
-                    format!("/schemas/ids/{id}")
-                } else {
-                    format!("/schemas/ids/{id}?subject={}", segment(&subject))
-                };
-                let answer = client.call(Verb::Get, &path, None).await;
-                (context, id, subject, digest, answer)
-            }
-        })
-        .collect();
-    for (context, id, subject, digest, answer) in bounded(concurrency, jobs).await {
-        v.ids += 1;
-        let place = if context.is_empty() {
-            format!("id {id}")
-        } else {
-            format!("id {id} in {context}")
-        };
-        match answer {
-            Ok(Value::Object(mut body)) => {
-                body.insert("subject".into(), Value::String(subject.clone()));
-                body.insert("version".into(), Value::from(1));
-                body.insert("id".into(), Value::from(id));
-                let read: Result<SchemaRecord, _> = serde_json::from_value(Value::Object(body));
-                match read {
-                    Ok(record) if text_digest(&record) == digest => {}
-                    Ok(_) => v.differ(format!("{place} answers another schema")),
-                    Err(e) => v.differ(format!("{place}: unreadable answer ({e})")),
-                }
-            }
-            Ok(_) => v.differ(format!("{place}: unreadable answer")),
-            Err(e) if e.is_not_found() => v.differ(format!("{place} is not found")),
-            Err(e) => return Err(anyhow!(explain(&e))),
-        }
-    }
-    Ok(v)
 }
 
 fn state(deleted: bool) -> &'static str {

@@ -14,8 +14,8 @@ mod record;
 pub mod schemas_topic;
 
 pub use record::{
-    ConfigRecord, ContextRecord, FORMAT, FORMAT_VERSION, Header, ModeRecord, Record,
-    SchemaRecord, Trailer, TransferError, read_record, write_record,
+    ConfigRecord, ContextRecord, FORMAT, FORMAT_VERSION, Header, ModeRecord, Record, SchemaRecord,
+    Trailer, TransferError, read_record, write_record,
 };
 
 /// What a file holds, told from its first record.
@@ -37,7 +37,8 @@ pub fn detect(first_line: &str) -> Result<FileKind, TransferError> {
     if value.get("record").and_then(|r| r.as_str()) == Some("header") {
         return Ok(FileKind::Export);
     }
-    if value.get("key").is_some() && (value.get("payload").is_some() || value.get("value").is_some())
+    if value.get("key").is_some()
+        && (value.get("payload").is_some() || value.get("value").is_some())
     {
         return Ok(FileKind::SchemasTopic);
     }

@@ -1,5 +1,6 @@
 //! The records of the transfer format and their one-line JSON form.
 
+use std::collections::BTreeMap;
 use std::io::Write;
 
 use serde::{Deserialize, Serialize};
@@ -148,7 +149,8 @@ pub struct ModeRecord {
 }
 
 /// The counts of the records before the `end` line.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Trailer {
     /// `schema` records.
     pub schemas: u64,
@@ -164,9 +166,34 @@ pub struct Trailer {
     /// `dek` records.
     #[serde(default)]
     pub deks: u64,
+    /// Per context (`""` for the default one, `:.ctx:` otherwise), the next id the
+    /// source would hand out, when the writer knows it: it can exceed every id in the
+    /// file when the newest schemas were permanently deleted, and those ids may still
+    /// be in topics, so an import must not give them to other schemas.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub next_ids: BTreeMap<String, u32>,
 }
 
 impl Trailer {
+    /// Whether the counts (not the id hints) are those of `other`.
+    pub fn same_counts(&self, other: &Trailer) -> bool {
+        (
+            self.schemas,
+            self.configs,
+            self.modes,
+            self.contexts,
+            self.keks,
+            self.deks,
+        ) == (
+            other.schemas,
+            other.configs,
+            other.modes,
+            other.contexts,
+            other.keks,
+            other.deks,
+        )
+    }
+
     /// Counts `record` (the header and the end line count for nothing).
     pub fn count(&mut self, record: &Record) {
         match record {
@@ -261,7 +288,12 @@ mod tests {
             Err(TransferError::UnsupportedVersion { found: 9 })
         ));
         let other = r#"{"record":"header","format":"other","formatVersion":1}"#;
-        assert!(read_record(other, 1).unwrap_err().to_string().contains("other"));
+        assert!(
+            read_record(other, 1)
+                .unwrap_err()
+                .to_string()
+                .contains("other")
+        );
         let err = read_record(r#"{"record":"schema","subject":"a"}"#, 4).unwrap_err();
         assert!(err.to_string().starts_with("line 4:"), "{err}");
     }

@@ -28,6 +28,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{Map, Value};
 
+use crate::subject::Context;
+
 use super::record::{ConfigRecord, ContextRecord, ModeRecord, Record, SchemaRecord, TransferError};
 
 /// A `_schemas` dump replayed to its final state.
@@ -41,12 +43,16 @@ pub struct Folded {
     pub records: u64,
     /// `NOOP` and `ASSOC` records, which leave no state.
     pub skipped: u64,
+    /// The highest id each context's SCHEMA records named, deleted ones included, as
+    /// Confluent's id generator counts them on replay.
+    max_ids: BTreeMap<String, u32>,
 }
 
 impl Folded {
     /// Applies the dump's line `line` (1-based, for messages); blank lines are skipped.
     pub fn apply_line(&mut self, text: &str, line: u64) -> Result<(), TransferError> {
-        if text.trim().is_empty() {
+        // `#` lines are comments of a hand-written dump; kcat never writes one.
+        if text.trim().is_empty() || text.trim_start().starts_with('#') {
             return Ok(());
         }
         let bad = |reason: String| TransferError::Line { line, reason };
@@ -61,7 +67,10 @@ impl Folded {
             .get("keytype")
             .and_then(Value::as_str)
             .ok_or_else(|| bad("the key has no `keytype`".into()))?;
-        let subject = key.get("subject").and_then(Value::as_str).map(str::to_owned);
+        let subject = key
+            .get("subject")
+            .and_then(Value::as_str)
+            .map(str::to_owned);
         let need_subject = || {
             subject
                 .clone()
@@ -83,6 +92,11 @@ impl Folded {
                     Some(value) => {
                         let mut record: SchemaRecord = serde_json::from_value(value)
                             .map_err(|e| bad(format!("a SCHEMA value that is not one: {e}")))?;
+                        let max = self
+                            .max_ids
+                            .entry(Context::of(&subject).prefix())
+                            .or_default();
+                        *max = (*max).max(record.id);
                         // The key is what compaction and Confluent's store go by.
                         record.subject.clone_from(&subject);
                         record.version = version;
@@ -156,6 +170,14 @@ impl Folded {
         Ok(())
     }
 
+    /// Per context, the next id the registry that wrote the dump would hand out.
+    pub fn next_ids(&self) -> BTreeMap<String, u32> {
+        self.max_ids
+            .iter()
+            .map(|(context, max)| (context.clone(), max.saturating_add(1)))
+            .collect()
+    }
+
     /// The final state as transfer records: contexts, then each subject's versions in
     /// order (subjects by their smallest id, which is close to the order they were
     /// registered in, so references mostly precede their referrers), then configs,
@@ -222,9 +244,12 @@ mod tests {
 
     #[test]
     fn deletes_replay_as_confluent_replays_them() {
-        let key = |v: i32| format!(r#"{{"keytype":"SCHEMA","subject":"s","version":{v},"magic":1}}"#);
+        let key =
+            |v: i32| format!(r#"{{"keytype":"SCHEMA","subject":"s","version":{v},"magic":1}}"#);
         let value = |v: i32, id: u32| {
-            format!(r#"{{"subject":"s","version":{v},"id":{id},"schema":"\"string\"","deleted":false}}"#)
+            format!(
+                r#"{{"subject":"s","version":{v},"id":{id},"schema":"\"string\"","deleted":false}}"#
+            )
         };
         let records = fold(&[
             line(&key(1), Some(&value(1, 1))),
@@ -265,7 +290,10 @@ mod tests {
         let err = folded
             .apply_line(&line(r#"{"keytype":"WHAT"}"#, Some("{}")), 7)
             .unwrap_err();
-        assert!(err.to_string().starts_with("line 7: unknown keytype"), "{err}");
+        assert!(
+            err.to_string().starts_with("line 7: unknown keytype"),
+            "{err}"
+        );
         let err = folded.apply_line("{not json", 8).unwrap_err();
         assert!(err.to_string().starts_with("line 8: not JSON"), "{err}");
     }
