@@ -11,7 +11,7 @@ use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
 use schemagate_core::counterexample::{Counterexample, Side, counterexample, for_report};
 use schemagate_core::{Level, ParsedSchema, SchemaType, check, validate};
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
 
 fn parse(schema_type: SchemaType, text: &str) -> ParsedSchema {
     ParsedSchema::parse(schema_type, text, &[]).unwrap_or_else(|e| panic!("{text}: {e}"))
@@ -254,6 +254,161 @@ fn compatible_and_non_breaking_findings_have_none() {
     }
 }
 
+fn json_schema(value: &Value) -> ParsedSchema {
+    parse(SchemaType::Json, &value.to_string())
+}
+
+/// Checks a JSON Schema counterexample independently with `jsonschema`: the instance
+/// is valid under the writer's schema and invalid under the reader's.
+fn assert_json_proves(old: &ParsedSchema, new: &ParsedSchema, c: &Counterexample) {
+    let (writer, reader) = roles(old, new, c);
+    let compile = |s: &ParsedSchema| {
+        jsonschema::draft7::new(s.as_json().unwrap().value()).expect("the test's schemas compile")
+    };
+    assert!(c.bytes.is_none());
+    assert!(
+        compile(writer).is_valid(&c.event),
+        "not valid under the writer: {c:?}\nwriter {}",
+        writer.canonical()
+    );
+    assert!(
+        !compile(reader).is_valid(&c.event),
+        "valid under the reader: {c:?}\nreader {}",
+        reader.canonical()
+    );
+    let reader_words = match c.writer {
+        Side::Old => "invalid under the new schema: ",
+        Side::New => "invalid under the old schema: ",
+    };
+    assert!(c.outcome.starts_with(reader_words), "{}", c.outcome);
+}
+
+fn object(properties: Value, extra: Value) -> Value {
+    let mut o = json!({"type": "object", "properties": properties});
+    if let Value::Object(extra) = extra {
+        o.as_object_mut().unwrap().extend(extra);
+    }
+    o
+}
+
+/// The counterexample of the first breaking finding under `level`.
+fn first(level: Level, old: &ParsedSchema, new: &ParsedSchema) -> Counterexample {
+    let report = check(level, new, std::slice::from_ref(old));
+    let finding = report
+        .breaking()
+        .next()
+        .unwrap_or_else(|| panic!("no break in {report}"));
+    counterexample(old, new, finding).unwrap_or_else(|| panic!("no counterexample for {finding}"))
+}
+
+#[test]
+fn json_required_property_added() {
+    let old = json_schema(&object(json!({"a": {"type": "string"}}), json!({})));
+    let new = json_schema(&object(
+        json!({"a": {"type": "string"}, "b": {"type": "integer"}}),
+        json!({"required": ["b"]}),
+    ));
+    let c = first(Level::Backward, &old, &new);
+    assert_eq!(c.writer, Side::Old);
+    assert_eq!(c.event.get("b"), None, "{c:?}");
+    assert_json_proves(&old, &new, &c);
+}
+
+#[test]
+fn json_bounds_and_types_narrowed() {
+    let prop = |schema: Value| object(json!({"a": schema}), json!({"required": ["a"]}));
+    for (before, after, expect) in [
+        (
+            json!({"type": "string", "maxLength": 10}),
+            json!({"type": "string", "maxLength": 5}),
+            json!("aaaaaa"),
+        ),
+        (
+            json!({"type": "integer", "minimum": 0}),
+            json!({"type": "integer", "minimum": 5}),
+            json!(4),
+        ),
+        (
+            json!({"type": "string"}),
+            json!({"type": "integer"}),
+            json!(""),
+        ),
+        (
+            json!({"enum": ["A", "B"]}),
+            json!({"enum": ["A"]}),
+            json!("B"),
+        ),
+        (
+            json!({"type": "array", "items": {"type": "integer"}}),
+            json!({"type": "array", "items": {"type": "integer"}, "maxItems": 2}),
+            json!([0, 0, 0]),
+        ),
+    ] {
+        let (old, new) = (json_schema(&prop(before)), json_schema(&prop(after)));
+        let c = first(Level::Backward, &old, &new);
+        assert_eq!(c.event["a"], expect, "{c:?}");
+        assert_json_proves(&old, &new, &c);
+    }
+}
+
+#[test]
+fn json_content_model_closed_and_nested_items() {
+    let old = json_schema(&object(json!({"a": {"type": "string"}}), json!({})));
+    let new = json_schema(&object(
+        json!({"a": {"type": "string"}}),
+        json!({"additionalProperties": false}),
+    ));
+    let c = first(Level::Backward, &old, &new);
+    assert_json_proves(&old, &new, &c);
+
+    let lines = |max: u64| {
+        object(
+            json!({"lines": {"type": "array", "items": object(
+                json!({"sku": {"type": "string", "maxLength": max}}), json!({"required": ["sku"]}))}}),
+            json!({"required": ["lines"]}),
+        )
+    };
+    let (old, new) = (json_schema(&lines(8)), json_schema(&lines(4)));
+    let c = first(Level::Backward, &old, &new);
+    assert_eq!(c.event, json!({"lines": [{"sku": "aaaaa"}]}));
+    assert_json_proves(&old, &new, &c);
+}
+
+#[test]
+fn json_forward_finding_is_written_by_the_new_schema() {
+    let old = json_schema(&json!({"type": "integer", "maximum": 10}));
+    let new = json_schema(&json!({"type": "integer", "maximum": 20}));
+    let c = first(Level::Full, &old, &new);
+    assert_eq!(c.writer, Side::New);
+    assert_eq!(c.event, json!(11));
+    assert_json_proves(&old, &new, &c);
+}
+
+#[test]
+fn json_refs_to_references_are_followed() {
+    use schemagate_core::Reference;
+    let address = |max: u64| {
+        Reference::new(
+            "address.json",
+            json!({"type": "object", "properties": {"zip": {"type": "string", "maxLength": max}}, "required": ["zip"]}).to_string(),
+        )
+    };
+    let text = object(
+        json!({"home": {"$ref": "address.json"}}),
+        json!({"required": ["home"]}),
+    )
+    .to_string();
+    let old = ParsedSchema::parse(SchemaType::Json, &text, &[address(9)]).unwrap();
+    let new = ParsedSchema::parse(SchemaType::Json, &text, &[address(5)]).unwrap();
+    let report = check(Level::Backward, &new, std::slice::from_ref(&old));
+    let finding = report.breaking().next().expect("a break");
+    let c = counterexample(&old, &new, finding).expect("a counterexample");
+    assert_eq!(c.event, json!({"home": {"zip": "aaaaaa"}}));
+    // Checked with the schemas' own validators, which know the references.
+    assert_eq!(validate(&old, &c.event), vec![]);
+    assert!(!validate(&new, &c.event).is_empty());
+}
+
 // ---------------------------------------------------------------------------------
 // Property tests: random schemas, random breaking edits.
 
@@ -449,6 +604,152 @@ fn avro_counterexamples_of_random_breaking_edits_prove_the_break() {
         .unwrap();
     let (found, findings) = AVRO_TALLY.rate();
     eprintln!("avro: {found} counterexamples for {findings} breaking findings");
+    assert!(findings > 100, "too few breaking findings: {findings}");
+    assert!(
+        found * 100 >= findings * 80,
+        "counterexamples for only {found} of {findings} breaking findings"
+    );
+}
+
+/// A random JSON Schema for a value.
+fn json_type() -> impl Strategy<Value = Value> {
+    let leaf = prop_oneof![
+        (0u64..8).prop_map(|n| json!({"type": "string", "maxLength": n + 2})),
+        (0u64..3).prop_map(|n| json!({"type": "string", "minLength": n})),
+        (-5i64..5).prop_map(|n| json!({"type": "integer", "minimum": n, "maximum": n + 10})),
+        Just(json!({"type": "number"})),
+        Just(json!({"type": "boolean"})),
+        (1usize..4).prop_map(|n| {
+            let values: Vec<String> = (0..n).map(|i| format!("V{i}")).collect();
+            json!({"enum": values})
+        }),
+    ];
+    leaf.prop_recursive(3, 16, 4, |inner| {
+        prop_oneof![
+            inner
+                .clone()
+                .prop_map(|t| json!({"type": "array", "items": t})),
+            (prop::collection::vec(inner, 1..4), any::<bool>()).prop_map(|(types, all)| {
+                let mut props = Map::new();
+                for (i, t) in types.into_iter().enumerate() {
+                    props.insert(format!("p{i}"), t);
+                }
+                let required: Vec<String> = if all {
+                    props.keys().cloned().collect()
+                } else {
+                    Vec::new()
+                };
+                json!({"type": "object", "properties": props, "required": required})
+            }),
+        ]
+    })
+}
+
+/// Every subschema of `value` (properties, items) as pointers.
+fn json_pointers(value: &Value, at: &str, out: &mut Vec<String>) {
+    out.push(at.to_owned());
+    if let Some(Value::Object(props)) = value.get("properties") {
+        for (k, v) in props {
+            json_pointers(v, &format!("{at}/properties/{k}"), out);
+        }
+    }
+    if let Some(items) = value.get("items") {
+        json_pointers(items, &format!("{at}/items"), out);
+    }
+}
+
+/// A narrowing edit of the subschema at `pointer`, chosen by `kind`.
+fn json_edit(schema: &Value, pointer: &str, kind: u8) -> Value {
+    let mut new = schema.clone();
+    let s = new.pointer_mut(pointer).unwrap().as_object_mut().unwrap();
+    let ty = s
+        .get("type")
+        .and_then(Value::as_str)
+        .unwrap_or("enum")
+        .to_owned();
+    match (kind % 4, ty.as_str()) {
+        (0, _) => {
+            let other = if ty == "boolean" { "string" } else { "boolean" };
+            s.clear();
+            s.insert("type".into(), json!(other));
+        }
+        (1, "string") if s.contains_key("maxLength") => {
+            let n = s["maxLength"].as_u64().unwrap();
+            s.insert("maxLength".into(), json!(n - 1));
+        }
+        (1, "string") => {
+            s.insert("minLength".into(), json!(4));
+        }
+        (1, "integer") => {
+            let n = s["minimum"].as_i64().unwrap();
+            s.insert("minimum".into(), json!(n + 1));
+        }
+        (1, "enum") if s["enum"].as_array().unwrap().len() > 1 => {
+            s.get_mut("enum").unwrap().as_array_mut().unwrap().pop();
+        }
+        (1, "array") => {
+            s.insert("minItems".into(), json!(1));
+        }
+        (1 | 2, "object") => {
+            let props = s["properties"].as_object_mut().unwrap();
+            props.insert("added".into(), json!({"type": "string"}));
+            s.get_mut("required")
+                .unwrap()
+                .as_array_mut()
+                .unwrap()
+                .push(json!("added"));
+        }
+        (3, "object") => {
+            s.insert("additionalProperties".into(), json!(false));
+            s.insert("maxProperties".into(), json!(1));
+        }
+        (_, "number") => {
+            s.insert("maximum".into(), json!(-1));
+        }
+        _ => {
+            s.clear();
+            s.insert("type".into(), json!("null"));
+        }
+    }
+    new
+}
+
+static JSON_TALLY: Tally = Tally::new();
+
+#[test]
+fn json_counterexamples_of_random_breaking_edits_prove_the_break() {
+    let strategy = (
+        json_type(),
+        any::<prop::sample::Index>(),
+        any::<u8>(),
+        any::<bool>(),
+    );
+    let mut runner = TestRunner::new(Config {
+        cases: 256,
+        failure_persistence: None,
+        ..Config::default()
+    });
+    runner
+        .run(&strategy, |(old, at, kind, full)| {
+            let mut pointers = Vec::new();
+            json_pointers(&old, "", &mut pointers);
+            let new = json_edit(&old, at.get(&pointers).as_str(), kind);
+            let (o, n) = (json_schema(&old), json_schema(&new));
+            let level = if full { Level::Full } else { Level::Backward };
+            let history = [o.clone()];
+            let report = check(level, &n, &history);
+            let breaking = report.breaking().count();
+            let found = for_report(&n, &history, &report);
+            JSON_TALLY.findings.fetch_add(breaking, Ordering::Relaxed);
+            JSON_TALLY.found.fetch_add(found.len(), Ordering::Relaxed);
+            for c in &found {
+                assert_json_proves(&o, &n, c);
+            }
+            Ok(())
+        })
+        .unwrap();
+    let (found, findings) = JSON_TALLY.rate();
+    eprintln!("json: {found} counterexamples for {findings} breaking findings");
     assert!(findings > 100, "too few breaking findings: {findings}");
     assert!(
         found * 100 >= findings * 80,
