@@ -409,6 +409,110 @@ fn json_refs_to_references_are_followed() {
     assert!(!validate(&new, &c.event).is_empty());
 }
 
+fn proto(body: &str) -> ParsedSchema {
+    parse(
+        SchemaType::Protobuf,
+        &format!("syntax = \"proto3\";\npackage shop;\n{body}"),
+    )
+}
+
+/// Checks a Protobuf counterexample independently with `prost-reflect`: the bytes
+/// decode with the writer's message to the event, and the reader's decoding fails or
+/// holds field `number` otherwise.
+fn assert_proto_proves(
+    old: &ParsedSchema,
+    new: &ParsedSchema,
+    c: &Counterexample,
+    message: &str,
+    number: u32,
+) {
+    use prost_reflect::{DynamicMessage, ReflectMessage};
+    let (writer, reader) = roles(old, new, c);
+    let bytes = c.bytes.as_deref().expect("wire bytes");
+    let w = writer.as_protobuf().unwrap().message(message).unwrap();
+    let written = DynamicMessage::decode(w, bytes).expect("the writer reads its bytes");
+    assert_eq!(serde_json::to_value(&written).unwrap(), c.event);
+    let r = reader.as_protobuf().unwrap().message(message).unwrap();
+    match DynamicMessage::decode(r, bytes) {
+        Err(_) => assert!(c.outcome.starts_with("the reader fails: "), "{c:?}"),
+        Ok(read) => {
+            assert!(
+                c.outcome.starts_with("decodes to something else: "),
+                "{c:?}"
+            );
+            let before = written
+                .get_field_by_number(number)
+                .map(|v| format!("{v:?}"));
+            let after = read
+                .descriptor()
+                .get_field(number)
+                .filter(|f| read.has_field(f))
+                .map(|f| format!("{:?}", read.get_field(&f)));
+            assert_ne!(before, after, "{c:?}");
+        }
+    }
+}
+
+#[test]
+fn protobuf_scalar_kind_changed_misreads() {
+    for (before, after) in [
+        ("int32", "sint32"),
+        ("int32", "string"),
+        ("string", "int64"),
+        ("fixed64", "double"),
+    ] {
+        let old = proto(&format!(
+            "message Order {{ string id = 1; {before} qty = 2; }}"
+        ));
+        let new = proto(&format!(
+            "message Order {{ string id = 1; {after} qty = 2; }}"
+        ));
+        let c = only(Level::Backward, &old, &new, "FIELD_SCALAR_KIND_CHANGED");
+        assert_eq!(c.writer, Side::Old);
+        assert_proto_proves(&old, &new, &c, "shop.Order", 2);
+    }
+}
+
+#[test]
+fn protobuf_label_and_named_type_changes() {
+    let old = proto("message Order { repeated int32 qty = 2; }");
+    let new = proto("message Order { optional int32 qty = 2; }");
+    let c = only(Level::Backward, &old, &new, "FIELD_NUMERIC_LABEL_CHANGED");
+    assert_proto_proves(&old, &new, &c, "shop.Order", 2);
+
+    let old = proto(
+        "message A { string s = 1; } message B { int64 n = 1; } message Order { A line = 3; }",
+    );
+    let new = proto(
+        "message A { string s = 1; } message B { int64 n = 1; } message Order { B line = 3; }",
+    );
+    let c = only(Level::Backward, &old, &new, "FIELD_NAMED_TYPE_CHANGED");
+    assert_proto_proves(&old, &new, &c, "shop.Order", 3);
+}
+
+#[test]
+fn protobuf_nested_message_and_forward() {
+    let old = proto("message Order { message Line { int32 qty = 1; } Line line = 1; }");
+    let new = proto("message Order { message Line { string qty = 1; } Line line = 1; }");
+    let c = only(Level::Forward, &old, &new, "FIELD_SCALAR_KIND_CHANGED");
+    assert_eq!(c.writer, Side::New);
+    assert_proto_proves(&old, &new, &c, "shop.Order.Line", 1);
+}
+
+#[test]
+fn protobuf_fields_moved_into_a_oneof_overwrite_each_other() {
+    let old = proto("message Order { string a = 1; string b = 2; }");
+    let new = proto("message Order { oneof pick { string a = 1; string b = 2; } }");
+    let report = check(Level::Backward, &new, std::slice::from_ref(&old));
+    let finding = report.breaking().next().expect("a break");
+    let c = counterexample(&old, &new, finding).expect("a counterexample");
+    assert!(
+        c.outcome.starts_with("decodes to something else: "),
+        "{c:?}"
+    );
+    assert_proto_proves(&old, &new, &c, "shop.Order", 1);
+}
+
 // ---------------------------------------------------------------------------------
 // Property tests: random schemas, random breaking edits.
 
