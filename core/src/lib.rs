@@ -6,6 +6,7 @@
 pub mod bump;
 pub mod compat;
 pub mod contract;
+pub mod counterexample;
 pub mod limits;
 pub mod pointer;
 pub mod schema;

@@ -3,7 +3,8 @@
 //! file as a module). Each takes arbitrary bytes and must return without panicking;
 //! the properties asserted on the way are ones every valid schema has.
 
-use schemagate_core::{Level, ParseOptions, ParsedSchema, SchemaType, check};
+use schemagate_core::counterexample::{Side, for_report};
+use schemagate_core::{Level, ParseOptions, ParsedSchema, SchemaType, check, validate};
 
 /// Parses `data` plainly and normalised; whatever parses must have a canonical text
 /// that parses again to the same canonical text (the registry stores that text and
@@ -66,6 +67,23 @@ fn compat(schema_type: SchemaType, data: &[u8]) {
         let report = check(level, &new, &history[..1]);
         let _ = report.compatible;
         let _ = check(level, &old, &history);
+    }
+    // Counterexamples of both directions: the search is bounded and must not panic,
+    // and an Avro or JSON Schema event is one its writer accepts (a Protobuf event may
+    // be of a nested message, which `validate`, reading the first one, does not take).
+    let report = check(Level::Full, &new, &history[..1]);
+    for c in for_report(&new, &history[..1], &report) {
+        let writer = match c.writer {
+            Side::Old => &old,
+            Side::New => &new,
+        };
+        if schema_type != SchemaType::Protobuf {
+            assert_eq!(
+                validate(writer, &c.event),
+                vec![],
+                "a counterexample its writer refuses: {c:?}"
+            );
+        }
     }
     // The one exception, as in Java's `lookupWriterField`: a field alias that names
     // another field of the record makes that field ambiguous, even against itself.

@@ -17,6 +17,7 @@ mod registered;
 
 use serde_json::Value;
 
+use model::Apache;
 pub use model::AvroSchema;
 pub(crate) use model::{Digest, Field, Kind, Named, NamedDef, Node, Props};
 
@@ -128,19 +129,22 @@ pub(crate) fn resolved(
     }))
 }
 
-fn apache_parse(
-    text: &str,
-    value: &Value,
-    references: &[Reference],
-) -> Option<Box<apache_avro::Schema>> {
+/// The schema as apache-avro parses it, and the schemas of its references, which the
+/// schema names by `Ref` and which encoding and decoding need to resolve those names.
+fn apache_parse(text: &str, value: &Value, references: &[Reference]) -> Option<Box<Apache>> {
     if references.is_empty() {
         // The JSON is already parsed: spare apache-avro parsing the text again.
-        return apache_avro::Schema::parse(value).ok().map(Box::new);
+        return apache_avro::Schema::parse(value).ok().map(|schema| {
+            Box::new(Apache {
+                schema,
+                references: Vec::new(),
+            })
+        });
     }
     let texts: Vec<&str> = references.iter().map(|r| r.text.as_str()).collect();
     apache_avro::Schema::parse_str_with_list(text, texts)
         .ok()
-        .map(|(schema, _)| Box::new(schema))
+        .map(|(schema, references)| Box::new(Apache { schema, references }))
 }
 
 /// Says which reference an error came from: its path is inside that text, not ours.

@@ -24,10 +24,18 @@ pub struct AvroSchema {
     /// own, in definition order. [`Kind::Named`] indexes into it.
     pub(crate) named: Vec<Named>,
     /// The same schema as `apache-avro` parsed it, for encoding and decoding data.
-    pub(super) apache: Option<Box<apache_avro::Schema>>,
+    pub(super) apache: Option<Box<Apache>>,
     /// Nesting levels a compatibility walk can descend from the root, `None` if the root
     /// reaches a recursive type.
     pub(crate) check_height: Option<usize>,
+}
+
+/// A schema as `apache-avro` parsed it, with the schemas of its references.
+#[derive(Clone, Debug)]
+pub(crate) struct Apache {
+    pub(crate) schema: apache_avro::Schema,
+    /// The references' schemas, in order: the schema names their types by `Ref`.
+    pub(crate) references: Vec<apache_avro::Schema>,
 }
 
 /// One type in the tree; named types live in [`AvroSchema::named`].
@@ -178,6 +186,18 @@ impl AvroSchema {
     /// accepts, e.g. an enum field default outside the symbols or a decimal's bytes
     /// default; see `parse` for why that does not refuse the schema.
     pub fn apache(&self) -> Option<&apache_avro::Schema> {
-        self.apache.as_deref()
+        self.apache.as_deref().map(|a| &a.schema)
+    }
+
+    /// Every schema `apache-avro` needs to encode or decode data of this one: its
+    /// references' first, dependencies first, then the schema itself, the order
+    /// `ResolvedSchema::new_with_schemata` resolves names in (empty when
+    /// [`Self::apache`] is `None`). Hand them to `GenericDatumWriter`'s or
+    /// `GenericDatumReader`'s `schemata`.
+    pub fn apache_schemata(&self) -> Vec<&apache_avro::Schema> {
+        match self.apache.as_deref() {
+            Some(a) => a.references.iter().chain([&a.schema]).collect(),
+            None => Vec::new(),
+        }
     }
 }
