@@ -13,6 +13,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use schemagate_server::config::{LogFormat, StoreChoice};
+use schemagate_server::store::migrate::StoreSpec;
 use schemagate_server::{Config, Server};
 
 /// The whole command line: the server's options, or one helper command.
@@ -63,6 +64,21 @@ enum Tool {
         )]
         config: Box<Config>,
     },
+    /// Copy a stopped registry's store into another, empty one (sled to PostgreSQL or
+    /// back) with every id, version, index and setting, then read both back and compare
+    /// them. Exits 0 when they are equal, 1 on a difference or a failed copy, 2 on a
+    /// usage or connection error (nothing written).
+    #[command(
+        after_help = "STORE is sled:DIR (a server's --data-dir) or a postgres://user:password@host:5432/database URL.\n\nStop every server on the source first. The target must be empty: a copy never merges or overwrites. If a copy is interrupted, clear the target (remove the sled directory, or drop and create the database) and run it again."
+    )]
+    MigrateStore {
+        /// The store to copy from.
+        #[arg(long, value_name = "STORE", value_parser = StoreSpec::parse)]
+        from: StoreSpec,
+        /// The empty store to copy into.
+        #[arg(long, value_name = "STORE", value_parser = StoreSpec::parse)]
+        to: StoreSpec,
+    },
 }
 
 fn main() -> ExitCode {
@@ -78,6 +94,15 @@ fn main() -> ExitCode {
         // has only decided that these are the arguments.
         Some(Tool::HashPassword) => helper("hash-password"),
         Some(Tool::GenToken) => helper("gen-token"),
+        Some(Tool::MigrateStore { from, to }) => {
+            let status = schemagate_server::store::migrate::run(
+                &from,
+                &to,
+                &mut std::io::stdout(),
+                &mut std::io::stderr(),
+            );
+            return ExitCode::from(status);
+        }
         Some(Tool::Healthcheck { timeout, config }) => {
             healthcheck::probe(&config, std::time::Duration::from_secs(timeout))
                 .map(|answer| println!("{answer}"))
