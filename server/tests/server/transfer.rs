@@ -8,6 +8,7 @@ use crate::common::{self, Backend, TestServer};
 use std::path::Path;
 use std::process::Command;
 
+use schemagate_core::transfer;
 use schemagate_server::Config;
 use schemagate_server::config::StoreChoice;
 use serde_json::{Value, json};
@@ -348,4 +349,227 @@ async fn migrate_store_refuses_a_non_empty_target_and_a_running_server() {
     let (code, _, err) = migrate("mysql://x", &to).await;
     assert_eq!(code, 2, "{err}");
     drop(source_dir);
+}
+
+/// Runs `schemagate-server backup --to FILE` against `s`, with `env` added.
+async fn backup(s: &TestServer, to: &Path, env: Vec<(&str, &str)>) -> (i32, String, String) {
+    let listen = s.base.trim_start_matches("http://").to_owned();
+    run(
+        vec![
+            "backup".into(),
+            "--to".into(),
+            to.display().to_string(),
+            "--listen".into(),
+            listen,
+        ],
+        env.into_iter()
+            .map(|(k, v)| (k.to_owned(), v.to_owned()))
+            .collect(),
+    )
+    .await
+}
+
+/// Reads a backup file: every record parses, the header comes first and the `end`
+/// last with the counts of what came before it. Gives the schema records.
+fn read_backup(path: &Path) -> Vec<transfer::SchemaRecord> {
+    let text = std::fs::read_to_string(path).expect("the backup file");
+    let lines: Vec<&str> = text.lines().collect();
+    let mut counts = transfer::Trailer::default();
+    let mut schemas = Vec::new();
+    for (i, line) in lines.iter().enumerate() {
+        let record = transfer::read_record(line, i as u64 + 1).expect("a record");
+        match (&record, i) {
+            (transfer::Record::Header(_), 0) => {}
+            (transfer::Record::End(end), i) if i == lines.len() - 1 => {
+                assert_eq!(*end, counts, "end counts");
+                return schemas;
+            }
+            (transfer::Record::Header(_) | transfer::Record::End(_), _) => {
+                panic!("line {}: {line}", i + 1)
+            }
+            (transfer::Record::Schema(s), _) => schemas.push(s.clone()),
+            _ => {}
+        }
+        counts.count(&record);
+    }
+    panic!("no end record");
+}
+
+/// A backup taken while a writer keeps registering (a reference chain, subjects of two
+/// versions deleted in one request) is one consistent state: every reference it names
+/// is in it, and no subject's delete is half applied.
+#[tokio::test(flavor = "multi_thread")]
+async fn backup_while_writing_is_consistent() {
+    let s = std::sync::Arc::new(TestServer::start().await);
+    s.put("/config", json!({"compatibility": "NONE"}))
+        .await
+        .assert_ok();
+    post_ok(
+        &s,
+        "/subjects/w0/versions",
+        json!({"schema": json_schema("w0.json", json!({})), "schemaType": "JSON"}),
+    )
+    .await;
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let writer = {
+        let (s, stop) = (s.clone(), stop.clone());
+        tokio::spawn(async move {
+            let mut i = 1;
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                let schema = json_schema(
+                    &format!("w{i}.json"),
+                    json!({"prev": {"$ref": format!("w{}.json", i - 1)}}),
+                );
+                post_ok(
+                    &s,
+                    &format!("/subjects/w{i}/versions"),
+                    json!({"schema": schema, "schemaType": "JSON",
+                           "references": [{"name": format!("w{}.json", i - 1), "subject": format!("w{}", i - 1), "version": 1}]}),
+                )
+                .await;
+                for v in 0..2 {
+                    s.register_ok(&format!("d{i}"), &common::record(&format!("D{v}"), "[]"))
+                        .await;
+                }
+                s.delete(&format!("/subjects/d{i}")).await.assert_ok();
+                i += 1;
+            }
+            i
+        })
+    };
+    let dir = tempfile::tempdir().unwrap();
+    for round in 0..3 {
+        tokio::time::sleep(std::time::Duration::from_millis(150)).await;
+        let file = dir.path().join(format!("backup-{round}.ndjson"));
+        let (code, out, err) = backup(&s, &file, Vec::new()).await;
+        assert_eq!(code, 0, "{out}{err}");
+        assert!(out.contains("schemas"), "{out}");
+        let schemas = read_backup(&file);
+        let present: std::collections::HashSet<(String, i32)> = schemas
+            .iter()
+            .map(|r| (r.subject.clone(), r.version))
+            .collect();
+        let mut deleted: std::collections::HashMap<&str, Vec<bool>> = Default::default();
+        for r in &schemas {
+            for target in r.reference_targets() {
+                assert!(
+                    present.contains(&target),
+                    "{} names {target:?}, not in the backup",
+                    r.subject
+                );
+            }
+            if r.subject.starts_with('d') {
+                deleted.entry(&r.subject).or_default().push(r.deleted);
+            }
+        }
+        for (subject, flags) in deleted {
+            assert!(
+                flags.iter().all(|d| *d == flags[0]),
+                "{subject}: a half-applied delete {flags:?}"
+            );
+        }
+        assert!(schemas.len() > 1, "round {round}: {}", schemas.len());
+    }
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let written = writer.await.unwrap();
+    assert!(written > 3, "the writer wrote while backups ran: {written}");
+    // Nothing is left beside the files but the files.
+    let names: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names.len(), 3, "{names:?}");
+}
+
+/// With authentication on, only an admin without subject prefixes may take a backup:
+/// refused without credentials, to a reader and to a prefix-limited admin (no file is
+/// left), taken with an admin's password or token from the environment.
+#[tokio::test(flavor = "multi_thread")]
+async fn backup_with_auth_needs_a_global_admin() {
+    use schemagate_server::auth::{generate_token, hash_password};
+    let (token, digest) = generate_token();
+    let file = format!(
+        r#"
+[[users]]
+name = "admin"
+password_hash = "{admin}"
+role = "admin"
+
+[[users]]
+name = "team-admin"
+password_hash = "{team}"
+role = "admin"
+subject_prefixes = ["orders."]
+
+[[users]]
+name = "reader"
+password_hash = "{reader}"
+role = "read"
+
+[[tokens]]
+name = "backup"
+sha256 = "{digest}"
+role = "admin"
+"#,
+        admin = hash_password("admin-pw"),
+        team = hash_password("team-pw"),
+        reader = hash_password("reader-pw"),
+    );
+    let auth = tempfile::tempdir().unwrap();
+    let path = auth.path().join("auth.toml");
+    std::fs::write(&path, file).unwrap();
+    let s = TestServer::start_with(Config {
+        auth_config: Some(path),
+        ..Config::default()
+    })
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let to = dir.path().join("b.ndjson");
+    for env in [
+        vec![],
+        vec![
+            ("SCHEMAGATE_BACKUP_USER", "reader"),
+            ("SCHEMAGATE_BACKUP_PASSWORD", "reader-pw"),
+        ],
+        vec![
+            ("SCHEMAGATE_BACKUP_USER", "team-admin"),
+            ("SCHEMAGATE_BACKUP_PASSWORD", "team-pw"),
+        ],
+        vec![
+            ("SCHEMAGATE_BACKUP_USER", "admin"),
+            ("SCHEMAGATE_BACKUP_PASSWORD", "wrong"),
+        ],
+    ] {
+        let (code, out, err) = backup(&s, &to, env.clone()).await;
+        assert_eq!(code, 1, "{env:?}: {out}{err}");
+        assert!(
+            err.contains("answered 401") || err.contains("answered 403"),
+            "{env:?}: {err}"
+        );
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0, "{env:?}");
+    }
+    for env in [
+        vec![
+            ("SCHEMAGATE_BACKUP_USER", "admin"),
+            ("SCHEMAGATE_BACKUP_PASSWORD", "admin-pw"),
+        ],
+        vec![("SCHEMAGATE_BACKUP_TOKEN", token.as_str())],
+    ] {
+        let (code, out, err) = backup(&s, &to, env.clone()).await;
+        assert_eq!(code, 0, "{env:?}: {out}{err}");
+        read_backup(&to);
+    }
+    // Both at once is a mistake, said before anything is sent.
+    let (code, _, err) = backup(
+        &s,
+        &to,
+        vec![
+            ("SCHEMAGATE_BACKUP_USER", "admin"),
+            ("SCHEMAGATE_BACKUP_TOKEN", "x"),
+        ],
+    )
+    .await;
+    assert_eq!(code, 1);
+    assert!(err.contains("not both"), "{err}");
+    drop(auth);
 }
