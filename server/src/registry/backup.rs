@@ -168,7 +168,6 @@ impl Registry {
                 put(Record::Dek(object(&dek)?))?;
             }
         }
-        drop(put);
         transfer::write_record(&mut out, &Record::End(counts))
             .map_err(|e| io_error("writing the snapshot", e))?;
         out.flush()

@@ -853,16 +853,32 @@ fn apply_op(conn: &mut Conn, op: &Op) -> Result<(), postgres::Error> {
     Ok(())
 }
 
+/// Columns of `schemagate_schemas` for one insert: context, id, type, text, references.
+type SchemaColumns<'a> = (
+    Vec<&'a str>,
+    Vec<i32>,
+    Vec<&'a str>,
+    Vec<&'a str>,
+    Vec<String>,
+);
+/// Columns of `schemagate_versions` for one insert: subject, version, id, deleted, ts.
+type VersionColumns<'a> = (
+    Vec<&'a str>,
+    Vec<i32>,
+    Vec<i32>,
+    Vec<bool>,
+    Vec<Option<i64>>,
+);
+
 /// Writes rows copied from another store as they are: one multi-row insert per table
 /// (`unnest` of arrays), so a page of a thousand rows is one round trip, not a thousand.
 fn put_rows(conn: &mut Conn, rows: &[StoreRow]) -> Result<(), postgres::Error> {
-    let mut schemas: (Vec<&str>, Vec<i32>, Vec<&str>, Vec<&str>, Vec<String>) = Default::default();
+    let mut schemas: SchemaColumns<'_> = Default::default();
     let mut contracts: (Vec<Option<String>>, Vec<Option<String>>) = Default::default();
     let mut keys: (Vec<&[u8]>, Vec<i32>) = Default::default();
     let mut guids: (Vec<&str>, Vec<&str>, Vec<i32>) = Default::default();
     let mut refs: (Vec<&str>, Vec<i32>, Vec<&str>, Vec<i32>) = Default::default();
-    let mut versions: (Vec<&str>, Vec<i32>, Vec<i32>, Vec<bool>, Vec<Option<i64>>) =
-        Default::default();
+    let mut versions: VersionColumns<'_> = Default::default();
     for row in rows {
         match row {
             StoreRow::Schema {
