@@ -13,6 +13,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use schemagate_server::config::{LogFormat, StoreChoice};
+use schemagate_server::store::migrate::StoreSpec;
 use schemagate_server::{Config, Server};
 
 /// The whole command line: the server's options, or one helper command.
@@ -63,6 +64,44 @@ enum Tool {
         )]
         config: Box<Config>,
     },
+    /// Copy a stopped registry's store into another, empty one (sled to PostgreSQL or
+    /// back) with every id, version, index and setting, then read both back and compare
+    /// them. Exits 0 when they are equal, 1 on a difference or a failed copy, 2 on a
+    /// usage or connection error (nothing written).
+    #[command(
+        after_help = "STORE is sled:DIR (a server's --data-dir) or a postgres://user:password@host:5432/database URL.\n\nStop every server on the source first. The target must be empty: a copy never merges or overwrites. If a copy is interrupted, clear the target (remove the sled directory, or drop and create the database) and run it again."
+    )]
+    MigrateStore {
+        /// The store to copy from.
+        #[arg(long, value_name = "STORE", value_parser = StoreSpec::parse)]
+        from: StoreSpec,
+        /// The empty store to copy into.
+        #[arg(long, value_name = "STORE", value_parser = StoreSpec::parse)]
+        to: StoreSpec,
+    },
+    /// Fetch `GET /v1/backup` of the server configured by the same options and
+    /// SCHEMAGATE_* variables (found as `healthcheck` finds it, TLS pinning included)
+    /// and write it to FILE atomically: the whole registry in the transfer format, which
+    /// `schemagate import FILE` restores. A truncated transfer is an error and leaves no
+    /// FILE.
+    #[command(
+        after_help = "With authentication on, an admin without subject prefixes: set SCHEMAGATE_BACKUP_TOKEN (a bearer token), or SCHEMAGATE_BACKUP_USER and SCHEMAGATE_BACKUP_PASSWORD. Credentials are never taken from the command line."
+    )]
+    Backup {
+        /// Where to write the backup (replaced atomically when it exists).
+        #[arg(long, value_name = "FILE")]
+        to: std::path::PathBuf,
+        /// Seconds to wait for the connection and for each read (1 to 3600); the
+        /// server answers once it has copied the registry under its writer lock.
+        #[arg(long, default_value_t = 300, value_parser = clap::value_parser!(u64).range(1..=3600))]
+        timeout: u64,
+        /// The server's configuration, read as the server reads it.
+        #[command(
+            flatten,
+            next_help_heading = "Server options (where to find the server)"
+        )]
+        config: Box<Config>,
+    },
 }
 
 fn main() -> ExitCode {
@@ -78,6 +117,21 @@ fn main() -> ExitCode {
         // has only decided that these are the arguments.
         Some(Tool::HashPassword) => helper("hash-password"),
         Some(Tool::GenToken) => helper("gen-token"),
+        Some(Tool::MigrateStore { from, to }) => {
+            let status = schemagate_server::store::migrate::run(
+                &from,
+                &to,
+                &mut std::io::stdout(),
+                &mut std::io::stderr(),
+            );
+            return ExitCode::from(status);
+        }
+        Some(Tool::Backup {
+            to,
+            timeout,
+            config,
+        }) => backup::run(&config, &to, std::time::Duration::from_secs(timeout))
+            .map(|summary| println!("{summary}")),
         Some(Tool::Healthcheck { timeout, config }) => {
             healthcheck::probe(&config, std::time::Duration::from_secs(timeout))
                 .map(|answer| println!("{answer}"))
@@ -249,7 +303,7 @@ mod healthcheck {
 
     /// Where to connect for a server listening on `listen`: a wildcard address is
     /// reached on loopback of the same family; port 0 cannot be reached at all.
-    fn target(listen: SocketAddr) -> anyhow::Result<SocketAddr> {
+    pub(super) fn target(listen: SocketAddr) -> anyhow::Result<SocketAddr> {
         if listen.port() == 0 {
             bail!(
                 "--listen {listen} has port 0 (a free port chosen at start), so there is no port to probe: give the server and the healthcheck a fixed --listen HOST:PORT"
@@ -291,7 +345,7 @@ mod healthcheck {
     }
 
     /// The first certificate of the PEM chain in `path`: the server's own.
-    fn leaf(path: &Path) -> anyhow::Result<CertificateDer<'static>> {
+    pub(super) fn leaf(path: &Path) -> anyhow::Result<CertificateDer<'static>> {
         CertificateDer::pem_file_iter(path)
             .and_then(|mut it| it.next().transpose())
             .with_context(|| format!("cannot read the TLS certificate {}", path.display()))?
@@ -304,7 +358,9 @@ mod healthcheck {
     }
 
     /// A rustls client (ring, TLS 1.2 and 1.3) that trusts only `pinned`.
-    fn client_config(pinned: CertificateDer<'static>) -> anyhow::Result<Arc<rustls::ClientConfig>> {
+    pub(super) fn client_config(
+        pinned: CertificateDer<'static>,
+    ) -> anyhow::Result<Arc<rustls::ClientConfig>> {
         let provider = Arc::new(rustls::crypto::ring::default_provider());
         let verifier = Pinned {
             cert: pinned,
@@ -365,6 +421,276 @@ mod healthcheck {
 
         fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
             self.algorithms.supported_schemes()
+        }
+    }
+}
+
+mod backup {
+    //! `schemagate-server backup --to FILE`: one `GET /v1/backup` over plain TCP or TLS
+    //! (pinned as the healthcheck pins it), with blocking sockets. HTTP/1.0, so the
+    //! server answers without chunks and closes at the end. The answer is checked record
+    //! by record as it is written to a temporary file beside FILE; only a complete one
+    //! (its `end` counts equal to what came, and as many bytes as announced) is synced
+    //! and renamed to FILE.
+
+    use std::fs::{File, OpenOptions};
+    use std::io::{BufRead, BufReader, BufWriter, Read, Write};
+    use std::net::TcpStream;
+    use std::path::{Path, PathBuf};
+    use std::time::{Duration, Instant};
+
+    use anyhow::{Context, bail};
+    use base64::Engine as _;
+    use rustls::pki_types::ServerName;
+    use schemagate_core::transfer::{self, Record, Trailer};
+    use schemagate_server::Config;
+
+    use super::healthcheck::{client_config, leaf, target};
+
+    /// Longest answer head read.
+    const MAX_HEAD: u64 = 64 * 1024;
+    /// Most of an error answer's body shown.
+    const MAX_ERROR: u64 = 4096;
+
+    /// The `Authorization` header from the environment, if any, as the CLI takes its
+    /// registry credentials.
+    fn authorization() -> anyhow::Result<Option<String>> {
+        let env = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+        let (user, password, token) = (
+            env("SCHEMAGATE_BACKUP_USER"),
+            env("SCHEMAGATE_BACKUP_PASSWORD"),
+            env("SCHEMAGATE_BACKUP_TOKEN"),
+        );
+        match (user, password, token) {
+            (Some(_), _, Some(_)) | (_, Some(_), Some(_)) => bail!(
+                "set either SCHEMAGATE_BACKUP_TOKEN or SCHEMAGATE_BACKUP_USER and SCHEMAGATE_BACKUP_PASSWORD, not both"
+            ),
+            (None, None, Some(token)) => Ok(Some(format!("Bearer {token}"))),
+            (Some(user), Some(password), None) => {
+                let pair =
+                    base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"));
+                Ok(Some(format!("Basic {pair}")))
+            }
+            (Some(_), None, None) => {
+                bail!("SCHEMAGATE_BACKUP_USER is set but SCHEMAGATE_BACKUP_PASSWORD is not")
+            }
+            (None, Some(_), None) => {
+                bail!("SCHEMAGATE_BACKUP_PASSWORD is set but SCHEMAGATE_BACKUP_USER is not")
+            }
+            (None, None, None) => Ok(None),
+        }
+    }
+
+    /// Fetches the backup into `to`; `Ok` is the one-line summary.
+    pub fn run(config: &Config, to: &Path, timeout: Duration) -> anyhow::Result<String> {
+        let started = Instant::now();
+        let authorization = authorization()?;
+        let addr = target(config.listen)?;
+        let scheme = if config.tls_cert.is_some() {
+            "https"
+        } else {
+            "http"
+        };
+        let url = format!("{scheme}://{addr}/v1/backup");
+        let tcp = TcpStream::connect_timeout(&addr, timeout)
+            .with_context(|| format!("{url}: cannot connect (is the server running?)"))?;
+        tcp.set_read_timeout(Some(timeout))?;
+        tcp.set_write_timeout(Some(timeout))?;
+        let mut request =
+            format!("GET /v1/backup HTTP/1.0\r\nHost: {addr}\r\nUser-Agent: schemagate-backup\r\n");
+        if let Some(value) = authorization {
+            request.push_str(&format!("Authorization: {value}\r\n"));
+        }
+        request.push_str("\r\n");
+        let counts = match &config.tls_cert {
+            None => fetch(tcp, request.as_bytes(), to, &url),
+            Some(cert) => {
+                let tls = client_config(leaf(cert)?)?;
+                let name = ServerName::IpAddress(addr.ip().into());
+                let connection = rustls::ClientConnection::new(tls, name)
+                    .context("cannot set up the TLS connection")?;
+                fetch(
+                    rustls::StreamOwned::new(connection, tcp),
+                    request.as_bytes(),
+                    to,
+                    &url,
+                )
+            }
+        }?;
+        Ok(format!(
+            "backup of {url} written to {} in {:.1} s: {} schemas, {} configs, {} modes, {} contexts, {} KEKs, {} DEKs",
+            to.display(),
+            started.elapsed().as_secs_f64(),
+            counts.schemas,
+            counts.configs,
+            counts.modes,
+            counts.contexts,
+            counts.keks,
+            counts.deks
+        ))
+    }
+
+    /// A temporary file beside the destination, removed unless kept.
+    struct Partial {
+        path: PathBuf,
+        kept: bool,
+    }
+
+    impl Drop for Partial {
+        fn drop(&mut self) {
+            if !self.kept {
+                let _ = std::fs::remove_file(&self.path);
+            }
+        }
+    }
+
+    fn fetch(
+        mut stream: impl Read + Write,
+        request: &[u8],
+        to: &Path,
+        url: &str,
+    ) -> anyhow::Result<Trailer> {
+        stream
+            .write_all(request)
+            .and_then(|()| stream.flush())
+            .with_context(|| format!("{url}: cannot send the request"))?;
+        let mut reader = BufReader::with_capacity(256 * 1024, Tolerant(stream));
+        let (status, length) = head(&mut reader).with_context(|| format!("{url}: no answer"))?;
+        if status != 200 {
+            let mut body = String::new();
+            let _ = reader.take(MAX_ERROR).read_to_string(&mut body);
+            let message = serde_json::from_str::<serde_json::Value>(&body)
+                .ok()
+                .and_then(|v| v["message"].as_str().map(str::to_owned))
+                .unwrap_or(body);
+            bail!("{url} answered {status}: {}", message.trim());
+        }
+        let name = to
+            .file_name()
+            .with_context(|| format!("{} names no file", to.display()))?;
+        let dir = match to.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        let mut partial = Partial {
+            path: dir.join(format!(
+                ".{}.partial-{}",
+                name.to_string_lossy(),
+                std::process::id()
+            )),
+            kept: false,
+        };
+        let file = OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&partial.path)
+            .with_context(|| format!("cannot create {}", partial.path.display()))?;
+        let mut out = BufWriter::with_capacity(256 * 1024, &file);
+        let counts = copy_checked(&mut reader, &mut out, length)
+            .with_context(|| format!("{url}: the backup is incomplete, no file was written"))?;
+        out.flush()
+            .and_then(|()| file.sync_all())
+            .with_context(|| format!("cannot write {}", partial.path.display()))?;
+        drop(out);
+        std::fs::rename(&partial.path, to)
+            .with_context(|| format!("cannot rename the backup to {}", to.display()))?;
+        partial.kept = true;
+        File::open(&dir)
+            .and_then(|d| d.sync_all())
+            .with_context(|| format!("cannot sync the directory {}", dir.display()))?;
+        Ok(counts)
+    }
+
+    /// The status and `Content-Length` of the answer's head.
+    fn head(reader: &mut impl BufRead) -> anyhow::Result<(u16, Option<u64>)> {
+        let mut limited = reader.take(MAX_HEAD);
+        let mut line = String::new();
+        limited.read_line(&mut line)?;
+        let mut words = line.split_whitespace();
+        let (version, code) = (words.next(), words.next());
+        if !version.is_some_and(|v| v.starts_with("HTTP/")) {
+            bail!(
+                "not an HTTP answer ({:?}); is it the registry, and is --tls-cert set as the server's?",
+                line.trim()
+            );
+        }
+        let status = code.and_then(|c| c.parse().ok()).context("no status")?;
+        let mut length = None;
+        loop {
+            line.clear();
+            if limited.read_line(&mut line)? == 0 {
+                bail!("the answer's head ends early");
+            }
+            let header = line.trim_end();
+            if header.is_empty() {
+                return Ok((status, length));
+            }
+            if let Some((name, value)) = header.split_once(':')
+                && name.eq_ignore_ascii_case("content-length")
+            {
+                length = Some(value.trim().parse().context("a bad Content-Length")?);
+            }
+        }
+    }
+
+    /// Copies the records to `out`, reading each: a header first, then records, then
+    /// an `end` whose counts equal those received, then nothing (and as many bytes as
+    /// announced).
+    fn copy_checked(
+        reader: &mut impl BufRead,
+        out: &mut impl Write,
+        length: Option<u64>,
+    ) -> anyhow::Result<Trailer> {
+        let mut counts = Trailer::default();
+        let mut end = None;
+        let mut bytes = 0u64;
+        let mut line = String::new();
+        for number in 1u64.. {
+            line.clear();
+            let n = reader.read_line(&mut line)?;
+            if n == 0 {
+                break;
+            }
+            bytes += n as u64;
+            if !line.ends_with('\n') {
+                bail!("line {number} is cut short");
+            }
+            if end.is_some() {
+                bail!("line {number} follows the end record");
+            }
+            let record = transfer::read_record(line.trim_end(), number)?;
+            match (&record, number) {
+                (Record::Header(_), 1) => {}
+                (_, 1) => bail!("the first line is not a header record"),
+                (Record::Header(_), _) => bail!("line {number}: a second header"),
+                (Record::End(trailer), _) => end = Some(*trailer),
+                _ => counts.count(&record),
+            }
+            out.write_all(line.as_bytes())?;
+        }
+        if let Some(length) = length
+            && length != bytes
+        {
+            bail!("{bytes} bytes came of the {length} announced");
+        }
+        match end {
+            None => bail!("no end record after {bytes} bytes"),
+            Some(end) if end != counts => {
+                bail!("the end record counts {end:?}, but {counts:?} came")
+            }
+            Some(end) => Ok(end),
+        }
+    }
+
+    /// A TLS peer that closes without close_notify at the end reads as the end.
+    struct Tolerant<S>(S);
+
+    impl<S: Read> Read for Tolerant<S> {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            match self.0.read(buf) {
+                Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => Ok(0),
+                other => other,
+            }
         }
     }
 }

@@ -24,6 +24,7 @@
 //! cache and the epochs that retire them) and `durability`. The rooms share this
 //! file's imports and helpers (`use super::*`), as parts of one module.
 
+mod backup;
 mod compatibility;
 mod contexts;
 mod dek;
@@ -38,6 +39,7 @@ mod register;
 mod settings;
 mod upgrade;
 
+pub use backup::Backup;
 pub use dek::{CreateDekInput, CreateKekInput, DekError, KekUpdate, algorithm_param};
 pub use format::{IdRequest, SchemaFormat};
 pub use read::{SCHEMA_LIMIT, VersionListing};

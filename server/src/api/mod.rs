@@ -4,6 +4,7 @@
 //! and bounds requests ([`observe`]). Handlers live one resource to a file and only
 //! translate between HTTP and [`crate::registry`].
 
+mod backup;
 mod compatibility;
 mod config;
 mod dek;

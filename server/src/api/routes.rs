@@ -10,7 +10,7 @@
 use axum::http::Method;
 use axum::routing::{MethodFilter, MethodRouter, on};
 
-use super::{AppState, compatibility, config, dek, hot, mode, ops, schemas, subjects};
+use super::{AppState, backup, compatibility, config, dek, hot, mode, ops, schemas, subjects};
 use crate::auth::Role;
 
 /// What a route needs from the caller when authentication is on.
@@ -78,6 +78,7 @@ pub static ROUTES: &[Route] = &[
     route!(GET "/v1/metadata/id", Access::Role(Read), ops::metadata_id),
     route!(GET "/v1/metadata/version", Access::Role(Read), ops::metadata_version),
     route!(GET "/v1/metadata/deployment", Access::Role(Read), ops::metadata_deployment),
+    route!(GET "/v1/backup", Global(Admin), backup::backup),
     route!(GET "/schemas", Listing, schemas::list),
     route!(GET "/schemas/types", Access::Role(Read), schemas::types),
     route!(GET hot::BY_ID, Access::Role(Read), schemas::by_id),

@@ -2,8 +2,8 @@ use std::sync::Arc;
 
 use super::keys::{DekRecord, KekRecord, KeyCounts};
 use super::{
-    ConfigRecord, ContentKey, Counts, Mode, Op, SchemaId, Store, StoreResult, StoredSchema,
-    VersionEntry, WriteLock,
+    ConfigRecord, ContentKey, Counts, Mode, Op, Row, SchemaId, Store, StoreResult, StoredSchema,
+    Table, VersionEntry, WriteLock,
 };
 
 /// A replacement for one method; it gets the inner store so it can still call it.
@@ -165,5 +165,11 @@ impl Store for Forward {
     }
     fn key_counts(&self) -> StoreResult<KeyCounts> {
         self.inner.key_counts()
+    }
+    fn rows(&self, table: Table, after: Option<&Row>, limit: usize) -> StoreResult<Vec<Row>> {
+        self.inner.rows(table, after, limit)
+    }
+    fn id_counters(&self) -> StoreResult<Vec<(String, SchemaId)>> {
+        self.inner.id_counters()
     }
 }

@@ -9,6 +9,7 @@
 #[doc(hidden)]
 pub mod forward;
 pub mod keys;
+pub mod migrate;
 pub mod postgres;
 pub mod sled;
 
@@ -381,6 +382,146 @@ pub enum Op {
     PutDek(keys::DekRecord),
     /// Permanently remove one DEK version.
     RemoveDek(keys::DekId),
+    /// Writes rows read from another store exactly as they are ([`Store::rows`]), indexes
+    /// included as rows of their own: only `migrate-store` writes it, into an empty
+    /// store, so no row already exists.
+    PutRows(Vec<Row>),
+}
+
+/// A table of a store as [`Store::rows`] lists it: the records and indexes that hold
+/// one entry per schema or version, copied a page at a time. (Settings, contexts, id
+/// counters and encryption keys are few and read whole through the other methods.)
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Table {
+    /// Schemas by context and id.
+    Schemas,
+    /// The content index: content key to the first id given to that content.
+    ContentKeys,
+    /// The GUID index: GUID and context to the first id with that GUID.
+    Guids,
+    /// The reference index: which schema (context, id) references which subject-version.
+    References,
+    /// Subject versions.
+    Versions,
+}
+
+impl Table {
+    /// Every table, in the order `migrate-store` copies them.
+    pub const ALL: [Table; 5] = [
+        Table::Schemas,
+        Table::ContentKeys,
+        Table::Guids,
+        Table::References,
+        Table::Versions,
+    ];
+
+    /// Its name in summaries.
+    pub fn name(self) -> &'static str {
+        match self {
+            Table::Schemas => "schemas",
+            Table::ContentKeys => "content keys",
+            Table::Guids => "GUIDs",
+            Table::References => "references",
+            Table::Versions => "versions",
+        }
+    }
+}
+
+/// One row of a [`Table`], as every store reads and writes it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Row {
+    /// A stored schema.
+    Schema {
+        /// The context's prefix.
+        context: String,
+        /// Its id in that context.
+        id: SchemaId,
+        /// The record.
+        schema: StoredSchema,
+    },
+    /// A content key and the id it names.
+    ContentKey {
+        /// The key.
+        key: ContentKey,
+        /// The id.
+        id: SchemaId,
+    },
+    /// A GUID in a context and the id it names.
+    Guid {
+        /// The GUID.
+        guid: String,
+        /// The context's prefix.
+        context: String,
+        /// The id.
+        id: SchemaId,
+    },
+    /// Schema `id` of `context` references `version` of `subject` (qualified).
+    Reference {
+        /// The subject the reference resolves to.
+        subject: String,
+        /// Its version.
+        version: i32,
+        /// The referrer's context.
+        context: String,
+        /// The referrer's id.
+        id: SchemaId,
+    },
+    /// A subject version.
+    Version {
+        /// The subject.
+        subject: String,
+        /// The version.
+        entry: VersionEntry,
+    },
+}
+
+impl Row {
+    /// The table it belongs to.
+    pub fn table(&self) -> Table {
+        match self {
+            Row::Schema { .. } => Table::Schemas,
+            Row::ContentKey { .. } => Table::ContentKeys,
+            Row::Guid { .. } => Table::Guids,
+            Row::Reference { .. } => Table::References,
+            Row::Version { .. } => Table::Versions,
+        }
+    }
+
+    /// What identifies it within its table, for people (`schema :.ctx:/5`).
+    pub fn name(&self) -> String {
+        match self {
+            Row::Schema { context, id, .. } => format!("schema {context}/{id}"),
+            Row::ContentKey { key, .. } => format!(
+                "content key {}",
+                key.iter().map(|b| format!("{b:02x}")).collect::<String>()
+            ),
+            Row::Guid { guid, context, .. } => format!("GUID {guid} in {context:?}"),
+            Row::Reference {
+                subject,
+                version,
+                context,
+                id,
+            } => format!("reference of schema {context}/{id} to {subject:?} version {version}"),
+            Row::Version { subject, entry } => {
+                format!("version {} of {subject:?}", entry.version)
+            }
+        }
+    }
+
+    /// Its value, apart from what [`Row::name`] says (for comparing two stores).
+    pub fn value(&self) -> String {
+        match self {
+            Row::Schema { schema, .. } => serde_json::to_string(schema).unwrap_or_default(),
+            Row::ContentKey { id, .. } | Row::Guid { id, .. } => id.to_string(),
+            Row::Reference { .. } => String::new(),
+            Row::Version { entry, .. } => format!(
+                "id {} deleted {} ts {}",
+                entry.id,
+                entry.deleted,
+                entry.ts.map_or("none".to_owned(), |t| t.to_string())
+            ),
+        }
+    }
 }
 
 /// The subject a stored reference names, read in the context of the schema that makes
@@ -537,4 +678,15 @@ pub trait Store: Send + Sync + 'static {
     fn subject_deks(&self, kek_name: &str, subject: &str) -> StoreResult<Vec<keys::DekRecord>>;
     /// How many KEKs and DEKs are stored.
     fn key_counts(&self) -> StoreResult<keys::KeyCounts>;
+    /// Up to `limit` rows of `table` following `after` (a row of the same table, or
+    /// `None` for the first page), in the store's own key order: how `migrate-store`
+    /// reads a store whole without holding it in memory. The default refuses.
+    fn rows(&self, table: Table, after: Option<&Row>, limit: usize) -> StoreResult<Vec<Row>> {
+        let _ = (table, after, limit);
+        Err(StoreError("this store cannot be listed whole".into()))
+    }
+    /// Every context's id counter that is set, as (context prefix, next id), sorted.
+    fn id_counters(&self) -> StoreResult<Vec<(String, SchemaId)>> {
+        Err(StoreError("this store cannot be listed whole".into()))
+    }
 }

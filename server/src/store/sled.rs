@@ -28,8 +28,8 @@ use sled::{IVec, Transactional, Tree};
 
 use super::keys::{self, DekId, DekRecord, KekRecord, KeyCounts};
 use super::{
-    ConfigRecord, ContentKey, Counts, Mode, Op, SchemaId, Store, StoreError, StoreResult,
-    StoredSchema, VersionEntry,
+    ConfigRecord, ContentKey, Counts, Mode, Op, Row, SchemaId, Store, StoreError, StoreResult,
+    StoredSchema, Table, VersionEntry,
 };
 
 const SCHEMAS: usize = 0;
@@ -443,8 +443,125 @@ fn apply_op(t: &mut Changes<'_>, op: &Op) -> TxResult<()> {
         Op::RemoveKek { name } => t.remove(KEKS, name.as_bytes()).map(drop)?,
         Op::PutDek(dek) => t.insert(DEKS, dek_key(&dek.id()), keys::encode(dek).as_bytes())?,
         Op::RemoveDek(id) => t.remove(DEKS, dek_key(id)).map(drop)?,
+        Op::PutRows(rows) => {
+            for row in rows {
+                put_row(t, row)?;
+            }
+        }
     }
     Ok(())
+}
+
+/// The tree and key a [`Row`] is stored under.
+fn row_key(row: &Row) -> (usize, Vec<u8>) {
+    match row {
+        Row::Schema { context, id, .. } => (SCHEMAS, in_context(context, &id.to_be_bytes())),
+        Row::ContentKey { key, .. } => (FINGERPRINTS, key.to_vec()),
+        Row::Guid { guid, context, .. } => (GUIDS, guid_key(context, guid)),
+        Row::Reference {
+            subject,
+            version,
+            context,
+            id,
+        } => {
+            let mut key = version_key(subject, *version);
+            key.extend_from_slice(&in_context(context, &id.to_be_bytes()));
+            (REFS, key)
+        }
+        Row::Version { subject, entry } => (SUBJECT_VERSIONS, version_key(subject, entry.version)),
+    }
+}
+
+fn table_tree(table: Table) -> usize {
+    match table {
+        Table::Schemas => SCHEMAS,
+        Table::ContentKeys => FINGERPRINTS,
+        Table::Guids => GUIDS,
+        Table::References => REFS,
+        Table::Versions => SUBJECT_VERSIONS,
+    }
+}
+
+/// Writes a row copied from another store as it is (the id index of a version with it).
+fn put_row(t: &mut Changes<'_>, row: &Row) -> TxResult<()> {
+    let (tree, key) = row_key(row);
+    match row {
+        Row::Schema { schema, .. } => {
+            let Ok(bytes) = serde_json::to_vec(schema) else {
+                return abort("schema does not serialise");
+            };
+            t.insert(tree, key, bytes)
+        }
+        Row::ContentKey { id, .. } | Row::Guid { id, .. } => t.insert(tree, key, &id.to_be_bytes()),
+        Row::Reference { .. } => t.insert(tree, key, &[]),
+        Row::Version { subject, entry } => {
+            let value = encode_version_value(entry);
+            t.insert(tree, key, &value[..])?;
+            t.insert(
+                ID_VERSIONS,
+                id_version_key(entry.id, subject, entry.version),
+                &value[4..],
+            )
+        }
+    }
+}
+
+/// Reads a row of `table` back from its key and value.
+fn decode_row(table: Table, key: &[u8], value: &[u8]) -> StoreResult<Row> {
+    Ok(match table {
+        Table::Schemas => {
+            let (context, id) = split_context_id(key)?;
+            let schema = serde_json::from_slice(value)
+                .map_err(|e| StoreError(format!("corrupt schema {context}/{id}: {e}")))?;
+            Row::Schema {
+                context,
+                id,
+                schema,
+            }
+        }
+        Table::ContentKeys => Row::ContentKey {
+            key: key
+                .try_into()
+                .map_err(|_| StoreError("corrupt content key".into()))?,
+            id: be_id(value)?,
+        },
+        Table::Guids => {
+            // A GUID is 36 characters; the context's prefix follows.
+            let (guid, context) = key
+                .split_at_checked(36)
+                .ok_or_else(|| StoreError("corrupt GUID key".into()))?;
+            let text = |b: &[u8]| {
+                String::from_utf8(b.to_vec()).map_err(|_| StoreError("corrupt GUID key".into()))
+            };
+            Row::Guid {
+                guid: text(guid)?,
+                context: text(context)?,
+                id: be_id(value)?,
+            }
+        }
+        Table::References => {
+            let nul = key
+                .iter()
+                .position(|b| *b == 0)
+                .filter(|at| key.len() >= at + 9)
+                .ok_or_else(|| StoreError("corrupt reference key".into()))?;
+            let (subject, version) = split_version_key(&key[..nul + 5])?;
+            let (context, id) = split_context_id(&key[nul + 5..])?;
+            Row::Reference {
+                subject,
+                version,
+                context,
+                id,
+            }
+        }
+        Table::Versions => {
+            let (subject, version) = split_version_key(key)?;
+            Row::Version {
+                subject,
+                entry: decode_version_value(version, value)?,
+            }
+        }
+    })
 }
 
 /// `kek NUL`: the prefix of every DEK key under a KEK. KEK names are letters, digits,
@@ -737,6 +854,37 @@ impl Store for SledStore {
             keks: self.tree(KEKS).len() as u64,
             deks: self.tree(DEKS).len() as u64,
         })
+    }
+
+    fn rows(&self, table: Table, after: Option<&Row>, limit: usize) -> StoreResult<Vec<Row>> {
+        use std::ops::Bound;
+        let tree = self.tree(table_tree(table));
+        let start = match after {
+            Some(row) if row.table() == table => Bound::Excluded(IVec::from(row_key(row).1)),
+            Some(_) => return Err(StoreError("a page cursor of another table".into())),
+            None => Bound::Unbounded,
+        };
+        tree.range::<IVec, _>((start, Bound::Unbounded))
+            .take(limit)
+            .map(|item| {
+                let (key, value) = item?;
+                decode_row(table, &key, &value)
+            })
+            .collect()
+    }
+
+    fn id_counters(&self) -> StoreResult<Vec<(String, SchemaId)>> {
+        let mut out = Vec::new();
+        for item in self.tree(META).iter() {
+            let (key, value) = item?;
+            if let Some(context) = key.strip_suffix(NEXT_ID) {
+                let context = String::from_utf8(context.to_vec())
+                    .map_err(|_| StoreError("corrupt id counter key".into()))?;
+                out.push((context, be_id(&value)?));
+            }
+        }
+        out.sort();
+        Ok(out)
     }
 
     fn discard_unflushed(&self, after: u64) -> StoreResult<()> {

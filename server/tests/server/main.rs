@@ -25,3 +25,4 @@ mod protobuf;
 mod python_client;
 mod read_cache;
 mod tls;
+mod transfer;

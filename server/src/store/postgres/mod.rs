@@ -28,8 +28,8 @@ use self::listener::Listener;
 use self::pool::{Conn, Pool, Pooled};
 use super::keys::{self, DekId, DekRecord, KekRecord, KeyCounts};
 use super::{
-    ConfigRecord, ContentKey, Counts, Mode, Op, SchemaId, SchemaRef, Store, StoreError,
-    StoreResult, StoredSchema, VersionEntry, WriteLock,
+    ConfigRecord, ContentKey, Counts, Mode, Op, Row as StoreRow, SchemaId, SchemaRef, Store,
+    StoreError, StoreResult, StoredSchema, Table, VersionEntry, WriteLock,
 };
 
 /// Transaction advisory lock key of the write path ("SGWRITES").
@@ -176,6 +176,23 @@ fn version_entry(row: &Row) -> VersionEntry {
     }
 }
 
+/// The schema in a row of `schemagate_schemas` (`id` names it in errors).
+fn stored_schema(row: &Row, id: i32) -> StoreResult<StoredSchema> {
+    let schema_type: SchemaType = row
+        .get::<_, &str>("schema_type")
+        .parse()
+        .map_err(|_| StoreError(format!("corrupt schema type of schema {id}")))?;
+    let references: Vec<SchemaRef> = serde_json::from_str(row.get("refs"))
+        .map_err(|e| StoreError(format!("corrupt references of schema {id}: {e}")))?;
+    Ok(StoredSchema {
+        schema_type,
+        schema: row.get("schema"),
+        references,
+        metadata: json_column(row, "metadata", id)?,
+        rule_set: json_column(row, "rule_set", id)?,
+    })
+}
+
 /// A JSON column holding an optional contract part.
 fn json_column<T: serde::de::DeserializeOwned>(
     row: &Row,
@@ -214,22 +231,7 @@ impl Store for PgStore {
              WHERE context = $1 AND id = $2",
             &[&context, &id],
         )?;
-        let Some(row) = rows.first() else {
-            return Ok(None);
-        };
-        let schema_type: SchemaType = row
-            .get::<_, &str>("schema_type")
-            .parse()
-            .map_err(|_| StoreError(format!("corrupt schema type of schema {id}")))?;
-        let references: Vec<SchemaRef> = serde_json::from_str(row.get("refs"))
-            .map_err(|e| StoreError(format!("corrupt references of schema {id}: {e}")))?;
-        Ok(Some(StoredSchema {
-            schema_type,
-            schema: row.get("schema"),
-            references,
-            metadata: json_column(row, "metadata", id)?,
-            rule_set: json_column(row, "rule_set", id)?,
-        }))
+        rows.first().map(|row| stored_schema(row, id)).transpose()
     }
 
     fn id_for_key(&self, key: &ContentKey) -> StoreResult<Option<SchemaId>> {
@@ -529,6 +531,145 @@ impl Store for PgStore {
         .collect()
     }
 
+    fn rows(
+        &self,
+        table: Table,
+        after: Option<&StoreRow>,
+        limit: usize,
+    ) -> StoreResult<Vec<StoreRow>> {
+        if after.is_some_and(|row| row.table() != table) {
+            return Err(StoreError("a page cursor of another table".into()));
+        }
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let id = |id: SchemaId| id.0 as i32;
+        let row_id = |row: &Row| SchemaId(row.get::<_, i32>("id") as u32);
+        // Keyset pages in primary-key order; the first page starts below every key.
+        match table {
+            Table::Schemas => {
+                let (context, from) = match after {
+                    Some(StoreRow::Schema { context, id: i, .. }) => (context.as_str(), id(*i)),
+                    _ => ("", 0),
+                };
+                self.rows(
+                    "SELECT context, id, schema_type, schema, refs, metadata, rule_set
+                     FROM schemagate_schemas WHERE (context, id) > ($1, $2)
+                     ORDER BY context, id LIMIT $3",
+                    &[&context, &from, &limit],
+                )?
+                .iter()
+                .map(|row| {
+                    let id: i32 = row.get("id");
+                    Ok(StoreRow::Schema {
+                        context: row.get("context"),
+                        id: SchemaId(id as u32),
+                        schema: stored_schema(row, id)?,
+                    })
+                })
+                .collect()
+            }
+            Table::ContentKeys => {
+                let from: &[u8] = match after {
+                    Some(StoreRow::ContentKey { key, .. }) => key,
+                    _ => &[],
+                };
+                self.rows(
+                    "SELECT key, id FROM schemagate_content_keys WHERE key > $1
+                     ORDER BY key LIMIT $2",
+                    &[&from, &limit],
+                )?
+                .iter()
+                .map(|row| {
+                    Ok(StoreRow::ContentKey {
+                        key: row
+                            .get::<_, &[u8]>("key")
+                            .try_into()
+                            .map_err(|_| StoreError("corrupt content key".into()))?,
+                        id: row_id(row),
+                    })
+                })
+                .collect()
+            }
+            Table::Guids => {
+                let (guid, context) = match after {
+                    Some(StoreRow::Guid { guid, context, .. }) => (guid.as_str(), context.as_str()),
+                    _ => ("", ""),
+                };
+                Ok(self
+                    .rows(
+                        "SELECT guid, context, id FROM schemagate_guids
+                         WHERE (guid, context) > ($1, $2) ORDER BY guid, context LIMIT $3",
+                        &[&guid, &context, &limit],
+                    )?
+                    .iter()
+                    .map(|row| StoreRow::Guid {
+                        guid: row.get("guid"),
+                        context: row.get("context"),
+                        id: row_id(row),
+                    })
+                    .collect())
+            }
+            Table::References => {
+                let (subject, version, context, from) = match after {
+                    Some(StoreRow::Reference {
+                        subject,
+                        version,
+                        context,
+                        id: i,
+                    }) => (subject.as_str(), *version, context.as_str(), id(*i)),
+                    _ => ("", i32::MIN, "", 0),
+                };
+                Ok(self
+                    .rows(
+                        "SELECT subject, version, context, id FROM schemagate_refs
+                         WHERE (subject, version, context, id) > ($1, $2, $3, $4)
+                         ORDER BY subject, version, context, id LIMIT $5",
+                        &[&subject, &version, &context, &from, &limit],
+                    )?
+                    .iter()
+                    .map(|row| StoreRow::Reference {
+                        subject: row.get("subject"),
+                        version: row.get("version"),
+                        context: row.get("context"),
+                        id: row_id(row),
+                    })
+                    .collect())
+            }
+            Table::Versions => {
+                let (subject, version) = match after {
+                    Some(StoreRow::Version { subject, entry }) => (subject.as_str(), entry.version),
+                    _ => ("", 0),
+                };
+                Ok(self
+                    .rows(
+                        "SELECT subject, version, id, deleted, ts FROM schemagate_versions
+                         WHERE (subject, version) > ($1, $2) ORDER BY subject, version LIMIT $3",
+                        &[&subject, &version, &limit],
+                    )?
+                    .iter()
+                    .map(|row| StoreRow::Version {
+                        subject: row.get("subject"),
+                        entry: version_entry(row),
+                    })
+                    .collect())
+            }
+        }
+    }
+
+    fn id_counters(&self) -> StoreResult<Vec<(String, SchemaId)>> {
+        self.rows(
+            "SELECT key, value FROM schemagate_meta WHERE key LIKE 'next\\_id%' ORDER BY key",
+            &[],
+        )?
+        .iter()
+        .map(|row| {
+            let key: &str = row.get(0);
+            let next = u32::try_from(row.get::<_, i64>(1))
+                .map_err(|_| StoreError("corrupt id counter".into()))?;
+            Ok((key["next_id".len()..].to_owned(), SchemaId(next)))
+        })
+        .collect()
+    }
+
     fn key_counts(&self) -> StoreResult<KeyCounts> {
         let rows = self.rows(
             "SELECT (SELECT count(*) FROM schemagate_keks), (SELECT count(*) FROM schemagate_deks)",
@@ -707,6 +848,140 @@ fn apply_op(conn: &mut Conn, op: &Op) -> Result<(), postgres::Error> {
                 &[kek_name, subject, &i16::from(algorithm.ordinal()), version],
             )?;
         }
+        Op::PutRows(rows) => put_rows(conn, rows)?,
+    }
+    Ok(())
+}
+
+/// Columns of `schemagate_schemas` for one insert: context, id, type, text, references.
+type SchemaColumns<'a> = (
+    Vec<&'a str>,
+    Vec<i32>,
+    Vec<&'a str>,
+    Vec<&'a str>,
+    Vec<String>,
+);
+/// Columns of `schemagate_versions` for one insert: subject, version, id, deleted, ts.
+type VersionColumns<'a> = (
+    Vec<&'a str>,
+    Vec<i32>,
+    Vec<i32>,
+    Vec<bool>,
+    Vec<Option<i64>>,
+);
+
+/// Writes rows copied from another store as they are: one multi-row insert per table
+/// (`unnest` of arrays), so a page of a thousand rows is one round trip, not a thousand.
+fn put_rows(conn: &mut Conn, rows: &[StoreRow]) -> Result<(), postgres::Error> {
+    let mut schemas: SchemaColumns<'_> = Default::default();
+    let mut contracts: (Vec<Option<String>>, Vec<Option<String>>) = Default::default();
+    let mut keys: (Vec<&[u8]>, Vec<i32>) = Default::default();
+    let mut guids: (Vec<&str>, Vec<&str>, Vec<i32>) = Default::default();
+    let mut refs: (Vec<&str>, Vec<i32>, Vec<&str>, Vec<i32>) = Default::default();
+    let mut versions: VersionColumns<'_> = Default::default();
+    for row in rows {
+        match row {
+            StoreRow::Schema {
+                context,
+                id,
+                schema,
+            } => {
+                schemas.0.push(context);
+                schemas.1.push(id.0 as i32);
+                schemas.2.push(schema.schema_type.as_str());
+                schemas.3.push(&schema.schema);
+                schemas.4.push(
+                    serde_json::to_string(&schema.references).unwrap_or_else(|_| "[]".into()),
+                );
+                contracts.0.push(json_text(&schema.metadata));
+                contracts.1.push(json_text(&schema.rule_set));
+            }
+            StoreRow::ContentKey { key, id } => {
+                keys.0.push(key);
+                keys.1.push(id.0 as i32);
+            }
+            StoreRow::Guid { guid, context, id } => {
+                guids.0.push(guid);
+                guids.1.push(context);
+                guids.2.push(id.0 as i32);
+            }
+            StoreRow::Reference {
+                subject,
+                version,
+                context,
+                id,
+            } => {
+                refs.0.push(subject);
+                refs.1.push(*version);
+                refs.2.push(context);
+                refs.3.push(id.0 as i32);
+            }
+            StoreRow::Version { subject, entry } => {
+                versions.0.push(subject);
+                versions.1.push(entry.version);
+                versions.2.push(entry.id.0 as i32);
+                versions.3.push(entry.deleted);
+                versions.4.push(entry.ts);
+            }
+        }
+    }
+    if !schemas.0.is_empty() {
+        let s = conn.statement(
+            "INSERT INTO schemagate_schemas
+                 (context, id, schema_type, schema, refs, metadata, rule_set)
+             SELECT * FROM unnest($1::text[], $2::int4[], $3::text[], $4::text[], $5::text[],
+                 $6::text[], $7::text[])",
+        )?;
+        conn.client.execute(
+            &s,
+            &[
+                &schemas.0,
+                &schemas.1,
+                &schemas.2,
+                &schemas.3,
+                &schemas.4,
+                &contracts.0,
+                &contracts.1,
+            ],
+        )?;
+    }
+    if !keys.0.is_empty() {
+        let s = conn.statement(
+            "INSERT INTO schemagate_content_keys (key, id)
+             SELECT * FROM unnest($1::bytea[], $2::int4[])",
+        )?;
+        conn.client.execute(&s, &[&keys.0, &keys.1])?;
+    }
+    if !guids.0.is_empty() {
+        let s = conn.statement(
+            "INSERT INTO schemagate_guids (guid, context, id)
+             SELECT * FROM unnest($1::text[], $2::text[], $3::int4[])",
+        )?;
+        conn.client.execute(&s, &[&guids.0, &guids.1, &guids.2])?;
+    }
+    if !refs.0.is_empty() {
+        let s = conn.statement(
+            "INSERT INTO schemagate_refs (subject, version, context, id)
+             SELECT * FROM unnest($1::text[], $2::int4[], $3::text[], $4::int4[])",
+        )?;
+        conn.client
+            .execute(&s, &[&refs.0, &refs.1, &refs.2, &refs.3])?;
+    }
+    if !versions.0.is_empty() {
+        let s = conn.statement(
+            "INSERT INTO schemagate_versions (subject, version, id, deleted, ts)
+             SELECT * FROM unnest($1::text[], $2::int4[], $3::int4[], $4::bool[], $5::int8[])",
+        )?;
+        conn.client.execute(
+            &s,
+            &[
+                &versions.0,
+                &versions.1,
+                &versions.2,
+                &versions.3,
+                &versions.4,
+            ],
+        )?;
     }
     Ok(())
 }

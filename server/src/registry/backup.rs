@@ -1,0 +1,189 @@
+//! The online backup (`GET /v1/backup`): the whole state in the transfer format
+//! (`docs/export-format.md`), consistent because it is read under the writer lock, so
+//! no write interleaves. The records go to an unlinked temporary file while the lock is
+//! held; writers wait only for that copy, and the answer is streamed from the file
+//! afterwards, so memory stays bounded however large the registry.
+//!
+//! The lock is the registry's writer lock and the store's ([`Store::lock_writes`]): on
+//! PostgreSQL that is the advisory lock every instance's writes take, so writers of
+//! other instances wait too (up to the store's lock timeout, after which their write
+//! fails and may be retried).
+
+use std::fs::File;
+use std::io::{BufWriter, Seek, SeekFrom, Write};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use schemagate_core::transfer::{
+    self, ContextRecord, Header, ModeRecord, Record, SchemaRecord, Trailer,
+};
+
+use super::*;
+
+/// A snapshot written to an unlinked file, rewound, ready to be sent.
+#[derive(Debug)]
+pub struct Backup {
+    /// The file, positioned at its start (already removed from the directory).
+    pub file: File,
+    /// Its length in bytes.
+    pub len: u64,
+    /// The counts of its `end` record.
+    pub counts: Trailer,
+}
+
+fn io_error(what: &str, e: impl std::fmt::Display) -> Error {
+    Error::Store(StoreError(format!("backup: {what}: {e}")))
+}
+
+/// A JSON object of `value`'s serialisation.
+fn object<T: Serialize>(value: &T) -> Result<serde_json::Map<String, serde_json::Value>> {
+    match serde_json::to_value(value) {
+        Ok(serde_json::Value::Object(map)) => Ok(map),
+        Ok(other) => Err(io_error("not an object", other)),
+        Err(e) => Err(io_error("serialising a record", e)),
+    }
+}
+
+/// A new file in the temporary directory, already unlinked: nothing is left behind,
+/// whatever happens to the process.
+fn anonymous_file() -> Result<File> {
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    let path = std::env::temp_dir().join(format!(
+        "schemagate-backup-{}-{}.ndjson",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::Relaxed)
+    ));
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create_new(true)
+        .open(&path)
+        .map_err(|e| io_error(&format!("cannot create {}", path.display()), e))?;
+    std::fs::remove_file(&path).map_err(|e| io_error("cannot unlink the temporary file", e))?;
+    Ok(file)
+}
+
+/// Now in RFC 3339, UTC, to the second.
+fn now_rfc3339() -> String {
+    let secs = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let (days, rest) = (secs / 86_400, secs % 86_400);
+    // Howard Hinnant's civil_from_days.
+    let z = days as i64 + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
+        rest / 3600,
+        rest % 3600 / 60,
+        rest % 60
+    )
+}
+
+impl Registry {
+    /// `GET /v1/backup`: the whole registry, for an admin without subject prefixes
+    /// (anyone with authentication off). `source` goes into the header. Blocking; the
+    /// answer must still wait for durability ([`Registry::blocking`] does).
+    pub fn backup(&self, caller: Caller<'_>, source: Option<String>) -> Result<Backup> {
+        if !caller.is_global_admin() {
+            return Err(caller.denied(Role::Admin, "the whole registry (backup)"));
+        }
+        let mut file = anonymous_file()?;
+        let writer = self.lock_writer()?;
+        let counts = self.snapshot(&file, source)?;
+        drop(writer);
+        let len = file
+            .seek(SeekFrom::End(0))
+            .map_err(|e| io_error("cannot size the snapshot", e))?;
+        file.rewind()
+            .map_err(|e| io_error("cannot rewind the snapshot", e))?;
+        Ok(Backup { file, len, counts })
+    }
+
+    /// Writes every record to `file`: header, contexts, schema versions, configs,
+    /// modes, KEKs, DEKs, then the `end` record with the counts.
+    fn snapshot(&self, file: &File, source: Option<String>) -> Result<Trailer> {
+        let mut out = BufWriter::with_capacity(256 * 1024, file);
+        let mut counts = Trailer::default();
+        let mut put = |record: Record| -> Result<()> {
+            counts.count(&record);
+            transfer::write_record(&mut out, &record)
+                .map_err(|e| io_error("writing the snapshot", e))
+        };
+        put(Record::Header(Header::new(
+            source,
+            Some(now_rfc3339()),
+            &format!("schemagate-server {}", env!("CARGO_PKG_VERSION")),
+        )))?;
+        for context in self.store.contexts()? {
+            put(Record::Context(ContextRecord {
+                context: Context::of(&context).name().to_owned(),
+            }))?;
+        }
+        // As `GET /subjects/{s}/versions/{v}?deleted=true` answers each version.
+        for (subject, versions) in self.store.all_versions()? {
+            for entry in &versions {
+                let view = self.view(&subject, entry)?;
+                let record: SchemaRecord =
+                    serde_json::from_value(serde_json::Value::Object(object(&view)?))
+                        .map_err(|e| io_error("a version as a schema record", e))?;
+                put(Record::Schema(record))?;
+            }
+        }
+        // As `GET /config/{s}?defaultToGlobal=false` answers them: what is stored.
+        let top = self.store.config(None)?.map(|c| (None, c));
+        let scoped = self.store.configs()?.into_iter().map(|(k, c)| (Some(k), c));
+        for (subject, config) in top.into_iter().chain(scoped) {
+            put(Record::Config(transfer::ConfigRecord {
+                subject,
+                config: object(&config)?,
+            }))?;
+        }
+        let top = self.store.mode(None)?.map(|m| (None, m));
+        let mut modes: Vec<(Option<String>, Mode)> = top.into_iter().collect();
+        for subject in self.store.mode_subjects()? {
+            if let Some(mode) = self.store.mode(Some(&subject))? {
+                modes.push((Some(subject), mode));
+            }
+        }
+        for (subject, mode) in modes {
+            put(Record::Mode(ModeRecord {
+                subject,
+                mode: mode.as_str().to_owned(),
+            }))?;
+        }
+        // As the DEK registry answers them with `?deleted=true`: the stored records.
+        let keks = self.store.keks()?;
+        for kek in &keks {
+            put(Record::Kek(object(kek)?))?;
+        }
+        for kek in &keks {
+            for dek in self.store.deks(&kek.name)? {
+                put(Record::Dek(object(&dek)?))?;
+            }
+        }
+        transfer::write_record(&mut out, &Record::End(counts))
+            .map_err(|e| io_error("writing the snapshot", e))?;
+        out.flush()
+            .map_err(|e| io_error("writing the snapshot", e))?;
+        Ok(counts)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::now_rfc3339;
+
+    #[test]
+    fn the_time_is_rfc_3339() {
+        let now = now_rfc3339();
+        assert_eq!(now.len(), 20, "{now}");
+        assert!(now.starts_with("20") && now.ends_with('Z'), "{now}");
+    }
+}
