@@ -663,7 +663,7 @@ mod backup {
                 (Record::Header(_), 1) => {}
                 (_, 1) => bail!("the first line is not a header record"),
                 (Record::Header(_), _) => bail!("line {number}: a second header"),
-                (Record::End(trailer), _) => end = Some(*trailer),
+                (Record::End(trailer), _) => end = Some(trailer.clone()),
                 _ => counts.count(&record),
             }
             out.write_all(line.as_bytes())?;
@@ -675,7 +675,7 @@ mod backup {
         }
         match end {
             None => bail!("no end record after {bytes} bytes"),
-            Some(end) if end != counts => {
+            Some(end) if !end.same_counts(&counts) => {
                 bail!("the end record counts {end:?}, but {counts:?} came")
             }
             Some(end) => Ok(end),

@@ -16,7 +16,7 @@ use std::time::Instant;
 use anyhow::{Context as _, Result, bail};
 use schemagate_client::Client;
 use schemagate_core::transfer::{
-    FileKind, Header, Record, Trailer, TransferError, detect, read_record, schemas_topic,
+    FileKind, Header, Record, Trailer, TransferError, detect, read_record, schemas_topic, utc_now,
     write_record,
 };
 use serde::Serialize;
@@ -43,7 +43,7 @@ pub async fn export(args: &ExportArgs) -> Result<ExitStatus> {
     let (records, reading) = read_registry(&client, usize::from(args.opts.concurrency), &progress);
     let header = Record::Header(Header::new(
         Some(client.base_url().to_owned()),
-        Some(now_rfc3339()),
+        Some(utc_now()),
         concat!("schemagate ", env!("CARGO_PKG_VERSION")),
     ));
     let counts = write_file(&args.output, header, records, reading).await?;
@@ -547,30 +547,6 @@ impl Outcome {
     }
 }
 
-/// The current time in RFC 3339 (UTC, seconds), for the header.
-fn now_rfc3339() -> String {
-    let secs = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs());
-    let (days, rest) = (secs / 86_400, secs % 86_400);
-    // Days since 1970-01-01 to a civil date (Howard Hinnant's algorithm).
-    let z = days as i64 + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
-        rest / 3600,
-        rest % 3600 / 60,
-        rest % 60
-    )
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -581,12 +557,5 @@ mod tests {
             partial_name(Path::new("out/registry.jsonl")),
             Path::new("out/.registry.jsonl.partial")
         );
-    }
-
-    #[test]
-    fn the_header_time_is_rfc_3339() {
-        let t = now_rfc3339();
-        assert_eq!(t.len(), 20, "{t}");
-        assert!(t.starts_with("20") && t.ends_with('Z'), "{t}");
     }
 }

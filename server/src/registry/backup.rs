@@ -11,7 +11,6 @@
 
 use std::fs::File;
 use std::io::{BufWriter, Seek, SeekFrom, Write};
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use schemagate_core::transfer::{
     self, ContextRecord, Header, ModeRecord, Record, SchemaRecord, Trailer,
@@ -62,30 +61,6 @@ fn anonymous_file() -> Result<File> {
     Ok(file)
 }
 
-/// Now in RFC 3339, UTC, to the second.
-fn now_rfc3339() -> String {
-    let secs = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs());
-    let (days, rest) = (secs / 86_400, secs % 86_400);
-    // Howard Hinnant's civil_from_days.
-    let z = days as i64 + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
-        rest / 3600,
-        rest % 3600 / 60,
-        rest % 60
-    )
-}
-
 impl Registry {
     /// `GET /v1/backup`: the whole registry, for an admin without subject prefixes
     /// (anyone with authentication off). `source` goes into the header. Blocking; the
@@ -118,7 +93,7 @@ impl Registry {
         };
         put(Record::Header(Header::new(
             source,
-            Some(now_rfc3339()),
+            Some(transfer::utc_now()),
             &format!("schemagate-server {}", env!("CARGO_PKG_VERSION")),
         )))?;
         for context in self.store.contexts()? {
@@ -168,22 +143,23 @@ impl Registry {
                 put(Record::Dek(object(&dek)?))?;
             }
         }
-        transfer::write_record(&mut out, &Record::End(counts))
+        // Each context's counter: it may be past every id in the file (the newest
+        // schemas deleted for good), and a restore must not hand those ids out again.
+        let mut prefixes = vec![String::new()];
+        prefixes.extend(
+            self.store
+                .contexts()?
+                .iter()
+                .map(|c| Context::of(c).prefix()),
+        );
+        for prefix in prefixes {
+            let next = self.store.next_id(&prefix)?;
+            counts.next_ids.insert(prefix, next.0);
+        }
+        transfer::write_record(&mut out, &Record::End(counts.clone()))
             .map_err(|e| io_error("writing the snapshot", e))?;
         out.flush()
             .map_err(|e| io_error("writing the snapshot", e))?;
         Ok(counts)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::now_rfc3339;
-
-    #[test]
-    fn the_time_is_rfc_3339() {
-        let now = now_rfc3339();
-        assert_eq!(now.len(), 20, "{now}");
-        assert!(now.starts_with("20") && now.ends_with('Z'), "{now}");
     }
 }

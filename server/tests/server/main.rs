@@ -20,7 +20,6 @@ mod hostile;
 mod hot_routes;
 mod instances;
 mod load;
-mod migrate;
 mod protobuf;
 mod python_client;
 mod read_cache;
