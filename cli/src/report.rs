@@ -133,6 +133,23 @@ pub struct Note {
     /// What it was compared with, as a person knows it ("version 3", "HEAD").
     #[serde(skip_serializing_if = "Option::is_none")]
     pub compared_with: Option<String>,
+    /// For a breaking finding: a concrete event that proves it, verified by encoding
+    /// and decoding (or validating) it (core's `counterexample`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub counterexample: Option<schemagate_core::counterexample::Counterexample>,
+    /// For a breaking finding: the `[[accept]]` entry of schemagate.toml that accepts
+    /// it, so it does not fail the run (it is still shown).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub accepted: Option<Acceptance>,
+}
+
+/// An accepted break: why, and until when.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Acceptance {
+    /// The entry's `reason`.
+    pub reason: String,
+    /// The entry's `until` date (`YYYY-MM-DD`), after which it accepts nothing.
+    pub until: String,
 }
 
 impl Note {
@@ -144,6 +161,8 @@ impl Note {
             line: None,
             column: None,
             compared_with: None,
+            counterexample: None,
+            accepted: None,
         }
     }
 
