@@ -118,6 +118,7 @@ impl Command {
             | Command::Register(RegisterArgs { options: o, .. }) => {
                 with(&o.project, Some(&o.registry), o.format.format)
             }
+            Command::Diff(a) if a.example => with(&a.project, None, Format::Examples),
             Command::Diff(a) => with(&a.project, None, a.format.format),
             Command::Pull(a) => with(&a.project, Some(&a.registry), a.format.format.into()),
             Command::Validate(a) => with(&a.project, None, a.format.format),
@@ -197,6 +198,11 @@ pub struct DiffArgs {
     /// wire-json or file for Protobuf.
     #[arg(long, value_name = "POLICY", value_parser = any_policy)]
     pub policy: Option<PolicyArg>,
+    /// Print only the counterexamples: for each breaking change, an event the old
+    /// schema writes that the new one cannot read (or the reverse), one JSON object a
+    /// line (`event`, Avro/Protobuf `bytes` in base64, `outcome`); exit 1 on a break.
+    #[arg(long, conflicts_with = "format")]
+    pub example: bool,
     #[command(flatten)]
     pub project: ProjectOpt,
     #[command(flatten)]

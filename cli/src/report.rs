@@ -135,12 +135,43 @@ pub struct Note {
     pub compared_with: Option<String>,
     /// For a breaking finding: a concrete event that proves it, verified by encoding
     /// and decoding (or validating) it (core's `counterexample`).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "serialize_counterexample"
+    )]
     pub counterexample: Option<schemagate_core::counterexample::Counterexample>,
     /// For a breaking finding: the `[[accept]]` entry of schemagate.toml that accepts
     /// it, so it does not fail the run (it is still shown).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub accepted: Option<Acceptance>,
+}
+
+/// A counterexample as JSON documents carry it: the event as JSON, Avro and Protobuf
+/// bytes as one base64 string (core's own serialisation is an array of numbers).
+pub fn counterexample_json(
+    c: &schemagate_core::counterexample::Counterexample,
+) -> serde_json::Value {
+    use base64::Engine;
+    let mut doc = serde_json::json!({
+        "rule": c.rule,
+        "path": c.path,
+        "writer": c.writer,
+        "event": c.event,
+        "outcome": c.outcome,
+    });
+    if let Some(bytes) = &c.bytes {
+        doc["bytes"] = base64::engine::general_purpose::STANDARD
+            .encode(bytes)
+            .into();
+    }
+    doc
+}
+
+fn serialize_counterexample<S: serde::Serializer>(
+    c: &Option<schemagate_core::counterexample::Counterexample>,
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    c.as_ref().map(counterexample_json).serialize(s)
 }
 
 /// An accepted break: why, and until when.

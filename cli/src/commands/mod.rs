@@ -15,6 +15,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use schemagate_client::{Config, SubjectVersion};
+use schemagate_core::counterexample::{Counterexample, counterexample};
 use schemagate_core::{
     Bump, CheckOptions, Direction, Level, ParsedSchema, Reference, SchemaError, Subject, bump_at,
     check_with,
@@ -272,6 +273,26 @@ fn place(
     }
 }
 
+/// The event that proves a breaking finding `f` of `new` against `history`: written by
+/// the version the finding names (`against`; the latest when it names none), verified
+/// by core before it is shown; `None` for a compatible finding or when the bounded
+/// search finds none.
+fn proof(
+    new: &Loaded,
+    history: &History,
+    against: Option<usize>,
+    f: &schemagate_core::Finding,
+) -> Option<Counterexample> {
+    if !f.is_breaking() {
+        return None;
+    }
+    let old = match against {
+        Some(i) => history.versions.get(i)?,
+        None => history.versions.last()?,
+    };
+    counterexample(&old.parsed, &new.parsed, f)
+}
+
 /// What a new schema is judged against: earlier versions, oldest first, each with the
 /// name a person knows it by.
 pub struct History {
@@ -303,6 +324,7 @@ pub fn judge(
         // Forward findings point into the old schema (the reader): carried over to the
         // same place in the new one, so that they get a line in this file too.
         let place = place(&f, new, history, &mut counterparts);
+        let against = f.against;
         // The core's index into the history means nothing to a reader of the output:
         // `compared_with` names the version instead.
         let label = f
@@ -313,8 +335,10 @@ pub fn judge(
             item.ignored += 1;
             continue;
         }
+        let counterexample = proof(new, history, against, &f);
         let mut note = Note::new(f).at(file.clone(), place);
         note.compared_with = label;
+        note.counterexample = counterexample;
         item.findings.push(note);
     }
     if let Some(latest) = history.versions.last() {

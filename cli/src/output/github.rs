@@ -13,6 +13,7 @@ pub(super) fn render(outcome: &Outcome) -> String {
         for note in &item.findings {
             let f = &note.finding;
             let command = match f.severity {
+                Severity::Breaking if super::example::is_accepted(note) => "warning",
                 Severity::Breaking => "error",
                 Severity::Additive | Severity::Cosmetic => "notice",
             };
@@ -37,6 +38,12 @@ pub(super) fn render(outcome: &Outcome) -> String {
             }
             if let Some(h) = &f.hint {
                 let _ = write!(message, "\nFix: {h}");
+            }
+            if let Some(accepted) = super::example::accepted(note) {
+                let _ = write!(message, "\nAccepted: {accepted}");
+            }
+            if let Some(example) = super::example::line(note) {
+                let _ = write!(message, "\nExample: {example}");
             }
             let _ = writeln!(
                 out,

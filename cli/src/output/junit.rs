@@ -80,6 +80,12 @@ pub(super) fn render(outcome: &Outcome) -> String {
             if let Some(h) = &f.hint {
                 let _ = writeln!(body, "  fix: {h}");
             }
+            if let Some(accepted) = super::example::accepted(n) {
+                let _ = writeln!(body, "  {accepted}");
+            }
+            if let Some(example) = super::example::line(n) {
+                let _ = writeln!(body, "  {example}");
+            }
         }
         out.push_str(&esc(&body));
         let _ = writeln!(out, "</{tag}>");

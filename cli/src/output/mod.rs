@@ -1,9 +1,11 @@
 //! The one printer: every command hands it an [`Outcome`], and only this module
 //! writes results to stdout, so `--format json` is never mixed with prose.
 
+mod example;
 mod github;
 mod json;
 mod junit;
+mod markdown;
 mod sarif;
 mod text;
 
@@ -25,6 +27,12 @@ pub enum Format {
     Github,
     /// SARIF 2.1.0, for code-scanning dashboards.
     Sarif,
+    /// GitHub-flavoured Markdown, for a pull-request comment: a summary table, each
+    /// breaking change with its counterexample, compatible findings collapsed.
+    Markdown,
+    /// `diff --example`: only the counterexamples, one JSON object per line.
+    #[value(skip)]
+    Examples,
 }
 
 /// When text output is coloured.
@@ -61,6 +69,11 @@ impl Printer {
 
     /// Renders `outcome` to stdout.
     pub fn print(&self, outcome: &Outcome) {
+        if self.format == Format::Examples {
+            for line in example::unproven(outcome) {
+                eprintln!("{line}");
+            }
+        }
         let rendered = self.render(outcome);
         let mut out = std::io::stdout().lock();
         // A closed pipe (`| head`) is not worth a panic or a second error.
@@ -76,6 +89,8 @@ impl Printer {
             Format::Junit => junit::render(outcome),
             Format::Github => github::render(outcome),
             Format::Sarif => sarif::render(outcome),
+            Format::Markdown => markdown::render(outcome),
+            Format::Examples => example::render(outcome),
         }
     }
 

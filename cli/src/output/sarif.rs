@@ -37,6 +37,7 @@ pub(super) fn render(outcome: &Outcome) -> String {
     for (item, note) in outcome.notes() {
         let f = &note.finding;
         let level = match f.severity {
+            Severity::Breaking if super::example::is_accepted(note) => "warning",
             Severity::Breaking => "error",
             Severity::Additive => "note",
             Severity::Cosmetic => "note",
@@ -46,12 +47,26 @@ pub(super) fn render(outcome: &Outcome) -> String {
             text.push_str(" Fix: ");
             text.push_str(h);
         }
+        if let Some(accepted) = super::example::accepted(note) {
+            text.push_str(" Accepted: ");
+            text.push_str(&accepted);
+        }
+        if let Some(example) = super::example::line(note) {
+            text.push_str(" Example: ");
+            text.push_str(&example);
+        }
         let mut result = json!({
             "ruleId": f.rule,
             "level": level,
             "message": {"text": text},
             "properties": {"subject": item.name, "path": f.path},
         });
+        if let Some(c) = &note.counterexample {
+            result["properties"]["counterexample"] = crate::report::counterexample_json(c);
+        }
+        if let Some(a) = &note.accepted {
+            result["properties"]["accepted"] = json!({"reason": a.reason, "until": a.until});
+        }
         if let Some(file) = &note.file {
             let mut location = json!({"artifactLocation": {"uri": file}});
             if let Some(line) = note.line {

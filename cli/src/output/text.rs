@@ -115,6 +115,7 @@ fn render_item(out: &mut String, item: &Item, p: &Paint) {
     for note in &item.findings {
         let f = &note.finding;
         let label = match f.severity {
+            Severity::Breaking if super::example::is_accepted(note) => p.yellow("accepted"),
             Severity::Breaking => p.red("error"),
             Severity::Additive => p.yellow("info"),
             Severity::Cosmetic => p.dim("info"),
@@ -139,6 +140,12 @@ fn render_item(out: &mut String, item: &Item, p: &Paint) {
         out.push('\n');
         if let Some(hint) = &f.hint {
             let _ = writeln!(out, "    {} {hint}", p.green("fix:"));
+        }
+        if let Some(accepted) = super::example::accepted(note) {
+            let _ = writeln!(out, "    {}", p.yellow(&accepted));
+        }
+        if let Some(example) = super::example::line(note) {
+            let _ = writeln!(out, "    {example}");
         }
     }
     if item.ignored > 0 {
