@@ -99,16 +99,17 @@ pub fn concurrency(project: &Project) -> usize {
         .max(1)
 }
 
-/// Runs `jobs` with at most `limit` at once; results come back in job order.
-pub async fn bounded<T, F>(limit: usize, jobs: Vec<F>) -> Vec<T>
+/// Runs `jobs` with at most `limit` at once; results come back in job order. Jobs are
+/// taken from the iterator as slots free up, so a lazy iterator (a `map` not collected)
+/// keeps only `limit` futures alive, however many jobs there are.
+pub async fn bounded<T, F>(limit: usize, jobs: impl IntoIterator<Item = F>) -> Vec<T>
 where
     F: Future<Output = T> + Send + 'static,
     T: Send + 'static,
 {
-    let total = jobs.len();
     let mut jobs = jobs.into_iter().enumerate();
     let mut running = tokio::task::JoinSet::new();
-    let mut results: Vec<Option<T>> = (0..total).map(|_| None).collect();
+    let mut results: Vec<(usize, T)> = Vec::new();
     loop {
         while running.len() < limit {
             match jobs.next() {
@@ -119,13 +120,14 @@ where
             }
         }
         match running.join_next().await {
-            Some(Ok((i, value))) => results[i] = Some(value),
+            Some(Ok(done)) => results.push(done),
             // A job that panicked is a bug; surface it rather than drop a result.
             Some(Err(e)) => std::panic::resume_unwind(e.into_panic()),
             None => break,
         }
     }
-    results.into_iter().flatten().collect()
+    results.sort_unstable_by_key(|(i, _)| *i);
+    results.into_iter().map(|(_, value)| value).collect()
 }
 
 /// The item for a subject the registry could not be asked about: one REGISTRY_ERROR

@@ -115,13 +115,10 @@ impl Source for DirSource {
 async fn online(global: &Global, project: &Project, selected: &[&Mapping]) -> Result<Outcome> {
     let client = registry::connect(global, project).await?;
     let project = Arc::new(project.clone());
-    let jobs = selected
-        .iter()
-        .map(|m| {
-            let (client, project, mapping) = (client.clone(), Arc::clone(&project), (*m).clone());
-            async move { check_one(&client, &project, &mapping).await }
-        })
-        .collect();
+    let jobs = selected.iter().map(|m| {
+        let (client, project, mapping) = (client.clone(), Arc::clone(&project), (*m).clone());
+        async move { check_one(&client, &project, &mapping).await }
+    });
     let items = registry::bounded(registry::concurrency(&project), jobs).await;
     Ok(Outcome::new(CommandName::Check, items))
 }

@@ -94,7 +94,7 @@ pub struct Importer<'a> {
     done: HashSet<(String, i32)>,
     failed: HashSet<(String, i32)>,
     parked: HashMap<(String, i32), Vec<Pending>>,
-    running: JoinSet<(SchemaRecord, Result<bool, String>)>,
+    running: JoinSet<(SchemaRecord, Result<(), WriteError>)>,
     /// Contexts (`""` or `:.ctx:`) put into IMPORT mode by this run.
     switched: BTreeSet<String>,
     configs: BTreeMap<Option<String>, Map<String, Value>>,
@@ -267,16 +267,16 @@ impl<'a> Importer<'a> {
         let (record, result) = joined.map_err(|e| anyhow!("an import task failed: {e}"))?;
         let key = (record.subject.clone(), record.version);
         match result {
-            Ok(unreachable) if unreachable => Err(anyhow!(
+            Err(WriteError::Unreachable) => Err(anyhow!(
                 "the target stopped answering while writing {} version {}; run the import again to resume",
                 record.subject,
                 record.version
             )),
-            Ok(_) => {
+            Ok(()) => {
                 self.target.add_version(&record);
                 self.completed(key).await
             }
-            Err(message) => {
+            Err(WriteError::Refused(message)) => {
                 self.fail(&record, message);
                 self.release(&key).await
             }
@@ -662,14 +662,21 @@ impl<'a> Importer<'a> {
     }
 }
 
-/// Registers and/or soft-deletes one version. `Ok(true)` when the registry could not
-/// be reached (the run stops and can be resumed), `Err` when it refused.
+/// Why a version was not written.
+enum WriteError {
+    /// The registry refused it: reported, and the run goes on.
+    Refused(String),
+    /// The registry could not be reached: the run stops (a re-run resumes).
+    Unreachable,
+}
+
+/// Registers and/or soft-deletes one version.
 async fn write(
     client: &Client,
     record: &SchemaRecord,
     register: bool,
     delete: bool,
-) -> Result<bool, String> {
+) -> Result<(), WriteError> {
     let subject = segment(&record.subject);
     let label = |e: &ClientError| {
         format!(
@@ -711,17 +718,17 @@ async fn write(
             Ok(answer) => {
                 let id = answer.get("id").and_then(Value::as_u64);
                 if id != Some(u64::from(record.id)) {
-                    return Err(format!(
+                    return Err(WriteError::Refused(format!(
                         "{} version {}: the registry answered id {} for id {}",
                         record.subject,
                         record.version,
                         id.map_or("none".to_owned(), |i| i.to_string()),
                         record.id
-                    ));
+                    )));
                 }
             }
-            Err(e) if transport(&e) => return Ok(true),
-            Err(e) => return Err(label(&e)),
+            Err(e) if transport(&e) => return Err(WriteError::Unreachable),
+            Err(e) => return Err(WriteError::Refused(label(&e))),
         }
     }
     if delete {
@@ -730,11 +737,11 @@ async fn write(
             Ok(_) => {}
             // 40406: already soft-deleted.
             Err(e) if e.error_code() == Some(40406) => {}
-            Err(e) if transport(&e) => return Ok(true),
-            Err(e) => return Err(label(&e)),
+            Err(e) if transport(&e) => return Err(WriteError::Unreachable),
+            Err(e) => return Err(WriteError::Refused(label(&e))),
         }
     }
-    Ok(false)
+    Ok(())
 }
 
 fn config_path(scope: Option<&str>) -> String {

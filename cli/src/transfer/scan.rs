@@ -120,13 +120,10 @@ impl Scanner {
         subjects.sort();
         subjects.dedup();
 
-        let jobs = subjects
-            .into_iter()
-            .map(|subject| {
-                let client = client.clone();
-                async move { subject_facts(&client, subject).await }
-            })
-            .collect();
+        let jobs = subjects.into_iter().map(|subject| {
+            let client = client.clone();
+            async move { subject_facts(&client, subject).await }
+        });
         let facts: Vec<SubjectFacts> = bounded(self.concurrency, jobs)
             .await
             .into_iter()

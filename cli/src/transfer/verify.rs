@@ -172,48 +172,47 @@ pub async fn verify(
     settings(wanted, actual, &mut v);
 
     // Every id by id, as a consumer resolves it: one version of its context names it.
-    let by_id: Vec<((String, u32), (u64, VersionKey))> = wanted
-        .ids
-        .iter()
-        .map(|(k, held)| (k.clone(), held.clone()))
-        .collect();
-    let jobs = by_id
-        .into_iter()
-        .map(|((context, id), (digest, holder))| {
-            let client = client.clone();
-            async move {
-                let path = if context.is_empty() {
-                    format!("/schemas/ids/{id}")
-                } else {
-                    format!("/schemas/ids/{id}?subject={}", segment(&holder.0))
-                };
-                let answer = client.call(Verb::Get, &path, None).await;
-                (context, id, holder, digest, answer)
-            }
-        })
-        .collect();
-    let mut unsure_ids: Vec<(String, u32, (String, i32))> = Vec::new();
-    for (context, id, holder, digest, answer) in bounded(concurrency, jobs).await {
-        v.ids += 1;
-        match answer {
-            Ok(Value::Object(mut body)) => {
-                body.insert("subject".into(), Value::String(holder.0.clone()));
-                body.insert("version".into(), Value::from(holder.1));
-                body.insert("id".into(), Value::from(id));
-                match serde_json::from_value::<SchemaRecord>(Value::Object(body)) {
-                    Ok(record) if text_digest(&record) == digest => {}
-                    Ok(_) => unsure_ids.push((context, id, holder)),
-                    Err(e) => v.differ(format!(
-                        "{}: unreadable answer ({e})",
-                        id_place(&context, id)
-                    )),
+    // Each answer is judged inside its job, so only verdicts are held, never texts.
+    let jobs = wanted.ids.iter().map(|((context, id), (digest, holder))| {
+        let (client, context, id, digest, holder) = (
+            client.clone(),
+            context.clone(),
+            *id,
+            *digest,
+            holder.clone(),
+        );
+        async move {
+            let path = if context.is_empty() {
+                format!("/schemas/ids/{id}")
+            } else {
+                format!("/schemas/ids/{id}?subject={}", segment(&holder.0))
+            };
+            let verdict = match client.call(Verb::Get, &path, None).await {
+                Ok(Value::Object(mut body)) => {
+                    body.insert("subject".into(), Value::String(holder.0.clone()));
+                    body.insert("version".into(), Value::from(holder.1));
+                    body.insert("id".into(), Value::from(id));
+                    match serde_json::from_value::<SchemaRecord>(Value::Object(body)) {
+                        Ok(record) if text_digest(&record) == digest => ById::Same,
+                        Ok(_) => ById::Reworded,
+                        Err(e) => ById::Differs(format!("unreadable answer ({e})")),
+                    }
                 }
-            }
-            Ok(_) => v.differ(format!("{}: unreadable answer", id_place(&context, id))),
-            Err(e) if e.is_not_found() => {
-                v.differ(format!("{} is not found", id_place(&context, id)));
-            }
-            Err(e) => return Err(anyhow!(explain(&e))),
+                Ok(_) => ById::Differs("unreadable answer".into()),
+                Err(e) if e.is_not_found() => ById::Differs("not found".into()),
+                Err(e) => ById::Failed(explain(&e)),
+            };
+            (context, id, holder, verdict)
+        }
+    });
+    let mut unsure_ids: Vec<(String, u32, VersionKey)> = Vec::new();
+    for (context, id, holder, verdict) in bounded(concurrency, jobs).await {
+        v.ids += 1;
+        match verdict {
+            ById::Same => {}
+            ById::Reworded => unsure_ids.push((context, id, holder)),
+            ById::Differs(what) => v.differ(format!("{}: {what}", id_place(&context, id))),
+            ById::Failed(error) => return Err(anyhow!(error)),
         }
     }
 
@@ -256,6 +255,18 @@ pub async fn verify(
         }
     }
     Ok(v)
+}
+
+/// What reading one id back showed.
+enum ById {
+    /// The schema the source's id names.
+    Same,
+    /// Another text: to settle with the target's lookup.
+    Reworded,
+    /// Missing or unreadable.
+    Differs(String),
+    /// The target could not be asked.
+    Failed(String),
 }
 
 /// Configurations, modes, KEKs and DEKs.
