@@ -151,6 +151,17 @@ cli_rules! {
         hint: "tighten the schema, or move the event to a fixture of valid events",
         meaning: "A fixture marked `valid = false` holds an event the schema accepts: the schema no longer rejects what it was meant to.",
     }
+    ACCEPT_EXPIRED {
+        message: "an [[accept]] entry of schemagate.toml is past its `until` date",
+        hint: "fix the break it accepted, or, if it is still meant, raise `until` (and say why in `reason`)",
+        meaning: "An `[[accept]]` entry accepts one known break (a subject, a rule id, a JSON pointer) until a date. After that date it accepts nothing: the break fails the check again, and this finding says which entry expired. Dates are compared with today's UTC date.",
+    }
+    ACCEPT_STALE {
+        severity: Additive,
+        message: "an [[accept]] entry of schemagate.toml matches no finding",
+        hint: "delete the entry: the break it accepted is gone (or its subject, rule or path is misspelt)",
+        meaning: "An `[[accept]]` entry whose subject was checked, but no breaking finding of that rule at that path was reported: the break was fixed, or the entry does not say what the finding says. It never fails a check; it is reported so that accepts do not pile up and later hide a new break at the same place.",
+    }
     SEMVER_BUMP_TOO_SMALL {
         message: "the schema's declared version bump is smaller than its change needs",
         hint: "raise the declared version by at least the bump the change needs",

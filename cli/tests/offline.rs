@@ -739,8 +739,8 @@ fn every_rule_id_the_cli_emits_itself_is_explainable() {
             .find(|(listed, _)| listed == id)
             .map(|(_, s)| *s)
             .unwrap_or_else(|| panic!("{id} is not listed"));
-        // Every rule of the CLI fails the run but the one that only informs.
-        let expected = if id == "CONTRACT_CHANGED" {
+        // Every rule of the CLI fails the run but the ones that only inform.
+        let expected = if id == "CONTRACT_CHANGED" || id == "ACCEPT_STALE" {
             "additive"
         } else {
             "breaking"
@@ -890,4 +890,132 @@ fn item7_forward_findings_under_full_against_head_are_placed_too() {
         .stdout_has("orders-value BREAKING under FULL")
         .stdout_has("error[READER_FIELD_MISSING_DEFAULT_VALUE] schemas/orders.avsc:5:13 at /fields/1")
         .stdout_has("field \"total\" (double) was removed; readers of the old version have no default for it");
+}
+
+/// An `[[accept]]` entry for the break ORDER_BREAKING makes (coupon loses its default).
+const ACCEPT_COUPON: &str = r#"
+[[accept]]
+subject = "orders-value"
+rule = "READER_FIELD_MISSING_DEFAULT_VALUE"
+path = "/fields/**"
+reason = "no consumers yet"
+until = "2030-06-30"
+"#;
+
+/// `check --against HEAD` in every format on `today`, each output a snapshot
+/// `accept_{case}_{format}` and checked to say `needle`.
+fn accept_in_every_format(case: &str, orders: &str, today: &str, code: i32, needle: &str) {
+    let p = git_shop();
+    p.write("schemas/orders.avsc", orders);
+    p.write("schemagate.toml", &format!("{PROJECT}{ACCEPT_COUPON}"));
+    for format in ["text", "json", "junit", "github", "sarif"] {
+        let mut cmd = p.cmd(&["check", "--against", "HEAD", "--format", format]);
+        cmd.env("SCHEMAGATE_TODAY", today);
+        let run = Run::from(cmd.output().unwrap());
+        run.code(code).stdout_has(needle);
+        if format == "json" || format == "sarif" {
+            run.json();
+        }
+        insta::assert_snapshot!(format!("accept_{case}_{format}"), run.stdout);
+    }
+}
+
+#[test]
+fn an_accepted_break_passes_and_is_shown_in_every_format() {
+    accept_in_every_format(
+        "accepted",
+        ORDER_BREAKING,
+        "2030-06-30",
+        0,
+        "no consumers yet",
+    );
+    // Without the entry the same change fails: the accept is what lets it pass.
+    let p = git_shop();
+    p.write("schemas/orders.avsc", ORDER_BREAKING);
+    p.run(&["check", "--against", "HEAD"]).code(1);
+}
+
+#[test]
+fn an_expired_accept_accepts_nothing_and_says_so_in_every_format() {
+    accept_in_every_format("expired", ORDER_BREAKING, "2030-07-01", 1, "ACCEPT_EXPIRED");
+    let p = git_shop();
+    p.write("schemas/orders.avsc", ORDER_BREAKING);
+    p.write("schemagate.toml", &format!("{PROJECT}{ACCEPT_COUPON}"));
+    let mut cmd = p.cmd(&["check", "--against", "HEAD", "--format", "json"]);
+    cmd.env("SCHEMAGATE_TODAY", "2030-07-01");
+    let doc = Run::from(cmd.output().unwrap()).json();
+    let notes = doc["results"][0]["findings"].as_array().unwrap();
+    let rules: Vec<&str> = notes.iter().map(|n| n["rule"].as_str().unwrap()).collect();
+    assert_eq!(
+        rules,
+        ["READER_FIELD_MISSING_DEFAULT_VALUE", "ACCEPT_EXPIRED"]
+    );
+    assert!(notes.iter().all(|n| n.get("accepted").is_none()), "{doc}");
+    // The expiry note points at the entry's header line in schemagate.toml.
+    assert_eq!(notes[1]["file"], "schemagate.toml");
+    assert_eq!(notes[1]["line"], PROJECT.lines().count() + 2);
+}
+
+#[test]
+fn a_stale_accept_is_a_warning_in_every_format_and_does_not_fail() {
+    accept_in_every_format("stale", ORDER_COMPATIBLE, "2030-01-01", 0, "ACCEPT_STALE");
+}
+
+#[test]
+fn an_accept_narrower_than_the_finding_does_not_accept_it() {
+    let p = git_shop();
+    p.write("schemas/orders.avsc", ORDER_BREAKING);
+    let other_path = ACCEPT_COUPON.replace("/fields/**", "/fields/1");
+    p.write("schemagate.toml", &format!("{PROJECT}{other_path}"));
+    let mut cmd = p.cmd(&["check", "--against", "HEAD"]);
+    cmd.env("SCHEMAGATE_TODAY", "2030-01-01");
+    Run::from(cmd.output().unwrap())
+        .code(1)
+        .stdout_has("orders-value BREAKING")
+        .stdout_has("warning[ACCEPT_STALE]");
+}
+
+#[test]
+fn accept_entries_are_validated_on_load_naming_the_entry_and_the_key() {
+    let p = git_shop();
+    for (from, to, says) in [
+        (
+            "READER_FIELD_MISSING_DEFAULT_VALUE",
+            "NO_SUCH_RULE",
+            "[[accept]] entry 1 (subject \"orders-value\"): `rule`: \"NO_SUCH_RULE\" is no rule id",
+        ),
+        (
+            "2030-06-30",
+            "2030-02-30",
+            "`until`: \"2030-02-30\" is not a date",
+        ),
+        ("no consumers yet", " ", "`reason` is empty"),
+        (
+            "/fields/**",
+            "fields",
+            "`path`: \"fields\" is not a JSON pointer",
+        ),
+        (
+            "subject = \"orders-value\"",
+            "subject = \"nope-value\"",
+            "no [[subjects]] entry maps it",
+        ),
+    ] {
+        let entry = ACCEPT_COUPON.replace(from, to);
+        p.write("schemagate.toml", &format!("{PROJECT}{entry}"));
+        p.run(&["check", "--against", "HEAD"])
+            .code(2)
+            .stderr_has(says);
+    }
+    let missing = ACCEPT_COUPON.replace("until = \"2030-06-30\"\n", "");
+    p.write("schemagate.toml", &format!("{PROJECT}{missing}"));
+    p.run(&["check", "--against", "HEAD"])
+        .code(2)
+        .stderr_has("missing field `until`");
+    p.write("schemagate.toml", &format!("{PROJECT}{ACCEPT_COUPON}"));
+    let mut cmd = p.cmd(&["check", "--against", "HEAD"]);
+    cmd.env("SCHEMAGATE_TODAY", "tomorrow");
+    Run::from(cmd.output().unwrap())
+        .code(2)
+        .stderr_has("SCHEMAGATE_TODAY");
 }

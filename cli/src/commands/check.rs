@@ -26,10 +26,17 @@ use crate::rules::CliRule;
 pub async fn run(global: &Global, args: &CheckArgs) -> Result<Outcome> {
     let project = Project::discover(global.project.as_deref())?;
     let selected = project.select(&args.subjects)?;
-    match &args.against {
-        Some(against) => offline(&project, &selected, against),
-        None => online(global, &project, &selected).await,
-    }
+    let today = crate::accept::today()?;
+    let outcome = match &args.against {
+        Some(against) => offline(&project, &selected, against)?,
+        None => online(global, &project, &selected).await?,
+    };
+    Ok(crate::accept::apply(
+        &project.accepts,
+        &crate::project::display_path(&project.file),
+        outcome,
+        today,
+    ))
 }
 
 fn offline(project: &Project, selected: &[&Mapping], against: &str) -> Result<Outcome> {

@@ -13,6 +13,7 @@ pub(super) fn render(outcome: &Outcome) -> String {
         for note in &item.findings {
             let f = &note.finding;
             let command = match f.severity {
+                _ if note.is_warning() => "warning",
                 Severity::Breaking => "error",
                 Severity::Additive | Severity::Cosmetic => "notice",
             };
@@ -35,6 +36,13 @@ pub(super) fn render(outcome: &Outcome) -> String {
             if let Some(with) = &note.compared_with {
                 let _ = write!(message, " (against {with})");
             }
+            if let Some(accepted) = note.acceptance_line() {
+                let _ = write!(
+                    message,
+                    "\nAccepted until {}",
+                    &accepted["accepted until ".len()..]
+                );
+            }
             if let Some(h) = &f.hint {
                 let _ = write!(message, "\nFix: {h}");
             }
@@ -55,6 +63,9 @@ pub(super) fn render(outcome: &Outcome) -> String {
         "schemagate {}: {} checked, {} failed, {} errors, {} breaking findings",
         outcome.command, s.total, s.failed, s.errors, s.breaking_findings
     );
+    if s.accepted > 0 {
+        out.insert_str(out.len() - 1, &format!(", {} accepted", s.accepted));
+    }
     out
 }
 
