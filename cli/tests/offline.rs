@@ -1019,3 +1019,80 @@ fn accept_entries_are_validated_on_load_naming_the_entry_and_the_key() {
         .code(2)
         .stderr_has("SCHEMAGATE_TODAY");
 }
+
+fn event_record(full_name: &str) -> String {
+    let (namespace, name) = full_name.rsplit_once('.').unwrap();
+    format!(
+        r#"{{"type":"record","name":"{name}","namespace":"{namespace}","fields":[{{"name":"id","type":"string"}}]}}"#
+    )
+}
+
+#[test]
+fn init_maps_files_named_after_their_full_record_name() {
+    // Regression: both stems were "com", so both files were "com-value" and init
+    // stopped with 'subject "com-value" is mapped twice (this is a bug)'.
+    let p = Project::new();
+    p.write(
+        "schemas/com.acme.Event1.avsc",
+        &event_record("com.acme.Event1"),
+    )
+    .write(
+        "schemas/com.acme.Event2.avsc",
+        &event_record("com.acme.Event2"),
+    );
+    p.run(&["init"]).code(0).stdout_has("2 subjects: 2 written");
+    let toml = p.read("schemagate.toml");
+    assert!(toml.contains("subject = \"com.acme.Event1\""), "{toml}");
+    assert!(toml.contains("subject = \"com.acme.Event2\""), "{toml}");
+    p.run(&["check", "--against", "."])
+        .code(0)
+        .stdout_has("2 unchanged");
+}
+
+#[test]
+fn init_writes_one_glob_entry_for_many_files_named_alike() {
+    let p = Project::new();
+    for i in 0..40 {
+        p.write(
+            &format!("schemas/topics/topic{i}.avsc"),
+            &event_record(&format!("shop.Topic{i}")),
+        );
+    }
+    for i in 0..6 {
+        let name = format!("com.acme.Event{i}");
+        p.write(&format!("schemas/events/{name}.avsc"), &event_record(&name));
+    }
+    // Fewer than five files keep one entry each.
+    p.write("schemas/orders.avsc", ORDER_V1);
+    p.run(&["init"])
+        .code(0)
+        .stdout_has("47 subjects: 47 written");
+    let toml = p.read("schemagate.toml");
+    assert_eq!(toml.matches("\n[[subjects]]\n").count(), 3, "{toml}");
+    assert!(
+        toml.contains("glob = \"schemas/topics/*.avsc\"\nstrategy = \"topic\""),
+        "{toml}"
+    );
+    assert!(
+        toml.contains("glob = \"schemas/events/*.avsc\"\nstrategy = \"record\""),
+        "{toml}"
+    );
+    assert!(toml.contains("subject = \"orders-value\""), "{toml}");
+    let doc = p
+        .run(&["check", "--against", ".", "--format", "json"])
+        .json();
+    let names: Vec<&str> = doc["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names.len(), 47);
+    assert!(names.contains(&"topic17-value"), "{names:?}");
+    assert!(names.contains(&"com.acme.Event5"), "{names:?}");
+    // A file the glob would match but that is no schema keeps the files apart.
+    p.write("schemas/topics/notes.avsc", "not json");
+    p.run(&["init", "--force"]).code(0);
+    let toml = p.read("schemagate.toml");
+    assert!(!toml.contains("schemas/topics/*.avsc"), "{toml}");
+}

@@ -20,7 +20,7 @@ use serde::Deserialize;
 
 use crate::contract::Contract;
 
-pub use resolve::{infer_type, stem};
+pub use resolve::{infer_type, named_by_record, subject_of, topic_stem};
 
 /// The project file's name, looked for from the current directory upwards.
 pub const FILE_NAME: &str = "schemagate.toml";
