@@ -216,10 +216,12 @@ impl Note {
         self.is_breaking() && self.accepted.is_none()
     }
 
-    /// Whether formats with a warning level show it as one: an accepted break, or an
-    /// `[[accept]]` entry that matches nothing.
+    /// Whether formats with a warning level show it as one: an accepted break, an
+    /// `[[accept]]` entry that matches nothing, a registry that disagrees.
     pub fn is_warning(&self) -> bool {
-        self.accepted.is_some() || self.finding.rule == CliRule::ACCEPT_STALE.as_str()
+        self.accepted.is_some()
+            || self.finding.rule == CliRule::ACCEPT_STALE.as_str()
+            || self.finding.rule == CliRule::REGISTRY_DISAGREES.as_str()
     }
 
     /// "accepted until 2026-01-31: no consumers yet", for an accepted note.

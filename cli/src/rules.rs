@@ -131,6 +131,12 @@ cli_rules! {
         hint: "fix the incompatibility the registry names, or change the subject's compatibility level on purpose",
         meaning: "For a schema type this CLI does not check itself (or when asked to let the registry judge), the registry's own verdict is reported: each message it gave is one finding.",
     }
+    REGISTRY_DISAGREES {
+        severity: Additive,
+        message: "the registry's compatibility verdict is not schemagate's",
+        hint: "read both: the registry may be another implementation; `schemagate explain` the engine's rules to see which is right, and report a bug to the one that is wrong",
+        meaning: "An online check asks the registry's compatibility endpoint (POST /compatibility/subjects/{subject}/versions?verbose=true) for its verdict as well, when the level judged is the one the registry holds. When one says compatible and the other breaking, this note says so plainly. The check's verdict is still the local engine's (it never fails by this note); a registry that refuses what the engine passes will refuse `register` too.",
+    }
     FIXTURES_MISSING {
         message: "an event fixture's pattern matches no file",
         hint: "correct the fixture's `files` pattern in schemagate.toml, or add the events",
