@@ -1097,3 +1097,16 @@ fn init_writes_one_glob_entry_for_many_files_named_alike() {
     let toml = p.read("schemagate.toml");
     assert!(!toml.contains("schemas/topics/*.avsc"), "{toml}");
 }
+
+#[test]
+fn explain_shows_an_example_and_the_finding_the_engine_reports_on_it() {
+    let p = Project::new();
+    p.run(&["explain", "READER_FIELD_MISSING_DEFAULT_VALUE"])
+        .code(0)
+        .stdout_has("  example:  AVRO under BACKWARD, checked by the engine now:\n    old     {")
+        .stdout_has("    finding breaking READER_FIELD_MISSING_DEFAULT_VALUE at /fields/1: ");
+    p.run(&["explain", "PATTERN_ADDED"])
+        .code(0)
+        .stdout_has("  example:  JSON under BACKWARD")
+        .stdout_has("    finding breaking PATTERN_ADDED at /properties/sku");
+}
