@@ -5,6 +5,7 @@
 // on a hot path, so boxing it would only add noise.
 #![allow(clippy::result_large_err)]
 
+mod accept;
 mod cli;
 mod commands;
 mod contract;

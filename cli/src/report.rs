@@ -68,6 +68,8 @@ pub enum Status {
     Compatible,
     /// Breaking changes (or a refused registration, a too-small version bump).
     Breaking,
+    /// Breaking changes, every one accepted by an `[[accept]]` entry of schemagate.toml.
+    Accepted,
     /// Nothing to compare against: the subject or file is new.
     New,
     /// Same schema as the one compared against.
@@ -96,6 +98,7 @@ impl Status {
         match self {
             Status::Compatible => "compatible",
             Status::Breaking => "BREAKING",
+            Status::Accepted => "accepted",
             Status::New => "new",
             Status::Unchanged => "unchanged",
             Status::Registered => "registered",
@@ -234,9 +237,29 @@ impl Note {
         ))
     }
 
-    /// Whether it counts against the item.
+    /// Whether it is a breaking finding (accepted or not).
     pub fn is_breaking(&self) -> bool {
         self.finding.severity == Severity::Breaking
+    }
+
+    /// Whether it counts against the item: breaking and not accepted.
+    pub fn fails(&self) -> bool {
+        self.is_breaking() && self.accepted.is_none()
+    }
+
+    /// Whether formats with a warning level show it as one: an accepted break, an
+    /// `[[accept]]` entry that matches nothing, a registry that disagrees.
+    pub fn is_warning(&self) -> bool {
+        self.accepted.is_some()
+            || self.finding.rule == CliRule::ACCEPT_STALE.as_str()
+            || self.finding.rule == CliRule::REGISTRY_DISAGREES.as_str()
+    }
+
+    /// "accepted until 2026-01-31: no consumers yet", for an accepted note.
+    pub fn acceptance_line(&self) -> Option<String> {
+        self.accepted
+            .as_ref()
+            .map(|a| format!("accepted until {}: {}", a.until, a.reason))
     }
 }
 
@@ -344,8 +367,11 @@ pub struct Summary {
     pub failed: usize,
     /// Items that could not be judged.
     pub errors: usize,
-    /// Breaking findings over all items.
+    /// Breaking findings over all items that fail (not accepted).
     pub breaking_findings: usize,
+    /// Breaking findings accepted by `[[accept]]` entries.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub accepted: usize,
     /// Waived findings.
     pub ignored: usize,
 }
@@ -383,7 +409,8 @@ impl Outcome {
                 .iter()
                 .filter(|i| i.status == Status::Error)
                 .count(),
-            breaking_findings: self.notes().filter(|(_, n)| n.is_breaking()).count(),
+            breaking_findings: self.notes().filter(|(_, n)| n.fails()).count(),
+            accepted: self.notes().filter(|(_, n)| n.accepted.is_some()).count(),
             ignored: self.items.iter().map(|i| i.ignored).sum(),
         }
     }

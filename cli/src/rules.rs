@@ -131,6 +131,12 @@ cli_rules! {
         hint: "fix the incompatibility the registry names, or change the subject's compatibility level on purpose",
         meaning: "For a schema type this CLI does not check itself (or when asked to let the registry judge), the registry's own verdict is reported: each message it gave is one finding.",
     }
+    REGISTRY_DISAGREES {
+        severity: Additive,
+        message: "the registry's compatibility verdict is not schemagate's",
+        hint: "read both: the registry may be another implementation; `schemagate explain` the engine's rules to see which is right, and report a bug to the one that is wrong",
+        meaning: "An online check asks the registry's compatibility endpoint (POST /compatibility/subjects/{subject}/versions?verbose=true) for its verdict as well, when the level judged is the one the registry holds. When one says compatible and the other breaking, this note says so plainly. The check's verdict is still the local engine's (it never fails by this note); a registry that refuses what the engine passes will refuse `register` too.",
+    }
     FIXTURES_MISSING {
         message: "an event fixture's pattern matches no file",
         hint: "correct the fixture's `files` pattern in schemagate.toml, or add the events",
@@ -150,6 +156,17 @@ cli_rules! {
         message: "a negative example event conforms to its schema",
         hint: "tighten the schema, or move the event to a fixture of valid events",
         meaning: "A fixture marked `valid = false` holds an event the schema accepts: the schema no longer rejects what it was meant to.",
+    }
+    ACCEPT_EXPIRED {
+        message: "an [[accept]] entry of schemagate.toml is past its `until` date",
+        hint: "fix the break it accepted, or, if it is still meant, raise `until` (and say why in `reason`)",
+        meaning: "An `[[accept]]` entry accepts one known break (a subject, a rule id, a JSON pointer) until a date. After that date it accepts nothing: the break fails the check again, and this finding says which entry expired. Dates are compared with today's UTC date.",
+    }
+    ACCEPT_STALE {
+        severity: Additive,
+        message: "an [[accept]] entry of schemagate.toml matches no finding",
+        hint: "delete the entry: the break it accepted is gone (or its subject, rule or path is misspelt)",
+        meaning: "An `[[accept]]` entry whose subject was checked, but no breaking finding of that rule at that path was reported: the break was fixed, or the entry does not say what the finding says. It never fails a check; it is reported so that accepts do not pile up and later hide a new break at the same place.",
     }
     SEMVER_BUMP_TOO_SMALL {
         message: "the schema's declared version bump is smaller than its change needs",

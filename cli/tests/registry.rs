@@ -394,3 +394,102 @@ async fn check_500_files_timing() {
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn online_check_asks_the_registry_for_its_verdict_too() {
+    with_registry(|url| async move {
+        let p = shop();
+        run(&p, &url, &["register"]).await.code(0);
+        // The same engine on both sides: they agree, and the check says it asked.
+        p.write("schemas/orders.avsc", ORDER_BREAKING);
+        let breaking = run(&p, &url, &["check"]).await;
+        breaking
+            .code(1)
+            .stdout_has("against version 1, the latest; the registry agrees");
+        assert!(
+            !breaking.stdout.contains("REGISTRY_DISAGREES"),
+            "{}",
+            breaking.stdout
+        );
+        p.write("schemas/orders.avsc", ORDER_COMPATIBLE);
+        run(&p, &url, &["check"])
+            .await
+            .code(0)
+            .stdout_has("the registry agrees");
+        // A level the registry does not hold yet is not what it would judge under:
+        // it is not asked then.
+        let declared = PROJECT.replace(
+            "subject = \"orders-value\"",
+            "subject = \"orders-value\"\nlevel = \"NONE\"",
+        );
+        p.write("schemagate.toml", &declared);
+        let pending = run(&p, &url, &["check"]).await;
+        pending.code(0);
+        let orders = pending
+            .stdout
+            .lines()
+            .find(|l| l.contains("schemas/orders.avsc —"))
+            .unwrap();
+        assert!(
+            !orders.contains("the registry agrees"),
+            "{}",
+            pending.stdout
+        );
+    })
+    .await;
+}
+
+/// A registry holding ORDER_V1 as orders-value version 1 whose compatibility endpoint
+/// answers `verdict`.
+fn scripted(method: &str, path: &str, verdict: &str) -> (u16, String) {
+    match (method, path) {
+        ("GET", p) if p.starts_with("/config") => {
+            (200, r#"{"compatibilityLevel":"BACKWARD"}"#.into())
+        }
+        ("GET", "/subjects/orders-value/versions/latest") => (
+            200,
+            format!(
+                r#"{{"subject":"orders-value","id":1,"version":1,"schema":{}}}"#,
+                serde_json::to_string(ORDER_V1).unwrap()
+            ),
+        ),
+        ("POST", "/compatibility/subjects/orders-value/versions?verbose=true") => {
+            (200, verdict.to_owned())
+        }
+        _ => (
+            404,
+            r#"{"error_code":40401,"message":"Subject not found"}"#.into(),
+        ),
+    }
+}
+
+#[test]
+fn a_registry_that_disagrees_with_the_engine_is_said_plainly() {
+    let lenient = fake_registry(|m, p| scripted(m, p, r#"{"is_compatible":true,"messages":[]}"#));
+    let p = shop();
+    p.write("schemas/orders.avsc", ORDER_BREAKING);
+    // The engine's verdict stays the gate; the registry's is a warning beside it.
+    p.run(&["check", "--registry", &lenient])
+        .code(1)
+        .stdout_has("orders-value BREAKING")
+        .stdout_has("error[READER_FIELD_MISSING_DEFAULT_VALUE]")
+        .stdout_has("warning[REGISTRY_DISAGREES]")
+        .stdout_has("the registry judges this schema compatible");
+    let strict = fake_registry(|m, p| {
+        scripted(
+            m,
+            p,
+            r#"{"is_compatible":false,"messages":["READER_FIELD_MISSING_DEFAULT_VALUE: coupon"]}"#,
+        )
+    });
+    p.write("schemas/orders.avsc", ORDER_COMPATIBLE);
+    let run = p.run(&["check", "--registry", &strict, "--format", "github"]);
+    run.code(0)
+        .stdout_has("::warning title=REGISTRY_DISAGREES (orders-value)::");
+    assert!(
+        run.stdout
+            .contains("`register` would be refused (the registry says: READER_FIELD_MISSING_DEFAULT_VALUE: coupon)"),
+        "{}",
+        run.stdout
+    );
+}

@@ -19,17 +19,24 @@ use crate::cli::{CheckArgs, Global};
 use crate::contract::{self, Contract};
 use crate::project::{Mapping, Project};
 use crate::registry;
-use crate::report::{CommandName, Item, Outcome, Status};
+use crate::report::{CommandName, Item, Note, Outcome, Status};
 use crate::rules::CliRule;
 
 /// Runs the command.
 pub async fn run(global: &Global, args: &CheckArgs) -> Result<Outcome> {
     let project = Project::discover(global.project.as_deref())?;
     let selected = project.select(&args.subjects)?;
-    match &args.against {
-        Some(against) => offline(&project, &selected, against),
-        None => online(global, &project, &selected).await,
-    }
+    let today = crate::accept::today()?;
+    let outcome = match &args.against {
+        Some(against) => offline(&project, &selected, against)?,
+        None => online(global, &project, &selected).await?,
+    };
+    Ok(crate::accept::apply(
+        &project.accepts,
+        &crate::project::display_path(&project.file),
+        outcome,
+        today,
+    ))
 }
 
 fn offline(project: &Project, selected: &[&Mapping], against: &str) -> Result<Outcome> {
@@ -282,11 +289,32 @@ pub(super) async fn check_one(client: &Client, project: &Project, m: &Mapping) -
             item.findings.push(note);
         }
     }
+    let body = super::register::body(client, project, m, &new, sent).await;
+    // The registry's own verdict, asked as `register` would be judged: under the level
+    // it holds, so only when that is the level judged here. The local engine's verdict
+    // stays the gate; a registry that disagrees (another implementation) is said.
+    if level == held
+        && let Ok(body) = &body
+    {
+        match client
+            .check_compatibility(m.subject.as_str(), None, body, true)
+            .await
+        {
+            Ok(answer) => {
+                if let Some(note) = disagreement(&item, answer.is_compatible, &answer.messages) {
+                    item.findings.push(note);
+                } else {
+                    item.add_detail("the registry agrees".to_owned());
+                }
+            }
+            Err(e) => item.add_detail(format!("the registry's own verdict is unknown: {e}")),
+        }
+    }
     // A file that is an older registered version breaks against the latest while
     // `register` calls it registered: say both, so the two do not seem to disagree.
     if item.status != Status::Unchanged
-        && let Ok(body) = super::register::body(client, project, m, &new, sent).await
-        && let Ok(Some(found)) = client.lookup(m.subject.as_str(), &body).await
+        && let Ok(body) = &body
+        && let Ok(Some(found)) = client.lookup(m.subject.as_str(), body).await
         && found.version != latest.version
     {
         let older = format!(
@@ -300,6 +328,33 @@ pub(super) async fn check_one(client: &Client, project: &Project, m: &Mapping) -
         item.add_detail(pending);
     }
     item
+}
+
+/// A note when the registry's verdict is not the local engine's: it judged the
+/// schema compatible and the engine found breaking changes, or the other way round.
+fn disagreement(item: &Item, registry_compatible: bool, messages: &[String]) -> Option<Note> {
+    // The CLI's own findings (the semver gate) are nothing a registry judges.
+    let local_compatible = !item
+        .findings
+        .iter()
+        .any(|n| n.is_breaking() && crate::rules::rule(&n.finding.rule).is_none());
+    if local_compatible == registry_compatible {
+        return None;
+    }
+    let message = if registry_compatible {
+        "the registry judges this schema compatible, and schemagate's engine finds breaking changes: `register` would be accepted, and readers may still fail; the check follows the engine".to_owned()
+    } else {
+        let said: Vec<&str> = messages.iter().take(3).map(String::as_str).collect();
+        let said = if said.is_empty() {
+            "no reason given".to_owned()
+        } else {
+            said.join("; ")
+        };
+        format!(
+            "the registry judges this schema incompatible, and schemagate's engine finds no breaking change: `register` would be refused (the registry says: {said})"
+        )
+    };
+    Some(Note::of(CliRule::REGISTRY_DISAGREES, "", message))
 }
 
 /// What a check says when the project declares another level than the registry holds.

@@ -11,6 +11,7 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use schemagate_core::compat::catalog::{self, Engine, Rule};
+use schemagate_core::{CheckOptions, Level, ParsedSchema, SchemaType, check_with};
 
 use crate::cli::{ExplainArgs, Global};
 use crate::exit::ExitStatus;
@@ -93,6 +94,111 @@ fn explain(rule: &Rule) -> String {
         ("meaning", rule.meaning.clone()),
     ] {
         out.push_str(&wrap(&format!("{label}:"), &value));
+    }
+    if let Some(example) = EXAMPLES.iter().find(|e| e.rule == rule.id) {
+        out.push_str(&show_example(example));
+    }
+    out
+}
+
+/// A minimal change that a rule reports: the finding is produced by running the
+/// engine on it each time it is shown, so the text cannot drift from the engine.
+struct Example {
+    rule: &'static str,
+    schema_type: SchemaType,
+    level: Level,
+    old: &'static str,
+    new: &'static str,
+}
+
+const EXAMPLES: &[Example] = &[
+    Example {
+        rule: "READER_FIELD_MISSING_DEFAULT_VALUE",
+        schema_type: SchemaType::Avro,
+        level: Level::Backward,
+        old: r#"{"type":"record","name":"Order","fields":[{"name":"id","type":"string"}]}"#,
+        new: r#"{"type":"record","name":"Order","fields":[{"name":"id","type":"string"},{"name":"coupon","type":"string"}]}"#,
+    },
+    Example {
+        rule: "TYPE_MISMATCH",
+        schema_type: SchemaType::Avro,
+        level: Level::Backward,
+        old: r#"{"type":"record","name":"Order","fields":[{"name":"total","type":"double"}]}"#,
+        new: r#"{"type":"record","name":"Order","fields":[{"name":"total","type":"int"}]}"#,
+    },
+    Example {
+        rule: "MISSING_ENUM_SYMBOLS",
+        schema_type: SchemaType::Avro,
+        level: Level::Backward,
+        old: r#"{"type":"enum","name":"Status","symbols":["NEW","PAID","SHIPPED"]}"#,
+        new: r#"{"type":"enum","name":"Status","symbols":["NEW","PAID"]}"#,
+    },
+    Example {
+        rule: "MISSING_UNION_BRANCH",
+        schema_type: SchemaType::Avro,
+        level: Level::Backward,
+        old: r#"{"type":"record","name":"Order","fields":[{"name":"ref","type":["null","string","long"]}]}"#,
+        new: r#"{"type":"record","name":"Order","fields":[{"name":"ref","type":["null","string"]}]}"#,
+    },
+    Example {
+        rule: "NAME_MISMATCH",
+        schema_type: SchemaType::Avro,
+        level: Level::Backward,
+        old: r#"{"type":"record","name":"Order","fields":[]}"#,
+        new: r#"{"type":"record","name":"Purchase","fields":[]}"#,
+    },
+    Example {
+        rule: "TYPE_NARROWED",
+        schema_type: SchemaType::Json,
+        level: Level::Backward,
+        old: r#"{"type":"object","properties":{"total":{"type":"number"}}}"#,
+        new: r#"{"type":"object","properties":{"total":{"type":"integer"}}}"#,
+    },
+    Example {
+        rule: "MAX_LENGTH_ADDED",
+        schema_type: SchemaType::Json,
+        level: Level::Backward,
+        old: r#"{"type":"object","properties":{"name":{"type":"string"}}}"#,
+        new: r#"{"type":"object","properties":{"name":{"type":"string","maxLength":10}}}"#,
+    },
+    Example {
+        rule: "PATTERN_ADDED",
+        schema_type: SchemaType::Json,
+        level: Level::Backward,
+        old: r#"{"type":"object","properties":{"sku":{"type":"string"}}}"#,
+        new: r#"{"type":"object","properties":{"sku":{"type":"string","pattern":"^[A-Z]{3}-[0-9]+$"}}}"#,
+    },
+];
+
+/// The findings of `rule` the engine reports on the example's change.
+fn example_findings(example: &Example) -> Vec<schemagate_core::Finding> {
+    let parse = |text| ParsedSchema::parse(example.schema_type, text, &[]);
+    let (Ok(old), Ok(new)) = (parse(example.old), parse(example.new)) else {
+        return Vec::new();
+    };
+    check_with(example.level, &new, &[old], &CheckOptions::default())
+        .findings
+        .into_iter()
+        .filter(|f| f.rule == example.rule)
+        .collect()
+}
+
+/// The example's schemas and what the engine says about the change.
+fn show_example(example: &Example) -> String {
+    let mut out = format!(
+        "  example:  {} under {}, checked by the engine now:\n",
+        example.schema_type, example.level
+    );
+    out.push_str(&format!("    old     {}\n", example.old));
+    out.push_str(&format!("    new     {}\n", example.new));
+    for f in example_findings(example) {
+        let path = if f.path.is_empty() { "/" } else { &f.path };
+        out.push_str(&format!(
+            "    finding {} {} at {path}: {}\n",
+            f.severity.as_str(),
+            f.rule,
+            f.message
+        ));
     }
     out
 }
@@ -215,5 +321,26 @@ mod tests {
         let wrapped = wrap("meaning:", &text);
         assert_eq!(wrapped.split_whitespace().count(), 61);
         assert!(wrapped.lines().all(|l| l.len() <= WIDTH), "{wrapped}");
+    }
+}
+
+#[cfg(test)]
+mod example_tests {
+    use super::*;
+
+    #[test]
+    fn the_engine_reports_each_examples_rule_on_it() {
+        for example in EXAMPLES {
+            assert!(
+                catalog::rule(example.rule).is_some(),
+                "{} is no catalogue rule",
+                example.rule
+            );
+            assert!(
+                !example_findings(example).is_empty(),
+                "the engine does not report {} on its example",
+                example.rule
+            );
+        }
     }
 }

@@ -1,6 +1,8 @@
 //! `schemagate init [DIR]`: a `schemagate.toml` for an existing directory of schemas,
 //! one `[[subjects]]` entry per file (topic strategy: `orders.avsc` is `orders-value`,
-//! `orders_key.avsc` is `orders-key`), references between the files (Avro named
+//! `orders_key.avsc` is `orders-key`; a file named after its full record name,
+//! `com.acme.Event1.avsc`, is subject `com.acme.Event1`), or one glob entry with a
+//! naming strategy for five or more such files in one directory, references between the files (Avro named
 //! types, JSON `$ref` to a sibling file), and fixtures where
 //! `fixtures/events/<name>.json` or `fixtures/events/<name>/` exists. Files are
 //! recognised by content, not by extension alone: a `package.json` or a file of sample
@@ -17,8 +19,11 @@ use serde_json::Value;
 use crate::cli::InitArgs;
 use crate::contract;
 use crate::glob;
-use crate::project::{FILE_NAME, Project, display_path, infer_type, stem};
+use crate::project::{
+    FILE_NAME, Project, display_path, infer_type, named_by_record, subject_of, topic_stem,
+};
 use crate::report::{CommandName, Item, Outcome, Status};
+use schemagate_core::NamingStrategy;
 
 /// Runs the command.
 pub fn run(args: &InitArgs) -> Result<Outcome> {
@@ -68,10 +73,13 @@ pub fn run(args: &InitArgs) -> Result<Outcome> {
                 continue;
             }
         };
-        let stem = stem(file);
+        let stem = topic_stem(file, &content, schema_type);
         let path = file.to_string_lossy().replace('\\', "/");
+        // A file named after its full record name is named by its record.
+        let subject =
+            named_by_record(file, &content, schema_type).unwrap_or_else(|| subject_for(&stem));
         found.push(Found {
-            subject: subject_for(&stem),
+            subject,
             path,
             stem,
             schema_type,
@@ -99,14 +107,8 @@ pub fn run(args: &InitArgs) -> Result<Outcome> {
         );
     }
     let defined: Vec<Vec<String>> = found.iter().map(|f| names(f, true)).collect();
+    let mut all_refs = Vec::new();
     for (i, f) in found.iter().enumerate() {
-        let _ = writeln!(
-            text,
-            "[[subjects]]\nfile = {}\nsubject = {}\ntype = \"{}\"",
-            toml_str(&f.path),
-            toml_str(&f.subject),
-            f.schema_type
-        );
         let mut refs = Vec::new();
         for used in names(f, false) {
             let target = found.iter().enumerate().find(|(j, other)| {
@@ -123,6 +125,34 @@ pub fn run(args: &InitArgs) -> Result<Outcome> {
                 refs.push((used, other.path.clone()));
             }
         }
+        all_refs.push(refs);
+    }
+    let globbed = globs(root, &found, &all_refs)?;
+    let mut written_globs = Vec::new();
+    for (i, f) in found.iter().enumerate() {
+        if let Some(g) = globbed.iter().find(|g| g.members.contains(&i)) {
+            if !written_globs.contains(&g.pattern) {
+                let _ = writeln!(
+                    text,
+                    "# {} files, one entry: {}\n[[subjects]]\nglob = {}\nstrategy = \"{}\"\ntype = \"{}\"\n",
+                    g.members.len(),
+                    g.why,
+                    toml_str(&g.pattern),
+                    g.strategy,
+                    f.schema_type
+                );
+                written_globs.push(g.pattern.clone());
+            }
+            continue;
+        }
+        let _ = writeln!(
+            text,
+            "[[subjects]]\nfile = {}\nsubject = {}\ntype = \"{}\"",
+            toml_str(&f.path),
+            toml_str(&f.subject),
+            f.schema_type
+        );
+        let refs = &all_refs[i];
         if !refs.is_empty() {
             let list: Vec<String> = refs
                 .iter()
@@ -135,13 +165,7 @@ pub fn run(args: &InitArgs) -> Result<Outcome> {
         text.push('\n');
     }
     for f in &found {
-        let flat = format!("fixtures/events/{}.json", f.stem);
-        let dir = format!("fixtures/events/{}", f.stem);
-        let events = if Path::new(&flat).is_file() {
-            flat
-        } else if Path::new(&dir).is_dir() {
-            format!("{dir}/*.json")
-        } else {
+        let Some(events) = fixture_events(&f.stem) else {
             continue;
         };
         let _ = writeln!(
@@ -167,6 +191,113 @@ pub fn run(args: &InitArgs) -> Result<Outcome> {
     Ok(Outcome::new(CommandName::Init, items).next(format!(
         "review {FILE_NAME} (subjects, levels), then `schemagate register` to publish the schemas, or `schemagate check` to compare them with the registry"
     )))
+}
+
+/// The event files `init` maps to a schema of this stem, if there are any.
+fn fixture_events(stem: &str) -> Option<String> {
+    let flat = format!("fixtures/events/{stem}.json");
+    let dir = format!("fixtures/events/{stem}");
+    if Path::new(&flat).is_file() {
+        Some(flat)
+    } else if Path::new(&dir).is_dir() {
+        Some(format!("{dir}/*.json"))
+    } else {
+        None
+    }
+}
+
+/// From this many files of one kind in one directory, `init` writes one glob entry
+/// for them instead of one entry per file.
+const GLOB_FROM: usize = 5;
+
+/// Files mapped by one glob entry.
+struct Glob {
+    pattern: String,
+    strategy: &'static str,
+    why: &'static str,
+    members: Vec<usize>,
+}
+
+/// The glob entries that can replace per-file ones: the files of one schema type and
+/// extension in one directory, at least [`GLOB_FROM`] of them, that need nothing of
+/// their own (no references in or out, no fixtures, no Protobuf imports), that the
+/// glob matches exactly (no other file), and whose subjects a naming strategy derives
+/// from each file just as the per-file entries would name them. Anything else keeps
+/// its own entry.
+fn globs(root: &Path, found: &[Found], refs: &[Vec<(String, String)>]) -> Result<Vec<Glob>> {
+    let referenced = |path: &str| refs.iter().flatten().any(|(_, file)| file == path);
+    let mut groups: Vec<(String, Vec<usize>)> = Vec::new();
+    for (i, f) in found.iter().enumerate() {
+        if f.schema_type == SchemaType::Protobuf
+            || !refs[i].is_empty()
+            || referenced(&f.path)
+            || fixture_events(&f.stem).is_some()
+        {
+            continue;
+        }
+        let (dir, name) = f.path.rsplit_once('/').unwrap_or(("", &f.path));
+        let Some((_, ext)) = name.rsplit_once('.') else {
+            continue;
+        };
+        let pattern = if dir.is_empty() {
+            format!("*.{ext}")
+        } else {
+            format!("{dir}/*.{ext}")
+        };
+        let key = format!("{pattern}\n{}", f.schema_type);
+        match groups.iter_mut().find(|(k, _)| *k == key) {
+            Some((_, members)) => members.push(i),
+            None => groups.push((key, vec![i])),
+        }
+    }
+    let mut out = Vec::new();
+    for (key, members) in groups {
+        if members.len() < GLOB_FROM {
+            continue;
+        }
+        let pattern = key.split('\n').next().unwrap_or_default().to_owned();
+        let matched: Vec<String> = glob::expand(root, &pattern)?
+            .into_iter()
+            .filter(|f| !contract::is_sidecar(f))
+            .map(|f| f.to_string_lossy().replace('\\', "/"))
+            .collect();
+        let mut paths: Vec<String> = members.iter().map(|&i| found[i].path.clone()).collect();
+        paths.sort();
+        if matched != paths {
+            continue;
+        }
+        let by_record = members.iter().all(|&i| {
+            let f = &found[i];
+            named_by_record(Path::new(&f.path), &f.content, f.schema_type).is_some()
+        });
+        let (strategy, name, why) = if by_record {
+            (
+                NamingStrategy::Record,
+                "record",
+                "each file is named after its record, which names its subject",
+            )
+        } else {
+            (
+                NamingStrategy::Topic,
+                "topic",
+                "each file's name is its topic (orders.avsc is orders-value)",
+            )
+        };
+        let same = members.iter().all(|&i| {
+            let f = &found[i];
+            subject_of(strategy, Path::new(&f.path), &f.content, f.schema_type).ok()
+                == Some(f.subject.clone())
+        });
+        if same {
+            out.push(Glob {
+                pattern,
+                strategy: name,
+                why,
+                members,
+            });
+        }
+    }
+    Ok(out)
 }
 
 /// For the `.proto` files found: the import paths under which their imports name

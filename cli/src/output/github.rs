@@ -13,7 +13,7 @@ pub(super) fn render(outcome: &Outcome) -> String {
         for note in &item.findings {
             let f = &note.finding;
             let command = match f.severity {
-                Severity::Breaking if super::example::is_accepted(note) => "warning",
+                _ if note.is_warning() => "warning",
                 Severity::Breaking => "error",
                 Severity::Additive | Severity::Cosmetic => "notice",
             };
@@ -35,6 +35,13 @@ pub(super) fn render(outcome: &Outcome) -> String {
             let mut message = format!("{}: {} at {path}: {}", item.name, f.rule, f.message);
             if let Some(with) = &note.compared_with {
                 let _ = write!(message, " (against {with})");
+            }
+            if let Some(accepted) = note.acceptance_line() {
+                let _ = write!(
+                    message,
+                    "\nAccepted until {}",
+                    &accepted["accepted until ".len()..]
+                );
             }
             if let Some(h) = &f.hint {
                 let _ = write!(message, "\nFix: {h}");
@@ -62,6 +69,9 @@ pub(super) fn render(outcome: &Outcome) -> String {
         "schemagate {}: {} checked, {} failed, {} errors, {} breaking findings",
         outcome.command, s.total, s.failed, s.errors, s.breaking_findings
     );
+    if s.accepted > 0 {
+        out.insert_str(out.len() - 1, &format!(", {} accepted", s.accepted));
+    }
     out
 }
 

@@ -38,12 +38,22 @@ pub(super) fn render(outcome: &Outcome) -> String {
             s if s.is_failure() => "failure",
             _ => {
                 out.push_str(">\n");
-                if let Some(d) = &item.detail {
+                // Accepted breaks and stale accepts are shown even on a passing case.
+                let mut lines: Vec<String> = item.detail.iter().cloned().collect();
+                for n in item.findings.iter().filter(|n| n.is_warning()) {
+                    let f = &n.finding;
+                    let mut line = format!("[{}] at {}: {}", f.rule, or_root(&f.path), f.message);
+                    if let Some(accepted) = n.acceptance_line() {
+                        line = format!("{line} ({accepted})");
+                    }
+                    lines.push(line);
+                }
+                if !lines.is_empty() {
                     let _ = writeln!(
                         out,
                         "      <system-out>{}: {}</system-out>",
                         item.status.label(),
-                        esc(d)
+                        esc(&lines.join("\n"))
                     );
                 }
                 out.push_str("    </testcase>\n");
@@ -51,7 +61,7 @@ pub(super) fn render(outcome: &Outcome) -> String {
             }
         };
         out.push_str(">\n");
-        let breaking: Vec<_> = item.findings.iter().filter(|n| n.is_breaking()).collect();
+        let breaking: Vec<_> = item.findings.iter().filter(|n| n.fails()).collect();
         let message = match breaking.first() {
             Some(n) if breaking.len() == 1 => format!("{}: {}", n.finding.rule, n.finding.message),
             Some(_) => format!("{} breaking changes", breaking.len()),
@@ -77,6 +87,9 @@ pub(super) fn render(outcome: &Outcome) -> String {
             };
             let path = if f.path.is_empty() { "/" } else { &f.path };
             let _ = writeln!(body, "{place}[{}] at {path}: {}", f.rule, f.message);
+            if let Some(accepted) = n.acceptance_line() {
+                let _ = writeln!(body, "  {accepted}");
+            }
             if let Some(h) = &f.hint {
                 let _ = writeln!(body, "  fix: {h}");
             }
@@ -97,6 +110,10 @@ pub(super) fn render(outcome: &Outcome) -> String {
 
 /// XML escaping for attributes and text; control characters XML 1.0 cannot carry
 /// are dropped.
+fn or_root(path: &str) -> &str {
+    if path.is_empty() { "/" } else { path }
+}
+
 fn esc(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {

@@ -37,12 +37,17 @@ pub(super) fn render(outcome: &Outcome) -> String {
     for (item, note) in outcome.notes() {
         let f = &note.finding;
         let level = match f.severity {
-            Severity::Breaking if super::example::is_accepted(note) => "warning",
+            _ if note.is_warning() => "warning",
             Severity::Breaking => "error",
             Severity::Additive => "note",
             Severity::Cosmetic => "note",
         };
         let mut text = format!("{}: {}", item.name, f.message);
+        if let Some(accepted) = note.acceptance_line() {
+            text.push_str(" Accepted until ");
+            text.push_str(&accepted["accepted until ".len()..]);
+            text.push('.');
+        }
         if let Some(h) = &f.hint {
             text.push_str(" Fix: ");
             text.push_str(h);
@@ -66,6 +71,12 @@ pub(super) fn render(outcome: &Outcome) -> String {
         }
         if let Some(a) = &note.accepted {
             result["properties"]["accepted"] = json!({"reason": a.reason, "until": a.until});
+            // SARIF's own word for a finding a team has decided to live with.
+            result["suppressions"] = json!([{
+                "kind": "external",
+                "status": "accepted",
+                "justification": format!("until {}: {}", a.until, a.reason),
+            }]);
         }
         if let Some(file) = &note.file {
             let mut location = json!({"artifactLocation": {"uri": file}});

@@ -71,6 +71,14 @@ pub(super) fn render(outcome: &Outcome, color: bool) -> String {
             if s.ignored == 1 { "" } else { "s" }
         );
     }
+    if s.accepted > 0 {
+        let _ = write!(
+            line,
+            " ({} breaking finding{} accepted)",
+            s.accepted,
+            if s.accepted == 1 { "" } else { "s" }
+        );
+    }
     let verdict = match outcome.exit_status() {
         ExitStatus::Ok => p.green("ok"),
         ExitStatus::Failed => p.red("failed"),
@@ -86,9 +94,11 @@ pub(super) fn render(outcome: &Outcome, color: bool) -> String {
 fn render_item(out: &mut String, item: &Item, p: &Paint) {
     let status = match item.status {
         Status::Breaking | Status::Invalid | Status::Error => p.red(item.status.label()),
-        Status::New | Status::WouldRegister | Status::Registered | Status::Written => {
-            p.yellow(item.status.label())
-        }
+        Status::New
+        | Status::WouldRegister
+        | Status::Registered
+        | Status::Written
+        | Status::Accepted => p.yellow(item.status.label()),
         _ => p.green(item.status.label()),
     };
     let mut head = format!("{} {}", p.bold(&item.name), status);
@@ -115,7 +125,8 @@ fn render_item(out: &mut String, item: &Item, p: &Paint) {
     for note in &item.findings {
         let f = &note.finding;
         let label = match f.severity {
-            Severity::Breaking if super::example::is_accepted(note) => p.yellow("accepted"),
+            _ if note.accepted.is_some() => p.yellow("accepted"),
+            _ if note.is_warning() => p.yellow("warning"),
             Severity::Breaking => p.red("error"),
             Severity::Additive => p.yellow("info"),
             Severity::Cosmetic => p.dim("info"),
@@ -138,6 +149,9 @@ fn render_item(out: &mut String, item: &Item, p: &Paint) {
             let _ = write!(out, " {}", p.dim(&format!("(against {with})")));
         }
         out.push('\n');
+        if let Some(accepted) = note.acceptance_line() {
+            let _ = writeln!(out, "    {}", p.yellow(&accepted));
+        }
         if let Some(hint) = &f.hint {
             let _ = writeln!(out, "    {} {hint}", p.green("fix:"));
         }

@@ -33,6 +33,20 @@ pub(super) struct RawProject {
     pub(super) ignore: Vec<Ignore>,
     #[serde(default)]
     pub(super) fixtures: Vec<RawFixture>,
+    #[serde(default)]
+    pub(super) accept: Vec<RawAccept>,
+}
+
+/// One `[[accept]]` entry; every key is required, and `crate::accept::Accept::new`
+/// checks their values.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawAccept {
+    pub(super) subject: Subject,
+    pub(super) rule: String,
+    pub(super) path: String,
+    pub(super) reason: String,
+    pub(super) until: String,
 }
 
 /// `[registry]`.

@@ -20,7 +20,7 @@ use serde::Deserialize;
 
 use crate::contract::Contract;
 
-pub use resolve::{infer_type, stem};
+pub use resolve::{infer_type, named_by_record, subject_of, topic_stem};
 
 /// The project file's name, looked for from the current directory upwards.
 pub const FILE_NAME: &str = "schemagate.toml";
@@ -159,6 +159,8 @@ pub struct Project {
     pub fixtures: Vec<Fixture>,
     /// The semver gate.
     pub semver: SemverGate,
+    /// Accepted breaks (`[[accept]]`), in file order.
+    pub accepts: Vec<crate::accept::Accept>,
 }
 
 impl Project {
@@ -196,6 +198,7 @@ impl Project {
             validate::fixture(f, &mappings)?;
             fixtures.push(resolve::fixture(f, &root)?);
         }
+        let accepts = accepts(&raw, text, context.as_ref(), &mappings)?;
         let r = raw.registry;
         Ok(Project {
             file: root.join(FILE_NAME),
@@ -213,6 +216,7 @@ impl Project {
                 enabled: raw.semver.enabled.unwrap_or(true),
                 key: raw.semver.key,
             },
+            accepts,
         })
     }
 
@@ -246,6 +250,48 @@ impl Project {
     pub fn display(&self, file: &Path) -> String {
         display_path(&self.root.join(file))
     }
+}
+
+/// The `[[accept]]` entries, validated: a known rule id, a JSON pointer, a reason, a
+/// date, and a subject the project maps (in the project's context, like fixtures).
+fn accepts(
+    raw: &load::RawProject,
+    text: &str,
+    context: Option<&schemagate_core::Context>,
+    mappings: &[Mapping],
+) -> Result<Vec<crate::accept::Accept>> {
+    // Where each entry starts, for findings placed in schemagate.toml.
+    let headers: Vec<usize> = text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| l.trim_start().starts_with("[[accept]]"))
+        .map(|(i, _)| i + 1)
+        .collect();
+    let mut out = Vec::new();
+    for (i, a) in raw.accept.iter().enumerate() {
+        let subject = match context {
+            Some(context) => resolve::in_context(context, &a.subject)?,
+            None => a.subject.clone(),
+        };
+        let accept = crate::accept::Accept::new(
+            i + 1,
+            headers.get(i).copied(),
+            subject.as_str(),
+            &a.rule,
+            &a.path,
+            &a.reason,
+            &a.until,
+        )?;
+        if !mappings.iter().any(|m| m.subject == subject) {
+            bail!(
+                "[[accept]] entry {} (subject {:?}): `subject`: no [[subjects]] entry maps it; correct the subject or delete the entry",
+                i + 1,
+                subject.as_str()
+            );
+        }
+        out.push(accept);
+    }
+    Ok(out)
 }
 
 /// `path` as shown to people: relative to the current directory when possible.

@@ -332,6 +332,32 @@ pub fn stem(file: &Path) -> String {
         .to_owned()
 }
 
+/// The full record name `file` defines when its name (without the extension) is that
+/// name: `com.acme.Event1.avsc` defining `com.acme.Event1`. Such files are named by
+/// their record (Confluent's RecordNameStrategy), not by a topic up to the first dot.
+pub fn named_by_record(file: &Path, text: &str, schema_type: SchemaType) -> Option<String> {
+    let name = file.file_stem()?.to_str()?;
+    record_name(text, schema_type).filter(|r| r == name && r.contains('.'))
+}
+
+/// The part of a file's name that is its topic: its [`stem`], or the whole name
+/// without the extension for a file named after its full record name (whose stem
+/// would be the first part of its namespace, shared by every such file).
+pub fn topic_stem(file: &Path, text: &str, schema_type: SchemaType) -> String {
+    named_by_record(file, text, schema_type).unwrap_or_else(|| stem(file))
+}
+
+/// The subject a `[[subjects]]` glob entry with `strategy` (and no `topic`) gives
+/// `file`.
+pub fn subject_of(
+    strategy: NamingStrategy,
+    file: &Path,
+    text: &str,
+    schema_type: SchemaType,
+) -> Result<String> {
+    derive_subject(strategy, None, false, file, text, schema_type)
+}
+
 /// Avro, JSON Schema or Protobuf (`.proto`), from the extension and, for `.json`, the content: Avro
 /// schemas are records, enums, fixed types, unions or primitive names; anything with
 /// `$schema`, `properties` or a JSON Schema type is JSON Schema.
@@ -401,7 +427,7 @@ fn derive_subject(
     text: &str,
     schema_type: SchemaType,
 ) -> Result<String> {
-    let stem = stem(file);
+    let stem = topic_stem(file, text, schema_type);
     let record = record_name(text, schema_type);
     let subject = match strategy {
         NamingStrategy::Topic
