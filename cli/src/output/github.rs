@@ -46,9 +46,6 @@ pub(super) fn render(outcome: &Outcome) -> String {
             if let Some(h) = &f.hint {
                 let _ = write!(message, "\nFix: {h}");
             }
-            if let Some(accepted) = super::example::accepted(note) {
-                let _ = write!(message, "\nAccepted: {accepted}");
-            }
             if let Some(example) = super::example::line(note) {
                 let _ = write!(message, "\nExample: {example}");
             }

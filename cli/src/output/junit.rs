@@ -46,6 +46,9 @@ pub(super) fn render(outcome: &Outcome) -> String {
                     if let Some(accepted) = n.acceptance_line() {
                         line = format!("{line} ({accepted})");
                     }
+                    if let Some(example) = super::example::line(n) {
+                        line = format!("{line}\n  {example}");
+                    }
                     lines.push(line);
                 }
                 if !lines.is_empty() {
@@ -92,9 +95,6 @@ pub(super) fn render(outcome: &Outcome) -> String {
             }
             if let Some(h) = &f.hint {
                 let _ = writeln!(body, "  fix: {h}");
-            }
-            if let Some(accepted) = super::example::accepted(n) {
-                let _ = writeln!(body, "  {accepted}");
             }
             if let Some(example) = super::example::line(n) {
                 let _ = writeln!(body, "  {example}");

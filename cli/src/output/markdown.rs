@@ -33,6 +33,18 @@ pub(super) fn render(outcome: &Outcome) -> String {
 fn render_within(outcome: &Outcome, limit: usize) -> String {
     let head = head(outcome);
     let (columns, rows): (Vec<&str>, Vec<String>) = table(outcome);
+    // Warnings (a stale accept, a registry that disagrees) are few and must be seen:
+    // never folded away or cut.
+    let warnings: Vec<String> = outcome
+        .notes()
+        .filter(|(_, n)| !n.is_breaking() && n.is_warning())
+        .map(|(item, n)| compatible_entry(item, n))
+        .collect();
+    let warnings = if warnings.is_empty() {
+        String::new()
+    } else {
+        format!("\n### Warnings\n\n{}\n", warnings.join("\n"))
+    };
     let breaking: Vec<String> = outcome
         .notes()
         .filter(|(_, n)| n.is_breaking())
@@ -40,11 +52,11 @@ fn render_within(outcome: &Outcome, limit: usize) -> String {
         .collect();
     let compatible: Vec<String> = outcome
         .notes()
-        .filter(|(_, n)| !n.is_breaking())
+        .filter(|(_, n)| !n.is_breaking() && !n.is_warning())
         .map(|(item, n)| compatible_entry(item, n))
         .collect();
     let budget = limit.saturating_sub(RESERVE);
-    let fixed = head.len() + table_len(&columns, &[]) + 200;
+    let fixed = head.len() + warnings.len() + table_len(&columns, &[]) + 200;
     let sum = |v: &[String]| v.iter().map(|e| e.len() + 1).sum::<usize>();
     // What fits, taking from the end of compatible findings, then of breaking changes,
     // then of table rows.
@@ -73,6 +85,7 @@ fn render_within(outcome: &Outcome, limit: usize) -> String {
             plural(rows.len() - n_rows, outcome.command.noun())
         );
     }
+    out.push_str(&warnings);
     if !breaking.is_empty() {
         let heading = match outcome.command {
             CommandName::Validate => "Violations",
@@ -161,10 +174,6 @@ fn head(outcome: &Outcome) -> String {
             .collect();
         let _ = write!(line, ": {}", counts.join(", "));
     }
-    let accepted = outcome
-        .notes()
-        .filter(|(_, n)| example::is_accepted(n))
-        .count();
     if s.breaking_findings > 0 {
         let _ = write!(
             line,
@@ -172,9 +181,14 @@ fn head(outcome: &Outcome) -> String {
             s.breaking_findings,
             plural(s.breaking_findings, "breaking finding")
         );
-        if accepted > 0 {
-            let _ = write!(line, " ({accepted} accepted)");
-        }
+    }
+    // Accepted breaks are counted apart: they no longer fail the run.
+    if s.accepted > 0 {
+        let _ = write!(
+            line,
+            "; {} accepted",
+            plural(s.accepted, &format!("{} breaking finding", s.accepted))
+        );
     }
     if s.ignored > 0 {
         let _ = write!(
@@ -512,8 +526,8 @@ mod tests {
             bytes: Some(vec![2, 97]),
             outcome: "the reader fails: missing field f0".into(),
         });
-        // The other engineer decides the status of an accepted break; shown either way.
-        item.status = Status::Compatible;
+        // What `check` gives an item whose only breaks are accepted.
+        item.status = Status::Accepted;
         let outcome = Outcome::new(CommandName::Check, vec![item]);
         insta::assert_snapshot!("markdown_accepted", render(&outcome));
     }

@@ -52,10 +52,6 @@ pub(super) fn render(outcome: &Outcome) -> String {
             text.push_str(" Fix: ");
             text.push_str(h);
         }
-        if let Some(accepted) = super::example::accepted(note) {
-            text.push_str(" Accepted: ");
-            text.push_str(&accepted);
-        }
         if let Some(example) = super::example::line(note) {
             text.push_str(" Example: ");
             text.push_str(&example);

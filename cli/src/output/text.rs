@@ -155,9 +155,6 @@ fn render_item(out: &mut String, item: &Item, p: &Paint) {
         if let Some(hint) = &f.hint {
             let _ = writeln!(out, "    {} {hint}", p.green("fix:"));
         }
-        if let Some(accepted) = super::example::accepted(note) {
-            let _ = writeln!(out, "    {}", p.yellow(&accepted));
-        }
         if let Some(example) = super::example::line(note) {
             let _ = writeln!(out, "    {example}");
         }
