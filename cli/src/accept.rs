@@ -6,9 +6,9 @@
 //! (a warning that does not change the exit status: the break it accepted is gone,
 //! which is good news, and the entry should be deleted).
 
-use std::fmt;
-
 use anyhow::{Result, anyhow, bail};
+
+use schemagate_core::date::Date;
 
 use crate::report::{Acceptance, Item, Note, Outcome, Status};
 use crate::rules::CliRule;
@@ -17,74 +17,13 @@ use crate::rules::CliRule;
 /// and for reproducing a run of another day; the system's UTC date otherwise.
 pub const TODAY_VAR: &str = "SCHEMAGATE_TODAY";
 
-/// A calendar date, compared as `(year, month, day)`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub struct Date {
-    year: i32,
-    month: u32,
-    day: u32,
-}
-
-impl Date {
-    /// Reads `YYYY-MM-DD`, refusing a day the month does not have.
-    pub fn parse(text: &str) -> Option<Date> {
-        let b = text.as_bytes();
-        if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
-            return None;
-        }
-        let digits = |r: std::ops::Range<usize>| {
-            text.get(r)
-                .filter(|s| s.bytes().all(|c| c.is_ascii_digit()))
-                .and_then(|s| s.parse::<u32>().ok())
-        };
-        let (year, month, day) = (digits(0..4)?, digits(5..7)?, digits(8..10)?);
-        let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-        let days = match month {
-            1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-            4 | 6 | 9 | 11 => 30,
-            2 if leap => 29,
-            2 => 28,
-            _ => return None,
-        };
-        (1..=days).contains(&day).then_some(Date {
-            year: year as i32,
-            month,
-            day,
-        })
-    }
-
-    /// The UTC date `days` after 1970-01-01 (Howard Hinnant's civil_from_days).
-    fn from_unix_days(days: i64) -> Date {
-        let z = days + 719_468;
-        let era = z.div_euclid(146_097);
-        let doe = z.rem_euclid(146_097);
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-        let mp = (5 * doy + 2) / 153;
-        let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
-        let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-        let year = (yoe + era * 400 + i64::from(month <= 2)) as i32;
-        Date { year, month, day }
-    }
-}
-
-impl fmt::Display for Date {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)
-    }
-}
-
 /// Today's UTC date, or the one [`TODAY_VAR`] gives.
 pub fn today() -> Result<Date> {
     if let Ok(text) = std::env::var(TODAY_VAR) {
         return Date::parse(text.trim())
             .ok_or_else(|| anyhow!("{TODAY_VAR}={text:?} is not a date: write it as YYYY-MM-DD"));
     }
-    let secs = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_err(|e| anyhow!("the system clock is before 1970: {e}"))?
-        .as_secs();
-    Ok(Date::from_unix_days((secs / 86_400) as i64))
+    Ok(Date::today_utc())
 }
 
 /// One `[[accept]]` entry, validated.
@@ -260,27 +199,6 @@ fn settle(item: &mut Item) {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn dates_are_read_strictly_and_days_become_dates() {
-        assert_eq!(
-            Date::parse("2024-02-29").map(|d| d.to_string()),
-            Some("2024-02-29".into())
-        );
-        for bad in [
-            "2023-02-29",
-            "2024-13-01",
-            "2024-1-01",
-            "24-01-01",
-            "2024-01-32",
-        ] {
-            assert_eq!(Date::parse(bad), None, "{bad}");
-        }
-        assert_eq!(Date::from_unix_days(0).to_string(), "1970-01-01");
-        assert_eq!(Date::from_unix_days(19_782).to_string(), "2024-02-29");
-        assert_eq!(Date::from_unix_days(20_454).to_string(), "2026-01-01");
-        assert!(Date::parse("2025-12-31") < Date::parse("2026-01-01"));
-    }
 
     #[test]
     fn paths_match_exactly_or_as_a_subtree() {

@@ -7,6 +7,7 @@ pub mod bump;
 pub mod compat;
 pub mod contract;
 pub mod counterexample;
+pub mod date;
 pub mod limits;
 pub mod pointer;
 pub mod schema;

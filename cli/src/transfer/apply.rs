@@ -694,20 +694,7 @@ async fn write(
         )
     };
     if register {
-        let mut body = Map::new();
-        body.insert("schema".into(), Value::String(record.schema.clone()));
-        if let Some(t) = &record.schema_type {
-            body.insert("schemaType".into(), Value::String(t.clone()));
-        }
-        if !record.references.is_empty() {
-            body.insert("references".into(), Value::Array(record.references.clone()));
-        }
-        if let Some(m) = &record.metadata {
-            body.insert("metadata".into(), m.clone());
-        }
-        if let Some(r) = &record.rule_set {
-            body.insert("ruleSet".into(), r.clone());
-        }
+        let mut body = record.request_body();
         body.insert("id".into(), json!(record.id));
         body.insert("version".into(), json!(record.version));
         let path = format!("/subjects/{subject}/versions");

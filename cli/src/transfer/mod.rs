@@ -173,22 +173,9 @@ pub async fn same_schema(
     version: i32,
     record: &SchemaRecord,
 ) -> Result<bool, ClientError> {
-    let mut body = Map::new();
-    body.insert("schema".into(), Value::String(record.schema.clone()));
-    if let Some(t) = &record.schema_type {
-        body.insert("schemaType".into(), Value::String(t.clone()));
-    }
-    if !record.references.is_empty() {
-        body.insert("references".into(), Value::Array(record.references.clone()));
-    }
     // The contract too: a registry may keep one text under versions with different
     // contracts, and the lookup must find this version's.
-    if let Some(m) = &record.metadata {
-        body.insert("metadata".into(), m.clone());
-    }
-    if let Some(r) = &record.rule_set {
-        body.insert("ruleSet".into(), r.clone());
-    }
+    let body = record.request_body();
     let path = format!("/subjects/{}?deleted=true", segment(subject));
     match client
         .call(Verb::Post, &path, Some(&Value::Object(body)))

@@ -13,9 +13,11 @@
 mod record;
 pub mod schemas_topic;
 
+pub use crate::date::utc_now;
+
 pub use record::{
     ConfigRecord, ContextRecord, FORMAT, FORMAT_VERSION, Header, ModeRecord, Record, SchemaRecord,
-    Trailer, TransferError, read_record, utc_now, write_record,
+    Trailer, TransferError, read_record, write_record,
 };
 
 /// What a file holds, told from its first record.

@@ -67,36 +67,6 @@ impl Header {
     }
 }
 
-/// The current time as a header's `exportedAt`: RFC 3339, UTC, whole seconds.
-pub fn utc_now() -> String {
-    let secs = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs());
-    rfc3339(secs)
-}
-
-/// Seconds since the Unix epoch in RFC 3339 (UTC). Written out rather than taken from a
-/// date crate: one conversion, for one header field.
-fn rfc3339(secs: u64) -> String {
-    let (days, rest) = (secs / 86_400, secs % 86_400);
-    // Days since 1970-01-01 to a civil date (Howard Hinnant's `civil_from_days`).
-    let z = days as i64 + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
-        rest / 3600,
-        rest % 3600 / 60,
-        rest % 60
-    )
-}
-
 /// A context of the source registry (`.team-a`; the default context is not listed).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ContextRecord {
@@ -143,6 +113,26 @@ impl SchemaRecord {
     /// The schema type, `AVRO` when the source left it out.
     pub fn schema_type(&self) -> &str {
         self.schema_type.as_deref().unwrap_or("AVRO")
+    }
+
+    /// The body of a registration or lookup of this version's schema: the text, its
+    /// type, references and data contract, as the source returned them.
+    pub fn request_body(&self) -> Map<String, Value> {
+        let mut body = Map::new();
+        body.insert("schema".into(), Value::String(self.schema.clone()));
+        if let Some(t) = &self.schema_type {
+            body.insert("schemaType".into(), Value::String(t.clone()));
+        }
+        if !self.references.is_empty() {
+            body.insert("references".into(), Value::Array(self.references.clone()));
+        }
+        if let Some(m) = &self.metadata {
+            body.insert("metadata".into(), m.clone());
+        }
+        if let Some(r) = &self.rule_set {
+            body.insert("ruleSet".into(), r.clone());
+        }
+        body
     }
 
     /// The `(subject, version)` pairs this version's references name.
@@ -308,14 +298,6 @@ mod tests {
         write_record(&mut out, &record).unwrap();
         let again = read_record(std::str::from_utf8(&out).unwrap().trim_end(), 1).unwrap();
         assert_eq!(again, record);
-    }
-
-    #[test]
-    fn times_are_rfc_3339() {
-        assert_eq!(rfc3339(0), "1970-01-01T00:00:00Z");
-        assert_eq!(rfc3339(951_782_400), "2000-02-29T00:00:00Z");
-        assert_eq!(rfc3339(1_796_592_887), "2026-12-06T21:34:47Z");
-        assert_eq!(utc_now().len(), 20);
     }
 
     #[test]
