@@ -285,6 +285,38 @@ fn diff_and_check_give_confluents_verdict_on_a_scalar_kind_change() {
 }
 
 #[test]
+fn diff_in_a_project_judges_a_mapped_file_under_its_subjects_policy() {
+    let p = shop_proto();
+    let renamed = ORDER.replace("string total = 3;", "string amount = 3;");
+    std::fs::create_dir_all(p.path().join("old")).unwrap();
+    p.write("old/order.proto", ORDER)
+        .write("proto/shop/v1/order.proto", &renamed);
+    // Under Confluent's rules a renamed field is no change on the wire.
+    p.run(&["diff", "old/order.proto", "proto/shop/v1/order.proto"])
+        .code(0);
+    // The subject's wire-json policy applies to diff as it does to check.
+    p.write(
+        "schemagate.toml",
+        &PROJECT.replace(
+            "subject = \"orders-value\"\n",
+            "subject = \"orders-value\"\npolicy = \"wire-json\"\n",
+        ),
+    );
+    p.run(&["diff", "old/order.proto", "proto/shop/v1/order.proto"])
+        .code(1)
+        .stdout_has("FIELD_SAME_JSON_NAME");
+    // --policy still wins.
+    p.run(&[
+        "diff",
+        "old/order.proto",
+        "proto/shop/v1/order.proto",
+        "--policy",
+        "confluent",
+    ])
+    .code(0);
+}
+
+#[test]
 fn diff_refuses_a_policy_of_the_other_family() {
     let p = shop_proto();
     p.write("a.proto", CUSTOMER).write("b.proto", CUSTOMER);

@@ -1,6 +1,7 @@
 //! `schemagate diff OLD NEW`: two files, no project needed; the findings and the
 //! semver bump the change implies. Inside a project, a file the project maps brings
-//! its references (read from their files on disk) and the project's waivers.
+//! its references (read from their files on disk), its subject's policies (unless
+//! `--policy` says otherwise) and the project's waivers.
 
 use std::path::Path;
 
@@ -29,7 +30,7 @@ pub fn run(global: &Global, args: &DiffArgs) -> Result<Outcome> {
                 )
             })?,
     };
-    let options = options(args.policy, schema_type)?;
+    let given = options(args.policy, schema_type)?;
     let (old_shown, new_shown) = (display_path(&args.old), display_path(&args.new));
     let name = format!("{old_shown} -> {new_shown}");
     // A project brings its waivers, semver key and references; diff works without
@@ -59,6 +60,12 @@ pub fn run(global: &Global, args: &DiffArgs) -> Result<Outcome> {
             }
         },
         _ => Vec::new(),
+    };
+    // Without --policy, a mapped file is judged under its subject's policies, as
+    // `check` judges it.
+    let options = match mapping {
+        Some(m) if args.policy.is_none() => m.check_options(),
+        _ => given,
     };
     // A text that does not parse ends the diff with an outcome that says why.
     let load =
