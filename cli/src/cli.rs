@@ -314,6 +314,13 @@ pub struct TransferOpts {
     pub format: Listing,
 }
 
+impl TransferOpts {
+    /// `--concurrency` as a count of requests.
+    pub fn in_flight(&self) -> usize {
+        usize::from(self.concurrency)
+    }
+}
+
 /// `schemagate export`.
 #[derive(Debug, Args)]
 #[command(

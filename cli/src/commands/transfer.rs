@@ -16,8 +16,7 @@ use std::time::Instant;
 use anyhow::{Context as _, Result, bail};
 use schemagate_client::Client;
 use schemagate_core::transfer::{
-    FileKind, Header, Record, Trailer, TransferError, detect, read_record, schemas_topic, utc_now,
-    write_record,
+    FileKind, Header, Record, Trailer, detect, records, schemas_topic, utc_now, write_record,
 };
 use serde::Serialize;
 use tokio::sync::mpsc;
@@ -40,7 +39,7 @@ pub async fn export(args: &ExportArgs) -> Result<ExitStatus> {
     let client = client_for(&args.registry, args.opts.timeout, auth_from_env()?, None)?;
     let quiet = args.opts.format == Listing::Json;
     let progress = Arc::new(Progress::new("export", quiet));
-    let (records, reading) = read_registry(&client, usize::from(args.opts.concurrency), &progress);
+    let (records, reading) = read_registry(&client, args.opts.in_flight(), &progress);
     let header = Record::Header(Header::new(
         Some(client.base_url().to_owned()),
         Some(utc_now()),
@@ -78,42 +77,30 @@ pub async fn import(args: &ImportArgs) -> Result<ExitStatus> {
     let input = Input::open(&args.file)?;
     let client = client_for(&args.registry, args.opts.timeout, auth_from_env()?, None)?;
     let quiet = args.opts.format == Listing::Json;
-    let target = read_index(
-        &client,
-        usize::from(args.opts.concurrency),
-        "reading the target",
-        quiet,
-    )
-    .await?;
+    let target = read_index(&client, args.opts.in_flight(), "reading the target", quiet).await?;
     let progress = Progress::new("import", quiet);
-    progress.set_total(input.versions);
+    progress.set_total(input.index.versions.len() as u64);
     let mut importer = Importer::new(
         client.clone(),
         target,
         args.dry_run,
-        usize::from(args.opts.concurrency),
+        args.opts.in_flight(),
         &progress,
     );
     input.replay(&mut importer).await?;
-    let (report, _) = importer.finish().await?;
+    let report = importer.finish().await?;
     progress.finish();
     let verification = if args.dry_run {
         None
     } else {
-        let actual = read_index(
-            &client,
-            usize::from(args.opts.concurrency),
-            "verifying",
-            quiet,
-        )
-        .await?;
+        let actual = read_index(&client, args.opts.in_flight(), "verifying", quiet).await?;
         Some(
             verify(
                 &input.index,
                 &actual,
                 input.origin(),
                 &client,
-                usize::from(args.opts.concurrency),
+                args.opts.in_flight(),
             )
             .await?,
         )
@@ -143,7 +130,7 @@ pub async fn migrate(args: &MigrateArgs) -> Result<ExitStatus> {
     let source = client_for(&args.from, args.opts.timeout, from_auth, None)?;
     let target_client = client_for(&args.to, args.opts.timeout, to_auth, None)?;
     let quiet = args.opts.format == Listing::Json;
-    let conc = usize::from(args.opts.concurrency);
+    let conc = args.opts.in_flight();
     let target = read_index(&target_client, conc, "reading the target", quiet).await?;
     let progress = Arc::new(Progress::new("migrate", quiet));
     let (mut records, reading) = read_registry(&source, conc, &progress);
@@ -157,8 +144,8 @@ pub async fn migrate(args: &MigrateArgs) -> Result<ExitStatus> {
         importer.push(record).await?;
     }
     let next_ids = reading.await.context("the source reader failed")??;
-    importer.reserve_ids(&next_ids);
-    let (report, _) = importer.finish().await?;
+    importer.reserve_ids(next_ids);
+    let report = importer.finish().await?;
     progress.finish();
     let verification = if args.dry_run {
         None
@@ -290,8 +277,6 @@ struct Input {
     kind: FileKind,
     /// What the file holds, to verify the target against.
     index: Index,
-    /// Schema versions in it.
-    versions: u64,
     /// A dump's final state (a transfer file is read again instead).
     folded: Option<Vec<Record>>,
     skipped: u64,
@@ -301,76 +286,36 @@ struct Input {
 
 impl Input {
     fn open(path: &Path) -> Result<Input> {
-        let reader = open_lines(path)?;
-        let mut lines = reader.lines().enumerate();
-        let first = loop {
-            match lines.next() {
-                Some((_, line)) => {
-                    let line = line.with_context(|| format!("cannot read {}", path.display()))?;
-                    // `#` comments lead hand-written dumps.
-                    if !line.trim().is_empty() && !line.trim_start().starts_with('#') {
-                        break line;
-                    }
-                }
-                None => bail!("{} is empty", path.display()),
+        let name = path.display();
+        // The first line that is not blank nor a `#` comment (which lead hand-written
+        // dumps) tells the kind.
+        let mut first = None;
+        for line in open_lines(path)?.lines() {
+            let line = line.with_context(|| format!("cannot read {name}"))?;
+            if !line.trim().is_empty() && !line.trim_start().starts_with('#') {
+                first = Some(line);
+                break;
             }
-        };
-        let kind = detect(&first).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
-        let mut index = Index::default();
+        }
+        let first = first.with_context(|| format!("{name} is empty"))?;
+        let kind = detect(&first).map_err(|e| anyhow::anyhow!("{name}: {e}"))?;
         let mut input = Input {
             path: path.to_owned(),
             kind,
             index: Index::default(),
-            versions: 0,
             folded: None,
             skipped: 0,
             next_ids: BTreeMap::new(),
         };
-        let name = path.display();
         match kind {
             FileKind::Export => {
-                let mut counts = Trailer::default();
-                let mut end = None;
-                for (n, line) in open_lines(path)?.lines().enumerate() {
-                    let line = line.with_context(|| format!("cannot read {name}"))?;
-                    let number = n as u64 + 1;
-                    if line.trim().is_empty() {
-                        continue;
-                    }
-                    if end.is_some() {
-                        bail!("{name}: line {number} follows the `end` record");
-                    }
-                    let record =
-                        read_record(&line, number).map_err(|e| anyhow::anyhow!("{name}: {e}"))?;
-                    match &record {
-                        Record::Header(_) if number > 1 => {
-                            bail!("{name}: line {number}: a second header")
-                        }
-                        Record::End(t) => end = Some(t.clone()),
-                        other => {
-                            counts.count(other);
-                            index.add(other);
-                        }
+                // Checked whole here, before anything is written from it.
+                for record in records(open_lines(path)?) {
+                    match record.map_err(|e| anyhow::anyhow!("{name}: {e}"))? {
+                        Record::End(end) => input.next_ids = end.next_ids,
+                        other => input.index.add(&other),
                     }
                 }
-                let incomplete =
-                    |why: String| anyhow::anyhow!("{name}: {}", TransferError::Incomplete(why));
-                let Some(end) = end else {
-                    return Err(incomplete("it has no `end` line".into()));
-                };
-                if !end.same_counts(&counts) {
-                    return Err(incomplete(format!(
-                        "the `end` line counts {} schema versions, {} configurations and {} modes, the file holds {}, {} and {}",
-                        end.schemas,
-                        end.configs,
-                        end.modes,
-                        counts.schemas,
-                        counts.configs,
-                        counts.modes
-                    )));
-                }
-                input.versions = counts.schemas;
-                input.next_ids = end.next_ids;
             }
             FileKind::SchemasTopic => {
                 let mut folded = schemas_topic::Folded::default();
@@ -384,34 +329,25 @@ impl Input {
                 input.next_ids = folded.next_ids();
                 let records = folded.into_records();
                 for record in &records {
-                    index.add(record);
-                    if let Record::Schema(_) = record {
-                        input.versions += 1;
-                    }
+                    input.index.add(record);
                 }
                 input.folded = Some(records);
             }
         }
-        input.index = index;
         Ok(input)
     }
 
     /// Hands every record to `importer`, streaming a transfer file a second time.
     async fn replay(&self, importer: &mut Importer<'_>) -> Result<()> {
-        importer.reserve_ids(&self.next_ids);
+        importer.reserve_ids(self.next_ids.clone());
         if let Some(records) = &self.folded {
             for record in records {
                 importer.push(record.clone()).await?;
             }
             return Ok(());
         }
-        for (n, line) in open_lines(&self.path)?.lines().enumerate() {
-            let line = line.with_context(|| format!("cannot read {}", self.path.display()))?;
-            if line.trim().is_empty() {
-                continue;
-            }
-            let record = read_record(&line, n as u64 + 1)
-                .map_err(|e| anyhow::anyhow!("{}: {e}", self.path.display()))?;
+        for record in records(open_lines(&self.path)?) {
+            let record = record.map_err(|e| anyhow::anyhow!("{}: {e}", self.path.display()))?;
             importer.push(record).await?;
         }
         Ok(())
@@ -494,8 +430,8 @@ impl Outcome {
         let verb = if self.dry_run { "would write" } else { "wrote" };
         if r.changed() {
             println!(
-                "  {verb}: {} versions registered, {} soft deletions replayed, {} restored, {} configurations, {} modes, {} keys",
-                r.registered, r.deleted, r.restored, r.configs, r.modes, r.keys
+                "  {verb}: {} versions registered, {} soft deletions replayed, {} restored, {} configurations, {} modes, {} keys, {} id counters raised",
+                r.registered, r.deleted, r.restored, r.configs, r.modes, r.keys, r.counters_raised
             );
             println!(
                 "  already there: {} of {} versions",

@@ -18,8 +18,8 @@ use schemagate_core::transfer::{ConfigRecord, ContextRecord, ModeRecord, Record,
 use serde_json::{Map, Value};
 use tokio::sync::mpsc::Sender;
 
-use super::context_of;
 use super::progress::Progress;
+use super::{KEKS, context_of};
 use crate::registry::{bounded, explain};
 
 /// What one subject holds, besides its schemas.
@@ -268,7 +268,6 @@ impl Scanner {
     async fn keys(&self, sink: &Sender<Record>) -> Result<()> {
         let client = &self.client;
         let fail = |e: ClientError| anyhow!(explain(&e));
-        const KEKS: &str = "/dek-registry/v1/keks";
         let Some(names) = get_opt(client, &format!("{KEKS}?deleted=true"))
             .await
             .map_err(fail)?

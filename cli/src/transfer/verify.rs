@@ -8,12 +8,11 @@
 //! Schemagate shorten Avro names inside a namespace).
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
-use std::io::BufRead;
 use std::path::Path;
 
 use anyhow::{Context as _, Result, anyhow};
 use schemagate_client::{Client, Verb, segment};
-use schemagate_core::transfer::{Record, SchemaRecord, read_record};
+use schemagate_core::transfer::{Record, SchemaRecord, records};
 use serde::Serialize;
 use serde_json::Value;
 
@@ -49,12 +48,8 @@ impl Origin<'_> {
                 let file = std::fs::File::open(path)
                     .with_context(|| format!("cannot open {}", path.display()))?;
                 let mut out = Vec::new();
-                for (n, line) in std::io::BufReader::new(file).lines().enumerate() {
-                    let line = line?;
-                    if line.trim().is_empty() {
-                        continue;
-                    }
-                    if let Record::Schema(s) = read_record(&line, n as u64 + 1)?
+                for record in records(std::io::BufReader::new(file)) {
+                    if let Record::Schema(s) = record?
                         && wanted(&s)
                     {
                         out.push(s);

@@ -10,11 +10,13 @@
 //! of the `_schemas` Kafka topic as `kcat -C -J` prints it, folded the way Confluent's
 //! own store replays that topic, into the same records.
 
+mod reader;
 mod record;
 pub mod schemas_topic;
 
 pub use crate::date::utc_now;
 
+pub use reader::{Checker, records};
 pub use record::{
     ConfigRecord, ContextRecord, FORMAT, FORMAT_VERSION, Header, ModeRecord, Record, SchemaRecord,
     Trailer, TransferError, read_record, write_record,

@@ -250,6 +250,9 @@ pub enum TransferError {
     /// The file ends before its `end` line, or the counts disagree with it.
     #[error("the file is incomplete: {0} (was the export interrupted?)")]
     Incomplete(String),
+    /// The file could not be read.
+    #[error("cannot read the file: {0}")]
+    Read(String),
 }
 
 /// Reads line `line` (1-based, for the message) of a transfer file.

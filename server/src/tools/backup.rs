@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, bail};
 use base64::Engine as _;
 use rustls::pki_types::ServerName;
-use schemagate_core::transfer::{self, Record, Trailer};
+use schemagate_core::transfer::{Checker, Trailer};
 use schemagate_server::Config;
 
 use super::healthcheck::{client_config, leaf, target};
@@ -205,16 +205,15 @@ fn head(reader: &mut impl BufRead) -> anyhow::Result<(u16, Option<u64>)> {
     }
 }
 
-/// Copies the records to `out`, reading each: a header first, then records, then
-/// an `end` whose counts equal those received, then nothing (and as many bytes as
-/// announced).
+/// Copies the records to `out` as they come, each checked by the transfer format's
+/// own [`Checker`] (a header first, an `end` whose counts equal those received, then
+/// nothing), and as many bytes as announced.
 fn copy_checked(
     reader: &mut impl BufRead,
     out: &mut impl Write,
     length: Option<u64>,
 ) -> anyhow::Result<Trailer> {
-    let mut counts = Trailer::default();
-    let mut end = None;
+    let mut checker = Checker::default();
     let mut bytes = 0u64;
     let mut line = String::new();
     for number in 1u64.. {
@@ -227,17 +226,7 @@ fn copy_checked(
         if !line.ends_with('\n') {
             bail!("line {number} is cut short");
         }
-        if end.is_some() {
-            bail!("line {number} follows the end record");
-        }
-        let record = transfer::read_record(line.trim_end(), number)?;
-        match (&record, number) {
-            (Record::Header(_), 1) => {}
-            (_, 1) => bail!("the first line is not a header record"),
-            (Record::Header(_), _) => bail!("line {number}: a second header"),
-            (Record::End(trailer), _) => end = Some(trailer.clone()),
-            _ => counts.count(&record),
-        }
+        checker.line(line.trim_end())?;
         out.write_all(line.as_bytes())?;
     }
     if let Some(length) = length
@@ -245,13 +234,7 @@ fn copy_checked(
     {
         bail!("{bytes} bytes came of the {length} announced");
     }
-    match end {
-        None => bail!("no end record after {bytes} bytes"),
-        Some(end) if !end.same_counts(&counts) => {
-            bail!("the end record counts {end:?}, but {counts:?} came")
-        }
-        Some(end) => Ok(end),
-    }
+    Ok(checker.finish()?)
 }
 
 /// A TLS peer that closes without close_notify at the end reads as the end.
