@@ -594,7 +594,9 @@ impl Client {
         let status = response.status();
         let bytes = response.bytes().await.map_err(|e| self.transport(url, e))?;
         if status.is_success() {
-            return serde_json::from_slice(&bytes).map_err(|e| Error::Decode {
+            // A 204 (a DEK registry delete) has no body: it reads as JSON `null`.
+            let body: &[u8] = if bytes.is_empty() { b"null" } else { &bytes };
+            return serde_json::from_slice(body).map_err(|e| Error::Decode {
                 url: url.to_owned(),
                 reason: format!("{e} in {}", preview(&bytes)),
             });

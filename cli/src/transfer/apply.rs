@@ -25,8 +25,8 @@ use tokio::task::JoinSet;
 
 use super::progress::Progress;
 use super::{
-    Entry, Index, config_digest, context_of, dek_key, reference_subject, same_schema, scope_label,
-    text_digest,
+    Entry, Index, KEKS, config_digest, context_of, dek_key, key_digest, reference_subject,
+    same_schema, scope_label, text_digest,
 };
 use crate::registry::explain;
 
@@ -60,15 +60,26 @@ pub struct ImportReport {
 impl ImportReport {
     /// Whether the run wrote (or would write) anything.
     pub fn changed(&self) -> bool {
-        self.registered + self.deleted + self.restored + self.configs + self.modes + self.keys > 0
+        self.registered
+            + self.deleted
+            + self.restored
+            + self.configs
+            + self.modes
+            + self.keys
+            + self.counters_raised
+            > 0
     }
 }
 
 /// What a version needs on the target.
 enum Action {
     Nothing,
-    Register { then_delete: bool, restore: bool },
-    Delete,
+    /// Register it (`restore`: over a soft-deleted copy), then soft-delete it.
+    Write {
+        register: bool,
+        restore: bool,
+        delete: bool,
+    },
     Conflict(String),
 }
 
@@ -140,8 +151,8 @@ impl<'a> Importer<'a> {
 
     /// The source's id counters: after the schemas, each context's counter on the
     /// target is raised to at least this.
-    pub fn reserve_ids(&mut self, next_ids: &BTreeMap<String, u32>) {
-        self.next_ids.clone_from(next_ids);
+    pub fn reserve_ids(&mut self, next_ids: BTreeMap<String, u32>) {
+        self.next_ids = next_ids;
     }
 
     /// Takes the next record of the input.
@@ -216,7 +227,7 @@ impl<'a> Importer<'a> {
     async fn dispatch(&mut self, record: SchemaRecord) -> Result<()> {
         let action = self.action(&record).await?;
         let key = (record.subject.clone(), record.version);
-        let (then_delete, restore) = match action {
+        let (register, delete) = match action {
             Action::Nothing => {
                 self.report.unchanged += 1;
                 return self.completed(key).await;
@@ -227,23 +238,20 @@ impl<'a> Importer<'a> {
                 self.progress.advance(1);
                 return self.release(&key).await;
             }
-            Action::Delete => (true, false),
-            Action::Register {
-                then_delete,
+            Action::Write {
+                register,
                 restore,
-            } => (then_delete, restore),
-        };
-        let register = !matches!(self.target.versions.get(&key), Some(e) if !e.deleted) || restore;
-        if register {
-            if restore {
-                self.report.restored += 1;
-            } else {
-                self.report.registered += 1;
+                delete,
+            } => {
+                match (register, restore) {
+                    (true, true) => self.report.restored += 1,
+                    (true, false) => self.report.registered += 1,
+                    (false, _) => {}
+                }
+                self.report.deleted += u64::from(delete);
+                (register, delete)
             }
-        }
-        if then_delete {
-            self.report.deleted += 1;
-        }
+        };
         if self.dry_run {
             return self.completed(key).await;
         }
@@ -253,7 +261,7 @@ impl<'a> Importer<'a> {
         }
         let client = self.client.clone();
         self.running.spawn(async move {
-            let result = write(&client, &record, register, then_delete).await;
+            let result = write(&client, &record, register, delete).await;
             (record, result)
         });
         Ok(())
@@ -316,9 +324,10 @@ impl<'a> Importer<'a> {
             )));
         }
         let Some(e) = self.target.versions.get(&key).copied() else {
-            return Ok(Action::Register {
-                then_delete: record.deleted,
+            return Ok(Action::Write {
+                register: true,
                 restore: false,
+                delete: record.deleted,
             });
         };
         let conflict = |what: String| {
@@ -347,13 +356,14 @@ impl<'a> Importer<'a> {
         }
         Ok(if e.deleted == record.deleted {
             Action::Nothing
-        } else if e.deleted {
-            Action::Register {
-                then_delete: false,
-                restore: true,
-            }
         } else {
-            Action::Delete
+            // Live in one and soft-deleted in the other: register again over the
+            // deleted copy, or replay the deletion.
+            Action::Write {
+                register: e.deleted,
+                restore: e.deleted,
+                delete: record.deleted,
+            }
         })
     }
 
@@ -397,7 +407,7 @@ impl<'a> Importer<'a> {
 
     /// Finishes the writes, then sets configurations, modes and keys as the input has
     /// them.
-    pub async fn finish(mut self) -> Result<(ImportReport, Index)> {
+    pub async fn finish(mut self) -> Result<ImportReport> {
         while !self.running.is_empty() {
             self.join_one().await?;
         }
@@ -427,7 +437,7 @@ impl<'a> Importer<'a> {
         self.raise_counters().await?;
         self.settings().await?;
         self.keys().await?;
-        Ok((self.report, self.target))
+        Ok(self.report)
     }
 
     /// Raises each context's id counter past the highest id the source used, where the
@@ -586,59 +596,59 @@ impl<'a> Importer<'a> {
     }
 
     /// KEKs, then DEKs, then the soft deletions of both (a KEK is deleted only once
-    /// its DEKs are).
+    /// its DEKs are). A key the target holds as the source does is left alone; one it
+    /// holds live that the source deleted gets its deletion.
     async fn keys(&mut self) -> Result<()> {
-        const KEKS: &str = "/dek-registry/v1/keks";
         let mut deletions = Vec::new();
         for kek in std::mem::take(&mut self.keks) {
             let Some(name) = kek.get("name").and_then(Value::as_str).map(str::to_owned) else {
                 continue;
             };
             let path = format!("{KEKS}/{}", segment(&name));
-            if kek.get("deleted").and_then(Value::as_bool) == Some(true) {
-                deletions.push((1, path.clone()));
-            }
-            if self.target.keks.contains_key(&name) {
+            let held = self.target.keks.get(&name).copied();
+            if held == Some(key_digest(&kek)) {
                 continue;
             }
-            let mut body = kek.clone();
-            body.retain(|k, _| {
-                matches!(
-                    k.as_str(),
-                    "name" | "kmsType" | "kmsKeyId" | "kmsProps" | "doc" | "shared"
-                )
-            });
-            self.create_key(KEKS.to_owned(), Value::Object(body), &name)
-                .await;
+            if is_deleted(&kek) {
+                deletions.push((1, path));
+            }
+            if held.is_none() {
+                let body = fields(
+                    &kek,
+                    &["name", "kmsType", "kmsKeyId", "kmsProps", "doc", "shared"],
+                );
+                self.create_key(KEKS.to_owned(), body, &name).await;
+            }
         }
         for dek in std::mem::take(&mut self.deks) {
             let key = dek_key(&dek);
             let (kek, subject, version, _) = &key;
             let path = format!("{KEKS}/{}/deks", segment(kek));
-            if dek.get("deleted").and_then(Value::as_bool) == Some(true) {
-                deletions.push((0, format!("{path}/{}/versions/{version}", segment(subject))));
-            }
-            if self.target.deks.contains_key(&key) {
+            let held = self.target.deks.get(&key).copied();
+            if held == Some(key_digest(&dek)) {
                 continue;
             }
-            let mut body = dek.clone();
-            body.retain(|k, _| {
-                matches!(
-                    k.as_str(),
-                    "subject" | "version" | "algorithm" | "encryptedKeyMaterial"
-                )
-            });
-            let label = format!("DEK {subject} version {version} of {kek}");
-            self.create_key(path, Value::Object(body), &label).await;
+            if is_deleted(&dek) {
+                deletions.push((0, format!("{path}/{}/versions/{version}", segment(subject))));
+            }
+            if held.is_none() {
+                let body = fields(
+                    &dek,
+                    &["subject", "version", "algorithm", "encryptedKeyMaterial"],
+                );
+                let label = format!("DEK {subject} version {version} of {kek}");
+                self.create_key(path, body, &label).await;
+            }
         }
         deletions.sort();
         for (_, path) in deletions {
+            self.report.keys += 1;
             if self.dry_run {
                 continue;
             }
             match self.client.call(Verb::Delete, &path, None).await {
+                Ok(_) => {}
                 // Already soft-deleted on the target.
-                Ok(_) => self.report.keys += 1,
                 Err(e) if matches!(e.error_code(), Some(40471 | 40472)) => {}
                 Err(e) => self
                     .report
@@ -660,6 +670,22 @@ impl<'a> Importer<'a> {
                 .push(format!("creating {label}: {}", explain(&e)));
         }
     }
+}
+
+/// Whether a KEK or DEK record is soft-deleted.
+fn is_deleted(key: &Map<String, Value>) -> bool {
+    key.get("deleted").and_then(Value::as_bool) == Some(true)
+}
+
+/// The fields of `record` a create request takes.
+fn fields(record: &Map<String, Value>, names: &[&str]) -> Value {
+    Value::Object(
+        record
+            .iter()
+            .filter(|(k, _)| names.contains(&k.as_str()))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect(),
+    )
 }
 
 /// Why a version was not written.

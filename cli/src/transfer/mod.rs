@@ -21,6 +21,9 @@ use schemagate_core::Context;
 use schemagate_core::transfer::{ConfigRecord, ModeRecord, Record, SchemaRecord};
 use serde_json::{Map, Value};
 
+/// Where the DEK registry's API lives.
+pub const KEKS: &str = "/dek-registry/v1/keks";
+
 /// A subject and one of its versions.
 pub type VersionKey = (String, i32);
 
@@ -193,21 +196,19 @@ pub async fn same_schema(
 /// A configuration's digest: its fields with a value (registries differ in which
 /// unset fields they spell out as null).
 pub fn config_digest(config: &Map<String, Value>) -> u64 {
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    for (k, v) in config {
-        if !v.is_null() {
-            k.hash(&mut h);
-            v.to_string().hash(&mut h);
-        }
-    }
-    h.finish()
+    fields_digest(config, None)
 }
 
 /// A KEK's or DEK's digest, without the timestamp every registry sets itself.
-fn key_digest(key: &Map<String, Value>) -> u64 {
+pub fn key_digest(key: &Map<String, Value>) -> u64 {
+    fields_digest(key, Some("ts"))
+}
+
+/// The digest of an object's fields that have a value, `skip` left out.
+fn fields_digest(object: &Map<String, Value>, skip: Option<&str>) -> u64 {
     let mut h = std::collections::hash_map::DefaultHasher::new();
-    for (k, v) in key {
-        if k != "ts" && !v.is_null() {
+    for (k, v) in object {
+        if Some(k.as_str()) != skip && !v.is_null() {
             k.hash(&mut h);
             v.to_string().hash(&mut h);
         }

@@ -950,3 +950,53 @@ async fn a_backup_restores_with_import() {
     assert_same(&source, &target).await;
     same_next_ids(&source, &target).await;
 }
+
+/// Soft-deleted encryption keys move as deleted (the DEK registry answers a delete
+/// with 204 and no body), and a second run finds them in place.
+#[tokio::test(flavor = "multi_thread")]
+async fn deleted_keys_migrate_once() {
+    let source = TestServer::start().await;
+    source.register_ok("orders-value", "\"int\"").await;
+    post_ok(
+        &source,
+        KEKS,
+        json!({"name": "k1", "kmsType": "local-kms", "kmsKeyId": "mykey"}),
+    )
+    .await;
+    post_ok(
+        &source,
+        &format!("{KEKS}/k1/deks"),
+        json!({"subject": "orders-value", "encryptedKeyMaterial": "d3JhcHBlZA=="}),
+    )
+    .await;
+    assert_eq!(
+        source
+            .delete(&format!("{KEKS}/k1/deks/orders-value"))
+            .await
+            .status,
+        204
+    );
+    assert_eq!(source.delete(&format!("{KEKS}/k1")).await.status, 204);
+    let target = TestServer::start().await;
+    let run = || {
+        cli(args(&[
+            "migrate",
+            "--from",
+            &source.url(""),
+            "--to",
+            &target.url(""),
+        ]))
+    };
+    let out = expect(&run().await, 0);
+    assert!(
+        out.contains("verify: the target holds what the source holds"),
+        "{out}"
+    );
+    assert_eq!(
+        ok(&target.get(&format!("{KEKS}/k1?deleted=true")).await)["deleted"],
+        true
+    );
+    assert_eq!(target.get(&format!("{KEKS}/k1")).await.status, 404);
+    let again = expect(&run().await, 0);
+    assert!(again.contains("nothing to write"), "{again}");
+}
