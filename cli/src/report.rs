@@ -149,25 +149,12 @@ pub struct Note {
     pub accepted: Option<Acceptance>,
 }
 
-/// A counterexample as JSON documents carry it: the event as JSON, Avro and Protobuf
-/// bytes as one base64 string (core's own serialisation is an array of numbers).
+/// A counterexample as JSON documents carry it (its bytes in base64, as core
+/// serialises them), fields in name order.
 pub fn counterexample_json(
     c: &schemagate_core::counterexample::Counterexample,
 ) -> serde_json::Value {
-    use base64::Engine;
-    let mut doc = serde_json::json!({
-        "rule": c.rule,
-        "path": c.path,
-        "writer": c.writer,
-        "event": c.event,
-        "outcome": c.outcome,
-    });
-    if let Some(bytes) = &c.bytes {
-        doc["bytes"] = base64::engine::general_purpose::STANDARD
-            .encode(bytes)
-            .into();
-    }
-    doc
+    serde_json::to_value(c).unwrap_or_default()
 }
 
 fn serialize_counterexample<S: serde::Serializer>(
@@ -175,6 +162,15 @@ fn serialize_counterexample<S: serde::Serializer>(
     s: S,
 ) -> Result<S::Ok, S::Error> {
     c.as_ref().map(counterexample_json).serialize(s)
+}
+
+/// `noun` with an `s` unless there is one of it.
+pub fn plural(n: usize, noun: &str) -> String {
+    if n == 1 {
+        noun.to_owned()
+    } else {
+        format!("{noun}s")
+    }
 }
 
 /// An accepted break: why, and until when.
@@ -413,6 +409,23 @@ impl Outcome {
             accepted: self.notes().filter(|(_, n)| n.accepted.is_some()).count(),
             ignored: self.items.iter().map(|i| i.ignored).sum(),
         }
+    }
+
+    /// "1 accepted, 2 unchanged": how many items ended in each status, in the order
+    /// the statuses first appear.
+    pub fn status_counts(&self) -> String {
+        let mut counts: Vec<(Status, usize)> = Vec::new();
+        for item in &self.items {
+            match counts.iter_mut().find(|(st, _)| *st == item.status) {
+                Some((_, n)) => *n += 1,
+                None => counts.push((item.status, 1)),
+            }
+        }
+        counts
+            .iter()
+            .map(|(st, n)| format!("{n} {}", st.label().to_lowercase()))
+            .collect::<Vec<_>>()
+            .join(", ")
     }
 
     /// An error when anything could not be judged, a failure when anything failed.

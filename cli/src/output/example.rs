@@ -36,11 +36,6 @@ pub(super) fn line(note: &Note) -> Option<String> {
     ))
 }
 
-/// Whether the note is a break that an `[[accept]]` entry lets pass.
-pub(super) fn is_accepted(note: &Note) -> bool {
-    note.is_breaking() && note.accepted.is_some()
-}
-
 /// `schemagate diff --example`: one JSON object per line for each counterexample
 /// (rule, path, writer, event, base64 bytes, outcome), nothing else.
 pub(super) fn render(outcome: &Outcome) -> String {

@@ -13,7 +13,7 @@ use schemagate_core::Severity;
 
 use super::example;
 use crate::exit::ExitStatus;
-use crate::report::{CommandName, Item, Note, Outcome, Status};
+use crate::report::{CommandName, Item, Note, Outcome, Status, plural};
 
 /// GitHub's limit on a comment's body, in characters.
 pub(super) const LIMIT: usize = 65_536;
@@ -143,14 +143,6 @@ fn render_within(outcome: &Outcome, limit: usize) -> String {
     out
 }
 
-fn plural(n: usize, noun: &str) -> String {
-    if n == 1 {
-        noun.to_owned()
-    } else {
-        format!("{noun}s")
-    }
-}
-
 /// The title and the summary line.
 fn head(outcome: &Outcome) -> String {
     let s = outcome.summary();
@@ -159,20 +151,10 @@ fn head(outcome: &Outcome) -> String {
         ExitStatus::Failed => "❌ failed",
         ExitStatus::Error => "⚠️ error",
     };
-    let mut counts: Vec<(Status, usize)> = Vec::new();
-    for item in &outcome.items {
-        match counts.iter_mut().find(|(st, _)| *st == item.status) {
-            Some((_, n)) => *n += 1,
-            None => counts.push((item.status, 1)),
-        }
-    }
     let mut line = format!("{} {}", s.total, plural(s.total, outcome.command.noun()));
+    let counts = outcome.status_counts();
     if !counts.is_empty() {
-        let counts: Vec<String> = counts
-            .iter()
-            .map(|(st, n)| format!("{n} {}", st.label().to_lowercase()))
-            .collect();
-        let _ = write!(line, ": {}", counts.join(", "));
+        let _ = write!(line, ": {counts}");
     }
     if s.breaking_findings > 0 {
         let _ = write!(
@@ -260,7 +242,7 @@ fn verdict(item: &Item) -> String {
     let accepted = item
         .findings
         .iter()
-        .filter(|n| example::is_accepted(n))
+        .filter(|n| n.accepted.is_some())
         .count();
     if accepted > 0 {
         format!(

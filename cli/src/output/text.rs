@@ -5,7 +5,7 @@ use std::fmt::Write;
 use schemagate_core::Severity;
 
 use crate::exit::ExitStatus;
-use crate::report::{Item, Outcome, Status};
+use crate::report::{Item, Outcome, Status, plural};
 
 struct Paint(bool);
 
@@ -41,42 +41,25 @@ pub(super) fn render(outcome: &Outcome, color: bool) -> String {
         render_item(&mut out, item, &p);
     }
     let s = outcome.summary();
-    let mut counts: Vec<(Status, usize)> = Vec::new();
-    for item in &outcome.items {
-        match counts.iter_mut().find(|(st, _)| *st == item.status) {
-            Some((_, n)) => *n += 1,
-            None => counts.push((item.status, 1)),
-        }
-    }
-    let counts = counts
-        .iter()
-        .map(|(st, n)| format!("{n} {}", st.label().to_lowercase()))
-        .collect::<Vec<_>>()
-        .join(", ");
-    let noun = outcome.command.noun();
-    let mut line = format!(
-        "{} {}{}",
-        s.total,
-        noun,
-        if s.total == 1 { "" } else { "s" }
-    );
+    let counts = outcome.status_counts();
+    let mut line = format!("{} {}", s.total, plural(s.total, outcome.command.noun()));
     if !counts.is_empty() {
         let _ = write!(line, ": {counts}");
     }
     if s.ignored > 0 {
         let _ = write!(
             line,
-            " ({} finding{} ignored)",
+            " ({} {} ignored)",
             s.ignored,
-            if s.ignored == 1 { "" } else { "s" }
+            plural(s.ignored, "finding")
         );
     }
     if s.accepted > 0 {
         let _ = write!(
             line,
-            " ({} breaking finding{} accepted)",
+            " ({} {} accepted)",
             s.accepted,
-            if s.accepted == 1 { "" } else { "s" }
+            plural(s.accepted, "breaking finding")
         );
     }
     let verdict = match outcome.exit_status() {

@@ -45,14 +45,27 @@ pub struct Counterexample {
     /// for JSON Schema, the instance; for Protobuf, the message's canonical proto3
     /// JSON.
     pub event: Value,
-    /// The Avro binary datum or the Protobuf wire bytes the writer encoded; `None` for
-    /// JSON Schema, whose instance is the data.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// The Avro binary datum or the Protobuf wire bytes the writer encoded (base64 in
+    /// JSON); `None` for JSON Schema, whose instance is the data.
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "base64_bytes"
+    )]
     pub bytes: Option<Vec<u8>>,
     /// What goes wrong, as the check observed it: `the reader fails: <decoder's
     /// error>`, `decodes to something else: ...`, or `invalid under the new schema:
     /// <validator's error at path>`.
     pub outcome: String,
+}
+
+/// Bytes as one base64 string, as JSON documents carry binary data (serde's own form
+/// is an array of numbers).
+fn base64_bytes<S: serde::Serializer>(bytes: &Option<Vec<u8>>, s: S) -> Result<S::Ok, S::Error> {
+    use base64::Engine as _;
+    bytes
+        .as_ref()
+        .map(|b| base64::engine::general_purpose::STANDARD.encode(b))
+        .serialize(s)
 }
 
 /// What a format's search found: the event, its bytes and the observed outcome.
