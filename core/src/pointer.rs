@@ -30,6 +30,16 @@ pub fn unescape(token: &str) -> Cow<'_, str> {
     }
 }
 
+/// The reference tokens of a whole pointer, unescaped; `None` for a text that is not
+/// a pointer (the empty pointer, the whole document, has none).
+pub fn tokens(pointer: &str) -> Option<Vec<String>> {
+    if pointer.is_empty() {
+        return Some(Vec::new());
+    }
+    let rest = pointer.strip_prefix('/')?;
+    Some(rest.split('/').map(|t| unescape(t).into_owned()).collect())
+}
+
 /// The place in `new` that corresponds to `pointer`'s place in `old`, as a pointer
 /// into `new`.
 ///

@@ -23,7 +23,8 @@ use apache_avro::types::Value as Datum;
 use apache_avro::writer::datum::GenericDatumWriter;
 use serde_json::{Map, Value};
 
-use super::{Found, tokens};
+use super::Found;
+use crate::pointer::tokens;
 use crate::schema::avro::{AvroSchema, Kind, NamedDef, Node};
 
 /// Values (nodes of the tree) in one datum; a schema whose smallest datum is larger

@@ -13,7 +13,8 @@
 
 use serde_json::{Map, Value, json};
 
-use super::{Found, Side, tokens};
+use super::{Found, Side};
+use crate::pointer::tokens;
 use crate::schema::json::{Docs, JsonSchema, MAX_REF_HOPS};
 
 /// Instances validated per finding (each under both schemas).

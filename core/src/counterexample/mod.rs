@@ -139,17 +139,3 @@ pub fn for_report(
         })
         .collect()
 }
-
-/// The reference tokens of a JSON pointer, unescaped; `None` for a text that is not a
-/// pointer.
-pub(crate) fn tokens(pointer: &str) -> Option<Vec<String>> {
-    if pointer.is_empty() {
-        return Some(Vec::new());
-    }
-    let rest = pointer.strip_prefix('/')?;
-    Some(
-        rest.split('/')
-            .map(|t| crate::pointer::unescape(t).into_owned())
-            .collect(),
-    )
-}
