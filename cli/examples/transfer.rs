@@ -17,11 +17,12 @@
 //! cargo run --release -p schemagate-cli --example transfer -- --versions 100000
 //! ```
 
-use std::io::{BufRead, BufReader, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use schemagate_e2e::ServerProcess;
 use serde_json::json;
 
 fn main() {
@@ -37,8 +38,8 @@ fn main() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("registry.jsonl");
     write_file(&file, subjects, per_subject);
-    let a = Server::start(&bin, &dir.path().join("a"));
-    let b = Server::start(&bin, &dir.path().join("b"));
+    let a = start(&bin, &dir.path().join("a"));
+    let b = start(&bin, &dir.path().join("b"));
     let export = dir.path().join("export.jsonl");
     let f = file.to_str().unwrap();
     let e = export.to_str().unwrap();
@@ -157,47 +158,9 @@ fn run(cli: &Path, args: &[&str]) -> (f64, f64, i32) {
 }
 
 /// A release `schemagate-server` on a free loopback port over `dir`.
-struct Server {
-    child: Child,
-    url: String,
-}
-
-impl Server {
-    fn start(bin: &Path, dir: &Path) -> Server {
-        let mut child = Command::new(bin.join("schemagate-server"))
-            .args([
-                "--listen",
-                "127.0.0.1:0",
-                "--log-format",
-                "json",
-                "--data-dir",
-            ])
-            .arg(dir)
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let stderr = child.stderr.take().unwrap();
-        let mut lines = BufReader::new(stderr).lines();
-        let addr = loop {
-            let line = lines.next().expect("the server logs").unwrap();
-            let entry: serde_json::Value = serde_json::from_str(&line).unwrap_or_default();
-            if entry["fields"]["message"] == "listening" {
-                break entry["fields"]["addr"].as_str().unwrap().to_owned();
-            }
-        };
-        // Keep draining the log so the server never blocks on a full pipe.
-        std::thread::spawn(move || lines.for_each(drop));
-        Server {
-            child,
-            url: format!("http://{addr}"),
-        }
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+fn start(bin: &Path, dir: &Path) -> ServerProcess {
+    ServerProcess::spawn(&bin.join("schemagate-server"), |c| {
+        c.arg("--data-dir").arg(dir);
+    })
+    .unwrap_or_else(|e| panic!("the registry starts: {e}"))
 }

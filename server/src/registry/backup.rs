@@ -105,9 +105,9 @@ impl Registry {
         for (subject, versions) in self.store.all_versions()? {
             for entry in &versions {
                 let view = self.view(&subject, entry)?;
-                let record: SchemaRecord =
-                    serde_json::from_value(serde_json::Value::Object(object(&view)?))
-                        .map_err(|e| io_error("a version as a schema record", e))?;
+                let record: SchemaRecord = serde_json::to_value(&view)
+                    .and_then(serde_json::from_value)
+                    .map_err(|e| io_error("a version as a schema record", e))?;
                 put(Record::Schema(record))?;
             }
         }
