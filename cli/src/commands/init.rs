@@ -226,7 +226,8 @@ struct Glob {
 /// its own entry.
 fn globs(root: &Path, found: &[Found], refs: &[Vec<(String, String)>]) -> Result<Vec<Glob>> {
     let referenced = |path: &str| refs.iter().flatten().any(|(_, file)| file == path);
-    let mut groups: Vec<(String, Vec<usize>)> = Vec::new();
+    // Files grouped by (glob pattern, schema type).
+    let mut groups: Vec<((String, SchemaType), Vec<usize>)> = Vec::new();
     for (i, f) in found.iter().enumerate() {
         if f.schema_type == SchemaType::Protobuf
             || !refs[i].is_empty()
@@ -244,18 +245,17 @@ fn globs(root: &Path, found: &[Found], refs: &[Vec<(String, String)>]) -> Result
         } else {
             format!("{dir}/*.{ext}")
         };
-        let key = format!("{pattern}\n{}", f.schema_type);
+        let key = (pattern, f.schema_type);
         match groups.iter_mut().find(|(k, _)| *k == key) {
             Some((_, members)) => members.push(i),
             None => groups.push((key, vec![i])),
         }
     }
     let mut out = Vec::new();
-    for (key, members) in groups {
+    for ((pattern, _), members) in groups {
         if members.len() < GLOB_FROM {
             continue;
         }
-        let pattern = key.split('\n').next().unwrap_or_default().to_owned();
         let matched: Vec<String> = glob::expand(root, &pattern)?
             .into_iter()
             .filter(|f| !contract::is_sidecar(f))
