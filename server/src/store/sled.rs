@@ -452,12 +452,12 @@ fn apply_op(t: &mut Changes<'_>, op: &Op) -> TxResult<()> {
     Ok(())
 }
 
-/// The tree and key a [`Row`] is stored under.
-fn row_key(row: &Row) -> (usize, Vec<u8>) {
+/// The key a [`Row`] is stored under, in its table's tree ([`table_tree`]).
+fn row_key(row: &Row) -> Vec<u8> {
     match row {
-        Row::Schema { context, id, .. } => (SCHEMAS, in_context(context, &id.to_be_bytes())),
-        Row::ContentKey { key, .. } => (FINGERPRINTS, key.to_vec()),
-        Row::Guid { guid, context, .. } => (GUIDS, guid_key(context, guid)),
+        Row::Schema { context, id, .. } => in_context(context, &id.to_be_bytes()),
+        Row::ContentKey { key, .. } => key.to_vec(),
+        Row::Guid { guid, context, .. } => guid_key(context, guid),
         Row::Reference {
             subject,
             version,
@@ -466,9 +466,9 @@ fn row_key(row: &Row) -> (usize, Vec<u8>) {
         } => {
             let mut key = version_key(subject, *version);
             key.extend_from_slice(&in_context(context, &id.to_be_bytes()));
-            (REFS, key)
+            key
         }
-        Row::Version { subject, entry } => (SUBJECT_VERSIONS, version_key(subject, entry.version)),
+        Row::Version { subject, entry } => version_key(subject, entry.version),
     }
 }
 
@@ -484,7 +484,7 @@ fn table_tree(table: Table) -> usize {
 
 /// Writes a row copied from another store as it is (the id index of a version with it).
 fn put_row(t: &mut Changes<'_>, row: &Row) -> TxResult<()> {
-    let (tree, key) = row_key(row);
+    let (tree, key) = (table_tree(row.table()), row_key(row));
     match row {
         Row::Schema { schema, .. } => {
             let Ok(bytes) = serde_json::to_vec(schema) else {
@@ -860,7 +860,7 @@ impl Store for SledStore {
         use std::ops::Bound;
         let tree = self.tree(table_tree(table));
         let start = match after {
-            Some(row) if row.table() == table => Bound::Excluded(IVec::from(row_key(row).1)),
+            Some(row) if row.table() == table => Bound::Excluded(IVec::from(row_key(row))),
             Some(_) => return Err(StoreError("a page cursor of another table".into())),
             None => Bound::Unbounded,
         };
