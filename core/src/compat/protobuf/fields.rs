@@ -47,11 +47,6 @@ pub(super) fn label(field: &FieldDescriptor) -> Option<Label> {
     }
 }
 
-/// Whether Confluent sees the field as `required`.
-pub(super) fn is_required(field: &FieldDescriptor) -> bool {
-    label(field) == Some(Label::Required)
-}
-
 /// What a field (or a map's key or value) holds.
 #[derive(Clone)]
 enum Type {
@@ -96,7 +91,7 @@ impl Type {
     }
 }
 
-fn scalar_name(kind: &Kind) -> &'static str {
+pub(super) fn scalar_name(kind: &Kind) -> &'static str {
     match kind {
         Kind::Double => "double",
         Kind::Float => "float",
@@ -146,7 +141,7 @@ fn group(kind: &Kind) -> Group {
 
 /// The name of a message type without its file's package (Confluent's local name).
 /// Borrowed: compared for every message-typed field, reported rarely.
-fn local_name(message: &MessageDescriptor) -> &str {
+pub(super) fn local_name(message: &MessageDescriptor) -> &str {
     let package = message.package_name();
     let full = message.full_name();
     if package.is_empty() {

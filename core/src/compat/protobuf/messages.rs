@@ -3,49 +3,15 @@
 //! included (`MessageSchemaDiff`, as reworked in June 2026 so that renaming, deleting
 //! or merging oneofs cannot hide a field's change).
 
+use std::borrow::Cow;
 use std::cmp::Ordering;
 
-use prost_reflect::{
-    EnumDescriptor, FieldDescriptor, FileDescriptor, MessageDescriptor, OneofDescriptor,
-};
+use prost_reflect::{EnumDescriptor, FieldDescriptor, MessageDescriptor};
 
 use super::rules::Rule;
+use super::table::{Children, Row, Table};
 use super::{Ctx, Side, Walk};
-
-/// The message and enum types declared at one level (a file or a message). Map entry
-/// messages are left out: Confluent parses `.proto` text, where `map<K, V>` declares
-/// no message, so the same schema sent as a descriptor must not grow one.
-///
-/// Both lists are sorted by name, so that two levels pair up in one merge, in the
-/// order Confluent's sorted maps give, without building maps per comparison.
-pub(super) struct Children {
-    /// Messages with their index among the level's messages.
-    messages: Vec<(usize, MessageDescriptor)>,
-    /// Enums.
-    enums: Vec<EnumDescriptor>,
-}
-
-impl Children {
-    pub(super) fn of_file(file: &FileDescriptor) -> Self {
-        Self::new(file.messages(), file.enums())
-    }
-
-    fn of_message(message: &MessageDescriptor) -> Self {
-        Self::new(message.child_messages(), message.child_enums())
-    }
-
-    fn new(
-        messages: impl Iterator<Item = MessageDescriptor>,
-        enums: impl Iterator<Item = EnumDescriptor>,
-    ) -> Self {
-        let mut messages: Vec<(usize, MessageDescriptor)> =
-            messages.filter(|m| !m.is_map_entry()).enumerate().collect();
-        messages.sort_by(|a, b| a.1.name().cmp(b.1.name()));
-        let mut enums: Vec<EnumDescriptor> = enums.collect();
-        enums.sort_by(|a, b| a.name().cmp(b.name()));
-        Children { messages, enums }
-    }
-}
+use crate::schema::protobuf::ProtobufSchema;
 
 /// Pairs the elements of two slices sorted by `cmp`, in that order: each key once,
 /// with the element of each side that has it (a sorted merge in place of a set union
@@ -76,7 +42,7 @@ pub(super) fn merged<'a, T>(
 impl Walk<'_> {
     /// Compares the types of one level; `container` is the reader's place of the
     /// level (the file, or the message that declares them).
-    pub(super) fn types(&mut self, ctx: &mut Ctx, o: Children, u: Children, container: Vec<i32>) {
+    pub(super) fn types(&mut self, ctx: &mut Ctx, o: &Children, u: &Children, container: Vec<i32>) {
         let by_name = |a: &(usize, MessageDescriptor), b: &(usize, MessageDescriptor)| {
             a.1.name().cmp(b.1.name())
         };
@@ -149,36 +115,32 @@ impl Walk<'_> {
     /// Compares two messages of the same name: fields by number (unless the original
     /// is already being compared further out), then their nested types.
     pub(super) fn message(&mut self, ctx: &mut Ctx, o: &MessageDescriptor, u: &MessageDescriptor) {
+        let (ot, ut) = (table_of(self.original, o), table_of(self.update, u));
         let key = o.full_name().to_owned();
         let revisit = ctx.visiting.contains(&key);
         if !revisit {
             ctx.visiting.push(key);
-            self.fields(ctx, o, u);
+            self.fields(ctx, &ot, &ut, u);
         }
         let container = self.place(ctx, &u.parent_file(), u.path());
-        self.types(
-            ctx,
-            Children::of_message(o),
-            Children::of_message(u),
-            container,
-        );
+        self.types(ctx, &ot.children, &ut.children, container);
         if !revisit {
             ctx.visiting.pop();
         }
     }
 
-    fn fields(&mut self, ctx: &mut Ctx, o: &MessageDescriptor, u: &MessageDescriptor) {
-        let om = Members::of(o);
-        let um = Members::of(u);
-        let message_place = self.place(ctx, &u.parent_file(), u.path());
+    /// Compares the fields of two messages of the same name (`u` the reader's) by
+    /// number, oneof members included.
+    fn fields(&mut self, ctx: &mut Ctx, om: &Table, um: &Table, u: &MessageDescriptor) {
+        let message_own = (um.pointer.as_ref(), um.path.as_slice());
 
         // A oneof gone by name with none of its members left anywhere was deleted as a
         // whole: compatible, and its members are not reported one by one. By index
         // into the original's oneofs.
         let mut deleted: Vec<bool> = om.oneofs.iter().map(|x| !um.has_oneof(x.name())).collect();
-        for member in &om.fields {
-            if let Some(i) = member.oneof
-                && um.get(member.tag).is_some()
+        for row in &om.fields {
+            if let Some(i) = row.oneof
+                && um.get(row.tag).is_some()
             {
                 deleted[i] = false;
             }
@@ -191,10 +153,10 @@ impl Walk<'_> {
             let mut from_oneofs: Vec<usize> = Vec::new();
             let mut moved_in = 0;
             for field in oneof.fields() {
-                let Some(member) = om.get(field.number()) else {
+                let Some(row) = om.get(field.number()) else {
                     continue;
                 };
-                match member.oneof {
+                match row.oneof {
                     Some(i) if from_oneofs.contains(&i) => {}
                     Some(i) => from_oneofs.push(i),
                     None => moved_in += 1,
@@ -243,147 +205,135 @@ impl Walk<'_> {
                         u.name(),
                         self.verb(Side::Original)
                     );
-                    self.emit(
-                        ctx,
-                        Rule::ONEOF_REMOVED,
-                        &[name],
-                        message_place.clone(),
-                        message,
-                    );
+                    self.emit_own(ctx, Rule::ONEOF_REMOVED, &[name], message_own, message);
                 }
                 (false, true) => {
-                    let place = u
-                        .oneofs()
-                        .find(|x| x.name() == name)
-                        .map(|x| self.place(ctx, &u.parent_file(), x.path()))
-                        .unwrap_or_else(|| message_place.clone());
                     let message = format!(
                         "oneof `{name}` of `{}` was {}",
                         u.name(),
                         self.verb(Side::Update)
                     );
-                    self.emit(ctx, Rule::ONEOF_ADDED, &[name], place, message);
+                    match u.oneofs().find(|x| x.name() == name) {
+                        Some(x) => {
+                            let place = self.place(ctx, &u.parent_file(), x.path());
+                            self.emit(ctx, Rule::ONEOF_ADDED, &[name], place, message);
+                        }
+                        None => {
+                            self.emit_own(ctx, Rule::ONEOF_ADDED, &[name], message_own, message)
+                        }
+                    }
                 }
                 _ => {}
             }
         }
 
-        let by_tag = |a: &Member, b: &Member| a.tag.cmp(&b.tag);
+        let by_tag = |a: &Row, b: &Row| a.tag.cmp(&b.tag);
         for pair in merged(&om.fields, &um.fields, by_tag) {
-            let of = pair.0.and_then(|m| om.oneof_name(m));
-            let uf = pair.1.and_then(|m| um.oneof_name(m));
-            let in_deleted = pair.0.and_then(|m| m.oneof).is_some_and(|i| deleted[i]);
-            let (tag, pair) = match pair {
-                (Some(a), b) => (a.tag, (Some(&a.field), b.map(|b| &b.field))),
-                (None, Some(b)) => (b.tag, (None, Some(&b.field))),
-                (None, None) => continue,
-            };
+            let of = pair.0.and_then(|r| om.oneof_name(r));
+            let uf = pair.1.and_then(|r| um.oneof_name(r));
             // A field declared the same way in the same oneof (or none) has nothing
             // to report unless its type is a message, whose own fields may differ:
-            // skipped before anything is computed, since long histories compare
+            // passed over before anything is computed, since long histories compare
             // mostly unchanged fields.
-            if let (Some(ofield), Some(ufield)) = pair
+            if let (Some(orow), Some(urow)) = pair
                 && of == uf
-                && !matches!(ufield.kind(), prost_reflect::Kind::Message(_))
-                && ofield.field_descriptor_proto() == ufield.field_descriptor_proto()
+                && orow.unchanged(urow)
             {
                 continue;
             }
-            let number = tag.to_string();
             match pair {
-                (Some(field), None) => {
-                    let what = describe(field);
+                (Some(row), None) => {
+                    let in_deleted = row.oneof.is_some_and(|i| deleted[i]);
                     let verb = self.verb(Side::Original);
                     match of {
                         Some(_) if in_deleted => {}
                         Some(oneof) => {
                             let message = format!(
-                                "{what}, a member of oneof `{oneof}` of `{}`, was {verb} while the oneof stays",
+                                "{}, a member of oneof `{oneof}` of `{}`, was {verb} while the oneof stays",
+                                row.described,
                                 u.name()
                             );
-                            self.emit(
+                            self.emit_own(
                                 ctx,
                                 Rule::ONEOF_FIELD_REMOVED,
-                                &[oneof, number.as_str()],
-                                message_place.clone(),
+                                &[oneof, row.number.as_str()],
+                                message_own,
                                 message,
                             );
                         }
                         None => {
-                            let rule = if fields::is_required(field) {
+                            let rule = if row.is_required() {
                                 Rule::REQUIRED_FIELD_REMOVED
                             } else {
                                 Rule::FIELD_REMOVED
                             };
-                            let message = format!("{what} of `{}` was {verb}", u.name());
-                            self.emit(
-                                ctx,
-                                rule,
-                                &[number.as_str()],
-                                message_place.clone(),
-                                message,
-                            );
+                            let message =
+                                sentence(&[&row.described, " of `", u.name(), "` was ", verb]);
+                            self.emit_own(ctx, rule, &[row.number.as_str()], message_own, message);
                         }
                     }
                 }
-                (None, Some(field)) => {
-                    let what = describe(field);
+                (None, Some(row)) => {
                     let verb = self.verb(Side::Update);
-                    let place = self.place(ctx, &u.parent_file(), field.path());
+                    let own = (row.pointer.as_ref(), row.field.path());
                     match uf {
                         Some(oneof) => {
-                            let message =
-                                format!("{what} was {verb} in oneof `{oneof}` of `{}`", u.name());
-                            self.emit(
+                            let message = format!(
+                                "{} was {verb} in oneof `{oneof}` of `{}`",
+                                row.described,
+                                u.name()
+                            );
+                            self.emit_own(
                                 ctx,
                                 Rule::ONEOF_FIELD_ADDED,
-                                &[oneof, number.as_str()],
-                                place,
+                                &[oneof, row.number.as_str()],
+                                own,
                                 message,
                             );
                         }
                         None => {
-                            let rule = if fields::is_required(field) {
+                            let rule = if row.is_required() {
                                 Rule::REQUIRED_FIELD_ADDED
                             } else {
                                 Rule::FIELD_ADDED
                             };
-                            let message = format!("{what} of `{}` was {verb}", u.name());
-                            self.emit(ctx, rule, &[number.as_str()], place, message);
+                            let message =
+                                sentence(&[&row.described, " of `", u.name(), "` was ", verb]);
+                            self.emit_own(ctx, rule, &[row.number.as_str()], own, message);
                         }
                     }
                 }
-                (Some(ofield), Some(ufield)) => {
-                    let place = self.place(ctx, &u.parent_file(), ufield.path());
+                (Some(orow), Some(urow)) => {
+                    let place = self.place(ctx, &u.parent_file(), urow.field.path());
                     if let (Some(oneof), None) = (of, uf) {
                         let message = match self.direction {
                             super::Direction::Backward => format!(
                                 "{} left oneof `{oneof}` of `{}` and is now an ordinary field",
-                                describe(ufield),
+                                urow.described,
                                 u.name()
                             ),
                             super::Direction::Forward => format!(
                                 "{} was moved into oneof `{oneof}` of `{}`",
-                                describe(ufield),
+                                urow.described,
                                 u.name()
                             ),
                         };
-                        self.emit(
+                        self.emit_own(
                             ctx,
                             Rule::ONEOF_FIELD_MOVED_TO_TOP_LEVEL,
-                            &[number.as_str()],
-                            place.clone(),
+                            &[urow.number.as_str()],
+                            (urow.pointer.as_ref(), urow.field.path()),
                             message,
                         );
                     }
                     let segments: Vec<&str> = match uf {
-                        Some(oneof) => vec![oneof, number.as_str()],
-                        None => vec![number.as_str()],
+                        Some(oneof) => vec![oneof, urow.number.as_str()],
+                        None => vec![urow.number.as_str()],
                     };
                     for s in &segments {
                         ctx.path.push((*s).to_owned());
                     }
-                    self.field(ctx, ofield, ufield, place);
+                    self.field(ctx, &orow.field, &urow.field, place);
                     for _ in &segments {
                         ctx.path.pop();
                     }
@@ -392,6 +342,26 @@ impl Walk<'_> {
             }
         }
     }
+}
+
+/// The table of `message`, one of `schema`'s: kept with the schema, or built here
+/// for a message its tables do not hold (a map entry, which the walk never compares
+/// as a message).
+fn table_of<'s>(schema: &'s ProtobufSchema, message: &MessageDescriptor) -> Cow<'s, Table> {
+    match schema.tables().get(message) {
+        Some(table) => Cow::Borrowed(table),
+        None => Cow::Owned(Table::build(message)),
+    }
+}
+
+/// `parts` joined into one string allocated once: the sentences of the findings a
+/// long history repeats most (a field added or removed against every version).
+fn sentence(parts: &[&str]) -> String {
+    let mut out = String::with_capacity(parts.iter().map(|p| p.len()).sum());
+    for part in parts {
+        out.push_str(part);
+    }
+    out
 }
 
 impl Walk<'_> {
@@ -406,72 +376,7 @@ impl Walk<'_> {
     }
 }
 
-/// One field of a message as Confluent indexes it.
-struct Member {
-    /// Its number.
-    tag: u32,
-    field: FieldDescriptor,
-    /// Its real oneof, by index into [`Members::oneofs`].
-    oneof: Option<usize>,
-}
-
-/// A message's fields sorted by number and its (real) oneofs, as Confluent indexes
-/// them: sorted vectors, so that two messages pair up in one merge and a number is
-/// found by binary search, with no hashing or set building per comparison.
-struct Members {
-    /// By number (prost-reflect yields fields in number order).
-    fields: Vec<Member>,
-    /// Real oneofs in declaration order. A proto3 `optional` field sits in a
-    /// synthetic oneof that the text never declares: Confluent sees an ordinary
-    /// optional field.
-    oneofs: Vec<OneofDescriptor>,
-}
-
-impl Members {
-    fn of(message: &MessageDescriptor) -> Self {
-        let oneofs: Vec<OneofDescriptor> = message.oneofs().filter(|o| !o.is_synthetic()).collect();
-        let fields = message
-            .fields()
-            .map(|field| {
-                let oneof = if oneofs.is_empty() {
-                    None
-                } else {
-                    field
-                        .containing_oneof()
-                        .and_then(|o| oneofs.iter().position(|x| *x == o))
-                };
-                Member {
-                    tag: field.number(),
-                    field,
-                    oneof,
-                }
-            })
-            .collect();
-        Members { fields, oneofs }
-    }
-
-    /// The field numbered `tag`.
-    fn get(&self, tag: u32) -> Option<&Member> {
-        self.fields
-            .binary_search_by_key(&tag, |m| m.tag)
-            .ok()
-            .map(|i| &self.fields[i])
-    }
-
-    /// The name of the real oneof `member` belongs to.
-    fn oneof_name(&self, member: &Member) -> Option<&str> {
-        member.oneof.map(|i| self.oneofs[i].name())
-    }
-
-    /// Whether a real oneof is named `name`.
-    fn has_oneof(&self, name: &str) -> bool {
-        self.oneofs.iter().any(|x| x.name() == name)
-    }
-}
-
 /// "field `name` = 3".
 pub(super) fn describe(field: &FieldDescriptor) -> String {
     format!("field `{}` = {}", field.name(), field.number())
 }
-
-use super::fields;

@@ -10,7 +10,7 @@
 //! Rooms: `messages` (types matched by name, fields by number, oneof grouping),
 //! `fields` (kinds, scalar groups, labels, maps, message types), `enums` (values by
 //! number), `policy` (the buf-style rules), `locate` (pointers and positions),
-//! `rules` (the catalogue).
+//! `table` (each schema's messages indexed once), `rules` (the catalogue).
 
 mod enums;
 mod fields;
@@ -18,6 +18,7 @@ mod locate;
 mod messages;
 mod policy;
 pub(crate) mod rules;
+mod table;
 
 use std::collections::HashMap;
 
@@ -29,6 +30,7 @@ use crate::schema::protobuf::{MAIN_FILE, ProtobufSchema};
 use rules::Rule;
 
 pub(crate) use policy::policy_findings;
+pub(crate) use table::Tables;
 
 /// Findings of "can `reader` read what `writer` wrote" under Confluent's rules.
 /// `direction` says which one is the old version, for wording only.
@@ -144,10 +146,11 @@ impl Walk<'_> {
             );
             self.emit(&mut ctx, Rule::PACKAGE_CHANGED, &[], at, message);
         }
+        let (original, update) = (self.original, self.update);
         self.types(
             &mut ctx,
-            messages::Children::of_file(&o),
-            messages::Children::of_file(&u),
+            &original.tables().file,
+            &update.tables().file,
             Vec::new(),
         );
         ctx.findings
@@ -198,10 +201,43 @@ impl Walk<'_> {
         place: Vec<i32>,
         message: String,
     ) {
-        let mut finding = rule.finding(locate::pointer(&place), message);
+        self.emit_with(ctx, rule, extra, locate::pointer(&place), &place, message);
+    }
+
+    /// [`Self::emit`] with the pointer of `place` already written.
+    fn emit_with(
+        &self,
+        ctx: &mut Ctx,
+        rule: Rule,
+        extra: &[&str],
+        pointer: String,
+        place: &[i32],
+        message: String,
+    ) {
+        let mut finding = rule.finding(pointer, message);
         finding.confluent_path = Some(ctx.confluent_path(extra));
-        finding.position = self.position(&place);
+        finding.position = self.position(place);
         ctx.findings.push(finding);
+    }
+
+    /// [`Self::emit`] at a reader's element at source path `path`, whose table gives
+    /// `pointer` when it is in the main file; else at the anchor, as
+    /// [`Self::place`] decides.
+    fn emit_own(
+        &self,
+        ctx: &mut Ctx,
+        rule: Rule,
+        extra: &[&str],
+        (pointer, path): (Option<&String>, &[i32]),
+        message: String,
+    ) {
+        match pointer {
+            Some(pointer) => self.emit_with(ctx, rule, extra, pointer.clone(), path, message),
+            None => {
+                let anchor = ctx.anchor.clone();
+                self.emit(ctx, rule, extra, anchor, message);
+            }
+        }
     }
 }
 

@@ -30,6 +30,7 @@ pub use print::PrintOptions;
 use super::error::SchemaError;
 use super::options::{ParseOptions, Reference};
 use super::{Fingerprint, SchemaType, Texts};
+use crate::compat::protobuf::Tables;
 
 /// The name the main file gets in the descriptors we build and serve (Confluent's
 /// `ProtobufSchema.DEFAULT_NAME`, the name of `format=serialized`'s descriptor).
@@ -56,6 +57,10 @@ pub struct ProtobufSchema {
     /// check that places many findings, or one schema checked against many versions,
     /// would otherwise scan every location once per finding. Shared by clones.
     positions: Arc<OnceLock<Positions>>,
+    /// Its messages as the compatibility engine pairs them, built at the first
+    /// comparison: a transitive check compares one schema with every version.
+    /// Shared by clones.
+    tables: Arc<OnceLock<Tables>>,
 }
 
 /// Source positions by path, hashed with [`PathHasher`].
@@ -161,6 +166,11 @@ impl ProtobufSchema {
             .copied()
     }
 
+    /// Its messages as the compatibility engine pairs them.
+    pub(crate) fn tables(&self) -> &Tables {
+        self.tables.get_or_init(|| Tables::new(self))
+    }
+
     /// The main file's descriptor without source info, as `format=serialized` answers
     /// it: base64 of the encoded `FileDescriptorProto`, named [`MAIN_FILE`].
     /// Encoded from prost-reflect's copy, which keeps extension options
@@ -239,6 +249,7 @@ pub(crate) fn parse(
         references: Arc::default(),
         from_text,
         positions: Arc::default(),
+        tables: Arc::default(),
     };
     Ok((schema, texts))
 }
