@@ -145,24 +145,58 @@ fn edition_error(text: &str) -> Option<SchemaError> {
 }
 
 /// Compiles `files` (the main file and every reference, by name) with the built-ins
-/// behind them, keeping source info so that findings can name lines.
+/// behind them.
+///
+/// Compiled without source info, which prost-reflect would keep twice for as long as
+/// the schema lives (positions are taken from the main file as read, see
+/// `Positions`). A schema that does not compile is compiled again with it, for the
+/// error's line and column.
 pub(super) fn compile(files: BTreeMap<String, Read>) -> Result<DescriptorPool, SchemaError> {
+    let lean = files
+        .iter()
+        .map(|(name, read)| (name.clone(), without_source_info(&read.file)))
+        .collect();
+    if let Ok(pool) = build(lean, false) {
+        return Ok(pool);
+    }
     let sources: BTreeMap<String, String> = files
         .iter()
         .filter_map(|(name, read)| Some((name.clone(), read.file.source()?.to_owned())))
         .collect();
-    let resolver = Resolver {
-        files: files.into_iter().map(|(n, r)| (n, r.file)).collect(),
-        google: GoogleFileResolver::new(),
-    };
-    let mut compiler = Compiler::with_file_resolver(resolver);
-    compiler.include_source_info(true).include_imports(true);
-    compiler.open_file(MAIN_FILE).map_err(|e| {
+    let files = files.into_iter().map(|(n, r)| (n, r.file)).collect();
+    build(files, true).map_err(|e| {
         let file = e.file().unwrap_or(MAIN_FILE).to_owned();
         let text = sources.get(&file).map(String::as_str).unwrap_or("");
         convert(&e, &file, text)
-    })?;
+    })
+}
+
+/// The pool of the main file and everything it imports, `files` first, built-ins
+/// with source info only when `located`.
+fn build(files: BTreeMap<String, File>, located: bool) -> Result<DescriptorPool, protox::Error> {
+    let resolver = Resolver {
+        files,
+        google: GoogleFileResolver::new(),
+        located,
+    };
+    let mut compiler = Compiler::with_file_resolver(resolver);
+    compiler.include_source_info(located).include_imports(true);
+    compiler.open_file(MAIN_FILE)?;
     Ok(compiler.descriptor_pool())
+}
+
+/// `file` without its source info: a text's parsed descriptor as it is otherwise
+/// (options still uninterpreted, resolved by the compiler as for the text). A
+/// descriptor sent as such is kept as it came, byte for byte, so that its extension
+/// options survive.
+fn without_source_info(file: &File) -> File {
+    if file.source().is_none() {
+        return file.clone();
+    }
+    File::from_file_descriptor_proto(FileDescriptorProto {
+        source_code_info: None,
+        ..file.file_descriptor_proto().clone()
+    })
 }
 
 /// Opens the schema's own files first (a reference shadows a built-in of the same
@@ -170,6 +204,8 @@ pub(super) fn compile(files: BTreeMap<String, Read>) -> Result<DescriptorPool, S
 struct Resolver {
     files: BTreeMap<String, File>,
     google: GoogleFileResolver,
+    /// Whether built-ins keep their source info.
+    located: bool,
 }
 
 impl FileResolver for Resolver {
@@ -178,7 +214,12 @@ impl FileResolver for Resolver {
             return Ok(file.clone());
         }
         if let Some(text) = known::embedded(name) {
-            return File::from_source(name, text);
+            let file = File::from_source(name, text)?;
+            return Ok(if self.located {
+                file
+            } else {
+                without_source_info(&file)
+            });
         }
         if known::is_known(name) {
             return self.google.open_file(name);

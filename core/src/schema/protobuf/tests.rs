@@ -35,8 +35,22 @@ fn text_with_a_reference_and_a_well_known_import_compiles() {
     assert!(proto.reference("customer.proto").is_some());
     let order = proto.default_message().unwrap();
     assert_eq!(order.full_name(), "shop.v1.Order");
-    // Line and column of the first message's name come from the source.
-    assert_eq!(proto.position(&[4, 0, 1]), Some((8, 9)));
+    // Line and column of declarations come from the source: the first message, its
+    // second field, the package. Parts of a declaration (the message's name) are
+    // not indexed.
+    assert_eq!(proto.position(&[4, 0]), Some((8, 1)));
+    assert_eq!(proto.position(&[4, 0, 2, 1]), Some((10, 3)));
+    assert_eq!(proto.position(&[2]), Some((3, 1)));
+    assert_eq!(proto.position(&[4, 0, 1]), None);
+    // The compiled files keep no source info (the positions above were taken
+    // before): not the main file, not the reference, not the built-in import.
+    for file in proto.pool().files() {
+        assert!(
+            file.file_descriptor_proto().source_code_info.is_none(),
+            "{}",
+            file.name()
+        );
+    }
 }
 
 #[test]
