@@ -91,7 +91,7 @@ impl Type {
     }
 }
 
-pub(super) fn scalar_name(kind: &Kind) -> &'static str {
+fn scalar_name(kind: &Kind) -> &'static str {
     match kind {
         Kind::Double => "double",
         Kind::Float => "float",

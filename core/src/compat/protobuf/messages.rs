@@ -132,7 +132,7 @@ impl Walk<'_> {
     /// Compares the fields of two messages of the same name (`u` the reader's) by
     /// number, oneof members included.
     fn fields(&mut self, ctx: &mut Ctx, om: &Table, um: &Table, u: &MessageDescriptor) {
-        let message_own = (um.pointer.as_ref(), um.path.as_slice());
+        let message_own = um.own.as_ref();
 
         // A oneof gone by name with none of its members left anywhere was deleted as a
         // whole: compatible, and its members are not reported one by one. By index
@@ -275,7 +275,7 @@ impl Walk<'_> {
                 }
                 (None, Some(row)) => {
                     let verb = self.verb(Side::Update);
-                    let own = (row.pointer.as_ref(), row.field.path());
+                    let own = row.own.as_ref();
                     match uf {
                         Some(oneof) => {
                             let message = format!(
@@ -322,7 +322,7 @@ impl Walk<'_> {
                             ctx,
                             Rule::ONEOF_FIELD_MOVED_TO_TOP_LEVEL,
                             &[urow.number.as_str()],
-                            (urow.pointer.as_ref(), urow.field.path()),
+                            urow.own.as_ref(),
                             message,
                         );
                     }
@@ -348,9 +348,9 @@ impl Walk<'_> {
 /// for a message its tables do not hold (a map entry, which the walk never compares
 /// as a message).
 fn table_of<'s>(schema: &'s ProtobufSchema, message: &MessageDescriptor) -> Cow<'s, Table> {
-    match schema.tables().get(message) {
+    match schema.tables().get(schema, message) {
         Some(table) => Cow::Borrowed(table),
-        None => Cow::Owned(Table::build(message)),
+        None => Cow::Owned(Table::build(schema, message)),
     }
 }
 

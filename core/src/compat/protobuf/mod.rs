@@ -28,6 +28,7 @@ use crate::compat::report::{Direction, Finding, Position};
 use crate::schema::protobuf::{MAIN_FILE, ProtobufSchema};
 
 use rules::Rule;
+use table::Own;
 
 pub(crate) use policy::policy_findings;
 pub(crate) use table::Tables;
@@ -201,43 +202,30 @@ impl Walk<'_> {
         place: Vec<i32>,
         message: String,
     ) {
-        self.emit_with(ctx, rule, extra, locate::pointer(&place), &place, message);
-    }
-
-    /// [`Self::emit`] with the pointer of `place` already written.
-    fn emit_with(
-        &self,
-        ctx: &mut Ctx,
-        rule: Rule,
-        extra: &[&str],
-        pointer: String,
-        place: &[i32],
-        message: String,
-    ) {
-        let mut finding = rule.finding(pointer, message);
+        let mut finding = rule.finding(locate::pointer(&place), message);
         finding.confluent_path = Some(ctx.confluent_path(extra));
-        finding.position = self.position(place);
+        finding.position = self.position(&place);
         ctx.findings.push(finding);
     }
 
-    /// [`Self::emit`] at a reader's element at source path `path`, whose table gives
-    /// `pointer` when it is in the main file; else at the anchor, as
-    /// [`Self::place`] decides.
+    /// [`Self::emit`] at a reader's element whose table gives `own` (set in the main
+    /// file); else at the anchor, as [`Self::place`] decides.
     fn emit_own(
         &self,
         ctx: &mut Ctx,
         rule: Rule,
         extra: &[&str],
-        (pointer, path): (Option<&String>, &[i32]),
+        own: Option<&Own>,
         message: String,
     ) {
-        match pointer {
-            Some(pointer) => self.emit_with(ctx, rule, extra, pointer.clone(), path, message),
-            None => {
-                let anchor = ctx.anchor.clone();
-                self.emit(ctx, rule, extra, anchor, message);
-            }
-        }
+        let Some(own) = own else {
+            let anchor = ctx.anchor.clone();
+            return self.emit(ctx, rule, extra, anchor, message);
+        };
+        let mut finding = rule.finding(own.pointer.clone(), message);
+        finding.confluent_path = Some(ctx.confluent_path(extra));
+        finding.position = own.position;
+        ctx.findings.push(finding);
     }
 }
 

@@ -3,14 +3,15 @@
 //! kept with it.
 //!
 //! A transitive check compares one schema with every version, twice under FULL; built
-//! per comparison, these tables (and the names and pointers of the fields in them)
-//! were most of the cost of checking a long history. Positions are not kept: they
-//! come from the schema's own index when a finding needs one. A row also says, in a
+//! per comparison, these tables (and the names, pointers and positions of the fields
+//! in them)
+//! were most of the cost of checking a long history. A row also says, in a
 //! few comparable values, everything the engine judges about a field that holds no
 //! message from elsewhere, so that an unchanged field is passed over with a handful
 //! of compares.
 
 use std::collections::HashMap;
+use std::mem::Discriminant;
 use std::sync::OnceLock;
 
 use prost_reflect::{
@@ -20,6 +21,7 @@ use prost_reflect::{
 use super::fields::{self, Label};
 use super::locate;
 use super::messages::describe;
+use crate::compat::report::Position;
 use crate::schema::protobuf::{MAIN_FILE, ProtobufSchema};
 
 /// The tables of the messages of one schema (its main file, references and
@@ -52,10 +54,15 @@ impl Tables {
         }
     }
 
-    /// The table of the message of this schema named as `message` is.
-    pub(super) fn get(&self, message: &MessageDescriptor) -> Option<&Table> {
+    /// The table of the message named as `message` is, in `schema`, the schema these
+    /// tables belong to.
+    pub(super) fn get(
+        &self,
+        schema: &ProtobufSchema,
+        message: &MessageDescriptor,
+    ) -> Option<&Table> {
         let (known, table) = &self.messages[*self.by_name.get(message.full_name())?];
-        Some(table.get_or_init(|| Table::build(known)))
+        Some(table.get_or_init(|| Table::build(schema, known)))
     }
 }
 
@@ -67,11 +74,23 @@ impl std::fmt::Debug for Tables {
     }
 }
 
-/// The JSON pointer of an element of `file` at source path `path`, written once per
-/// schema rather than once per finding; `None` outside the main file, where a finding
-/// points at the field that led the walk there instead.
-fn pointer_in_main(file: &str, path: &[i32]) -> Option<String> {
-    (file == MAIN_FILE).then(|| locate::pointer(path))
+/// Where findings point at an element of the main file: its JSON pointer and its
+/// position, worked out once per schema rather than once per finding.
+#[derive(Clone)]
+pub(super) struct Own {
+    pub(super) pointer: String,
+    pub(super) position: Option<Position>,
+}
+
+impl Own {
+    /// The element of `schema` in `file` at source path `path`; `None` outside the
+    /// main file, where a finding points at the field that led the walk there.
+    fn of(schema: &ProtobufSchema, file: &str, path: &[i32]) -> Option<Own> {
+        (file == MAIN_FILE).then(|| Own {
+            pointer: locate::pointer(path),
+            position: locate::position(schema, path),
+        })
+    }
 }
 
 /// The message and enum types declared at one level (a file or a message). Map entry
@@ -119,17 +138,15 @@ pub(super) struct Table {
     /// synthetic oneof that the text never declares: Confluent sees an ordinary
     /// optional field.
     pub(super) oneofs: Vec<OneofDescriptor>,
-    /// The message's source path.
-    pub(super) path: Vec<i32>,
-    /// The message's JSON pointer, when it is in the main file.
-    pub(super) pointer: Option<String>,
+    /// Where the message is, when it is in the main file.
+    pub(super) own: Option<Own>,
     /// The types it declares.
     pub(super) children: Children,
 }
 
 impl Table {
-    /// The table of `message`.
-    pub(super) fn build(message: &MessageDescriptor) -> Self {
+    /// The table of `message`, one of `schema`'s.
+    pub(super) fn build(schema: &ProtobufSchema, message: &MessageDescriptor) -> Self {
         let file = message.parent_file();
         let oneofs: Vec<OneofDescriptor> = message.oneofs().filter(|o| !o.is_synthetic()).collect();
         let fields = message
@@ -146,7 +163,7 @@ impl Table {
                     oneof,
                     label: fields::label(&field),
                     plain: Plain::of(&field),
-                    pointer: pointer_in_main(file.name(), field.path()),
+                    own: Own::of(schema, file.name(), field.path()),
                     field,
                 }
             })
@@ -154,8 +171,7 @@ impl Table {
         Table {
             fields,
             oneofs,
-            path: message.path().to_vec(),
-            pointer: pointer_in_main(file.name(), message.path()),
+            own: Own::of(schema, file.name(), message.path()),
             children: Children::of_message(message),
         }
     }
@@ -196,8 +212,8 @@ pub(super) struct Row {
     pub(super) label: Option<Label>,
     /// What it holds, when nothing deeper needs comparing.
     pub(super) plain: Option<Plain>,
-    /// Its JSON pointer, when it is in the main file.
-    pub(super) pointer: Option<String>,
+    /// Where it is, when it is in the main file.
+    pub(super) own: Option<Own>,
     /// The field itself.
     pub(super) field: FieldDescriptor,
 }
@@ -228,13 +244,13 @@ pub(super) enum Plain {
     Map(Held, Held),
 }
 
-/// A scalar by its name (every enum is one kind here: the engine reads an enum as a
+/// A scalar by its kind (every enum is one kind here: the engine reads an enum as a
 /// number, whichever enum it is), or a message type declared in the main file by its
 /// local name: the engine compares the main file's own types level by level, not
 /// through the fields that use them.
 #[derive(Clone, PartialEq, Eq)]
 pub(super) enum Held {
-    Scalar(&'static str),
+    Scalar(Discriminant<Kind>),
     Own(String),
 }
 
@@ -257,7 +273,7 @@ impl Held {
                 Some(Held::Own(fields::local_name(m).to_owned()))
             }
             Kind::Message(_) => None,
-            other => Some(Held::Scalar(fields::scalar_name(other))),
+            other => Some(Held::Scalar(std::mem::discriminant(other))),
         }
     }
 }
