@@ -132,7 +132,7 @@ impl Walk<'_> {
     /// Compares the fields of two messages of the same name (`u` the reader's) by
     /// number, oneof members included.
     fn fields(&mut self, ctx: &mut Ctx, om: &Table, um: &Table, u: &MessageDescriptor) {
-        let message_own = um.own.as_ref();
+        let message_at = um.located.as_ref();
 
         // A oneof gone by name with none of its members left anywhere was deleted as a
         // whole: compatible, and its members are not reported one by one. By index
@@ -205,7 +205,7 @@ impl Walk<'_> {
                         u.name(),
                         self.verb(Side::Original)
                     );
-                    self.emit_own(ctx, Rule::ONEOF_REMOVED, &[name], message_own, message);
+                    self.emit_located(ctx, Rule::ONEOF_REMOVED, &[name], message_at, message);
                 }
                 (false, true) => {
                     let message = format!(
@@ -213,13 +213,13 @@ impl Walk<'_> {
                         u.name(),
                         self.verb(Side::Update)
                     );
-                    match u.oneofs().find(|x| x.name() == name) {
+                    match um.oneofs.iter().find(|x| x.name() == name) {
                         Some(x) => {
                             let place = self.place(ctx, &u.parent_file(), x.path());
                             self.emit(ctx, Rule::ONEOF_ADDED, &[name], place, message);
                         }
                         None => {
-                            self.emit_own(ctx, Rule::ONEOF_ADDED, &[name], message_own, message)
+                            self.emit_located(ctx, Rule::ONEOF_ADDED, &[name], message_at, message)
                         }
                     }
                 }
@@ -253,11 +253,11 @@ impl Walk<'_> {
                                 row.described,
                                 u.name()
                             );
-                            self.emit_own(
+                            self.emit_located(
                                 ctx,
                                 Rule::ONEOF_FIELD_REMOVED,
                                 &[oneof, row.number.as_str()],
-                                message_own,
+                                message_at,
                                 message,
                             );
                         }
@@ -269,13 +269,19 @@ impl Walk<'_> {
                             };
                             let message =
                                 sentence(&[&row.described, " of `", u.name(), "` was ", verb]);
-                            self.emit_own(ctx, rule, &[row.number.as_str()], message_own, message);
+                            self.emit_located(
+                                ctx,
+                                rule,
+                                &[row.number.as_str()],
+                                message_at,
+                                message,
+                            );
                         }
                     }
                 }
                 (None, Some(row)) => {
                     let verb = self.verb(Side::Update);
-                    let own = row.own.as_ref();
+                    let at = row.located.as_ref();
                     match uf {
                         Some(oneof) => {
                             let message = format!(
@@ -283,11 +289,11 @@ impl Walk<'_> {
                                 row.described,
                                 u.name()
                             );
-                            self.emit_own(
+                            self.emit_located(
                                 ctx,
                                 Rule::ONEOF_FIELD_ADDED,
                                 &[oneof, row.number.as_str()],
-                                own,
+                                at,
                                 message,
                             );
                         }
@@ -299,7 +305,7 @@ impl Walk<'_> {
                             };
                             let message =
                                 sentence(&[&row.described, " of `", u.name(), "` was ", verb]);
-                            self.emit_own(ctx, rule, &[row.number.as_str()], own, message);
+                            self.emit_located(ctx, rule, &[row.number.as_str()], at, message);
                         }
                     }
                 }
@@ -318,11 +324,11 @@ impl Walk<'_> {
                                 u.name()
                             ),
                         };
-                        self.emit_own(
+                        self.emit_located(
                             ctx,
                             Rule::ONEOF_FIELD_MOVED_TO_TOP_LEVEL,
                             &[urow.number.as_str()],
-                            urow.own.as_ref(),
+                            urow.located.as_ref(),
                             message,
                         );
                     }

@@ -28,7 +28,7 @@ use crate::compat::report::{Direction, Finding, Position};
 use crate::schema::protobuf::{MAIN_FILE, ProtobufSchema};
 
 use rules::Rule;
-use table::Own;
+use table::Located;
 
 pub(crate) use policy::policy_findings;
 pub(crate) use table::Tables;
@@ -208,23 +208,23 @@ impl Walk<'_> {
         ctx.findings.push(finding);
     }
 
-    /// [`Self::emit`] at a reader's element whose table gives `own` (set in the main
+    /// [`Self::emit`] at a reader's element as its table locates it (set in the main
     /// file); else at the anchor, as [`Self::place`] decides.
-    fn emit_own(
+    fn emit_located(
         &self,
         ctx: &mut Ctx,
         rule: Rule,
         extra: &[&str],
-        own: Option<&Own>,
+        located: Option<&Located>,
         message: String,
     ) {
-        let Some(own) = own else {
+        let Some(at) = located else {
             let anchor = ctx.anchor.clone();
             return self.emit(ctx, rule, extra, anchor, message);
         };
-        let mut finding = rule.finding(own.pointer.clone(), message);
+        let mut finding = rule.finding(at.pointer.clone(), message);
         finding.confluent_path = Some(ctx.confluent_path(extra));
-        finding.position = own.position;
+        finding.position = at.position;
         ctx.findings.push(finding);
     }
 }

@@ -4,11 +4,10 @@
 //!
 //! A transitive check compares one schema with every version, twice under FULL; built
 //! per comparison, these tables (and the names, pointers and positions of the fields
-//! in them)
-//! were most of the cost of checking a long history. A row also says, in a
+//! in them) were most of the cost of checking a long history. A row also says, in a
 //! few comparable values, everything the engine judges about a field that holds no
-//! message from elsewhere, so that an unchanged field is passed over with a handful
-//! of compares.
+//! message from elsewhere, so that an unchanged field is passed over with a handful of
+//! compares.
 
 use std::collections::HashMap;
 use std::mem::Discriminant;
@@ -77,16 +76,16 @@ impl std::fmt::Debug for Tables {
 /// Where findings point at an element of the main file: its JSON pointer and its
 /// position, worked out once per schema rather than once per finding.
 #[derive(Clone)]
-pub(super) struct Own {
+pub(super) struct Located {
     pub(super) pointer: String,
     pub(super) position: Option<Position>,
 }
 
-impl Own {
+impl Located {
     /// The element of `schema` in `file` at source path `path`; `None` outside the
     /// main file, where a finding points at the field that led the walk there.
-    fn of(schema: &ProtobufSchema, file: &str, path: &[i32]) -> Option<Own> {
-        (file == MAIN_FILE).then(|| Own {
+    fn of(schema: &ProtobufSchema, file: &str, path: &[i32]) -> Option<Located> {
+        (file == MAIN_FILE).then(|| Located {
             pointer: locate::pointer(path),
             position: locate::position(schema, path),
         })
@@ -139,7 +138,7 @@ pub(super) struct Table {
     /// optional field.
     pub(super) oneofs: Vec<OneofDescriptor>,
     /// Where the message is, when it is in the main file.
-    pub(super) own: Option<Own>,
+    pub(super) located: Option<Located>,
     /// The types it declares.
     pub(super) children: Children,
 }
@@ -163,7 +162,7 @@ impl Table {
                     oneof,
                     label: fields::label(&field),
                     plain: Plain::of(&field),
-                    own: Own::of(schema, file.name(), field.path()),
+                    located: Located::of(schema, file.name(), field.path()),
                     field,
                 }
             })
@@ -171,7 +170,7 @@ impl Table {
         Table {
             fields,
             oneofs,
-            own: Own::of(schema, file.name(), message.path()),
+            located: Located::of(schema, file.name(), message.path()),
             children: Children::of_message(message),
         }
     }
@@ -213,7 +212,7 @@ pub(super) struct Row {
     /// What it holds, when nothing deeper needs comparing.
     pub(super) plain: Option<Plain>,
     /// Where it is, when it is in the main file.
-    pub(super) own: Option<Own>,
+    pub(super) located: Option<Located>,
     /// The field itself.
     pub(super) field: FieldDescriptor,
 }
