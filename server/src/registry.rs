@@ -51,7 +51,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use durability::Commits;
-use read_cache::{BodyLookup, INPUT_CACHE_MAX_TEXT, ReadCache, parsed_size};
+use read_cache::{BodyLookup, INPUT_CACHE_MAX_TEXT, ReadCache};
 
 use axum::body::Bytes;
 use schemagate_core::contract::{self, Contract, ContractError, Metadata, RuleSet};

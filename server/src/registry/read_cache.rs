@@ -75,20 +75,14 @@ const BODY_CACHE_MAX_BYTES: usize = 8 << 20;
 /// Inputs larger than this are parsed every time rather than cached.
 pub(super) const INPUT_CACHE_MAX_TEXT: usize = 64 * 1024;
 /// Bounds of the parsed-input cache and of the parsed stored-schema cache (entries,
-/// estimated bytes of memory). A check that needs more history than fits parses the
+/// bytes of memory as `ParsedSchema::approximate_memory` estimates them: tens of
+/// times a schema's text). A check that needs more history than fits parses the
 /// rest again; it is slower, never wrong. The history cache holds a 100-version
 /// history of 200-field schemas in any format.
 const INPUT_CACHE_MAX_ENTRIES: usize = 4096;
 const INPUT_CACHE_MAX_BYTES: usize = 32 << 20;
 const PARSED_CACHE_MAX_ENTRIES: usize = 16 * 1024;
 const PARSED_CACHE_MAX_BYTES: usize = 96 << 20;
-
-/// What a parsed schema is counted as against a cache's byte budget: core's estimate
-/// of the memory it holds (tens of times its text: a 200-field schema holds a few
-/// hundred kilobytes, a two-field one over ten).
-pub(super) fn parsed_size(parsed: &ParsedSchema) -> usize {
-    parsed.approximate_memory()
-}
 
 impl Registry {
     /// After a permanent delete here (or a take-back): id bodies and parsed schemas

@@ -161,7 +161,7 @@ impl Registry {
                         .map_err(schema_error)?,
                 );
                 if text.len() <= INPUT_CACHE_MAX_TEXT {
-                    let bytes = parsed_size(&parsed);
+                    let bytes = parsed.approximate_memory();
                     self.cache
                         .inputs
                         .insert(digest, 0, Arc::clone(&parsed), bytes);
@@ -217,7 +217,7 @@ impl Registry {
         let parsed = Arc::new(self.reparse(context, id, false)?);
         self.cache
             .parsed
-            .insert(key, epoch, Arc::clone(&parsed), parsed_size(&parsed));
+            .insert(key, epoch, Arc::clone(&parsed), parsed.approximate_memory());
         Ok(parsed)
     }
 
