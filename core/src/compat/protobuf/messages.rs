@@ -232,7 +232,8 @@ impl Walk<'_> {
             let of = pair.0.and_then(|r| om.oneof_name(r));
             let uf = pair.1.and_then(|r| um.oneof_name(r));
             // A field declared the same way in the same oneof (or none) has nothing
-            // to report unless its type is a message, whose own fields may differ:
+            // to report unless its type is a message from another file, whose own
+            // fields may differ (the main file's types are compared level by level):
             // passed over before anything is computed, since long histories compare
             // mostly unchanged fields.
             if let (Some(orow), Some(urow)) = pair
