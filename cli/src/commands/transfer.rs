@@ -8,7 +8,7 @@
 
 use std::collections::BTreeMap;
 use std::fs::File;
-use std::io::{BufRead, BufReader, BufWriter, Write};
+use std::io::{BufRead, BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Instant;
@@ -24,11 +24,11 @@ use tokio::sync::mpsc;
 use crate::cli::{ExportArgs, ImportArgs, Listing, MigrateArgs};
 use crate::exit::ExitStatus;
 use crate::registry::{auth_from, auth_from_env, client_for};
-use crate::transfer::Index;
 use crate::transfer::apply::{ImportReport, Importer};
 use crate::transfer::progress::Progress;
 use crate::transfer::scan::Scanner;
 use crate::transfer::verify::{Origin, Verification, verify};
+use crate::transfer::{Index, open_lines};
 
 /// Records queued between a reader and a writer.
 const QUEUE: usize = 512;
@@ -371,11 +371,6 @@ impl Input {
             FileKind::SchemasTopic => "a _schemas topic dump".to_owned(),
         }
     }
-}
-
-fn open_lines(path: &Path) -> Result<BufReader<File>> {
-    let file = File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
-    Ok(BufReader::with_capacity(1 << 16, file))
 }
 
 /// What `export` prints.

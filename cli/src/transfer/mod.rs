@@ -14,12 +14,23 @@ pub mod scan;
 pub mod verify;
 
 use std::collections::{BTreeMap, HashMap};
+use std::fs::File;
 use std::hash::{Hash, Hasher};
+use std::io::BufReader;
+use std::path::Path;
+
+use anyhow::Context as _;
 
 use schemagate_client::{Client, Error as ClientError, Verb, segment};
 use schemagate_core::Context;
 use schemagate_core::transfer::{ConfigRecord, ModeRecord, Record, SchemaRecord};
 use serde_json::{Map, Value};
+
+/// A transfer file or dump opened for reading line by line.
+pub fn open_lines(path: &Path) -> anyhow::Result<BufReader<File>> {
+    let file = File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
+    Ok(BufReader::with_capacity(1 << 16, file))
+}
 
 /// Where the DEK registry's API lives.
 pub const KEKS: &str = "/dek-registry/v1/keks";

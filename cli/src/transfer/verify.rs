@@ -10,13 +10,13 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::Path;
 
-use anyhow::{Context as _, Result, anyhow};
+use anyhow::{Result, anyhow};
 use schemagate_client::{Client, Verb, segment};
 use schemagate_core::transfer::{Record, SchemaRecord, records};
 use serde::Serialize;
 use serde_json::Value;
 
-use super::{Entry, Index, VersionKey, same_schema, scope_label, text_digest};
+use super::{Entry, Index, VersionKey, open_lines, same_schema, scope_label, text_digest};
 use crate::registry::{bounded, explain};
 
 /// Most differences listed one by one; the rest are counted.
@@ -45,10 +45,8 @@ impl Origin<'_> {
                 })
                 .collect()),
             Origin::File(path) => {
-                let file = std::fs::File::open(path)
-                    .with_context(|| format!("cannot open {}", path.display()))?;
                 let mut out = Vec::new();
-                for record in records(std::io::BufReader::new(file)) {
+                for record in records(open_lines(path)?) {
                     if let Record::Schema(s) = record?
                         && wanted(&s)
                     {
