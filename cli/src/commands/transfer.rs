@@ -15,8 +15,9 @@ use std::time::Instant;
 
 use anyhow::{Context as _, Result, bail};
 use schemagate_client::Client;
+use schemagate_core::date::utc_now;
 use schemagate_core::transfer::{
-    FileKind, Header, Record, Trailer, detect, records, schemas_topic, utc_now, write_record,
+    FileKind, Header, Record, Trailer, detect, records, schemas_topic, write_record,
 };
 use serde::Serialize;
 use tokio::sync::mpsc;

@@ -14,8 +14,6 @@ mod reader;
 mod record;
 pub mod schemas_topic;
 
-pub use crate::date::utc_now;
-
 pub use reader::{Checker, records};
 pub use record::{
     ConfigRecord, ContextRecord, FORMAT, FORMAT_VERSION, Header, ModeRecord, Record, SchemaRecord,

@@ -12,6 +12,7 @@
 use std::fs::File;
 use std::io::{BufWriter, Seek, SeekFrom, Write};
 
+use schemagate_core::date::utc_now;
 use schemagate_core::transfer::{
     self, ContextRecord, Header, ModeRecord, Record, SchemaRecord, Trailer,
 };
@@ -93,7 +94,7 @@ impl Registry {
         };
         put(Record::Header(Header::new(
             source,
-            Some(transfer::utc_now()),
+            Some(utc_now()),
             &format!("schemagate-server {}", env!("CARGO_PKG_VERSION")),
         )))?;
         for context in self.store.contexts()? {
