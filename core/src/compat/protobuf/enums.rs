@@ -33,7 +33,7 @@ impl Walk<'_> {
                         ctx,
                         Rule::ENUM_CONST_REMOVED,
                         &[n.as_str()],
-                        enum_place.clone(),
+                        &enum_place,
                         message,
                     );
                 }
@@ -45,7 +45,7 @@ impl Walk<'_> {
                         u.name(),
                         self.verb(Side::Update)
                     );
-                    self.emit(ctx, Rule::ENUM_CONST_ADDED, &[n.as_str()], place, message);
+                    self.emit(ctx, Rule::ENUM_CONST_ADDED, &[n.as_str()], &place, message);
                 }
                 (Some(a), Some(b)) if a.name() != b.name() => {
                     let place = self.place(ctx, &u.parent_file(), b.path());
@@ -55,7 +55,13 @@ impl Walk<'_> {
                         self.old_of(a, b).name(),
                         self.new_of(a, b).name()
                     );
-                    self.emit(ctx, Rule::ENUM_CONST_CHANGED, &[n.as_str()], place, message);
+                    self.emit(
+                        ctx,
+                        Rule::ENUM_CONST_CHANGED,
+                        &[n.as_str()],
+                        &place,
+                        message,
+                    );
                 }
                 _ => {}
             }

@@ -169,7 +169,7 @@ impl Walk<'_> {
                 self.old_of(o, u).name(),
                 self.new_of(o, u).name()
             );
-            self.emit(ctx, Rule::FIELD_NAME_CHANGED, &[], place.clone(), message);
+            self.emit(ctx, Rule::FIELD_NAME_CHANGED, &[], &place, message);
         }
         // Described only when something is reported: most fields are unchanged.
         let newer = self.new_of(o, u).clone();
@@ -200,13 +200,7 @@ impl Walk<'_> {
                         self.old_of(&ot, &ut).name(),
                         self.new_of(&ot, &ut).name()
                     );
-                    self.emit(
-                        ctx,
-                        Rule::FIELD_SCALAR_KIND_CHANGED,
-                        &[],
-                        place.to_vec(),
-                        message,
-                    );
+                    self.emit(ctx, Rule::FIELD_SCALAR_KIND_CHANGED, &[], place, message);
                 } else if let (Some(ol), Some(ul)) = (ol, ul)
                     && ol != ul
                 {
@@ -221,7 +215,7 @@ impl Walk<'_> {
                         Label::word(*self.old_of(&Some(ol), &Some(ul))),
                         Label::word(*self.new_of(&Some(ol), &Some(ul)))
                     );
-                    self.emit(ctx, rule, &[], place.to_vec(), message);
+                    self.emit(ctx, rule, &[], place, message);
                 }
             }
             (Type::Message(om), Type::Message(um)) => self.message_types(ctx, what, om, um, place),
@@ -252,7 +246,7 @@ impl Walk<'_> {
                     self.new_of(&ot, &ut).kind(),
                     self.new_of(&ot, &ut).name()
                 );
-                self.emit(ctx, Rule::FIELD_KIND_CHANGED, &[], place.to_vec(), message);
+                self.emit(ctx, Rule::FIELD_KIND_CHANGED, &[], place, message);
             }
         }
     }
@@ -273,13 +267,7 @@ impl Walk<'_> {
                 self.old_of(om, um).full_name(),
                 self.new_of(om, um).full_name()
             );
-            self.emit(
-                ctx,
-                Rule::FIELD_NAMED_TYPE_CHANGED,
-                &[],
-                place.to_vec(),
-                message,
-            );
+            self.emit(ctx, Rule::FIELD_NAMED_TYPE_CHANGED, &[], place, message);
             return;
         }
         if self.same_source(om, um) {
@@ -314,13 +302,7 @@ impl Walk<'_> {
                 what(),
                 ul.replace('.', "/")
             );
-            self.emit(
-                ctx,
-                Rule::FIELD_NAMED_TYPE_CHANGED,
-                &[],
-                place.to_vec(),
-                message,
-            );
+            self.emit(ctx, Rule::FIELD_NAMED_TYPE_CHANGED, &[], place, message);
         }
     }
 

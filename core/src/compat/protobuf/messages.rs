@@ -58,7 +58,7 @@ impl Walk<'_> {
                         om.full_name(),
                         self.verb(Side::Original)
                     );
-                    self.emit(ctx, Rule::MESSAGE_REMOVED, &[], container.clone(), message);
+                    self.emit(ctx, Rule::MESSAGE_REMOVED, &[], &container, message);
                 }
                 (None, Some((_, um))) => {
                     let place = self.place(ctx, &um.parent_file(), um.path());
@@ -67,7 +67,7 @@ impl Walk<'_> {
                         um.full_name(),
                         self.verb(Side::Update)
                     );
-                    self.emit(ctx, Rule::MESSAGE_ADDED, &[], place, message);
+                    self.emit(ctx, Rule::MESSAGE_ADDED, &[], &place, message);
                 }
                 (Some((oi, om)), Some((ui, um))) => {
                     self.message(ctx, om, um);
@@ -79,7 +79,7 @@ impl Walk<'_> {
                             self.old_of(oi, ui) + 1,
                             self.new_of(oi, ui) + 1
                         );
-                        self.emit(ctx, Rule::MESSAGE_MOVED, &[], place, message);
+                        self.emit(ctx, Rule::MESSAGE_MOVED, &[], &place, message);
                     }
                 }
                 (None, None) => {}
@@ -98,13 +98,13 @@ impl Walk<'_> {
                         oe.full_name(),
                         self.verb(Side::Original)
                     );
-                    self.emit(ctx, Rule::ENUM_REMOVED, &[], container.clone(), message);
+                    self.emit(ctx, Rule::ENUM_REMOVED, &[], &container, message);
                 }
                 (None, Some(ue)) => {
                     let place = self.place(ctx, &ue.parent_file(), ue.path());
                     let message =
                         format!("enum `{}` was {}", ue.full_name(), self.verb(Side::Update));
-                    self.emit(ctx, Rule::ENUM_ADDED, &[], place, message);
+                    self.emit(ctx, Rule::ENUM_ADDED, &[], &place, message);
                 }
                 (Some(oe), Some(ue)) => self.enum_values(ctx, oe, ue),
                 (None, None) => {}
@@ -185,7 +185,7 @@ impl Walk<'_> {
                         ),
                     )
                 };
-                self.emit(ctx, rule, &[oneof.name()], place, message);
+                self.emit(ctx, rule, &[oneof.name()], &place, message);
             }
         }
 
@@ -216,7 +216,7 @@ impl Walk<'_> {
                     match um.oneofs.iter().find(|x| x.name() == name) {
                         Some(x) => {
                             let place = self.place(ctx, &u.parent_file(), x.path());
-                            self.emit(ctx, Rule::ONEOF_ADDED, &[name], place, message);
+                            self.emit(ctx, Rule::ONEOF_ADDED, &[name], &place, message);
                         }
                         None => {
                             self.emit_located(ctx, Rule::ONEOF_ADDED, &[name], message_at, message)

@@ -24,7 +24,7 @@ use std::collections::HashMap;
 
 use prost_reflect::FileDescriptor;
 
-use crate::compat::report::{Direction, Finding, Position};
+use crate::compat::report::{Direction, Finding};
 use crate::schema::protobuf::{MAIN_FILE, ProtobufSchema};
 
 use rules::Rule;
@@ -105,19 +105,20 @@ impl Ctx {
         out
     }
 
+    /// Records a finding of `rule` at Confluent's path + `extra`, pointing at `at`.
+    fn record(&mut self, rule: Rule, extra: &[&str], at: Located, message: String) {
+        let mut finding = rule.finding(at.pointer, message);
+        finding.confluent_path = Some(self.confluent_path(extra));
+        finding.position = at.position;
+        self.findings.push(finding);
+    }
+
     /// Runs `f` with `segment` pushed onto the path.
     pub(super) fn within<T>(&mut self, segment: &str, f: impl FnOnce(&mut Ctx) -> T) -> T {
         self.path.push(segment.to_owned());
         let out = f(self);
         self.path.pop();
         out
-    }
-}
-
-impl Walk<'_> {
-    /// Where `place` is in the reader's text.
-    fn position(&self, place: &[i32]) -> Option<Position> {
-        locate::position(self.update, place)
     }
 }
 
@@ -145,7 +146,7 @@ impl Walk<'_> {
                 shown_package(self.old_of(&o, &u).package_name()),
                 shown_package(self.new_of(&o, &u).package_name())
             );
-            self.emit(&mut ctx, Rule::PACKAGE_CHANGED, &[], at, message);
+            self.emit(&mut ctx, Rule::PACKAGE_CHANGED, &[], &at, message);
         }
         let (original, update) = (self.original, self.update);
         self.types(
@@ -199,13 +200,10 @@ impl Walk<'_> {
         ctx: &mut Ctx,
         rule: Rule,
         extra: &[&str],
-        place: Vec<i32>,
+        place: &[i32],
         message: String,
     ) {
-        let mut finding = rule.finding(locate::pointer(&place), message);
-        finding.confluent_path = Some(ctx.confluent_path(extra));
-        finding.position = self.position(&place);
-        ctx.findings.push(finding);
+        ctx.record(rule, extra, Located::at(self.update, place), message);
     }
 
     /// [`Self::emit`] at a reader's element as its table locates it (set in the main
@@ -218,14 +216,11 @@ impl Walk<'_> {
         located: Option<&Located>,
         message: String,
     ) {
-        let Some(at) = located else {
-            let anchor = ctx.anchor.clone();
-            return self.emit(ctx, rule, extra, anchor, message);
+        let at = match located {
+            Some(at) => at.clone(),
+            None => Located::at(self.update, &ctx.anchor),
         };
-        let mut finding = rule.finding(at.pointer.clone(), message);
-        finding.confluent_path = Some(ctx.confluent_path(extra));
-        finding.position = at.position;
-        ctx.findings.push(finding);
+        ctx.record(rule, extra, at, message);
     }
 }
 

@@ -82,13 +82,18 @@ pub(super) struct Located {
 }
 
 impl Located {
+    /// The place at source path `path` of `schema`'s main file.
+    pub(super) fn at(schema: &ProtobufSchema, path: &[i32]) -> Located {
+        Located {
+            pointer: locate::pointer(path),
+            position: locate::position(schema, path),
+        }
+    }
+
     /// The element of `schema` in `file` at source path `path`; `None` outside the
     /// main file, where a finding points at the field that led the walk there.
     fn of(schema: &ProtobufSchema, file: &str, path: &[i32]) -> Option<Located> {
-        (file == MAIN_FILE).then(|| Located {
-            pointer: locate::pointer(path),
-            position: locate::position(schema, path),
-        })
+        (file == MAIN_FILE).then(|| Located::at(schema, path))
     }
 }
 
