@@ -150,7 +150,8 @@ fn cases() -> Vec<Case> {
     ]
 }
 
-/// Resident memory of this process in bytes.
+/// Resident memory of this process in bytes (`statm` counts pages: 4 KiB on the
+/// machines this runs on).
 fn resident() -> usize {
     let statm = std::fs::read_to_string("/proc/self/statm").expect("Linux /proc/self/statm");
     let pages: usize = statm
